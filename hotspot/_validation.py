@@ -1,0 +1,199 @@
+"""Shared input checks. Every check raises an error whose message names the fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .exceptions import CRSError, InvalidInputError
+
+__all__ = [
+    "check_columns",
+    "check_geodataframe",
+    "check_non_empty",
+    "check_points",
+    "check_polygons",
+    "check_projected",
+    "check_same_crs",
+    "metres_factor",
+    "point_coords",
+]
+
+
+def check_geodataframe(obj: Any, name: str) -> gpd.GeoDataFrame:
+    """Raise ``TypeError`` unless ``obj`` is a GeoDataFrame; return it.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> check_geodataframe(gpd.GeoDataFrame(geometry=[]), "units").shape
+    (0, 1)
+    """
+    if not isinstance(obj, gpd.GeoDataFrame):
+        msg = (
+            f"`{name}` must be a geopandas.GeoDataFrame, got {type(obj).__name__}. "
+            "Read incidents with `hs.read_incidents(...)`, or build one with "
+            "`geopandas.GeoDataFrame(df, geometry=..., crs=...)`."
+        )
+        raise TypeError(msg)
+    return obj
+
+
+def check_non_empty(gdf: pd.DataFrame, name: str) -> None:
+    """Raise :class:`InvalidInputError` if ``gdf`` has no rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_non_empty(pd.DataFrame({"a": [1]}), "incidents")
+    """
+    if len(gdf) == 0:
+        msg = f"`{name}` has no rows. Did an earlier filter remove all of them?"
+        raise InvalidInputError(msg)
+
+
+def check_projected(gdf: gpd.GeoDataFrame | gpd.GeoSeries, name: str) -> None:
+    """Raise :class:`CRSError` unless ``gdf`` has a projected CRS in metres.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> check_projected(gpd.GeoSeries([Point(0, 0)], crs=32616), "incidents")
+    """
+    crs = gdf.crs
+    if crs is None:
+        msg = (
+            f"`{name}` has no CRS. Distances need a projected CRS in metres: set the "
+            "CRS the coordinates are in (`gdf.set_crs(...)`), then re-project with "
+            "`hs.project(gdf)` or `gdf.to_crs(...)`."
+        )
+        raise CRSError(msg)
+    if not crs.is_projected:
+        msg = (
+            f"`{name}` has the geographic CRS {crs.to_string()!r} (degrees); cell "
+            "sizes, bandwidths and distances are in metres. Re-project first with "
+            f"`hs.project({name})` (local UTM zone) or `{name}.to_crs(<projected CRS>)`."
+        )
+        raise CRSError(msg)
+    if metres_factor(crs) != 1.0:
+        msg = (
+            f"`{name}` has the projected CRS {crs.to_string()!r} whose unit is not "
+            f"the metre ({crs.axis_info[0].unit_name}). Re-project to a metric CRS "
+            f"with `hs.project({name})` or `{name}.to_crs(<metric CRS>)`."
+        )
+        raise CRSError(msg)
+
+
+def metres_factor(crs: Any) -> float:
+    """Metres per unit of the first axis of a projected ``crs`` (1.0 for metres).
+
+    Examples
+    --------
+    >>> round(metres_factor("EPSG:3435"), 6)  # Illinois East, US survey feet
+    0.304801
+    """
+    from pyproj import CRS
+
+    crs = CRS.from_user_input(crs)
+    axis = crs.axis_info[0]
+    factor = axis.unit_conversion_factor
+    return float(factor) if factor else 1.0
+
+
+def check_same_crs(a: Any, b: Any, name_a: str, name_b: str) -> None:
+    """Raise :class:`CRSError` if ``a`` and ``b`` do not share one CRS.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> s = gpd.GeoSeries([], crs=32616)
+    >>> check_same_crs(s, s, "incidents", "units")
+    """
+    if a.crs is None or b.crs is None or not a.crs.equals(b.crs):
+        msg = (
+            f"`{name_a}` ({_crs_name(a.crs)}) and `{name_b}` ({_crs_name(b.crs)}) "
+            f"must have the same CRS. Re-project one of them, e.g. "
+            f"`{name_b} = {name_b}.to_crs({name_a}.crs)`."
+        )
+        raise CRSError(msg)
+
+
+def _crs_name(crs: Any) -> str:
+    return "no CRS" if crs is None else crs.to_string()
+
+
+def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    """Raise :class:`InvalidInputError` naming every column of ``columns`` missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_columns(pd.DataFrame({"a": [1]}), ["a"], "units")
+    """
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        available = ", ".join(map(str, list(df.columns)[:30]))
+        msg = (
+            f"`{name}` has no column {', '.join(map(repr, missing))}. "
+            f"Available columns: {available}."
+        )
+        raise InvalidInputError(msg)
+
+
+def check_points(gdf: gpd.GeoDataFrame, name: str) -> None:
+    """Raise :class:`InvalidInputError` unless every geometry is a non-empty point.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> check_points(gpd.GeoDataFrame(geometry=gpd.points_from_xy([0], [0])), "x")
+    """
+    geom = gdf.geometry
+    bad = geom.isna().to_numpy() | geom.is_empty.to_numpy()
+    bad |= (geom.geom_type != "Point").to_numpy()
+    if bad.any():
+        first = gdf.index[np.flatnonzero(bad)[0]]
+        msg = (
+            f"`{name}` must hold one non-empty Point per row; {int(bad.sum())} rows "
+            f"do not (first: index {first!r}). Use `hs.read_incidents(...)`, which "
+            "drops and reports such rows."
+        )
+        raise InvalidInputError(msg)
+
+
+def check_polygons(gdf: gpd.GeoDataFrame, name: str) -> None:
+    """Raise :class:`InvalidInputError` unless every geometry is a polygon.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> check_polygons(gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)]), "units")
+    """
+    types = gdf.geometry.geom_type
+    bad = ~types.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    if bad.any():
+        first = gdf.index[np.flatnonzero(bad)[0]]
+        msg = (
+            f"`{name}` must hold polygons; {int(bad.sum())} rows do not "
+            f"(first: index {first!r}, a {types.iloc[np.flatnonzero(bad)[0]]})."
+        )
+        raise InvalidInputError(msg)
+
+
+def point_coords(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
+    """Return an ``(n, 2)`` float array of point x/y coordinates.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> point_coords(gpd.GeoSeries(gpd.points_from_xy([1.0], [2.0]))).tolist()
+    [[1.0, 2.0]]
+    """
+    geom = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
+    return np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()])

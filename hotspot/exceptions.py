@@ -1,0 +1,34 @@
+"""Exceptions and warnings raised by :mod:`hotspot`.
+
+Every error subclasses a built-in so that ``except ValueError`` keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CRSError",
+    "DataQualityWarning",
+    "HotspotError",
+    "HotspotWarning",
+    "InvalidInputError",
+]
+
+
+class HotspotError(Exception):
+    """Base class for every error raised by :mod:`hotspot`."""
+
+
+class InvalidInputError(HotspotError, ValueError):
+    """Input has the right type but a wrong value, shape, column or content."""
+
+
+class CRSError(InvalidInputError):
+    """A coordinate reference system is missing, geographic or mismatched."""
+
+
+class HotspotWarning(UserWarning):
+    """Base class for warnings issued by :mod:`hotspot`."""
+
+
+class DataQualityWarning(HotspotWarning):
+    """The data can be used but has a quality problem an analyst should know about."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GridSpec", "bin_points", "grid_spec_of"]
+__all__ = ["GridSpec", "bin_points", "grid_frame", "grid_spec_of"]
 
 
 @dataclass(frozen=True)
@@ -166,3 +166,45 @@ def grid_spec_of(units: Any) -> GridSpec | None:
     if not spec or "row" not in units or "col" not in units:
         return None
     return GridSpec(**spec)
+
+
+def grid_frame(spec: GridSpec, crs: Any, *, keep: np.ndarray | None = None) -> Any:
+    """Square-cell GeoDataFrame of ``spec``, one row per cell (vectorized).
+
+    Parameters
+    ----------
+    spec
+        The grid.
+    crs
+        CRS of the cells (projected, metres).
+    keep
+        Optional boolean array of shape ``(ny, nx)``; only cells where it is True
+        are returned (e.g. cells inside a study area).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Index ``unit_id`` (``row * nx + col``), integer columns ``row`` and ``col``,
+        square polygons, and ``attrs["hotspot"]["grid"] = spec.to_dict()``.
+
+    Examples
+    --------
+    >>> cells = grid_frame(GridSpec(0.0, 0.0, 100.0, 3, 2), "EPSG:32616")
+    >>> len(cells), cells.index.name, float(cells.area.iloc[0])
+    (6, 'unit_id', 10000.0)
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    rows, cols = np.divmod(np.arange(spec.n_cells, dtype=np.int64), spec.nx)
+    if keep is not None:
+        mask = np.asarray(keep, dtype=bool).reshape(-1)
+        rows, cols = rows[mask], cols[mask]
+    x_left = spec.x0 + cols * spec.cell_size
+    y_low = spec.y0 + rows * spec.cell_size
+    geoms = shapely.box(x_left, y_low, x_left + spec.cell_size, y_low + spec.cell_size)
+    index = pd.Index(rows * spec.nx + cols, name="unit_id")
+    frame = gpd.GeoDataFrame({"row": rows, "col": cols}, geometry=geoms, crs=crs, index=index)
+    frame.attrs["hotspot"] = {"grid": spec.to_dict()}
+    return frame

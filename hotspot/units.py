@@ -1,0 +1,1063 @@
+"""Analysis units (square and hex grids, street segments, any polygons) and fast counting.
+
+Units are a GeoDataFrame with a stable index named ``unit_id``; results are
+columns added to a copy. Three kinds of units are recognised:
+
+* **square grids** made by :func:`grid` (``shape="square"``): index ``unit_id`` =
+  ``row * nx + col``, integer ``row``/``col`` columns and the grid spec in
+  ``attrs["hotspot"]["grid"]`` (see :mod:`hotspot._grid`). Counting bins the
+  coordinates with one ``np.bincount`` (no spatial join);
+* **hex grids** made by :func:`grid` (``shape="hex"``): ``row``/``col`` offset
+  coordinates and the hex spec in ``attrs["hotspot"]["hexgrid"]``. Counting finds
+  each point's hexagon by axial rounding (vectorized, no spatial join);
+* **any polygons** (beats, districts, wards, census blocks, clipped grids that
+  lost their spec) and **lines** (street segments from :func:`segments`): counting
+  uses a shapely ``STRtree``.
+
+Grid geometry
+-------------
+Square cells have side ``cell_size`` metres. The grid's lower-left corner is
+``(floor(minx / cell_size) * cell_size, floor(miny / cell_size) * cell_size)``:
+corners sit on multiples of the cell size, so grids of the same cell size made
+from different data (two years of crime, two offence types) line up cell for
+cell. A point on a cell edge belongs to the cell on its right / above (cells are
+half-open, ``[x, x + cell_size)``).
+
+Hex cells are **pointy-topped** (two vertices point north and south, rows run
+east-west) and ``cell_size`` is chosen so that a hexagon has the **same area as a
+square cell**, ``cell_size²``: side ``a = cell_size · sqrt(2 / (3·sqrt(3)))``
+(≈ 0.6204 · cell_size), width across flats ``sqrt(3) · a``, row spacing ``1.5 · a``.
+Square and hex grids of one ``cell_size`` are therefore directly comparable
+(counts per cell, PAI). ``row``/``col`` are "odd-r" offset coordinates: odd rows
+are shifted east by half a hexagon. The centre of hexagon ``(row, col)`` is
+``(x0 + w · (col + (row mod 2) / 2), y0 + 1.5 · a · row)`` with ``w = sqrt(3)·a``;
+the lattice is anchored on multiples of ``w`` and ``3·a`` so that hex grids of one
+size also line up.
+
+Automatic cell size
+-------------------
+``cell_size=None`` follows sfhotspot (``set_cell_size()``): the shorter side of
+the bounding box of the area (of the study area when one is given) divided by
+50, **rounded down to a multiple of 100 m** when that is at least 100 m;
+otherwise rounded down to 1, 2, 2.5 or 5 × 10^k m (sfhotspot then keeps the
+unrounded value), and never below 1 m. When every point lies on one horizontal
+or vertical line the longer side is used; a single location raises an error
+(pass ``cell_size``). The value and the reason are logged on the ``hotspot``
+logger and stored in ``attrs["hotspot"]["units"]["choices"]``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ._grid import GridSpec, grid_frame, grid_spec_of
+from ._meta import attach, get_meta, logger, note_choice
+from ._validation import (
+    check_columns,
+    check_geodataframe,
+    check_non_empty,
+    check_points,
+    check_polygons,
+    check_projected,
+    check_same_crs,
+)
+from .exceptions import DataQualityWarning, HotspotWarning, InvalidInputError
+
+__all__ = [
+    "DEFAULT_SNAP_DISTANCE",
+    "MAX_CELLS_WARN",
+    "HexSpec",
+    "assign_units",
+    "count",
+    "grid",
+    "hex_cell_of",
+    "segments",
+]
+
+MAX_CELLS_WARN: int = 100_000
+"""A grid with more cells than this triggers a :class:`~hotspot.HotspotWarning`."""
+
+DEFAULT_SNAP_DISTANCE: float = 50.0
+"""Metres: how far an incident may be from a street segment and still be counted
+on it, when ``max_distance`` is None and the units are lines."""
+
+_MAX_CELLS_ERROR = 50_000_000
+_MAX_OUTSIDE_STORED = 10_000
+_HEX_SIDE_PER_CELL = math.sqrt(2.0 / (3.0 * math.sqrt(3.0)))
+_SQRT3 = math.sqrt(3.0)
+
+
+# ----------------------------------------------------------------------------- hex core
+
+
+class HexSpec:
+    """A pointy-topped hexagonal lattice (array core of hex grids).
+
+    Parameters
+    ----------
+    x0, y0
+        Centre of hexagon ``(row 0, col 0)``, in metres.
+    cell_size
+        Square-equivalent size in metres: each hexagon's area is ``cell_size²``.
+    nx, ny
+        Number of columns and rows of the lattice (``unit_id = row * nx + col``).
+
+    Examples
+    --------
+    >>> spec = HexSpec(0.0, 0.0, 100.0, 4, 4)
+    >>> round(spec.side, 3), round(spec.hex_area, 6)
+    (62.04, 10000.0)
+    """
+
+    def __init__(self, x0: float, y0: float, cell_size: float, nx: int, ny: int) -> None:
+        self.x0, self.y0 = float(x0), float(y0)
+        self.cell_size = float(cell_size)
+        self.nx, self.ny = int(nx), int(ny)
+
+    def __repr__(self) -> str:
+        return (
+            f"HexSpec(x0={self.x0!r}, y0={self.y0!r}, cell_size={self.cell_size!r}, "
+            f"nx={self.nx}, ny={self.ny})"
+        )
+
+    @property
+    def side(self) -> float:
+        """Side (= circumradius) of a hexagon, in metres."""
+        return self.cell_size * _HEX_SIDE_PER_CELL
+
+    @property
+    def width(self) -> float:
+        """Distance between opposite (vertical) edges, in metres."""
+        return _SQRT3 * self.side
+
+    @property
+    def hex_area(self) -> float:
+        """Area of one hexagon in m² (``cell_size²``)."""
+        return 1.5 * _SQRT3 * self.side**2
+
+    @property
+    def n_cells(self) -> int:
+        """Number of lattice positions, ``nx * ny``."""
+        return self.nx * self.ny
+
+    def centres(self, row: np.ndarray, col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Centre coordinates of hexagons ``(row, col)``."""
+        row = np.asarray(row, dtype=np.int64)
+        col = np.asarray(col, dtype=np.int64)
+        x = self.x0 + self.width * (col + 0.5 * (row & 1))
+        y = self.y0 + 1.5 * self.side * row
+        return x, y
+
+    def polygons(self, row: np.ndarray, col: np.ndarray) -> np.ndarray:
+        """Hexagon polygons for ``(row, col)``, vectorized (vertices at 30° + k·60°)."""
+        cx, cy = self.centres(row, col)
+        angles = np.deg2rad(30.0 + 60.0 * np.arange(7))
+        ring = np.empty((len(cx), 7, 2))
+        ring[:, :, 0] = cx[:, None] + self.side * np.cos(angles)[None, :]
+        ring[:, :, 1] = cy[:, None] + self.side * np.sin(angles)[None, :]
+        ring[:, 6] = ring[:, 0]
+        return shapely.polygons(ring)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict, as stored in ``attrs["hotspot"]["hexgrid"]``."""
+        return {
+            "x0": self.x0,
+            "y0": self.y0,
+            "cell_size": self.cell_size,
+            "nx": self.nx,
+            "ny": self.ny,
+            "orientation": "pointy",
+            "offset": "odd-r",
+        }
+
+
+def hex_cell_of(spec: HexSpec, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Offset ``(row, col)`` of the hexagon holding each point (axial cube rounding).
+
+    Points outside the lattice get rows/cols outside ``[0, ny)`` / ``[0, nx)``.
+
+    Examples
+    --------
+    >>> spec = HexSpec(0.0, 0.0, 100.0, 3, 3)
+    >>> cx, cy = spec.centres(np.array([1, 2]), np.array([1, 0]))
+    >>> row, col = hex_cell_of(spec, cx + 1.0, cy - 1.0)
+    >>> row.tolist(), col.tolist()
+    ([1, 2], [1, 0])
+    """
+    a = spec.side
+    px = np.asarray(x, dtype=float) - spec.x0
+    py = np.asarray(y, dtype=float) - spec.y0
+    qf = (px * (_SQRT3 / 3.0) - py / 3.0) / a
+    rf = py * (2.0 / 3.0) / a
+    sf = -qf - rf
+    q, r, s = np.rint(qf), np.rint(rf), np.rint(sf)
+    dq, dr, ds = np.abs(q - qf), np.abs(r - rf), np.abs(s - sf)
+    fix_q = (dq > dr) & (dq > ds)
+    fix_r = ~fix_q & (dr > ds)
+    q = np.where(fix_q, -r - s, q)
+    r = np.where(fix_r, -q - s, r)
+    with np.errstate(invalid="ignore"):
+        row = r.astype(np.int64)
+        col = q.astype(np.int64) + (row - (row & 1)) // 2
+    return row, col
+
+
+def _hex_spec_of(units: Any) -> HexSpec | None:
+    meta = get_meta(units)
+    spec = meta.get("hexgrid")
+    if not isinstance(spec, dict) or "row" not in units or "col" not in units:
+        return None
+    return HexSpec(spec["x0"], spec["y0"], spec["cell_size"], spec["nx"], spec["ny"])
+
+
+# ----------------------------------------------------------------------------- grid()
+
+
+def grid(
+    area: Any,
+    cell_size: float | None = None,
+    *,
+    shape: str = "square",
+    study_area: Any = None,
+) -> gpd.GeoDataFrame:
+    """Square or hexagonal grid of analysis units covering ``area``.
+
+    Parameters
+    ----------
+    area
+        Incidents (points) or polygons, a GeoDataFrame or GeoSeries in a projected
+        CRS in metres; the grid covers its bounding box. Ignored for the extent
+        when ``study_area`` is given (the grid then covers the study area).
+    cell_size
+        Side of a square cell in metres; for hexagons, the side of the square of
+        equal area (each hexagon has area ``cell_size²``, see the module notes).
+        None: sfhotspot's rule (shorter side of the bounding box / 50, rounded
+        down to a multiple of 100 m, or to 1/2/2.5/5 × 10^k m below 100 m, at
+        least 1 m); the value and the reason are stored in
+        ``attrs["hotspot"]["units"]["choices"]["cell_size"]``.
+    shape
+        ``"square"`` (default) or ``"hex"`` (pointy-topped hexagons).
+    study_area
+        Optional polygons (same CRS): only cells whose interior intersects the
+        study area are kept. Cells are kept **whole**, not cut into slivers at the
+        boundary: every cell then has the same area, which Gi*, KDE per cell and
+        PAI assume. Incidents outside the study area end up outside every unit
+        and are reported by :func:`count`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One polygon per cell, index ``unit_id``, integer columns ``row`` and
+        ``col``. Square grids carry their spec in ``attrs["hotspot"]["grid"]``
+        (``unit_id = row * nx + col``; fast paths use it); hex grids carry theirs
+        in ``attrs["hotspot"]["hexgrid"]``. ``attrs["hotspot"]["units"]`` holds the
+        parameters, the automatic choices and ``n_cells``. Hex grids keep only
+        hexagons that overlap the bounding box (or the study area).
+
+    Raises
+    ------
+    CRSError
+        If ``area`` (or ``study_area``) is not in a projected CRS in metres, or the
+        two CRSs differ.
+    InvalidInputError
+        For an unknown ``shape``, a non-positive ``cell_size``, a single-location
+        ``area`` with ``cell_size=None``, a study area that is not polygons, or a
+        grid of more than 50 million cells.
+
+    Warns
+    -----
+    HotspotWarning
+        When the grid has more than 100,000 cells (slow statistics, unreadable
+        maps; often a stray point far from the rest).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from hotspot.units import grid
+    >>> pts = gpd.GeoDataFrame(
+    ...     geometry=gpd.points_from_xy([120.0, 980.0], [40.0, 460.0]), crs="EPSG:32616"
+    ... )
+    >>> cells = grid(pts, 250)
+    >>> len(cells), cells.total_bounds.tolist()
+    (8, [0.0, 0.0, 1000.0, 500.0])
+    >>> hexes = grid(pts, 250, shape="hex")
+    >>> round(float(hexes.area.iloc[0]))
+    62500
+    >>> grid(pts).attrs["hotspot"]["units"]["choices"]["cell_size"]["value"]
+    5.0
+    """
+    if shape not in ("square", "hex"):
+        msg = f"Unknown shape {shape!r}; use 'square' or 'hex'."
+        raise InvalidInputError(msg)
+    area_frame = _as_frame(area, "area")
+    check_non_empty(area_frame, "area")
+    check_projected(area_frame, "area")
+    study_union = None
+    if study_area is not None:
+        study = _as_frame(study_area, "study_area")
+        check_non_empty(study, "study_area")
+        check_projected(study, "study_area")
+        check_same_crs(area_frame, study, "area", "study_area")
+        check_polygons(study, "study_area")
+        study_union = shapely.union_all(study.geometry.to_numpy())
+        bounds = tuple(float(b) for b in study.total_bounds)
+    else:
+        bounds = tuple(float(b) for b in area_frame.total_bounds)
+    if not np.all(np.isfinite(bounds)):
+        msg = "`area` has no finite coordinates (all geometries empty?)."
+        raise InvalidInputError(msg)
+
+    choices: dict[str, Any] = {}
+    if cell_size is None:
+        cell_size = _auto_cell_size(bounds, choices, "study area" if study_area is not None
+                                    else "area")
+    else:
+        cell_size = _check_positive(cell_size, "cell_size")
+
+    if shape == "square":
+        frame = _square_grid(bounds, cell_size, area_frame.crs, study_union)
+    else:
+        frame = _hex_grid(bounds, cell_size, area_frame.crs, study_union)
+    params = {"function": "grid", "cell_size": cell_size, "shape": shape,
+              "study_area": study_area is not None}
+    return attach(frame, "units", params, choices, n_cells=len(frame))
+
+
+def _as_frame(obj: Any, name: str) -> gpd.GeoDataFrame:
+    if isinstance(obj, gpd.GeoSeries):
+        return gpd.GeoDataFrame(geometry=obj)
+    return check_geodataframe(obj, name)
+
+
+def _check_positive(value: Any, name: str) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        out = float("nan")
+    if not math.isfinite(out) or out <= 0:
+        msg = f"`{name}` must be a positive number of metres, got {value!r}."
+        raise InvalidInputError(msg)
+    return out
+
+
+def _auto_cell_size(bounds: tuple[float, ...], choices: dict[str, Any], what: str) -> float:
+    minx, miny, maxx, maxy = bounds
+    width, height = maxx - minx, maxy - miny
+    short = min(width, height)
+    side_name = "shorter side"
+    if short <= 0:
+        short, side_name = max(width, height), "longer side (the shorter one is 0)"
+    if short <= 0:
+        msg = (
+            f"Cannot choose a cell size automatically: the {what} is a single location. "
+            "Pass `cell_size` (metres)."
+        )
+        raise InvalidInputError(msg)
+    raw = short / 50.0
+    if raw >= 100.0:
+        size = math.floor(raw / 100.0) * 100.0
+        rounding = "rounded down to a multiple of 100 m (sfhotspot's rule)"
+    else:
+        size = max(_nice_floor(raw), 1.0)
+        rounding = "rounded down to 1/2/2.5/5×10^k m (at least 1 m)"
+    reason = (
+        f"{side_name} of the {what}'s bounding box ({short:.6g} m) / 50 = {raw:.4g} m, "
+        f"{rounding}"
+    )
+    return float(note_choice(choices, "cell_size", float(size), reason))
+
+
+def _nice_floor(value: float) -> float:
+    """Largest of 1, 2, 2.5, 5 × 10^k not above ``value``."""
+    base = 10.0 ** math.floor(math.log10(value))
+    for m in (5.0, 2.5, 2.0, 1.0):
+        if m * base <= value * (1 + 1e-12):
+            return float(round(m * base, 10))
+    return float(base)  # pragma: no cover
+
+
+def _anchor(v: float, step: float) -> float:
+    """Largest multiple of ``step`` not above ``v`` (robust to round-off)."""
+    a = math.floor(v / step) * step
+    return a - step if a > v else a
+
+
+def _check_n_cells(n: int, cell_size: float, what: str) -> None:
+    if n > _MAX_CELLS_ERROR:
+        msg = (
+            f"The grid would have {n:,} cells of {cell_size:g} m; pass a larger "
+            f"`cell_size`, or check the {what} for stray points far from the rest."
+        )
+        raise InvalidInputError(msg)
+
+
+def _warn_many_cells(n: int, cell_size: float) -> None:
+    if n > MAX_CELLS_WARN:
+        warnings.warn(
+            f"The grid has {n:,} cells of {cell_size:g} m, more than {MAX_CELLS_WARN:,}: "
+            "statistics will be slow and maps unreadable. Pass a larger `cell_size` "
+            f"(e.g. cell_size={cell_size * math.ceil(math.sqrt(n / MAX_CELLS_WARN)):g}), "
+            "clip with `study_area=`, or check for stray points far from the rest.",
+            HotspotWarning,
+            stacklevel=3,
+        )
+
+
+def _interior_hits(cells: np.ndarray, geom: Any) -> np.ndarray:
+    """Boolean mask of ``cells`` whose interior intersects ``geom`` (polygonal)."""
+    tree = shapely.STRtree(cells)
+    hit = np.unique(tree.query(geom, predicate="intersects"))
+    if shapely.get_dimensions(geom) == 2:
+        hit = hit[~shapely.touches(cells[hit], geom)]
+    mask = np.zeros(len(cells), dtype=bool)
+    mask[hit] = True
+    return mask
+
+
+def _square_grid(bounds: tuple[float, ...], cell_size: float, crs: Any,
+                 study: Any) -> gpd.GeoDataFrame:
+    minx, miny, maxx, maxy = bounds
+    x0, y0 = _anchor(minx, cell_size), _anchor(miny, cell_size)
+    spec = GridSpec.from_bounds((x0, y0, maxx, maxy), cell_size)
+    _check_n_cells(spec.n_cells, cell_size, "area")
+    keep = None
+    if study is not None:
+        full = grid_frame(spec, crs)
+        shapely.prepare(study)
+        keep = _interior_hits(full.geometry.to_numpy(), study)
+        if not keep.any():
+            msg = "No cell of the grid overlaps the study area."
+            raise InvalidInputError(msg)
+    n = spec.n_cells if keep is None else int(keep.sum())
+    _warn_many_cells(n, cell_size)
+    return grid_frame(spec, crs, keep=keep)
+
+
+def _hex_grid(bounds: tuple[float, ...], cell_size: float, crs: Any,
+              study: Any) -> gpd.GeoDataFrame:
+    minx, miny, maxx, maxy = bounds
+    probe = HexSpec(0.0, 0.0, cell_size, 1, 1)
+    w, dy = probe.width, 1.5 * probe.side
+    x0 = _anchor(minx, w) - w
+    y0 = _anchor(miny, 2 * dy) - 2 * dy  # keep row parity: anchor on multiples of 2 rows
+    nx = math.ceil((maxx - x0) / w) + 2
+    ny = math.ceil((maxy - y0) / dy) + 2
+    spec = HexSpec(x0, y0, cell_size, nx, ny)
+    _check_n_cells(spec.n_cells, cell_size, "area")
+    rows, cols = np.divmod(np.arange(spec.n_cells, dtype=np.int64), nx)
+    cells = spec.polygons(rows, cols)
+    if study is None:
+        extent = shapely.envelope(shapely.multipoints([[minx, miny], [maxx, maxy]]))
+        keep = _interior_hits(cells, extent)
+    else:
+        shapely.prepare(study)
+        keep = _interior_hits(cells, study)
+        if not keep.any():
+            msg = "No hexagon of the grid overlaps the study area."
+            raise InvalidInputError(msg)
+    _warn_many_cells(int(keep.sum()), cell_size)
+    rows, cols = rows[keep], cols[keep]
+    index = pd.Index(rows * nx + cols, name="unit_id")
+    frame = gpd.GeoDataFrame({"row": rows, "col": cols}, geometry=cells[keep], crs=crs,
+                             index=index)
+    frame.attrs["hotspot"] = {"hexgrid": spec.to_dict()}
+    return frame
+
+
+# ----------------------------------------------------------------------------- segments()
+
+
+def segments(lines: Any, *, max_length: float | None = None) -> gpd.GeoDataFrame:
+    """Street-segment units from a line layer.
+
+    Multi-lines are exploded into their parts; empty and zero-length lines are
+    dropped **and reported** (``attrs["hotspot"]["units"]``, plus a
+    :class:`~hotspot.DataQualityWarning`); lines longer than ``max_length`` are
+    split into the fewest equal pieces no longer than it. Z coordinates are dropped.
+
+    Parameters
+    ----------
+    lines
+        LineString / MultiLineString GeoDataFrame or GeoSeries in a projected CRS
+        in metres (e.g. street centrelines between junctions).
+    max_length
+        Longest segment in metres; None: lines are not split.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One line per segment, index ``unit_id`` (0, 1, ...), every original
+        attribute column, ``source_index`` (the index label of the line it came
+        from) and ``length_m`` (float, metres). ``attrs["hotspot"]["units"]``
+        records ``n_input``, ``n_segments``, ``n_split`` (lines that were split) and
+        the source indices of dropped lines under ``dropped_empty`` and
+        ``dropped_zero_length``.
+
+    Raises
+    ------
+    CRSError
+        If ``lines`` is not in a projected CRS in metres.
+    InvalidInputError
+        If a geometry is not a (multi)line, or ``max_length`` is not positive.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString
+    >>> from hotspot.units import segments
+    >>> streets = gpd.GeoDataFrame(
+    ...     {"name": ["High St", "Mill Ln"]},
+    ...     geometry=[LineString([(0, 0), (250, 0)]), LineString([(0, 0), (0, 80)])],
+    ...     crs="EPSG:32616",
+    ... )
+    >>> segs = segments(streets, max_length=100)
+    >>> segs[["name", "source_index", "length_m"]].round(2).values.tolist()
+    [['High St', 0, 83.33], ['High St', 0, 83.33], ['High St', 0, 83.33], ['Mill Ln', 1, 80.0]]
+    """
+    frame = _as_frame(lines, "lines")
+    check_projected(frame, "lines")
+    if max_length is not None:
+        max_length = _check_positive(max_length, "max_length")
+    geom_name = frame.geometry.name
+    types = frame.geometry.geom_type
+    nonline = ~(types.isin(["LineString", "MultiLineString"]) | frame.geometry.is_empty
+                | frame.geometry.isna())
+    if nonline.any():
+        first = frame.index[np.flatnonzero(nonline.to_numpy())[0]]
+        msg = (
+            f"`lines` must hold LineStrings or MultiLineStrings; {int(nonline.sum())} rows "
+            f"do not (first: index {first!r}, a {types.get(first, '?')}). "
+            "Polygons are units as they are: pass them to `count` directly."
+        )
+        raise InvalidInputError(msg)
+
+    work = frame.copy()
+    work["source_index"] = work.index.to_numpy()
+    empty = work.geometry.isna().to_numpy() | work.geometry.is_empty.to_numpy()
+    dropped_empty = work.index[empty].tolist()
+    work = work.loc[~empty]
+    work = work.explode(index_parts=False, ignore_index=True)
+    geoms = shapely.force_2d(work.geometry.to_numpy())
+    lengths = shapely.length(geoms)
+    zero = ~(lengths > 0)
+    # a line of several parts is dropped only when every part has zero length
+    src = work["source_index"].to_numpy()
+    zero_sources = set(pd.unique(src[zero])) - set(pd.unique(src[~zero]))
+    dropped_zero = [s for s in pd.unique(src[zero]) if s in zero_sources]
+    work, geoms, lengths = work.loc[~zero], geoms[~zero], lengths[~zero]
+
+    n_pieces = np.ones(len(geoms), dtype=np.int64)
+    if max_length is not None:
+        n_pieces = np.maximum(1, np.ceil(lengths / max_length * (1 - 1e-12))).astype(np.int64)
+    pieces = _split_equal(geoms, n_pieces)
+    out = work.drop(columns=geom_name).iloc[np.repeat(np.arange(len(work)), n_pieces)]
+    out = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=pieces, crs=frame.crs)
+    out = out.rename_geometry(geom_name) if geom_name != "geometry" else out
+    out["length_m"] = shapely.length(pieces)
+    out.index = pd.RangeIndex(len(out), name="unit_id")
+    out.attrs = {}
+
+    n_dropped = len(dropped_empty) + len(dropped_zero)
+    if n_dropped:
+        msg = (
+            f"segments(): dropped {len(dropped_empty)} empty and {len(dropped_zero)} "
+            f"zero-length lines of {len(frame)} (their source indices are in "
+            "attrs['hotspot']['units'])."
+        )
+        logger.warning(msg)
+        warnings.warn(msg, DataQualityWarning, stacklevel=2)
+    params = {"function": "segments", "max_length": max_length}
+    return attach(
+        out, "units", params, {},
+        n_input=len(frame), n_segments=len(out), n_split=int((n_pieces > 1).sum()),
+        dropped_empty=dropped_empty, dropped_zero_length=dropped_zero,
+    )
+
+
+def _split_equal(lines: np.ndarray, n_pieces: np.ndarray) -> np.ndarray:
+    """Split each line into ``n_pieces`` pieces of equal length (vectorized)."""
+    result = np.empty(int(n_pieces.sum()), dtype=object)
+    first_piece = np.concatenate([[0], np.cumsum(n_pieces)[:-1]])
+    whole = n_pieces == 1
+    result[first_piece[whole]] = lines[whole]
+    split = np.flatnonzero(~whole)
+    if len(split) == 0:
+        return result
+    sub, n = lines[split], n_pieces[split]
+    step = shapely.length(sub) / n
+    base = first_piece[split]
+    # vertices with their distance along their line
+    coords, li = shapely.get_coordinates(sub, return_index=True)
+    seg = np.hypot(*np.diff(coords, axis=0).T)
+    seg = np.concatenate([[0.0], seg])
+    starts = np.r_[True, li[1:] != li[:-1]]
+    seg[starts] = 0.0
+    cum = np.cumsum(seg)
+    cum -= cum[np.flatnonzero(starts)][li]
+    t = cum / step[li]
+    k = np.clip(np.floor(t), 0, n[li] - 1).astype(np.int64)
+    j = np.rint(t)
+    on_cut = (np.abs(t - j) < 1e-9) & (j >= 1) & (j <= n[li] - 1)
+    keep = ~on_cut
+    v_xy, v_gid, v_d = coords[keep], base[li[keep]] + k[keep], cum[keep]
+    # cut points, each the end of piece j-1 and the start of piece j
+    cut_line = np.repeat(np.arange(len(sub)), n - 1)
+    cut_j = np.arange(len(cut_line)) - np.repeat(np.cumsum(n - 1) - (n - 1), n - 1) + 1
+    cut_d = cut_j * step[cut_line]
+    cut_pts = shapely.line_interpolate_point(sub[cut_line], cut_d)
+    cut_xy = shapely.get_coordinates(cut_pts)
+    cut_gid = base[cut_line] + cut_j
+    all_xy = np.concatenate([v_xy, cut_xy, cut_xy])
+    all_gid = np.concatenate([v_gid, cut_gid - 1, cut_gid])
+    all_d = np.concatenate([v_d, cut_d, cut_d])
+    order = np.lexsort((all_d, all_gid))
+    made = shapely.linestrings(all_xy[order], indices=all_gid[order])
+    gids = np.unique(all_gid)
+    result[gids] = made
+    return result
+
+
+# ----------------------------------------------------------------------------- assignment
+
+
+def assign_units(
+    incidents: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+    *,
+    max_distance: float | None = None,
+) -> np.ndarray:
+    """Return the unit of each incident, as an array of ``unit_id`` values.
+
+    The rules are those of :func:`count` (see there): grid cells by binning,
+    polygons by intersection (lowest unit position wins on shared boundaries),
+    lines by the nearest segment within ``max_distance``.
+
+    Parameters
+    ----------
+    incidents
+        Points, in the CRS of ``units`` (projected, metres).
+    units
+        Square/hex grid, polygons or lines, with a unique index.
+    max_distance
+        Metres; see :func:`count`.
+
+    Returns
+    -------
+    numpy.ndarray
+        One ``unit_id`` per incident, in incident order: int64 with ``-1`` for
+        incidents outside every unit when the units' index is integer, otherwise an
+        object array with ``None`` for those.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from hotspot.units import assign_units, grid
+    >>> cells = grid(gpd.GeoSeries(gpd.points_from_xy([0, 299], [0, 99]), crs=32616), 100)
+    >>> pts = gpd.GeoDataFrame(
+    ...     geometry=gpd.points_from_xy([50, 150, 900], [50, 50, 50]), crs=32616
+    ... )
+    >>> assign_units(pts, cells).tolist()
+    [0, 1, -1]
+    """
+    pos, _ = _locate(incidents, units, max_distance, {})
+    return _ids_from_positions(units.index, pos)
+
+
+def _ids_from_positions(index: pd.Index, pos: np.ndarray) -> np.ndarray:
+    outside = pos < 0
+    safe = np.where(outside, 0, pos)
+    if pd.api.types.is_integer_dtype(index.dtype):
+        values = index.to_numpy(dtype=np.int64)
+        ids = values[safe] if len(values) else np.zeros(len(pos), dtype=np.int64)
+        ids[outside] = -1
+        return ids
+    values = index.to_numpy(dtype=object)
+    ids = values[safe] if len(values) else np.empty(len(pos), dtype=object)
+    ids[outside] = None
+    return ids
+
+
+def _point_xy(incidents: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Point coordinates, validating on the fly (non-points and empties give NaN)."""
+    geoms = np.asarray(incidents.geometry.array)
+    x, y = shapely.get_x(geoms), shapely.get_y(geoms)
+    if np.isnan(x.sum() + y.sum()):
+        check_points(incidents, "incidents")  # raises with the first bad row
+        msg = "`incidents` has points with NaN coordinates; drop them first."
+        raise InvalidInputError(msg)
+    return x, y
+
+
+def _unit_kind(units: gpd.GeoDataFrame) -> str:
+    if len(units) == 0:
+        return "empty"
+    types = pd.unique(shapely.get_type_id(units.geometry.to_numpy()))
+    if set(types) <= {3, 6}:
+        return "polygons"
+    if set(types) <= {1, 5}:
+        return "lines"
+    msg = (
+        "`units` must be all polygons (cells, beats, districts) or all lines (street "
+        f"segments); found geometry types {sorted(units.geometry.geom_type.unique())}. "
+        "Buffer point units first, e.g. `units.buffer(50)`."
+    )
+    raise InvalidInputError(msg)
+
+
+def _check_units(incidents: Any, units: Any) -> str:
+    check_geodataframe(incidents, "incidents")
+    check_geodataframe(units, "units")
+    check_projected(units, "units")
+    check_same_crs(incidents, units, "incidents", "units")
+    if not units.index.is_unique:
+        dup = units.index[units.index.duplicated()][0]
+        msg = (
+            f"`units` must have a unique index (unit_id); {dup!r} is repeated. "
+            "Use `units.reset_index(drop=True)`."
+        )
+        raise InvalidInputError(msg)
+    return _unit_kind(units)
+
+
+def _lookup_positions(flat_units: np.ndarray, n_cells: int) -> np.ndarray | None:
+    """Array mapping lattice index -> unit position (-1 if absent); None if identity."""
+    if len(flat_units) == n_cells and np.array_equal(flat_units, np.arange(n_cells)):
+        return None
+    lookup = np.full(n_cells, -1, dtype=np.int64)
+    lookup[flat_units] = np.arange(len(flat_units))
+    return lookup
+
+
+def _square_positions(spec: GridSpec, units: gpd.GeoDataFrame, x: np.ndarray,
+                      y: np.ndarray) -> np.ndarray | None:
+    rows = units["row"].to_numpy()
+    cols = units["col"].to_numpy()
+    if not _grid_consistent(spec, units, rows, cols):
+        return None
+    fx = x - spec.x0
+    fx /= spec.cell_size
+    np.floor(fx, out=fx)
+    fy = y - spec.y0
+    fy /= spec.cell_size
+    np.floor(fy, out=fy)
+    inside = (fx >= 0) & (fx < spec.nx) & (fy >= 0) & (fy < spec.ny)
+    all_in = bool(inside.all())
+    if not all_in:
+        fx[~inside] = 0
+        fy[~inside] = 0
+    flat = fy.astype(np.int64)
+    flat *= spec.nx
+    flat += fx.astype(np.int64)
+    lookup = _lookup_positions(rows * spec.nx + cols, spec.n_cells)
+    pos = flat if lookup is None else lookup[flat]
+    if not all_in:
+        pos[~inside] = -1
+    return pos
+
+
+def _grid_consistent(spec: GridSpec, units: gpd.GeoDataFrame, rows: np.ndarray,
+                     cols: np.ndarray) -> bool:
+    """Check that row/col and a few geometries agree with the spec (e.g. not re-projected)."""
+    if not (pd.api.types.is_integer_dtype(rows.dtype) and pd.api.types.is_integer_dtype(
+            cols.dtype)):
+        return False
+    if rows.min() < 0 or cols.min() < 0 or rows.max() >= spec.ny or cols.max() >= spec.nx:
+        return False
+    probe = np.unique([0, len(units) // 2, len(units) - 1])
+    got = shapely.bounds(units.geometry.to_numpy()[probe])
+    x = spec.x0 + cols[probe] * spec.cell_size
+    y = spec.y0 + rows[probe] * spec.cell_size
+    want = np.column_stack([x, y, x + spec.cell_size, y + spec.cell_size])
+    return bool(np.allclose(got, want, rtol=0, atol=1e-6 * spec.cell_size))
+
+
+def _hex_positions(spec: HexSpec, units: gpd.GeoDataFrame, x: np.ndarray,
+                   y: np.ndarray) -> np.ndarray | None:
+    rows = units["row"].to_numpy()
+    cols = units["col"].to_numpy()
+    if not (pd.api.types.is_integer_dtype(rows.dtype) and pd.api.types.is_integer_dtype(
+            cols.dtype)):
+        return None
+    if rows.min() < 0 or cols.min() < 0 or rows.max() >= spec.ny or cols.max() >= spec.nx:
+        return None
+    probe = np.unique([0, len(units) // 2, len(units) - 1])
+    cx, cy = spec.centres(rows[probe], cols[probe])
+    got = shapely.get_coordinates(shapely.centroid(units.geometry.to_numpy()[probe]))
+    if not np.allclose(got, np.column_stack([cx, cy]), rtol=0, atol=1e-6 * spec.cell_size):
+        return None
+    row, col = hex_cell_of(spec, x, y)
+    inside = (row >= 0) & (row < spec.ny) & (col >= 0) & (col < spec.nx)
+    flat = np.where(inside, row * spec.nx + col, 0)
+    lookup = _lookup_positions(rows * spec.nx + cols, spec.n_cells)
+    pos = flat if lookup is None else lookup[flat]
+    pos[~inside] = -1
+    return pos
+
+
+def _first_match(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Lowest tree position matched by each input (-1 when none)."""
+    pos = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    if pairs.shape[1]:
+        np.minimum.at(pos, pairs[0], pairs[1].astype(np.int64))
+    pos[pos == np.iinfo(np.int64).max] = -1
+    return pos
+
+
+def _locate(
+    incidents: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+    max_distance: float | None,
+    choices: dict[str, Any],
+) -> tuple[np.ndarray, str]:
+    """Position in ``units`` of each incident's unit (-1: outside) and the path used."""
+    kind = _check_units(incidents, units)
+    if max_distance is not None:
+        max_distance = float(max_distance)
+        if not math.isfinite(max_distance) or max_distance < 0:
+            msg = f"`max_distance` must be a non-negative number of metres, got {max_distance}."
+            raise InvalidInputError(msg)
+    x, y = _point_xy(incidents)
+    n = len(x)
+    if kind == "empty":
+        return np.full(n, -1, dtype=np.int64), "empty"
+    pos = None
+    path = kind
+    spec = grid_spec_of(units)
+    if kind == "polygons" and spec is not None:
+        pos = _square_positions(spec, units, x, y)
+        path = "square grid (binning)"
+    hspec = _hex_spec_of(units) if pos is None and kind == "polygons" else None
+    if hspec is not None:
+        pos = _hex_positions(hspec, units, x, y)
+        path = "hex grid (axial rounding)"
+    geoms = units.geometry.to_numpy()
+    tree = None
+    if pos is None and kind == "polygons":
+        tree = shapely.STRtree(geoms)
+        pts = shapely.points(x, y)
+        pos = _first_match(n, tree.query(pts, predicate="intersects"))
+        path = "polygons (STRtree intersects, lowest unit position wins)"
+    if kind == "lines" and max_distance is None:
+        max_distance = note_choice(
+            choices, "max_distance", DEFAULT_SNAP_DISTANCE,
+            "default snapping distance to street segments (about half a short urban "
+            "block); farther incidents are reported as outside",
+        )
+    if kind == "lines":
+        pos = np.full(n, -1, dtype=np.int64)
+        path = "lines (nearest segment within max_distance, lowest unit position on ties)"
+    if max_distance is not None:
+        miss = np.flatnonzero(pos < 0)
+        if len(miss):
+            tree = tree if tree is not None else shapely.STRtree(geoms)
+            pairs = tree.query_nearest(shapely.points(x[miss], y[miss]),
+                                       max_distance=max_distance, all_matches=True)
+            pos[miss] = _first_match(len(miss), pairs)
+    assert pos is not None
+    return pos, path
+
+
+# ----------------------------------------------------------------------------- count()
+
+
+def _slug(value: Any) -> str:
+    slug = re.sub(r"[^0-9a-z]+", "_", str(value).lower()).strip("_")
+    return slug or "blank"
+
+
+def _category_codes(values: pd.Series, name: str) -> tuple[np.ndarray, list[Any]]:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64), list(values.cat.categories)
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), list(uniques)
+
+
+def _weights(incidents: gpd.GeoDataFrame, weight: str) -> tuple[np.ndarray, int]:
+    check_columns(incidents, [weight], "incidents")
+    col = incidents[weight]
+    if not (pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(
+            col.dtype)):
+        msg = (
+            f"`incidents[{weight!r}]` must be numeric (it is {col.dtype}); convert it with "
+            f"`pd.to_numeric(incidents[{weight!r}])`."
+        )
+        raise InvalidInputError(msg)
+    w = col.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(w)
+    if bad.any():
+        w = np.where(bad, 0.0, w)
+    return w, int(bad.sum())
+
+
+def count(
+    incidents: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+    *,
+    by: str | None = None,
+    weight: str | None = None,
+    max_distance: float | None = None,
+) -> gpd.GeoDataFrame:
+    """Count incidents per unit (optionally per category, and weighted).
+
+    How incidents find their unit:
+
+    * square grids from :func:`grid`: by binning the coordinates (``np.bincount``),
+      cells half-open (a point on an edge goes to the cell on its right / above);
+      clipped or subset grids work, points in missing cells are outside;
+    * hex grids from :func:`grid`: by axial rounding (the hexagon whose centre is
+      nearest);
+    * other polygons: the first unit (lowest position in ``units``) whose polygon
+      intersects the point, so a point on a boundary shared by two beats is counted
+      once, in the one listed first;
+    * lines (street segments): the nearest segment within ``max_distance`` (ties:
+      lowest position).
+
+    Incidents outside every unit are **never dropped silently**: their number,
+    share and (up to 10,000) index values are stored in
+    ``attrs["hotspot"]["count"]``, logged, and a
+    :class:`~hotspot.DataQualityWarning` is issued.
+
+    Parameters
+    ----------
+    incidents
+        Points in the CRS of ``units`` (projected, metres).
+    units
+        A grid from :func:`grid`, segments from :func:`segments`, or any polygons
+        (beats, districts) with a unique index.
+    by
+        Optional category column (e.g. ``"offence"``): one more count column per
+        category, named ``n_<slug>`` where slug is the category in lower case with
+        every run of non-alphanumeric characters replaced by ``_`` (``"Criminal
+        damage"`` → ``n_criminal_damage``); clashing slugs get ``_2``, ``_3``...
+        For a categorical column every category gets a column (in category order),
+        otherwise the sorted observed values. Incidents with a missing category
+        count in ``n_incidents`` only.
+    weight
+        Optional numeric column (e.g. harm): adds ``weighted``, the sum of the
+        weights per unit (float). Missing weights count as 0 (with a warning).
+    max_distance
+        Metres. Incidents that are in no unit are given to the nearest unit within
+        this distance (e.g. points just outside a city boundary or a clipped grid).
+        For line units it is the snapping distance; None there means 50 m
+        (:data:`DEFAULT_SNAP_DISTANCE`, recorded as an automatic choice). None for
+        polygon units: no snapping.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy of ``units`` (index named ``unit_id`` when it had no name) with
+        ``n_incidents`` (int64), the ``n_<slug>`` columns (int64) with ``by``, and
+        ``weighted`` (float64) with ``weight``. ``attrs["hotspot"]["count"]`` holds
+        ``params``, ``choices``, ``path``, ``n_incidents`` (input rows),
+        ``n_counted``, ``n_outside``, ``share_outside``, ``outside_index`` (index
+        values of the outside incidents, at most 10,000; ``outside_index_truncated``
+        says whether more were left out; :func:`assign_units` gives them all),
+        ``categories`` (column → category) and ``n_missing_category``.
+
+    Raises
+    ------
+    CRSError
+        If ``units`` is not in a projected CRS in metres or the CRSs differ.
+    InvalidInputError
+        If an incident is not a point, a column is missing or not numeric, or the
+        units are neither all polygons nor all lines.
+
+    Warns
+    -----
+    DataQualityWarning
+        When incidents fall outside every unit, or weights / categories are missing.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from hotspot.units import count, grid
+    >>> pts = gpd.GeoDataFrame(
+    ...     {"offence": ["theft", "Theft", "assault"], "harm": [1.0, 2.0, 10.0]},
+    ...     geometry=gpd.points_from_xy([10, 20, 150], [10, 20, 50]),
+    ...     crs="EPSG:32616",
+    ... )
+    >>> cells = grid(pts, 100)
+    >>> out = count(pts, cells, by="offence", weight="harm")
+    >>> out[["n_incidents", "n_assault", "n_theft", "n_theft_2", "weighted"]].values.tolist()
+    [[2.0, 0.0, 1.0, 1.0, 3.0], [1.0, 1.0, 0.0, 0.0, 10.0]]
+    """
+    choices: dict[str, Any] = {}
+    pos, path = _locate(incidents, units, max_distance, choices)
+    n_units = len(units)
+    outside = pos < 0
+    n_out = int(outside.sum())
+    inside_pos = pos[~outside] if n_out else pos
+
+    result = units.copy()
+    if result.index.name is None:
+        result.index.name = "unit_id"
+    result["n_incidents"] = np.bincount(inside_pos, minlength=n_units).astype(np.int64)
+
+    categories: dict[str, Any] = {}
+    n_missing_cat = 0
+    if by is not None:
+        check_columns(incidents, [by], "incidents")
+        codes, cats = _category_codes(incidents[by], by)
+        codes_in = codes[~outside] if n_out else codes
+        missing = codes_in < 0
+        n_missing_cat = int(missing.sum())
+        k = len(cats)
+        if k:
+            flat = inside_pos[~missing] * k + codes_in[~missing]
+            table = np.bincount(flat, minlength=n_units * k).reshape(n_units, k)
+            taken = {"n_incidents", "weighted"}
+            for j, cat in enumerate(cats):
+                col = "n_" + _slug(cat)
+                stem, i = col, 2
+                while col in taken:
+                    col, i = f"{stem}_{i}", i + 1
+                taken.add(col)
+                categories[col] = cat
+                result[col] = table[:, j].astype(np.int64)
+        if n_missing_cat:
+            _warn(f"count(): {n_missing_cat} counted incidents have no `{by}` value; they "
+                  "are in n_incidents but in no per-category column.")
+
+    n_missing_w = 0
+    if weight is not None:
+        w, n_missing_w = _weights(incidents, weight)
+        w_in = w[~outside] if n_out else w
+        result["weighted"] = np.bincount(inside_pos, weights=w_in, minlength=n_units)
+        if n_missing_w:
+            _warn(f"count(): {n_missing_w} incidents have a missing or infinite `{weight}`; "
+                  "they count as weight 0 in `weighted`.")
+
+    n = len(pos)
+    share = n_out / n if n else 0.0
+    out_index = incidents.index[outside][:_MAX_OUTSIDE_STORED].tolist() if n_out else []
+    if n_out:
+        _warn(
+            f"count(): {n_out:,} of {n:,} incidents ({share:.1%}) are outside every unit "
+            "and were not counted; their index values are in "
+            "attrs['hotspot']['count']['outside_index'] (all of them: "
+            "`assign_units(...) == -1`)."
+            + (" Pass `max_distance=` to snap nearby ones." if path.startswith("polygons")
+               else "")
+        )
+    params = {"by": by, "weight": weight, "max_distance": max_distance}
+    return attach(
+        result, "count", params, choices,
+        path=path, n_incidents=n, n_counted=n - n_out, n_outside=n_out,
+        share_outside=share, outside_index=out_index,
+        outside_index_truncated=n_out > _MAX_OUTSIDE_STORED,
+        categories=categories, n_missing_category=n_missing_cat,
+        n_missing_weight=n_missing_w,
+    )
+
+
+def _warn(msg: str) -> None:
+    logger.warning(msg)
+    warnings.warn(msg, DataQualityWarning, stacklevel=3)

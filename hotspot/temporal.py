@@ -161,9 +161,7 @@ def _epoch_seconds(times: Any) -> np.ndarray:
     return np.asarray(delta / pd.Timedelta(seconds=1), dtype=float)
 
 
-def solar_elevation(
-    times_utc: Any, lon: Any, lat: Any, *, refraction: bool = False
-) -> np.ndarray:
+def solar_elevation(times_utc: Any, lon: Any, lat: Any, *, refraction: bool = False) -> np.ndarray:
     """Elevation of the sun's centre above the horizon (degrees), NOAA equations.
 
     Vectorized over times and places (numpy broadcasting). Implements the NOAA solar
@@ -343,9 +341,9 @@ def _infer_quality(at: pd.Series, start: pd.Series | None, end: pd.Series | None
     q = np.full(len(at), "exact", dtype=object)
     known = at.notna().to_numpy()
     with np.errstate(invalid="ignore"):
-        at_midnight = (
-            (at.dt.hour == 0) & (at.dt.minute == 0) & (at.dt.second == 0)
-        ).to_numpy(dtype=bool, na_value=False)
+        at_midnight = ((at.dt.hour == 0) & (at.dt.minute == 0) & (at.dt.second == 0)).to_numpy(
+            dtype=bool, na_value=False
+        )
     q[known & at_midnight] = "midnight"
     if start is not None and end is not None:
         win = (start.notna() & end.notna()).to_numpy()
@@ -356,9 +354,7 @@ def _infer_quality(at: pd.Series, start: pd.Series | None, end: pd.Series | None
     return q
 
 
-def _times(
-    incidents: pd.DataFrame, tz: Any, *, need_tz: bool, choices: dict[str, Any]
-) -> _Times:
+def _times(incidents: pd.DataFrame, tz: Any, *, need_tz: bool, choices: dict[str, Any]) -> _Times:
     check_columns(incidents, ["occurred_at"], "incidents")
     at = _localize(_as_datetime(incidents, "occurred_at"), tz, "occurred_at", need_tz=need_tz)
     start = end = None
@@ -1153,9 +1149,9 @@ def dark_share(
         light = pd.Categorical(incidents["light"], categories=list(LIGHT_CLASSES))
         note_choice(choices, "light", "existing column", "`light` already present")
     else:
-        light = daylight(
-            incidents, twilight=twilight, tz=tz, include_midnight=include_midnight
-        )["light"].array
+        light = daylight(incidents, twilight=twilight, tz=tz, include_midnight=include_midnight)[
+            "light"
+        ].array
     cls = np.asarray(light.codes, dtype=np.int64)
     cls[cls < 0] = 3
     n = len(incidents)
@@ -1277,8 +1273,9 @@ def plot_temporal_profile(
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 8.0), layout="constrained")
     vmax = np.nanmax(values) if np.isfinite(values).any() and np.nanmax(values) > 0 else 1.0
-    image = ax.imshow(values, cmap=cmap, vmin=0.0, vmax=vmax, aspect="auto",
-                      interpolation="nearest")
+    image = ax.imshow(
+        values, cmap=cmap, vmin=0.0, vmax=vmax, aspect="auto", interpolation="nearest"
+    )
     ax.set_xticks(range(7), list(profile.columns.astype(str)))
     ax.set_yticks(range(24), [f"{h:02d}" for h in range(24)])
     ax.tick_params(length=0, labelsize=8)
@@ -1306,12 +1303,21 @@ def plot_temporal_profile(
                 text = f"{v:.1f}"
             rgba = colormap(v / vmax)
             lum = 0.2126 * rgba[0] + 0.7152 * rgba[1] + 0.0722 * rgba[2]
-            ax.text(c, r, text, ha="center", va="center", fontsize=7,
-                    color="white" if lum < 0.5 else "black")
+            ax.text(
+                c,
+                r,
+                text,
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if lum < 0.5 else "black",
+            )
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.6, pad=0.02)
     bar.set_label("% of incidents" if normalized else "incidents")
     if normalized:
-        bar.ax.yaxis.set_major_formatter(lambda x, _: f"{100 * x:.0f}")
+        from matplotlib.ticker import PercentFormatter
+
+        bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1, symbol=""))
     if title is None:
         title = "Incidents by hour and weekday"
     n_exc = meta.get("n_excluded")

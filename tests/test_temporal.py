@@ -471,9 +471,7 @@ def test_profile_uses_aoristic_weights_when_windows_exist():
     assert meta["aoristic_used"] is True and meta["choices"]["aoristic"]["value"] is True
     plain = temporal_profile(df, aoristic=False)
     assert plain.to_numpy().sum() == 1
-    assert plain.attrs["hotspot"]["temporal_profile"]["excluded"] == {
-        "window (aoristic=False)": 1
-    }
+    assert plain.attrs["hotspot"]["temporal_profile"]["excluded"] == {"window (aoristic=False)": 1}
 
 
 def test_profile_by_column_series_weight_and_polygons():
@@ -551,8 +549,9 @@ def test_plot_temporal_profile_renders(tmp_path):
     assert [y.get_text() for y in ax.get_yticklabels()][:2] == ["00", "01"]
     assert len(ax.texts) == 168
     ax.figure.savefig(tmp_path / "profile.png", dpi=100)
-    grouped = temporal_profile(pd.DataFrame({"occurred_at": t, "g": rng.integers(0, 2, 3000)}),
-                               by="g", normalize=True)
+    grouped = temporal_profile(
+        pd.DataFrame({"occurred_at": t, "g": rng.integers(0, 2, 3000)}), by="g", normalize=True
+    )
     with pytest.raises(InvalidInputError, match="group="):
         plot_temporal_profile(grouped)
     ax2 = plot_temporal_profile(grouped, group=1)
@@ -581,7 +580,13 @@ def test_daylight_hand_examples_december_chicago():
     g = geoframe(df)
     out = daylight(g)
     assert out["light"].tolist() == [
-        "day", "twilight", "dark", "dark", "unknown", "unknown", "unknown"
+        "day",
+        "twilight",
+        "dark",
+        "dark",
+        "unknown",
+        "unknown",
+        "unknown",
     ]
     assert list(out["light"].cat.categories) == list(LIGHT_CLASSES)
     assert out["sun_elevation"].iloc[4:].isna().all()
@@ -605,10 +610,20 @@ def test_daylight_dst_aware_times():
 
 def test_daylight_windows_dark_weight():
     df = frame(
-        start=["2012-12-20 10:00", "2012-12-20 20:00", "2012-12-20 12:00", "2012-12-20 21:10",
-               "2012-12-01 00:00"],
-        end=["2012-12-20 22:00", "2012-12-21 00:00", "2012-12-20 14:00", "2012-12-20 21:50",
-             "2012-12-20 00:00"],
+        start=[
+            "2012-12-20 10:00",
+            "2012-12-20 20:00",
+            "2012-12-20 12:00",
+            "2012-12-20 21:10",
+            "2012-12-01 00:00",
+        ],
+        end=[
+            "2012-12-20 22:00",
+            "2012-12-21 00:00",
+            "2012-12-20 14:00",
+            "2012-12-20 21:50",
+            "2012-12-20 00:00",
+        ],
         quality=["window"] * 5,
     )
     out = daylight(geoframe(df))
@@ -677,7 +692,12 @@ def test_dark_share_counts_groups_outdoor_and_wilson():
     ds = dark_share(g, by="hs_id")
     assert list(ds.index) == [1, 2] and ds.index.name == "hs_id"
     assert ds.loc[1, ["n", "n_known", "n_day", "n_twilight", "n_dark", "n_unknown"]].tolist() == [
-        4, 3, 1, 0, 2, 1
+        4,
+        3,
+        1,
+        0,
+        2,
+        1,
     ]
     assert ds.loc[1, "dark_share"] == pytest.approx(2 / 3)
     low, high = _wilson_newcombe(2, 3)
@@ -705,8 +725,9 @@ def _chicago_2012(shared_data) -> gpd.GeoDataFrame:
     df = pd.read_csv(shared_data / "chicago" / "chicago_aggravated_assaults_2010_2019.csv.gz")
     df = df[df["date"].str.startswith("2012")].reset_index(drop=True)
     clock = pd.to_datetime(df["date"], format="%Y-%m-%d %H:%M")
-    df["time_quality"] = np.where((clock.dt.hour == 0) & (clock.dt.minute == 0),
-                                  "midnight", "exact")
+    df["time_quality"] = np.where(
+        (clock.dt.hour == 0) & (clock.dt.minute == 0), "midnight", "exact"
+    )
     df["occurred_at"] = clock.dt.tz_localize(
         CHI, ambiguous=np.ones(len(df), dtype=bool), nonexistent="shift_forward"
     )
@@ -747,6 +768,7 @@ def test_chicago_light_agrees_with_sun_times(chicago_light):
     d = chicago_light[chicago_light["light"] != "unknown"]
     dates = d["occurred_at"].dt.tz_localize(None).dt.normalize()
     st = sun_times(pd.DatetimeIndex(dates.unique()), *LOOP, CHI)
+
     def utc(s: pd.Series) -> np.ndarray:
         return s.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
 
@@ -775,8 +797,10 @@ def test_chicago_profile_and_dark_share_by_district(chicago_light):
     assert by_district.to_numpy().sum() == 15103 - 41
     ds = dark_share(d, by="district")
     assert ds["n"].sum() == 15103 and ds["n_unknown"].sum() == 41
-    assert ((ds["dark_share_low"] <= ds["dark_share"]) & (ds["dark_share"] <= ds["dark_share_high"])
-            | ds["n_known"].eq(0)).all()
+    assert (
+        (ds["dark_share_low"] <= ds["dark_share"]) & (ds["dark_share"] <= ds["dark_share_high"])
+        | ds["n_known"].eq(0)
+    ).all()
     big = ds[ds["n_known"] > 300]
     assert big["dark_share"].between(0.3, 0.7).all()
 
@@ -788,7 +812,8 @@ def test_memphis_dark_share_plausible(shared_data):
     m["occurred_at"] = clock  # naive Memphis clock time (see data README caveat)
     m["time_quality"] = np.where(
         (clock.dt.hour == 0) & (clock.dt.minute == 0) & (clock.dt.second == 0),
-        "midnight", "exact",
+        "midnight",
+        "exact",
     )
     g = gpd.GeoDataFrame(
         m, geometry=gpd.points_from_xy(m["longitude"], m["latitude"], crs=4326)

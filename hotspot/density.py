@@ -113,7 +113,7 @@ MAX_CELLS_WARN: int = 100_000
 _MAX_CELLS_ERROR = 50_000_000
 _DEFAULT_K = 15
 _EXACT_MAX_PAIRS = 2_000_000
-_ADAPTIVE_CLASS_RATIO = 2 ** (1 / 8)
+_ADAPTIVE_CLASS_RATIO = 2 ** (1 / 16)
 _PER_KM2 = 1e6
 
 
@@ -476,7 +476,7 @@ def kde_grid(
 
 
 def _bandwidth_classes(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Group bandwidths into geometric classes of ratio 2^(1/8); (class index, class h)."""
+    """Group bandwidths into geometric classes of ratio 2^(1/16); (class index, class h)."""
     lo = float(h.min())
     idx = np.floor(np.log(h / lo) / np.log(_ADAPTIVE_CLASS_RATIO) + 1e-12).astype(np.int64)
     centres = lo * _ADAPTIVE_CLASS_RATIO ** (np.arange(idx.max() + 1) + 0.5)
@@ -563,9 +563,9 @@ def kde_points(
     tree_eval = cKDTree(xy_eval)
     # a handful of bandwidth classes so that a few wide kernels do not widen every query
     idx, _ = _bandwidth_classes(h) if np.ptp(h) > 0 else (np.zeros(n, np.int64), None)
-    groups = np.unique(idx // 8)
+    groups = np.unique(idx // 16)
     for g in groups:
-        sel = np.flatnonzero(idx // 8 == g)
+        sel = np.flatnonzero(idx // 16 == g)
         hs, ws, pts = h[sel], w[sel], xy_data[sel]
         radius = reach * float(hs.max())
         tree_data = cKDTree(pts)
@@ -652,8 +652,8 @@ def kde(
     adaptive
         Adaptive ("sample-point") KDE: each incident's bandwidth is the distance to
         its ``k``-th nearest other incident (floored, see ``bandwidth``). On grids
-        the incidents are grouped into bandwidth classes of ratio 2^(1/8) (each
-        incident's bandwidth is off by at most ±4.4 %), one FFT per class.
+        the incidents are grouped into bandwidth classes of ratio 2^(1/16) (each
+        incident's bandwidth is off by at most ±2.2 %), one FFT per class.
     k
         Neighbour rank for ``adaptive``; None: 15 (open_cp's default).
     population

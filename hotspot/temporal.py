@@ -502,9 +502,31 @@ def _expand(u: _Units, rows_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _hour_of_week(utc_seconds: np.ndarray, tz: Any) -> np.ndarray:
-    idx = pd.DatetimeIndex(pd.to_datetime(utc_seconds, unit="s", utc=True))
-    idx = idx.tz_convert(tz) if tz is not None else idx.tz_localize(None)
-    return np.asarray(idx.day_of_week * 24 + idx.hour, dtype=np.int64)
+    """Local hour-of-week (Monday 00:00 = 0) of instants given in epoch seconds.
+
+    The UTC offset is looked up in a table with one entry per half hour of the
+    covered time span (one time-zone conversion per half hour, not per instant).
+    """
+    secs = np.asarray(utc_seconds, dtype=float)
+    if secs.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if tz is None:
+        local = secs
+    else:
+        key = np.floor(secs / 1800.0).astype(np.int64)
+        kmin, kmax = int(key.min()), int(key.max())
+        if kmax - kmin < 5_000_000:
+            grid = pd.DatetimeIndex(
+                pd.to_datetime(np.arange(kmin, kmax + 1) * 1800, unit="s", utc=True)
+            ).tz_convert(tz)
+            table = _offset_seconds(pd.Series(grid))
+            local = secs + table[key - kmin]
+        else:  # pragma: no cover - time spans of centuries
+            local = secs + _offset_seconds(
+                pd.Series(pd.to_datetime(secs, unit="s", utc=True)).dt.tz_convert(tz)
+            )
+    hours = np.floor(local / 3600.0).astype(np.int64)
+    return np.mod(hours + 72, _HOURS_PER_WEEK)  # 1970-01-01 00:00 was a Thursday
 
 
 def _weights_matrix(u: _Units, tz: Any) -> sp.csr_matrix:

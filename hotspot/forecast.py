@@ -85,7 +85,6 @@ __all__ = [
     "backtest",
 ]
 
-_EPOCH = pd.Timestamp(0)
 _DISTANCES = ("chebyshev", "manhattan", "euclidean")
 
 
@@ -108,46 +107,30 @@ def _days(value: Any) -> float:
     return days
 
 
-def _series_days(times: pd.Series) -> tuple[np.ndarray, Any]:
-    """Datetimes as float days since 1970-01-01 (UTC for tz-aware); NaT -> NaN; and the tz."""
-    s = pd.Series(times)
-    if not pd.api.types.is_datetime64_any_dtype(s):
-        msg = (
-            "`occurred_at` must be a datetime column (tz-aware); read incidents with "
-            "`hs.read_incidents(...)` or convert with `pd.to_datetime(...)`."
-        )
-        raise InvalidInputError(msg)
-    tz = s.dt.tz
-    epoch = _EPOCH.tz_localize("UTC") if tz is not None else _EPOCH
-    days = ((s - epoch) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
-    return days, tz
-
-
-def _timestamp_days(value: Any, tz: Any) -> float:
-    ts = pd.Timestamp(value)
-    if tz is not None and ts.tzinfo is None:
-        ts = ts.tz_localize(tz)
-    elif tz is None and ts.tzinfo is not None:
-        ts = ts.tz_convert(None)
-    epoch = _EPOCH.tz_localize("UTC") if ts.tzinfo is not None else _EPOCH
-    return (ts - epoch) / pd.Timedelta(days=1)
-
-
-def _days_to_timestamp(days: float, tz: Any) -> pd.Timestamp:
-    if tz is None:
-        return _EPOCH + pd.Timedelta(days=days)
-    return (_EPOCH.tz_localize("UTC") + pd.Timedelta(days=days)).tz_convert(tz)
-
-
 # ----------------------------------------------------------------------------- training data
 
 
 @dataclass(frozen=True)
 class _Training:
     xy: np.ndarray
-    days: np.ndarray | None
-    tz: Any
+    times: pd.Series | None  # datetimes, or float days for array input
+    datetime: bool
     crs: Any
+
+
+def _cutoff(cutoff: Any, times: pd.Series, datetime: bool) -> Any:
+    """Forecast time: ``cutoff`` (in the incidents' time zone) or the latest time."""
+    if cutoff is None:
+        return times.max() if len(times) else None
+    if not datetime:
+        return float(cutoff)
+    ts = pd.Timestamp(cutoff)
+    tz = times.dt.tz
+    if tz is not None and ts.tzinfo is None:
+        ts = ts.tz_localize(tz)
+    elif tz is None and ts.tzinfo is not None:
+        ts = ts.tz_convert(None)
+    return ts
 
 
 def _training(data: Any) -> _Training:
@@ -157,10 +140,16 @@ def _training(data: Any) -> _Training:
         if len(frame):
             check_points(frame, "incidents")
         xy = point_coords(frame) if len(frame) else np.zeros((0, 2))
-        days, tz = (None, None)
+        times = None
         if isinstance(data, gpd.GeoDataFrame) and "occurred_at" in data.columns:
-            days, tz = _series_days(data["occurred_at"])
-        return _Training(xy, days, tz, data.crs)
+            times = data["occurred_at"].reset_index(drop=True)
+            if not pd.api.types.is_datetime64_any_dtype(times):
+                msg = (
+                    "`occurred_at` must be a datetime column (tz-aware); read incidents "
+                    "with `hs.read_incidents(...)` or convert with `pd.to_datetime(...)`."
+                )
+                raise InvalidInputError(msg)
+        return _Training(xy, times, True, data.crs)
     arr = np.asarray(data, dtype=float)
     if arr.ndim != 2 or arr.shape[1] not in (2, 3):
         msg = (
@@ -171,8 +160,8 @@ def _training(data: Any) -> _Training:
     if not np.all(np.isfinite(arr[:, :2])):
         msg = "incident coordinates must be finite (drop rows with missing x/y)."
         raise InvalidInputError(msg)
-    days = arr[:, 2].copy() if arr.shape[1] == 3 else None
-    return _Training(arr[:, :2].copy(), days, None, None)
+    days = pd.Series(arr[:, 2].copy()) if arr.shape[1] == 3 else None
+    return _Training(arr[:, :2].copy(), days, False, None)
 
 
 def _eval_points(units: Any) -> np.ndarray:
@@ -257,17 +246,18 @@ class _Forecaster(BaseEstimator):
         """
         self._validate_params()
         data = _training(incidents)
-        xy, days = data.xy, data.days
+        xy = data.xy
         use_time = self._needs_time or cutoff is not None or self._window_days() is not None
-        cutoff_days = np.nan
+        cutoff_value: Any = None
+        age = None
         if use_time:
-            if days is None:
+            if data.times is None:
                 msg = (
                     f"{type(self).__name__} needs incident times: give incidents an "
                     "`occurred_at` column (or a third array column, in days)."
                 )
                 raise InvalidInputError(msg)
-            known = np.isfinite(days)
+            known = data.times.notna().to_numpy()
             if not known.all():
                 warnings.warn(
                     f"{int((~known).sum())} incidents have no `occurred_at` (NaT) and are "
@@ -275,26 +265,24 @@ class _Forecaster(BaseEstimator):
                     DataQualityWarning,
                     stacklevel=2,
                 )
-                xy, days = xy[known], days[known]
-            if cutoff is not None:
-                numeric = isinstance(cutoff, int | float | np.number)
-                cutoff_days = float(cutoff) if numeric else _timestamp_days(cutoff, data.tz)
-            elif len(days):
-                cutoff_days = float(days.max())
-            keep = days <= cutoff_days
-            window = self._window_days()
-            if window is not None:
-                keep &= days > cutoff_days - window
-            xy, days = xy[keep], days[keep]
+            times = data.times[known]
+            xy = xy[known]
+            cutoff_value = _cutoff(cutoff, times, data.datetime)
+            if cutoff_value is not None:
+                delta = cutoff_value - times
+                age = (delta / pd.Timedelta(days=1) if data.datetime else delta).to_numpy(float)
+                keep = age >= 0
+                window = self._window_days()
+                if window is not None:
+                    keep &= age < window
+                xy, age = xy[keep], age[keep]
+            else:
+                age = np.zeros(0)
         self.crs_ = data.crs
         self.n_incidents_ = len(xy)
-        self.cutoff_ = (
-            _days_to_timestamp(cutoff_days, data.tz)
-            if isinstance(incidents, gpd.GeoDataFrame) and np.isfinite(cutoff_days)
-            else (cutoff_days if np.isfinite(cutoff_days) else None)
-        )
+        self.cutoff_ = cutoff_value
         self.xy_ = xy
-        self.age_days_ = (cutoff_days - days) if use_time and days is not None else None
+        self.age_days_ = age
         return self
 
     # hooks ----------------------------------------------------------------

@@ -116,11 +116,11 @@ def test_predict_series_aligned_with_units_index(est, incidents, cells):
 @pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__)
 def test_array_input_and_refit_replaces_state(est, rng):
     xy = rng.uniform(0, 1000, (50, 2))
-    X = np.column_stack([xy, rng.uniform(0, 60, 50)])
-    est = clone(est).fit(X)
+    xyt = np.column_stack([xy, rng.uniform(0, 60, 50)])
+    est = clone(est).fit(xyt)
     out = est.predict(xy[:5])
     assert isinstance(out, np.ndarray) and out.shape == (5,)
-    est.fit(X[:10])
+    est.fit(xyt[:10])
     assert est.n_incidents_ == 10
 
 

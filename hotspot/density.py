@@ -329,32 +329,54 @@ def linear_bin(
     >>> counts.tolist(), out
     ([[1.5, 0.5, 0.0]], 1.0)
     """
-    cs = spec.cell_size
-    fx = (np.asarray(x, dtype=float) - spec.x0) / cs - 0.5
-    fy = (np.asarray(y, dtype=float) - spec.y0) / cs - 0.5
-    w = np.ones(fx.shape) if weights is None else np.asarray(weights, dtype=float)
-    inside = (fx >= -0.5) & (fx < spec.nx - 0.5) & (fy >= -0.5) & (fy < spec.ny - 0.5)
-    mass_outside = float(w[~inside].sum())
-    if not inside.all():
-        fx, fy, w = fx[inside], fy[inside], w[inside]
+    nx, ny = spec.nx, spec.ny
+    fx = np.subtract(x, spec.x0, dtype=float)
+    fx *= 1.0 / spec.cell_size
+    fx -= 0.5  # position in cell-centre units
+    fy = np.subtract(y, spec.y0, dtype=float)
+    fy *= 1.0 / spec.cell_size
+    fy -= 0.5
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    mass_outside = 0.0
+    all_inside = len(fx) == 0 or (
+        fx.min() >= -0.5 and fx.max() < nx - 0.5 and fy.min() >= -0.5 and fy.max() < ny - 0.5
+    )
+    if not all_inside:
+        inside = (fx >= -0.5) & (fx < nx - 0.5) & (fy >= -0.5) & (fy < ny - 0.5)
+        mass_outside = float((~inside).sum() if w is None else w[~inside].sum())
+        fx, fy = fx[inside], fy[inside]
+        w = None if w is None else w[inside]
+    # lower-left centre (ix, iy) in [-1, n-1] and fractional offsets; arrays reused in place
     ix = np.floor(fx)
+    fx -= ix  # tx
     iy = np.floor(fy)
-    tx = fx - ix
-    ty = fy - iy
-    ix = ix.astype(np.int64)
-    iy = iy.astype(np.int64)
-    ix0 = np.maximum(ix, 0)
-    ix1 = np.minimum(ix + 1, spec.nx - 1)
-    row0 = np.maximum(iy, 0) * spec.nx
-    row1 = np.minimum(iy + 1, spec.ny - 1) * spec.nx
-    wy1 = w * ty
-    wy0 = w - wy1
-    n = spec.n_cells
-    counts = np.bincount(row0 + ix0, wy0 * (1.0 - tx), minlength=n)
-    counts += np.bincount(row0 + ix1, wy0 * tx, minlength=n)
-    counts += np.bincount(row1 + ix0, wy1 * (1.0 - tx), minlength=n)
-    counts += np.bincount(row1 + ix1, wy1 * tx, minlength=n)
-    return counts.reshape(spec.shape), mass_outside
+    fy -= iy  # ty
+    width = nx + 2  # bin on a grid with a 1-cell border, folded back onto the edge cells
+    iy += 1.0
+    iy *= width
+    iy += ix
+    iy += 1.0
+    flat = iy.astype(np.intp)
+    if w is None:
+        low = 1.0 - fy  # (1 - ty)
+    else:
+        fy *= w
+        low = w - fy
+    top_right = fx * fy
+    low_right = fx * low
+    low -= low_right  # (1 - tx)(1 - ty) w
+    fy -= top_right  # (1 - tx) ty w
+    size = (ny + 2) * width
+    counts = np.bincount(flat, low, minlength=size)
+    counts[1:] += np.bincount(flat, low_right, minlength=size)[:-1]
+    counts[width:] += np.bincount(flat, fy, minlength=size)[:-width]
+    counts[width + 1 :] += np.bincount(flat, top_right, minlength=size)[: -width - 1]
+    grid = counts.reshape(ny + 2, width)
+    grid[1] += grid[0]
+    grid[-2] += grid[-1]
+    grid[:, 1] += grid[:, 0]
+    grid[:, -2] += grid[:, -1]
+    return np.ascontiguousarray(grid[1:-1, 1:-1]), mass_outside
 
 
 # ----------------------------------------------------------------------------- FFT core
@@ -721,7 +743,6 @@ def kde(
     check_geodataframe(incidents, "incidents")
     check_non_empty(incidents, "incidents")
     check_projected(incidents, "incidents")
-    _check_point_geoms(incidents, "incidents")
     kernel = _check_kernel(kernel)
     if method not in ("auto", "fft", "exact"):
         msg = f"Unknown method {method!r}; use 'auto', 'fft' or 'exact'."
@@ -743,7 +764,7 @@ def kde(
         cell_size = float(cell_size)
 
     choices: dict[str, Any] = {}
-    xy = _coords(incidents)
+    xy = _point_xy(incidents, "incidents")
     w = _weights(incidents, weight, "incidents", "weight")
     total = float(w.sum())
 
@@ -934,28 +955,24 @@ def _fft_on_grid(
     return dens[pad : pad + spec.ny, pad : pad + spec.nx]
 
 
-def _check_point_geoms(gdf: Any, name: str) -> None:
+def _point_xy(gdf: Any, name: str) -> np.ndarray:
+    """``(n, 2)`` coordinates of a frame of points; an error naming the first bad row."""
     import shapely
 
-    arr = np.asarray(gdf.geometry.array)
-    bad = (shapely.get_type_id(arr) != 0) | shapely.is_empty(arr)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
+    geoms = np.asarray(gdf.geometry.array)
+    try:
+        xy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
+        bad = np.zeros(len(xy), bool) if np.isfinite(xy.sum()) else ~np.isfinite(xy).all(axis=1)
+    except (shapely.errors.GEOSException, TypeError):
+        xy = None
+        bad = (shapely.get_type_id(geoms) != 0) | shapely.is_empty(geoms)
+    if xy is None or bad.any():
+        pos = int(np.flatnonzero(bad)[0]) if bad.any() else 0
         msg = (
-            f"`{name}` must hold one non-empty Point per row; {int(bad.sum())} rows do not "
-            f"(first: index {gdf.index[pos]!r}). Use `hs.read_incidents(...)`, which drops "
-            "and reports such rows."
+            f"`{name}` must hold one non-empty Point with finite coordinates per row; "
+            f"{int(bad.sum())} rows do not (first: index {gdf.index[pos]!r}). Use "
+            "`hs.read_incidents(...)`, which drops and reports such rows."
         )
-        raise InvalidInputError(msg)
-
-
-def _coords(gdf: Any) -> np.ndarray:
-    import shapely
-
-    xy = shapely.get_coordinates(np.asarray(gdf.geometry.array))
-    if not np.all(np.isfinite(xy)):
-        bad = int(np.flatnonzero(~np.isfinite(xy).all(axis=1))[0])
-        msg = f"Non-finite coordinates in row {gdf.index[bad]!r}; drop or fix it first."
         raise InvalidInputError(msg)
     return xy
 

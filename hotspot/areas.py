@@ -68,6 +68,7 @@ HOTSPOT_COLUMNS = (
 )
 
 _METHODS = ("gistar", "kde", "count", "clusters")
+_GI_CLASSES = ("cold_99", "cold_95", "cold_90", "not_significant", "hot_90", "hot_95", "hot_99")
 _DEFAULT_TOP = 0.05
 _MAX_SPLIT_ROUNDS = 25
 
@@ -125,11 +126,13 @@ def hotspots(
         (to the next whole cell) is selected. Cells with zero density or count are
         never selected.
     max_area_km2
-        Cap on the area of one hotspot. A larger area is split by k-means on its
-        cell centroids (or, for clusters, incident points) into
-        ``ceil(area / max_area_km2)`` compact pieces of similar area; pieces that
-        are not contiguous are separated, and pieces still too large are split
-        again. A single cell larger than the cap cannot be split (warning).
+        Cap on the area of one hotspot, so that one officer can cover one. A
+        larger area is cut into ``ceil(area / max_area_km2)`` compact pieces of
+        similar area by recursive coordinate bisection of its cell centroids
+        (repeatedly cutting across the longer side at the right share of the
+        area; for clusters, of its incidents); pieces that are not contiguous are
+        separated, and pieces still over the cap (a cell too many) are cut again.
+        Deterministic. A single cell larger than the cap cannot be split (warning).
     weight
         Harm column used to rank the areas instead of the count: an incident
         column when ``data`` (or ``incidents`` for counting) are incidents — it is
@@ -151,7 +154,8 @@ def hotspots(
     hull
         ``"clusters"``: ``"convex"`` or ``"concave"`` hulls.
     random_state
-        Seed for the k-means splitting (and the clusterer).
+        Seed passed to the clusterer (``"clusters"``); the other steps are
+        deterministic.
 
     Returns
     -------
@@ -214,7 +218,6 @@ def hotspots(
         check_same_crs(gdf, incidents, "data", "incidents")
 
     choices: dict[str, Any] = {}
-    rng = np.random.default_rng(random_state)
     params: dict[str, Any] = {
         "method": method,
         "column": column,
@@ -238,15 +241,14 @@ def hotspots(
             )
             raise InvalidInputError(msg)
         out, upstream, totals = _cluster_areas(
-            gdf, clusterer, hull, weight, max_area_km2, rng, random_state, choices
+            gdf, clusterer, hull, weight, max_area_km2, random_state, choices
         )
     else:
         units, inc, upstream = _prepare_units(
             gdf, is_points, incidents, method, column, weight, neighbors, cell_size, choices
         )
         out, totals = _unit_areas(
-            units, inc, method, column, classes, top, max_area_km2, weight, neighbors, rng,
-            choices,
+            units, inc, method, column, classes, top, max_area_km2, weight, neighbors, choices
         )
 
     out = _finish(out, totals, weight, min_incidents, gdf.crs)
@@ -264,9 +266,7 @@ def hotspots(
     )
 
 
-def hotspot_membership(
-    incidents: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame
-) -> pd.Series:
+def hotspot_membership(incidents: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> pd.Series:
     """Hotspot of every incident: ``hotspot_id`` or ``<NA>`` outside all hotspots.
 
     An incident on the boundary of two hotspots, or inside overlapping cluster
@@ -394,7 +394,6 @@ def _unit_areas(
     max_area_km2: float | None,
     weight: str | None,
     neighbors: str,
-    rng: np.random.Generator,
     choices: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     counts_col = "n_incidents" if "n_incidents" in units.columns else column
@@ -419,7 +418,7 @@ def _unit_areas(
     if max_area_km2 is not None and len(sel):
         cent = shapely.centroid(units.geometry.to_numpy()[sel])
         xy = np.column_stack([shapely.get_x(cent), shapely.get_y(cent)])
-        labels = _split_large(labels, edges, xy, cell_area[sel], max_area_km2 * 1e6, rng, choices)
+        labels = _split_large(labels, edges, xy, cell_area[sel], max_area_km2 * 1e6, choices)
 
     n_areas = int(labels.max() + 1) if len(labels) else 0
     agg = {
@@ -462,9 +461,7 @@ def _select(
     """Boolean mask of the selected units."""
     if method == "gistar":
         hc = units["hotspot_class"].astype(str).to_numpy()
-        unknown = set(classes) - {
-            "cold_99", "cold_95", "cold_90", "not_significant", "hot_90", "hot_95", "hot_99",
-        }
+        unknown = set(classes) - set(_GI_CLASSES)
         if unknown:
             msg = (
                 f"unknown hotspot classes {sorted(unknown)}; use e.g. "
@@ -535,25 +532,51 @@ def _components(n: int, edges: np.ndarray) -> np.ndarray:
     return labels.astype(np.int64)
 
 
+def _bisect(xy: np.ndarray, size: np.ndarray, k: int) -> np.ndarray:
+    """Recursive coordinate bisection of points into ``k`` groups of similar total size.
+
+    Each step cuts the group across its longer side, at the point where the left
+    part holds ``floor(k/2) / k`` of the size; the parts are cut again until there
+    are ``k``. Deterministic, and the pieces are compact (close to rectangles).
+    """
+    labels = np.zeros(len(xy), dtype=np.int64)
+    stack = [(np.arange(len(xy)), int(k), 0)]
+    next_label = 1
+    while stack:
+        idx, parts, label = stack.pop()
+        if parts <= 1 or len(idx) <= 1:
+            labels[idx] = label
+            continue
+        spread = np.ptp(xy[idx], axis=0)
+        main = int(np.argmax(spread))
+        order = idx[np.lexsort((xy[idx, 1 - main], xy[idx, main]))]
+        left_parts = parts // 2
+        cum = np.cumsum(size[order])
+        target = cum[-1] * left_parts / parts
+        cut = int(np.clip(np.argmin(np.abs(cum - target)) + 1, 1, len(order) - 1))
+        stack.append((order[:cut], left_parts, label))
+        stack.append((order[cut:], parts - left_parts, next_label))
+        next_label += 1
+    return labels
+
+
 def _split_large(
     labels: np.ndarray,
     edges: np.ndarray,
     xy: np.ndarray,
     area: np.ndarray,
     max_area: float,
-    rng: np.random.Generator,
     choices: dict[str, Any],
 ) -> np.ndarray:
-    """Split components larger than ``max_area`` (m²) by k-means, keeping contiguity."""
-    from sklearn.cluster import KMeans
-
+    """Split components larger than ``max_area`` (m²) into contiguous pieces under it."""
     n_split = 0
     unsplittable = 0
     for _ in range(_MAX_SPLIT_ROUNDS):
         sizes = np.bincount(labels, weights=area)
         members = np.bincount(labels)
-        big = np.flatnonzero((sizes > max_area * (1 + 1e-9)) & (members > 1))
-        unsplittable = int(((sizes > max_area * (1 + 1e-9)) & (members == 1)).sum())
+        over = sizes > max_area * (1 + 1e-9)
+        big = np.flatnonzero(over & (members > 1))
+        unsplittable = int((over & (members == 1)).sum())
         if len(big) == 0:
             break
         pieces = labels.copy()
@@ -561,24 +584,19 @@ def _split_large(
         for comp in big:
             idx = np.flatnonzero(labels == comp)
             k = min(len(idx), max(2, math.ceil(sizes[comp] / max_area)))
-            km = KMeans(n_clusters=k, n_init=4, random_state=int(rng.integers(2**31 - 1)))
-            sub = km.fit(xy[idx]).labels_
+            sub = _bisect(xy[idx], area[idx], k)
             pieces[idx] = np.where(sub == 0, comp, next_label + sub - 1)
             next_label += k - 1
             n_split += 1
         # pieces that are not contiguous become separate areas
-        if len(edges):
-            same = pieces[edges[:, 0]] == pieces[edges[:, 1]]
-            kept = edges[same]
-        else:
-            kept = edges
+        kept = edges[pieces[edges[:, 0]] == pieces[edges[:, 1]]] if len(edges) else edges
         labels = _components(len(labels), kept)
     note_choice(
         choices,
         "split",
         {"areas_split": n_split, "single_cells_over_cap": unsplittable},
-        "areas over max_area_km2 split by k-means on cell centroids into "
-        "ceil(area / max_area_km2) contiguous pieces",
+        "areas over max_area_km2 cut by recursive coordinate bisection of their cell "
+        "centroids into ceil(area / max_area_km2) contiguous pieces of similar area",
     )
     if unsplittable:
         warnings.warn(
@@ -620,7 +638,6 @@ def _cluster_areas(
     hull: str,
     weight: str | None,
     max_area_km2: float | None,
-    rng: np.random.Generator,
     random_state: Any,
     choices: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -644,7 +661,7 @@ def _cluster_areas(
     keep = labels >= 0
     lab = labels[keep]
     if max_area_km2 is not None and keep.any():
-        lab = _split_point_clusters(coords[keep], lab, hull, max_area_km2 * 1e6, rng, choices)
+        lab = _split_point_clusters(coords[keep], lab, hull, max_area_km2 * 1e6, choices)
     geoms, uniq, counts, wsum = _hull_geometries(
         coords[keep], lab, hull=hull, weights=None if harm is None else harm[keep]
     )
@@ -681,11 +698,8 @@ def _split_point_clusters(
     labels: np.ndarray,
     hull: str,
     max_area: float,
-    rng: np.random.Generator,
     choices: dict[str, Any],
 ) -> np.ndarray:
-    from sklearn.cluster import KMeans
-
     labels = labels.copy()
     n_split = 0
     for _ in range(_MAX_SPLIT_ROUNDS):
@@ -698,8 +712,7 @@ def _split_point_clusters(
         for b in big:
             idx = np.flatnonzero(labels == uniq[b])
             k = min(len(idx), max(2, math.ceil(areas[b] / max_area)))
-            km = KMeans(n_clusters=k, n_init=4, random_state=int(rng.integers(2**31 - 1)))
-            sub = km.fit(xy[idx]).labels_
+            sub = _bisect(xy[idx], np.ones(len(idx)), k)
             labels[idx] = np.where(sub == 0, uniq[b], next_label + sub - 1)
             next_label += k - 1
             n_split += 1
@@ -707,8 +720,8 @@ def _split_point_clusters(
         choices,
         "split",
         {"areas_split": n_split},
-        "cluster hulls over max_area_km2 split by k-means on their incidents into "
-        "ceil(area / max_area_km2) pieces",
+        "cluster hulls over max_area_km2 cut by recursive coordinate bisection of "
+        "their incidents into ceil(area / max_area_km2) pieces, repeated until under it",
     )
     return labels
 

@@ -215,13 +215,11 @@ def test_relabel_by_size_ties_and_noise():
 
 
 def test_convex_hull_counts_and_area():
-    xy = np.array(
-        [[0, 0], [1000, 0], [1000, 1000], [0, 1000], [500, 500],  # square, 1 km²
-         [5000, 5000], [5000, 5000],  # one location, twice
-         [9000, 0], [9100, 0],  # a line
-         [20000, 0]],  # noise
-        dtype=float,
-    )
+    square = [[0, 0], [1000, 0], [1000, 1000], [0, 1000], [500, 500]]  # 1 km²
+    one_place = [[5000, 5000], [5000, 5000]]
+    line = [[9000, 0], [9100, 0]]
+    noise = [[20000, 0]]
+    xy = np.array(square + one_place + line + noise, dtype=float)
     gdf = _points(xy, cluster=[0, 0, 0, 0, 0, 1, 1, 2, 2, -1], harm=np.arange(10.0))
     hulls = cluster_hulls(gdf, weight="harm")
     assert hulls["cluster"].tolist() == [0, 1, 2]

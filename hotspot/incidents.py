@@ -220,8 +220,40 @@ _DATE_FORMATS: list[tuple[str, int | None]] = [
     ("%Y%m%d", 1), ("%m/%Y", 2), ("%b-%y", 2), ("%b %Y", 2), ("%B %Y", 2), ("%Y/%m", 2),
     ("%m/%d/%Y %I:%M:%S.%f %p", 0), ("%Y-%m-%d %H:%M:%S.%f", 0),
 ]
+_DIRECTIVE_RE = {
+    "Y": r"\d{4}", "m": r"\d{1,2}", "d": r"\d{1,2}", "H": r"\d{1,2}", "I": r"\d{1,2}",
+    "M": r"\d{1,2}", "S": r"\d{1,2}", "f": r"\d{1,9}", "p": r"[AaPp]\.?[Mm]\.?",
+    "b": r"[A-Za-z]{3,4}\.?", "B": r"[A-Za-z]+", "y": r"\d{2}", "z": r"(?:Z|[+-]\d{2}:?\d{2})",
+}
+_ISO_RE = (r"\d{4}-\d{1,2}(?:-\d{1,2}(?:[T ]\d{1,2}(?::\d{2}(?::\d{2}(?:[.,]\d+)?)?)?)?)?"
+           r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?")
+
+
+def _format_regex(fmt: str) -> re.Pattern[str]:
+    """Build a quick shape test for ``fmt`` (to skip formats that cannot match at all)."""
+    if fmt == "ISO8601":
+        return re.compile(_ISO_RE)
+    out, i = [], 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            out.append(_DIRECTIVE_RE.get(fmt[i + 1], ".+"))
+            i += 2
+        else:
+            out.append(r"\s+" if fmt[i] == " " else re.escape(fmt[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
 _TIME_FORMATS = ["%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M%p", "%H%M",
                  "%H:%M:%S.%f", "%I %p", "%I%p", "%H.%M"]
+_TIME_RES = [_format_regex(f) for f in _TIME_FORMATS]
+_DATE_RES = [_format_regex(f) for f, _ in _DATE_FORMATS]
+
+
+def _plausible(sample: pd.Series, patterns: list[re.Pattern[str]]) -> list[int]:
+    """Indexes of the formats whose shape matches one of up to 50 sample values."""
+    vals = [str(v) for v in sample.iloc[:: max(1, len(sample) // 50)][:50]]
+    return [i for i, pat in enumerate(patterns) if any(pat.fullmatch(v) for v in vals)]
 
 
 # --------------------------------------------------------------------------------------
@@ -343,9 +375,13 @@ def ingest_report(incidents: pd.DataFrame) -> IngestReport:
     --------
     >>> import pandas as pd
     >>> from hotspot.incidents import read_incidents, ingest_report
+    >>> import warnings; warnings.simplefilter("ignore")
     >>> df = pd.DataFrame({"lon": [-87.63, -87.62, None], "lat": [41.88, 41.89, 41.9]})
-    >>> report = ingest_report(read_incidents(df))  # doctest: +SKIP
-    >>> gdf = read_incidents(df)  # doctest: +SKIP
+    >>> report = ingest_report(read_incidents(df))
+    >>> report.rows_read, report.rows_kept, report.dropped["missing_coordinates"]
+    (3, 2, 1)
+    >>> report.dropped_rows[["row_id", "reason"]].values.tolist()
+    [[2, 'missing_coordinates']]
     """
     entry = get_meta(incidents).get("ingest")
     report = entry.get("report") if isinstance(entry, dict) else None
@@ -474,7 +510,7 @@ def project(gdf: gpd.GeoDataFrame | gpd.GeoSeries, crs: Any = None) -> gpd.GeoDa
     >>> project(pts).crs.to_epsg()
     32616
     >>> round(project(pts).geometry.x.iloc[0])
-    447837
+    447727
     """
     if not isinstance(gdf, (gpd.GeoDataFrame, gpd.GeoSeries)):
         msg = f"`gdf` must be a GeoDataFrame or GeoSeries, got {type(gdf).__name__}."
@@ -908,6 +944,8 @@ def _resolve_coordinates(loaded: _Loaded, cols: _Columns, args: dict[str, Any],
         return _coords_from_geometry(loaded, detected, notes)
     else:
         def numeric(c: Any) -> bool:
+            if _squash(c) in {"longitude", "latitude", "lon", "lat", "lng"}:
+                return True  # unambiguous names: bad values are reported row by row
             return _numeric_share(frame[c]) >= 0.5 or bool(frame[c].isna().all())
 
         a_col = cols.find(_LON, numeric)
@@ -1055,9 +1093,11 @@ def _iso_res(txt: pd.Series) -> np.ndarray:
 def _parse_text_dates(txt: pd.Series, empty: np.ndarray) -> _When:
     n = len(txt)
     nonempty = txt[~empty]
-    sample = pd.Series(nonempty.unique()[:_SAMPLE], dtype="string")
+    step = max(1, len(nonempty) // (4 * _SAMPLE))
+    sample = pd.Series(nonempty.iloc[::step].unique()[:_SAMPLE], dtype="string")
     scores = []
-    for i, (fmt, _) in enumerate(_DATE_FORMATS):
+    for i in _plausible(sample, _DATE_RES):
+        fmt = _DATE_FORMATS[i][0]
         parsed = _try_format(sample, fmt)
         k = 0 if parsed is None else int(parsed.notna().sum())
         if k:
@@ -1209,7 +1249,8 @@ def _parse_time_of_day(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
     txt = txt.where(~digits, txt.str.zfill(4))
     sample = pd.Series(txt[~empty].unique()[:_SAMPLE], dtype="string")
     scores = []
-    for i, fmt in enumerate(_TIME_FORMATS):
+    for i in _plausible(sample, _TIME_RES):
+        fmt = _TIME_FORMATS[i]
         parsed = _try_format(sample, fmt)
         k = 0 if parsed is None else int(parsed.notna().sum())
         if k:
@@ -1390,6 +1431,14 @@ def _resolve_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
                 en_col = cols.find(_END, dates_ok)
         else:
             dt_col = cols.find(_DATETIME, dates_ok)
+        if dt_col is None and st_col is None:
+            named = cols.find(_START + _DATETIME)
+            if named is not None:
+                warnings.append(
+                    f"column {named!r} is named like a date but its values are not dates "
+                    f"in a supported format, so it was not used; pass datetime={named!r} to "
+                    "force it (rows that do not parse are then dropped as unparseable_time)"
+                )
     for role, c in (("datetime", dt_col), ("start", st_col), ("end", en_col)):
         if c is not None:
             cols.used.add(c)
@@ -1580,7 +1629,12 @@ def _lonlat_checks(a: np.ndarray, b: np.ndarray, ok: np.ndarray, row_id: np.ndar
     a, b = a.copy(), b.copy()
     lon_ok = np.abs(a) <= 180
     lat_ok = np.abs(b) <= 90
+    good0 = ok & lon_ok & lat_ok
     swapped = ok & ~lat_ok & (np.abs(b) <= 180) & (np.abs(a) <= 90)
+    if swapped.any() and good0.sum() >= swapped.sum():
+        # most rows are fine: swap back only rows that then lie near the others
+        mlon, mlat = float(np.median(a[good0])), float(np.median(b[good0]))
+        swapped &= np.hypot(b - mlon, a - mlat) < 2.0
     if swapped.any():
         k = int(swapped.sum())
         a[swapped], b[swapped] = b[swapped], a[swapped]
@@ -1990,12 +2044,22 @@ def read_incidents(
     dropped = {r: int(counts[i + 1]) for i, r in enumerate(DROP_REASONS)}
     if not keep.any():
         parts = ", ".join(f"{k} {v:,}" for k, v in dropped.items() if v)
-        i0 = 0
+        main_reason = max(dropped, key=lambda k: dropped[k])
+        if main_reason == "unparseable_time":
+            tcols = ", ".join(map(str, dict.fromkeys(times.failed_names)))
+            fix = (f"Check the date/time column(s) ({tcols}), or pass datetime=/start=/end= "
+                   "explicitly")
+        elif main_reason == "outside_study_area":
+            fix = "Check that study_area covers the data and has the right CRS"
+        elif main_reason == "duplicate":  # pragma: no cover - the first copy is kept
+            fix = "Check the data"
+        else:
+            fix = (f"Check the coordinate columns "
+                   f"({', '.join(map(str, dict.fromkeys(coords.cols)))}) and their CRS, or "
+                   "pass lon=/lat= or x=/y=/crs= explicitly")
         msg = (
             f"every one of the {n:,} rows is invalid ({parts}); nothing is left. "
-            f"First row: {_row_text(frame, i0)}. Check the coordinate columns "
-            f"({', '.join(map(str, dict.fromkeys(coords.cols)))}) and their CRS, or pass "
-            "lon=/lat= or x=/y=/crs= explicitly."
+            f"First row: {_row_text(frame, 0)}. {fix}."
         )
         raise InvalidInputError(msg)
 

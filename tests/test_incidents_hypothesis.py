@@ -1,0 +1,131 @@
+"""Property-based tests: malformed frames are either fully accounted for or rejected.
+
+``read_incidents`` must never let a raw pandas/numpy/pyproj exception escape for a
+DataFrame input: it returns a result where every row is kept or dropped with a reason,
+or raises one of the library's documented errors (:class:`hotspot.exceptions.HotspotError`
+subclasses: InvalidInputError, CRSError).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hotspot.exceptions import HotspotError
+from hotspot.incidents import DROP_REASONS, TIME_QUALITIES, ingest_report, read_incidents
+
+COORD = st.one_of(
+    st.floats(min_value=-200, max_value=200),
+    st.sampled_from([0.0, None, "", " ", "abc", "41.88", "-87.6", "1e400", "NaN", True,
+                     float("nan"), float("inf"), -float("inf")]),
+    st.integers(min_value=-10**7, max_value=10**7),
+    st.floats(min_value=1e5, max_value=5e6),
+)
+WHEN = st.one_of(
+    st.none(),
+    st.sampled_from([
+        "", "2019-01-01", "2019-01-01 00:00:00", "2019-13-45", "01/05/2019 09:30:00 PM",
+        "1-Apr-12", "2018-07", "not a date", "2019-01-01T01:00:00Z",
+        "2019-01-01T01:00:00+05:00", "31/12/2019", "99999", "0", "2019-02-30",
+    ]),
+    st.integers(min_value=-10**12, max_value=10**13),
+    st.text(max_size=8),
+)
+TIME = st.one_of(st.none(), st.integers(min_value=-5, max_value=3000),
+                 st.sampled_from(["21:30", "9:05 PM", "", "25:00", "x", "2130"]))
+OFFENCE = st.one_of(st.none(), st.sampled_from(["theft", "assault", ""]), st.integers(0, 3))
+
+
+@st.composite
+def frames(draw):
+    n = draw(st.integers(min_value=0, max_value=25))
+    names = draw(st.sampled_from([
+        ("longitude", "latitude"), ("lon", "lat"), ("LON", "LAT"), ("x", "y"),
+        ("X_COORDINATE", "Y_COORDINATE"), ("Point_X", "Point_Y"), ("lng", "lat"),
+    ]))
+    data = {
+        names[0]: draw(st.lists(COORD, min_size=n, max_size=n)),
+        names[1]: draw(st.lists(COORD, min_size=n, max_size=n)),
+    }
+    if draw(st.booleans()):
+        data[draw(st.sampled_from(["date", "Date Occurred", "OCCURRED_ON_DATE", "Month"]))] = (
+            draw(st.lists(WHEN, min_size=n, max_size=n)))
+    if draw(st.booleans()):
+        data["Time Occurred"] = draw(st.lists(TIME, min_size=n, max_size=n))
+    if draw(st.booleans()):
+        data["FROMDATE"] = draw(st.lists(WHEN, min_size=n, max_size=n))
+        data["TODATE"] = draw(st.lists(WHEN, min_size=n, max_size=n))
+    if draw(st.booleans()):
+        data["offense"] = draw(st.lists(OFFENCE, min_size=n, max_size=n))
+    if draw(st.booleans()):
+        data["occurred_at"] = draw(st.lists(st.integers(0, 9), min_size=n, max_size=n))
+    return pd.DataFrame(data)
+
+
+def _check_accounting(df: pd.DataFrame, gdf) -> None:
+    rep = ingest_report(gdf)
+    n = len(df)
+    assert rep.rows_read == n
+    assert rep.rows_read == rep.rows_kept + sum(rep.dropped.values())
+    assert len(gdf) == rep.rows_kept
+    assert set(rep.dropped) == set(DROP_REASONS)
+    assert len(rep.dropped_rows) == sum(rep.dropped.values())
+    ids = np.concatenate([gdf["row_id"].to_numpy(), rep.dropped_rows["row_id"].to_numpy()])
+    assert sorted(ids.tolist()) == list(range(n))
+    assert set(gdf["time_quality"].astype(str)) <= set(TIME_QUALITIES)
+    assert sum(rep.time_quality.values()) == rep.rows_kept
+    assert gdf.crs is not None and gdf.crs.is_projected
+    assert np.isfinite(gdf.geometry.x.to_numpy()).all()
+    # canonical columns present, original columns kept
+    for c in ("row_id", "occurred_at", "time_quality", "geometry"):
+        assert c in gdf.columns
+    for c in df.columns:
+        assert c in gdf.columns or f"{c}_original" in gdf.columns
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(df=frames(), errors=st.sampled_from(["report", "raise"]), dup=st.booleans())
+def test_malformed_frames_are_accounted_or_rejected(df, errors, dup):
+    original = df.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            gdf = read_incidents(df, errors=errors, drop_duplicates=dup)
+        except HotspotError as exc:
+            assert str(exc)  # a message, never empty
+            return
+    pd.testing.assert_frame_equal(df, original)  # input untouched
+    _check_accounting(df, gdf)
+    if errors == "raise":
+        assert sum(ingest_report(gdf).dropped.values()) == 0
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    lon=st.lists(st.floats(-87.9, -87.5), min_size=1, max_size=30),
+    data=st.data(),
+)
+def test_valid_lonlat_rows_are_all_kept(lon, data):
+    lat = data.draw(st.lists(st.floats(41.6, 42.0), min_size=len(lon), max_size=len(lon)))
+    df = pd.DataFrame({"longitude": lon, "latitude": lat})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gdf = read_incidents(df)
+    assert len(gdf) == len(df)
+    assert gdf.crs.to_epsg() == 32616
+    assert gdf["row_id"].tolist() == list(range(len(df)))
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_tiny_frames(n):
+    df = pd.DataFrame({"lat": [41.88] * n, "lon": [-87.63] * n})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gdf = read_incidents(df)
+    _check_accounting(df, gdf)

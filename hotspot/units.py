@@ -157,13 +157,18 @@ class HexSpec:
         return x, y
 
     def polygons(self, row: np.ndarray, col: np.ndarray) -> np.ndarray:
-        """Hexagon polygons for ``(row, col)``, vectorized (vertices at 30° + k·60°)."""
-        cx, cy = self.centres(row, col)
-        angles = np.deg2rad(30.0 + 60.0 * np.arange(7))
-        ring = np.empty((len(cx), 7, 2))
-        ring[:, :, 0] = cx[:, None] + self.side * np.cos(angles)[None, :]
-        ring[:, :, 1] = cy[:, None] + self.side * np.sin(angles)[None, :]
-        ring[:, 6] = ring[:, 0]
+        """Hexagon polygons for ``(row, col)``, vectorized (vertices at 30° + k·60°).
+
+        Vertices are computed on the lattice of half-widths and half-sides, so that
+        neighbouring hexagons share their vertices exactly (no slivers or gaps).
+        """
+        row = np.asarray(row, dtype=np.int64)
+        col = np.asarray(col, dtype=np.int64)
+        ix = (2 * col + (row & 1))[:, None] + np.array([1, 0, -1, -1, 0, 1, 1])[None, :]
+        iy = (3 * row)[:, None] + np.array([1, 2, 1, -1, -2, -1, 1])[None, :]
+        ring = np.empty((len(row), 7, 2))
+        ring[:, :, 0] = self.x0 + ix * (self.width / 2)
+        ring[:, :, 1] = self.y0 + iy * (self.side / 2)
         return shapely.polygons(ring)
 
     def to_dict(self) -> dict[str, Any]:
@@ -619,9 +624,8 @@ def _split_equal(lines: np.ndarray, n_pieces: np.ndarray) -> np.ndarray:
     all_gid = np.concatenate([v_gid, cut_gid - 1, cut_gid])
     all_d = np.concatenate([v_d, cut_d, cut_d])
     order = np.lexsort((all_d, all_gid))
-    made = shapely.linestrings(all_xy[order], indices=all_gid[order])
-    gids = np.unique(all_gid)
-    result[gids] = made
+    gids, local = np.unique(all_gid[order], return_inverse=True)
+    result[gids] = shapely.linestrings(all_xy[order], indices=local)
     return result
 
 
@@ -685,38 +689,45 @@ def _ids_from_positions(index: pd.Index, pos: np.ndarray) -> np.ndarray:
     return ids
 
 
-def _point_xy(incidents: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _point_xy(incidents: gpd.GeoDataFrame, geom: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
     """Point coordinates, validating on the fly (non-points and empties give NaN)."""
-    geoms = np.asarray(incidents.geometry.array)
-    x, y = shapely.get_x(geoms), shapely.get_y(geoms)
-    if np.isnan(x.sum() + y.sum()):
+    geoms = np.asarray(geom.array)
+    try:
+        x, y = shapely.get_x(geoms), shapely.get_y(geoms)
+    except shapely.errors.GEOSException:  # empty points
+        check_points(incidents, "incidents")
+        raise
+    if not np.isfinite(x.sum() + y.sum()) and not (np.isfinite(x).all() and np.isfinite(y).all()):
         check_points(incidents, "incidents")  # raises with the first bad row
-        msg = "`incidents` has points with NaN coordinates; drop them first."
+        msg = "`incidents` has points with NaN or infinite coordinates; drop them first."
         raise InvalidInputError(msg)
     return x, y
 
 
-def _unit_kind(units: gpd.GeoDataFrame) -> str:
-    if len(units) == 0:
+def _unit_kind(geoms: np.ndarray) -> str:
+    if len(geoms) == 0:
         return "empty"
-    types = pd.unique(shapely.get_type_id(units.geometry.to_numpy()))
-    if set(types) <= {3, 6}:
+    types = set(np.unique(shapely.get_type_id(geoms)).tolist())
+    if types <= {3, 6}:
         return "polygons"
-    if set(types) <= {1, 5}:
+    if types <= {1, 5}:
         return "lines"
+    names = sorted(set(shapely.get_type_id(geoms).tolist()))
     msg = (
         "`units` must be all polygons (cells, beats, districts) or all lines (street "
-        f"segments); found geometry types {sorted(units.geometry.geom_type.unique())}. "
+        f"segments); found geometry type ids {names} (0 point, 1 line, 3 polygon, ...). "
         "Buffer point units first, e.g. `units.buffer(50)`."
     )
     raise InvalidInputError(msg)
 
 
-def _check_units(incidents: Any, units: Any) -> str:
+def _check_units(incidents: Any, units: Any) -> tuple[gpd.GeoSeries, gpd.GeoSeries]:
+    """Validate; return the two geometry columns (read once: each access costs)."""
     check_geodataframe(incidents, "incidents")
     check_geodataframe(units, "units")
-    check_projected(units, "units")
-    check_same_crs(incidents, units, "incidents", "units")
+    inc_geom, unit_geom = incidents.geometry, units.geometry
+    check_projected(unit_geom, "units")
+    check_same_crs(inc_geom, unit_geom, "incidents", "units")
     if not units.index.is_unique:
         dup = units.index[units.index.duplicated()][0]
         msg = (
@@ -724,7 +735,7 @@ def _check_units(incidents: Any, units: Any) -> str:
             "Use `units.reset_index(drop=True)`."
         )
         raise InvalidInputError(msg)
-    return _unit_kind(units)
+    return inc_geom, unit_geom
 
 
 def _lookup_positions(flat_units: np.ndarray, n_cells: int) -> np.ndarray | None:
@@ -736,61 +747,54 @@ def _lookup_positions(flat_units: np.ndarray, n_cells: int) -> np.ndarray | None
     return lookup
 
 
-def _square_positions(spec: GridSpec, units: gpd.GeoDataFrame, x: np.ndarray,
-                      y: np.ndarray) -> np.ndarray | None:
-    rows = units["row"].to_numpy()
-    cols = units["col"].to_numpy()
-    if not _grid_consistent(spec, units, rows, cols):
+def _row_col(units: gpd.GeoDataFrame, nx: int, ny: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Integer ``row``/``col`` arrays of a lattice frame, or None if unusable."""
+    rows, cols = units["row"].to_numpy(), units["col"].to_numpy()
+    if not (rows.dtype.kind in "iu" and cols.dtype.kind in "iu"):
         return None
+    if rows.min() < 0 or cols.min() < 0 or rows.max() >= ny or cols.max() >= nx:
+        return None
+    return rows.astype(np.int64), cols.astype(np.int64)
+
+
+def _square_positions(spec: GridSpec, rows: np.ndarray, cols: np.ndarray, geoms: np.ndarray,
+                      x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """Return unit positions by binning (None: the frame no longer matches its spec)."""
+    probe = np.unique([0, len(rows) // 2, len(rows) - 1])
+    got = shapely.bounds(geoms[probe])
+    lx = spec.x0 + cols[probe] * spec.cell_size
+    ly = spec.y0 + rows[probe] * spec.cell_size
+    want = np.column_stack([lx, ly, lx + spec.cell_size, ly + spec.cell_size])
+    if not np.allclose(got, want, rtol=0, atol=1e-6 * spec.cell_size):
+        return None  # e.g. re-projected or edited cells: use the general path
     fx = x - spec.x0
     fx /= spec.cell_size
     np.floor(fx, out=fx)
     fy = y - spec.y0
     fy /= spec.cell_size
     np.floor(fy, out=fy)
-    inside = (fx >= 0) & (fx < spec.nx) & (fy >= 0) & (fy < spec.ny)
-    all_in = bool(inside.all())
-    if not all_in:
-        fx[~inside] = 0
-        fy[~inside] = 0
+    col = fx.astype(np.int64)
     flat = fy.astype(np.int64)
+    # negative values wrap to huge unsigned ones: one comparison per axis
+    inside = (col.view(np.uint64) < spec.nx) & (flat.view(np.uint64) < spec.ny)
+    all_in = bool(inside.all())
     flat *= spec.nx
-    flat += fx.astype(np.int64)
+    flat += col
     lookup = _lookup_positions(rows * spec.nx + cols, spec.n_cells)
+    if not all_in:
+        flat[~inside] = 0
     pos = flat if lookup is None else lookup[flat]
     if not all_in:
         pos[~inside] = -1
     return pos
 
 
-def _grid_consistent(spec: GridSpec, units: gpd.GeoDataFrame, rows: np.ndarray,
-                     cols: np.ndarray) -> bool:
-    """Check that row/col and a few geometries agree with the spec (e.g. not re-projected)."""
-    if not (pd.api.types.is_integer_dtype(rows.dtype) and pd.api.types.is_integer_dtype(
-            cols.dtype)):
-        return False
-    if rows.min() < 0 or cols.min() < 0 or rows.max() >= spec.ny or cols.max() >= spec.nx:
-        return False
-    probe = np.unique([0, len(units) // 2, len(units) - 1])
-    got = shapely.bounds(units.geometry.to_numpy()[probe])
-    x = spec.x0 + cols[probe] * spec.cell_size
-    y = spec.y0 + rows[probe] * spec.cell_size
-    want = np.column_stack([x, y, x + spec.cell_size, y + spec.cell_size])
-    return bool(np.allclose(got, want, rtol=0, atol=1e-6 * spec.cell_size))
-
-
-def _hex_positions(spec: HexSpec, units: gpd.GeoDataFrame, x: np.ndarray,
-                   y: np.ndarray) -> np.ndarray | None:
-    rows = units["row"].to_numpy()
-    cols = units["col"].to_numpy()
-    if not (pd.api.types.is_integer_dtype(rows.dtype) and pd.api.types.is_integer_dtype(
-            cols.dtype)):
-        return None
-    if rows.min() < 0 or cols.min() < 0 or rows.max() >= spec.ny or cols.max() >= spec.nx:
-        return None
-    probe = np.unique([0, len(units) // 2, len(units) - 1])
+def _hex_positions(spec: HexSpec, rows: np.ndarray, cols: np.ndarray, geoms: np.ndarray,
+                   x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """Return unit positions by axial rounding (None: the frame no longer matches its spec)."""
+    probe = np.unique([0, len(rows) // 2, len(rows) - 1])
     cx, cy = spec.centres(rows[probe], cols[probe])
-    got = shapely.get_coordinates(shapely.centroid(units.geometry.to_numpy()[probe]))
+    got = shapely.get_coordinates(shapely.centroid(geoms[probe]))
     if not np.allclose(got, np.column_stack([cx, cy]), rtol=0, atol=1e-6 * spec.cell_size):
         return None
     row, col = hex_cell_of(spec, x, y)
@@ -811,6 +815,24 @@ def _first_match(n: int, pairs: np.ndarray) -> np.ndarray:
     return pos
 
 
+def _lattice_positions(units: gpd.GeoDataFrame, geoms: np.ndarray, x: np.ndarray,
+                       y: np.ndarray) -> tuple[np.ndarray | None, str]:
+    """Fast paths for square and hex grids (None when ``units`` is not such a grid)."""
+    spec = grid_spec_of(units)
+    if spec is not None:
+        rc = _row_col(units, spec.nx, spec.ny)
+        pos = None if rc is None else _square_positions(spec, *rc, geoms, x, y)
+        if pos is not None:
+            return pos, "square grid (binning)"
+    hspec = _hex_spec_of(units)
+    if hspec is not None:
+        rc = _row_col(units, hspec.nx, hspec.ny)
+        pos = None if rc is None else _hex_positions(hspec, *rc, geoms, x, y)
+        if pos is not None:
+            return pos, "hex grid (axial rounding)"
+    return None, ""
+
+
 def _locate(
     incidents: gpd.GeoDataFrame,
     units: gpd.GeoDataFrame,
@@ -818,42 +840,35 @@ def _locate(
     choices: dict[str, Any],
 ) -> tuple[np.ndarray, str]:
     """Position in ``units`` of each incident's unit (-1: outside) and the path used."""
-    kind = _check_units(incidents, units)
+    inc_geom, unit_geom = _check_units(incidents, units)
     if max_distance is not None:
         max_distance = float(max_distance)
         if not math.isfinite(max_distance) or max_distance < 0:
             msg = f"`max_distance` must be a non-negative number of metres, got {max_distance}."
             raise InvalidInputError(msg)
-    x, y = _point_xy(incidents)
+    x, y = _point_xy(incidents, inc_geom)
     n = len(x)
-    if kind == "empty":
-        return np.full(n, -1, dtype=np.int64), "empty"
-    pos = None
-    path = kind
-    spec = grid_spec_of(units)
-    if kind == "polygons" and spec is not None:
-        pos = _square_positions(spec, units, x, y)
-        path = "square grid (binning)"
-    hspec = _hex_spec_of(units) if pos is None and kind == "polygons" else None
-    if hspec is not None:
-        pos = _hex_positions(hspec, units, x, y)
-        path = "hex grid (axial rounding)"
-    geoms = units.geometry.to_numpy()
+    geoms = np.asarray(unit_geom.array)
+    if len(geoms) == 0:
+        return np.full(n, -1, dtype=np.int64), "no units"
+    pos, path = _lattice_positions(units, geoms, x, y)
+    kind = "polygons" if pos is not None else _unit_kind(geoms)
     tree = None
     if pos is None and kind == "polygons":
         tree = shapely.STRtree(geoms)
         pts = shapely.points(x, y)
         pos = _first_match(n, tree.query(pts, predicate="intersects"))
         path = "polygons (STRtree intersects, lowest unit position wins)"
-    if kind == "lines" and max_distance is None:
-        max_distance = note_choice(
-            choices, "max_distance", DEFAULT_SNAP_DISTANCE,
-            "default snapping distance to street segments (about half a short urban "
-            "block); farther incidents are reported as outside",
-        )
     if kind == "lines":
+        if max_distance is None:
+            max_distance = note_choice(
+                choices, "max_distance", DEFAULT_SNAP_DISTANCE,
+                "default snapping distance to street segments (about half a short urban "
+                "block); farther incidents are reported as outside",
+            )
         pos = np.full(n, -1, dtype=np.int64)
         path = "lines (nearest segment within max_distance, lowest unit position on ties)"
+    assert pos is not None
     if max_distance is not None:
         miss = np.flatnonzero(pos < 0)
         if len(miss):
@@ -861,7 +876,8 @@ def _locate(
             pairs = tree.query_nearest(shapely.points(x[miss], y[miss]),
                                        max_distance=max_distance, all_matches=True)
             pos[miss] = _first_match(len(miss), pairs)
-    assert pos is not None
+            if kind == "polygons":
+                path += f"; outside incidents snapped to the nearest unit within {max_distance:g} m"
     return pos, path
 
 
@@ -996,7 +1012,7 @@ def count(
     n_out = int(outside.sum())
     inside_pos = pos[~outside] if n_out else pos
 
-    result = units.copy()
+    result = units.copy(deep=False)
     if result.index.name is None:
         result.index.name = "unit_id"
     result["n_incidents"] = np.bincount(inside_pos, minlength=n_units).astype(np.int64)

@@ -231,7 +231,7 @@ def hotspots(
         "hull": hull if method == "clusters" else None,
         "random_state": random_state if _simple(random_state) else repr(random_state),
     }
-    is_points = bool((gdf.geometry.geom_type == "Point").all())
+    is_points = bool(np.all(shapely.get_type_id(gdf.geometry.to_numpy()) == 0))
 
     if method == "clusters":
         if not is_points:

@@ -717,6 +717,29 @@ def _warn_small(y: np.ndarray, column: str, w: sparse.csr_array, step: str) -> N
         )
 
 
+def _warn_permutation_floor(
+    n: int, permutations: int, alternative: str, correction: Any, alpha: float, step: str
+) -> None:
+    """Warn when the permutation p-value floor makes a small hotspot undetectable."""
+    if not permutations or correction is None:
+        return
+    p_min = (2.0 if alternative == "two-sided" else 1.0) / (permutations + 1)
+    if p_min * n > alpha:
+        suggest = int(np.ceil((2.0 if alternative == "two-sided" else 1.0) * n / alpha))
+        if correction == "fdr_bh":
+            need = int(np.floor(p_min * n / alpha)) + 1
+            what = f"a hotspot needs at least {need} units at that floor to reach alpha={alpha}"
+        else:
+            what = f"no unit can reach alpha={alpha}"
+        warnings.warn(
+            f"{step}: with {permutations} permutations the smallest p_sim is {p_min:.2g}; "
+            f"after {correction} over {n} units {what}. Use about {suggest} permutations "
+            "or analytic inference (permutations=0, Gi* only).",
+            HotspotWarning,
+            stacklevel=3,
+        )
+
+
 def _check_options(alpha: float, correction: Any) -> None:
     if correction not in _CORRECTIONS:
         msg = f"correction must be one of {_CORRECTIONS}, got {correction!r}."
@@ -792,8 +815,11 @@ def gi_star(
     -----
     HotspotWarning
         Fewer than ``MIN_UNITS`` (30) units, a column total below ``MIN_INCIDENTS``
-        (30), a constant column, or units without neighbours (islands keep a Gi*
-        value from their own count).
+        (30), a constant column, units without neighbours (islands keep a Gi*
+        value from their own count), or too few permutations for any small hotspot
+        to survive the correction (the smallest two-sided ``p_sim`` is
+        ``2 / (permutations + 1)``; after BH over ``n`` units a lone unit needs
+        ``n * p_min < alpha``, so large grids need analytic inference).
 
     Examples
     --------
@@ -812,6 +838,7 @@ def gi_star(
     y = _values(units, column, non_negative=True)
     w, description = weights_for_units(units, neighbors)
     _warn_small(y, column, w, "gi_star")
+    _warn_permutation_floor(len(y), permutations, alternative, correction, alpha, "gi_star")
     res = gi_star_arrays(
         y, w, permutations=permutations, alternative=alternative, random_state=random_state
     )
@@ -905,7 +932,7 @@ def local_moran(
     >>> cells = grid_frame(GridSpec(0.0, 0.0, 100.0, 10, 10), "EPSG:32616")
     >>> cells["n_incidents"] = np.random.default_rng(1).poisson(1, 100)
     >>> cells.loc[[33, 34, 35, 43, 44, 45, 53, 54, 55], "n_incidents"] = 12
-    >>> out = local_moran(cells, random_state=0)
+    >>> out = local_moran(cells, permutations=9999, random_state=0)
     >>> out.loc[44, "lisa_cluster"]
     'High-High'
     >>> out["lisa_cluster"].value_counts()["High-High"]
@@ -915,6 +942,7 @@ def local_moran(
     y = _values(units, column, non_negative=False)
     w, description = weights_for_units(units, neighbors)
     _warn_small(y, column, w, "local_moran")
+    _warn_permutation_floor(len(y), permutations, alternative, correction, alpha, "local_moran")
     res = local_moran_arrays(
         y, w, permutations=permutations, alternative=alternative, random_state=random_state
     )

@@ -504,7 +504,8 @@ def segments(lines: Any, *, max_length: float | None = None) -> gpd.GeoDataFrame
         from) and ``length_m`` (float, metres). ``attrs["hotspot"]["units"]``
         records ``n_input``, ``n_segments``, ``n_split`` (lines that were split) and
         the source indices of dropped lines under ``dropped_empty`` and
-        ``dropped_zero_length``.
+        ``dropped_zero_length`` (plus ``n_zero_length_parts_dropped``: zero-length
+        parts of multi-lines whose other parts were kept).
 
     Raises
     ------
@@ -557,6 +558,7 @@ def segments(lines: Any, *, max_length: float | None = None) -> gpd.GeoDataFrame
     src = work["source_index"].to_numpy()
     zero_sources = set(pd.unique(src[zero])) - set(pd.unique(src[~zero]))
     dropped_zero = [s for s in pd.unique(src[zero]) if s in zero_sources]
+    n_zero_parts = int(zero.sum()) - int(np.isin(src[zero], dropped_zero).sum())
     work, geoms, lengths = work.loc[~zero], geoms[~zero], lengths[~zero]
 
     n_pieces = np.ones(len(geoms), dtype=np.int64)
@@ -570,12 +572,12 @@ def segments(lines: Any, *, max_length: float | None = None) -> gpd.GeoDataFrame
     out.index = pd.RangeIndex(len(out), name="unit_id")
     out.attrs = {}
 
-    n_dropped = len(dropped_empty) + len(dropped_zero)
+    n_dropped = len(dropped_empty) + len(dropped_zero) + n_zero_parts
     if n_dropped:
         msg = (
             f"segments(): dropped {len(dropped_empty)} empty and {len(dropped_zero)} "
-            f"zero-length lines of {len(frame)} (their source indices are in "
-            "attrs['hotspot']['units'])."
+            f"zero-length lines of {len(frame)}, and {n_zero_parts} zero-length parts of "
+            "multi-lines (source indices in attrs['hotspot']['units'])."
         )
         logger.warning(msg)
         warnings.warn(msg, DataQualityWarning, stacklevel=2)
@@ -584,6 +586,7 @@ def segments(lines: Any, *, max_length: float | None = None) -> gpd.GeoDataFrame
         out, "units", params, {},
         n_input=len(frame), n_segments=len(out), n_split=int((n_pieces > 1).sum()),
         dropped_empty=dropped_empty, dropped_zero_length=dropped_zero,
+        n_zero_length_parts_dropped=n_zero_parts,
     )
 
 
@@ -773,16 +776,15 @@ def _square_positions(spec: GridSpec, rows: np.ndarray, cols: np.ndarray, geoms:
     fy = y - spec.y0
     fy /= spec.cell_size
     np.floor(fy, out=fy)
-    col = fx.astype(np.int64)
-    flat = fy.astype(np.int64)
-    # negative values wrap to huge unsigned ones: one comparison per axis
-    inside = (col.view(np.uint64) < spec.nx) & (flat.view(np.uint64) < spec.ny)
+    inside = (fx >= 0) & (fx < spec.nx) & (fy >= 0) & (fy < spec.ny)
     all_in = bool(inside.all())
-    flat *= spec.nx
-    flat += col
-    lookup = _lookup_positions(rows * spec.nx + cols, spec.n_cells)
+    # flat index in float (exact below 2**53), then a single cast to int64
+    fy *= spec.nx
+    fy += fx
     if not all_in:
-        flat[~inside] = 0
+        fy[~inside] = 0
+    flat = fy.astype(np.int64)
+    lookup = _lookup_positions(rows * spec.nx + cols, spec.n_cells)
     pos = flat if lookup is None else lookup[flat]
     if not all_in:
         pos[~inside] = -1

@@ -509,6 +509,7 @@ def test_segments_explode_drop_and_report():
     meta = segs.attrs["hotspot"]["units"]
     assert meta["dropped_empty"] == [12] and meta["dropped_zero_length"] == [13]
     assert meta["n_input"] == 5 and meta["n_segments"] == 4
+    assert meta["n_zero_length_parts_dropped"] == 1  # first part of E
     assert (segs.geom_type == "LineString").all()
 
 

@@ -29,7 +29,12 @@ the cumulative sums of the draws once per neighbour count. Pseudo p-values:
 
 esda 2.9's ``G_Local``/``Moran_Local`` report the "directed" p-value
 ``(1 + min(#{sim >= obs}, #{sim < obs})) / (R + 1)``: without ties our two-sided
-``p_sim`` is exactly twice it (capped at 1).
+``p_sim`` is exactly twice it (capped at 1; tested with the same draws). Ties, common
+with integer counts, count on both sides here, so ours is then slightly more
+conservative. The smallest two-sided ``p_sim`` is ``2 / (R + 1)``: after a correction
+over many units small hotspots cannot reach ``alpha`` unless ``R`` is large (a warning
+says so), which is why analytic inference is the default for Gi*. The random draws
+cost ``O(R * max_k)`` and the ranking ``O(n log R)``, so ``R = 9999`` is cheap.
 
 Multiple testing: the correction (Benjamini–Hochberg FDR by default) is applied
 **exactly once**, to ``p_sim`` when permutations were run and to the analytic

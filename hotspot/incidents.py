@@ -195,7 +195,10 @@ _OFFENCE = ["offence", "offense", "crime_type", "offense_type", "offence_type",
             "category", "offense_description", "offence_description", "crm_cd_desc",
             "ofns_desc", "offense_code_group", "text_general_code", "ucr_category",
             "nibrs_offense", "offense_name", "crime_description", "crime", "incident_type",
-            "offense_group", "type", "description"]
+            "offense_group", "incident_category", "offense_type_id", "offense_category_id",
+            "crime_type_desc",
+            "nibrs_description", "ucr_description", "statute_description", "charge",
+            "type", "description"]
 _PARTS = {
     "year": ["year", "yr", "occ_year", "occurrence_year", "incident_year", "offense_year"],
     "month": ["month", "mo", "occ_month", "occurrence_month", "incident_month", "month_num"],
@@ -215,7 +218,9 @@ _DATE_FORMATS: list[tuple[str, int | None]] = [
     ("%d/%m/%y", 1), ("%d-%b-%y", 1), ("%d-%b-%Y", 1), ("%d-%b-%y %H:%M", 0),
     ("%d-%b-%Y %H:%M:%S", 0), ("%d %b %Y", 1), ("%d %B %Y", 1), ("%d %b %Y %H:%M", 0),
     ("%b %d %Y", 1), ("%b %d, %Y", 1), ("%B %d, %Y", 1), ("%b %d %Y %I:%M%p", 0),
-    ("%Y/%m/%d %H:%M:%S", 0), ("%Y/%m/%d %H:%M", 0), ("%Y/%m/%d", 1),
+    ("%Y/%m/%d %H:%M:%S", 0), ("%Y/%m/%d %H:%M:%S%z", 0), ("%Y/%m/%d %H:%M", 0),
+    ("%Y/%m/%d", 1), ("%Y/%m/%d %I:%M:%S %p", 0), ("%Y/%m/%d %I:%M %p", 0),
+    ("%Y-%m-%d %I:%M:%S %p", 0), ("%Y-%m-%d %I:%M %p", 0),
     ("%d.%m.%Y %H:%M:%S", 0), ("%d.%m.%Y %H:%M", 0), ("%d.%m.%Y", 1), ("%Y%m%d%H%M%S", 0),
     ("%Y%m%d", 1), ("%m/%Y", 2), ("%b-%y", 2), ("%b %Y", 2), ("%B %Y", 2), ("%Y/%m", 2),
     ("%m/%d/%Y %I:%M:%S.%f %p", 0), ("%Y-%m-%d %H:%M:%S.%f", 0),
@@ -223,7 +228,7 @@ _DATE_FORMATS: list[tuple[str, int | None]] = [
 _DIRECTIVE_RE = {
     "Y": r"\d{4}", "m": r"\d{1,2}", "d": r"\d{1,2}", "H": r"\d{1,2}", "I": r"\d{1,2}",
     "M": r"\d{1,2}", "S": r"\d{1,2}", "f": r"\d{1,9}", "p": r"[AaPp]\.?[Mm]\.?",
-    "b": r"[A-Za-z]{3,4}\.?", "B": r"[A-Za-z]+", "y": r"\d{2}", "z": r"(?:Z|[+-]\d{2}:?\d{2})",
+    "b": r"[A-Za-z]{3,4}\.?", "B": r"[A-Za-z]+", "y": r"\d{2}", "z": r"(?:Z|[+-]\d{2}(?::?\d{2})?)",
 }
 _ISO_RE = (r"\d{4}-\d{1,2}(?:-\d{1,2}(?:[T ]\d{1,2}(?::\d{2}(?::\d{2}(?:[.,]\d+)?)?)?)?)?"
            r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?")
@@ -445,7 +450,12 @@ def _crs_str(crs: CRS | None) -> str | None:
 
 
 def _is_metric(crs: CRS) -> bool:
-    return bool(crs.is_projected) and abs(metres_factor(crs) - 1.0) < 1e-12
+    """Projected in metres, and not Web Mercator (whose 'metres' are ~1/cos(lat) too long)."""
+    if not crs.is_projected or abs(metres_factor(crs) - 1.0) > 1e-12:
+        return False
+    op = getattr(crs, "coordinate_operation", None)
+    method = (op.method_name if op is not None else "") or ""
+    return "pseudo" not in method.lower() and crs.to_epsg() not in (3857, 900913, 3395)
 
 
 def _to_crs(value: Any, arg: str) -> CRS:
@@ -526,8 +536,9 @@ def project(gdf: gpd.GeoDataFrame | gpd.GeoSeries, crs: Any = None) -> gpd.GeoDa
         target = _to_crs(crs, "crs")
         if not _is_metric(target):
             msg = (
-                f"`crs={crs!r}` is not a projected CRS in metres; hotspot measures "
-                "distances in metres. Pass a metric CRS, or crs=None for the local UTM zone."
+                f"`crs={crs!r}` is not a projected CRS in metres (or is Web Mercator, whose "
+                "distances are stretched); hotspot measures distances in metres. Pass a "
+                "metric CRS, or crs=None for the local UTM zone."
             )
             raise CRSError(msg)
         reason = "given by the caller"
@@ -875,6 +886,11 @@ def _to_float(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     txt = s.astype("string").str.strip()
     empty = isna | (txt == "").fillna(True).to_numpy(dtype=bool)
     v = pd.to_numeric(txt, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~empty & np.isnan(v)
+    if bad.any() and txt[bad].str.fullmatch(r"[-+]?\d+,\d+").fillna(False).mean() > 0.5:
+        # decimal commas ("41,88"): European exports
+        alt = pd.to_numeric(txt[bad].str.replace(",", ".", regex=False), errors="coerce")
+        v[bad] = alt.to_numpy(dtype=float, na_value=np.nan)
     return v, empty, ~empty & ~np.isfinite(v)
 
 
@@ -1009,9 +1025,15 @@ def _coords_from_geometry(loaded: _Loaded, detected: dict[str, str],
                           notes: list[str]) -> _Coords:
     geom = loaded.geometry
     assert geom is not None
-    arr = geom.values
+    arr = np.asarray(geom.values, dtype=object)
     missing = np.asarray(shapely.is_missing(arr) | shapely.is_empty(arr), dtype=bool)
     types = shapely.get_type_id(arr)
+    single = (types == 4) & ~missing & (shapely.get_num_geometries(arr) == 1)
+    if single.any():  # one-part MultiPoints (some ArcGIS exports) are points
+        arr = arr.copy()
+        arr[single] = shapely.get_geometry(arr[single], 0)
+        types = shapely.get_type_id(arr)
+        notes.append(f"{int(single.sum()):,} one-part MultiPoint geometries read as points")
     is_point = types == 0
     nonpoint = ~missing & ~is_point
     if nonpoint.any() and not (is_point & ~missing).any():
@@ -1324,6 +1346,64 @@ def _companion_time(cols: _Columns, date_col: Any) -> Any:
     return cols.find(cands, lambda c: _time_share(cols.frame[c]) >= 0.5) if cands else None
 
 
+_START_TOKENS = {"from", "fr", "first", "start", "begin", "earliest"}
+_END_TOKENS = {"to", "last", "end", "latest"}
+_DATE_TOKENS = {"date", "datetime", "dt", "timestamp", "time"}
+_OCCUR_TOKENS = {"occurred", "occurrence", "occ", "incident", "offense", "offence", "crime",
+                 "event", "dispatch", "call"}
+_REPORT_TOKENS = {"report", "reported", "rptd", "rpt", "created", "updated", "modified",
+                  "entry", "entered", "closed", "cleared", "arrest", "birth", "dob"}
+
+
+def _token_date_column(cols: _Columns, role_tokens: set[str] | None, ok: Any) -> Any:
+    """Find a date column from name tokens: occurrence dates first, report dates last."""
+    cands = []
+    for i, c in enumerate(cols.frame.columns):
+        if c in cols.used:
+            continue
+        toks = _tokens(c)
+        if not toks & _DATE_TOKENS or toks == {"time"}:
+            continue
+        if role_tokens is not None and not toks & role_tokens:
+            continue
+        rank = 0 if toks & _OCCUR_TOKENS else (2 if toks & _REPORT_TOKENS else 1)
+        cands.append((rank, i, c))
+    for _, _, c in sorted(cands, key=lambda t: (t[0], t[1])):
+        if ok(c):
+            return c
+    return None
+
+
+def _companion_hour(cols: _Columns, date_col: Any) -> Any:
+    """Find an hour-of-day column (0-23) for a date-only column."""
+    toks = re.sub(r"([a-z])([A-Z])", r"\1_\2", str(date_col)).lower()
+    cands = [toks.replace("date", "hour")] if "date" in toks else []
+    cands += _PARTS["hour"] + ["hour_"]
+
+    def hours(c: Any) -> bool:
+        v, _, inv = _to_float(cols.frame[c].head(_SAMPLE))
+        v = v[np.isfinite(v)]
+        return v.size > 0 and not inv.any() and bool(np.all((v >= 0) & (v <= 23)
+                                                            & (v == np.floor(v))))
+
+    return cols.find(cands, hours)
+
+
+def _with_hour(when: _When, s: pd.Series) -> _When:
+    """Add an hour-of-day column (0-23) to a date-only column."""
+    v, _, _ = _to_float(s)
+    has = np.isfinite(v) & (v >= 0) & (v <= 23)
+    values = when.values
+    tz = getattr(values.dtype, "tz", None)
+    wall = values.dt.tz_localize(None) if tz is not None else values
+    combined = wall + pd.to_timedelta(np.where(has, v, 0.0), unit="h")
+    if tz is not None:
+        combined = combined.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+    res = when.res.copy()
+    res[has & ~when.empty & ~when.failed] = _RES_DATETIME
+    return _When(_as_us(combined), when.empty, when.failed, res, when.how + " + hour column")
+
+
 def _companion_end(cols: _Columns, start_col: Any) -> Any:
     toks = re.sub(r"([a-z])([A-Z])", r"\1_\2", str(start_col)).lower()
     cands = []
@@ -1424,13 +1504,19 @@ def _resolve_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
     auto = dt_col is None and st_col is None and en_col is None
     if auto:
         st_col = cols.find(_START, dates_ok)
+        if st_col is None:
+            st_col = _token_date_column(cols, _START_TOKENS, dates_ok)
         if st_col is not None:
             cols.used.add(st_col)
             en_col = _companion_end(cols, st_col)
             if en_col is None or not dates_ok(en_col):
                 en_col = cols.find(_END, dates_ok)
+            if en_col is None:
+                en_col = _token_date_column(cols, _END_TOKENS, dates_ok)
         else:
             dt_col = cols.find(_DATETIME, dates_ok)
+            if dt_col is None:
+                dt_col = _token_date_column(cols, None, dates_ok)
         if dt_col is None and st_col is None:
             named = cols.find(_START + _DATETIME)
             if named is not None:
@@ -1458,6 +1544,12 @@ def _resolve_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
             if auto:
                 note_choice(choices, time_role, str(tcol), "time column next to " + str(col))
             w = _with_time(w, frame[tcol])
+        elif w.values.notna().any() and bool(np.all(w.res[~w.empty & ~w.failed] == _RES_DATE)):
+            hcol = _companion_hour(cols, col) if auto or role != "datetime" else None
+            if hcol is not None:
+                cols.used.add(hcol)
+                detected["hour" if role == "datetime" else f"{role}_hour"] = str(hcol)
+                w = _with_hour(w, frame[hcol])
         blame(date_failed, col)
         blame(w.failed & ~date_failed, tcol)
         notes.append(f"{role} column {col!r} read as {w.how}")
@@ -1922,7 +2014,15 @@ def read_incidents(
     if offence is not None:
         off_col = cols.user(offence, "offence")
     else:
-        off_col = cols.find(_OFFENCE, lambda c: not ptypes.is_float_dtype(frame[c]))
+        def texty(c: Any) -> bool:
+            return not ptypes.is_float_dtype(frame[c])
+
+        off_col = cols.find(_OFFENCE, texty)
+        if off_col is None:
+            off_col = next((c for c in frame.columns if c not in cols.used and texty(c)
+                            and _tokens(c) & {"offense", "offence", "crime", "ofns"}
+                            and _tokens(c) & {"type", "category", "desc", "description",
+                                              "group", "name", "class"}), None)
         if off_col is not None:
             note_choice(choices, "offence", str(off_col), "detected from the column name")
     if off_col is not None:
@@ -1950,8 +2050,9 @@ def read_incidents(
             msg = (
                 f"the coordinates in {cname} are projected (values up to {hi:,.0f}), "
                 "but their CRS is unknown. Pass the CRS they are in, e.g. "
-                "crs='EPSG:3435' (Illinois East, US feet) or the EPSG code of your local "
-                "State Plane / national grid."
+                "crs='EPSG:3435' (Illinois East, US feet), the EPSG code of your local "
+                "State Plane / national grid, or crs='EPSG:3857' for Web Mercator "
+                "(ArcGIS/web-map exports, values in the millions of metres)."
             )
             raise CRSError(msg)
     if kind == "lonlat":

@@ -722,3 +722,127 @@ def test_project():
         project(pts.set_crs(None, allow_override=True))
     poly = gpd.GeoSeries([box(-1.6, 53.7, -1.5, 53.8)], crs=4326)
     assert project(poly).crs.to_epsg() == 32630
+
+
+# ------------------------------------------------- other cities' export conventions
+CITY_EXPORTS = {
+    "chicago_portal": (
+        {"ID": [1, 2], "Date": ["01/05/2019 09:30:00 PM", "01/06/2019 12:00:00 AM"],
+         "Primary Type": ["THEFT", "BATTERY"], "Description": ["$500 AND UNDER", "SIMPLE"],
+         "X Coordinate": [1176000.0, 1177000.0], "Y Coordinate": [1900000.0, 1901000.0],
+         "Year": [2019, 2019], "Latitude": [41.88, 41.89], "Longitude": [-87.63, -87.62],
+         "Location": ["(41.88, -87.63)", "(41.89, -87.62)"]},
+        {"lon": "Longitude", "lat": "Latitude", "datetime": "Date", "offence": "Primary Type"},
+        ["2019-01-05 21:30", "2019-01-06 00:00"], ["exact", "midnight"], 32616),
+    "denver": (
+        {"offense_type_id": ["theft-other", "assault-simple"],
+         "first_occurrence_date": ["1/2/2019 3:14:00 PM", "1/3/2019 11:00:00 AM"],
+         "last_occurrence_date": ["1/2/2019 5:00:00 PM", ""],
+         "reported_date": ["1/4/2019 8:00:00 AM"] * 2, "geo_x": [3140000.0, 3141000.0],
+         "geo_y": [1690000.0, 1691000.0], "geo_lon": [-104.99, -104.98],
+         "geo_lat": [39.74, 39.75]},
+        {"lon": "geo_lon", "lat": "geo_lat", "start": "first_occurrence_date",
+         "end": "last_occurrence_date", "offence": "offense_type_id"},
+        ["2019-01-02 15:14", "2019-01-03 11:00"], ["window", "exact"], 32613),
+    "seattle": (
+        {"Offense Start DateTime": ["2020-02-05 10:10:00", "2020-02-06 00:00:00"],
+         "Offense End DateTime": [None, "2020-02-06 03:00:00"],
+         "Report DateTime": ["2020-02-07"] * 2, "Offense": ["Theft", "Assault"],
+         "Longitude": [-122.33, -122.32], "Latitude": [47.6, 47.61]},
+        {"lon": "Longitude", "lat": "Latitude", "start": "Offense Start DateTime",
+         "end": "Offense End DateTime", "offence": "Offense"},
+        ["2020-02-05 10:10", "2020-02-06 00:00"], ["exact", "window"], 32610),
+    "san_francisco": (
+        {"Incident Datetime": ["2018/01/01 12:00:00 AM", "2018/01/02 09:30:00 PM"],
+         "Incident Category": ["Larceny Theft", "Assault"],
+         "Point": ["POINT (-122.41 37.77)", "POINT (-122.42 37.78)"]},
+        {"location": "Point", "datetime": "Incident Datetime", "offence": "Incident Category"},
+        ["2018-01-01 00:00", "2018-01-02 21:30"], ["midnight", "exact"], 32610),
+    "houston_date_hour": (
+        {"Occurrence Date": ["2019-06-01", "2019-06-02"], "Occurrence Hour": [13, 0],
+         "Offense Type": ["Theft", "Robbery"], "MapLongitude": [-95.36, -95.37],
+         "MapLatitude": [29.76, 29.77]},
+        {"lon": "MapLongitude", "lat": "MapLatitude", "datetime": "Occurrence Date",
+         "hour": "Occurrence Hour", "offence": "Offense Type"},
+        ["2019-06-01 13:00", "2019-06-02 00:00"], ["exact", "midnight"], 32615),
+    "boston": (
+        {"OFFENSE_DESCRIPTION": ["LARCENY", "ASSAULT"],
+         "OCCURRED_ON_DATE": ["2022-01-01 00:00:00+00", "2022-01-02 13:45:00+00"],
+         "YEAR": [2022, 2022], "MONTH": [1, 1], "HOUR": [0, 13], "Lat": [42.33, 42.34],
+         "Long": [-71.06, -71.07]},
+        {"lon": "Long", "lat": "Lat", "datetime": "OCCURRED_ON_DATE",
+         "offence": "OFFENSE_DESCRIPTION"},
+        ["2022-01-01 00:00", "2022-01-02 13:45"], ["midnight", "exact"], 32619),
+    "philadelphia": (
+        {"dispatch_date_time": ["2019-01-01 00:03:00", "2019-01-01 10:40:00"],
+         "dispatch_time": ["00:03:00", "10:40:00"], "hour_": [0, 10],
+         "text_general_code": ["Thefts", "Other Assaults"], "point_x": [-75.16, -75.17],
+         "point_y": [39.95, 39.96], "lat": [39.95, 39.96], "lng": [-75.16, -75.17]},
+        {"lon": "lng", "lat": "lat", "datetime": "dispatch_date_time", "time": "dispatch_time",
+         "offence": "text_general_code"},
+        ["2019-01-01 00:03", "2019-01-01 10:40"], ["exact", "exact"], 32618),
+    "nypd": (
+        {"CMPLNT_FR_DT": ["12/31/2019", "01/01/2020"], "CMPLNT_FR_TM": ["23:45:00", "00:10:00"],
+         "CMPLNT_TO_DT": ["01/01/2020", None], "CMPLNT_TO_TM": ["00:30:00", None],
+         "RPT_DT": ["01/02/2020"] * 2, "OFNS_DESC": ["PETIT LARCENY", "FELONY ASSAULT"],
+         "X_COORD_CD": [987000, 988000], "Y_COORD_CD": [201000, 202000],
+         "Latitude": [40.75, 40.76], "Longitude": [-73.99, -73.98]},
+        {"lon": "Longitude", "lat": "Latitude", "start": "CMPLNT_FR_DT",
+         "start_time": "CMPLNT_FR_TM", "end": "CMPLNT_TO_DT", "end_time": "CMPLNT_TO_TM",
+         "offence": "OFNS_DESC"},
+        ["2019-12-31 23:45", "2020-01-01 00:10"], ["window", "exact"], 32618),
+    "epoch_ms_lat_lng": (
+        {"lat": [41.88, 41.89], "lng": [-87.63, -87.62],
+         "timestamp": [1546300800000, 1546304400000]},
+        {"lon": "lng", "lat": "lat", "datetime": "timestamp"},
+        ["2019-01-01 00:00", "2019-01-01 01:00"], ["midnight", "exact"], 32616),
+    "yyyymmdd_hhmm": (
+        {"LAT": [41.8, 41.9], "LON": [-87.6, -87.7], "DATE": [20190105, 20190106],
+         "TIME": [930, 2359]},
+        {"lon": "LON", "lat": "LAT", "datetime": "DATE", "time": "TIME"},
+        ["2019-01-05 09:30", "2019-01-06 23:59"], ["exact", "exact"], 32616),
+}
+
+
+@pytest.mark.parametrize("city", sorted(CITY_EXPORTS))
+def test_other_city_export_conventions(city):
+    data, detected, times, quality, epsg = CITY_EXPORTS[city]
+    df = pd.DataFrame(data)
+    gdf = read(df)
+    rep = accounted(df, gdf)
+    assert rep.rows_kept == 2
+    assert rep.detected == detected
+    assert gdf["occurred_at"].dt.strftime("%Y-%m-%d %H:%M").tolist() == times
+    assert gdf["time_quality"].astype(str).tolist() == quality
+    assert gdf.crs.to_epsg() == epsg
+
+
+def test_arcgis_web_mercator_export_goes_to_utm():
+    df = pd.DataFrame({"X": [-9754000.0, -9755000.0], "Y": [5142000.0, 5143000.0],
+                       "ReportedDate": ["2019/01/05 21:30:00+00", "2019/01/06 01:00:00+00"]})
+    with pytest.raises(CRSError, match="EPSG:3857"):
+        read(df)
+    gdf = read(df, crs="EPSG:3857")
+    assert gdf.crs.to_epsg() == 32616  # Web Mercator metres are stretched: re-projected
+    assert str(gdf["occurred_at"].iloc[0]) == "2019-01-05 21:30:00+00:00"
+    tr = Transformer.from_crs(3857, 32616, always_xy=True)
+    ex, ey = tr.transform(-9754000.0, 5142000.0)
+    assert gdf.geometry.x.iloc[0] == pytest.approx(ex, abs=1e-6)
+    assert gdf.geometry.y.iloc[0] == pytest.approx(ey, abs=1e-6)
+
+
+def test_decimal_comma_coordinates():
+    df = pd.DataFrame({"lat": ["52,52", "52,53"], "lon": ["13,40", "13,41"]})
+    gdf = read(df)
+    tr = Transformer.from_crs(4326, 32633, always_xy=True)
+    ex, ey = tr.transform([13.40, 13.41], [52.52, 52.53])
+    np.testing.assert_allclose(xy(gdf), np.column_stack([ex, ey]), atol=1e-6)
+
+
+def test_single_part_multipoints_are_points():
+    from shapely.geometry import MultiPoint
+
+    src = gpd.GeoDataFrame({"k": [1, 2]}, geometry=[MultiPoint([(-87.63, 41.88)]),
+                                                    Point(-87.62, 41.89)], crs=4326)
+    gdf = read(src)
+    np.testing.assert_allclose(xy(gdf), utm16(LON[:2], LAT[:2]), atol=1e-6)

@@ -419,11 +419,13 @@ def _warn_many_cells(n: int, cell_size: float) -> None:
 def _interior_hits(cells: np.ndarray, geom: Any) -> np.ndarray:
     """Boolean mask of ``cells`` whose interior intersects ``geom`` (polygonal)."""
     tree = shapely.STRtree(cells)
-    hit = np.unique(tree.query(geom, predicate="intersects"))
-    if shapely.get_dimensions(geom) == 2:
-        hit = hit[~shapely.touches(cells[hit], geom)]
     mask = np.zeros(len(cells), dtype=bool)
-    mask[hit] = True
+    mask[tree.query(geom, predicate="intersects")] = True
+    if shapely.get_dimensions(geom) == 2:
+        # only cells crossing the boundary can merely touch the area: test those alone
+        edge = np.unique(tree.query(shapely.boundary(geom), predicate="intersects"))
+        edge = edge[mask[edge]]
+        mask[edge[shapely.touches(cells[edge], geom)]] = False
     return mask
 
 

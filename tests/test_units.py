@@ -599,3 +599,26 @@ def test_chicago_crimes_snap_to_recorded_segment(shared_data):
     # split segments: counts are conserved
     short = segments(lines, max_length=20)
     assert count(inc, short, max_distance=5.0)["n_incidents"].sum() == 116
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("shape", ["square", "hex"])
+def test_memphis_clipped_grid_matches_sjoin(shared_data, shape):
+    inc = _incidents_from_csv(shared_data / "memphis/memphis_robberies_2019.csv.gz", 32615,
+                              ["longitude", "latitude", "uid"])
+    precincts = gpd.read_file(shared_data / "memphis/memphis_precincts.geojson").to_crs(32615)
+    cells = grid(inc, 500, shape=shape, study_area=precincts)
+    city = shapely.union_all(precincts.geometry.to_numpy())
+    assert cells.intersects(city).all()
+    assert shapely.union_all(cells.geometry.to_numpy()).buffer(1e-6).covers(city)
+    assert np.allclose(cells.area, 500.0**2)
+    ref = sjoin_positions(inc, cells)
+    assert np.array_equal(positions(assign_units(inc, cells), cells), ref)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        out = count(inc, cells)
+    meta = out.attrs["hotspot"]["count"]
+    assert meta["n_counted"] + meta["n_outside"] == len(inc) == 2245
+    assert meta["n_outside"] == int((ref < 0).sum())
+    assert np.array_equal(out["n_incidents"].to_numpy(),
+                          np.bincount(ref[ref >= 0], minlength=len(cells)))

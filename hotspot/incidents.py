@@ -957,7 +957,7 @@ def _resolve_coordinates(loaded: _Loaded, cols: _Columns, args: dict[str, Any],
     elif x is not None:
         a_col, b_col, kind = cols.user(x, "x"), cols.user(y, "y"), "xy"
     elif loaded.geometry is not None:
-        return _coords_from_geometry(loaded, detected, notes)
+        return _coords_from_geometry(loaded, detected, choices, notes)
     else:
         def numeric(c: Any) -> bool:
             if _squash(c) in {"longitude", "latitude", "lon", "lat", "lng"}:
@@ -1022,7 +1022,7 @@ def _coords_from_location(frame: pd.DataFrame, loc: Any, cols: _Columns,
 
 
 def _coords_from_geometry(loaded: _Loaded, detected: dict[str, str],
-                          notes: list[str]) -> _Coords:
+                          choices: dict[str, Any], notes: list[str]) -> _Coords:
     geom = loaded.geometry
     assert geom is not None
     arr = np.asarray(geom.values, dtype=object)
@@ -1056,6 +1056,7 @@ def _coords_from_geometry(loaded: _Loaded, detected: dict[str, str],
     b[pts] = shapely.get_y(arr[pts])
     invalid = nonpoint | (pts & ~(np.isfinite(a) & np.isfinite(b)))
     detected["geometry"] = str(geom.name or "geometry")
+    note_choice(choices, "coordinates", detected["geometry"], "the input's point geometries")
     crs = loaded.crs
     kind = "lonlat" if crs is not None and crs.is_geographic else "xy"
     return _Coords(a, b, missing, invalid, kind, ("geometry", "geometry"))
@@ -1548,7 +1549,9 @@ def _resolve_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
             hcol = _companion_hour(cols, col) if auto or role != "datetime" else None
             if hcol is not None:
                 cols.used.add(hcol)
-                detected["hour" if role == "datetime" else f"{role}_hour"] = str(hcol)
+                hrole = "hour" if role == "datetime" else f"{role}_hour"
+                detected[hrole] = str(hcol)
+                note_choice(choices, hrole, str(hcol), "hour column next to " + str(col))
                 w = _with_hour(w, frame[hcol])
         blame(date_failed, col)
         blame(w.failed & ~date_failed, tcol)
@@ -1566,6 +1569,7 @@ def _resolve_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
             for r, c in part_cols.items():
                 cols.used.add(c)
                 detected[r] = str(c)
+                note_choice(choices, r, str(c), "date/time part detected from the column name")
             main = _parse_parts(frame, part_cols)
             blame(main.failed, part_cols["year"])
             notes.append("date/time built from " + ", ".join(map(str, part_cols.values())))
@@ -1859,10 +1863,8 @@ def _raise_first(reason: np.ndarray, row_id: np.ndarray, frame: pd.DataFrame,
         val = (f"column {col!r} = {_fmt_value(frame[col].iloc[i])}" if col is not None
                else "a date/time column")
         fix = "its date/time cannot be read by any supported format"
-    elif why == "duplicate":
-        val, fix = "all columns", "it repeats an earlier row exactly"
-    else:
-        val, fix = "its point", "it lies outside the study area"
+    else:  # pragma: no cover - only data errors raise
+        val, fix = "the row", why
     msg = (f"{where}: {val}: {fix} ({why}). Fix the value, or pass errors='report' to drop "
            "such rows and list them in `hs.ingest_report(incidents).dropped_rows`.")
     raise InvalidInputError(msg)
@@ -1931,7 +1933,9 @@ def read_incidents(
     errors : {"report", "raise"}, default "report"
         ``"report"`` drops invalid rows and lists them in the report; ``"raise"``
         raises :class:`~hotspot.exceptions.InvalidInputError` at the first invalid
-        row, naming its ``row_id``, column and value.
+        row (missing, invalid or zero coordinates, unparseable time), naming its
+        ``row_id``, column and value. Rows removed on request (``drop_duplicates``,
+        ``study_area``) are dropped and reported in both modes.
 
     Returns
     -------
@@ -2034,8 +2038,14 @@ def read_incidents(
     ok = ~missing & ~invalid
     kind = coords.kind
     crs_in: CRS | None = _to_crs(crs, "crs") if crs is not None else None
-    if crs_in is None and coords.cols[0] == "geometry":
-        crs_in = loaded.crs
+    from_geometry = "geometry" in detected
+    if from_geometry:
+        if crs_in is None:
+            crs_in = loaded.crs
+        elif loaded.crs is not None and not crs_in.equals(loaded.crs):
+            warnings.append(f"crs={crs!r} overrides the data's own CRS "
+                            f"{_crs_str(loaded.crs)}")
+        kind = "lonlat" if crs_in is not None and crs_in.is_geographic else "xy"
     if kind == "xy" and crs_in is not None and crs_in.is_geographic:
         kind = "lonlat"
     in_deg = ok & (np.abs(a) <= 180) & (np.abs(b) <= 90)
@@ -2083,7 +2093,7 @@ def read_incidents(
         zero = ok & ~invalid & ((a == 0) | (b == 0))
     note_choice(choices, "crs_in", _crs_str(crs_in),
                 "given by the caller" if crs is not None else
-                ("the file's CRS" if coords.cols[0] == "geometry" and loaded.crs is not None
+                ("the data's own CRS" if from_geometry and loaded.crs is not None
                  else "lon/lat degrees (WGS 84)"))
 
     good = ok & ~invalid & ~zero
@@ -2137,8 +2147,10 @@ def read_incidents(
             inside[cand] = shapely.intersects_xy(geom, px[cand], py[cand])
         mark(cand & ~inside, "outside_study_area")
         area_note = f"{type(study_area).__name__}"
-    if errors == "raise" and reason_code.any():
-        _raise_first(reason_code, row_id, frame, coords, times, loaded.source_file)
+    invalid_row = (reason_code > 0) & (reason_code <= _REASON_CODE["unparseable_time"])
+    if errors == "raise" and invalid_row.any():
+        _raise_first(np.where(invalid_row, reason_code, 0), row_id, frame, coords, times,
+                     loaded.source_file)
 
     keep = reason_code == 0
     counts = np.bincount(reason_code, minlength=len(DROP_REASONS) + 1)

@@ -846,3 +846,27 @@ def test_single_part_multipoints_are_points():
                                                     Point(-87.62, 41.89)], crs=4326)
     gdf = read(src)
     np.testing.assert_allclose(xy(gdf), utm16(LON[:2], LAT[:2]), atol=1e-6)
+
+
+def test_errors_raise_still_applies_requested_filters():
+    df = pd.DataFrame({"lon": [-87.63, -87.63, -87.50], "lat": [41.88, 41.88, 41.88]})
+    gdf = read(df, errors="raise", drop_duplicates=True,
+               study_area=box(-87.7, 41.8, -87.6, 41.95))
+    rep = ingest_report(gdf)
+    assert rep.dropped["duplicate"] == 1 and rep.dropped["outside_study_area"] == 1
+
+
+def test_geodataframe_crs_rules():
+    pts = gpd.points_from_xy([1176000.0, 1177000.0], [1900000.0, 1901000.0])
+    no_crs = gpd.GeoDataFrame({"k": [1, 2]}, geometry=pts)
+    with pytest.raises(CRSError, match="CRS is unknown"):
+        read(no_crs)
+    assert read(no_crs, crs="EPSG:3435").crs.to_epsg() == 32616
+    lonlat_no_crs = gpd.GeoDataFrame({"k": [1, 2]},
+                                     geometry=gpd.points_from_xy(LON[:2], LAT[:2]))
+    assert ingest_report(read(lonlat_no_crs)).crs_in == "EPSG:4326"
+    wrong = gpd.GeoDataFrame({"k": [1, 2]}, geometry=pts, crs=3435)
+    rep = ingest_report(read(wrong, crs="EPSG:3435"))
+    assert not any("overrides" in w for w in rep.warnings)
+    rep2 = ingest_report(read(wrong.set_crs(26971, allow_override=True), crs="EPSG:3435"))
+    assert any("overrides the data's own CRS EPSG:26971" in w for w in rep2.warnings)

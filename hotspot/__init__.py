@@ -15,7 +15,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import exceptions
+from . import datasets, exceptions, metrics
+from .areas import hotspot_membership, hotspots
+from .clusters import cluster_hulls, cluster_points, nnh
+from .concentration import ConcentrationResult, concentration
+from .density import kde
 from .exceptions import (
     CRSError,
     DataQualityWarning,
@@ -23,6 +27,36 @@ from .exceptions import (
     HotspotWarning,
     InvalidInputError,
 )
+from .forecast import (
+    BacktestResult,
+    NaiveCount,
+    ProspectiveHotspot,
+    RecentKDE,
+    SpaceTimeKDE,
+    backtest,
+)
+from .incidents import IngestReport, ingest_report, project, read_incidents
+from .metrics import coverage_curve, hit_rate, pai, pei, pei_star, rri
+from .spacetime import (
+    KnoxResult,
+    classify_hotspots,
+    emerging_hotspots,
+    hotspot_change,
+    knox,
+    near_repeat_chains,
+)
+from .stats import fdr_bh, gi_star, local_moran
+from .temporal import (
+    aoristic,
+    aoristic_weights,
+    dark_share,
+    daylight,
+    plot_temporal_profile,
+    solar_elevation,
+    sun_times,
+    temporal_profile,
+)
+from .units import assign_units, count, grid, segments
 
 try:
     __version__ = version("hotspot-crime")
@@ -30,11 +64,58 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "BacktestResult",
     "CRSError",
+    "ConcentrationResult",
     "DataQualityWarning",
     "HotspotError",
     "HotspotWarning",
+    "IngestReport",
     "InvalidInputError",
-    "__version__",
+    "KnoxResult",
+    "NaiveCount",
+    "ProspectiveHotspot",
+    "RecentKDE",
+    "SpaceTimeKDE",
+    "aoristic",
+    "aoristic_weights",
+    "assign_units",
+    "backtest",
+    "classify_hotspots",
+    "cluster_hulls",
+    "cluster_points",
+    "concentration",
+    "count",
+    "coverage_curve",
+    "dark_share",
+    "datasets",
+    "daylight",
+    "emerging_hotspots",
     "exceptions",
+    "fdr_bh",
+    "gi_star",
+    "grid",
+    "hit_rate",
+    "hotspot_change",
+    "hotspot_membership",
+    "hotspots",
+    "ingest_report",
+    "kde",
+    "knox",
+    "local_moran",
+    "metrics",
+    "near_repeat_chains",
+    "nnh",
+    "pai",
+    "pei",
+    "pei_star",
+    "plot_temporal_profile",
+    "project",
+    "read_incidents",
+    "rri",
+    "segments",
+    "solar_elevation",
+    "sun_times",
+    "temporal_profile",
+    "__version__",
 ]

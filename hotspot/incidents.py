@@ -41,9 +41,10 @@ original columns
     the output names above is renamed ``<name>_original`` (and still used, e.g. an
     original ``offence`` column feeds the canonical ``offence``).
 ``geometry``
-    Points in a projected CRS in metres: the local UTM zone when the input is
-    lon/lat or in a non-metric projected CRS (e.g. US State Plane feet), otherwise
-    the input CRS.
+    Points in a projected CRS in metres: the local UTM zone (of the median point)
+    when the input is lon/lat, in a non-metric projected CRS (e.g. US State Plane
+    feet) or in Web Mercator (EPSG:3857, whose "metres" are stretched by 1/cos(lat)),
+    otherwise the input CRS.
 
 Drop reasons
 ------------
@@ -59,6 +60,23 @@ in every original column), ``"outside_study_area"``.
 
 A window whose end is before its start is **kept**: its end is set to ``NaT``, the
 row keeps its start time and the report warns with the count and first ``row_id``.
+
+Column detection
+----------------
+Names are compared after lower-casing and removing punctuation, against ordered
+vocabularies (``Latitude``/``LAT``/``lat``, ``Longitude``/``LON``/``lng``/``Long``,
+``X``/``X_COORDINATE``/``Point_X``/``x_coord``/``easting``..., ``location``/``Point``/
+``the_geom``/``geocoded_location`` holding WKT or ``"(lat, lon)"``; occurrence dates
+before report dates; window starts ``from``/``first``/``start``/``begin`` with their
+``to``/``last``/``end`` partners; a time column named like its date column,
+``Date Occurred`` -> ``Time Occurred``, ``CMPLNT_FR_DT`` -> ``CMPLNT_FR_TM``), and
+each candidate's values are checked (numbers for coordinates, parseable dates).
+Dates are parsed with explicit formats, vectorized: the formats whose shape fits a
+sample are scored on up to 1,000 distinct values and the best is applied to the whole
+column, the next ones to the rows it missed. Month/day order follows the first format
+that reads every sampled value (US ``%m/%d`` before ``%d/%m``). Numbers are epoch
+seconds/ms/us/ns (UTC) by magnitude, or ``YYYYMMDD``; time columns accept ``"21:30"``,
+``"9:30 PM"``, ``2130``/``"0930"`` (HHMM) and day fractions.
 """
 
 from __future__ import annotations
@@ -1098,7 +1116,7 @@ def _merge_into(base: pd.Series, part: pd.Series, idx: np.ndarray) -> pd.Series:
     if btz is None and ptz is not None:
         part = part.dt.tz_localize(None)
     elif btz is not None and ptz is None:
-        part = part.dt.tz_localize(btz, ambiguous="NaT", nonexistent="shift_forward")
+        part = _localize(part, btz)
     elif btz is not None and ptz is not None:
         part = part.dt.tz_convert(btz)
     out = _as_us(base).copy()
@@ -1326,7 +1344,7 @@ def _with_time(when: _When, s: pd.Series) -> _When:
     has = ~np.isnan(secs)
     combined = wall.dt.normalize() + pd.to_timedelta(np.where(has, secs, 0.0), unit="s")
     if tz is not None:
-        combined = combined.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+        combined = _localize(combined, tz)
     res = when.res.copy()
     date_ok = ~when.empty & ~when.failed
     res[date_ok & has & (res == _RES_DATE)] = _RES_DATETIME
@@ -1399,7 +1417,7 @@ def _with_hour(when: _When, s: pd.Series) -> _When:
     wall = values.dt.tz_localize(None) if tz is not None else values
     combined = wall + pd.to_timedelta(np.where(has, v, 0.0), unit="h")
     if tz is not None:
-        combined = combined.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+        combined = _localize(combined, tz)
     res = when.res.copy()
     res[has & ~when.empty & ~when.failed] = _RES_DATETIME
     return _When(_as_us(combined), when.empty, when.failed, res, when.how + " + hour column")
@@ -1462,7 +1480,7 @@ def _parse_parts(frame: pd.DataFrame, part_cols: dict[str, Any]) -> _When:
     return _When(values, empty, failed, res, "year/month/day/hour/minute columns")
 
 
-def _localize(s: pd.Series, tz: str | None) -> pd.Series:
+def _localize(s: pd.Series, tz: Any) -> pd.Series:
     if tz is None:
         return s
     if getattr(s.dtype, "tz", None) is not None:

@@ -1,0 +1,454 @@
+"""The intervention evidence catalogue, unit costs of crime and an example harm table.
+
+The catalogue (``catalogue.toml``, versioned) holds one entry per situational-
+prevention intervention: its mechanism (Cornish & Clarke's 25 techniques), the
+offences, settings and times it applies to, its effect as a proportional reduction
+(central, low, high), a displacement/diffusion default, a cost model, an
+evidence-quality tag and full citations. Figures were taken from the project's
+evidence review; only entries whose effect is tagged ``verified`` or ``secondary``
+and marked ``default = true`` are scored by default. Load your own file with
+``load_catalogue(path)`` or change any value with ``overrides``.
+
+Offence groups used for eligibility: ``violence``, ``sexual``, ``robbery``,
+``burglary``, ``vehicle``, ``property``, ``criminal_damage``, ``drugs``,
+``disorder``, ``other``. :func:`offence_group` maps common offence names to them.
+
+Settings: ``street``, ``open_space``, ``car_park``, ``vehicle``, ``transport``,
+``residence``, ``commercial``, ``other``; the catalogue may also say ``outdoor``
+(street, open space, car park, vehicle) or ``all``. :func:`setting_group` maps
+common location categories (Chicago's ``loc_cat``, NIBRS-like names) to them.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import InvalidInputError
+
+__all__ = [
+    "MECHANISMS",
+    "OUTDOOR_SETTINGS",
+    "catalogue_path",
+    "load_catalogue",
+    "load_harm_example",
+    "load_unit_costs",
+    "offence_group",
+    "setting_group",
+]
+
+MECHANISMS = (
+    "increase the effort",
+    "increase the risks",
+    "reduce the rewards",
+    "reduce provocations",
+    "remove excuses",
+)
+TIMES = ("dark", "patrolled", "any")
+QUALITIES = ("verified", "secondary", "unverified", "none")
+REQUIRED = (
+    "id",
+    "name",
+    "mechanism",
+    "offences",
+    "settings",
+    "times",
+    "effect",
+    "displacement",
+    "cost",
+    "evidence_quality",
+    "citations",
+)
+OUTDOOR_SETTINGS = frozenset({"street", "open_space", "car_park", "vehicle"})
+SETTINGS = frozenset(
+    {"street", "open_space", "car_park", "vehicle", "transport", "residence", "commercial",
+     "other"}
+)
+
+# keyword (lower case, matched as a substring) -> setting; first match wins
+_SETTING_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("parking", "car_park"),
+    ("car park", "car_park"),
+    ("garage", "car_park"),
+    ("street", "street"),
+    ("sidewalk", "street"),
+    ("alley", "street"),
+    ("road", "street"),
+    ("highway", "street"),
+    ("open space", "open_space"),
+    ("park", "open_space"),
+    ("vacant lot", "open_space"),
+    ("vehicle", "vehicle"),
+    ("transport", "transport"),
+    ("station", "transport"),
+    ("cta", "transport"),
+    ("bus stop", "transport"),
+    ("bus station", "transport"),
+    ("train", "transport"),
+    ("warehouse", "commercial"),
+    ("residen", "residence"),
+    ("apartment", "residence"),
+    ("house", "residence"),
+    ("dwelling", "residence"),
+    ("porch", "residence"),
+    ("yard", "residence"),
+    ("retail", "commercial"),
+    ("commercial", "commercial"),
+    ("store", "commercial"),
+    ("shop", "commercial"),
+    ("restaurant", "commercial"),
+    ("bar", "commercial"),
+    ("hotel", "commercial"),
+    ("leisure", "commercial"),
+    ("bank", "commercial"),
+)
+
+_OFFENCE_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("homicide", "violence"),
+    ("murder", "violence"),
+    ("rape", "sexual"),
+    ("sexual", "sexual"),
+    ("robbery", "robbery"),
+    ("burglary", "burglary"),
+    ("breaking", "burglary"),
+    ("vehicle", "vehicle"),
+    ("motor", "vehicle"),
+    ("assault", "violence"),
+    ("violen", "violence"),
+    ("battery", "violence"),
+    ("weapon", "violence"),
+    ("shooting", "violence"),
+    ("arson", "criminal_damage"),
+    ("damage", "criminal_damage"),
+    ("vandal", "criminal_damage"),
+    ("graffiti", "criminal_damage"),
+    ("drug", "drugs"),
+    ("narcotic", "drugs"),
+    ("anti-social", "disorder"),
+    ("disorder", "disorder"),
+    ("public order", "disorder"),
+    ("theft", "property"),
+    ("larceny", "property"),
+    ("shoplift", "property"),
+    ("stolen", "property"),
+    ("fraud", "property"),
+)
+
+
+def _keyword_map(values: Iterable[Any], table: tuple[tuple[str, str], ...]) -> pd.Series:
+    vals = pd.Series(list(values), dtype="object")
+    uniq = vals.dropna().astype(str).unique()
+    lookup: dict[str, str] = {}
+    for name in uniq:
+        low = name.lower().replace("_", " ")
+        lookup[name] = next((grp for key, grp in table if key in low), "other")
+    return vals.map(lambda v: lookup.get(str(v), "other") if pd.notna(v) else pd.NA)
+
+
+def setting_group(values: Iterable[Any]) -> pd.Series:
+    """Map location categories to catalogue settings (``<NA>`` for missing values).
+
+    Keywords are matched case-insensitively as substrings, first match wins, e.g.
+    ``"PARKING LOT"`` -> ``car_park``, ``"street"`` / ``"alley"`` / ``"sidewalk"``
+    -> ``street``, ``"open space"`` / ``"park"`` -> ``open_space``, ``"vehicle"``
+    -> ``vehicle``, ``"transportation"`` / ``"station"`` -> ``transport``,
+    ``"residence"`` / ``"apartment"`` -> ``residence``, ``"retail"`` /
+    ``"commercial"`` / ``"hotel"`` / ``"leisure"`` / ``"restaurant"`` -> ``commercial``;
+    anything else (education, government, healthcare, other) -> ``other``.
+    Outdoor settings are street, open space, car park and vehicle.
+
+    Examples
+    --------
+    >>> from hotspot.evidence import setting_group
+    >>> setting_group(["street", "residence", "PARKING LOT", "healthcare"]).tolist()
+    ['street', 'residence', 'car_park', 'other']
+    """
+    return _keyword_map(values, _SETTING_KEYWORDS)
+
+
+def offence_group(values: Iterable[Any]) -> pd.Series:
+    """Map offence names to the catalogue's offence groups (``<NA>`` for missing).
+
+    Examples
+    --------
+    >>> from hotspot.evidence import offence_group
+    >>> offence_group(["Aggravated assault", "BURGLARY", "theft from vehicle"]).tolist()
+    ['violence', 'burglary', 'vehicle']
+    """
+    return _keyword_map(values, _OFFENCE_KEYWORDS)
+
+
+def catalogue_path() -> Path:
+    """Path of the catalogue shipped with the package.
+
+    Examples
+    --------
+    >>> from hotspot.evidence import catalogue_path
+    >>> catalogue_path().name
+    'catalogue.toml'
+    """
+    return Path(str(resources.files(__package__).joinpath("catalogue.toml")))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ModuleNotFoundError as err:
+            raise ImportError(
+                "reading the TOML evidence catalogue on Python 3.10 needs tomli: "
+                "pip install tomli"
+            ) from err
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def _apply(entry: dict[str, Any], changes: Mapping[str, Any], iid: str) -> None:
+    for key, value in changes.items():
+        parts = str(key).split(".")
+        target = entry
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise InvalidInputError(
+                    f"override {key!r} for intervention {iid!r}: {part!r} is not a table"
+                )
+        if isinstance(value, Mapping) and isinstance(target.get(parts[-1]), dict):
+            _apply(target[parts[-1]], value, iid)
+        else:
+            target[parts[-1]] = copy.deepcopy(value)
+
+
+def _check_entry(e: dict[str, Any], where: str) -> None:
+    iid = e.get("id", "<no id>")
+    quality = e.get("evidence_quality")
+    for field in REQUIRED:
+        if field == "effect" and quality == "none":
+            continue
+        if field not in e:
+            raise InvalidInputError(
+                f"catalogue {where}: intervention {iid!r} lacks the required field {field!r}"
+            )
+    if quality not in QUALITIES:
+        raise InvalidInputError(
+            f"catalogue {where}: intervention {iid!r} has evidence_quality {quality!r}; "
+            f"use one of {QUALITIES}"
+        )
+    if e["mechanism"] not in MECHANISMS:
+        raise InvalidInputError(
+            f"catalogue {where}: intervention {iid!r} has mechanism {e['mechanism']!r}; "
+            f"use one of {MECHANISMS}"
+        )
+    if e["times"] not in TIMES:
+        raise InvalidInputError(
+            f"catalogue {where}: intervention {iid!r} has times {e['times']!r}; use one of {TIMES}"
+        )
+    if not e["citations"] or not all(isinstance(c, str) and c.strip() for c in e["citations"]):
+        raise InvalidInputError(
+            f"catalogue {where}: intervention {iid!r} needs at least one full citation"
+        )
+    eff = e.get("effect")
+    if eff is not None:
+        for k in ("central", "low", "high"):
+            if k not in eff:
+                raise InvalidInputError(
+                    f"catalogue {where}: intervention {iid!r} lacks the required field "
+                    f"'effect.{k}'"
+                )
+        lo, c, hi = float(eff["low"]), float(eff["central"]), float(eff["high"])
+        if not (-1.0 <= lo <= c <= hi < 1.0):
+            raise InvalidInputError(
+                f"catalogue {where}: intervention {iid!r} needs -1 <= effect.low <= "
+                f"effect.central <= effect.high < 1 (proportional reductions), got "
+                f"{lo}, {c}, {hi}"
+            )
+    cost = e["cost"]
+    if not isinstance(cost, Mapping) or "currency" not in cost:
+        raise InvalidInputError(
+            f"catalogue {where}: intervention {iid!r} lacks the required field 'cost.currency'"
+        )
+    if e["times"] == "patrolled":
+        for k in ("visit_minutes", "visit_interval_hours", "patrol_hours_per_day",
+                  "officer_hour_cost"):
+            if k not in cost:
+                raise InvalidInputError(
+                    f"catalogue {where}: patrol intervention {iid!r} lacks the required "
+                    f"field 'cost.{k}'"
+                )
+    bad = set(e["settings"]) - SETTINGS - {"outdoor", "all"}
+    if bad:
+        raise InvalidInputError(
+            f"catalogue {where}: intervention {iid!r} has unknown settings {sorted(bad)}; "
+            f"use {sorted(SETTINGS | {'outdoor', 'all'})}"
+        )
+
+
+def load_catalogue(
+    path: str | Path | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> pd.DataFrame:
+    """Load and validate an intervention evidence catalogue.
+
+    Parameters
+    ----------
+    path
+        A TOML file with ``version``, optional ``[fx]`` exchange rates and
+        ``[[intervention]]`` entries (see ``catalogue.toml`` in this package for
+        every field). None: the shipped catalogue.
+    overrides
+        ``{intervention_id: {field: value}}``; dotted names reach nested fields,
+        e.g. ``{"street_lighting": {"effect.central": 0.2, "cost.capital": 900}}``.
+        An id that is not in the catalogue adds a new entry (which must then be
+        complete). Values are validated like the file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``id``: ``name``, ``mechanism``, ``technique``, ``offences``,
+        ``settings`` (tuples), ``times``, ``effect_central``, ``effect_low``,
+        ``effect_high`` (proportional reductions; NaN when there is no estimate),
+        ``effect_basis``, ``displacement``, ``evidence_quality``, ``default``,
+        ``citations`` (tuple), ``notes`` and ``cost`` (dict). ``attrs["version"]``,
+        ``attrs["fx"]`` and ``attrs["source"]`` describe the file.
+
+    Raises
+    ------
+    InvalidInputError
+        An entry without a required field (naming the entry and the field), with a
+        bad value, or a duplicate id.
+
+    Examples
+    --------
+    >>> from hotspot.evidence import load_catalogue
+    >>> cat = load_catalogue(overrides={"street_lighting": {"effect.central": 0.3}})
+    >>> float(cat.loc["street_lighting", "effect_central"])
+    0.3
+    >>> cat.loc["street_lighting", "evidence_quality"]
+    'verified'
+    """
+    src = Path(path) if path is not None else catalogue_path()
+    if not src.exists():
+        raise InvalidInputError(f"catalogue file {str(src)!r} does not exist")
+    raw = _read_toml(src)
+    where = src.name
+    if "version" not in raw:
+        raise InvalidInputError(f"catalogue {where} lacks the required top-level 'version'")
+    entries = [copy.deepcopy(e) for e in raw.get("intervention", [])]
+    if not entries:
+        raise InvalidInputError(f"catalogue {where} has no [[intervention]] entries")
+    by_id: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        iid = e.get("id")
+        if iid is None:
+            raise InvalidInputError(
+                f"catalogue {where}: an intervention ({e.get('name', '?')!r}) lacks 'id'"
+            )
+        if iid in by_id:
+            raise InvalidInputError(f"catalogue {where}: duplicate intervention id {iid!r}")
+        by_id[iid] = e
+    for iid, changes in (overrides or {}).items():
+        if not isinstance(changes, Mapping):
+            raise InvalidInputError(f"overrides[{iid!r}] must be a mapping of field -> value")
+        entry = by_id.setdefault(iid, {"id": iid})
+        _apply(entry, changes, iid)
+    rows = []
+    for e in by_id.values():
+        _check_entry(e, where)
+        eff = e.get("effect") or {}
+        rows.append(
+            {
+                "id": e["id"],
+                "name": e["name"],
+                "mechanism": e["mechanism"],
+                "technique": e.get("technique", ""),
+                "offences": tuple(e["offences"]),
+                "settings": tuple(e["settings"]),
+                "times": e["times"],
+                "effect_central": float(eff.get("central", np.nan)),
+                "effect_low": float(eff.get("low", np.nan)),
+                "effect_high": float(eff.get("high", np.nan)),
+                "effect_basis": e.get("effect_basis", ""),
+                "displacement": float(e["displacement"]),
+                "evidence_quality": e["evidence_quality"],
+                "default": bool(e.get("default", False)),
+                "citations": tuple(e["citations"]),
+                "notes": e.get("notes", ""),
+                "cost": dict(e["cost"]),
+            }
+        )
+    cat = pd.DataFrame(rows).set_index("id")
+    cat.attrs["version"] = str(raw["version"])
+    cat.attrs["fx"] = {str(k): float(v) for k, v in raw.get("fx", {"USD": 1.0}).items()}
+    cat.attrs["source"] = str(src)
+    return cat
+
+
+def _csv(name: str) -> pd.DataFrame:
+    with resources.files(__package__).joinpath(name).open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh)
+
+
+def load_unit_costs(currency: str | None = None) -> pd.DataFrame:
+    """Example unit costs of crime per offence (total cost per offence).
+
+    USD rows: McCollister, French & Fang (2010), Table 5, 2008 dollars (robbery and
+    aggravated assault include a risk-of-homicide premium, so they overstate when
+    homicides are counted separately). GBP rows: Heeks, Reed, Tafsiri & Prince
+    (2018), Home Office Research Report 99, 2015/16 prices. Both were transcribed
+    from secondary copies (tag ``secondary``): check before official use.
+
+    Parameters
+    ----------
+    currency
+        ``"USD"`` or ``"GBP"`` to keep one table; None keeps both.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``offence``, ``offence_group``, ``cost``, ``currency``, ``year``,
+        ``quality``, ``source``.
+
+    Examples
+    --------
+    >>> from hotspot.evidence import load_unit_costs
+    >>> usd = load_unit_costs("USD")
+    >>> int(usd.set_index("offence").loc["aggravated assault", "cost"])
+    107020
+    """
+    table = _csv("unit_costs.csv")
+    if currency is not None:
+        table = table[table["currency"] == currency].reset_index(drop=True)
+        if table.empty:
+            raise InvalidInputError(
+                f"no shipped unit costs in {currency!r}; use 'USD' or 'GBP' or pass costs="
+            )
+    return table
+
+
+def load_harm_example() -> pd.DataFrame:
+    """Example harm weights: McCollister et al. (2010) unit costs relative to theft.
+
+    A cost-of-crime harm index (larceny/theft = 1). It is an example only: for
+    policing use load the official Cambridge Crime Harm Index or ONS Crime Severity
+    Score tables, which are not shipped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``offence``, ``offence_group``, ``weight``, ``source``.
+
+    Examples
+    --------
+    >>> from hotspot.evidence import load_harm_example
+    >>> float(load_harm_example().set_index("offence").loc["aggravated assault", "weight"])
+    30.3
+    """
+    return _csv("harm_example.csv")

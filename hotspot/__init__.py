@@ -77,6 +77,7 @@ __all__ = [
     "ProspectiveHotspot",
     "RecentKDE",
     "SpaceTimeKDE",
+    "__version__",
     "aoristic",
     "aoristic_weights",
     "assign_units",
@@ -117,5 +118,4 @@ __all__ = [
     "solar_elevation",
     "sun_times",
     "temporal_profile",
-    "__version__",
 ]

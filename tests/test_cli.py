@@ -1,0 +1,72 @@
+import pandas as pd
+import pytest
+
+from hotspot.cli import EXIT_BAD_INPUT, EXIT_EXISTS, main
+from hotspot.datasets import sample_path
+
+
+def test_analyze_happy_path(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(
+        [
+            "analyze",
+            str(sample_path("memphis_robberies_2019.csv.gz")),
+            "--out",
+            str(out),
+            "--cell-size",
+            "250",
+            "--tz",
+            "America/Chicago",
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert f"Outputs written to {out}" in printed
+    hotspots = pd.read_csv(out / "memphis_robberies_2019_hotspots.csv")
+    assert len(hotspots) > 0
+    assert hotspots["rank"].tolist() == list(range(1, len(hotspots) + 1))
+    assert (hotspots["area_km2"] <= 1.0 + 1e-9).all()  # default cap, one officer per hotspot
+    report = (out / "memphis_robberies_2019_ingest_report.txt").read_text()
+    assert "rows read:    2,245" in report
+    assert (out / "memphis_robberies_2019_overview.png").stat().st_size > 10_000
+
+
+def test_refuses_to_overwrite_without_force(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("analyst's file")
+    src = str(sample_path("memphis_robberies_2019.csv.gz"))
+    assert main(["analyze", src, "--out", str(out)]) == EXIT_EXISTS
+    assert "--force" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "analyst's file"
+
+
+def test_missing_input_file(tmp_path, capsys):
+    code = main(["analyze", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o")])
+    assert code == EXIT_BAD_INPUT
+    assert "nope.csv" in capsys.readouterr().err
+
+
+def test_unknown_column_is_a_clear_error(tmp_path, capsys):
+    src = str(sample_path("memphis_robberies_2019.csv.gz"))
+    code = main(
+        [
+            "analyze",
+            src,
+            "--out",
+            str(tmp_path / "o"),
+            "--lon",
+            "no_such_column",
+            "--lat",
+            "latitude",
+        ]
+    )
+    assert code == EXIT_BAD_INPUT
+    assert "no_such_column" in capsys.readouterr().err
+
+
+def test_bad_arguments_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["analyze"])
+    assert exc.value.code == 2
+    assert "--out" in capsys.readouterr().err or "input" in capsys.readouterr().err

@@ -397,7 +397,7 @@ def _csv(name: str) -> pd.DataFrame:
 
 
 def load_unit_costs(currency: str | None = None) -> pd.DataFrame:
-    """Example unit costs of crime per offence (total cost per offence).
+    """Return example unit costs of crime per offence (total cost per offence).
 
     USD rows: McCollister, French & Fang (2010), Table 5, 2008 dollars (robbery and
     aggravated assault include a risk-of-homicide premium, so they overstate when
@@ -434,7 +434,7 @@ def load_unit_costs(currency: str | None = None) -> pd.DataFrame:
 
 
 def load_harm_example() -> pd.DataFrame:
-    """Example harm weights: McCollister et al. (2010) unit costs relative to theft.
+    """Return example harm weights: McCollister et al. (2010) costs relative to theft.
 
     A cost-of-crime harm index (larceny/theft = 1). It is an example only: for
     policing use load the official Cambridge Crime Harm Index or ONS Crime Severity

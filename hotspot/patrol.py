@@ -1,0 +1,701 @@
+"""Response: Koper-curve patrol plans and street-lighting audits for hotspots.
+
+:func:`patrol_plan` turns ranked hotspots and their incidents into a weekly visit
+schedule. Each hotspot's expected incidents per hour of the week come from the
+aoristic hour-of-week weights of its incidents (:func:`hotspot.temporal.aoristic_weights`)
+divided by the number of weeks the data cover. A visit of ``visit_minutes`` at hotspot
+``h`` starting in hour ``j`` is credited with::
+
+    expected prevented = effect * score[h] * sum(demand[h, j : j + g])     g = ceil(min_gap_hours)
+
+i.e. the visit's residual deterrence is taken to last until the next visit is due
+(Koper 1995: 10-15 minute stops give crime-free time well beyond the stop; Sacramento
+and the Police Foundation: random stops at least every two hours). ``effect`` defaults
+to 0.16, the generic hot-spot patrol reduction (Braga & Weisburd 2022; see the
+evidence base). Visits are chosen greedily, best first, until the officer-hours budget
+(each visit costs ``visit_minutes + travel_minutes``) is spent, never placing two
+visits at one hotspot less than ``min_gap_hours`` apart (also across the end of the
+week). Start minutes inside the hour are random (``random_state``) so that the plan is
+not predictable, as Koper recommends.
+
+:func:`lighting_audit` reports, per hotspot, how many incidents happened in the dark
+(:func:`hotspot.temporal.daylight`), how many happened near a street-light outage
+while it was open, and proposes light positions (new or repaired) that would cover
+the most dark incidents (greedy maximum coverage). :func:`read_outages` reads the
+City of Chicago 311 street-light outage files.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.spatial import cKDTree
+
+from hotspot._meta import attach, note_choice
+from hotspot._validation import (
+    check_columns,
+    check_geodataframe,
+    check_points,
+    check_projected,
+    check_same_crs,
+    point_coords,
+)
+from hotspot.areas import hotspot_membership
+from hotspot.exceptions import DataQualityWarning, InvalidInputError
+from hotspot.temporal import aoristic_weights, daylight
+
+__all__ = [
+    "LightingAudit",
+    "format_patrol_plan",
+    "lighting_audit",
+    "patrol_plan",
+    "read_outages",
+]
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEK_MIN = 7 * 24 * 60
+
+
+# ------------------------------------------------------------------------ patrol plan
+
+
+def _number(value: Any, name: str, *, minimum: float = 0.0, strict: bool = False) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{name} must be a number, got {value!r}") from None
+    bad = (v <= minimum) if strict else (v < minimum)
+    if not np.isfinite(v) or bad:
+        op = ">" if strict else ">="
+        raise InvalidInputError(f"{name} must be {op} {minimum:g}, got {value!r}")
+    return v
+
+
+def _members(incidents: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> np.ndarray:
+    """Row position in ``hotspots`` of every incident (-1 outside all hotspots)."""
+    ids = hotspots["hotspot_id"].to_numpy()
+    mem = hotspot_membership(incidents, hotspots)
+    pos = pd.Index(ids).get_indexer(mem.fillna(-(10**12)).to_numpy(dtype=np.int64))
+    return pos
+
+
+def _weeks_covered(incidents: gpd.GeoDataFrame, choices: dict[str, Any]) -> float:
+    t = pd.to_datetime(incidents["occurred_at"]) if "occurred_at" in incidents else None
+    if t is None or t.notna().sum() == 0:
+        raise InvalidInputError(
+            "incidents need an 'occurred_at' column with times to build a patrol plan "
+            "(read them with hs.read_incidents)"
+        )
+    span_days = (t.max() - t.min()) / pd.Timedelta(days=1)
+    weeks = max(1.0, span_days / 7.0)
+    return note_choice(choices, "weeks", round(weeks, 3),
+                       "time span of the incidents in weeks (at least 1): demand is per week")
+
+
+def _scores_for(scores: Any, ids: np.ndarray) -> np.ndarray:
+    if scores is None:
+        return np.ones(len(ids))
+    s = scores
+    if isinstance(s, pd.DataFrame):
+        num = [c for c in ("score", "priority", "expected_prevented") if c in s.columns]
+        if not num:
+            raise InvalidInputError(
+                "scores DataFrame needs a 'score' column (indexed by hotspot_id or with a "
+                "'hotspot_id' column)"
+            )
+        s = s.set_index("hotspot_id")[num[0]] if "hotspot_id" in s.columns else s[num[0]]
+    s = pd.Series(s)
+    out = s.reindex(ids).to_numpy(dtype=float)
+    if np.isnan(out).any() or (out < 0).any():
+        missing = ids[np.isnan(out)].tolist()
+        raise InvalidInputError(
+            f"scores must give a value >= 0 for every hotspot_id; missing/invalid: {missing}"
+        )
+    return out
+
+
+def _demand(
+    incidents: gpd.GeoDataFrame, pos: np.ndarray, n_hot: int, weight: str | None
+) -> np.ndarray:
+    """Hotspot x 168 matrix of (weighted) incidents per hour of week."""
+    inside = pos >= 0
+    w = aoristic_weights(incidents.loc[inside])
+    vals = np.ones(int(inside.sum()))
+    if weight is not None:
+        vals = pd.to_numeric(incidents.loc[inside, weight], errors="coerce").fillna(0).to_numpy()
+    ind = sp.csr_matrix((vals, (pos[inside], np.arange(int(inside.sum())))),
+                        shape=(n_hot, int(inside.sum())))
+    return np.asarray((ind @ w).todense())
+
+
+def _window_sums(demand: np.ndarray, g: int) -> np.ndarray:
+    """Sum of demand over hours j .. j+g-1 (circular over the week)."""
+    c = np.concatenate([demand, demand[:, : g - 1]], axis=1) if g > 1 else demand
+    cs = np.concatenate([np.zeros((c.shape[0], 1)), np.cumsum(c, axis=1)], axis=1)
+    return cs[:, g: g + 168] - cs[:, :168]
+
+
+def _choose_blocks(value: np.ndarray, n_max: int, block_gap: int,
+                   rng: np.random.Generator) -> list[tuple[int, int]]:
+    """Greedy best-first (hotspot, hour) blocks, blocks of a hotspot >= block_gap apart."""
+    h_idx, j_idx = np.nonzero(value > 0)
+    v = value[h_idx, j_idx]
+    order = np.lexsort((rng.random(len(v)), -v))  # ties broken at random
+    taken = np.zeros(value.shape, dtype=bool)  # hours blocked by chosen visits
+    chosen: list[tuple[int, int]] = []
+    offsets = np.arange(-(block_gap - 1), block_gap) if block_gap > 0 else np.array([0])
+    for k in order:  # loop over candidate blocks (hotspots x 168), not incidents
+        if len(chosen) >= n_max:
+            break
+        h, j = int(h_idx[k]), int(j_idx[k])
+        if taken[h, j]:
+            continue
+        chosen.append((h, j))
+        taken[h, (j + offsets) % 168] = True
+    return chosen
+
+
+def _minute_offsets(blocks: np.ndarray, visit: float, gap_min: float,
+                    rng: np.random.Generator) -> np.ndarray:
+    """Random start minute in each hour block, keeping consecutive visits >= gap_min apart.
+
+    ``blocks`` are the sorted hours of one hotspot, pairwise >= ceil(gap) hours apart
+    (circularly), so a common offset is always feasible; random offsets are drawn in
+    the feasible range one visit after another and checked across the week's end.
+    """
+    hi = max(0.0, 60.0 - visit)
+    starts = blocks * 60.0
+    off = np.empty(len(blocks))
+    for i in range(len(blocks)):  # visits of one hotspot: at most 168
+        lo = 0.0 if i == 0 else max(0.0, starts[i - 1] + off[i - 1] + gap_min - starts[i])
+        top = hi
+        if i == len(blocks) - 1 and i > 0:
+            top = min(hi, starts[0] + off[0] + WEEK_MIN - gap_min - starts[i])
+        off[i] = rng.uniform(lo, top) if top > lo else lo
+    s = starts + off
+    d = np.diff(np.append(s, s[0] + WEEK_MIN)) if len(s) > 1 else np.array([np.inf])
+    if (d < gap_min - 1e-9).any():
+        off[:] = rng.uniform(0.0, hi)
+    return np.floor(off)
+
+
+def patrol_plan(
+    hotspots: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    *,
+    officer_hours_per_week: float,
+    visit_minutes: float = 15,
+    min_gap_hours: float = 2,
+    travel_minutes: float = 0,
+    effect: float = 0.16,
+    weight: str | None = None,
+    scores: Any = None,
+    random_state: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """Weekly Koper-curve patrol schedule for hotspots within an officer-hours budget.
+
+    Parameters
+    ----------
+    hotspots
+        Hotspot polygons with ``hotspot_id`` (from :func:`hotspot.areas.hotspots`).
+    incidents
+        Incidents (points, same CRS) with ``occurred_at`` (and optionally windows):
+        their hour-of-week profile inside each hotspot is the demand.
+    officer_hours_per_week
+        Budget in officer-hours per week (>= 0). Each visit costs
+        ``(visit_minutes + travel_minutes) / 60`` hours; the plan never exceeds it.
+    visit_minutes
+        Length of each visit in minutes (default 15; Koper: 10-15, below 10 minutes
+        there is no residual deterrence and a warning is given).
+    min_gap_hours
+        Minimum time between two visits to the same hotspot, in hours (default 2:
+        "random stops at least every two hours"). It is also the period each visit is
+        credited with (residual deterrence until the next visit).
+    travel_minutes
+        Extra minutes per visit for travel, charged to the budget.
+    effect
+        Relative reduction of crime while a hotspot is covered (default 0.16, generic
+        hot-spot patrol, Braga & Weisburd 2022).
+    weight
+        Optional incident column with harm weights (e.g. a crime-harm index).
+    scores
+        Optional priority per hotspot (Series indexed by ``hotspot_id``, or a
+        DataFrame with ``hotspot_id`` and ``score``, e.g. from intervention scoring);
+        multiplies the value of its visits.
+    random_state
+        Seed or Generator for the minute offsets and ties.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per visit, sorted by time of week: ``visit`` (1..n), ``hotspot_id``,
+        ``day`` (Mon..Sun, ordered categorical), ``start`` and ``end`` ("HH:MM"),
+        ``start_minute`` (minutes since Monday 00:00), ``duration_min``,
+        ``expected_incidents`` (incidents per week in the credited period),
+        ``expected_prevented`` (``effect`` times that, times the score), ``rationale``.
+        ``attrs["hotspot"]["patrol_plan"]`` holds the parameters, choices,
+        ``hours_used`` and ``budget_hours``.
+
+    Raises
+    ------
+    InvalidInputError
+        Negative budget or durations, no hotspots, or no incident inside any hotspot.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> from hotspot.patrol import patrol_plan
+    >>> hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(0, 0, 100, 100)],
+    ...                        crs=32616)
+    >>> t = pd.to_datetime(["2024-01-05 22:10", "2024-01-12 22:40", "2024-01-19 23:05",
+    ...                     "2024-01-20 14:00"]).tz_localize("UTC")
+    >>> inc = gpd.GeoDataFrame({"occurred_at": t},
+    ...                        geometry=gpd.points_from_xy([50] * 4, [50] * 4), crs=32616)
+    >>> plan = patrol_plan(hot, inc, officer_hours_per_week=0.5, random_state=0)
+    >>> plan[["hotspot_id", "day", "duration_min"]].values.tolist()
+    [[1, 'Fri', 15], [1, 'Sat', 15]]
+    """
+    check_geodataframe(hotspots, "hotspots")
+    check_geodataframe(incidents, "incidents")
+    check_columns(hotspots, ["hotspot_id"], "hotspots")
+    check_points(incidents, "incidents")
+    check_same_crs(incidents, hotspots, "incidents", "hotspots")
+    budget = _number(officer_hours_per_week, "officer_hours_per_week")
+    visit = _number(visit_minutes, "visit_minutes", strict=True)
+    if visit > 60:
+        raise InvalidInputError(f"visit_minutes must be at most 60, got {visit_minutes!r}")
+    gap = _number(min_gap_hours, "min_gap_hours")
+    travel = _number(travel_minutes, "travel_minutes")
+    eff = _number(effect, "effect")
+    if weight is not None:
+        check_columns(incidents, [weight], "incidents")
+    if visit < 10:
+        warnings.warn(
+            f"visit_minutes={visit:g}: Koper (1995) found stops under about 10 minutes give "
+            "no significant residual deterrence; 10-15 minutes is the evidence-based dose",
+            DataQualityWarning, stacklevel=2)
+    if len(hotspots) == 0:
+        raise InvalidInputError("hotspots is empty: make hotspots first (hs.hotspots)")
+    choices: dict[str, Any] = {}
+    ids = hotspots["hotspot_id"].to_numpy()
+    pos = _members(incidents, hotspots)
+    per_hot = np.bincount(pos[pos >= 0], minlength=len(ids))
+    if per_hot.sum() == 0:
+        raise InvalidInputError(
+            "no incident falls inside any hotspot: check that hotspots and incidents cover "
+            "the same place and CRS"
+        )
+    if (per_hot == 0).any():
+        note_choice(choices, "hotspots_without_incidents", ids[per_hot == 0].tolist(),
+                    "no incidents inside: no demand, never visited")
+    weeks = _weeks_covered(incidents, choices)
+    demand = _demand(incidents, pos, len(ids), weight) / weeks
+    g = max(1, math.ceil(gap))
+    covered = _window_sums(demand, g)
+    value = eff * _scores_for(scores, ids)[:, None] * covered
+    cost_h = (visit + travel) / 60.0
+    n_max = math.floor(budget / cost_h + 1e-9)
+    rng = np.random.default_rng(random_state)
+    chosen = _choose_blocks(value, n_max, math.ceil(gap) if gap > 0 else 0, rng)
+    if len(chosen) < n_max:
+        note_choice(choices, "unused_visits", n_max - len(chosen),
+                    "budget allows more visits than hour blocks with demand and gap room")
+    rows = []
+    for h in sorted({c[0] for c in chosen}):  # loop over hotspots
+        hours = np.sort(np.array([j for hh, j in chosen if hh == h]))
+        off = _minute_offsets(hours, visit, gap * 60.0, rng)
+        for j, o in zip(hours, off, strict=True):
+            rows.append((h, int(j), float(o)))
+    cols = ["visit", "hotspot_id", "day", "start", "end", "start_minute", "duration_min",
+            "expected_incidents", "expected_prevented", "rationale"]
+    if not rows:
+        out = pd.DataFrame({c: [] for c in cols})
+    else:
+        h_arr = np.array([r[0] for r in rows])
+        j_arr = np.array([r[1] for r in rows])
+        start_min = j_arr * 60 + np.array([r[2] for r in rows])
+        end_min = start_min + visit
+        exp_inc = covered[h_arr, j_arr]
+        prevented = value[h_arr, j_arr]
+        share = exp_inc / np.maximum(demand.sum(axis=1)[h_arr], 1e-300)
+        rationale = [
+            f"{e:.2f} incidents/week in {DAYS[j // 24]} {j % 24:02d}:00+{g}h "
+            f"({100 * s:.0f}% of this hotspot's week); {visit:g}-min Koper visit"
+            for e, s, j in zip(exp_inc, share, j_arr, strict=True)
+        ]
+        out = pd.DataFrame({
+            "hotspot_id": ids[h_arr],
+            "day": [DAYS[int(m // 1440)] for m in start_min],
+            "start": [f"{int(m % 1440) // 60:02d}:{int(m % 60):02d}" for m in start_min],
+            "end": [f"{int(m % 1440) // 60:02d}:{int(m % 60):02d}" for m in end_min % WEEK_MIN],
+            "start_minute": start_min.astype(np.int64),
+            "duration_min": visit if visit % 1 else int(visit),
+            "expected_incidents": exp_inc,
+            "expected_prevented": prevented,
+            "rationale": rationale,
+        }).sort_values(["start_minute", "hotspot_id"], kind="stable").reset_index(drop=True)
+        out.insert(0, "visit", np.arange(1, len(out) + 1))
+    out["day"] = pd.Categorical(out["day"], categories=list(DAYS), ordered=True)
+    params = {"officer_hours_per_week": budget, "visit_minutes": visit,
+              "min_gap_hours": gap, "travel_minutes": travel, "effect": eff,
+              "weight": weight, "scores": scores is not None}
+    return attach(out, "patrol_plan", params, choices, hours_used=len(out) * cost_h,
+                  budget_hours=budget)
+
+
+def format_patrol_plan(plan: pd.DataFrame) -> str:
+    """Return a printable weekly patrol table (one block per day).
+
+    Examples
+    --------
+    >>> from hotspot.patrol import format_patrol_plan
+    >>> plan = pd.DataFrame({"visit": [1], "hotspot_id": [3], "day": ["Fri"],
+    ...                      "start": ["22:07"], "end": ["22:22"], "duration_min": [15],
+    ...                      "expected_incidents": [0.5], "expected_prevented": [0.08]})
+    >>> print(format_patrol_plan(plan))  # doctest: +NORMALIZE_WHITESPACE
+    Patrol plan: 1 visits, 0.25 officer-hours per week
+    Fri
+       22:07-22:22  hotspot 3     15 min   0.50 inc/wk
+    """
+    check_columns(plan, ["hotspot_id", "day", "start", "end", "duration_min"], "plan")
+    meta = plan.attrs.get("hotspot", {}).get("patrol_plan", {})
+    hours = meta.get("hours_used", float(pd.to_numeric(plan["duration_min"]).sum()) / 60)
+    head = f"Patrol plan: {len(plan)} visits, {hours:.2f} officer-hours per week"
+    if "budget_hours" in meta:
+        head += f" (budget {meta['budget_hours']:g})"
+    lines = [head]
+    for day in DAYS:
+        part = plan[plan["day"].astype(str) == day]
+        if part.empty:
+            continue
+        lines.append(day)
+        for r in part.itertuples(index=False):
+            inc = getattr(r, "expected_incidents", np.nan)
+            lines.append(f"   {r.start}-{r.end}  hotspot {r.hotspot_id!s:<4}"
+                         f"{r.duration_min:>4} min  {inc:5.2f} inc/wk")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- lighting audit
+
+
+def read_outages(
+    source: Any, *, crs: Any = None, tz: str = "America/Chicago"
+) -> gpd.GeoDataFrame:
+    """Read City of Chicago 311 street-light outage reports (one file, a list, or a folder).
+
+    The files have ``x_coord``/``y_coord`` in Illinois East State Plane US feet
+    (EPSG:3435) and ``Created Date``/``Completed Date`` like ``1-Apr-12``. Rows without
+    coordinates or dates are dropped (the count is in ``attrs``).
+
+    Parameters
+    ----------
+    source
+        Path of a CSV(.gz) file, a folder of them, or a list of paths.
+    crs
+        Output CRS (projected, metres). Default: UTM zone 16N (EPSG:32616).
+    tz
+        Time zone of the dates.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Points with ``outage_start`` (created date, 00:00), ``outage_end`` (completed
+        date, 00:00), ``outage_type`` and every original column.
+    """
+    if isinstance(source, (list, tuple)):
+        paths = [Path(p) for p in source]
+    else:
+        p = Path(source)
+        paths = sorted(p.glob("*.csv*")) if p.is_dir() else [p]
+    if not paths:
+        raise InvalidInputError(f"no outage files found at {source!r}")
+    frame = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+    check_columns(frame, ["x_coord", "y_coord", "Created Date", "Completed Date"], "outages")
+    start = pd.to_datetime(frame["Created Date"], format="%d-%b-%y", errors="coerce")
+    end = pd.to_datetime(frame["Completed Date"], format="%d-%b-%y", errors="coerce")
+    x = pd.to_numeric(frame["x_coord"], errors="coerce")
+    y = pd.to_numeric(frame["y_coord"], errors="coerce")
+    ok = (start.notna() & end.notna() & x.notna() & y.notna() & (x != 0) & (y != 0)).to_numpy()
+    out = frame.loc[ok].copy()
+    out["outage_start"] = start[ok].dt.tz_localize(tz)
+    out["outage_end"] = end[ok].dt.tz_localize(tz)
+    if "Type" in out.columns:
+        out["outage_type"] = out["Type"].astype("category")
+    gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(x[ok], y[ok]), crs=3435)
+    gdf = gdf.to_crs(crs if crs is not None else 32616).reset_index(drop=True)
+    gdf.attrs["hotspot"] = {"read_outages": {"rows_read": len(frame),
+                                             "rows_dropped": int((~ok).sum())}}
+    return gdf
+
+
+@dataclass
+class LightingAudit:
+    """Result of :func:`lighting_audit`.
+
+    Attributes
+    ----------
+    hotspots
+        Copy of the hotspots with the audit columns (see :func:`lighting_audit`).
+    suggestions
+        GeoDataFrame of proposed light points, best first: ``order``,
+        ``hotspot_id``, ``n_dark_covered`` (new dark incidents covered by this
+        point), ``cumulative_covered``, ``share_dark_covered`` and ``source``
+        (``"existing_light"`` = repair/upgrade, ``"new"``).
+    incidents
+        Copy of the incidents in hotspots with ``hotspot_id``, ``light``,
+        ``near_outage``.
+    """
+
+    hotspots: gpd.GeoDataFrame
+    suggestions: gpd.GeoDataFrame
+    incidents: gpd.GeoDataFrame
+
+
+def _near_open_outage(
+    xy: np.ndarray, t_ns: np.ndarray, oxy: np.ndarray, o_start: np.ndarray,
+    o_end: np.ndarray, radius: float,
+) -> np.ndarray:
+    """Flag incidents with an outage within ``radius`` open at their time (start <= t < end)."""
+    tree = cKDTree(oxy)
+    lists = tree.query_ball_point(xy, r=radius)
+    lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    if lens.sum() == 0:
+        return np.zeros(len(xy), dtype=bool)
+    inc = np.repeat(np.arange(len(xy)), lens)
+    out_idx = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists if len(x)])
+    t = t_ns[inc]
+    hit = (t >= o_start[out_idx]) & (t < o_end[out_idx])
+    return np.bincount(inc[hit], minlength=len(xy)) > 0
+
+
+def _ns(s: pd.Series) -> np.ndarray:
+    """Return datetimes as int64 nanoseconds (UTC for tz-aware values)."""
+    if s.dt.tz is not None:
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    return s.to_numpy().astype("datetime64[ns]").astype(np.int64)
+
+
+def _greedy_cover(cand_xy: np.ndarray, target_xy: np.ndarray, radius: float,
+                  k: int) -> tuple[list[int], list[int]]:
+    """Greedy maximum coverage: up to k candidates covering the most targets."""
+    if len(cand_xy) == 0 or len(target_xy) == 0 or k == 0:
+        return [], []
+    a = cKDTree(cand_xy).sparse_distance_matrix(cKDTree(target_xy), radius,
+                                                output_type="coo_matrix")
+    cover = sp.csr_matrix((np.ones(a.nnz), (a.row, a.col)),
+                          shape=(len(cand_xy), len(target_xy)))
+    cover.data[:] = 1.0
+    # points at distance 0 are not stored by sparse_distance_matrix: add them
+    same = cKDTree(cand_xy).query_ball_point(target_xy, r=0.0)
+    zr = [c for lst in same for c in lst]
+    zc = np.repeat(np.arange(len(target_xy)), [len(x) for x in same])
+    cover = (cover + sp.csr_matrix((np.ones(len(zr)), (zr, zc)), shape=cover.shape)).sign()
+    cover = cover.tocsc().tocsr()
+    uncovered = np.ones(len(target_xy))
+    picks: list[int] = []
+    gains: list[int] = []
+    for _ in range(k):  # k greedy steps, each a sparse mat-vec
+        gain = cover @ uncovered
+        best = int(np.argmax(gain))
+        if gain[best] <= 0:
+            break
+        picks.append(best)
+        gains.append(int(np.rint(gain[best])))
+        uncovered[cover.getrow(best).indices] = 0.0
+    return picks, gains
+
+
+def lighting_audit(
+    hotspots: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    *,
+    lights: gpd.GeoDataFrame | None = None,
+    outages: gpd.GeoDataFrame | None = None,
+    radius: float = 50.0,
+    cover_radius: float = 30.0,
+    n_lights: int = 10,
+    outage_start: str = "outage_start",
+    outage_end: str = "outage_end",
+    grace_days: float = 1.0,
+    twilight: str | float = "civil",
+) -> LightingAudit:
+    """Per-hotspot lighting audit: darkness, outage exposure and where lights would help.
+
+    For the incidents inside each hotspot:
+
+    * ``n_known`` incidents with a known light class, ``n_dark`` of them in darkness
+      (sun below the ``twilight`` limit, :func:`hotspot.temporal.daylight`) and
+      ``dark_share = n_dark / n_known``;
+    * ``n_near_outage``: incidents within ``radius`` metres of a reported outage while
+      it was open (``outage_start <= t < outage_end + grace_days``; the Chicago reports
+      have day resolution, so the completion day counts), ``n_dark_near_outage`` of
+      them dark, and ``dark_share_outage``; a dark share near open outages above the
+      hotspot's overall share hints that outages matter;
+    * ``n_dark_coverable`` / ``share_dark_coverable``: dark incidents covered by the
+      proposed lights.
+
+    Proposed lights: greedy maximum coverage (each step takes the candidate covering
+    the most still-uncovered dark incidents within ``cover_radius``) over candidates
+    that are the existing ``lights`` inside the hotspots (repair/upgrade) when given,
+    else the dark incidents' own locations (new lights).
+
+    Parameters
+    ----------
+    hotspots
+        Hotspot polygons with ``hotspot_id``.
+    incidents
+        Incidents with ``occurred_at`` (tz-aware), same projected CRS.
+    lights
+        Optional existing light points (same CRS): candidates for repair/upgrade.
+    outages
+        Optional outage points with ``outage_start``/``outage_end`` (see
+        :func:`read_outages`), same CRS.
+    radius
+        Metres from an outage within which an incident counts as exposed (default 50
+        m: about the spacing of Chicago street lights, so the nearest lights).
+    cover_radius
+        Metres a (new or repaired) light is taken to cover (default 30 m).
+    n_lights
+        Number of light positions to propose.
+    outage_start, outage_end
+        Outage interval columns.
+    grace_days
+        Days added to the outage end (default 1).
+    twilight
+        Darkness limit, as in :func:`hotspot.temporal.daylight`.
+
+    Returns
+    -------
+    LightingAudit
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> from hotspot.patrol import lighting_audit
+    >>> hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(440000, 4640000,
+    ...                        440200, 4640200)], crs=32616)
+    >>> t = pd.to_datetime(["2012-12-20 13:00", "2012-12-20 21:00", "2012-12-21 22:00"]
+    ...                    ).tz_localize("America/Chicago")
+    >>> inc = gpd.GeoDataFrame({"occurred_at": t}, geometry=gpd.points_from_xy(
+    ...     [440100, 440100, 440105], [4640100] * 3), crs=32616)
+    >>> audit = lighting_audit(hot, inc, n_lights=1)
+    >>> audit.hotspots[["n_dark", "dark_share", "n_dark_coverable"]].values.tolist()
+    [[2.0, 0.6666666666666666, 2.0]]
+    """
+    check_geodataframe(hotspots, "hotspots")
+    check_geodataframe(incidents, "incidents")
+    check_columns(hotspots, ["hotspot_id"], "hotspots")
+    check_points(incidents, "incidents")
+    check_projected(incidents, "incidents")
+    check_same_crs(incidents, hotspots, "incidents", "hotspots")
+    r = _number(radius, "radius", strict=True)
+    cr = _number(cover_radius, "cover_radius", strict=True)
+    if int(n_lights) != n_lights or n_lights < 0:
+        raise InvalidInputError(f"n_lights must be a whole number >= 0, got {n_lights!r}")
+    if len(hotspots) == 0:
+        raise InvalidInputError("hotspots is empty: make hotspots first (hs.hotspots)")
+    choices: dict[str, Any] = {}
+    ids = hotspots["hotspot_id"].to_numpy()
+    pos = _members(incidents, hotspots)
+    inside = pos >= 0
+    if not inside.any():
+        raise InvalidInputError(
+            "no incident falls inside any hotspot: check that hotspots and incidents cover "
+            "the same place and CRS"
+        )
+    inc = daylight(incidents.loc[inside], twilight=twilight)
+    inc["hotspot_id"] = ids[pos[inside]]
+    hp = pos[inside]
+    light = inc["light"].astype(str).to_numpy()
+    dark = light == "dark"
+    known = light != "unknown"
+    n_h = len(ids)
+    n = np.bincount(hp, minlength=n_h).astype(float)
+    n_known = np.bincount(hp, weights=known, minlength=n_h)
+    n_dark = np.bincount(hp, weights=dark, minlength=n_h)
+    xy = point_coords(inc)
+    near = np.zeros(len(inc), dtype=bool)
+    if outages is not None:
+        check_geodataframe(outages, "outages")
+        check_points(outages, "outages")
+        check_same_crs(incidents, outages, "incidents", "outages")
+        check_columns(outages, [outage_start, outage_end], "outages")
+        o_s = pd.to_datetime(outages[outage_start])
+        o_e = pd.to_datetime(outages[outage_end]) + pd.Timedelta(days=float(grace_days))
+        t = pd.to_datetime(inc["occurred_at"])
+        if (t.dt.tz is None) != (o_s.dt.tz is None):
+            raise InvalidInputError(
+                "incidents' occurred_at and the outage dates must both be time-zone aware "
+                "(or both naive); read outages with read_outages(..., tz=...)"
+            )
+        ok = (o_s.notna() & o_e.notna()).to_numpy()
+        t_ns = _ns(t)
+        nat = t.isna().to_numpy()
+        if ok.any():
+            near = _near_open_outage(xy, t_ns, point_coords(outages)[ok], _ns(o_s[ok]),
+                                     _ns(o_e[ok]), r)
+            near &= ~nat
+        note_choice(choices, "radius", r, "metres from an outage counted as exposure")
+    inc["near_outage"] = near
+    n_near = np.bincount(hp, weights=near, minlength=n_h)
+    n_dark_near = np.bincount(hp, weights=near & dark, minlength=n_h)
+    n_known_near = np.bincount(hp, weights=near & known, minlength=n_h)
+
+    # proposed lights
+    dark_xy = xy[dark]
+    dark_h = hp[dark]
+    if lights is not None:
+        check_geodataframe(lights, "lights")
+        check_points(lights, "lights")
+        check_same_crs(incidents, lights, "incidents", "lights")
+        lpos = _members(lights, hotspots)
+        cand_xy = point_coords(lights)[lpos >= 0]
+        cand_h = lpos[lpos >= 0]
+        source = "existing_light"
+    else:
+        cand_xy, cand_h, source = dark_xy, dark_h, "new"
+    picks, gains = _greedy_cover(cand_xy, dark_xy, cr, int(n_lights))
+    picks_a = np.asarray(picks, dtype=np.int64)
+    total_dark = max(int(dark.sum()), 1)
+    sugg = gpd.GeoDataFrame({
+        "order": np.arange(1, len(picks) + 1),
+        "hotspot_id": ids[cand_h[picks_a]] if len(picks) else np.array([], dtype=ids.dtype),
+        "n_dark_covered": np.asarray(gains, dtype=np.int64),
+        "cumulative_covered": np.cumsum(gains).astype(np.int64),
+        "share_dark_covered": np.cumsum(gains) / total_dark,
+        "source": source,
+    }, geometry=gpd.points_from_xy(cand_xy[picks_a, 0] if len(picks) else [],
+                                   cand_xy[picks_a, 1] if len(picks) else []),
+        crs=incidents.crs)
+    coverable = np.zeros(n_h)
+    if len(picks):
+        covered = cKDTree(cand_xy[picks_a]).query(dark_xy, distance_upper_bound=cr)[0] <= cr
+        coverable = np.bincount(dark_h[covered], minlength=n_h).astype(float)
+
+    out = hotspots.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["n_incidents_audit"] = n
+        out["n_known"] = n_known
+        out["n_dark"] = n_dark
+        out["dark_share"] = np.where(n_known > 0, n_dark / n_known, np.nan)
+        out["n_near_outage"] = n_near
+        out["n_dark_near_outage"] = n_dark_near
+        out["dark_share_outage"] = np.where(n_known_near > 0, n_dark_near / n_known_near,
+                                            np.nan)
+        out["n_dark_coverable"] = coverable
+        out["share_dark_coverable"] = np.where(n_dark > 0, coverable / n_dark, np.nan)
+    params = {"radius": r, "cover_radius": cr, "n_lights": int(n_lights),
+              "grace_days": float(grace_days), "twilight": twilight,
+              "outages": outages is not None, "lights": lights is not None}
+    attach(out, "lighting_audit", params, choices)
+    attach(sugg, "lighting_audit", params, choices)
+    return LightingAudit(hotspots=out, suggestions=sugg, incidents=inc)

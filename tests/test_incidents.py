@@ -870,3 +870,16 @@ def test_geodataframe_crs_rules():
     assert not any("overrides" in w for w in rep.warnings)
     rep2 = ingest_report(read(wrong.set_crs(26971, allow_override=True), crs="EPSG:3435"))
     assert any("overrides the data's own CRS EPSG:26971" in w for w in rep2.warnings)
+
+
+def test_impossible_calendar_dates_are_unparseable():
+    # Arrow's fast strptime rolls 30 Feb over to 2 Mar; the strict re-check must catch it
+    df = pd.DataFrame({"lat": LAT + LAT[:2], "lon": LON + LON[:2],
+                       "date": ["02/28/2019 10:00:00 PM", "02/30/2019 10:00:00 PM",
+                                "04/31/2019 01:00:00 AM", "03/01/2019 01:00:00 AM",
+                                "03/02/2019 01:00:00 AM"]})
+    gdf = read(df)
+    rep = ingest_report(gdf)
+    assert rep.dropped["unparseable_time"] == 2
+    assert rep.dropped_rows["row_id"].tolist() == [1, 2]
+    assert str(gdf["occurred_at"].iloc[0]) == "2019-02-28 22:00:00"

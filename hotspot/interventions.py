@@ -572,33 +572,32 @@ def _reasons(
     cites = "; ".join(_short_cite(c) for c in e["citations"][:2])
     what = {"dark": "in darkness", "patrolled": "in the patrolled hours",
             "any": "at any time"}[e["times"]]
-    where = ""
-    if "all" not in e["settings"]:
-        where = (" " + "/".join(e["settings"])) if setting_known else (
-            " (setting unknown: all settings counted, an upper bound)")
-    offs = ""
+    parts = []
     if "all" not in e["offences"]:
-        offs = (" " + "/".join(e["offences"])) if offence_known else (
-            " (offence unknown: all offences counted, an upper bound)")
+        parts.append("/".join(e["offences"]) if offence_known
+                     else "offence unknown: all counted, an upper bound")
+    if "all" not in e["settings"]:
+        parts.append(("/".join(e["settings"]) + " settings") if setting_known
+                     else "setting unknown: all counted, an upper bound")
     tag = e["evidence_quality"]
     out = []
     cur = frame["currency"].iloc[0]
     for row in frame.itertuples(index=False):
-        hours = f" ({row.hours})" if row.hours else ""
+        cond = "; ".join([*parts, what + (f" {row.hours}" if row.hours else "")])
         if row.eligible <= 0:
             out.append(f"{e['name']}: none of its {int(row.n_incidents)} incidents were "
-                       f"eligible{offs}{where} {what}; nothing to prevent.")
+                       f"eligible ({cond}); nothing to prevent.")
             continue
         txt = (
-            f"{row.eligible_share:.0%} of its {int(row.n_incidents)} incidents were{offs}"
-            f"{where} {what}{hours}; {e['name'].lower()} reduced crime by "
-            f"{row.effect:.0%} (range {row.effect_low:.0%}-{row.effect_high:.0%}, {tag}) "
-            f"in {cites} -> about {_fmt(row.prevented)} ({_fmt(row.prevented_low)}-"
+            f"{e['name']}: {row.eligible_share:.0%} of its {int(row.n_incidents)} incidents "
+            f"were eligible ({cond}); it reduced crime by {row.effect:.0%} (range "
+            f"{row.effect_low:.0%}-{row.effect_high:.0%}, evidence {tag}) in {cites} -> "
+            f"about {_fmt(row.prevented)} ({_fmt(row.prevented_low)}-"
             f"{_fmt(row.prevented_high)}) fewer over {horizon} at {cur} "
             f"{_fmt(row.cost_per_prevented)} each"
         )
         if e["times"] == "dark" and n_unknown:
-            txt += f"; {n_unknown} incidents with unknown time not counted as dark"
+            txt += f"; {n_unknown} incident(s) with unknown time not counted as dark"
         out.append(txt + ".")
     return out
 

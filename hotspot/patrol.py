@@ -96,8 +96,9 @@ def _weeks_covered(incidents: gpd.GeoDataFrame, choices: dict[str, Any]) -> floa
         )
     span_days = (t.max() - t.min()) / pd.Timedelta(days=1)
     weeks = max(1.0, span_days / 7.0)
-    return note_choice(choices, "weeks", round(weeks, 3),
-                       "time span of the incidents in weeks (at least 1): demand is per week")
+    note_choice(choices, "weeks", round(weeks, 3),
+                "time span of the incidents in weeks (at least 1): demand is per week")
+    return weeks
 
 
 def _scores_for(scores: Any, ids: np.ndarray) -> np.ndarray:

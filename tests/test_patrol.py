@@ -1,0 +1,293 @@
+"""Tests of hotspot.patrol: patrol plans under budget and gap constraints, lighting audits."""
+
+from __future__ import annotations
+
+import itertools
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from hotspot.exceptions import DataQualityWarning, InvalidInputError
+from hotspot.patrol import format_patrol_plan, lighting_audit, patrol_plan, read_outages
+
+TZ = "America/Chicago"
+X0, Y0 = 440000.0, 4640000.0  # central Chicago in UTM 16N
+
+
+def _hotspots():
+    geoms = [box(X0 + 1000 * k, Y0, X0 + 1000 * k + 200, Y0 + 200) for k in range(3)]
+    return gpd.GeoDataFrame({"hotspot_id": [1, 2, 3], "rank": [1, 2, 3]}, geometry=geoms,
+                            crs=32616)
+
+
+def _incidents(rng, n=600):
+    """Hotspot 1: busy on Friday 22h; hotspot 2: spread over the week; hotspot 3: none."""
+    weeks = rng.integers(0, 10, n)
+    base = pd.Timestamp("2024-01-01", tz=TZ)  # a Monday
+    k = rng.integers(0, 2, n)
+    hour_of_week = np.where(k == 0, 4 * 24 + 22, rng.integers(0, 168, n))
+    t = base + pd.to_timedelta(weeks * 168 + hour_of_week, unit="h") + pd.to_timedelta(
+        rng.integers(0, 60, n), unit="min")
+    x = X0 + np.where(k == 0, 0, 1000) + rng.uniform(10, 190, n)
+    y = Y0 + rng.uniform(10, 190, n)
+    return gpd.GeoDataFrame({"occurred_at": t}, geometry=gpd.points_from_xy(x, y), crs=32616)
+
+
+def _gaps_ok(plan, gap_h):
+    for _, g in plan.groupby("hotspot_id"):
+        s = np.sort(g["start_minute"].to_numpy())
+        if len(s) > 1:
+            d = np.diff(np.append(s, s[0] + 7 * 24 * 60))
+            assert d.min() >= gap_h * 60 - 1e-9, d.min()
+
+
+# --------------------------------------------------------------------------- patrol
+
+
+@pytest.mark.parametrize(
+    ("budget", "visit", "travel", "gap"),
+    list(itertools.product([0, 0.2, 1.0, 3.3, 12.0, 60.0], [10, 15], [0, 7], [1, 2, 2.5])),
+)
+def test_plan_within_budget_and_gap(rng, budget, visit, travel, gap):
+    plan = patrol_plan(_hotspots(), _incidents(rng), officer_hours_per_week=budget,
+                       visit_minutes=visit, travel_minutes=travel, min_gap_hours=gap,
+                       random_state=3)
+    cost = (visit + travel) / 60
+    assert len(plan) * cost <= budget + 1e-9
+    assert plan.attrs["hotspot"]["patrol_plan"]["hours_used"] <= budget + 1e-9
+    _gaps_ok(plan, gap)
+    assert (plan["duration_min"] == visit).all()
+    assert 3 not in set(plan["hotspot_id"])  # no incidents, never visited
+    if len(plan):
+        # visits start and end inside their hour block; sorted by time of week
+        assert (plan["start_minute"] % 60 + visit <= 60).all()
+        assert plan["start_minute"].is_monotonic_increasing
+        assert plan["visit"].tolist() == list(range(1, len(plan) + 1))
+
+
+def test_plan_uses_whole_budget_when_demand_allows(rng):
+    plan = patrol_plan(_hotspots(), _incidents(rng), officer_hours_per_week=5,
+                       random_state=0)
+    assert len(plan) == 20  # 5 h / 15 min, plenty of hours with demand
+
+
+def test_plan_reproducible_and_random(rng):
+    inc = _incidents(rng)
+    a = patrol_plan(_hotspots(), inc, officer_hours_per_week=6, random_state=11)
+    b = patrol_plan(_hotspots(), inc, officer_hours_per_week=6, random_state=11)
+    c = patrol_plan(_hotspots(), inc, officer_hours_per_week=6, random_state=12)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["start_minute"].equals(c["start_minute"])
+
+
+def test_more_hours_more_visits(rng):
+    inc = _incidents(rng)
+    sizes = [len(patrol_plan(_hotspots(), inc, officer_hours_per_week=h, random_state=0))
+             for h in (0, 0.25, 1, 2, 4, 8, 16)]
+    assert sizes == sorted(sizes)
+    assert sizes[0] == 0 and sizes[-1] > sizes[2]
+
+
+def test_busiest_hour_chosen_first(rng):
+    inc = _incidents(rng)
+    plan = patrol_plan(_hotspots(), inc, officer_hours_per_week=0.25, min_gap_hours=1,
+                       random_state=0)
+    assert len(plan) == 1
+    row = plan.iloc[0]
+    assert row["hotspot_id"] == 1 and row["day"] == "Fri" and row["start"].startswith("22:")
+    # expected incidents = Friday-22h incidents of hotspot 1 per week (10 weeks of data)
+    t = pd.to_datetime(inc["occurred_at"])
+    in_h1 = inc.geometry.x < X0 + 200
+    n_fri22 = int((in_h1 & (t.dt.day_of_week == 4) & (t.dt.hour == 22)).sum())
+    weeks = (t.max() - t.min()) / pd.Timedelta(days=7)
+    assert row["expected_incidents"] == pytest.approx(n_fri22 / weeks)
+    assert row["expected_prevented"] == pytest.approx(0.16 * n_fri22 / weeks)
+
+
+def test_greedy_property(rng):
+    """No unchosen (hotspot, hour) is worth more than the least valuable chosen visit
+    unless it is within the minimum gap of a chosen visit at the same hotspot."""
+    inc = _incidents(rng)
+    plan = patrol_plan(_hotspots(), inc, officer_hours_per_week=4, min_gap_hours=2,
+                       random_state=0)
+    # independent demand: exact hour-of-week counts per hotspot, 2-hour windows
+    t = pd.to_datetime(inc["occurred_at"])
+    weeks = (t.max() - t.min()) / pd.Timedelta(days=7)
+    hot = np.where(inc.geometry.x < X0 + 200, 0, 1)
+    how = (t.dt.day_of_week * 24 + t.dt.hour).to_numpy()
+    counts = np.zeros((2, 168))
+    np.add.at(counts, (hot, how), 1)
+    value = 0.16 * (counts + np.roll(counts, -1, axis=1)) / weeks
+    chosen = {(int(h) - 1, int(m) // 60) for h, m in zip(plan["hotspot_id"],
+                                                        plan["start_minute"], strict=True)}
+    got = np.array([value[h, j] for h, j in chosen])
+    assert np.allclose(np.sort(got), np.sort(plan["expected_prevented"].to_numpy()))
+    floor = got.min()
+    for h, j in zip(*np.nonzero(value > floor + 1e-12), strict=True):
+        if (h, j) in chosen:
+            continue
+        near = any(hh == h and min((j - jj) % 168, (jj - j) % 168) < 2 for hh, jj in chosen)
+        assert near, (h, j)
+
+
+def test_scores_and_weight(rng):
+    inc = _incidents(rng)
+    inc["harm"] = np.where(inc.geometry.x < X0 + 200, 0.0, 10.0)
+    plan = patrol_plan(_hotspots(), inc, officer_hours_per_week=1, weight="harm",
+                       random_state=0)
+    assert set(plan["hotspot_id"]) == {2}
+    plan2 = patrol_plan(_hotspots(), inc, officer_hours_per_week=1, random_state=0,
+                        scores=pd.Series({1: 0.0, 2: 1.0, 3: 1.0}))
+    assert set(plan2["hotspot_id"]) == {2}
+    with pytest.raises(InvalidInputError, match="scores"):
+        patrol_plan(_hotspots(), inc, officer_hours_per_week=1, scores=pd.Series({1: 1.0}))
+
+
+def test_plan_errors_and_warnings(rng):
+    inc = _incidents(rng)
+    with pytest.raises(InvalidInputError, match="officer_hours_per_week"):
+        patrol_plan(_hotspots(), inc, officer_hours_per_week=-1)
+    with pytest.raises(InvalidInputError, match="min_gap_hours"):
+        patrol_plan(_hotspots(), inc, officer_hours_per_week=1, min_gap_hours=-2)
+    far = _hotspots()
+    far = far.set_geometry(far.translate(50000, 0))
+    with pytest.raises(InvalidInputError, match="no incident falls inside any hotspot"):
+        patrol_plan(far, inc, officer_hours_per_week=1)
+    with pytest.raises(InvalidInputError, match="empty"):
+        patrol_plan(_hotspots().iloc[:0], inc, officer_hours_per_week=1)
+    with pytest.warns(DataQualityWarning, match="Koper"):
+        patrol_plan(_hotspots(), inc, officer_hours_per_week=1, visit_minutes=5)
+    with pytest.raises(InvalidInputError, match="occurred_at"):
+        patrol_plan(_hotspots(), inc.drop(columns="occurred_at"), officer_hours_per_week=1)
+
+
+def test_format_patrol_plan(rng):
+    plan = patrol_plan(_hotspots(), _incidents(rng), officer_hours_per_week=2, random_state=0)
+    text = format_patrol_plan(plan)
+    lines = text.splitlines()
+    assert lines[0] == "Patrol plan: 8 visits, 2.00 officer-hours per week (budget 2)"
+    assert "Fri" in lines
+    assert sum("hotspot" in ln for ln in lines[1:]) == 8
+
+
+# ------------------------------------------------------------------------- lighting
+
+
+def test_lighting_audit_outage_exposure_and_cover():
+    hot = _hotspots()
+    times = pd.to_datetime([
+        "2012-12-20 21:00",  # dark, during outage A (open 19th..20th + 1 day grace)
+        "2012-12-22 21:00",  # dark, after outage A closed (grace over)
+        "2012-12-20 13:00",  # day, during outage A
+        "2012-12-20 21:30",  # dark, 80 m from the outage: not exposed
+        "2012-12-20 22:00",  # dark, hotspot 2
+    ]).tz_localize(TZ)
+    x = [X0 + 100, X0 + 100, X0 + 102, X0 + 180, X0 + 1100]
+    y = [Y0 + 100, Y0 + 100, Y0 + 100, Y0 + 180, Y0 + 100]
+    inc = gpd.GeoDataFrame({"occurred_at": times}, geometry=gpd.points_from_xy(x, y),
+                           crs=32616)
+    outages = gpd.GeoDataFrame(
+        {"outage_start": pd.to_datetime(["2012-12-19"]).tz_localize(TZ),
+         "outage_end": pd.to_datetime(["2012-12-20"]).tz_localize(TZ)},
+        geometry=gpd.points_from_xy([X0 + 110], [Y0 + 110]), crs=32616)
+    a = lighting_audit(hot, inc, outages=outages, radius=50, cover_radius=30, n_lights=5)
+    h = a.hotspots.set_index("hotspot_id")
+    assert h.loc[1, "n_dark"] == 3 and h.loc[1, "n_known"] == 4
+    assert h.loc[1, "dark_share"] == pytest.approx(0.75)
+    assert a.incidents["near_outage"].tolist() == [True, False, True, False, False]
+    assert h.loc[1, "n_near_outage"] == 2 and h.loc[1, "n_dark_near_outage"] == 1
+    assert h.loc[1, "dark_share_outage"] == pytest.approx(0.5)
+    assert h.loc[3, "n_incidents_audit"] == 0 and np.isnan(h.loc[3, "dark_share"])
+    # greedy cover: point at (100,100) covers two dark incidents, then the others one each
+    assert a.suggestions["n_dark_covered"].tolist() == [2, 1, 1]
+    assert a.suggestions["cumulative_covered"].iloc[-1] == 4
+    assert h["n_dark_coverable"].sum() == 4
+    assert (a.suggestions["source"] == "new").all()
+
+
+def test_lighting_audit_with_existing_lights_and_errors():
+    hot = _hotspots()
+    times = pd.to_datetime(["2012-12-20 21:00"] * 4).tz_localize(TZ)
+    x = [X0 + 20, X0 + 25, X0 + 30, X0 + 150]
+    inc = gpd.GeoDataFrame({"occurred_at": times},
+                           geometry=gpd.points_from_xy(x, [Y0 + 20] * 4), crs=32616)
+    lights = gpd.GeoDataFrame(geometry=gpd.points_from_xy([X0 + 25, X0 + 160, X0 + 5000],
+                                                          [Y0 + 20] * 3), crs=32616)
+    a = lighting_audit(hot, inc, lights=lights, cover_radius=20, n_lights=3)
+    s = a.suggestions
+    assert s["n_dark_covered"].tolist() == [3, 1]
+    assert s.geometry.x.tolist() == [X0 + 25, X0 + 160]
+    assert (s["source"] == "existing_light").all()
+    with pytest.raises(InvalidInputError, match="no incident falls inside"):
+        lighting_audit(hot.set_geometry(hot.translate(50000, 0)), inc)
+    with pytest.raises(InvalidInputError, match="radius"):
+        lighting_audit(hot, inc, radius=-1)
+
+
+@pytest.fixture(scope="module")
+def chicago(shared_data):
+    raw = pd.read_csv(shared_data / "chicago" / "chicago_aggravated_assaults_2010_2019.csv.gz")
+    t = pd.to_datetime(raw["date"]).dt.tz_localize(TZ, ambiguous="NaT", nonexistent="NaT")
+    pts = gpd.GeoDataFrame({"occurred_at": t}, crs=4326,
+                           geometry=gpd.points_from_xy(raw["longitude"], raw["latitude"])
+                           ).to_crs(32616)
+    keep = (t >= pd.Timestamp("2012-04-01", tz=TZ)) & (t < pd.Timestamp("2013-08-01", tz=TZ))
+    inc = pts[keep.to_numpy()].reset_index(drop=True)
+    from hotspot.areas import hotspots
+
+    hot = hotspots(inc, method="count", top=0.005, cell_size=200)
+    outages = read_outages(shared_data / "chicago" / "streetlight_outages_2012_2013")
+    return inc, hot, outages
+
+
+@pytest.mark.shared_data
+def test_read_outages_chicago(chicago):
+    _, _, outages = chicago
+    assert len(outages) == 33580  # 10,266 + 12,518 + 10,796 rows, none without coordinates
+    assert outages.crs.to_epsg() == 32616
+    assert (outages["outage_end"] >= outages["outage_start"]).all()
+    assert outages["outage_start"].min() == pd.Timestamp("2012-04-01", tz=TZ)
+    # every outage point lies in Chicago (UTM 16N easting/northing ranges)
+    assert outages.geometry.x.between(420000, 460000).all()
+    assert outages.geometry.y.between(4610000, 4660000).all()
+
+
+@pytest.mark.shared_data
+def test_lighting_audit_chicago_outages(chicago):
+    inc, hot, outages = chicago
+    a = lighting_audit(hot, inc, outages=outages, radius=50, n_lights=15)
+    h = a.hotspots
+    assert (h["n_incidents_audit"] == h["n_incidents"]).all()
+    assert h["dark_share"].between(0, 1).all()
+    # independent exposure count: geopandas join with 50 m outage buffers + pandas time filter
+    ai = a.incidents.reset_index(names="i")
+    buf = outages[["outage_start", "outage_end"]].set_geometry(outages.buffer(50))
+    j = gpd.sjoin(ai[["i", "occurred_at", "geometry"]], buf, predicate="within")
+    open_ = (j["occurred_at"] >= j["outage_start"]) & (
+        j["occurred_at"] < j["outage_end"] + pd.Timedelta(days=1))
+    exposed = set(j.loc[open_, "i"])
+    assert set(ai.loc[ai["near_outage"], "i"]) == exposed
+    assert h["n_near_outage"].sum() == len(exposed) > 10
+    # greedy coverage: gains never increase; the first pick is the best single point
+    gains = a.suggestions["n_dark_covered"].to_numpy()
+    assert (np.diff(gains) <= 0).all() and len(gains) == 15
+    dark = a.incidents[a.incidents["light"] == "dark"]
+    xy = np.column_stack([dark.geometry.x, dark.geometry.y])
+    best = max(int((np.hypot(*(xy - p).T) <= 30).sum()) for p in xy)
+    assert gains[0] == best
+
+
+@pytest.mark.shared_data
+def test_patrol_plan_chicago(chicago):
+    inc, hot, _ = chicago
+    plan = patrol_plan(hot, inc, officer_hours_per_week=20, random_state=7)
+    assert len(plan) == 80
+    _gaps_ok(plan, 2)
+    # visits go to the busiest hotspot-hours: expected incidents per visit are at least
+    # as high as the average hotspot-hour over the week
+    assert plan["expected_incidents"].min() > 0
+    text = format_patrol_plan(plan)
+    assert text.startswith("Patrol plan: 80 visits, 20.00 officer-hours per week")

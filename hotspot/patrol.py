@@ -400,7 +400,8 @@ def read_outages(
     Parameters
     ----------
     source
-        Path of a CSV(.gz) file, a folder of them, or a list of paths.
+        Path of a CSV(.gz) file, a folder of them, a list of paths, or a DataFrame
+        with the same columns.
     crs
         Output CRS (projected, metres). Default: UTM zone 16N (EPSG:32616).
     tz
@@ -411,15 +412,30 @@ def read_outages(
     geopandas.GeoDataFrame
         Points with ``outage_start`` (created date, 00:00), ``outage_end`` (completed
         date, 00:00), ``outage_type`` and every original column.
+
+    Examples
+    --------
+    >>> from hotspot.patrol import read_outages
+    >>> raw = pd.DataFrame({"Type": ["Street Lights - All/Out"],
+    ...                     "Created Date": ["1-Apr-12"], "Completed Date": ["4-Apr-12"],
+    ...                     "x_coord": [1135518.643], "y_coord": [1932256.649]})
+    >>> out = read_outages(raw)
+    >>> str(out["outage_start"].iloc[0]), str(out["outage_end"].iloc[0])
+    ('2012-04-01 00:00:00-05:00', '2012-04-04 00:00:00-05:00')
+    >>> out.crs.to_epsg()
+    32616
     """
-    if isinstance(source, (list, tuple)):
-        paths = [Path(p) for p in source]
+    if isinstance(source, pd.DataFrame):
+        frame = source.copy()
     else:
-        p = Path(source)
-        paths = sorted(p.glob("*.csv*")) if p.is_dir() else [p]
-    if not paths:
-        raise InvalidInputError(f"no outage files found at {source!r}")
-    frame = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+        if isinstance(source, (list, tuple)):
+            paths = [Path(p) for p in source]
+        else:
+            p = Path(source)
+            paths = sorted(p.glob("*.csv*")) if p.is_dir() else [p]
+        if not paths:
+            raise InvalidInputError(f"no outage files found at {source!r}")
+        frame = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
     check_columns(frame, ["x_coord", "y_coord", "Created Date", "Completed Date"], "outages")
     start = pd.to_datetime(frame["Created Date"], format="%d-%b-%y", errors="coerce")
     end = pd.to_datetime(frame["Completed Date"], format="%d-%b-%y", errors="coerce")
@@ -539,8 +555,10 @@ def lighting_audit(
     * ``n_near_outage``: incidents within ``radius`` metres of a reported outage while
       it was open (``outage_start <= t < outage_end + grace_days``; the Chicago reports
       have day resolution, so the completion day counts), ``n_dark_near_outage`` of
-      them dark, and ``dark_share_outage``; a dark share near open outages above the
-      hotspot's overall share hints that outages matter;
+      them dark, and ``dark_share_outage``; ``expected_dark_near_outage`` is what the
+      dark count near open outages would be if those incidents were dark as often as
+      the hotspot's other incidents (``n_known`` near outages times the dark share of
+      the rest); a count above it hints that the outages matter;
     * ``n_dark_coverable`` / ``share_dark_coverable``: dark incidents covered by the
       proposed lights.
 
@@ -692,6 +710,10 @@ def lighting_audit(
         out["n_dark_near_outage"] = n_dark_near
         out["dark_share_outage"] = np.where(n_known_near > 0, n_dark_near / n_known_near,
                                             np.nan)
+        rest_known = n_known - n_known_near
+        rest_share = np.where(rest_known > 0, (n_dark - n_dark_near) / rest_known, np.nan)
+        out["expected_dark_near_outage"] = np.where(n_known_near > 0,
+                                                    n_known_near * rest_share, 0.0)
         out["n_dark_coverable"] = coverable
         out["share_dark_coverable"] = np.where(n_dark > 0, coverable / n_dark, np.nan)
     params = {"radius": r, "cover_radius": cr, "n_lights": int(n_lights),

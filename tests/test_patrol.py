@@ -200,6 +200,8 @@ def test_lighting_audit_outage_exposure_and_cover():
     assert a.incidents["near_outage"].tolist() == [True, False, True, False, False]
     assert h.loc[1, "n_near_outage"] == 2 and h.loc[1, "n_dark_near_outage"] == 1
     assert h.loc[1, "dark_share_outage"] == pytest.approx(0.5)
+    # the two unexposed incidents of hotspot 1 are both dark: expected 2 * 1.0
+    assert h.loc[1, "expected_dark_near_outage"] == pytest.approx(2.0)
     assert h.loc[3, "n_incidents_audit"] == 0 and np.isnan(h.loc[3, "dark_share"])
     # greedy cover: point at (100,100) covers two dark incidents, then the others one each
     assert a.suggestions["n_dark_covered"].tolist() == [2, 1, 1]
@@ -271,6 +273,9 @@ def test_lighting_audit_chicago_outages(chicago):
     exposed = set(j.loc[open_, "i"])
     assert set(ai.loc[ai["near_outage"], "i"]) == exposed
     assert h["n_near_outage"].sum() == len(exposed) > 10
+    # expected dark counts near outages: known near-outage incidents x dark share of the rest
+    near_known = a.incidents["near_outage"] & (a.incidents["light"] != "unknown")
+    assert h["expected_dark_near_outage"].sum() <= near_known.sum()
     # greedy coverage: gains never increase; the first pick is the best single point
     gains = a.suggestions["n_dark_covered"].to_numpy()
     assert (np.diff(gains) <= 0).all() and len(gains) == 15

@@ -66,7 +66,6 @@ __all__ = ["COMPLEMENTARY", "DEFAULT_CRIME_COST", "plan", "score_interventions"]
 #: intervention pairs that may be combined in one hotspot by :func:`plan`
 COMPLEMENTARY: tuple[tuple[str, str], ...] = (
     ("street_lighting", "hot_spots_patrol"),
-    ("street_lighting", "problem_oriented_policing"),
     ("cctv_car_park", "street_lighting"),
     ("target_hardening", "alley_gating"),
 )
@@ -141,12 +140,12 @@ def _table(obj: Any, value: str, what: str) -> dict[str, float]:
 def _crime_costs(costs: Any, currency: str) -> dict[str, float]:
     if costs is not None:
         return _table(costs, "cost", "costs")
-    table = load_unit_costs(currency if currency in DEFAULT_CRIME_COST else "USD")
     if currency not in DEFAULT_CRIME_COST:
         raise InvalidInputError(
             f"no shipped unit costs of crime in {currency!r}: pass costs={{offence: cost}} "
             "or currency='USD' / 'GBP'"
         )
+    table = load_unit_costs(currency)
     out = {str(k): float(v) for k, v in zip(table["offence"], table["cost"], strict=True)}
     for grp, off in DEFAULT_CRIME_COST[currency].items():
         out[grp] = out[off]
@@ -227,6 +226,7 @@ def score_interventions(
     currency: str = "USD",
     fx: Mapping[str, float] | None = None,
     patrol_hours: int | None = None,
+    tz: Any = None,
     interval: float = 0.90,
     simulations: int = 10000,
     random_state: int | np.random.Generator | None = None,
@@ -280,6 +280,9 @@ def score_interventions(
     patrol_hours
         Length of the patrolled block (hours per day); None: each patrol entry's
         ``cost.patrol_hours_per_day``.
+    tz
+        Time zone of naive ``occurred_at`` values, passed to
+        :func:`hotspot.temporal.daylight` and :func:`hotspot.temporal.aoristic_weights`.
     interval
         Coverage of the uncertainty interval (default 0.90).
     simulations
@@ -409,7 +412,7 @@ def score_interventions(
 
     dark = inc.get("dark_weight")
     if dark is None and any(cat.loc[i, "times"] == "dark" for i in ids):
-        dark = daylight(inc)["dark_weight"]
+        dark = daylight(inc, tz=tz)["dark_weight"]
         note_choice(choices, "darkness", "daylight(twilight='civil')",
                     "incidents had no dark_weight: computed with hotspot.temporal.daylight")
     dark_w = (np.nan_to_num(np.asarray(dark, dtype=float), nan=0.0) if dark is not None
@@ -441,7 +444,7 @@ def score_interventions(
             w = w * dark_w
         elif e["times"] == "patrolled":
             if hourly is None:
-                wk = aoristic_weights(inc)
+                wk = aoristic_weights(inc, tz=tz)
                 hourly = sp.csr_matrix(wk)
             n_block = int(patrol_hours or cost["patrol_hours_per_day"])
             if not 1 <= n_block <= 24:
@@ -535,7 +538,7 @@ def score_interventions(
                 "evidence_quality": e["evidence_quality"],
             }
         )
-        frame["reason"] = _reasons(frame, e, horizon, setting_known, offence_known,
+        frame["reason"] = _reasons(frame, e, f"{horizon_days:g} days", setting_known, offence_known,
                                    int(unknown_time.sum()))
         blocks.append(frame)
     out = pd.concat(blocks, ignore_index=True)
@@ -634,7 +637,9 @@ def plan(
     maximize the sum of ``objective`` over chosen rows subject to
     sum(``cost``) <= ``budget``, sum(``officer_hours``) <= ``officer_hours`` and, when
     ``exclusive``, at most one intervention per hotspot except pairs listed in
-    ``complementary`` (their effects are then simply added, an approximation).
+    ``complementary`` (their effects are then simply added, an approximation that
+    overstates a pair whose eligible incidents overlap: the combined reduction of
+    two measures of effects a and b on the same incidents is at most 1-(1-a)(1-b)).
     Rows with a non-positive or missing objective are never chosen.
 
     Parameters

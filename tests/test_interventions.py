@@ -359,3 +359,26 @@ def test_chicago_scores_invariants(chicago):
     p = plan(s, budget=100_000, officer_hours=1_000)
     assert p["cost"].sum() <= 100_000 and p["officer_hours"].sum() <= 1_000
     assert len(p) > 0 and p.groupby("hotspot_id").size().max() <= 2
+
+
+def test_darkness_computed_when_absent_and_fx():
+    t = pd.to_datetime(["2012-12-20 13:00", "2012-12-20 21:00", "2012-12-21 22:30",
+                        "2012-06-20 12:00"])
+    pts = gpd.points_from_xy([-87.63] * 4, [41.88] * 4, crs=4326)
+    inc = gpd.GeoDataFrame({"occurred_at": t, "time_quality": "exact", "loc_cat": "street"},
+                           geometry=pts).to_crs(CRS)
+    x, y = inc.geometry.x.iloc[0], inc.geometry.y.iloc[0]
+    hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(x - 50, y - 50, x + 50, y + 50)],
+                           crs=CRS)
+    s = score_interventions(hot, inc, interventions=["street_lighting", "hot_spots_patrol"],
+                            setting="loc_cat", tz=TZ, random_state=0)
+    light = s.set_index("intervention").loc["street_lighting"]
+    assert light["eligible"] == 2
+    assert "period_days" in s.attrs["hotspot"]["score_interventions"]["choices"]
+    patrol = s.set_index("intervention").loc["hot_spots_patrol"]
+    usd = patrol["cost"]
+    s2 = score_interventions(hot, inc, interventions=["hot_spots_patrol"], setting="loc_cat",
+                             tz=TZ, fx={"GBP": 2.54}, random_state=0)
+    assert s2["cost"].iloc[0] == pytest.approx(2 * usd)
+    with pytest.raises(InvalidInputError, match="no shipped unit costs"):
+        score_interventions(hot, inc, tz=TZ, currency="EUR", fx={"EUR": 1.1})

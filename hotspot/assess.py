@@ -288,7 +288,8 @@ def wdd(
         Level of the two-sided confidence interval (0.05 -> 95 %).
     time_weights
         Lengths of the before and after periods when they differ (any unit): counts
-        become rates ``count / L`` with Poisson variance ``count / L**2``.
+        become rates ``count / L`` with Poisson variance ``count / L**2`` (Wheeler
+        2021: 2 years before, 1 after, counts 80/20 and 100/50 give -20, variance 115).
     dispersion
         Variance-to-mean ratio of the counts; the variance is multiplied by it
         (1 = Poisson).

@@ -95,10 +95,13 @@ def test_wdd_ptools_unit_cases(args, field, value):
 
 
 def test_wdd_time_weights_and_dispersion():
-    # before 4 times as long: rates 80/4=20 -> 20 and 100/4=25 -> 50
-    r = wdd((80, 20), (100, 50), time_weights=(4, 1))
-    assert r.est_total == pytest.approx((20 - 20) - (50 - 25))
-    assert r.se**2 == pytest.approx(80 / 16 + 20 + 100 / 16 + 50)
+    # Wheeler (2021-01-09 blog, "The WDD test with different pre/post time periods"):
+    # 2 years pre, 1 year post -> per-year estimate (20-40) - (50-50) = -20,
+    # variance 20/1 + 80/4 + 50/1 + 100/4 = 115, SE ~ 10.7
+    r = wdd((80, 20), (100, 50), time_weights=(2, 1))
+    assert r.est_total == pytest.approx(-20)
+    assert r.se**2 == pytest.approx(115)
+    assert round(r.se, 1) == 10.7
     r2 = wdd((80, 20), (100, 50), dispersion=4)
     assert r2.se == pytest.approx(2 * wdd((80, 20), (100, 50)).se)
     with pytest.raises(InvalidInputError, match="treated"):

@@ -538,8 +538,8 @@ def score_interventions(
                 "evidence_quality": e["evidence_quality"],
             }
         )
-        frame["reason"] = _reasons(frame, e, f"{horizon_days:g} days", setting_known, offence_known,
-                                   int(unknown_time.sum()))
+        frame["reason"] = _reasons(frame, e, f"{horizon_days:g} days", setting_known,
+                                   offence_known, onehot @ unknown_time.astype(float))
         blocks.append(frame)
     out = pd.concat(blocks, ignore_index=True)
     if "rank" in hotspots:
@@ -570,7 +570,7 @@ def _fmt(x: float) -> str:
 
 def _reasons(
     frame: pd.DataFrame, e: pd.Series, horizon: Any, setting_known: bool,
-    offence_known: bool, n_unknown: int,
+    offence_known: bool, n_unknown: np.ndarray,
 ) -> list[str]:
     cites = "; ".join(_short_cite(c) for c in e["citations"][:2])
     what = {"dark": "in darkness", "patrolled": "in the patrolled hours",
@@ -585,7 +585,7 @@ def _reasons(
     tag = e["evidence_quality"]
     out = []
     cur = frame["currency"].iloc[0]
-    for row in frame.itertuples(index=False):
+    for row, n_unk in zip(frame.itertuples(index=False), n_unknown, strict=True):
         cond = "; ".join([*parts, what + (f" {row.hours}" if row.hours else "")])
         if row.eligible <= 0:
             out.append(f"{e['name']}: none of its {int(row.n_incidents)} incidents were "
@@ -599,8 +599,8 @@ def _reasons(
             f"{_fmt(row.prevented_high)}) fewer over {horizon} at {cur} "
             f"{_fmt(row.cost_per_prevented)} each"
         )
-        if e["times"] == "dark" and n_unknown:
-            txt += f"; {n_unknown} incident(s) with unknown time not counted as dark"
+        if e["times"] == "dark" and n_unk > 0:
+            txt += f"; {int(n_unk)} incident(s) with unknown time not counted as dark"
         out.append(txt + ".")
     return out
 

@@ -345,7 +345,8 @@ def score_interventions(
             "(e.g. 'loc_cat') or setting=None for unknown settings"
         )
     cat = _resolve_catalogue(catalogue)
-    ids = list(cat.index[cat["default"]]) if interventions is None else list(interventions)
+    default = cat["default"].astype(bool) if "default" in cat else pd.Series(True, cat.index)
+    ids = list(cat.index[default]) if interventions is None else list(interventions)
     unknown = [i for i in ids if i not in cat.index]
     if unknown:
         raise InvalidInputError(

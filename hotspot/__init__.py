@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import datasets, exceptions, metrics
+from . import datasets, evidence, exceptions, metrics
 from .areas import hotspot_membership, hotspots
 from .clusters import cluster_hulls, cluster_points, nnh
 from .concentration import ConcentrationResult, concentration
 from .density import kde
+from .evidence import load_catalogue
 from .exceptions import (
     CRSError,
     DataQualityWarning,
@@ -36,6 +37,7 @@ from .forecast import (
     backtest,
 )
 from .incidents import IngestReport, ingest_report, project, read_incidents
+from .interventions import plan, score_interventions
 from .metrics import coverage_curve, hit_rate, pai, pei, pei_star, rri
 from .spacetime import (
     KnoxResult,
@@ -92,6 +94,7 @@ __all__ = [
     "datasets",
     "daylight",
     "emerging_hotspots",
+    "evidence",
     "exceptions",
     "fdr_bh",
     "gi_star",
@@ -103,6 +106,7 @@ __all__ = [
     "ingest_report",
     "kde",
     "knox",
+    "load_catalogue",
     "local_moran",
     "metrics",
     "near_repeat_chains",
@@ -110,10 +114,12 @@ __all__ = [
     "pai",
     "pei",
     "pei_star",
+    "plan",
     "plot_temporal_profile",
     "project",
     "read_incidents",
     "rri",
+    "score_interventions",
     "segments",
     "solar_elevation",
     "sun_times",

@@ -17,6 +17,14 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import datasets, evidence, exceptions, metrics
 from .areas import hotspot_membership, hotspots
+from .assess import (
+    BeforeAfter,
+    before_after,
+    catchment,
+    relative_effect_size,
+    wdd,
+    wdq,
+)
 from .clusters import cluster_hulls, cluster_points, nnh
 from .concentration import ConcentrationResult, concentration
 from .density import kde
@@ -39,6 +47,7 @@ from .forecast import (
 from .incidents import IngestReport, ingest_report, project, read_incidents
 from .interventions import plan, score_interventions
 from .metrics import coverage_curve, hit_rate, pai, pei, pei_star, rri
+from .patrol import LightingAudit, format_patrol_plan, lighting_audit, patrol_plan, read_outages
 from .spacetime import (
     KnoxResult,
     classify_hotspots,
@@ -67,6 +76,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "BacktestResult",
+    "BeforeAfter",
     "CRSError",
     "ConcentrationResult",
     "DataQualityWarning",
@@ -75,6 +85,7 @@ __all__ = [
     "IngestReport",
     "InvalidInputError",
     "KnoxResult",
+    "LightingAudit",
     "NaiveCount",
     "ProspectiveHotspot",
     "RecentKDE",
@@ -84,6 +95,8 @@ __all__ = [
     "aoristic_weights",
     "assign_units",
     "backtest",
+    "before_after",
+    "catchment",
     "classify_hotspots",
     "cluster_hulls",
     "cluster_points",
@@ -97,6 +110,7 @@ __all__ = [
     "evidence",
     "exceptions",
     "fdr_bh",
+    "format_patrol_plan",
     "gi_star",
     "grid",
     "hit_rate",
@@ -106,22 +120,28 @@ __all__ = [
     "ingest_report",
     "kde",
     "knox",
+    "lighting_audit",
     "load_catalogue",
     "local_moran",
     "metrics",
     "near_repeat_chains",
     "nnh",
     "pai",
+    "patrol_plan",
     "pei",
     "pei_star",
     "plan",
     "plot_temporal_profile",
     "project",
     "read_incidents",
+    "read_outages",
+    "relative_effect_size",
     "rri",
     "score_interventions",
     "segments",
     "solar_elevation",
     "sun_times",
     "temporal_profile",
+    "wdd",
+    "wdq",
 ]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,6 @@ _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 _BANDS = 8  # 3-hour bands in the printed hour x weekday table
 _FONT = 9.0  # body text, points
 _SMALL = 8.0  # smallest text on the page, points
-_RANK_COLORS = ["#b2182b", "#d6604d", "#f4a582", "#fdae6b", "#fee090"]
 _CAVEAT = (
     "Police-recorded incidents only: places and times reflect reporting and patrol "
     "patterns as well as crime. Privacy: no individual incidents are shown."
@@ -80,10 +80,12 @@ def _period(incidents: gpd.GeoDataFrame, period: Any) -> tuple[pd.Timestamp, pd.
         raise InvalidInputError(msg)
     tz = getattr(at.dt, "tz", None)
     out = []
-    for value in period:
+    for k, value in enumerate(period):
         ts = pd.Timestamp(value)
         if tz is not None and ts.tzinfo is None:
             ts = ts.tz_localize(tz)
+        if k == 1 and ts == ts.normalize():  # a date as the end: the whole day
+            ts = ts + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
         out.append(ts)
     if out[1] < out[0]:
         msg = f"`period` ends before it starts: {period!r}."
@@ -105,7 +107,8 @@ def _previous_change(
     prev_start, prev_end = start - length, start
     at = all_inc["occurred_at"]
     first = at.min()
-    if length <= pd.Timedelta(0) or pd.isna(first) or first > prev_start + pd.Timedelta(days=1):
+    slack = max(pd.Timedelta(days=1), 0.03 * length)  # data may start a few days late
+    if length <= pd.Timedelta(0) or pd.isna(first) or first > prev_start + slack:
         return {"available": False, "text": "not available (no data for the previous period)"}
     n_prev = int(_in_window(at, prev_start, prev_end, closed_end=False).sum())
     if n_prev == 0:
@@ -190,9 +193,13 @@ def _emerging(
     if units is None or len(inc) == 0:
         return {}
     try:
-        ehsa = emerging_hotspots(inc, units[["geometry"]], freq="M")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ehsa = emerging_hotspots(inc, units[["geometry"]], freq="M")
     except Exception:
         return {}
+    note = " (fewer than 10 months of data: indicative only)" if any(
+        "time steps" in str(w.message) for w in caught) else ""
     cents = gpd.GeoDataFrame(
         {"cat": ehsa["emerging_category"].astype(str).to_numpy(),
          "n": ehsa["n_incidents"].to_numpy(dtype=float)},
@@ -205,7 +212,7 @@ def _emerging(
         if len(idx) == 0:
             continue
         sub = cents.iloc[idx]
-        out[int(hid)] = str(sub.groupby("cat")["n"].sum().idxmax())
+        out[int(hid)] = str(sub.groupby("cat")["n"].sum().idxmax()) + note
     return out
 
 
@@ -262,73 +269,35 @@ def _clip(text: str, n: int) -> str:
 # --------------------------------------------------------------------- drawing
 
 
-def _scale_bar(ax: Any) -> None:
-    """Draw a scale bar of a round length (about a fifth of the map width), lower left."""
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    width = x1 - x0
-    target = width / 5
-    base = 10 ** np.floor(np.log10(target))
-    length = max(m * base for m in (1, 2, 5) if m * base <= target)
-    bx, by = x0 + 0.04 * width, y0 + 0.05 * (y1 - y0)
-    ax.plot([bx, bx + length], [by, by], color="black", lw=3, solid_capstyle="butt")
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.text(bx + length / 2, by + 0.015 * (y1 - y0), label, ha="center", va="bottom",
-            fontsize=_SMALL)
-
-
-def _north_arrow(ax: Any) -> None:
-    ax.annotate("N", xy=(0.95, 0.95), xytext=(0.95, 0.85), xycoords="axes fraction",
-                ha="center", va="center", fontsize=10, fontweight="bold",
-                arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5})
-
-
 def _draw_map(
     ax: Any, *, area: gpd.GeoDataFrame | None, hot: gpd.GeoDataFrame, cells: Any,
     inc: gpd.GeoDataFrame, show_incidents: bool, focus: Any = None, min_count: int = 3,
 ) -> None:
-    """Area outline, shaded counts (cells >= min_count), hotspots with rank labels."""
-    if cells is not None and "n_incidents" in cells:
-        shown = cells[cells["n_incidents"] >= min_count]
-        if len(shown):
-            shown.plot(ax=ax, column="n_incidents", cmap="Greys", alpha=0.45, linewidth=0)
-    if area is not None:
-        area.boundary.plot(ax=ax, color="black", linewidth=1.0)
-    for i, (_, row) in enumerate(hot.iterrows()):
-        color = _RANK_COLORS[min(i, len(_RANK_COLORS) - 1)]
-        alpha = 0.75 if focus is None or row["hotspot_id"] == focus else 0.35
-        gpd.GeoSeries([row.geometry], crs=hot.crs).plot(
-            ax=ax, color=color, alpha=alpha, edgecolor="#67000d", linewidth=1.2)
-    if show_incidents and len(inc):
-        inc.plot(ax=ax, markersize=3, color="#2166ac", alpha=0.6)
+    """Draw the area outline, counts per cell (suppressed under min_count), ranked hotspots."""
+    from .maps import plot_hotspots
+
+    units = cells if cells is not None and "n_incidents" in cells else None
+    shown = hot
+    extent = "auto"
     if focus is not None:
         geom = hot.loc[hot["hotspot_id"] == focus].geometry.iloc[0]
         bx0, by0, bx1, by1 = geom.bounds
-        pad = max(bx1 - bx0, by1 - by0, 400.0) * 0.9
+        half = max(bx1 - bx0, by1 - by0, 400.0) * 0.65
         cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
-        ax.set_xlim(cx - pad, cx + pad)
-        ax.set_ylim(cy - pad, cy + pad)
-    else:
-        frame = area if area is not None else hot
-        if len(frame):
-            x0, y0, x1, y1 = frame.total_bounds
-            px, py = 0.05 * (x1 - x0), 0.05 * (y1 - y0)
-            ax.set_xlim(x0 - px, x1 + px)
-            ax.set_ylim(y0 - py, y1 + py)
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    for _, row in hot.iterrows():
-        p = row.geometry.representative_point()
-        if x0 <= p.x <= x1 and y0 <= p.y <= y1:
-            ax.text(p.x, p.y, str(int(row["rank"])), ha="center", va="center",
-                    fontsize=10 if focus is None else 14, fontweight="bold", color="black",
-                    bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": "black",
-                          "lw": 0.8})
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    _scale_bar(ax)
-    _north_arrow(ax)
+        if units is not None:
+            units = units.cx[cx - half:cx + half, cy - half:cy + half]
+        if units is None or len(units) == 0:
+            units, extent = None, "hotspots"
+        box = shapely.box(cx - half, cy - half, cx + half, cy + half)
+        shown = hot.assign(geometry=hot.geometry.intersection(box))
+        shown = shown[~shown.geometry.is_empty]
+    plot_hotspots(
+        shown, units=units, column="n_incidents", context=area, ax=ax, title=None,
+        labels=True, incidents=inc, show_incidents=show_incidents, min_count=min_count,
+        extent=extent, label_size=10 if focus is None else 13,
+    )
+    if focus is not None and ax.get_legend() is not None:
+        ax.get_legend().remove()
 
 
 def _table(
@@ -360,8 +329,6 @@ def _table(
 
 
 def _heat_table(ax: Any, profile: pd.DataFrame | None, min_count: int) -> None:
-    ax.set_title("When: incidents by time of day and weekday", fontsize=_FONT + 1.5,
-                 fontweight="bold", loc="left")
     if profile is None or float(profile.to_numpy().sum()) == 0:
         ax.set_axis_off()
         ax.text(0, 0.5, "Time profile not available (no known times).", fontsize=_FONT)
@@ -444,60 +411,58 @@ def _overview(fig: Any, ctx: dict[str, Any]) -> None:
     fig.text(0.06, 0.95, f"Overview map: {ctx['area_name']}", fontsize=15, fontweight="bold",
              va="top")
     fig.text(0.06, 0.92, f"Ranked hotspots, {ctx['period_text']}", fontsize=10, va="top")
-    ax = fig.add_axes((0.06, 0.2, 0.88, 0.7))
+    ax = fig.add_axes((0.06, 0.08, 0.88, 0.82))
     _draw_map(ax, area=ctx["area"], hot=ctx["hot"], cells=ctx["cells"], inc=ctx["inc"],
               show_incidents=ctx["show_incidents"], min_count=ctx["min_count"])
-    handles = [mpl.patches.Patch(color=_RANK_COLORS[min(i, 4)], alpha=0.75,
-                                 label=f"Hotspot {int(r)}")
-               for i, r in enumerate(ctx["hot"]["rank"].tolist())]
-    if ctx["cells"] is not None:
-        handles.append(mpl.patches.Patch(color="#999999", alpha=0.45,
-                                         label=f"Incidents per cell ({ctx['min_count']}+)"))
-    if ctx["area"] is not None:
-        handles.append(mpl.lines.Line2D([], [], color="black", lw=1, label="Area boundary"))
-    if handles:
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.06, 0.19), ncol=3,
-                   fontsize=_FONT, frameon=False)
+    ax.set_anchor("N")
+    fig.canvas.draw()
+    bottom = ax.get_position().y0
+    y = bottom - 0.02
+    for r in ctx["top_rows"]:
+        fig.text(0.06, y, f"Hotspot {r['rank']}: {r['n']} incidents ({r['share']}), busiest "
+                 f"{r['when']}, {r['dark']} in darkness", fontsize=_FONT + 0.5, va="top")
+        y -= 0.02
     _footer(fig, ctx["footer"], 2)
 
 
 def _hotspot_page(fig: Any, ctx: dict[str, Any], row: pd.Series, page: int) -> None:
     hid = int(row["hotspot_id"])
     info = ctx["per_hotspot"][hid]
-    fig.text(0.06, 0.955, f"Hotspot {int(row['rank'])}: {info['name']}", fontsize=15,
-             fontweight="bold", va="top")
-    fig.text(0.06, 0.925, f"{int(row['n_incidents']):,} incidents "
-             f"({100 * float(row['share']):.1f}% of the area's), {float(row['area_km2']):.2f} km², "
-             f"{info['concentration']}. Hot: {info['when']}.", fontsize=_FONT + 0.5, va="top")
-    # zoomed map (left) and heat table (right)
-    ax = fig.add_axes((0.06, 0.58, 0.42, 0.32))
+    fig.text(0.06, 0.955, info["name"], fontsize=15, fontweight="bold", va="top")
+    head = (f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% of the "
+            f"area's) on {float(row['area_km2']):.2f} km²{info['concentration']}. "
+            f"Busiest: {info['when']}.")
+    fig.text(0.06, 0.925, _wrap(head, 110), fontsize=_FONT + 0.5, va="top")
+    ax = fig.add_axes((0.06, 0.57, 0.44, 0.33))
     _draw_map(ax, area=ctx["area"], hot=ctx["hot"], cells=ctx["cells"], inc=ctx["inc"],
               show_incidents=ctx["show_incidents"], focus=hid, min_count=ctx["min_count"])
-    hax = fig.add_axes((0.60, 0.58, 0.34, 0.30))
+    fig.text(0.56, 0.905, "When: incidents by time and weekday", fontsize=_FONT + 1.5,
+             fontweight="bold", va="top")
+    hax = fig.add_axes((0.63, 0.585, 0.31, 0.28))
     _heat_table(hax, info["profile"], ctx["min_count"])
-    # mixes
-    y_top = 0.54
+    fig.text(0.06, 0.565, f"Shading: incidents per grid cell as on page 2; grey cells have fewer "
+             f"than {ctx['min_count']}.", fontsize=_SMALL, va="top", color="#444444")
+    y_top = 0.535
     for k, (title, rows) in enumerate(info["mixes"]):
-        mix_ax = fig.add_axes((0.06 + 0.46 * k, y_top - 0.15, 0.42, 0.15))
+        mix_ax = fig.add_axes((0.06 + 0.46 * k, y_top - 0.12, 0.42, 0.12))
         _table(mix_ax, ["Category", "Incidents", "Share"], rows or [["not recorded", "", ""]],
-               [0.6, 0.22, 0.18], fontsize=_SMALL + 0.5, title=title, row_h=0.13)
-    y = 0.36
-    facts = [
-        ("Darkness", info["dark"]),
-        ("Trend", info["emerging"]),
-    ]
-    for key, value in facts:
+               [0.6, 0.22, 0.18], fontsize=_SMALL, title=title, row_h=0.13)
+    y = y_top - 0.135
+    for key, value in (("Darkness", info["dark"]), ("Trend", info["emerging"])):
         fig.text(0.06, y, key, fontsize=_FONT, fontweight="bold", va="top")
-        wrapped = _wrap(value, 95)
-        fig.text(0.2, y, wrapped, fontsize=_FONT, va="top")
-        y -= 0.018 * (wrapped.count("\n") + 1) + 0.006
-    fig.text(0.06, y - 0.005, "What to do here", fontsize=_FONT + 1.5, fontweight="bold",
-             va="top")
-    y -= 0.03
+        wrapped = _wrap(value, 100)
+        fig.text(0.17, y, wrapped, fontsize=_FONT, va="top")
+        y -= 0.0155 * (wrapped.count("\n") + 1) + 0.005
+    y -= 0.006
+    fig.text(0.06, y, "What to do here", fontsize=_FONT + 1.5, fontweight="bold", va="top")
+    y -= 0.024
     for line in info["actions"]:
-        wrapped = _wrap(line, 105)
-        fig.text(0.06, y, wrapped, fontsize=_FONT, va="top")
-        y -= 0.016 * (wrapped.count("\n") + 1) + 0.006
+        indent = 0.09 if line.startswith("   ") else 0.06
+        wrapped = _wrap(line.strip(), 100 if indent == 0.06 else 118)
+        bold = not line.startswith("   ")
+        fig.text(indent, y, wrapped, fontsize=_FONT if bold else _SMALL, va="top",
+                 fontweight="bold" if bold else "normal")
+        y -= (0.0155 if bold else 0.014) * (wrapped.count("\n") + 1) + 0.004
     _footer(fig, ctx["footer"], page)
 
 
@@ -541,40 +506,63 @@ def _method_page(fig: Any, ctx: dict[str, Any], page: int) -> None:
 # --------------------------------------------------------------------- public
 
 
+def _fmt_money(value: Any, currency: str) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{currency} {v:,.0f}".strip()
+
+
+def _short_reason(text: str, limit: int = 330) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
 def _actions(hid: int, scores: pd.DataFrame | None, score_note: str,
              plan: pd.DataFrame | None, plan_note: str) -> list[str]:
+    """Lines of the 'What to do here' block; indented lines are the reasons."""
     lines: list[str] = []
     if scores is None:
         lines.append(f"Recommended interventions: {score_note}.")
     else:
         sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
-        order = "prevented" if "prevented" in sub else None
-        if order:
-            sub = sub.sort_values(order, ascending=False)
+        if "prevented" in sub:
+            sub = sub[sub["prevented"] > 0].sort_values("prevented", ascending=False)
         if len(sub) == 0:
-            lines.append("Recommended interventions: none scored for this place.")
+            lines.append("Recommended interventions: none of the catalogue's interventions "
+                         "applies to the incidents of this place.")
         for i, (_, r) in enumerate(sub.head(3).iterrows(), start=1):
-            name = str(r.get("intervention", r.get("name", "intervention")))
+            name = _clip(str(r.get("name", r.get("intervention", "intervention"))), 60)
             est = ""
             if "prevented" in r:
-                est = f" - about {float(r['prevented']):.1f} incidents prevented per year"
+                est = f": about {float(r['prevented']):.0f} fewer incidents a year"
                 if "prevented_low" in r and "prevented_high" in r:
-                    est += f" ({float(r['prevented_low']):.1f}-{float(r['prevented_high']):.1f})"
+                    est += (f" (range {float(r['prevented_low']):.0f}-"
+                            f"{float(r['prevented_high']):.0f})")
             if "cost" in r and pd.notna(r["cost"]):
-                est += f", cost {r['cost']}"
+                est += f", cost about {_fmt_money(r['cost'], str(r.get('currency', '')))}"
             lines.append(f"{i}. {name}{est}.")
             if "reason" in r and pd.notna(r["reason"]):
-                lines.append(f"    Why: {r['reason']}")
+                reason = str(r["reason"]).strip()
+                full = str(r.get("name", ""))
+                if full and reason.startswith(full):
+                    reason = reason[len(full):].lstrip(" :")
+                lines.append("   Why: " + _short_reason(reason, 240))
     if plan is None:
         lines.append(f"Patrol plan: {plan_note}.")
     else:
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
         if len(sub) == 0:
-            lines.append("Patrol plan: no patrol time allocated to this place.")
-        for _, r in sub.head(3).iterrows():
-            parts = [f"{k.replace('_', ' ')}: {v}" for k, v in r.items()
-                     if k not in ("hotspot_id", "geometry") and pd.notna(v)]
-            lines.append("Patrol plan: " + "; ".join(parts))
+            lines.append("Patrol plan: no patrol visit allocated to this place in the budget.")
+        else:
+            mins = pd.to_numeric(sub["duration_min"], errors="coerce")
+            lines.append(f"Patrol plan: {len(sub)} visits a week of about {mins.median():.0f} "
+                         f"minutes ({mins.sum() / 60:.1f} officer-hours).")
+            per_day = sub.groupby(sub["day"].astype(str), sort=False).size()
+            visits = ", ".join(f"{d} {n}" for d, n in per_day.items())
+            lines.append(f"   Visits per day: {visits}. Why: short visits spread over the "
+                         "busiest hours deter for longer than one long stay (Koper curve).")
     return lines
 
 
@@ -782,7 +770,9 @@ def briefing(
             mixes.append(("Offence mix", []))
         cat = emerging.get(hid)
         per_hotspot[hid] = {
-            "name": _place_name(row),
+            "name": f"Hotspot {int(row['rank'])}" + (
+                f": {_place_name(row)}" if _place_name(row) != f"Hotspot {int(row['rank'])}"
+                else ""),
             "when": when,
             "profile": prof,
             "dark": dark_text,
@@ -790,7 +780,7 @@ def briefing(
                          else "Emerging hot spot category not available (needs a grid and "
                               "several months of data)."),
             "mixes": mixes[:2],
-            "concentration": (f"{float(row['concentration']):.0f}x the area's average density"
+            "concentration": (f", {float(row['concentration']):.0f} times the average density"
                               if "concentration" in row and pd.notna(row["concentration"])
                               else ""),
             "actions": _actions(hid, scores, score_note, plan, plan_note),

@@ -1,0 +1,999 @@
+"""Print-quality static maps (matplotlib) and an interactive map (folium).
+
+Static maps are made for **printed** briefings read by officers: A4 or US Letter at
+300 dpi, with a title, the period, the data source, a caveat line, a legend, a scale
+bar and a north arrow. They never need the network (no tile basemap unless the user
+passes a ``basemap`` callable, e.g. ``lambda ax: contextily.add_basemap(ax, crs=...)``).
+
+Colour choices
+--------------
+``HOTSPOT_CLASS_COLORS`` is ColorBrewer RdBu (7 classes, reversed: red = hot), which is
+colour-blind safe. A symmetric diverging scheme cannot separate ``hot_99`` from
+``cold_99`` in greyscale (they have about the same lightness), so cold classes are
+also **hatched** (``HOTSPOT_CLASS_HATCHES``) and the legend names every class in
+words. ``not_significant`` cells are left unfilled so that the map stays light.
+Counts and KDE use ColorBrewer ``YlOrRd`` in 5 classes, whose lightness decreases
+monotonically, so the order survives greyscale printing. Both tables are shared by
+the static maps and :func:`explore`, so printed and web maps match.
+
+Privacy by default: individual incident points are drawn only with
+``show_incidents=True``; ``min_count=n`` greys out cells with ``0 < count < n`` as
+"suppressed (< n)".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ._validation import check_columns, check_geodataframe, metres_factor
+from .exceptions import InvalidInputError
+
+__all__ = [
+    "HOTSPOT_CLASS_COLORS",
+    "HOTSPOT_CLASS_HATCHES",
+    "HOTSPOT_CLASS_LABELS",
+    "PAPER_SIZES",
+    "SEQUENTIAL_CMAP",
+    "add_map_furniture",
+    "add_north_arrow",
+    "add_scale_bar",
+    "explore",
+    "new_map_figure",
+    "plot_hotspots",
+    "plot_kde",
+    "plot_units",
+    "save_map",
+]
+
+#: Colour of each ``hotspot_class`` (ColorBrewer RdBu-7 reversed; colour-blind safe).
+HOTSPOT_CLASS_COLORS: dict[str, str] = {
+    "cold_99": "#2166ac",
+    "cold_95": "#67a9cf",
+    "cold_90": "#d1e5f0",
+    "not_significant": "#f7f7f7",
+    "hot_90": "#fddbc7",
+    "hot_95": "#ef8a62",
+    "hot_99": "#b2182b",
+}
+#: Hatching that separates cold from hot classes when printed in greyscale.
+HOTSPOT_CLASS_HATCHES: dict[str, str | None] = {
+    "cold_99": "////",
+    "cold_95": "///",
+    "cold_90": "//",
+    "not_significant": None,
+    "hot_90": None,
+    "hot_95": None,
+    "hot_99": None,
+}
+#: Legend wording of each class.
+HOTSPOT_CLASS_LABELS: dict[str, str] = {
+    "hot_99": "Hot spot, 99 % confidence",
+    "hot_95": "Hot spot, 95 % confidence",
+    "hot_90": "Hot spot, 90 % confidence",
+    "not_significant": "Not significant",
+    "cold_90": "Cold spot, 90 % confidence",
+    "cold_95": "Cold spot, 95 % confidence",
+    "cold_99": "Cold spot, 99 % confidence",
+}
+#: Sequential colour map for counts and densities (lightness monotone, prints in grey).
+SEQUENTIAL_CMAP = "YlOrRd"
+#: Paper sizes in inches (portrait width, height).
+PAPER_SIZES: dict[str, tuple[float, float]] = {"A4": (8.27, 11.69), "letter": (8.5, 11.0)}
+
+HOTSPOT_FILL = HOTSPOT_CLASS_COLORS["hot_99"]
+SUPPRESSED_COLOR = "#e0e0e0"
+_CONTEXT_COLOR = "#4d4d4d"
+_FONT = 8.0  # pt; >= 7 pt on A4
+
+
+# --------------------------------------------------------------------------- figure
+
+
+def new_map_figure(paper: str = "A4", orientation: str = "portrait") -> tuple[Any, Any]:
+    """Make a blank map figure of a paper size, with an equal-aspect Axes and room for notes.
+
+    Parameters
+    ----------
+    paper
+        ``"A4"`` (8.27 x 11.69 in) or ``"letter"`` (8.5 x 11 in).
+    orientation
+        ``"portrait"`` or ``"landscape"``.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, matplotlib.axes.Axes)
+
+    Examples
+    --------
+    >>> from hotspot.maps import new_map_figure
+    >>> fig, ax = new_map_figure("letter", "landscape")
+    >>> fig.get_size_inches().tolist()
+    [11.0, 8.5]
+    """
+    import matplotlib.pyplot as plt
+
+    key = {"a4": "A4", "letter": "letter", "us letter": "letter"}.get(str(paper).lower())
+    if key is None:
+        raise InvalidInputError(f"paper={paper!r} is not supported; use 'A4' or 'letter'.")
+    if orientation not in ("portrait", "landscape"):
+        raise InvalidInputError(
+            f"orientation={orientation!r} is not supported; use 'portrait' or 'landscape'."
+        )
+    w, h = PAPER_SIZES[key]
+    if orientation == "landscape":
+        w, h = h, w
+    fig = plt.figure(figsize=(w, h))
+    bottom = 0.9 / h  # room for source and caveat lines
+    top = 0.75 / h  # room for title and period
+    side = 0.4 / w
+    ax = fig.add_axes((side, bottom, 1 - 2 * side, 1 - bottom - top))
+    _style_axes(ax)
+    return fig, ax
+
+
+def _style_axes(ax: Any) -> None:
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_linewidth(0.6)
+        spine.set_color("#333333")
+
+
+def _get_ax(ax: Any, bounds: Any = None) -> Any:
+    if ax is None:
+        landscape = bounds is not None and (bounds[2] - bounds[0]) > (bounds[3] - bounds[1])
+        _, ax = new_map_figure(orientation="landscape" if landscape else "portrait")
+    else:
+        _style_axes(ax)
+    return ax
+
+
+def save_map(fig_or_ax: Any, path: str | Path, *, dpi: int = 300, **kwargs: Any) -> Path:
+    """Save a map figure (or the figure of an Axes) for printing.
+
+    Parameters
+    ----------
+    fig_or_ax
+        A matplotlib Figure or Axes.
+    path
+        Output file; the format follows the extension (``.png``, ``.pdf``, ``.svg``).
+    dpi
+        Resolution in dots per inch (300 for print).
+    **kwargs
+        Passed to :meth:`matplotlib.figure.Figure.savefig`.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from hotspot.maps import new_map_figure, save_map
+    >>> fig, ax = new_map_figure()
+    >>> out = save_map(ax, pathlib.Path(tempfile.mkdtemp()) / "map.png", dpi=50)
+    >>> out.exists()
+    True
+    """
+    fig = getattr(fig_or_ax, "figure", fig_or_ax)
+    if hasattr(fig, "get_figure") and fig.get_figure() is not None:
+        fig = fig.get_figure()
+    path = Path(path)
+    fig.savefig(path, dpi=dpi, **kwargs)
+    return path
+
+
+# ------------------------------------------------------------------------ furniture
+
+
+def _nice_length(target: float) -> float:
+    """Largest 1, 2 or 5 x 10^k not above ``target`` (target > 0)."""
+    exp = math.floor(math.log10(target))
+    for m in (5, 2, 1):
+        if m * 10**exp <= target:
+            return float(m * 10**exp)
+    return float(10**exp)  # pragma: no cover
+
+
+def _format_length(metres: float) -> str:
+    if metres >= 1000:
+        km = metres / 1000
+        return f"{km:g} km"
+    return f"{metres:g} m"
+
+
+def add_scale_bar(ax: Any, *, location: str = "lower left", crs: Any = None,
+                  fraction: float = 0.25) -> Any:
+    """Draw a two-segment black/white scale bar with a round length (m or km).
+
+    Call it after the data are drawn (it reads the axis limits). The Axes must show a
+    projected CRS; the unit of its coordinates is read from ``crs`` (or from the CRS
+    the ``hotspot`` plot functions stored on the Axes), metres when unknown.
+
+    Parameters
+    ----------
+    ax
+        The map Axes.
+    location
+        ``"lower left"`` or ``"lower right"``.
+    crs
+        CRS of the Axes coordinates, to convert feet to metres.
+    fraction
+        Longest bar as a share of the map width; the length is rounded down to 1, 2 or
+        5 x 10^k metres.
+
+    Returns
+    -------
+    matplotlib.text.Text
+        The label (``gid="scale_bar"``), e.g. ``"2 km"``.
+
+    Examples
+    --------
+    >>> from hotspot.maps import new_map_figure, add_scale_bar
+    >>> fig, ax = new_map_figure()
+    >>> _ = ax.set_xlim(0, 10_000); _ = ax.set_ylim(0, 14_000)
+    >>> add_scale_bar(ax).get_text()
+    '2 km'
+    """
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import blended_transform_factory
+
+    crs = crs if crs is not None else getattr(ax, "_hotspot_crs", None)
+    factor = metres_factor(crs) if crs is not None else 1.0
+    x0, x1 = ax.get_xlim()
+    width_m = abs(x1 - x0) * factor
+    if not width_m > 0:
+        raise InvalidInputError("the Axes has no width; draw the map before the scale bar.")
+    length_m = _nice_length(width_m * fraction)
+    length = length_m / factor
+    pad = 0.04 * (x1 - x0)
+    if location == "lower left":
+        start = x0 + pad
+    elif location == "lower right":
+        start = x1 - pad - length
+    else:
+        raise InvalidInputError(
+            f"location={location!r} is not supported; use 'lower left' or 'lower right'."
+        )
+    trans = blended_transform_factory(ax.transData, ax.transAxes)
+    y, h = 0.035, 0.008
+    half = length / 2
+    for i, colour in enumerate(("black", "white")):
+        ax.add_patch(Rectangle((start + i * half, y), half, h, transform=trans,
+                               facecolor=colour, edgecolor="black", linewidth=0.6,
+                               zorder=20, gid="scale_bar"))
+    style = {"transform": trans, "fontsize": _FONT, "zorder": 21, "va": "bottom"}
+    halo = _halo()
+    ax.text(start, y + h * 1.6, "0", ha="center", path_effects=halo, **style)
+    return ax.text(start + length, y + h * 1.6, _format_length(length_m), ha="center",
+                   path_effects=halo, gid="scale_bar", **style)
+
+
+def add_north_arrow(ax: Any, *, x: float = 0.95, y: float = 0.93) -> Any:
+    """Draw a north arrow in the upper right corner (axes fractions ``x``, ``y``).
+
+    Grid north of the projected CRS is drawn; in a local UTM or state-plane CRS it is
+    within a degree or two of true north over a city.
+
+    Returns
+    -------
+    matplotlib.text.Annotation
+        The arrow with its ``"N"`` label (``gid="north_arrow"``).
+
+    Examples
+    --------
+    >>> from hotspot.maps import new_map_figure, add_north_arrow
+    >>> fig, ax = new_map_figure()
+    >>> add_north_arrow(ax).get_text()
+    'N'
+    """
+    return ax.annotate(
+        "N", xy=(x, y), xytext=(x, y - 0.06), xycoords="axes fraction",
+        ha="center", va="center", fontsize=_FONT + 2, fontweight="bold",
+        arrowprops={"facecolor": "black", "edgecolor": "white", "width": 4,
+                    "headwidth": 11, "headlength": 10, "linewidth": 0.8},
+        path_effects=_halo(), zorder=21, gid="north_arrow",
+    )
+
+
+def add_map_furniture(ax: Any, *, title: str | None = None, period: str | None = None,
+                      source: str | None = None, caveat: str | None = None,
+                      scale_bar: bool = True, north_arrow: bool = True) -> Any:
+    """Add title, period, source and caveat lines, a scale bar and a north arrow.
+
+    The title and the period go above the map; source and caveat go below it, in the
+    Axes coordinates so that they move with the Axes. Texts carry ``gid`` values
+    ``"title"``, ``"period"``, ``"source"``, ``"caveat"``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from hotspot.maps import new_map_figure, add_map_furniture
+    >>> fig, ax = new_map_figure()
+    >>> _ = ax.set_xlim(0, 5000); _ = ax.set_ylim(0, 7000)
+    >>> ax = add_map_furniture(ax, title="Robbery", period="2019", source="MPD")
+    >>> ax.get_title(loc="left")
+    'Robbery'
+    """
+    if title:
+        ax.set_title(title, fontsize=14, fontweight="bold", loc="left",
+                     pad=22 if period else 8, gid="title")
+    if period:
+        ax.text(0, 1.012, f"Period: {period}", transform=ax.transAxes, fontsize=_FONT + 2,
+                ha="left", va="bottom", gid="period")
+    lines = [(f"Source: {source}", "source", "normal") if source else None,
+             (caveat, "caveat", "italic") if caveat else None]
+    y = -0.012
+    for item in lines:
+        if item is None:
+            continue
+        text, gid, style = item
+        ax.text(0, y, text, transform=ax.transAxes, fontsize=_FONT, ha="left", va="top",
+                style=style, wrap=True, gid=gid)
+        y -= 0.022
+    if scale_bar:
+        add_scale_bar(ax)
+    if north_arrow:
+        add_north_arrow(ax)
+    return ax
+
+
+def _halo(width: float = 2.5) -> list[Any]:
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=width, foreground="white")]
+
+
+# ------------------------------------------------------------------------- layers
+
+
+def _as_layers(context: Any) -> list[tuple[str | None, gpd.GeoDataFrame | gpd.GeoSeries]]:
+    if context is None:
+        return []
+    if isinstance(context, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        return [(None, context)]
+    if isinstance(context, Mapping):
+        return [(str(k), v) for k, v in context.items()]
+    if isinstance(context, Sequence):
+        return [(None, v) for v in context]
+    raise InvalidInputError(
+        "context must be a GeoDataFrame, a list of them, or a dict {legend label: frame}."
+    )
+
+
+def _draw_context(ax: Any, context: Any, crs: Any, handles: list[Any]) -> None:
+    """Outlines of polygons (districts, study area) and thin lines (streets), in grey."""
+    from matplotlib.lines import Line2D
+
+    for label, layer in _as_layers(context):
+        if layer is None or len(layer) == 0:
+            continue
+        if crs is not None and layer.crs is not None and not layer.crs.equals(crs):
+            layer = layer.to_crs(crs)
+        geom = layer.geometry if isinstance(layer, gpd.GeoDataFrame) else layer
+        kinds = set(geom.geom_type.dropna())
+        if kinds & {"Polygon", "MultiPolygon"}:
+            geom.boundary.plot(ax=ax, color=_CONTEXT_COLOR, linewidth=1.0, zorder=5)
+            style = {"color": _CONTEXT_COLOR, "linewidth": 1.0}
+        else:
+            geom.plot(ax=ax, color="#969696", linewidth=0.4, zorder=2)
+            style = {"color": "#969696", "linewidth": 0.8}
+        if label:
+            handles.append(Line2D([], [], label=label, **style))
+
+
+def _draw_incidents(ax: Any, incidents: Any, crs: Any, handles: list[Any]) -> None:
+    from matplotlib.lines import Line2D
+
+    inc = incidents.to_crs(crs) if crs is not None and not incidents.crs.equals(crs) else incidents
+    inc.plot(ax=ax, color="black", markersize=2, linewidth=0, zorder=8, gid="incidents")
+    handles.append(Line2D([], [], marker="o", color="black", linestyle="", markersize=2,
+                          label=f"Incident ({len(inc):,})"))
+
+
+def _legend(ax: Any, handles: list[Any], title: str | None = None) -> Any:
+    if not handles:
+        return None
+    leg = ax.legend(handles=handles, loc="upper left", fontsize=_FONT, title=title,
+                    title_fontsize=_FONT + 1, frameon=True, framealpha=0.92,
+                    edgecolor="#333333")
+    leg.set_zorder(30)
+    leg.set_gid("legend")
+    return leg
+
+
+def _finish(ax: Any, *, title: str | None, period: str | None, source: str | None,
+            caveat: str | None, basemap: Callable[[Any], Any] | None,
+            handles: list[Any], legend_title: str | None, extent: Any = None) -> Any:
+    if extent is not None:
+        x0, y0, x1, y1 = extent
+        dx, dy = (x1 - x0) * 0.03 or 100.0, (y1 - y0) * 0.03 or 100.0
+        ax.set_xlim(x0 - dx, x1 + dx)
+        ax.set_ylim(y0 - dy, y1 + dy)
+    if basemap is not None:
+        if not callable(basemap):
+            raise InvalidInputError(
+                "basemap must be a callable taking the Axes, e.g. "
+                "`lambda ax: contextily.add_basemap(ax, crs=units.crs)`."
+            )
+        basemap(ax)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    _legend(ax, handles, legend_title)
+    add_map_furniture(ax, title=title, period=period, source=source, caveat=caveat)
+    return ax
+
+
+def _patch(colour: str, label: str, hatch: str | None = None, edge: str = "#333333") -> Any:
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=colour, edgecolor=edge, hatch=hatch, linewidth=0.6, label=label)
+
+
+def _draw_classes(ax: Any, units: gpd.GeoDataFrame, column: str, handles: list[Any]) -> None:
+    values = units[column].astype("string")
+    known = set(HOTSPOT_CLASS_COLORS)
+    unknown = sorted(set(values.dropna()) - known)
+    if unknown:
+        raise InvalidInputError(
+            f"column {column!r} has values {unknown[:5]} that are not hotspot classes "
+            f"({list(HOTSPOT_CLASS_LABELS)}); pass a numeric column or hs.gi_star output."
+        )
+    for cls in HOTSPOT_CLASS_LABELS:  # hot first, the legend order
+        sel = units[(values == cls).to_numpy(dtype=bool, na_value=False)]
+        if cls == "not_significant":
+            continue  # left unfilled
+        if len(sel) == 0:
+            continue
+        hatch = HOTSPOT_CLASS_HATCHES[cls]
+        sel.plot(ax=ax, color=HOTSPOT_CLASS_COLORS[cls], edgecolor=HOTSPOT_CLASS_COLORS[cls],
+                 linewidth=0.2, hatch=hatch, zorder=3)
+        if hatch:  # hatch lines in a dark grey on top of the fill
+            sel.plot(ax=ax, facecolor="none", edgecolor="#08306b", linewidth=0.0,
+                     hatch=hatch, zorder=3)
+        handles.append(_patch(HOTSPOT_CLASS_COLORS[cls],
+                              f"{HOTSPOT_CLASS_LABELS[cls]} ({len(sel):,})", hatch))
+    n_ns = int((values == "not_significant").sum())
+    if n_ns:
+        handles.append(_patch("white", f"{HOTSPOT_CLASS_LABELS['not_significant']} "
+                                       f"({n_ns:,}, unfilled)"))
+
+
+def _class_breaks(values: np.ndarray, k: int) -> np.ndarray:
+    """Up to ``k`` quantile class upper bounds of the positive values, 2 significant digits."""
+    pos = values[np.isfinite(values) & (values > 0)]
+    if pos.size == 0:
+        return np.array([])
+    qs = np.quantile(pos, np.linspace(0, 1, k + 1)[1:])
+    out = []
+    for q in qs:
+        digits = 1 - math.floor(math.log10(abs(q))) if q > 0 else 0
+        r = round(float(q), max(digits, 0) if q >= 10 else digits)
+        if not out or r > out[-1]:
+            out.append(r)
+    out[-1] = max(out[-1], float(pos.max()))
+    return np.asarray(out, dtype=float)
+
+
+def _fmt(v: float) -> str:
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.3g}"
+
+
+def _mean_multiple_breaks(values: np.ndarray, k: int) -> tuple[np.ndarray, float]:
+    """Chainey's incremental multiples of the mean of the positive cells."""
+    pos = values[np.isfinite(values) & (values > 0)]
+    if pos.size == 0:
+        return np.array([]), 0.0
+    mean = float(pos.mean())
+    b = [mean * i for i in range(2, k + 1) if mean * i < pos.max()] + [float(pos.max())]
+    return np.asarray(b), mean
+
+
+def _draw_numeric(ax: Any, units: gpd.GeoDataFrame, column: str, handles: list[Any],
+                  k: int = 5, integer: bool = False, scheme: str = "quantiles") -> None:
+    import matplotlib as mpl
+
+    values = pd.to_numeric(units[column], errors="coerce").to_numpy(dtype=float)
+    if scheme == "mean_multiples":
+        breaks, floor = _mean_multiple_breaks(values, k)
+    else:
+        breaks, floor = _class_breaks(values, k), 0.0
+    if breaks.size == 0:
+        return
+    cmap = mpl.colormaps[SEQUENTIAL_CMAP].resampled(max(len(breaks), 2) + 1)
+    cls = np.searchsorted(breaks, values, side="left")
+    pos = values[np.isfinite(values) & (values > floor)]
+    lower = float(pos.min()) if floor == 0 else floor
+    for i, upper in enumerate(breaks):
+        sel_mask = (cls == i) & (values > 0) & (values >= floor)
+        colour = mpl.colors.to_hex(cmap(i + 1))
+        if sel_mask.any():
+            units[sel_mask].plot(ax=ax, color=colour, edgecolor=colour, linewidth=0.2, zorder=3)
+        if integer:
+            lo = math.floor(lower) + 1 if i else math.ceil(lower)
+            label = f"{lo:,}" if lo == int(upper) else f"{lo:,}–{_fmt(upper)}"
+        else:
+            label = f"{_fmt(lower)} – {_fmt(upper)}"
+            if floor:
+                label += f" ({i + 1}–{i + 2}× mean)" if i < len(breaks) - 1 else (
+                    f" (≥ {i + 1}× mean)")
+        handles.append(_patch(colour, label if floor else f"{label} ({int(sel_mask.sum()):,})"))
+        lower = upper
+
+
+def _suppress(units: gpd.GeoDataFrame, min_count: int | None, count_column: str,
+              ax: Any, handles: list[Any]) -> gpd.GeoDataFrame:
+    if min_count is None:
+        return units
+    check_columns(units, [count_column], "units")
+    n = pd.to_numeric(units[count_column], errors="coerce").to_numpy(dtype=float)
+    small = (n > 0) & (n < min_count)
+    if small.any():
+        units[small].plot(ax=ax, color=SUPPRESSED_COLOR, edgecolor=SUPPRESSED_COLOR,
+                          linewidth=0.2, hatch="....", zorder=3)
+    handles.append(_patch(SUPPRESSED_COLOR, f"suppressed (< {min_count}) "
+                                            f"({int(small.sum()):,})", "...."))
+    return units[~small]
+
+
+def _check_units(units: Any, name: str) -> gpd.GeoDataFrame:
+    gdf = check_geodataframe(units, name)
+    if gdf.crs is not None and gdf.crs.is_geographic:
+        from .exceptions import CRSError
+
+        raise CRSError(
+            f"`{name}` is in a geographic CRS ({gdf.crs.name}); maps need a projected CRS "
+            f"in metres or feet so that the scale bar is right. Use `{name}.to_crs(...)`."
+        )
+    return gdf
+
+
+# ------------------------------------------------------------------------ public maps
+
+
+def plot_units(units: gpd.GeoDataFrame, column: str = "hotspot_class", *,
+               min_count: int | None = None, count_column: str = "n_incidents",
+               context: Any = None, ax: Any = None, title: str | None = None,
+               period: str | None = None, source: str | None = None,
+               caveat: str | None = None, legend_title: str | None = None,
+               k: int = 5, basemap: Callable[[Any], Any] | None = None) -> Any:
+    """Map analysis units by Gi* class or by a numeric column (counts, rates).
+
+    Parameters
+    ----------
+    units
+        Units in a projected CRS (e.g. ``hs.gi_star`` output).
+    column
+        ``"hotspot_class"`` (or ``"lisa_cluster"``-free class column with the
+        ``hotspot_class`` values) drawn with :data:`HOTSPOT_CLASS_COLORS` and hatching
+        for cold classes; or a numeric column, drawn in ``k`` quantile classes of its
+        positive values with the ``YlOrRd`` scheme (zero cells unfilled).
+    min_count
+        Privacy: cells with ``0 < count_column < min_count`` are drawn grey and
+        labelled "suppressed (< min_count)" instead of their value or class.
+    count_column
+        The count used by ``min_count``. Default ``n_incidents``.
+    context
+        Context layers: a GeoDataFrame, a list of them, or a dict
+        ``{legend label: frame}``; polygons are drawn as outlines (districts, beats,
+        study area), lines as thin grey streets.
+    ax
+        Axes to draw on; None makes an A4 portrait figure (:func:`new_map_figure`).
+    title, period, source, caveat
+        Texts of the map furniture (see :func:`add_map_furniture`).
+    legend_title
+        Legend heading; default from ``column``.
+    k
+        Number of classes of a numeric column.
+    basemap
+        Optional callable ``basemap(ax)`` drawing a background (e.g. contextily).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from hotspot.maps import plot_units
+    >>> cells = gpd.GeoDataFrame({"n_incidents": [0, 1, 4, 9]},
+    ...     geometry=[box(i * 100, 0, i * 100 + 100, 100) for i in range(4)], crs=32616)
+    >>> ax = plot_units(cells, "n_incidents", min_count=3, title="Counts")
+    >>> [t.get_text() for t in ax.get_legend().get_texts()][0]
+    'suppressed (< 3) (1)'
+    """
+    gdf = _check_units(units, "units")
+    check_columns(gdf, [column], "units")
+    ax = _get_ax(ax, gdf.total_bounds)
+    ax._hotspot_crs = gdf.crs
+    handles: list[Any] = []
+    shown = _suppress(gdf, min_count, count_column, ax, handles)
+    if _is_class_column(gdf[column]):
+        _draw_classes(ax, shown, column, handles)
+        default_title = "Gi* hot and cold spots"
+    else:
+        integer = pd.api.types.is_integer_dtype(gdf[column])
+        _draw_numeric(ax, shown, column, handles, k=k, integer=integer)
+        default_title = {"n_incidents": "Incidents per cell"}.get(column, column)
+    _draw_context(ax, context, gdf.crs, handles)
+    return _finish(ax, title=title, period=period, source=source, caveat=caveat,
+                   basemap=basemap, handles=handles,
+                   legend_title=legend_title or default_title, extent=gdf.total_bounds)
+
+
+def _is_class_column(s: pd.Series) -> bool:
+    return bool(isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object
+                or pd.api.types.is_string_dtype(s.dtype))
+
+
+def plot_kde(units: gpd.GeoDataFrame, column: str = "kde", *, k: int = 5,
+             scheme: str = "mean_multiples",
+             context: Any = None, ax: Any = None, title: str | None = "Incident density",
+             period: str | None = None, source: str | None = None,
+             caveat: str | None = None, basemap: Callable[[Any], Any] | None = None,
+             legend_title: str = "Incidents per km²") -> Any:
+    """Map a kernel density surface (``hs.kde`` output) in ``k`` classes.
+
+    ``scheme="mean_multiples"`` (default) uses Chainey's incremental multiples of the
+    mean density of the positive cells (1-2x, 2-3x, ... >= kx the mean) and leaves
+    cells below the mean unfilled, so that a map shows where density is high rather
+    than spreading five equal-count classes over the whole city;
+    ``scheme="quantiles"`` uses quantiles of the positive values. The ``YlOrRd``
+    classes darken monotonically, so the order survives a greyscale print. Other
+    parameters as :func:`plot_units`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from hotspot.maps import plot_kde
+    >>> cells = gpd.GeoDataFrame({"kde": [0.0, 0.5, 2.0, 8.0]},
+    ...     geometry=[box(i * 100, 0, i * 100 + 100, 100) for i in range(4)], crs=32616)
+    >>> ax = plot_kde(cells, k=3)
+    >>> ax.get_legend().get_title().get_text()
+    'Incidents per km²'
+    """
+    if scheme not in ("mean_multiples", "quantiles"):
+        raise InvalidInputError(
+            f"scheme={scheme!r} is not supported; use 'mean_multiples' or 'quantiles'."
+        )
+    gdf = _check_units(units, "units")
+    check_columns(gdf, [column], "units")
+    ax = _get_ax(ax, gdf.total_bounds)
+    ax._hotspot_crs = gdf.crs
+    handles: list[Any] = []
+    _draw_numeric(ax, gdf, column, handles, k=k, scheme=scheme)
+    if scheme == "mean_multiples":
+        handles.append(_patch("white", "below the mean (unfilled)"))
+    _draw_context(ax, context, gdf.crs, handles)
+    return _finish(ax, title=title, period=period, source=source, caveat=caveat,
+                   basemap=basemap, handles=handles, legend_title=legend_title,
+                   extent=gdf.total_bounds)
+
+
+def plot_hotspots(hotspots: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None = None,
+                  column: str = "hotspot_class", context: Any = None, ax: Any = None,
+                  title: str | None = "Crime hotspots", period: str | None = None,
+                  source: str | None = None, caveat: str | None = None,
+                  labels: bool = True, top: int | None = None,
+                  basemap: Callable[[Any], Any] | None = None,
+                  incidents: gpd.GeoDataFrame | None = None, show_incidents: bool = False,
+                  min_count: int | None = None, extent: str = "auto",
+                  label_size: float = 9.0) -> Any:
+    """Map ranked operational hotspots (``hs.hotspots`` output) with rank labels.
+
+    Parameters
+    ----------
+    hotspots
+        Hotspot areas with ``rank`` (or ``hotspot_id``), in a projected CRS.
+    units
+        Optional units drawn underneath by ``column`` (see :func:`plot_units`).
+    column
+        Column of ``units`` to draw.
+    context
+        Context layers (districts, streets, study area), see :func:`plot_units`.
+    ax
+        Axes to draw on; None makes an A4 portrait figure.
+    title, period, source, caveat
+        Texts of the map furniture.
+    labels
+        Write each hotspot's rank at a point inside it, in a white-haloed box. Labels
+        that would overlap a label of a better rank are moved to a free spot nearby
+        with a leader line, or left out when none is free (``ax._hotspot_hidden_labels``
+        counts them).
+    top
+        Draw only the ``top`` best-ranked hotspots.
+    basemap
+        Optional callable ``basemap(ax)`` (e.g. contextily); never used by default.
+    incidents, show_incidents
+        Incident points are drawn only with ``show_incidents=True`` (privacy).
+    min_count
+        Passed to :func:`plot_units` for ``units``.
+    extent
+        ``"auto"``: the units (or context, or hotspots) extent; ``"hotspots"``: zoom on
+        the hotspots drawn.
+    label_size
+        Font size of the rank labels in points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from hotspot.maps import plot_hotspots
+    >>> hot = gpd.GeoDataFrame({"rank": [1, 2], "n_incidents": [30, 12]},
+    ...     geometry=[box(0, 0, 500, 500), box(2000, 2000, 2400, 2600)], crs=32616)
+    >>> ax = plot_hotspots(hot, title="Robbery hotspots")
+    >>> sorted(t.get_text() for t in ax.texts if t.get_gid() == "rank_label")
+    ['1', '2']
+    """
+    hot = _check_units(hotspots, "hotspots")
+    rank_col = "rank" if "rank" in hot.columns else "hotspot_id"
+    check_columns(hot, [rank_col], "hotspots")
+    hot = hot.sort_values(rank_col, kind="stable")
+    if top is not None:
+        hot = hot.iloc[: int(top)]
+    bounds = _extent(hot, units, context, extent)
+    ax = _get_ax(ax, bounds)
+    ax._hotspot_crs = hot.crs
+    handles: list[Any] = []
+    if units is not None:
+        gdf = _check_units(units, "units")
+        if gdf.crs is not None and hot.crs is not None and not gdf.crs.equals(hot.crs):
+            gdf = gdf.to_crs(hot.crs)
+        shown = _suppress(gdf, min_count, "n_incidents", ax, handles)
+        if _is_class_column(gdf[column]):
+            _draw_classes(ax, shown, column, handles)
+        else:
+            _draw_numeric(ax, shown, column, handles,
+                          integer=pd.api.types.is_integer_dtype(gdf[column]))
+    _draw_context(ax, context, hot.crs, handles)
+    if len(hot):
+        fill = "none" if units is not None else HOTSPOT_FILL
+        hot.plot(ax=ax, facecolor=fill, alpha=None, edgecolor="black", linewidth=1.2,
+                 zorder=6)
+        handles.insert(0, _patch(fill if units is None else "none",
+                                 f"Hotspot area ({len(hot):,}), numbered by rank",
+                                 edge="black"))
+    if show_incidents and incidents is not None:
+        _draw_incidents(ax, incidents, hot.crs, handles)
+    _finish(ax, title=title, period=period, source=source, caveat=caveat, basemap=basemap,
+            handles=handles, legend_title=None, extent=bounds)
+    if labels and len(hot):
+        _rank_labels(ax, hot, rank_col, label_size)
+    return ax
+
+
+def _extent(hot: gpd.GeoDataFrame, units: Any, context: Any, how: str) -> Any:
+    if how == "hotspots" or (units is None and context is None):
+        return hot.total_bounds if len(hot) else None
+    if how != "auto":
+        raise InvalidInputError(f"extent={how!r} is not supported; use 'auto' or 'hotspots'.")
+    if units is not None:
+        return units.to_crs(hot.crs).total_bounds if units.crs != hot.crs else units.total_bounds
+    frames = [lay.to_crs(hot.crs) if lay.crs is not None and lay.crs != hot.crs else lay
+              for _, lay in _as_layers(context) if lay is not None and len(lay)]
+    b = np.array([f.total_bounds for f in frames] + [hot.total_bounds])
+    return (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+
+
+def _rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> None:
+    """Greedy label placement in display space: better ranks first, nudge or hide."""
+    fig = ax.figure
+    pts = hot.geometry.representative_point()
+    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    disp = ax.transData.transform(xy)
+    scale = fig.dpi / 72.0
+    placed: list[tuple[float, float, float, float]] = []
+    hidden = 0
+    offsets = [(0, 0)] + [(dx, dy) for r in (1.0, 1.8) for dx, dy in
+                          ((r, 0), (-r, 0), (0, r), (0, -r), (r, r), (-r, r), (r, -r), (-r, -r))]
+    halo = _halo(3.0)
+    for (dx0, dy0), rank in zip(disp, hot[rank_col].to_numpy(), strict=True):
+        text = str(int(rank)) if float(rank).is_integer() else str(rank)
+        w = (0.62 * len(text) + 0.6) * size * scale
+        h = 1.3 * size * scale
+        spot = None
+        for ox, oy in offsets:
+            cx, cy = dx0 + ox * w * 1.1, dy0 + oy * h * 1.1
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if not any(_overlap(box, b) for b in placed):
+                spot = (cx, cy, box, (ox, oy) != (0, 0))
+                break
+        if spot is None:
+            hidden += 1
+            continue
+        cx, cy, box, moved = spot
+        placed.append(box)
+        tx, ty = ax.transData.inverted().transform((cx, cy))
+        kw = {"fontsize": size, "fontweight": "bold", "ha": "center", "va": "center",
+              "zorder": 25, "gid": "rank_label", "path_effects": halo}
+        if moved:
+            ax.annotate(text, xy=tuple(xy[len(placed) + hidden - 1]), xytext=(tx, ty),
+                        arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6},
+                        **kw)
+        else:
+            ax.text(tx, ty, text, **kw)
+    ax._hotspot_hidden_labels = hidden
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+# ------------------------------------------------------------------------ interactive
+
+
+def _class_style(values: pd.Series) -> list[str]:
+    return [HOTSPOT_CLASS_COLORS.get(str(v), "#cccccc") for v in values]
+
+
+def explore(units: gpd.GeoDataFrame | None = None, hotspots: gpd.GeoDataFrame | None = None,
+            incidents: gpd.GeoDataFrame | None = None, *, column: str = "hotspot_class",
+            m: Any = None, tooltip: Sequence[str] | None = None,
+            drop_background: bool = True, tiles: str | None = "OpenStreetMap",
+            min_count: int | None = None, **map_kwds: Any) -> Any:
+    """Interactive folium map with layers for units, hotspots and (optionally) incidents.
+
+    Parameters
+    ----------
+    units
+        Units coloured by ``column`` (:data:`HOTSPOT_CLASS_COLORS` for
+        ``hotspot_class``, ``YlOrRd`` for numbers). Layer name ``"Units: <column>"``.
+    hotspots
+        Hotspot areas, outlined in black, layer ``"Hotspots"``.
+    incidents
+        Incident points, layer ``"Incidents"`` (shown only when given).
+    column
+        Unit column to colour by.
+    m
+        An existing :class:`folium.Map` to add the layers to.
+    tooltip
+        Unit columns shown on hover; default: those of ``unit_id``, ``n_incidents``,
+        ``kde``, ``gi_z``, ``p_value``, ``p_adjusted``, ``hotspot_class``,
+        ``lisa_cluster`` present (hotspots: ``rank``, ``n_incidents``, ``share``,
+        ``area_km2``, ``concentration``).
+    drop_background
+        Leave out units that are ``not_significant`` or zero in ``column`` (keeps the
+        HTML small; a city grid has tens of thousands of cells).
+    tiles
+        Tile layer name passed to folium, or None for no tiles. Tiles are URLs in the
+        HTML: nothing is downloaded until the map is opened in a browser.
+    min_count
+        Privacy: units with ``0 < n_incidents < min_count`` lose their statistics and
+        are shown as "suppressed (< min_count)".
+    **map_kwds
+        Passed to :class:`folium.Map` when ``m`` is None.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from hotspot.maps import explore
+    >>> hot = gpd.GeoDataFrame({"rank": [1], "n_incidents": [30]},
+    ...     geometry=[box(500000, 3880000, 500500, 3880500)], crs=32616)
+    >>> m = explore(hotspots=hot, tiles=None)
+    >>> "Hotspots" in m.get_root().render()
+    True
+    """
+    try:
+        import folium
+    except ImportError as exc:  # pragma: no cover - folium is installed in dev
+        raise ImportError(
+            "hs.explore needs folium; install it with `pip install \"hotspot-crime[interactive]\"`"
+            " (or `pip install folium`)."
+        ) from exc
+    frames = [f for f in (units, hotspots, incidents) if f is not None]
+    if not frames:
+        raise InvalidInputError("explore needs at least one of units, hotspots or incidents.")
+    if m is None:
+        bounds = np.array([f.to_crs(4326).total_bounds for f in frames])
+        lon = (bounds[:, 0].min() + bounds[:, 2].max()) / 2
+        lat = (bounds[:, 1].min() + bounds[:, 3].max()) / 2
+        m = folium.Map(location=(lat, lon), tiles=tiles, **map_kwds)
+        m.fit_bounds([[bounds[:, 1].min(), bounds[:, 0].min()],
+                      [bounds[:, 3].max(), bounds[:, 2].max()]])
+    if units is not None:
+        _explore_units(folium, m, check_geodataframe(units, "units"), column, tooltip,
+                       drop_background, min_count)
+    if hotspots is not None:
+        hot = check_geodataframe(hotspots, "hotspots").to_crs(4326)
+        fields = [c for c in ("hotspot_id", "rank", "n_incidents", "share", "area_km2",
+                              "concentration") if c in hot.columns]
+        folium.GeoJson(
+            _plain(hot[[*fields, "geometry"]]).__geo_interface__, name="Hotspots",
+            style_function=lambda _: {"color": "black", "weight": 2, "fillOpacity": 0.0},
+            tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
+        ).add_to(m)
+    if incidents is not None:
+        inc = check_geodataframe(incidents, "incidents").to_crs(4326)
+        layer = folium.FeatureGroup(name="Incidents", show=True)
+        for lat, lon in zip(inc.geometry.y, inc.geometry.x, strict=True):
+            folium.CircleMarker((lat, lon), radius=2, color="black", weight=0,
+                                fill=True, fill_opacity=0.7).add_to(layer)
+        layer.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Copy with categorical/datetime columns as strings and floats rounded (JSON-safe)."""
+    out = gdf.copy()
+    for c in out.columns:
+        if c == out.geometry.name:
+            continue
+        s = out[c]
+        if isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_datetime64_any_dtype(s):
+            out[c] = s.astype("string").astype(object).where(s.notna(), None)
+        elif pd.api.types.is_float_dtype(s):
+            out[c] = s.round(4)
+    return out
+
+
+def _explore_units(folium: Any, m: Any, units: gpd.GeoDataFrame, column: str,
+                   tooltip: Sequence[str] | None, drop_background: bool,
+                   min_count: int | None) -> None:
+    import matplotlib as mpl
+
+    check_columns(units, [column], "units")
+    gdf = units.reset_index() if units.index.name else units.copy()
+    values = gdf[column]
+    is_class = _is_class_column(values)
+    if drop_background:
+        if is_class:
+            keep = values.astype("string") != "not_significant"
+        else:
+            keep = pd.to_numeric(values, errors="coerce").fillna(0) != 0
+        gdf = gdf[keep.to_numpy(dtype=bool, na_value=True)]
+    fields = list(tooltip) if tooltip is not None else [
+        c for c in ("unit_id", "n_incidents", "kde", "gi_z", "p_value", "p_adjusted",
+                    "hotspot_class", "lisa_cluster") if c in gdf.columns]
+    if column not in fields:
+        fields.append(column)
+    gdf = _plain(gdf[[*fields, gdf.geometry.name]]).to_crs(4326)
+    if is_class:
+        gdf["_fill"] = _class_style(gdf[column])
+    else:
+        v = pd.to_numeric(gdf[column], errors="coerce").to_numpy(dtype=float)
+        breaks = _class_breaks(v, 5)
+        cmap = mpl.colormaps[SEQUENTIAL_CMAP].resampled(max(len(breaks), 2) + 1)
+        idx = np.searchsorted(breaks, v, side="left") + 1 if breaks.size else np.ones(len(v))
+        gdf["_fill"] = [mpl.colors.to_hex(cmap(int(i))) for i in idx]
+    if min_count is not None and "n_incidents" in gdf.columns:
+        n = pd.to_numeric(gdf["n_incidents"], errors="coerce").fillna(0).to_numpy()
+        small = (n > 0) & (n < min_count)
+        for c in fields:
+            gdf[c] = gdf[c].astype(object)
+            gdf.loc[small, c] = f"suppressed (< {min_count})"
+        gdf.loc[small, "_fill"] = SUPPRESSED_COLOR
+    folium.GeoJson(
+        gdf.__geo_interface__, name=f"Units: {column}",
+        style_function=lambda f: {"fillColor": f["properties"]["_fill"], "color": "#555555",
+                                  "weight": 0.3, "fillOpacity": 0.75},
+        tooltip=folium.GeoJsonTooltip(fields=fields),
+    ).add_to(m)

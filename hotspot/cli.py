@@ -21,6 +21,10 @@ __all__ = ["analyze", "main"]
 
 EXIT_BAD_INPUT = 2
 EXIT_EXISTS = 3
+#: Officer-hours per week for the demo and CLI patrol plan.
+PATROL_HOURS_PER_WEEK = 20.0
+#: Money budget (in the catalogue currency) for the CLI's plan under a budget.
+PLAN_BUDGET = 250_000.0
 
 
 class _Progress:
@@ -52,6 +56,8 @@ def analyze(
     name: str,
     cell_size: float | None = None,
     max_area_km2: float | None = 1.0,
+    top: int = 10,
+    setting: str | None = None,
     tz: str | None = None,
     context: Any = None,
     quiet: bool = False,
@@ -74,6 +80,11 @@ def analyze(
     max_area_km2
         Largest hotspot area in km², so that one officer can cover one (larger
         contiguous hot areas are split); None for no cap.
+    top
+        Number of top-ranked hotspots for which responses are scored and planned.
+    setting
+        Incident column with the place type (street, residence, ...) used to decide
+        which incidents an intervention can affect; None when there is none.
     tz
         Time zone for darkness when ``occurred_at`` is naive.
     context
@@ -99,7 +110,7 @@ def analyze(
     from . import areas, density, stats, temporal, units
     from .incidents import ingest_report
 
-    progress = _Progress(6, quiet=quiet)
+    progress = _Progress(7, quiet=quiet)
     written: dict[str, Path] = {}
     try:
         report = ingest_report(incidents)
@@ -125,10 +136,39 @@ def analyze(
     written["profiles"] = _write_csv(profile, out / f"{name}_time_profiles_by_hotspot.csv")
     progress.step("darkness and time profiles")
 
+    written.update(_write_responses(out, name, spots.head(top), incidents, setting, tz))
+    progress.step("intervention scores, patrol plan and a plan under a budget")
+
     written.update(_write_layers(out, name, cells, spots, surface))
     written.update(_write_maps(out, name, cells, spots, surface, context))
     progress.step("maps and exports")
     return written
+
+
+def _write_responses(
+    out: Path, name: str, spots: Any, incidents: Any, setting: str | None, tz: str | None
+) -> dict[str, Path]:
+    """Score interventions for the top hotspots, plan patrols and a budgeted portfolio."""
+    from . import interventions, patrol
+
+    scores = interventions.score_interventions(
+        spots, incidents, setting=setting, tz=tz, random_state=0
+    )
+    weekly = patrol.patrol_plan(
+        spots, incidents, officer_hours_per_week=PATROL_HOURS_PER_WEEK, random_state=0
+    )
+    portfolio = interventions.plan(
+        scores, budget=PLAN_BUDGET, officer_hours=PATROL_HOURS_PER_WEEK * 52
+    )
+    plan_text = (
+        f"Weekly patrol plan: {PATROL_HOURS_PER_WEEK} officer-hours, 15-minute visits "
+        "(Koper curve), at least 2 h apart\n\n" + patrol.format_patrol_plan(weekly)
+    )
+    return {
+        "interventions": _write_csv(_plain(scores), out / f"{name}_intervention_scores.csv"),
+        "patrol_plan": _write_text(out / f"{name}_patrol_plan.txt", plan_text),
+        "budget_plan": _write_csv(_plain(portfolio), out / f"{name}_plan_under_budget.csv"),
+    }
 
 
 def _dark_share(temporal: Any, incidents: Any, membership: Any, tz: str | None) -> Any:
@@ -233,14 +273,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _prepare_out(out, args.force)
     # cell sizes: Memphis coordinates are rounded to ~100 m, Chicago's to ~10 m
     runs = [
-        ("memphis", "memphis_robberies", "memphis_precincts", 250.0),
-        ("chicago", "chicago_assaults", "chicago_districts", 150.0),
+        ("memphis", "memphis_robberies", "memphis_precincts", 250.0, None),
+        ("chicago", "chicago_assaults", "chicago_districts", 150.0, "loc_cat"),
     ]
-    for name, sample, context, cell_size in runs:
+    for name, sample, context, cell_size, setting in runs:
         print(f"\n== {datasets.SAMPLES[sample]}", file=sys.stderr)
         incidents = datasets.load_sample(sample)
         paths = analyze(
-            incidents, out, name=name, cell_size=cell_size, context=datasets.load_sample(context)
+            incidents,
+            out,
+            name=name,
+            cell_size=cell_size,
+            setting=setting,
+            context=datasets.load_sample(context),
         )
         print((out / f"{name}_ingest_report.txt").read_text(), file=sys.stderr)
         _print_paths(out, paths)

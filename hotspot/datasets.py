@@ -146,12 +146,15 @@ def _memphis_precincts() -> gpd.GeoDataFrame:
 
 
 def _chicago_assaults() -> gpd.GeoDataFrame:
-    return _incidents(
+    assaults = _incidents(
         "chicago_aggravated_assaults_2012_2013.csv.gz",
         "chicago",
         datetime="date",
         tz="America/Chicago",
     )
+    # every row of the source is a NIBRS 13A aggravated assault (data/sample/README.md)
+    assaults["offence"] = pd.Categorical(["aggravated assault"] * len(assaults))
+    return assaults
 
 
 def _chicago_districts() -> gpd.GeoDataFrame:

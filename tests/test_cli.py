@@ -29,6 +29,13 @@ def test_analyze_happy_path(tmp_path, capsys):
     report = (out / "memphis_robberies_2019_ingest_report.txt").read_text()
     assert "rows read:    2,245" in report
     assert (out / "memphis_robberies_2019_overview.png").stat().st_size > 10_000
+    scores = pd.read_csv(out / "memphis_robberies_2019_intervention_scores.csv")
+    assert {"hotspot_id", "intervention", "prevented", "reason"} <= set(scores.columns)
+    assert (scores["prevented_low"] <= scores["prevented"] + 1e-9).all()
+    patrol = (out / "memphis_robberies_2019_patrol_plan.txt").read_text()
+    assert "Koper" in patrol and "hotspot 1" in patrol
+    budget_plan = pd.read_csv(out / "memphis_robberies_2019_plan_under_budget.csv")
+    assert budget_plan["cost"].sum() <= 250_000
 
 
 def test_refuses_to_overwrite_without_force(tmp_path, capsys):

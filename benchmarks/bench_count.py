@@ -22,9 +22,7 @@ unless ``--sjoin-full`` is given).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -33,6 +31,8 @@ import numpy as np
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _timing import median_time
 
 from hotspot.units import count, grid
 
@@ -54,13 +54,6 @@ def synthetic(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return xy[:, 0] + ORIGIN[0], xy[:, 1] + ORIGIN[1]
 
 
-def timeit(fn, repeats: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def main() -> int:
@@ -85,7 +78,7 @@ def main() -> int:
     for n in sizes:
         x, y = synthetic(n)
         reps = 5 if n <= 1_000_000 else 3
-        t_pfxy, pts = timeit(lambda x=x, y=y: gpd.GeoDataFrame(
+        t_pfxy, pts = median_time(lambda x=x, y=y: gpd.GeoDataFrame(
             geometry=gpd.points_from_xy(x, y), crs=CRS), 1)
 
         def bare(x=x, y=y):
@@ -110,17 +103,17 @@ def main() -> int:
             joined = gpd.sjoin(pts, cells, predicate="within", how="inner")
             return joined["unit_id"].value_counts().reindex(cells.index, fill_value=0)
 
-        t_bare, ref = timeit(bare, reps)
-        t_floor, ref2 = timeit(bare_floor, reps)
-        t_xy, _ = timeit(extract, reps)
-        t_ours, res = timeit(ours, reps)
+        t_bare, ref = median_time(bare, reps)
+        t_floor, ref2 = median_time(bare_floor, reps)
+        t_xy, _ = median_time(extract, reps)
+        t_ours, res = median_time(ours, reps)
         if not (np.array_equal(res["n_incidents"].to_numpy(), ref)
                 and np.array_equal(ref2, ref)):
             print(f"MISMATCH between count() and bincount at n={n}")
             return 1
         note = ""
         if n <= 1_000_000 or args.sjoin_full:
-            t_sjoin, sj = timeit(sjoin, 3 if n <= 100_000 else 1)
+            t_sjoin, sj = median_time(sjoin, 3 if n <= 100_000 else 1)
             if not np.array_equal(sj.to_numpy(), ref):
                 print(f"MISMATCH between sjoin and bincount at n={n}")
                 return 1

@@ -21,13 +21,12 @@ Usage: ``python benchmarks/bench_forecast.py [--quick]``. Prints a markdown tabl
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from _timing import median_time
 
 from hotspot._grid import GridSpec, grid_frame
 from hotspot.forecast import ProspectiveHotspot
@@ -52,15 +51,6 @@ def synthetic(n: int, rng: np.random.Generator) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"occurred_at": when}, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=CRS
     )
-
-
-def timed(fn, repeats: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def per_event_reference(xy: np.ndarray, t_units: np.ndarray) -> np.ndarray:
@@ -105,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return est.fit(incidents, cutoff=now).predict(units)
 
     ours()  # warm-up (imports, FFT plans)
-    t_ours, scores = timed(ours, 5)
+    t_ours, scores = median_time(ours, 5)
     grid = np.asarray(scores).reshape(NY, NX)
 
     xy = np.column_stack([incidents.geometry.x, incidents.geometry.y])
@@ -114,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
 
     n_ev = 10_000 if args.quick else n
     sub = rng.choice(n, n_ev, replace=False) if n_ev < n else np.arange(n)
-    t_ev, ref_ev = timed(lambda: per_event_reference(xy[sub], t_units[sub]), 1 if args.quick else 3)
+    t_ev, ref_ev = median_time(
+        lambda: per_event_reference(xy[sub], t_units[sub]), 1 if args.quick else 3
+    )
     t_ev_full = t_ev * n / n_ev
     if n_ev == n:
         err_ev = float(np.max(np.abs(ref_ev - grid)))
@@ -125,24 +117,34 @@ def main(argv: list[str] | None = None) -> int:
     n_cells = 40 if args.quick else 200
     pick = rng.choice(NX * NY, n_cells, replace=False)
     cells = np.column_stack(np.divmod(pick, NX))
-    t_oc, ref_oc = timed(lambda: open_cp_cells(xy, t_units, cells), 1 if args.quick else 3)
+    t_oc, ref_oc = median_time(lambda: open_cp_cells(xy, t_units, cells), 1 if args.quick else 3)
     t_oc_full = t_oc * (NX * NY) / n_cells
     err_oc = float(np.max(np.abs(ref_oc - grid.reshape(-1)[pick])))
 
-    print(f"Prospective hotspot, {n:,} incidents (all within 8 weeks), {NX}x{NY} grid of "
-          f"{CELL:.0f} m cells ({NX * NY:,} cells), space/time bandwidth {SPACE_BW} cells / "
-          f"{TIME_BW} weeks. Median of repeats; machine: {_cpu()}.\n")
-    print("| implementation | measured on | time for the full workload (s) | ratio vs hotspot "
-          "| max abs diff vs hotspot |")
+    print(
+        f"Prospective hotspot, {n:,} incidents (all within 8 weeks), {NX}x{NY} grid of "
+        f"{CELL:.0f} m cells ({NX * NY:,} cells), space/time bandwidth {SPACE_BW} cells / "
+        f"{TIME_BW} weeks. Median of repeats; machine: {_cpu()}.\n"
+    )
+    print(
+        "| implementation | measured on | time for the full workload (s) | ratio vs hotspot "
+        "| max abs diff vs hotspot |"
+    )
     print("|---|---|---|---|---|")
     print(f"| hotspot `ProspectiveHotspot` (fit + predict, FFT) | full | {t_ours:.3f} | 1.0 | - |")
-    print(f"| per-event numpy loop (stencil add) | {n_ev:,} incidents"
-          f"{' (extrapolated)' if n_ev < n else ''} | {t_ev_full:.2f} | "
-          f"{t_ev_full / t_ours:.0f}x | {err_ev:.1e} |")
-    print(f"| open_cp algorithm (cells loop, transcribed) | {n_cells} cells (extrapolated) | "
-          f"{t_oc_full:.1f} | {t_oc_full / t_ours:.0f}x | {err_oc:.1e} |")
-    print("\nopen_cp itself is not on PyPI and could not be installed here; its "
-          "`ProspectiveHotSpot.predict` double loop is transcribed above.")
+    print(
+        f"| per-event numpy loop (stencil add) | {n_ev:,} incidents"
+        f"{' (extrapolated)' if n_ev < n else ''} | {t_ev_full:.2f} | "
+        f"{t_ev_full / t_ours:.0f}x | {err_ev:.1e} |"
+    )
+    print(
+        f"| open_cp algorithm (cells loop, transcribed) | {n_cells} cells (extrapolated) | "
+        f"{t_oc_full:.1f} | {t_oc_full / t_ours:.0f}x | {err_oc:.1e} |"
+    )
+    print(
+        "\nopen_cp itself is not on PyPI and could not be installed here; its "
+        "`ProspectiveHotSpot.predict` double loop is transcribed above."
+    )
     return 0
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import statistics
 import sys
 import time
 import warnings
@@ -30,18 +29,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _timing import median_time
+
 from hotspot._grid import GridSpec, grid_frame
 from hotspot._weights import weights_for_units
 from hotspot.stats import gi_star_arrays, local_moran_arrays
-
-
-def _timeit(fn, repeats: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def _counts(side: int, seed: int = 0) -> np.ndarray:
@@ -77,8 +69,8 @@ def main() -> int:
         w, _ = weights_for_units(cells, "queen")
         return gi_star_arrays(y, w)
 
-    t_ours, res = _timeit(ours_analytic, 5)
-    t_esda, ref = _timeit(
+    t_ours, res = median_time(ours_analytic, 5)
+    t_esda, ref = median_time(
         lambda: esda.G_Local(y, lw, transform="B", star=True, permutations=0),
         1 if args.quick else rep,
     )
@@ -96,7 +88,7 @@ def main() -> int:
     from hotspot.stats import gi_star
 
     cells["n_incidents"] = y
-    t_layer, out = _timeit(lambda: gi_star(cells), 3)
+    t_layer, out = median_time(lambda: gi_star(cells), 3)
     diff = float(np.nanmax(np.abs(out["gi_z"].to_numpy() - ref.Zs)))
     rows.append(
         (
@@ -114,10 +106,10 @@ def main() -> int:
     cells_p = grid_frame(GridSpec(0.0, 0.0, 100.0, side_p, side_p), "EPSG:32616")
     w_p, _ = weights_for_units(cells_p, "queen")
     lw_p = libpysal.weights.lat2W(side_p, side_p, rook=False)
-    t_ours_p, res_p = _timeit(
+    t_ours_p, res_p = median_time(
         lambda: gi_star_arrays(y_p, w_p, permutations=999, random_state=0), rep
     )
-    t_esda_p, ref_p = _timeit(
+    t_esda_p, ref_p = median_time(
         lambda: esda.G_Local(y_p, lw_p, transform="B", star=True, permutations=999, seed=0),
         1,
     )
@@ -130,10 +122,10 @@ def main() -> int:
     cells_m = grid_frame(GridSpec(0.0, 0.0, 100.0, side_m, side_m), "EPSG:32616")
     w_m, _ = weights_for_units(cells_m, "queen")
     lw_m = libpysal.weights.lat2W(side_m, side_m, rook=False)
-    t_ours_m, res_m = _timeit(
+    t_ours_m, res_m = median_time(
         lambda: local_moran_arrays(y_m, w_m, permutations=999, random_state=0), rep
     )
-    t_esda_m, ref_m = _timeit(
+    t_esda_m, ref_m = median_time(
         lambda: esda.Moran_Local(y_m, lw_m, transformation="r", permutations=999, seed=0),
         1,
     )

@@ -25,9 +25,7 @@ Usage: ``python benchmarks/bench_hotspots.py [--quick]`` (``--quick``: 1e5 and
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -35,6 +33,8 @@ import geopandas as gpd
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _timing import median_time
 
 from hotspot.areas import hotspots
 from hotspot.stats import gi_star
@@ -59,13 +59,6 @@ def synthetic(n: int, seed: int = 0) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=CRS)
 
 
-def timeit(fn, repeats: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def reference(pts: gpd.GeoDataFrame, cells: gpd.GeoDataFrame):
@@ -96,22 +89,22 @@ def main() -> int:
 
     rows = []
     for n in sizes:
-        t_make, pts = timeit(lambda n=n: synthetic(n), 1)
+        t_make, pts = median_time(lambda n=n: synthetic(n), 1)
 
         def ours(pts=pts):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 return hotspots(pts, method="gistar", cell_size=CELL)
 
-        t_ours, hot = timeit(ours, reps)
+        t_ours, hot = median_time(ours, reps)
         # the steps, for the breakdown
-        t_grid, cells = timeit(lambda pts=pts: grid(pts, CELL), reps)
-        t_count, counted = timeit(lambda pts=pts, cells=cells: count(pts, cells), reps)
-        t_gi, gi = timeit(lambda c=counted: gi_star(c), reps)
-        t_merge, _ = timeit(lambda g=gi: hotspots(g), reps)
+        t_grid, cells = median_time(lambda pts=pts: grid(pts, CELL), reps)
+        t_count, counted = median_time(lambda pts=pts, cells=cells: count(pts, cells), reps)
+        t_gi, gi = median_time(lambda c=counted: gi_star(c), reps)
+        t_merge, _ = median_time(lambda g=gi: hotspots(g), reps)
         ref = None
         if n == 100_000:
-            t_ref, (ref_hot, g) = timeit(lambda pts=pts, cells=cells: reference(pts, cells), 1)
+            t_ref, (ref_hot, g) = median_time(lambda pts=pts, cells=cells: reference(pts, cells), 1)
             dz = float(np.max(np.abs(gi["gi_z"].to_numpy() - g.Zs)))
             ref = (t_ref, len(ref_hot), dz)
         rows.append((n, len(cells), t_make, t_grid, t_count, t_gi, t_merge, t_ours, len(hot), ref))

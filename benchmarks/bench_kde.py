@@ -23,11 +23,11 @@ import argparse
 import math
 import os
 import platform
-import statistics
 import time
 import warnings
 
 import numpy as np
+from _timing import median_time
 
 N_POINTS = 1_000_000
 NX = NY = 600
@@ -48,13 +48,6 @@ def make_points(rng: np.random.Generator) -> np.ndarray:
     return np.clip(xy, CELL, NX * CELL - CELL)
 
 
-def timed(fn, repeats: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def main() -> None:
@@ -85,7 +78,7 @@ def main() -> None:
         return kde_grid(counts, CELL, H, "quartic")[pad:-pad, pad:-pad]
 
     ours_core()  # warm-up (imports, FFT plans)
-    t_core, dens = timed(ours_core, repeats)
+    t_core, dens = median_time(ours_core, repeats)
 
     # --- ours, GeoDataFrame in and out
     incidents = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=32616)
@@ -96,7 +89,7 @@ def main() -> None:
             warnings.simplefilter("ignore")  # the 360,000-cell grid is the workload
             return kde(incidents, units, bandwidth=H, method="fft")
 
-    t_full, surface = timed(ours_full, max(2, repeats // 2))
+    t_full, surface = median_time(ours_full, max(2, repeats // 2))
     full_dens = surface["kde"].to_numpy().reshape(NY, NX) / 1e6
 
     # --- KDEpy on the same cell centres (x-major grid, as KDEpy wants it)
@@ -106,7 +99,7 @@ def main() -> None:
         return FFTKDE(kernel="biweight", bw=H / math.sqrt(7)).fit(xy).evaluate(grid_points)
 
     kdepy()
-    t_kdepy, peer = timed(kdepy, repeats)
+    t_kdepy, peer = median_time(kdepy, repeats)
     peer = np.asarray(peer).reshape(NX, NY).T * N_POINTS
 
     # --- scikit-learn, subsample of centres, extrapolated

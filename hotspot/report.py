@@ -813,7 +813,8 @@ def briefing(
         "Dark share: sun below -6 degrees (civil twilight) at each incident; Wilson 95% CI.",
         "Trend: Emerging Hot Spot Analysis (Gi* per month + Mann-Kendall) on the grid cells; "
         "the category of the cells holding most of the place's incidents.",
-        f"Change: incidents in the period vs the {end - start} window just before it "
+        f"Change: incidents in the period vs the {(end - start).total_seconds() / 86400:.0f}-day "
+        "window just before it "
         f"({change.get('window', 'not available')}).",
     ]
     src = source or incidents.attrs.get("hotspot", {}).get("ingest", {}).get("source", "")

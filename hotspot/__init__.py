@@ -36,6 +36,7 @@ from .exceptions import (
     HotspotWarning,
     InvalidInputError,
 )
+from .export import export, read_export
 from .forecast import (
     BacktestResult,
     NaiveCount,
@@ -46,8 +47,18 @@ from .forecast import (
 )
 from .incidents import IngestReport, ingest_report, project, read_incidents
 from .interventions import plan, score_interventions
+from .maps import (
+    HOTSPOT_CLASS_COLORS,
+    explore,
+    new_map_figure,
+    plot_hotspots,
+    plot_kde,
+    plot_units,
+    save_map,
+)
 from .metrics import coverage_curve, hit_rate, pai, pei, pei_star, rri
 from .patrol import LightingAudit, format_patrol_plan, lighting_audit, patrol_plan, read_outages
+from .report import briefing, briefings
 from .spacetime import (
     KnoxResult,
     classify_hotspots,
@@ -75,6 +86,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "HOTSPOT_CLASS_COLORS",
     "BacktestResult",
     "BeforeAfter",
     "CRSError",
@@ -96,6 +108,8 @@ __all__ = [
     "assign_units",
     "backtest",
     "before_after",
+    "briefing",
+    "briefings",
     "catchment",
     "classify_hotspots",
     "cluster_hulls",
@@ -109,6 +123,8 @@ __all__ = [
     "emerging_hotspots",
     "evidence",
     "exceptions",
+    "explore",
+    "export",
     "fdr_bh",
     "format_patrol_plan",
     "gi_star",
@@ -125,18 +141,24 @@ __all__ = [
     "local_moran",
     "metrics",
     "near_repeat_chains",
+    "new_map_figure",
     "nnh",
     "pai",
     "patrol_plan",
     "pei",
     "pei_star",
     "plan",
+    "plot_hotspots",
+    "plot_kde",
     "plot_temporal_profile",
+    "plot_units",
     "project",
+    "read_export",
     "read_incidents",
     "read_outages",
     "relative_effect_size",
     "rri",
+    "save_map",
     "score_interventions",
     "segments",
     "solar_elevation",

@@ -376,6 +376,7 @@ def _draw_context(ax: Any, context: Any, crs: Any, handles: list[Any]) -> None:
     """Outlines of polygons (districts, study area) and thin lines (streets), in grey."""
     from matplotlib.lines import Line2D
 
+    dashes = iter(["-", "--", ":", "-."] * 4)
     for label, layer in _as_layers(context):
         if layer is None or len(layer) == 0:
             continue
@@ -384,8 +385,10 @@ def _draw_context(ax: Any, context: Any, crs: Any, handles: list[Any]) -> None:
         geom = layer.geometry if isinstance(layer, gpd.GeoDataFrame) else layer
         kinds = set(geom.geom_type.dropna())
         if kinds & {"Polygon", "MultiPolygon"}:
-            geom.boundary.plot(ax=ax, color=_CONTEXT_COLOR, linewidth=1.0, zorder=5)
-            style = {"color": _CONTEXT_COLOR, "linewidth": 1.0}
+            dash = next(dashes)  # each polygon layer its own dash pattern (greyscale-safe)
+            geom.boundary.plot(ax=ax, color=_CONTEXT_COLOR, linewidth=1.0, linestyle=dash,
+                               zorder=5)
+            style = {"color": _CONTEXT_COLOR, "linewidth": 1.0, "linestyle": dash}
         else:
             geom.plot(ax=ax, color="#969696", linewidth=0.4, zorder=2)
             style = {"color": "#969696", "linewidth": 0.8}
@@ -452,8 +455,11 @@ def _draw_classes(ax: Any, units: gpd.GeoDataFrame, column: str, handles: list[A
         )
     for cls in HOTSPOT_CLASS_LABELS:  # hot first, the legend order
         sel = units[(values == cls).to_numpy(dtype=bool, na_value=False)]
-        if cls == "not_significant":
-            continue  # left unfilled
+        if cls == "not_significant":  # left unfilled; in the legend between hot and cold
+            if len(sel):
+                handles.append(_patch("white", f"{HOTSPOT_CLASS_LABELS[cls]} "
+                                               f"({len(sel):,}, unfilled)"))
+            continue
         if len(sel) == 0:
             continue
         hatch = HOTSPOT_CLASS_HATCHES[cls]
@@ -464,10 +470,6 @@ def _draw_classes(ax: Any, units: gpd.GeoDataFrame, column: str, handles: list[A
                      hatch=hatch, zorder=3)
         handles.append(_patch(HOTSPOT_CLASS_COLORS[cls],
                               f"{HOTSPOT_CLASS_LABELS[cls]} ({len(sel):,})", hatch))
-    n_ns = int((values == "not_significant").sum())
-    if n_ns:
-        handles.append(_patch("white", f"{HOTSPOT_CLASS_LABELS['not_significant']} "
-                                       f"({n_ns:,}, unfilled)"))
 
 
 def _class_breaks(values: np.ndarray, k: int) -> np.ndarray:
@@ -715,10 +717,11 @@ def plot_hotspots(hotspots: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None 
     title, period, source, caveat
         Texts of the map furniture.
     labels
-        Write each hotspot's rank at a point inside it, in a white-haloed box. Labels
-        that would overlap a label of a better rank are moved to a free spot nearby
-        with a leader line, or left out when none is free (``ax._hotspot_hidden_labels``
-        counts them).
+        Write each hotspot's rank at a point inside it, with a white halo; a hotspot
+        smaller than its label gets the label beside it with a leader line, so that
+        the area stays visible. Labels that would overlap a label of a better rank
+        are moved to a free spot nearby with a leader line, or left out when none is
+        free (``ax._hotspot_hidden_labels`` counts them).
     top
         Draw only the ``top`` best-ranked hotspots.
     basemap
@@ -810,12 +813,18 @@ def _rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> 
     offsets = [(0, 0)] + [(dx, dy) for r in (1.0, 1.8) for dx, dy in
                           ((r, 0), (-r, 0), (0, r), (0, -r), (r, r), (-r, r), (r, -r), (-r, -r))]
     halo = _halo(3.0)
-    for (dx0, dy0), rank in zip(disp, hot[rank_col].to_numpy(), strict=True):
+    bounds = hot.geometry.bounds.to_numpy()
+    lo = ax.transData.transform(bounds[:, :2])
+    hi = ax.transData.transform(bounds[:, 2:])
+    shape = np.abs(hi - lo)  # display size of each hotspot
+    for j, ((dx0, dy0), rank) in enumerate(zip(disp, hot[rank_col].to_numpy(), strict=True)):
         text = str(int(rank)) if float(rank).is_integer() else str(rank)
         w = (0.62 * len(text) + 0.6) * size * scale
         h = 1.3 * size * scale
         spot = None
-        for ox, oy in offsets:
+        # a hotspot smaller than its label keeps it beside, so the area stays visible
+        small = shape[j, 0] < 1.5 * w and shape[j, 1] < 1.5 * h
+        for ox, oy in offsets[1:] if small else offsets:
             cx, cy = dx0 + ox * w * 1.1, dy0 + oy * h * 1.1
             box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
             if not any(_overlap(box, b) for b in placed):
@@ -830,7 +839,7 @@ def _rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> 
         kw = {"fontsize": size, "fontweight": "bold", "ha": "center", "va": "center",
               "zorder": 25, "gid": "rank_label", "path_effects": halo}
         if moved:
-            ax.annotate(text, xy=tuple(xy[len(placed) + hidden - 1]), xytext=(tx, ty),
+            ax.annotate(text, xy=tuple(xy[j]), xytext=(tx, ty),
                         arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6},
                         **kw)
         else:

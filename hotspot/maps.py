@@ -39,6 +39,7 @@ __all__ = [
     "HOTSPOT_CLASS_COLORS",
     "HOTSPOT_CLASS_HATCHES",
     "HOTSPOT_CLASS_LABELS",
+    "LISA_CLUSTER_COLORS",
     "PAPER_SIZES",
     "SEQUENTIAL_CMAP",
     "add_map_furniture",
@@ -81,6 +82,26 @@ HOTSPOT_CLASS_LABELS: dict[str, str] = {
     "cold_90": "Cold spot, 90 % confidence",
     "cold_95": "Cold spot, 95 % confidence",
     "cold_99": "Cold spot, 99 % confidence",
+}
+#: Colours of local Moran ``lisa_cluster`` values (esda's, colour-blind safe; low
+#: clusters are hatched like cold spots).
+LISA_CLUSTER_COLORS: dict[str, str] = {
+    "High-High": "#d7191c",
+    "High-Low": "#fdae61",
+    "not_significant": "#f7f7f7",
+    "Low-High": "#abd9e9",
+    "Low-Low": "#2c7bb6",
+}
+LISA_CLUSTER_HATCHES: dict[str, str | None] = {
+    "High-High": None, "High-Low": None, "not_significant": None,
+    "Low-High": "//", "Low-Low": "////",
+}
+LISA_CLUSTER_LABELS: dict[str, str] = {
+    "High-High": "High-High cluster",
+    "High-Low": "High-Low outlier",
+    "not_significant": "Not significant",
+    "Low-High": "Low-High outlier",
+    "Low-Low": "Low-Low cluster",
 }
 #: Sequential colour map for counts and densities (lightness monotone, prints in grey).
 SEQUENTIAL_CMAP = "YlOrRd"
@@ -444,32 +465,38 @@ def _patch(colour: str, label: str, hatch: str | None = None, edge: str = "#3333
     return Patch(facecolor=colour, edgecolor=edge, hatch=hatch, linewidth=0.6, label=label)
 
 
+def _class_table(values: pd.Series, column: str) -> tuple[dict, dict, dict]:
+    present = set(values.dropna())
+    for colours, hatches, labels in (
+        (HOTSPOT_CLASS_COLORS, HOTSPOT_CLASS_HATCHES, HOTSPOT_CLASS_LABELS),
+        (LISA_CLUSTER_COLORS, LISA_CLUSTER_HATCHES, LISA_CLUSTER_LABELS),
+    ):
+        if present <= set(colours):
+            return colours, hatches, labels
+    raise InvalidInputError(
+        f"column {column!r} has values {sorted(present)[:5]} that are neither hotspot classes "
+        f"({list(HOTSPOT_CLASS_LABELS)}) nor LISA clusters ({list(LISA_CLUSTER_LABELS)}); "
+        "pass a numeric column, hs.gi_star or hs.local_moran output."
+    )
+
+
 def _draw_classes(ax: Any, units: gpd.GeoDataFrame, column: str, handles: list[Any]) -> None:
     values = units[column].astype("string")
-    known = set(HOTSPOT_CLASS_COLORS)
-    unknown = sorted(set(values.dropna()) - known)
-    if unknown:
-        raise InvalidInputError(
-            f"column {column!r} has values {unknown[:5]} that are not hotspot classes "
-            f"({list(HOTSPOT_CLASS_LABELS)}); pass a numeric column or hs.gi_star output."
-        )
-    for cls in HOTSPOT_CLASS_LABELS:  # hot first, the legend order
+    colours, hatches, labels = _class_table(values, column)
+    for cls in labels:  # hot/high first, the legend order
         sel = units[(values == cls).to_numpy(dtype=bool, na_value=False)]
         if cls == "not_significant":  # left unfilled; in the legend between hot and cold
             if len(sel):
-                handles.append(_patch("white", f"{HOTSPOT_CLASS_LABELS[cls]} "
-                                               f"({len(sel):,}, unfilled)"))
+                handles.append(_patch("white", f"{labels[cls]} ({len(sel):,}, unfilled)"))
             continue
         if len(sel) == 0:
             continue
-        hatch = HOTSPOT_CLASS_HATCHES[cls]
-        sel.plot(ax=ax, color=HOTSPOT_CLASS_COLORS[cls], edgecolor=HOTSPOT_CLASS_COLORS[cls],
-                 linewidth=0.2, hatch=hatch, zorder=3)
-        if hatch:  # hatch lines in a dark grey on top of the fill
+        hatch = hatches[cls]
+        sel.plot(ax=ax, color=colours[cls], edgecolor=colours[cls], linewidth=0.2, zorder=3)
+        if hatch:  # hatch lines in dark blue on top of the fill
             sel.plot(ax=ax, facecolor="none", edgecolor="#08306b", linewidth=0.0,
                      hatch=hatch, zorder=3)
-        handles.append(_patch(HOTSPOT_CLASS_COLORS[cls],
-                              f"{HOTSPOT_CLASS_LABELS[cls]} ({len(sel):,})", hatch))
+        handles.append(_patch(colours[cls], f"{labels[cls]} ({len(sel):,})", hatch))
 
 
 def _class_breaks(values: np.ndarray, k: int) -> np.ndarray:
@@ -579,9 +606,9 @@ def plot_units(units: gpd.GeoDataFrame, column: str = "hotspot_class", *,
     units
         Units in a projected CRS (e.g. ``hs.gi_star`` output).
     column
-        ``"hotspot_class"`` (or ``"lisa_cluster"``-free class column with the
-        ``hotspot_class`` values) drawn with :data:`HOTSPOT_CLASS_COLORS` and hatching
-        for cold classes; or a numeric column, drawn in ``k`` quantile classes of its
+        ``"hotspot_class"`` (Gi*) drawn with :data:`HOTSPOT_CLASS_COLORS`, or
+        ``"lisa_cluster"`` (local Moran) drawn with :data:`LISA_CLUSTER_COLORS`, with
+        hatching for cold / low classes; or a numeric column, drawn in ``k`` quantile classes of its
         positive values with the ``YlOrRd`` scheme (zero cells unfilled).
     min_count
         Privacy: cells with ``0 < count_column < min_count`` are drawn grey and
@@ -626,7 +653,8 @@ def plot_units(units: gpd.GeoDataFrame, column: str = "hotspot_class", *,
     shown = _suppress(gdf, min_count, count_column, ax, handles)
     if _is_class_column(gdf[column]):
         _draw_classes(ax, shown, column, handles)
-        default_title = "Gi* hot and cold spots"
+        default_title = ("Local Moran clusters" if column == "lisa_cluster"
+                         else "Gi* hot and cold spots")
     else:
         integer = pd.api.types.is_integer_dtype(gdf[column])
         _draw_numeric(ax, shown, column, handles, k=k, integer=integer)
@@ -854,8 +882,9 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 # ------------------------------------------------------------------------ interactive
 
 
-def _class_style(values: pd.Series) -> list[str]:
-    return [HOTSPOT_CLASS_COLORS.get(str(v), "#cccccc") for v in values]
+def _class_style(values: pd.Series, column: str) -> list[str]:
+    colours = _class_table(values.astype("string"), column)[0]
+    return [colours.get(str(v), "#cccccc") for v in values]
 
 
 def explore(units: gpd.GeoDataFrame | None = None, hotspots: gpd.GeoDataFrame | None = None,
@@ -941,11 +970,13 @@ def explore(units: gpd.GeoDataFrame | None = None, hotspots: gpd.GeoDataFrame | 
         ).add_to(m)
     if incidents is not None:
         inc = check_geodataframe(incidents, "incidents").to_crs(4326)
-        layer = folium.FeatureGroup(name="Incidents", show=True)
-        for lat, lon in zip(inc.geometry.y, inc.geometry.x, strict=True):
-            folium.CircleMarker((lat, lon), radius=2, color="black", weight=0,
-                                fill=True, fill_opacity=0.7).add_to(layer)
-        layer.add_to(m)
+        fields = [c for c in ("occurred_at", "offence", "time_quality") if c in inc.columns]
+        folium.GeoJson(
+            _plain(inc[[*fields, inc.geometry.name]]).__geo_interface__, name="Incidents",
+            marker=folium.CircleMarker(radius=2, weight=0, fill=True, fill_color="black",
+                                       fill_opacity=0.7),
+            tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
+        ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
@@ -986,7 +1017,7 @@ def _explore_units(folium: Any, m: Any, units: gpd.GeoDataFrame, column: str,
         fields.append(column)
     gdf = _plain(gdf[[*fields, gdf.geometry.name]]).to_crs(4326)
     if is_class:
-        gdf["_fill"] = _class_style(gdf[column])
+        gdf["_fill"] = _class_style(gdf[column], column)
     else:
         v = pd.to_numeric(gdf[column], errors="coerce").to_numpy(dtype=float)
         breaks = _class_breaks(v, 5)

@@ -243,3 +243,28 @@ def test_real_memphis_maps(shared_data, tmp_path):
     assert not any(c.get_gid() == "incidents" for c in ax.collections)
     out = maps.save_map(fig, tmp_path / "memphis.pdf")
     assert out.stat().st_size > 10_000
+
+
+def test_plot_units_lisa_clusters_and_unknown_classes():
+    cells = _cells()
+    lisa = ["High-High", "Low-Low", "High-Low", "Low-High", "not_significant"]
+    cells["lisa_cluster"] = pd.Categorical([lisa[i % 5] for i in range(len(cells))],
+                                           categories=lisa)
+    ax = maps.plot_units(cells, "lisa_cluster")
+    texts = _legend_texts(ax)
+    assert ax.get_legend().get_title().get_text() == "Local Moran clusters"
+    assert texts[0] == "High-High cluster (8)"
+    assert "Low-Low cluster (7)" in texts
+    cells["bad"] = "x"
+    with pytest.raises(InvalidInputError, match="neither hotspot classes"):
+        maps.plot_units(cells, "bad")
+
+
+def test_explore_incident_tooltips_no_python_markers():
+    inc = gpd.GeoDataFrame(
+        {"occurred_at": pd.to_datetime(["2019-01-01 01:30", "2019-02-03 20:00"]).tz_localize(
+            "America/Chicago"), "offence": pd.Categorical(["robbery", "robbery"])},
+        geometry=gpd.points_from_xy([50, 60], [50, 60]), crs=32616)
+    m = maps.explore(incidents=inc, tiles=None)
+    html = m.get_root().render()
+    assert "Incidents" in html and "occurred_at" in html and "2019-02-03" in html

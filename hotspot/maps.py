@@ -426,10 +426,11 @@ def _draw_incidents(ax: Any, incidents: Any, crs: Any, handles: list[Any]) -> No
                           label=f"Incident ({len(inc):,})"))
 
 
-def _legend(ax: Any, handles: list[Any], title: str | None = None) -> Any:
+def _legend(ax: Any, handles: list[Any], title: str | None = None,
+            loc: str = "upper left") -> Any:
     if not handles:
         return None
-    leg = ax.legend(handles=handles, loc="upper left", fontsize=_FONT, title=title,
+    leg = ax.legend(handles=handles, loc=loc, fontsize=_FONT, title=title,
                     title_fontsize=_FONT + 1, frameon=True, framealpha=0.92,
                     edgecolor="#333333")
     leg.set_zorder(30)
@@ -439,7 +440,8 @@ def _legend(ax: Any, handles: list[Any], title: str | None = None) -> Any:
 
 def _finish(ax: Any, *, title: str | None, period: str | None, source: str | None,
             caveat: str | None, basemap: Callable[[Any], Any] | None,
-            handles: list[Any], legend_title: str | None, extent: Any = None) -> Any:
+            handles: list[Any], legend_title: str | None, extent: Any = None,
+            legend_loc: str = "upper left") -> Any:
     if extent is not None:
         x0, y0, x1, y1 = extent
         dx, dy = (x1 - x0) * 0.03 or 100.0, (y1 - y0) * 0.03 or 100.0
@@ -454,7 +456,7 @@ def _finish(ax: Any, *, title: str | None, period: str | None, source: str | Non
         basemap(ax)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    _legend(ax, handles, legend_title)
+    _legend(ax, handles, legend_title, legend_loc)
     add_map_furniture(ax, title=title, period=period, source=source, caveat=caveat)
     return ax
 
@@ -598,7 +600,8 @@ def plot_units(units: gpd.GeoDataFrame, column: str = "hotspot_class", *,
                context: Any = None, ax: Any = None, title: str | None = None,
                period: str | None = None, source: str | None = None,
                caveat: str | None = None, legend_title: str | None = None,
-               k: int = 5, basemap: Callable[[Any], Any] | None = None) -> Any:
+               k: int = 5, basemap: Callable[[Any], Any] | None = None,
+               legend_loc: str = "upper left") -> Any:
     """Map analysis units by Gi* class or by a numeric column (counts, rates).
 
     Parameters
@@ -629,6 +632,9 @@ def plot_units(units: gpd.GeoDataFrame, column: str = "hotspot_class", *,
         Number of classes of a numeric column.
     basemap
         Optional callable ``basemap(ax)`` drawing a background (e.g. contextily).
+    legend_loc
+        Legend position (matplotlib ``loc``), e.g. ``"lower right"`` when the data
+        fill the upper left corner. The scale bar is lower left, the arrow upper right.
 
     Returns
     -------
@@ -662,7 +668,8 @@ def plot_units(units: gpd.GeoDataFrame, column: str = "hotspot_class", *,
     _draw_context(ax, context, gdf.crs, handles)
     return _finish(ax, title=title, period=period, source=source, caveat=caveat,
                    basemap=basemap, handles=handles,
-                   legend_title=legend_title or default_title, extent=gdf.total_bounds)
+                   legend_title=legend_title or default_title, extent=gdf.total_bounds,
+                   legend_loc=legend_loc)
 
 
 def _is_class_column(s: pd.Series) -> bool:
@@ -675,7 +682,7 @@ def plot_kde(units: gpd.GeoDataFrame, column: str = "kde", *, k: int = 5,
              context: Any = None, ax: Any = None, title: str | None = "Incident density",
              period: str | None = None, source: str | None = None,
              caveat: str | None = None, basemap: Callable[[Any], Any] | None = None,
-             legend_title: str = "Incidents per km²") -> Any:
+             legend_title: str = "Incidents per km²", legend_loc: str = "upper left") -> Any:
     """Map a kernel density surface (``hs.kde`` output) in ``k`` classes.
 
     ``scheme="mean_multiples"`` (default) uses Chainey's incremental multiples of the
@@ -716,7 +723,7 @@ def plot_kde(units: gpd.GeoDataFrame, column: str = "kde", *, k: int = 5,
     _draw_context(ax, context, gdf.crs, handles)
     return _finish(ax, title=title, period=period, source=source, caveat=caveat,
                    basemap=basemap, handles=handles, legend_title=legend_title,
-                   extent=gdf.total_bounds)
+                   extent=gdf.total_bounds, legend_loc=legend_loc)
 
 
 def plot_hotspots(hotspots: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None = None,
@@ -727,7 +734,7 @@ def plot_hotspots(hotspots: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None 
                   basemap: Callable[[Any], Any] | None = None,
                   incidents: gpd.GeoDataFrame | None = None, show_incidents: bool = False,
                   min_count: int | None = None, extent: str = "auto",
-                  label_size: float = 9.0) -> Any:
+                  label_size: float = 9.0, legend_loc: str = "upper left") -> Any:
     """Map ranked operational hotspots (``hs.hotspots`` output) with rank labels.
 
     Parameters
@@ -763,6 +770,8 @@ def plot_hotspots(hotspots: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None 
         the hotspots drawn.
     label_size
         Font size of the rank labels in points.
+    legend_loc
+        Legend position (matplotlib ``loc``).
 
     Returns
     -------
@@ -810,7 +819,7 @@ def plot_hotspots(hotspots: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None 
     if show_incidents and incidents is not None:
         _draw_incidents(ax, incidents, hot.crs, handles)
     _finish(ax, title=title, period=period, source=source, caveat=caveat, basemap=basemap,
-            handles=handles, legend_title=None, extent=bounds)
+            handles=handles, legend_title=None, extent=bounds, legend_loc=legend_loc)
     if labels and len(hot):
         _rank_labels(ax, hot, rank_col, label_size)
     return ax

@@ -268,3 +268,8 @@ def test_explore_incident_tooltips_no_python_markers():
     m = maps.explore(incidents=inc, tiles=None)
     html = m.get_root().render()
     assert "Incidents" in html and "occurred_at" in html and "2019-02-03" in html
+
+
+def test_legend_location_option():
+    ax = maps.plot_hotspots(_hot(), legend_loc="lower right")
+    assert ax.get_legend()._loc == 4  # matplotlib code of "lower right"

@@ -14,8 +14,10 @@ map or a table can be traced back to its method:
   ``centroid_x``/``centroid_y`` (in the CRS units) for spreadsheets, and a sidecar
   ``<path>.json`` with the CRS and the parameters.
 
-Categorical columns (``hotspot_class``...) are written as strings and the index
-(``unit_id``) as a column. :func:`read_export` reads any of the three back.
+Categorical columns (``hotspot_class``...) are written as strings, date-times as
+ISO 8601 strings with their UTC offset (the time zone name is kept in the metadata
+and restored by :func:`read_export`), and the index (``unit_id``) as a column.
+:func:`read_export` reads any of the three back.
 """
 
 from __future__ import annotations
@@ -65,6 +67,11 @@ def _metadata(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     return {
         "crs": gdf.crs.to_string() if gdf.crs is not None else None,
         "n_rows": len(gdf),
+        "datetime_columns": {
+            str(c): (str(gdf[c].dt.tz) if gdf[c].dt.tz is not None else None)
+            for c in gdf.columns
+            if c != gdf.geometry.name and pd.api.types.is_datetime64_any_dtype(gdf[c])
+        },
         "hotspot": _jsonable(get_meta(gdf)),
     }
 
@@ -78,7 +85,9 @@ def _plain_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if c == out.geometry.name:
             continue
         s = out[c]
-        if isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(s.dtype):
+        if pd.api.types.is_datetime64_any_dtype(s):  # ISO 8601 with the UTC offset
+            out[c] = s.map(lambda v: None if pd.isna(v) else v.isoformat()).astype(object)
+        elif isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(s.dtype):
             out[c] = s.astype(object).where(s.notna(), None).map(
                 lambda v: v if v is None else str(v))
     out.attrs = {}
@@ -265,6 +274,10 @@ def read_export(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFra
         geom = gpd.GeoSeries.from_wkt(df.pop("geometry"))
         df = df.drop(columns=[c for c in ("centroid_x", "centroid_y") if c in df.columns])
         gdf = gpd.GeoDataFrame(df, geometry=geom.to_numpy(), crs=meta.get("crs"))
+    for col, tz in meta.get("datetime_columns", {}).items():
+        if col in gdf.columns:
+            when = pd.to_datetime(gdf[col], utc=tz is not None, format="ISO8601")
+            gdf[col] = when.dt.tz_convert(tz) if tz is not None else when
     if "unit_id" in gdf.columns:
         gdf = gdf.set_index("unit_id")
     gdf.attrs["hotspot"] = meta.get("hotspot", {})

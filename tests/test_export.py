@@ -149,3 +149,19 @@ def test_real_memphis_hotspots_export(shared_data, tmp_path):
     back = read_export(export(gi, tmp_path / "units.gpkg"))
     assert len(back) == len(gi)
     assert (back["hotspot_class"].to_numpy() == gi["hotspot_class"].astype(str).to_numpy()).all()
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".csv"])
+def test_incidents_datetimes_keep_time_zone(tmp_path, suffix):
+    when = pd.to_datetime(["2019-01-01 01:30", "2019-07-04 22:15", None]).tz_localize(
+        "America/Chicago")
+    inc = gpd.GeoDataFrame(
+        {"occurred_at": when, "offence": pd.Categorical(["robbery", "assault", None]),
+         "time_quality": pd.array(["exact", "exact", "missing"], dtype="string")},
+        geometry=gpd.points_from_xy([50, 60, 70], [50, 60, 70]), crs=32616)
+    back = read_export(export(inc, tmp_path / f"i{suffix}"))
+    assert str(back["occurred_at"].dt.tz) == "America/Chicago"
+    assert back["occurred_at"].iloc[:2].tolist() == when[:2].tolist()  # winter and summer
+    assert back["occurred_at"].isna().tolist() == [False, False, True]
+    assert back["offence"].iloc[:2].tolist() == ["robbery", "assault"]
+    assert pd.isna(back["offence"].iloc[2])

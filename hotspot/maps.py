@@ -349,10 +349,11 @@ def add_map_furniture(ax: Any, *, title: str | None = None, period: str | None =
     """
     if title:
         ax.set_title(title, fontsize=14, fontweight="bold", loc="left",
-                     pad=22 if period else 8, gid="title")
-    if period:
-        ax.text(0, 1.012, f"Period: {period}", transform=ax.transAxes, fontsize=_FONT + 2,
-                ha="left", va="bottom", gid="period")
+                     pad=26 if period else 8, gid="title")
+    if period:  # offset in points, so the gap to the title is the same on any paper
+        ax.annotate(f"Period: {period}", xy=(0, 1), xycoords="axes fraction",
+                    xytext=(0, 5), textcoords="offset points", fontsize=_FONT + 2,
+                    ha="left", va="bottom", gid="period")
     lines = [(f"Source: {source}", "source", "normal") if source else None,
              (caveat, "caveat", "italic") if caveat else None]
     y = -0.012
@@ -792,6 +793,7 @@ def plot_hotspots(hotspots: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None 
     rank_col = "rank" if "rank" in hot.columns else "hotspot_id"
     check_columns(hot, [rank_col], "hotspots")
     hot = hot.sort_values(rank_col, kind="stable")
+    n_all = len(hot)
     if top is not None:
         hot = hot.iloc[: int(top)]
     bounds = _extent(hot, units, context, extent)
@@ -814,6 +816,8 @@ def plot_hotspots(hotspots: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None 
         hot.plot(ax=ax, facecolor=fill, alpha=None, edgecolor="black", linewidth=1.2,
                  zorder=6)
         handles.insert(0, _patch(fill if units is None else "none",
+                                 f"Hotspot area (top {len(hot):,} of {n_all:,}), numbered by rank"
+                                 if len(hot) < n_all else
                                  f"Hotspot area ({len(hot):,}), numbered by rank",
                                  edge="black"))
     if show_incidents and incidents is not None:

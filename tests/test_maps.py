@@ -150,6 +150,7 @@ def test_plot_hotspots_labels_context_and_privacy():
     ax2 = maps.plot_hotspots(hot, incidents=inc, show_incidents=True, top=2)
     assert sorted(_gid_texts(ax2, "rank_label")) == ["1", "2"]
     assert "Incident (3)" in _legend_texts(ax2)
+    assert _legend_texts(ax2)[0] == "Hotspot area (top 2 of 3), numbered by rank"
 
 
 def test_plot_hotspots_overlapping_labels_are_moved_or_hidden():

@@ -40,6 +40,8 @@ __all__ = [
     "HOTSPOT_CLASS_HATCHES",
     "HOTSPOT_CLASS_LABELS",
     "LISA_CLUSTER_COLORS",
+    "LISA_CLUSTER_HATCHES",
+    "LISA_CLUSTER_LABELS",
     "PAPER_SIZES",
     "SEQUENTIAL_CMAP",
     "add_map_furniture",

@@ -7,7 +7,6 @@ fix it), 3 an output exists and ``--force`` was not given.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import warnings
@@ -23,6 +22,8 @@ EXIT_BAD_INPUT = 2
 EXIT_EXISTS = 3
 #: Officer-hours per week for the demo and CLI patrol plan.
 PATROL_HOURS_PER_WEEK = 20.0
+#: Cells with fewer incidents are suppressed on printed and web maps (privacy).
+MIN_COUNT = 3
 #: Money budget (in the catalogue currency) for the CLI's plan under a budget.
 PLAN_BUDGET = 250_000.0
 
@@ -60,6 +61,9 @@ def analyze(
     setting: str | None = None,
     tz: str | None = None,
     context: Any = None,
+    briefing: bool = False,
+    briefing_area: Any = None,
+    area_name: str | None = None,
     quiet: bool = False,
 ) -> dict[str, Path]:
     """Run the Scanning and Analysis pipeline on incidents and write its outputs.
@@ -89,6 +93,10 @@ def analyze(
         Time zone for darkness when ``occurred_at`` is naive.
     context
         Optional polygons (districts, beats) drawn on the maps.
+    briefing
+        Also write the printed briefing pack (PDF) for the whole data.
+    briefing_area, area_name
+        Write the briefing for this polygon (e.g. one district) instead, and its name.
     quiet
         No progress lines on stderr.
 
@@ -110,7 +118,7 @@ def analyze(
     from . import areas, density, stats, temporal, units
     from .incidents import ingest_report
 
-    progress = _Progress(7, quiet=quiet)
+    progress = _Progress(8 if (briefing or briefing_area is not None) else 7, quiet=quiet)
     written: dict[str, Path] = {}
     try:
         report = ingest_report(incidents)
@@ -140,8 +148,22 @@ def analyze(
     progress.step("intervention scores, patrol plan and a plan under a budget")
 
     written.update(_write_layers(out, name, cells, spots, surface))
-    written.update(_write_maps(out, name, cells, spots, surface, context))
+    written.update(_write_maps(out, name, cells, spots, surface, context, _period(incidents)))
     progress.step("maps and exports")
+
+    if briefing_area is not None or briefing:
+        from . import report
+
+        written["briefing"] = report.briefing(
+            out / f"{name}_briefing.pdf",
+            incidents,
+            area=briefing_area,
+            area_name=area_name,
+            hotspots=None,
+            tz=tz,
+            overwrite=True,
+        )
+        progress.step("printed briefing (PDF)")
     return written
 
 
@@ -186,7 +208,7 @@ def _write_csv(frame: Any, path: Path) -> Path:
 
 
 def _plain(frame: Any) -> Any:
-    """Copy with categorical columns as strings (for GeoPackage / CSV)."""
+    """Copy with categorical columns as strings (for CSV)."""
     out = frame.copy()
     for col in out.columns:
         if str(out[col].dtype) == "category":
@@ -195,49 +217,57 @@ def _plain(frame: Any) -> Any:
 
 
 def _write_layers(out: Path, name: str, cells: Any, spots: Any, surface: Any) -> dict[str, Path]:
-    from ._meta import get_meta
+    """GeoPackage (three layers), GeoJSON and CSV of the hotspots, with their parameters."""
+    from .export import export
 
     gpkg = out / f"{name}_hotspots.gpkg"
-    _plain(spots).to_file(gpkg, layer="hotspots", driver="GPKG")
-    _plain(cells).to_file(gpkg, layer="gi_star_cells", driver="GPKG")
-    _plain(surface).to_file(gpkg, layer="kde", driver="GPKG")
-    csv = _write_csv(_plain(spots.drop(columns="geometry")), out / f"{name}_hotspots.csv")
-    params = {"hotspots": get_meta(spots), "gi_star_cells": get_meta(cells)}
-    meta = out / f"{name}_parameters.json"
-    meta.write_text(json.dumps(params, indent=2, default=str), encoding="utf-8")
-    return {"hotspots_gpkg": gpkg, "hotspots_csv": csv, "parameters": meta}
+    export(spots, gpkg, layer="hotspots", overwrite=True)
+    export(cells, gpkg, layer="gi_star_cells", overwrite=True)
+    export(surface, gpkg, layer="kde", overwrite=True)
+    return {
+        "hotspots_gpkg": gpkg,
+        "hotspots_geojson": export(spots, out / f"{name}_hotspots.geojson", overwrite=True),
+        "hotspots_csv": export(spots, out / f"{name}_hotspots.csv", overwrite=True),
+    }
 
 
 def _write_maps(
-    out: Path, name: str, cells: Any, spots: Any, surface: Any, context: Any
+    out: Path, name: str, cells: Any, spots: Any, surface: Any, context: Any, period: str
 ) -> dict[str, Path]:
+    """Print-quality PNG maps (A4, 300 dpi) and the interactive HTML map."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(11.69, 8.27), layout="constrained")
-    surface.plot(
-        column="kde",
-        ax=axes[0],
-        cmap="cividis_r",
-        legend=True,
-        legend_kwds={"label": "incidents per km²", "shrink": 0.6},
+    from . import maps
+
+    source = "Source: police-recorded incidents (see the ingest report)"
+    fig, ax = maps.new_map_figure("A4", "portrait")
+    maps.plot_hotspots(
+        spots,
+        units=cells,
+        context=context,
+        ax=ax,
+        top=10,
+        period=period,
+        source=source,
+        min_count=MIN_COUNT,
     )
-    axes[0].set_title("Kernel density")
-    cells.plot(ax=axes[1], color="0.93", linewidth=0)
-    spots.boundary.plot(ax=axes[1], color="black", linewidth=0.8)
-    for _, row in spots.head(10).iterrows():
-        p = row.geometry.representative_point()
-        axes[1].annotate(
-            str(row["rank"]), (p.x, p.y), ha="center", va="center", fontsize=9, fontweight="bold"
-        )
-    axes[1].set_title("Ranked Gi* hotspots (FDR 5 %)")
-    for ax in axes:
-        if context is not None:
-            context.boundary.plot(ax=ax, color="0.4", linewidth=0.6)
-        ax.set_axis_off()
-    path = out / f"{name}_overview.png"
-    fig.savefig(path, dpi=200)
+    hotspot_map = maps.save_map(fig, out / f"{name}_hotspots_map.png", dpi=300)
     plt.close(fig)
-    return {"overview_map": path}
+    fig, ax = maps.new_map_figure("A4", "portrait")
+    maps.plot_kde(surface, context=context, ax=ax, period=period, source=source)
+    kde_map = maps.save_map(fig, out / f"{name}_kde_map.png", dpi=300)
+    plt.close(fig)
+    web = maps.explore(cells, spots, min_count=MIN_COUNT, tiles=None)
+    html = out / f"{name}_interactive_map.html"
+    web.save(str(html))
+    return {"hotspots_map": hotspot_map, "kde_map": kde_map, "interactive_map": html}
+
+
+def _period(incidents: Any) -> str:
+    times = incidents["occurred_at"].dropna() if "occurred_at" in incidents else []
+    if len(times) == 0:
+        return "period unknown"
+    return f"{times.min():%d %b %Y} – {times.max():%d %b %Y}"
 
 
 def _read(args: argparse.Namespace) -> Any:
@@ -271,24 +301,62 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     out = Path(args.out).resolve()
     _prepare_out(out, args.force)
-    # cell sizes: Memphis coordinates are rounded to ~100 m, Chicago's to ~10 m
+    # cell sizes: Memphis coordinates are rounded to ~100 m, Chicago's to ~10 m;
+    # the Chicago briefing is for one police district (11, Harrison), as officers get it
     runs = [
-        ("memphis", "memphis_robberies", "memphis_precincts", 250.0, None),
-        ("chicago", "chicago_assaults", "chicago_districts", 150.0, "loc_cat"),
+        ("memphis", "memphis_robberies", "memphis_precincts", 250.0, None, None),
+        ("chicago", "chicago_assaults", "chicago_districts", 150.0, "loc_cat", 11),
     ]
-    for name, sample, context, cell_size, setting in runs:
+    for name, sample, context_name, cell_size, setting, district in runs:
         print(f"\n== {datasets.SAMPLES[sample]}", file=sys.stderr)
         incidents = datasets.load_sample(sample)
+        context = datasets.load_sample(context_name)
+        area = None if district is None else context.loc[[district]]
         paths = analyze(
             incidents,
             out,
             name=name,
             cell_size=cell_size,
             setting=setting,
-            context=datasets.load_sample(context),
+            context=context,
+            briefing=True,
+            briefing_area=area,
+            area_name=None if district is None else f"District {district}",
         )
         print((out / f"{name}_ingest_report.txt").read_text(), file=sys.stderr)
         _print_paths(out, paths)
+    return 0
+
+
+def _cmd_briefing(args: argparse.Namespace) -> int:
+    import geopandas as gpd
+
+    from . import report
+
+    path = Path(args.out)
+    if path.exists() and not args.force:
+        msg = f"{path} exists; pass --force to overwrite it"
+        raise FileExistsError(msg)
+    incidents = _read(args)
+    area = None
+    if args.areas is not None:
+        polygons = gpd.read_file(args.areas).to_crs(incidents.crs)
+        if args.area_column not in polygons:
+            msg = (
+                f"--area-column {args.area_column!r} is not a column of {args.areas}; "
+                f"columns: {', '.join(map(str, polygons.columns))}"
+            )
+            raise ValueError(msg)
+        chosen = polygons[polygons[args.area_column].astype(str) == str(args.area)]
+        if chosen.empty:
+            values = ", ".join(sorted(map(str, polygons[args.area_column].unique()))[:30])
+            msg = f"no area {args.area!r} in column {args.area_column!r}; values: {values}"
+            raise ValueError(msg)
+        area = chosen
+    written = report.briefing(
+        path, incidents, area=area, area_name=args.area, tz=args.tz, overwrite=args.force
+    )
+    print(f"Briefing written to {written.resolve()}")
     return 0
 
 
@@ -312,6 +380,16 @@ def _parser() -> argparse.ArgumentParser:
     for col in ("x", "y", "lon", "lat", "crs", "datetime", "offence", "tz"):
         analyze_p.add_argument(f"--{col}", default=None, help=f"the {col} column / value")
     analyze_p.set_defaults(func=_cmd_analyze)
+    brief_p = sub.add_parser("briefing", help="write the printed briefing pack (PDF)")
+    brief_p.add_argument("input", help="incident file (CSV, GeoPackage, ...) or police.uk folder")
+    brief_p.add_argument("--out", required=True, help="PDF file to write")
+    brief_p.add_argument("--force", action="store_true", help="overwrite an existing PDF")
+    brief_p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
+    brief_p.add_argument("--area-column", default="name", help="column naming the areas")
+    brief_p.add_argument("--area", default=None, help="the area to brief on (its name)")
+    for col in ("x", "y", "lon", "lat", "crs", "datetime", "offence", "tz"):
+        brief_p.add_argument(f"--{col}", default=None, help=f"the {col} column / value")
+    brief_p.set_defaults(func=_cmd_briefing)
     demo_p = sub.add_parser("demo", help="run the pipeline on the shipped sample data")
     demo_p.add_argument("--out", default="out", help="output folder (default ./out)")
     demo_p.add_argument("--force", action="store_true", help="overwrite existing outputs")

@@ -95,8 +95,11 @@ LISA_CLUSTER_COLORS: dict[str, str] = {
     "Low-Low": "#2c7bb6",
 }
 LISA_CLUSTER_HATCHES: dict[str, str | None] = {
-    "High-High": None, "High-Low": None, "not_significant": None,
-    "Low-High": "//", "Low-Low": "////",
+    "High-High": None,
+    "High-Low": None,
+    "not_significant": None,
+    "Low-High": "//",
+    "Low-Low": "////",
 }
 LISA_CLUSTER_LABELS: dict[str, str] = {
     "High-High": "High-High cluster",
@@ -233,8 +236,9 @@ def _format_length(metres: float) -> str:
     return f"{metres:g} m"
 
 
-def add_scale_bar(ax: Any, *, location: str = "lower left", crs: Any = None,
-                  fraction: float = 0.25) -> Any:
+def add_scale_bar(
+    ax: Any, *, location: str = "lower left", crs: Any = None, fraction: float = 0.25
+) -> Any:
     """Draw a two-segment black/white scale bar with a round length (m or km).
 
     Call it after the data are drawn (it reads the axis limits). The Axes must show a
@@ -290,14 +294,31 @@ def add_scale_bar(ax: Any, *, location: str = "lower left", crs: Any = None,
     y, h = 0.035, 0.008
     half = length / 2
     for i, colour in enumerate(("black", "white")):
-        ax.add_patch(Rectangle((start + i * half, y), half, h, transform=trans,
-                               facecolor=colour, edgecolor="black", linewidth=0.6,
-                               zorder=20, gid="scale_bar"))
+        ax.add_patch(
+            Rectangle(
+                (start + i * half, y),
+                half,
+                h,
+                transform=trans,
+                facecolor=colour,
+                edgecolor="black",
+                linewidth=0.6,
+                zorder=20,
+                gid="scale_bar",
+            )
+        )
     style = {"transform": trans, "fontsize": _FONT, "zorder": 21, "va": "bottom"}
     halo = _halo()
     ax.text(start, y + h * 1.6, "0", ha="center", path_effects=halo, **style)
-    return ax.text(start + length, y + h * 1.6, _format_length(length_m), ha="center",
-                   path_effects=halo, gid="scale_bar", **style)
+    return ax.text(
+        start + length,
+        y + h * 1.6,
+        _format_length(length_m),
+        ha="center",
+        path_effects=halo,
+        gid="scale_bar",
+        **style,
+    )
 
 
 def add_north_arrow(ax: Any, *, x: float = 0.95, y: float = 0.93) -> Any:
@@ -319,17 +340,38 @@ def add_north_arrow(ax: Any, *, x: float = 0.95, y: float = 0.93) -> Any:
     'N'
     """
     return ax.annotate(
-        "N", xy=(x, y), xytext=(x, y - 0.06), xycoords="axes fraction",
-        ha="center", va="center", fontsize=_FONT + 2, fontweight="bold",
-        arrowprops={"facecolor": "black", "edgecolor": "white", "width": 4,
-                    "headwidth": 11, "headlength": 10, "linewidth": 0.8},
-        path_effects=_halo(), zorder=21, gid="north_arrow",
+        "N",
+        xy=(x, y),
+        xytext=(x, y - 0.06),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=_FONT + 2,
+        fontweight="bold",
+        arrowprops={
+            "facecolor": "black",
+            "edgecolor": "white",
+            "width": 4,
+            "headwidth": 11,
+            "headlength": 10,
+            "linewidth": 0.8,
+        },
+        path_effects=_halo(),
+        zorder=21,
+        gid="north_arrow",
     )
 
 
-def add_map_furniture(ax: Any, *, title: str | None = None, period: str | None = None,
-                      source: str | None = None, caveat: str | None = None,
-                      scale_bar: bool = True, north_arrow: bool = True) -> Any:
+def add_map_furniture(
+    ax: Any,
+    *,
+    title: str | None = None,
+    period: str | None = None,
+    source: str | None = None,
+    caveat: str | None = None,
+    scale_bar: bool = True,
+    north_arrow: bool = True,
+) -> Any:
     """Add title, period, source and caveat lines, a scale bar and a north arrow.
 
     The title and the period go above the map; source and caveat go below it, in the
@@ -350,21 +392,42 @@ def add_map_furniture(ax: Any, *, title: str | None = None, period: str | None =
     'Robbery'
     """
     if title:
-        ax.set_title(title, fontsize=14, fontweight="bold", loc="left",
-                     pad=26 if period else 8, gid="title")
+        ax.set_title(
+            title, fontsize=14, fontweight="bold", loc="left", pad=26 if period else 8, gid="title"
+        )
     if period:  # offset in points, so the gap to the title is the same on any paper
-        ax.annotate(f"Period: {period}", xy=(0, 1), xycoords="axes fraction",
-                    xytext=(0, 5), textcoords="offset points", fontsize=_FONT + 2,
-                    ha="left", va="bottom", gid="period")
-    lines = [(f"Source: {source}", "source", "normal") if source else None,
-             (caveat, "caveat", "italic") if caveat else None]
+        ax.annotate(
+            f"Period: {period}",
+            xy=(0, 1),
+            xycoords="axes fraction",
+            xytext=(0, 5),
+            textcoords="offset points",
+            fontsize=_FONT + 2,
+            ha="left",
+            va="bottom",
+            gid="period",
+        )
+    lines = [
+        (f"Source: {source}", "source", "normal") if source else None,
+        (caveat, "caveat", "italic") if caveat else None,
+    ]
     y = -0.012
     for item in lines:
         if item is None:
             continue
         text, gid, style = item
-        ax.text(0, y, text, transform=ax.transAxes, fontsize=_FONT, ha="left", va="top",
-                style=style, wrap=True, gid=gid)
+        ax.text(
+            0,
+            y,
+            text,
+            transform=ax.transAxes,
+            fontsize=_FONT,
+            ha="left",
+            va="top",
+            style=style,
+            wrap=True,
+            gid=gid,
+        )
         y -= 0.022
     if scale_bar:
         add_scale_bar(ax)
@@ -410,8 +473,9 @@ def _draw_context(ax: Any, context: Any, crs: Any, handles: list[Any]) -> None:
         kinds = set(geom.geom_type.dropna())
         if kinds & {"Polygon", "MultiPolygon"}:
             dash = next(dashes)  # each polygon layer its own dash pattern (greyscale-safe)
-            geom.boundary.plot(ax=ax, color=_CONTEXT_COLOR, linewidth=1.0, linestyle=dash,
-                               zorder=5)
+            _print_resolution(geom, ax).boundary.plot(
+                ax=ax, color=_CONTEXT_COLOR, linewidth=1.0, linestyle=dash, zorder=5
+            )
             style = {"color": _CONTEXT_COLOR, "linewidth": 1.0, "linestyle": dash}
         else:
             geom.plot(ax=ax, color="#969696", linewidth=0.4, zorder=2)
@@ -425,26 +489,50 @@ def _draw_incidents(ax: Any, incidents: Any, crs: Any, handles: list[Any]) -> No
 
     inc = incidents.to_crs(crs) if crs is not None and not incidents.crs.equals(crs) else incidents
     inc.plot(ax=ax, color="black", markersize=2, linewidth=0, zorder=8, gid="incidents")
-    handles.append(Line2D([], [], marker="o", color="black", linestyle="", markersize=2,
-                          label=f"Incident ({len(inc):,})"))
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="o",
+            color="black",
+            linestyle="",
+            markersize=2,
+            label=f"Incident ({len(inc):,})",
+        )
+    )
 
 
-def _legend(ax: Any, handles: list[Any], title: str | None = None,
-            loc: str = "upper left") -> Any:
+def _legend(ax: Any, handles: list[Any], title: str | None = None, loc: str = "upper left") -> Any:
     if not handles:
         return None
-    leg = ax.legend(handles=handles, loc=loc, fontsize=_FONT, title=title,
-                    title_fontsize=_FONT + 1, frameon=True, framealpha=0.92,
-                    edgecolor="#333333")
+    leg = ax.legend(
+        handles=handles,
+        loc=loc,
+        fontsize=_FONT,
+        title=title,
+        title_fontsize=_FONT + 1,
+        frameon=True,
+        framealpha=0.92,
+        edgecolor="#333333",
+    )
     leg.set_zorder(30)
     leg.set_gid("legend")
     return leg
 
 
-def _finish(ax: Any, *, title: str | None, period: str | None, source: str | None,
-            caveat: str | None, basemap: Callable[[Any], Any] | None,
-            handles: list[Any], legend_title: str | None, extent: Any = None,
-            legend_loc: str = "upper left") -> Any:
+def _finish(
+    ax: Any,
+    *,
+    title: str | None,
+    period: str | None,
+    source: str | None,
+    caveat: str | None,
+    basemap: Callable[[Any], Any] | None,
+    handles: list[Any],
+    legend_title: str | None,
+    extent: Any = None,
+    legend_loc: str = "upper left",
+) -> Any:
     if extent is not None:
         x0, y0, x1, y1 = extent
         dx, dy = (x1 - x0) * 0.03 or 100.0, (y1 - y0) * 0.03 or 100.0
@@ -485,6 +573,20 @@ def _class_table(values: pd.Series, column: str) -> tuple[dict, dict, dict]:
     )
 
 
+def _merged(units: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The units' polygons merged into one shape (drawing and hatching it is fast)."""
+    import shapely
+
+    return gpd.GeoSeries([shapely.union_all(units.geometry.to_numpy())], crs=units.crs)
+
+
+def _print_resolution(geom: gpd.GeoSeries, ax: Any) -> gpd.GeoSeries:
+    """Simplify outlines to about 1/3000 of the map width: invisible in print, fast to draw."""
+    x0, x1 = ax.get_xlim()
+    width = abs(x1 - x0) if abs(x1 - x0) > 1 else float(np.ptp(geom.total_bounds[[0, 2]]))
+    return geom.simplify(width / 3000.0) if width > 0 else geom
+
+
 def _draw_classes(ax: Any, units: gpd.GeoDataFrame, column: str, handles: list[Any]) -> None:
     values = units[column].astype("string")
     colours, hatches, labels = _class_table(values, column)
@@ -498,9 +600,10 @@ def _draw_classes(ax: Any, units: gpd.GeoDataFrame, column: str, handles: list[A
             continue
         hatch = hatches[cls]
         sel.plot(ax=ax, color=colours[cls], edgecolor=colours[cls], linewidth=0.2, zorder=3)
-        if hatch:  # hatch lines in dark blue on top of the fill
-            sel.plot(ax=ax, facecolor="none", edgecolor="#08306b", linewidth=0.0,
-                     hatch=hatch, zorder=3)
+        if hatch:  # hatch lines in dark blue on top of the fill, on the merged cells
+            _merged(sel).plot(
+                ax=ax, facecolor="none", edgecolor="#08306b", linewidth=0.0, hatch=hatch, zorder=3
+            )
         handles.append(_patch(colours[cls], f"{labels[cls]} ({len(sel):,})", hatch))
 
 
@@ -536,8 +639,15 @@ def _mean_multiple_breaks(values: np.ndarray, k: int) -> tuple[np.ndarray, float
     return np.asarray(b), mean
 
 
-def _draw_numeric(ax: Any, units: gpd.GeoDataFrame, column: str, handles: list[Any],
-                  k: int = 5, integer: bool = False, scheme: str = "quantiles") -> None:
+def _draw_numeric(
+    ax: Any,
+    units: gpd.GeoDataFrame,
+    column: str,
+    handles: list[Any],
+    k: int = 5,
+    integer: bool = False,
+    scheme: str = "quantiles",
+) -> None:
     import matplotlib as mpl
 
     values = pd.to_numeric(units[column], errors="coerce").to_numpy(dtype=float)
@@ -562,24 +672,33 @@ def _draw_numeric(ax: Any, units: gpd.GeoDataFrame, column: str, handles: list[A
         else:
             label = f"{_fmt(lower)} – {_fmt(upper)}"
             if floor:
-                label += f" ({i + 1}–{i + 2}× mean)" if i < len(breaks) - 1 else (
-                    f" (≥ {i + 1}× mean)")
+                label += (
+                    f" ({i + 1}–{i + 2}× mean)" if i < len(breaks) - 1 else (f" (≥ {i + 1}× mean)")
+                )
         handles.append(_patch(colour, label if floor else f"{label} ({int(sel_mask.sum()):,})"))
         lower = upper
 
 
-def _suppress(units: gpd.GeoDataFrame, min_count: int | None, count_column: str,
-              ax: Any, handles: list[Any]) -> gpd.GeoDataFrame:
+def _suppress(
+    units: gpd.GeoDataFrame, min_count: int | None, count_column: str, ax: Any, handles: list[Any]
+) -> gpd.GeoDataFrame:
     if min_count is None:
         return units
     check_columns(units, [count_column], "units")
     n = pd.to_numeric(units[count_column], errors="coerce").to_numpy(dtype=float)
     small = (n > 0) & (n < min_count)
-    if small.any():
-        units[small].plot(ax=ax, color=SUPPRESSED_COLOR, edgecolor=SUPPRESSED_COLOR,
-                          linewidth=0.2, hatch="....", zorder=3)
-    handles.append(_patch(SUPPRESSED_COLOR, f"suppressed (< {min_count}) "
-                                            f"({int(small.sum()):,})", "...."))
+    if small.any():  # one merged shape: hatching thousands of cells is slow to render
+        _merged(units[small]).plot(
+            ax=ax,
+            color=SUPPRESSED_COLOR,
+            edgecolor=SUPPRESSED_COLOR,
+            linewidth=0.2,
+            hatch="....",
+            zorder=3,
+        )
+    handles.append(
+        _patch(SUPPRESSED_COLOR, f"suppressed (< {min_count}) ({int(small.sum()):,})", "....")
+    )
     return units[~small]
 
 
@@ -598,13 +717,23 @@ def _check_units(units: Any, name: str) -> gpd.GeoDataFrame:
 # ------------------------------------------------------------------------ public maps
 
 
-def plot_units(units: gpd.GeoDataFrame, column: str = "hotspot_class", *,
-               min_count: int | None = None, count_column: str = "n_incidents",
-               context: Any = None, ax: Any = None, title: str | None = None,
-               period: str | None = None, source: str | None = None,
-               caveat: str | None = None, legend_title: str | None = None,
-               k: int = 5, basemap: Callable[[Any], Any] | None = None,
-               legend_loc: str = "upper left") -> Any:
+def plot_units(
+    units: gpd.GeoDataFrame,
+    column: str = "hotspot_class",
+    *,
+    min_count: int | None = None,
+    count_column: str = "n_incidents",
+    context: Any = None,
+    ax: Any = None,
+    title: str | None = None,
+    period: str | None = None,
+    source: str | None = None,
+    caveat: str | None = None,
+    legend_title: str | None = None,
+    k: int = 5,
+    basemap: Callable[[Any], Any] | None = None,
+    legend_loc: str = "upper left",
+) -> Any:
     """Map analysis units by Gi* class or by a numeric column (counts, rates).
 
     Parameters
@@ -662,30 +791,52 @@ def plot_units(units: gpd.GeoDataFrame, column: str = "hotspot_class", *,
     shown = _suppress(gdf, min_count, count_column, ax, handles)
     if _is_class_column(gdf[column]):
         _draw_classes(ax, shown, column, handles)
-        default_title = ("Local Moran clusters" if column == "lisa_cluster"
-                         else "Gi* hot and cold spots")
+        default_title = (
+            "Local Moran clusters" if column == "lisa_cluster" else "Gi* hot and cold spots"
+        )
     else:
         integer = pd.api.types.is_integer_dtype(gdf[column])
         _draw_numeric(ax, shown, column, handles, k=k, integer=integer)
         default_title = {"n_incidents": "Incidents per cell"}.get(column, column)
     _draw_context(ax, context, gdf.crs, handles)
-    return _finish(ax, title=title, period=period, source=source, caveat=caveat,
-                   basemap=basemap, handles=handles,
-                   legend_title=legend_title or default_title, extent=gdf.total_bounds,
-                   legend_loc=legend_loc)
+    return _finish(
+        ax,
+        title=title,
+        period=period,
+        source=source,
+        caveat=caveat,
+        basemap=basemap,
+        handles=handles,
+        legend_title=legend_title or default_title,
+        extent=gdf.total_bounds,
+        legend_loc=legend_loc,
+    )
 
 
 def _is_class_column(s: pd.Series) -> bool:
-    return bool(isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object
-                or pd.api.types.is_string_dtype(s.dtype))
+    return bool(
+        isinstance(s.dtype, pd.CategoricalDtype)
+        or s.dtype == object
+        or pd.api.types.is_string_dtype(s.dtype)
+    )
 
 
-def plot_kde(units: gpd.GeoDataFrame, column: str = "kde", *, k: int = 5,
-             scheme: str = "mean_multiples",
-             context: Any = None, ax: Any = None, title: str | None = "Incident density",
-             period: str | None = None, source: str | None = None,
-             caveat: str | None = None, basemap: Callable[[Any], Any] | None = None,
-             legend_title: str = "Incidents per km²", legend_loc: str = "upper left") -> Any:
+def plot_kde(
+    units: gpd.GeoDataFrame,
+    column: str = "kde",
+    *,
+    k: int = 5,
+    scheme: str = "mean_multiples",
+    context: Any = None,
+    ax: Any = None,
+    title: str | None = "Incident density",
+    period: str | None = None,
+    source: str | None = None,
+    caveat: str | None = None,
+    basemap: Callable[[Any], Any] | None = None,
+    legend_title: str = "Incidents per km²",
+    legend_loc: str = "upper left",
+) -> Any:
     """Map a kernel density surface (``hs.kde`` output) in ``k`` classes.
 
     ``scheme="mean_multiples"`` (default) uses Chainey's incremental multiples of the
@@ -724,20 +875,41 @@ def plot_kde(units: gpd.GeoDataFrame, column: str = "kde", *, k: int = 5,
     if scheme == "mean_multiples":
         handles.append(_patch("white", "below the mean (unfilled)"))
     _draw_context(ax, context, gdf.crs, handles)
-    return _finish(ax, title=title, period=period, source=source, caveat=caveat,
-                   basemap=basemap, handles=handles, legend_title=legend_title,
-                   extent=gdf.total_bounds, legend_loc=legend_loc)
+    return _finish(
+        ax,
+        title=title,
+        period=period,
+        source=source,
+        caveat=caveat,
+        basemap=basemap,
+        handles=handles,
+        legend_title=legend_title,
+        extent=gdf.total_bounds,
+        legend_loc=legend_loc,
+    )
 
 
-def plot_hotspots(hotspots: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None = None,
-                  column: str = "hotspot_class", context: Any = None, ax: Any = None,
-                  title: str | None = "Crime hotspots", period: str | None = None,
-                  source: str | None = None, caveat: str | None = None,
-                  labels: bool = True, top: int | None = None,
-                  basemap: Callable[[Any], Any] | None = None,
-                  incidents: gpd.GeoDataFrame | None = None, show_incidents: bool = False,
-                  min_count: int | None = None, extent: str = "auto",
-                  label_size: float = 9.0, legend_loc: str = "upper left") -> Any:
+def plot_hotspots(
+    hotspots: gpd.GeoDataFrame,
+    *,
+    units: gpd.GeoDataFrame | None = None,
+    column: str = "hotspot_class",
+    context: Any = None,
+    ax: Any = None,
+    title: str | None = "Crime hotspots",
+    period: str | None = None,
+    source: str | None = None,
+    caveat: str | None = None,
+    labels: bool = True,
+    top: int | None = None,
+    basemap: Callable[[Any], Any] | None = None,
+    incidents: gpd.GeoDataFrame | None = None,
+    show_incidents: bool = False,
+    min_count: int | None = None,
+    extent: str = "auto",
+    label_size: float = 9.0,
+    legend_loc: str = "upper left",
+) -> Any:
     """Map ranked operational hotspots (``hs.hotspots`` output) with rank labels.
 
     Parameters
@@ -810,22 +982,37 @@ def plot_hotspots(hotspots: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None 
         if _is_class_column(gdf[column]):
             _draw_classes(ax, shown, column, handles)
         else:
-            _draw_numeric(ax, shown, column, handles,
-                          integer=pd.api.types.is_integer_dtype(gdf[column]))
+            _draw_numeric(
+                ax, shown, column, handles, integer=pd.api.types.is_integer_dtype(gdf[column])
+            )
     _draw_context(ax, context, hot.crs, handles)
     if len(hot):
         fill = "none" if units is not None else HOTSPOT_FILL
-        hot.plot(ax=ax, facecolor=fill, alpha=None, edgecolor="black", linewidth=1.2,
-                 zorder=6)
-        handles.insert(0, _patch(fill if units is None else "none",
-                                 f"Hotspot area (top {len(hot):,} of {n_all:,}), numbered by rank"
-                                 if len(hot) < n_all else
-                                 f"Hotspot area ({len(hot):,}), numbered by rank",
-                                 edge="black"))
+        hot.plot(ax=ax, facecolor=fill, alpha=None, edgecolor="black", linewidth=1.2, zorder=6)
+        handles.insert(
+            0,
+            _patch(
+                fill if units is None else "none",
+                f"Hotspot area (top {len(hot):,} of {n_all:,}), numbered by rank"
+                if len(hot) < n_all
+                else f"Hotspot area ({len(hot):,}), numbered by rank",
+                edge="black",
+            ),
+        )
     if show_incidents and incidents is not None:
         _draw_incidents(ax, incidents, hot.crs, handles)
-    _finish(ax, title=title, period=period, source=source, caveat=caveat, basemap=basemap,
-            handles=handles, legend_title=None, extent=bounds, legend_loc=legend_loc)
+    _finish(
+        ax,
+        title=title,
+        period=period,
+        source=source,
+        caveat=caveat,
+        basemap=basemap,
+        handles=handles,
+        legend_title=None,
+        extent=bounds,
+        legend_loc=legend_loc,
+    )
     if labels and len(hot):
         _rank_labels(ax, hot, rank_col, label_size)
     return ax
@@ -838,8 +1025,11 @@ def _extent(hot: gpd.GeoDataFrame, units: Any, context: Any, how: str) -> Any:
         raise InvalidInputError(f"extent={how!r} is not supported; use 'auto' or 'hotspots'.")
     if units is not None:
         return units.to_crs(hot.crs).total_bounds if units.crs != hot.crs else units.total_bounds
-    frames = [lay.to_crs(hot.crs) if lay.crs is not None and lay.crs != hot.crs else lay
-              for _, lay in _as_layers(context) if lay is not None and len(lay)]
+    frames = [
+        lay.to_crs(hot.crs) if lay.crs is not None and lay.crs != hot.crs else lay
+        for _, lay in _as_layers(context)
+        if lay is not None and len(lay)
+    ]
     b = np.array([f.total_bounds for f in frames] + [hot.total_bounds])
     return (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
 
@@ -853,8 +1043,11 @@ def _rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> 
     scale = fig.dpi / 72.0
     placed: list[tuple[float, float, float, float]] = []
     hidden = 0
-    offsets = [(0, 0)] + [(dx, dy) for r in (1.0, 1.8) for dx, dy in
-                          ((r, 0), (-r, 0), (0, r), (0, -r), (r, r), (-r, r), (r, -r), (-r, -r))]
+    offsets = [(0, 0)] + [
+        (dx, dy)
+        for r in (1.0, 1.8)
+        for dx, dy in ((r, 0), (-r, 0), (0, r), (0, -r), (r, r), (-r, r), (r, -r), (-r, -r))
+    ]
     halo = _halo(3.0)
     bounds = hot.geometry.bounds.to_numpy()
     lo = ax.transData.transform(bounds[:, :2])
@@ -879,12 +1072,23 @@ def _rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> 
         cx, cy, box, moved = spot
         placed.append(box)
         tx, ty = ax.transData.inverted().transform((cx, cy))
-        kw = {"fontsize": size, "fontweight": "bold", "ha": "center", "va": "center",
-              "zorder": 25, "gid": "rank_label", "path_effects": halo}
+        kw = {
+            "fontsize": size,
+            "fontweight": "bold",
+            "ha": "center",
+            "va": "center",
+            "zorder": 25,
+            "gid": "rank_label",
+            "path_effects": halo,
+        }
         if moved:
-            ax.annotate(text, xy=tuple(xy[j]), xytext=(tx, ty),
-                        arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6},
-                        **kw)
+            ax.annotate(
+                text,
+                xy=tuple(xy[j]),
+                xytext=(tx, ty),
+                arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6},
+                **kw,
+            )
         else:
             ax.text(tx, ty, text, **kw)
     ax._hotspot_hidden_labels = hidden
@@ -902,11 +1106,19 @@ def _class_style(values: pd.Series, column: str) -> list[str]:
     return [colours.get(str(v), "#cccccc") for v in values]
 
 
-def explore(units: gpd.GeoDataFrame | None = None, hotspots: gpd.GeoDataFrame | None = None,
-            incidents: gpd.GeoDataFrame | None = None, *, column: str = "hotspot_class",
-            m: Any = None, tooltip: Sequence[str] | None = None,
-            drop_background: bool = True, tiles: str | None = "OpenStreetMap",
-            min_count: int | None = None, **map_kwds: Any) -> Any:
+def explore(
+    units: gpd.GeoDataFrame | None = None,
+    hotspots: gpd.GeoDataFrame | None = None,
+    incidents: gpd.GeoDataFrame | None = None,
+    *,
+    column: str = "hotspot_class",
+    m: Any = None,
+    tooltip: Sequence[str] | None = None,
+    drop_background: bool = True,
+    tiles: str | None = "OpenStreetMap",
+    min_count: int | None = None,
+    **map_kwds: Any,
+) -> Any:
     """Interactive folium map with layers for units, hotspots and (optionally) incidents.
 
     Parameters
@@ -958,7 +1170,7 @@ def explore(units: gpd.GeoDataFrame | None = None, hotspots: gpd.GeoDataFrame | 
         import folium
     except ImportError as exc:  # pragma: no cover - folium is installed in dev
         raise ImportError(
-            "hs.explore needs folium; install it with `pip install \"hotspot-crime[interactive]\"`"
+            'hs.explore needs folium; install it with `pip install "hotspot-crime[interactive]"`'
             " (or `pip install folium`)."
         ) from exc
     frames = [f for f in (units, hotspots, incidents) if f is not None]
@@ -969,17 +1181,29 @@ def explore(units: gpd.GeoDataFrame | None = None, hotspots: gpd.GeoDataFrame | 
         lon = (bounds[:, 0].min() + bounds[:, 2].max()) / 2
         lat = (bounds[:, 1].min() + bounds[:, 3].max()) / 2
         m = folium.Map(location=(lat, lon), tiles=tiles, **map_kwds)
-        m.fit_bounds([[bounds[:, 1].min(), bounds[:, 0].min()],
-                      [bounds[:, 3].max(), bounds[:, 2].max()]])
+        m.fit_bounds(
+            [[bounds[:, 1].min(), bounds[:, 0].min()], [bounds[:, 3].max(), bounds[:, 2].max()]]
+        )
     if units is not None:
-        _explore_units(folium, m, check_geodataframe(units, "units"), column, tooltip,
-                       drop_background, min_count)
+        _explore_units(
+            folium,
+            m,
+            check_geodataframe(units, "units"),
+            column,
+            tooltip,
+            drop_background,
+            min_count,
+        )
     if hotspots is not None:
         hot = check_geodataframe(hotspots, "hotspots").to_crs(4326)
-        fields = [c for c in ("hotspot_id", "rank", "n_incidents", "share", "area_km2",
-                              "concentration") if c in hot.columns]
+        fields = [
+            c
+            for c in ("hotspot_id", "rank", "n_incidents", "share", "area_km2", "concentration")
+            if c in hot.columns
+        ]
         folium.GeoJson(
-            _plain(hot[[*fields, "geometry"]]).__geo_interface__, name="Hotspots",
+            _plain(hot[[*fields, "geometry"]]).__geo_interface__,
+            name="Hotspots",
             style_function=lambda _: {"color": "black", "weight": 2, "fillOpacity": 0.0},
             tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
         ).add_to(m)
@@ -987,9 +1211,11 @@ def explore(units: gpd.GeoDataFrame | None = None, hotspots: gpd.GeoDataFrame | 
         inc = check_geodataframe(incidents, "incidents").to_crs(4326)
         fields = [c for c in ("occurred_at", "offence", "time_quality") if c in inc.columns]
         folium.GeoJson(
-            _plain(inc[[*fields, inc.geometry.name]]).__geo_interface__, name="Incidents",
-            marker=folium.CircleMarker(radius=2, weight=0, fill=True, fill_color="black",
-                                       fill_opacity=0.7),
+            _plain(inc[[*fields, inc.geometry.name]]).__geo_interface__,
+            name="Incidents",
+            marker=folium.CircleMarker(
+                radius=2, weight=0, fill=True, fill_color="black", fill_opacity=0.7
+            ),
             tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
         ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -1010,9 +1236,15 @@ def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def _explore_units(folium: Any, m: Any, units: gpd.GeoDataFrame, column: str,
-                   tooltip: Sequence[str] | None, drop_background: bool,
-                   min_count: int | None) -> None:
+def _explore_units(
+    folium: Any,
+    m: Any,
+    units: gpd.GeoDataFrame,
+    column: str,
+    tooltip: Sequence[str] | None,
+    drop_background: bool,
+    min_count: int | None,
+) -> None:
     import matplotlib as mpl
 
     check_columns(units, [column], "units")
@@ -1025,9 +1257,24 @@ def _explore_units(folium: Any, m: Any, units: gpd.GeoDataFrame, column: str,
         else:
             keep = pd.to_numeric(values, errors="coerce").fillna(0) != 0
         gdf = gdf[keep.to_numpy(dtype=bool, na_value=True)]
-    fields = list(tooltip) if tooltip is not None else [
-        c for c in ("unit_id", "n_incidents", "kde", "gi_z", "p_value", "p_adjusted",
-                    "hotspot_class", "lisa_cluster") if c in gdf.columns]
+    fields = (
+        list(tooltip)
+        if tooltip is not None
+        else [
+            c
+            for c in (
+                "unit_id",
+                "n_incidents",
+                "kde",
+                "gi_z",
+                "p_value",
+                "p_adjusted",
+                "hotspot_class",
+                "lisa_cluster",
+            )
+            if c in gdf.columns
+        ]
+    )
     if column not in fields:
         fields.append(column)
     gdf = _plain(gdf[[*fields, gdf.geometry.name]]).to_crs(4326)
@@ -1047,8 +1294,13 @@ def _explore_units(folium: Any, m: Any, units: gpd.GeoDataFrame, column: str,
             gdf.loc[small, c] = f"suppressed (< {min_count})"
         gdf.loc[small, "_fill"] = SUPPRESSED_COLOR
     folium.GeoJson(
-        gdf.__geo_interface__, name=f"Units: {column}",
-        style_function=lambda f: {"fillColor": f["properties"]["_fill"], "color": "#555555",
-                                  "weight": 0.3, "fillOpacity": 0.75},
+        gdf.__geo_interface__,
+        name=f"Units: {column}",
+        style_function=lambda f: {
+            "fillColor": f["properties"]["_fill"],
+            "color": "#555555",
+            "weight": 0.3,
+            "fillOpacity": 0.75,
+        },
         tooltip=folium.GeoJsonTooltip(fields=fields),
     ).add_to(m)

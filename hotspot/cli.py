@@ -113,7 +113,7 @@ def analyze(
     >>> with tempfile.TemporaryDirectory() as d:
     ...     paths = analyze(robberies, pathlib.Path(d), name="memphis", quiet=True)
     ...     sorted(paths)[:3]
-    ['dark_share', 'hotspots_csv', 'hotspots_gpkg']
+    ['budget_plan', 'dark_share', 'hotspots_csv']
     """
     from . import areas, density, stats, temporal, units
     from .incidents import ingest_report

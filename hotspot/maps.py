@@ -574,7 +574,7 @@ def _class_table(values: pd.Series, column: str) -> tuple[dict, dict, dict]:
 
 
 def _merged(units: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """The units' polygons merged into one shape (drawing and hatching it is fast)."""
+    """Merge the units' polygons into one shape (drawing and hatching it is fast)."""
     import shapely
 
     return gpd.GeoSeries([shapely.union_all(units.geometry.to_numpy())], crs=units.crs)

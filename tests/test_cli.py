@@ -28,7 +28,7 @@ def test_analyze_happy_path(tmp_path, capsys):
     assert (hotspots["area_km2"] <= 1.0 + 1e-9).all()  # default cap, one officer per hotspot
     report = (out / "memphis_robberies_2019_ingest_report.txt").read_text()
     assert "rows read:    2,245" in report
-    assert (out / "memphis_robberies_2019_overview.png").stat().st_size > 10_000
+    assert (out / "memphis_robberies_2019_hotspots_map.png").stat().st_size > 10_000
     scores = pd.read_csv(out / "memphis_robberies_2019_intervention_scores.csv")
     assert {"hotspot_id", "intervention", "prevented", "reason"} <= set(scores.columns)
     assert (scores["prevented_low"] <= scores["prevented"] + 1e-9).all()
@@ -77,3 +77,41 @@ def test_bad_arguments_exit_2(capsys):
         main(["analyze"])
     assert exc.value.code == 2
     assert "--out" in capsys.readouterr().err or "input" in capsys.readouterr().err
+
+
+def test_briefing_command_for_one_area(tmp_path, capsys):
+    src = str(sample_path("memphis_robberies_2019.csv.gz"))
+    areas = str(sample_path("memphis_precincts.geojson"))
+    pdf = tmp_path / "airways.pdf"
+    args = [
+        "briefing",
+        src,
+        "--out",
+        str(pdf),
+        "--areas",
+        areas,
+        "--area-column",
+        "precinct",
+        "--area",
+        "Airways",
+        "--tz",
+        "America/Chicago",
+    ]
+    assert main(args) == 0
+    assert pdf.read_bytes()[:4] == b"%PDF"
+    assert "Briefing written" in capsys.readouterr().out
+    assert main(args) == EXIT_EXISTS  # never overwrite without --force
+    bad = [
+        "briefing",
+        src,
+        "--out",
+        str(tmp_path / "x.pdf"),
+        "--areas",
+        areas,
+        "--area-column",
+        "precinct",
+        "--area",
+        "Atlantis",
+    ]
+    assert main(bad) == EXIT_BAD_INPUT
+    assert "Airways" in capsys.readouterr().err  # the error lists the valid names

@@ -1113,6 +1113,27 @@ def _period(value: Any, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     return a, b
 
 
+def _check_periods_covered(times: np.ndarray, periods: dict[str, tuple[Any, Any]]) -> None:
+    """Warn when a period reaches more than a day beyond the incidents' time range.
+
+    Counting days with no data as days with no crime would report a spurious fall (or
+    rise). Sparse data may simply have no incident near a period's edge, so this is a
+    warning, not an error.
+    """
+    if times.size == 0:
+        return
+    first, last = pd.Timestamp(times.min()), pd.Timestamp(times.max())
+    slack = pd.Timedelta(days=1)
+    for name, (start, end) in periods.items():
+        if start < first - slack or end > last + slack:
+            msg = (
+                f"the `{name}` period {start:%Y-%m-%d} – {end:%Y-%m-%d} reaches beyond the "
+                f"incidents' dates ({first:%Y-%m-%d} – {last:%Y-%m-%d}); days without data "
+                "would be counted as days without crime. Choose periods inside the data."
+            )
+            warnings.warn(msg, DataQualityWarning, stacklevel=3)
+
+
 def hotspot_change(
     incidents: gpd.GeoDataFrame,
     units: gpd.GeoDataFrame,
@@ -1187,6 +1208,7 @@ def hotspot_change(
         raise InvalidInputError(msg)
     keep, excluded = _usable_times(incidents, step="hotspot_change", drop_month_only=False)
     local = _local_naive(incidents["occurred_at"]).to_numpy()
+    _check_periods_covered(local[keep], {"before": (b0, b1), "after": (a0, a1)})
     in_b = keep & (local >= b0.to_datetime64()) & (local < b1.to_datetime64())
     in_a = keep & (local >= a0.to_datetime64()) & (local < a1.to_datetime64())
     pos = _unit_positions(incidents, units)

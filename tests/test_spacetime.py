@@ -661,3 +661,29 @@ def test_real_memphis_emerging_hotspots_monthly(shared_data):
     persistent = sfh["hotspot_category"] == "persistent hotspot"
     assert persistent.sum() > 0
     assert sfh.loc[persistent, "n_incidents"].mean() > 3 * sfh["n_incidents"].mean()
+
+
+def test_hotspot_change_refuses_periods_beyond_the_data():
+    import geopandas as gpd
+    import pandas as pd
+
+    from hotspot._grid import GridSpec, grid_frame
+    from hotspot.exceptions import DataQualityWarning
+    from hotspot.spacetime import hotspot_change
+
+    times = pd.date_range("2012-01-01", "2013-07-31", periods=200)
+    pts = gpd.GeoDataFrame(
+        {"occurred_at": times, "time_quality": "exact"},
+        geometry=gpd.points_from_xy([50.0] * 200, [50.0] * 200),
+        crs="EPSG:32616",
+    )
+    cells = grid_frame(GridSpec(0.0, 0.0, 100.0, 2, 2), "EPSG:32616")
+    # the data end on 2013-07-31: a Q3 2013 "after" period would be two-thirds empty
+    with pytest.warns(DataQualityWarning, match="beyond the incidents' dates"):
+        hotspot_change(
+            pts, cells, before=("2012-07-01", "2012-10-01"), after=("2013-07-01", "2013-10-01")
+        )
+    out = hotspot_change(
+        pts, cells, before=("2012-07-01", "2012-08-01"), after=("2013-07-01", "2013-08-01")
+    )
+    assert out["n_before"].sum() > 0 and out["n_after"].sum() > 0

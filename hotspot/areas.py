@@ -770,7 +770,8 @@ def _finish(
         total_h = totals.get("harm") or np.nan
         data["harm"] = harm[order]
         data["harm_share"] = harm[order] / total_h
-    return gpd.GeoDataFrame(data, geometry=list(geoms[order]), crs=crs)
+    index = pd.Index(rank, name="hotspot_id")  # so that groupings by hotspot match the ids
+    return gpd.GeoDataFrame(data, geometry=list(geoms[order]), crs=crs, index=index)
 
 
 def _as_int_if_whole(values: np.ndarray) -> np.ndarray:

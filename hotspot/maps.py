@@ -639,6 +639,69 @@ def _mean_multiple_breaks(values: np.ndarray, k: int) -> tuple[np.ndarray, float
     return np.asarray(b), mean
 
 
+def _grid_cells(units: gpd.GeoDataFrame) -> tuple[Any, np.ndarray, np.ndarray] | None:
+    """Spec, rows and cols when ``units`` are unaltered square cells of a grid, else None."""
+    import shapely
+
+    from ._grid import grid_spec_of
+
+    spec = grid_spec_of(units)
+    if spec is None or len(units) == 0:
+        return None
+    rows = units["row"].to_numpy()
+    cols = units["col"].to_numpy()
+    if not (np.issubdtype(rows.dtype, np.integer) and np.issubdtype(cols.dtype, np.integer)):
+        return None
+    if rows.min() < 0 or cols.min() < 0 or rows.max() >= spec.ny or cols.max() >= spec.nx:
+        return None
+    geoms = units.geometry.to_numpy()
+    cs = spec.cell_size
+    x0, y0 = spec.x0 + cols * cs, spec.y0 + rows * cs
+    expected = np.column_stack([x0, y0, x0 + cs, y0 + cs])
+    tol = 1e-6 * cs
+    if not np.allclose(shapely.bounds(geoms), expected, rtol=0, atol=tol):
+        return None
+    if not np.allclose(shapely.area(geoms), cs * cs, rtol=1e-6, atol=0):
+        return None
+    return spec, rows, cols
+
+
+def _fill_cells(ax: Any, units: gpd.GeoDataFrame, colour: str) -> None:
+    """Fill polygons in one colour; square grid cells as one raster (fast to draw and print).
+
+    Drawing tens of thousands of cell polygons one patch each is slow (seconds per
+    map, and per PDF page); unaltered cells of a square grid are drawn as an image
+    with the same colour, extent and stacking order instead.
+    """
+    import matplotlib as mpl
+
+    grid = _grid_cells(units)
+    if grid is None:
+        units.plot(ax=ax, color=colour, edgecolor=colour, linewidth=0.2, zorder=3)
+        return
+    spec, rows, cols = grid
+    r0, r1, c0, c1 = rows.min(), rows.max(), cols.min(), cols.max()
+    img = np.zeros((r1 - r0 + 1, c1 - c0 + 1, 4), dtype=np.uint8)
+    img[rows - r0, cols - c0] = np.round(np.asarray(mpl.colors.to_rgba(colour)) * 255)
+    cs = spec.cell_size
+    extent = (
+        spec.x0 + c0 * cs,
+        spec.x0 + (c1 + 1) * cs,
+        spec.y0 + r0 * cs,
+        spec.y0 + (r1 + 1) * cs,
+    )
+    image = ax.imshow(
+        img,
+        origin="lower",
+        extent=extent,
+        interpolation="none",
+        aspect=ax.get_aspect(),
+        zorder=3,
+    )
+    image.sticky_edges.x[:] = []  # autoscale like the polygons would (with margins)
+    image.sticky_edges.y[:] = []
+
+
 def _draw_numeric(
     ax: Any,
     units: gpd.GeoDataFrame,
@@ -665,7 +728,7 @@ def _draw_numeric(
         sel_mask = (cls == i) & (values > 0) & (values >= floor)
         colour = mpl.colors.to_hex(cmap(i + 1))
         if sel_mask.any():
-            units[sel_mask].plot(ax=ax, color=colour, edgecolor=colour, linewidth=0.2, zorder=3)
+            _fill_cells(ax, units[sel_mask], colour)
         if integer:
             lo = math.floor(lower) + 1 if i else math.ceil(lower)
             label = f"{lo:,}" if lo == int(upper) else f"{lo:,}–{_fmt(upper)}"

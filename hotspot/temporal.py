@@ -966,10 +966,19 @@ def _lonlat(incidents: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
             "sun's position) are unknown. Set it with `incidents.set_crs(...)`."
         )
         raise CRSError(msg)
-    geom = incidents.geometry
-    if not incidents.crs.equals("EPSG:4326"):
-        geom = geom.to_crs(4326)
-    return geom.x.to_numpy(dtype=float), geom.y.to_numpy(dtype=float)
+    import shapely
+
+    geoms = incidents.geometry.to_numpy()
+    x = shapely.get_x(geoms).astype(float)
+    y = shapely.get_y(geoms).astype(float)
+    if incidents.crs.equals("EPSG:4326"):
+        return x, y
+    # on the coordinate arrays: as GeoSeries.to_crs (always_xy) without building points
+    from pyproj import Transformer
+
+    transformer = Transformer.from_crs(incidents.crs, "EPSG:4326", always_xy=True)
+    lon, lat = transformer.transform(x, y)
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
 def _classify(elev: np.ndarray, limit: float) -> np.ndarray:

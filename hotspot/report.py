@@ -133,7 +133,10 @@ def _default_hotspots(
     from .units import count, grid
 
     if units is None:
-        units = grid(area if area is not None else inc)
+        if area is not None:  # cells of the area only: empty cells outside bias Gi*
+            units = grid(area, study_area=area)
+        else:
+            units = grid(inc)
         note_choice(choices, "units", "hs.grid (automatic cell size)", "no units given")
     counted = count(inc, units)
     counted = gi_star(counted, "n_incidents")

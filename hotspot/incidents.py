@@ -1228,7 +1228,7 @@ def _parse_dates(s: pd.Series) -> _When:
         all_midnight = ok.any() and bool(np.all(v[ok] == v[ok].astype("datetime64[D]")))
         res = np.full(n, _RES_DATE if all_midnight and ok.sum() > 1 else _RES_DATETIME,
                       dtype=np.int8)
-        return _When(values, empty, np.zeros(n, bool), res, "datetime column")
+        return _When(values, empty, np.zeros(n, bool), res, "date-times (typed by the file reader)")
     if ptypes.is_numeric_dtype(s) and not ptypes.is_bool_dtype(s):
         v = s.to_numpy(dtype=float, na_value=np.nan)
         empty = np.isnan(v)

@@ -198,7 +198,9 @@ def _emerging(
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            ehsa = emerging_hotspots(inc, units[["geometry"]], freq="M")
+            # row/col kept: a square grid then takes the binning fast path, not an STRtree
+            keep = [c for c in ("row", "col") if c in units.columns] + ["geometry"]
+            ehsa = emerging_hotspots(inc, units[keep], freq="M")
     except Exception:
         return {}
     note = " (fewer than 10 months of data: indicative only)" if any(

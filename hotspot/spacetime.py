@@ -1070,7 +1070,8 @@ def _build_cube(
     last = valid.max() if last is None else last
     periods = pd.period_range(first, last, freq=freq)
     t_idx = np.full(len(incidents), -1, dtype=np.int64)
-    ordinals = np.array([p.ordinal if p is not pd.NaT else 0 for p in per[keep]], dtype=np.int64)
+    kept = per[keep].array
+    ordinals = np.where(kept.isna(), 0, kept.asi8).astype(np.int64)
     t_idx[keep] = ordinals - first.ordinal
     in_time = keep & (t_idx >= 0) & (t_idx < len(periods))
     excluded["outside_time_range"] = int((keep & ~in_time).sum())

@@ -106,15 +106,19 @@ def _short_cite(citation: str) -> str:
     return f"{surname}{' et al.' if many else ''} {year}".strip()
 
 
+def _map_distinct(values: pd.Series, fn: Any) -> np.ndarray:
+    """``fn`` applied once per distinct value (missing included), spread to every row."""
+    codes, distinct = pd.factorize(values.astype("object"), use_na_sentinel=False)
+    return np.array([fn(v) for v in distinct], dtype=float)[codes]
+
+
 def _lookup(
     values: pd.Series, groups: pd.Series, table: Mapping[str, float], default: float
 ) -> np.ndarray:
     """Value per incident: exact offence name, then offence group, then ``default``."""
     low = {str(k).lower(): float(v) for k, v in table.items()}
-    name = values.astype("object").map(lambda v: low.get(str(v).lower(), np.nan))
-    grp = groups.astype("object").map(lambda v: low.get(str(v).lower(), np.nan))
-    out = name.to_numpy(dtype=float)
-    fill = grp.to_numpy(dtype=float)
+    out = _map_distinct(values, lambda v: low.get(str(v).lower(), np.nan))
+    fill = _map_distinct(groups, lambda v: low.get(str(v).lower(), np.nan))
     out = np.where(np.isnan(out), fill, out)
     return np.where(np.isnan(out), default, out)
 

@@ -139,6 +139,7 @@ def run_pipeline(csv: Path, out: Path, cell_size: float) -> dict[str, object]:
         "stages": times,
         "total": total,
         "peak_rss_gb": rss_kib / 1024**2,
+        "outputs_mb": {f.name: f.stat().st_size / 1e6 for f in sorted(out.iterdir())},
     }
 
 
@@ -163,6 +164,8 @@ def _table(result: dict[str, object], n: int) -> str:
         f"{peak:.2f} GB (target {TARGET_GB:.0f} GB: "
         f"{'within' if peak < TARGET_GB else 'OVER'}).",
     ]
+    sizes: dict[str, float] = result["outputs_mb"]  # type: ignore[assignment]
+    lines += ["", "Outputs: " + ", ".join(f"{k} {v:.1f} MB" for k, v in sizes.items())]
     return "\n".join(lines)
 
 

@@ -577,7 +577,11 @@ def _merged(units: gpd.GeoDataFrame) -> gpd.GeoSeries:
     """Merge the units' polygons into one shape (drawing and hatching it is fast)."""
     import shapely
 
-    return gpd.GeoSeries([shapely.union_all(units.geometry.to_numpy())], crs=units.crs)
+    geoms = units.geometry.to_numpy()
+    # unaltered cells of one square grid do not overlap and share exact edges: a valid
+    # coverage, whose union is the same shape and several times faster
+    union = shapely.coverage_union_all if _grid_cells(units) is not None else shapely.union_all
+    return gpd.GeoSeries([union(geoms)], crs=units.crs)
 
 
 def _print_resolution(geom: gpd.GeoSeries, ax: Any) -> gpd.GeoSeries:

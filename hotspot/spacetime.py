@@ -1190,7 +1190,7 @@ def hotspot_change(
     >>> from hotspot._grid import GridSpec, grid_frame
     >>> from hotspot.spacetime import hotspot_change
     >>> cells = grid_frame(GridSpec(0.0, 0.0, 100.0, 2, 1), "EPSG:32616")
-    >>> times = ["2012-03-01"] * 2 + ["2013-03-01"] * 30 + ["2012-05-01"] * 5
+    >>> times = ["2012-01-02"] * 2 + ["2013-03-01"] * 28 + ["2013-12-31"] * 2 + ["2012-05-01"] * 5
     >>> pts = gpd.GeoDataFrame({"occurred_at": pd.to_datetime(times)},
     ...     geometry=gpd.points_from_xy([50] * 32 + [150] * 5, [50] * 37), crs=32616)
     >>> out = hotspot_change(pts, cells, before=("2012-01-01", "2013-01-01"),

@@ -43,14 +43,14 @@ OFFENCES = ["BATTERY", "ASSAULT", "THEFT", "ROBBERY", "BURGLARY", "CRIMINAL DAMA
 
 
 def synthetic_csv(path: Path, n: int, seed: int = 0) -> None:
-    """Write ``n`` city-like incidents: 55 % background, 45 % in 300 clusters, over 2023."""
+    """Write ``n`` city-like incidents over 2023: 55 % background, 45 % in 300 clusters."""
     rng = np.random.default_rng(seed)
     n_clu = int(0.45 * n)
     n_bg = n - n_clu
     # background: denser towards the centre (a wide Gaussian clipped to the square)
     bg = np.clip(rng.normal(0.0, HALF_SIDE_M / 1.8, (n_bg, 2)), -HALF_SIDE_M, HALF_SIDE_M)
     centres = rng.uniform(-0.9 * HALF_SIDE_M, 0.9 * HALF_SIDE_M, (300, 2))
-    sizes = rng.pareto(1.2, 300) + 1.0
+    sizes = rng.lognormal(0.0, 1.0, 300)  # cluster sizes: a few big, many small
     which = rng.choice(300, n_clu, p=sizes / sizes.sum())
     spread = rng.uniform(60.0, 350.0, 300)[which][:, None]
     clu = centres[which] + rng.normal(0.0, 1.0, (n_clu, 2)) * spread

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -220,7 +221,7 @@ def _clean(raster: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- base class
 
 
-class _Forecaster(BaseEstimator):
+class _Forecaster(BaseEstimator, ABC):
     """Shared fit/predict plumbing; subclasses implement ``_grid_scores``/``_point_scores``."""
 
     _needs_time = False
@@ -334,11 +335,13 @@ class _Forecaster(BaseEstimator):
     def _unit_scores(self, units: Any) -> np.ndarray:
         return self._point_scores(_eval_points(units))
 
-    def _grid_scores(self, spec: GridSpec) -> np.ndarray:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def _grid_scores(self, spec: GridSpec) -> np.ndarray:
+        """Score every cell of ``spec`` (the grid fast path)."""
 
-    def _point_scores(self, pts: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def _point_scores(self, pts: np.ndarray) -> np.ndarray:
+        """Score arbitrary points (``(m, 2)`` metres)."""
 
 
 @dataclass(frozen=True)

@@ -133,10 +133,8 @@ def _default_hotspots(
     from .units import count, grid
 
     if units is None:
-        if area is not None:  # cells of the area only: empty cells outside bias Gi*
-            units = grid(area, study_area=area)
-        else:
-            units = grid(inc)
+        # cells of the area only: empty cells outside it would bias Gi*
+        units = grid(inc) if area is None else grid(area, study_area=area)
         note_choice(choices, "units", "hs.grid (automatic cell size)", "no units given")
     counted = count(inc, units)
     counted = gi_star(counted, "n_incidents")

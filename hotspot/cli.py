@@ -159,7 +159,12 @@ def analyze(
             incidents,
             area=briefing_area,
             area_name=area_name,
-            hotspots=None,
+            # a whole-area briefing shows the hotspots mapped and exported above;
+            # an area's briefing finds its own on a grid of that area
+            hotspots=spots if briefing_area is None else None,
+            units=cells if briefing_area is None else None,
+            setting=setting,
+            patrol_hours=PATROL_HOURS_PER_WEEK,
             tz=tz,
             overwrite=True,
         )
@@ -290,6 +295,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         name=name,
         cell_size=args.cell_size,
         max_area_km2=args.max_area_km2,
+        setting=args.setting,
         tz=args.tz,
     )
     _print_paths(out, paths)
@@ -379,6 +385,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     for col in ("x", "y", "lon", "lat", "crs", "datetime", "offence", "tz"):
         analyze_p.add_argument(f"--{col}", default=None, help=f"the {col} column / value")
+    analyze_p.add_argument(
+        "--setting", default=None, help="column with the place type (street, residence...)"
+    )
     analyze_p.set_defaults(func=_cmd_analyze)
     brief_p = sub.add_parser("briefing", help="write the printed briefing pack (PDF)")
     brief_p.add_argument("input", help="incident file (CSV, GeoPackage, ...) or police.uk folder")

@@ -125,7 +125,9 @@ def _previous_change(
 
 
 def _default_hotspots(
-    inc: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None, area: gpd.GeoDataFrame | None,
+    inc: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame | None,
+    area: gpd.GeoDataFrame | None,
     choices: dict[str, Any],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     from .areas import hotspots as make_hotspots
@@ -140,7 +142,9 @@ def _default_hotspots(
     counted = gi_star(counted, "n_incidents")
     hot = make_hotspots(counted, method="gistar", incidents=inc)
     note_choice(
-        choices, "hotspots", "hs.hotspots(method='gistar')",
+        choices,
+        "hotspots",
+        "hs.hotspots(method='gistar')",
         "no hotspots given: Gi* 99 % and 95 % hot cells, FDR-corrected, merged",
     )
     return hot, counted
@@ -156,8 +160,11 @@ def _peak(profile: pd.DataFrame) -> str:
         return "no known times"
     days = values.sum(axis=0)
     order = np.argsort(-days, kind="stable")
-    top_days = [_DAYS[i] for i in sorted(order[:2])] if days[order[1]] >= 0.8 * days[order[0]] \
+    top_days = (
+        [_DAYS[i] for i in sorted(order[:2])]
+        if days[order[1]] >= 0.8 * days[order[0]]
         else [_DAYS[order[0]]]
+    )
     hours = values.sum(axis=1)
     window = 4
     circ = np.concatenate([hours, hours[: window - 1]])
@@ -186,7 +193,9 @@ def _dark(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame | N
 
 
 def _emerging(
-    inc: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None, hot: gpd.GeoDataFrame,
+    inc: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame | None,
+    hot: gpd.GeoDataFrame,
 ) -> dict[int, str]:
     """Emerging-hotspot category per hotspot: that of most of its incidents' cells."""
     from .spacetime import emerging_hotspots
@@ -201,12 +210,18 @@ def _emerging(
             ehsa = emerging_hotspots(inc, units[keep], freq="M")
     except Exception:
         return {}
-    note = " (fewer than 10 months of data: indicative only)" if any(
-        "time steps" in str(w.message) for w in caught) else ""
+    note = (
+        " (fewer than 10 months of data: indicative only)"
+        if any("time steps" in str(w.message) for w in caught)
+        else ""
+    )
     cents = gpd.GeoDataFrame(
-        {"cat": ehsa["emerging_category"].astype(str).to_numpy(),
-         "n": ehsa["n_incidents"].to_numpy(dtype=float)},
-        geometry=ehsa.geometry.centroid.to_numpy(), crs=ehsa.crs,
+        {
+            "cat": ehsa["emerging_category"].astype(str).to_numpy(),
+            "n": ehsa["n_incidents"].to_numpy(dtype=float),
+        },
+        geometry=ehsa.geometry.centroid.to_numpy(),
+        crs=ehsa.crs,
     )
     tree = shapely.STRtree(cents.geometry.to_numpy())
     out: dict[int, str] = {}
@@ -220,7 +235,7 @@ def _emerging(
 
 
 def _interventions(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, enabled: bool
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, enabled: bool, setting: str | None
 ) -> tuple[pd.DataFrame | None, str]:
     if not enabled:
         return None, "not requested"
@@ -229,7 +244,7 @@ def _interventions(
     except ImportError:
         return None, "not available (intervention scoring is not installed)"
     try:
-        return score_interventions(hot, inc), ""
+        return score_interventions(hot, inc, setting=setting, random_state=0), ""
     except Exception as exc:
         return None, f"not available ({type(exc).__name__}: {exc})"
 
@@ -260,8 +275,9 @@ def _mix(values: pd.Series, min_count: int, top: int = 5) -> list[list[str]]:
         else:
             other += int(n)
     if other:
-        rows.append(["other / fewer than " + str(min_count), f"{other:,}",
-                     f"{100 * other / total:.0f}%"])
+        rows.append(
+            ["other / fewer than " + str(min_count), f"{other:,}", f"{100 * other / total:.0f}%"]
+        )
     return rows
 
 
@@ -273,8 +289,15 @@ def _clip(text: str, n: int) -> str:
 
 
 def _draw_map(
-    ax: Any, *, area: gpd.GeoDataFrame | None, hot: gpd.GeoDataFrame, cells: Any,
-    inc: gpd.GeoDataFrame, show_incidents: bool, focus: Any = None, min_count: int = 3,
+    ax: Any,
+    *,
+    area: gpd.GeoDataFrame | None,
+    hot: gpd.GeoDataFrame,
+    cells: Any,
+    inc: gpd.GeoDataFrame,
+    show_incidents: bool,
+    focus: Any = None,
+    min_count: int = 3,
 ) -> None:
     """Draw the area outline, counts per cell (suppressed under min_count), ranked hotspots."""
     from .maps import plot_hotspots
@@ -288,24 +311,39 @@ def _draw_map(
         half = max(bx1 - bx0, by1 - by0, 400.0) * 0.65
         cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
         if units is not None:
-            units = units.cx[cx - half:cx + half, cy - half:cy + half]
+            units = units.cx[cx - half : cx + half, cy - half : cy + half]
         if units is None or len(units) == 0:
             units, extent = None, "hotspots"
         box = shapely.box(cx - half, cy - half, cx + half, cy + half)
         shown = hot.assign(geometry=hot.geometry.intersection(box))
         shown = shown[~shown.geometry.is_empty]
     plot_hotspots(
-        shown, units=units, column="n_incidents", context=area, ax=ax, title=None,
-        labels=True, incidents=inc, show_incidents=show_incidents, min_count=min_count,
-        extent=extent, label_size=10 if focus is None else 13,
+        shown,
+        units=units,
+        column="n_incidents",
+        context=area,
+        ax=ax,
+        title=None,
+        labels=True,
+        incidents=inc,
+        show_incidents=show_incidents,
+        min_count=min_count,
+        extent=extent,
+        label_size=10 if focus is None else 13,
     )
     if focus is not None and ax.get_legend() is not None:
         ax.get_legend().remove()
 
 
 def _table(
-    ax: Any, header: list[str], rows: list[list[str]], widths: list[float], *,
-    fontsize: float = _FONT, title: str | None = None, row_h: float | None = None,
+    ax: Any,
+    header: list[str],
+    rows: list[list[str]],
+    widths: list[float],
+    *,
+    fontsize: float = _FONT,
+    title: str | None = None,
+    row_h: float | None = None,
 ) -> None:
     """Plain text table in axes coordinates (real text, no rasterization)."""
     ax.set_axis_off()
@@ -319,14 +357,14 @@ def _table(
     h = row_h if row_h is not None else min(0.12, top / max(n, 1))
     xs = np.concatenate([[0.0], np.cumsum(widths)[:-1]])
     for j, text in enumerate(header):
-        ax.text(xs[j] + 0.005, top - h / 2, text, fontsize=fontsize, fontweight="bold",
-                va="center")
+        ax.text(xs[j] + 0.005, top - h / 2, text, fontsize=fontsize, fontweight="bold", va="center")
     ax.plot([0, sum(widths)], [top - h, top - h], color="black", lw=0.8)
     for i, row in enumerate(rows):
         y = top - (i + 1.5) * h
         if i % 2 == 1:
-            ax.add_patch(mpl.patches.Rectangle((0, y - h / 2), sum(widths), h,
-                                               color="#f0f0f0", lw=0))
+            ax.add_patch(
+                mpl.patches.Rectangle((0, y - h / 2), sum(widths), h, color="#f0f0f0", lw=0)
+            )
         for j, text in enumerate(row):
             ax.text(xs[j] + 0.005, y, text, fontsize=fontsize, va="center")
 
@@ -338,19 +376,34 @@ def _heat_table(ax: Any, profile: pd.DataFrame | None, min_count: int) -> None:
         return
     values = profile.to_numpy(dtype=float).reshape(_BANDS, 24 // _BANDS, 7).sum(axis=1)
     shown = np.where(values >= min_count, values, np.nan)
-    ax.imshow(np.nan_to_num(shown), cmap="OrRd", aspect="auto",
-              vmin=0, vmax=max(float(np.nanmax(values)), 1.0))
+    ax.imshow(
+        np.nan_to_num(shown),
+        cmap="OrRd",
+        aspect="auto",
+        vmin=0,
+        vmax=max(float(np.nanmax(values)), 1.0),
+    )
     step = 24 // _BANDS
     for r in range(_BANDS):
         for c in range(7):
             v = values[r, c]
             text = f"{v:.0f}" if v >= min_count else ("-" if v == 0 else f"<{min_count}")
             dark = v >= min_count and v > 0.6 * np.nanmax(values)
-            ax.text(c, r, text, ha="center", va="center", fontsize=_SMALL,
-                    color="white" if dark else "black")
+            ax.text(
+                c,
+                r,
+                text,
+                ha="center",
+                va="center",
+                fontsize=_SMALL,
+                color="white" if dark else "black",
+            )
     ax.set_xticks(range(7), _DAYS, fontsize=_SMALL)
-    ax.set_yticks(range(_BANDS), [f"{r * step:02d}-{(r + 1) * step:02d}h" for r in range(_BANDS)],
-                  fontsize=_SMALL)
+    ax.set_yticks(
+        range(_BANDS),
+        [f"{r * step:02d}-{(r + 1) * step:02d}h" for r in range(_BANDS)],
+        fontsize=_SMALL,
+    )
     ax.tick_params(length=0)
     ax.xaxis.tick_top()
 
@@ -375,8 +428,9 @@ def _new_page(size: tuple[float, float]) -> Any:
 
 def _cover(fig: Any, ctx: dict[str, Any]) -> None:
     fig.text(0.06, 0.95, ctx["title"], fontsize=18, fontweight="bold", va="top")
-    fig.text(0.06, 0.915, "Hotspot briefing for patrol officers", fontsize=11, va="top",
-             color="#444444")
+    fig.text(
+        0.06, 0.915, "Hotspot briefing for patrol officers", fontsize=11, va="top", color="#444444"
+    )
     lines = [
         ("Area", ctx["area_name"]),
         ("Period", ctx["period_text"]),
@@ -396,9 +450,15 @@ def _cover(fig: Any, ctx: dict[str, Any]) -> None:
         rows.append([str(r["rank"]), r["name"], r["n"], r["share"], r["when"], r["dark"]])
     if not rows:
         rows = [["-", "no hotspot with enough incidents", "", "", "", ""]]
-    _table(ax, ["Rank", "Place", "Incidents", "Share", "When hot", "Dark"], rows,
-           [0.08, 0.2, 0.13, 0.1, 0.34, 0.15], fontsize=10, title="Top places",
-           row_h=0.075)
+    _table(
+        ax,
+        ["Rank", "Place", "Incidents", "Share", "When hot", "Dark"],
+        rows,
+        [0.08, 0.2, 0.13, 0.1, 0.34, 0.15],
+        fontsize=10,
+        title="Top places",
+        row_h=0.075,
+    )
     text = (
         "How to read this pack: page 2 maps the ranked places; each following page covers "
         "one place: when it is hot, what happens there, what to do and why. 'When hot' is "
@@ -411,19 +471,33 @@ def _cover(fig: Any, ctx: dict[str, Any]) -> None:
 
 
 def _overview(fig: Any, ctx: dict[str, Any]) -> None:
-    fig.text(0.06, 0.95, f"Overview map: {ctx['area_name']}", fontsize=15, fontweight="bold",
-             va="top")
+    fig.text(
+        0.06, 0.95, f"Overview map: {ctx['area_name']}", fontsize=15, fontweight="bold", va="top"
+    )
     fig.text(0.06, 0.92, f"Ranked hotspots, {ctx['period_text']}", fontsize=10, va="top")
     ax = fig.add_axes((0.06, 0.08, 0.88, 0.82))
-    _draw_map(ax, area=ctx["area"], hot=ctx["hot"], cells=ctx["cells"], inc=ctx["inc"],
-              show_incidents=ctx["show_incidents"], min_count=ctx["min_count"])
+    _draw_map(
+        ax,
+        area=ctx["area"],
+        hot=ctx["hot"],
+        cells=ctx["cells"],
+        inc=ctx["inc"],
+        show_incidents=ctx["show_incidents"],
+        min_count=ctx["min_count"],
+    )
     ax.set_anchor("N")
     fig.canvas.draw()
     bottom = ax.get_position().y0
     y = bottom - 0.02
     for r in ctx["top_rows"]:
-        fig.text(0.06, y, f"Hotspot {r['rank']}: {r['n']} incidents ({r['share']}), busiest "
-                 f"{r['when']}, {r['dark']} in darkness", fontsize=_FONT + 0.5, va="top")
+        fig.text(
+            0.06,
+            y,
+            f"Hotspot {r['rank']}: {r['n']} incidents ({r['share']}), busiest "
+            f"{r['when']}, {r['dark']} in darkness",
+            fontsize=_FONT + 0.5,
+            va="top",
+        )
         y -= 0.02
     _footer(fig, ctx["footer"], 2)
 
@@ -432,24 +506,54 @@ def _hotspot_page(fig: Any, ctx: dict[str, Any], row: pd.Series, page: int) -> N
     hid = int(row["hotspot_id"])
     info = ctx["per_hotspot"][hid]
     fig.text(0.06, 0.955, info["name"], fontsize=15, fontweight="bold", va="top")
-    head = (f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% of the "
-            f"area's) on {float(row['area_km2']):.2f} km²{info['concentration']}. "
-            f"Busiest: {info['when']}.")
+    head = (
+        f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% of the "
+        f"area's) on {float(row['area_km2']):.2f} km²{info['concentration']}. "
+        f"Busiest: {info['when']}."
+    )
     fig.text(0.06, 0.925, _wrap(head, 110), fontsize=_FONT + 0.5, va="top")
     ax = fig.add_axes((0.06, 0.57, 0.44, 0.33))
-    _draw_map(ax, area=ctx["area"], hot=ctx["hot"], cells=ctx["cells"], inc=ctx["inc"],
-              show_incidents=ctx["show_incidents"], focus=hid, min_count=ctx["min_count"])
-    fig.text(0.56, 0.905, "When: incidents by time and weekday", fontsize=_FONT + 1.5,
-             fontweight="bold", va="top")
+    _draw_map(
+        ax,
+        area=ctx["area"],
+        hot=ctx["hot"],
+        cells=ctx["cells"],
+        inc=ctx["inc"],
+        show_incidents=ctx["show_incidents"],
+        focus=hid,
+        min_count=ctx["min_count"],
+    )
+    fig.text(
+        0.56,
+        0.905,
+        "When: incidents by time and weekday",
+        fontsize=_FONT + 1.5,
+        fontweight="bold",
+        va="top",
+    )
     hax = fig.add_axes((0.63, 0.585, 0.31, 0.28))
     _heat_table(hax, info["profile"], ctx["min_count"])
-    fig.text(0.06, 0.565, f"Shading: incidents per grid cell as on page 2; grey cells have fewer "
-             f"than {ctx['min_count']}.", fontsize=_SMALL, va="top", color="#444444")
+    fig.text(
+        0.06,
+        0.565,
+        f"Shading: incidents per grid cell as on page 2; grey cells have fewer "
+        f"than {ctx['min_count']}.",
+        fontsize=_SMALL,
+        va="top",
+        color="#444444",
+    )
     y_top = 0.535
     for k, (title, rows) in enumerate(info["mixes"]):
         mix_ax = fig.add_axes((0.06 + 0.46 * k, y_top - 0.12, 0.42, 0.12))
-        _table(mix_ax, ["Category", "Incidents", "Share"], rows or [["not recorded", "", ""]],
-               [0.6, 0.22, 0.18], fontsize=_SMALL, title=title, row_h=0.13)
+        _table(
+            mix_ax,
+            ["Category", "Incidents", "Share"],
+            rows or [["not recorded", "", ""]],
+            [0.6, 0.22, 0.18],
+            fontsize=_SMALL,
+            title=title,
+            row_h=0.13,
+        )
     y = y_top - 0.135
     for key, value in (("Darkness", info["dark"]), ("Trend", info["emerging"])):
         fig.text(0.06, y, key, fontsize=_FONT, fontweight="bold", va="top")
@@ -463,8 +567,14 @@ def _hotspot_page(fig: Any, ctx: dict[str, Any], row: pd.Series, page: int) -> N
         indent = 0.09 if line.startswith("   ") else 0.06
         wrapped = _wrap(line.strip(), 100 if indent == 0.06 else 118)
         bold = not line.startswith("   ")
-        fig.text(indent, y, wrapped, fontsize=_FONT if bold else _SMALL, va="top",
-                 fontweight="bold" if bold else "normal")
+        fig.text(
+            indent,
+            y,
+            wrapped,
+            fontsize=_FONT if bold else _SMALL,
+            va="top",
+            fontweight="bold" if bold else "normal",
+        )
         y -= (0.0155 if bold else 0.014) * (wrapped.count("\n") + 1) + 0.004
     _footer(fig, ctx["footer"], page)
 
@@ -474,24 +584,31 @@ def _method_page(fig: Any, ctx: dict[str, Any], page: int) -> None:
     sections = [
         ("Data", ctx["ingest_lines"]),
         ("How hotspots were found", ctx["method_lines"]),
-        ("Privacy and suppression", [
-            f"Counts below {ctx['min_count']} are suppressed: such map cells are not shaded, "
-            f"such hotspots are not listed, and such table cells show '<{ctx['min_count']}'.",
-            "No individual incident locations are printed." if not ctx["show_incidents"]
-            else "Individual incident locations ARE printed on the maps (show_incidents=True): "
-                 "handle this pack as restricted.",
-        ]),
-        ("Caveats", [
-            "Police-recorded crime is not all crime: it reflects what people report and where "
-            "police patrol. Places with more patrol can look hotter; under-reported offences "
-            "and communities are under-counted.",
-            "A hotspot is a place, not a group of people. Do not use this pack to target "
-            "individuals or communities; use it to plan problem-solving at places.",
-            "Times at exactly midnight are often placeholders for unknown times and are left "
-            "out of the time tables and dark shares.",
-            "Intervention estimates are averages from published evaluations; local effects "
-            "vary. Assess what you do (before/after with a comparison area).",
-        ]),
+        (
+            "Privacy and suppression",
+            [
+                f"Counts below {ctx['min_count']} are suppressed: such map cells are not shaded, "
+                f"such hotspots are not listed, and such table cells show '<{ctx['min_count']}'.",
+                "No individual incident locations are printed."
+                if not ctx["show_incidents"]
+                else "Individual incident locations ARE printed on the maps (show_incidents=True): "
+                "handle this pack as restricted.",
+            ],
+        ),
+        (
+            "Caveats",
+            [
+                "Police-recorded crime is not all crime: it reflects what people report and where "
+                "police patrol. Places with more patrol can look hotter; under-reported offences "
+                "and communities are under-counted.",
+                "A hotspot is a place, not a group of people. Do not use this pack to target "
+                "individuals or communities; use it to plan problem-solving at places.",
+                "Times at exactly midnight are often placeholders for unknown times and are left "
+                "out of the time tables and dark shares.",
+                "Intervention estimates are averages from published evaluations; local effects "
+                "vary. Assess what you do (before/after with a comparison area).",
+            ],
+        ),
     ]
     y = 0.91
     for title, lines in sections:
@@ -522,8 +639,13 @@ def _short_reason(text: str, limit: int = 330) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-def _actions(hid: int, scores: pd.DataFrame | None, score_note: str,
-             plan: pd.DataFrame | None, plan_note: str) -> list[str]:
+def _actions(
+    hid: int,
+    scores: pd.DataFrame | None,
+    score_note: str,
+    plan: pd.DataFrame | None,
+    plan_note: str,
+) -> list[str]:
     """Lines of the 'What to do here' block; indented lines are the reasons."""
     lines: list[str] = []
     if scores is None:
@@ -533,16 +655,19 @@ def _actions(hid: int, scores: pd.DataFrame | None, score_note: str,
         if "prevented" in sub:
             sub = sub[sub["prevented"] > 0].sort_values("prevented", ascending=False)
         if len(sub) == 0:
-            lines.append("Recommended interventions: none of the catalogue's interventions "
-                         "applies to the incidents of this place.")
+            lines.append(
+                "Recommended interventions: none of the catalogue's interventions "
+                "applies to the incidents of this place."
+            )
         for i, (_, r) in enumerate(sub.head(3).iterrows(), start=1):
             name = _clip(str(r.get("name", r.get("intervention", "intervention"))), 60)
             est = ""
             if "prevented" in r:
                 est = f": about {float(r['prevented']):.0f} fewer incidents a year"
                 if "prevented_low" in r and "prevented_high" in r:
-                    est += (f" (range {float(r['prevented_low']):.0f}-"
-                            f"{float(r['prevented_high']):.0f})")
+                    est += (
+                        f" (range {float(r['prevented_low']):.0f}-{float(r['prevented_high']):.0f})"
+                    )
             if "cost" in r and pd.notna(r["cost"]):
                 est += f", cost about {_fmt_money(r['cost'], str(r.get('currency', '')))}"
             lines.append(f"{i}. {name}{est}.")
@@ -550,7 +675,7 @@ def _actions(hid: int, scores: pd.DataFrame | None, score_note: str,
                 reason = str(r["reason"]).strip()
                 full = str(r.get("name", ""))
                 if full and reason.startswith(full):
-                    reason = reason[len(full):].lstrip(" :")
+                    reason = reason[len(full) :].lstrip(" :")
                 lines.append("   Why: " + _short_reason(reason, 240))
     if plan is None:
         lines.append(f"Patrol plan: {plan_note}.")
@@ -560,12 +685,16 @@ def _actions(hid: int, scores: pd.DataFrame | None, score_note: str,
             lines.append("Patrol plan: no patrol visit allocated to this place in the budget.")
         else:
             mins = pd.to_numeric(sub["duration_min"], errors="coerce")
-            lines.append(f"Patrol plan: {len(sub)} visits a week of about {mins.median():.0f} "
-                         f"minutes ({mins.sum() / 60:.1f} officer-hours).")
+            lines.append(
+                f"Patrol plan: {len(sub)} visits a week of about {mins.median():.0f} "
+                f"minutes ({mins.sum() / 60:.1f} officer-hours)."
+            )
             per_day = sub.groupby(sub["day"].astype(str), sort=False).size()
             visits = ", ".join(f"{d} {n}" for d, n in per_day.items())
-            lines.append(f"   Visits per day: {visits}. Why: short visits spread over the "
-                         "busiest hours deter for longer than one long stay (Koper curve).")
+            lines.append(
+                f"   Visits per day: {visits}. Why: short visits spread over the "
+                "busiest hours deter for longer than one long stay (Koper curve)."
+            )
     return lines
 
 
@@ -592,6 +721,7 @@ def briefing(
     show_incidents: bool = False,
     tz: Any = None,
     interventions: bool = True,
+    setting: str | None = None,
     patrol_hours: float | None = None,
     title: str | None = None,
     source: str | None = None,
@@ -644,6 +774,10 @@ def briefing(
     interventions
         Score interventions with :func:`hotspot.interventions.score_interventions`
         (when that module is installed) and print the top 3 per place.
+    setting
+        Incident column with the place type (e.g. ``"loc_cat"``: street, residence...),
+        so that lighting counts outdoor incidents only; None: all incidents count and
+        the pack says the figures are upper bounds.
     patrol_hours
         Officer-hours per week for a patrol plan (:func:`hotspot.patrol.patrol_plan`);
         None: no plan.
@@ -708,8 +842,11 @@ def briefing(
     if len(inc) == 0:
         msg = f"No incident in the area during {start} - {end}; nothing to brief."
         raise InvalidInputError(msg)
-    change = (_previous_change(all_inc, start, end, len(inc)) if previous
-              else {"available": False, "text": "not requested"})
+    change = (
+        _previous_change(all_inc, start, end, len(inc))
+        if previous
+        else {"available": False, "text": "not requested"}
+    )
 
     cells = None
     if hotspots is None:
@@ -736,7 +873,7 @@ def briefing(
     profiles = _profiles(inc, member, tz)
     dark = _dark(inc, member, tz)
     emerging = _emerging(inc, cells, hot) if cells is not None else {}
-    scores, score_note = _interventions(hot, inc, interventions)
+    scores, score_note = _interventions(hot, inc, interventions, setting)
     plan, plan_note = _patrol(hot, inc, patrol_hours)
 
     name = area_name or ("Selected area" if area_gdf is not None else "All incidents")
@@ -773,29 +910,43 @@ def briefing(
             mixes.append(("Offence mix", []))
         cat = emerging.get(hid)
         per_hotspot[hid] = {
-            "name": f"Hotspot {int(row['rank'])}" + (
-                f": {_place_name(row)}" if _place_name(row) != f"Hotspot {int(row['rank'])}"
-                else ""),
+            "name": f"Hotspot {int(row['rank'])}"
+            + (
+                f": {_place_name(row)}" if _place_name(row) != f"Hotspot {int(row['rank'])}" else ""
+            ),
             "when": when,
             "profile": prof,
             "dark": dark_text,
-            "emerging": (f"Emerging hot spot analysis (monthly): {cat}." if cat
-                         else "Emerging hot spot category not available (needs a grid and "
-                              "several months of data)."),
+            "emerging": (
+                f"Emerging hot spot analysis (monthly): {cat}."
+                if cat
+                else "Emerging hot spot category not available (needs a grid and "
+                "several months of data)."
+            ),
             "mixes": mixes[:2],
-            "concentration": (f", {float(row['concentration']):.0f} times the average density"
-                              if "concentration" in row and pd.notna(row["concentration"])
-                              else ""),
+            "concentration": (
+                f", {float(row['concentration']):.0f} times the average density"
+                if "concentration" in row and pd.notna(row["concentration"])
+                else ""
+            ),
             "actions": _actions(hid, scores, score_note, plan, plan_note),
         }
-        top_rows.append({"rank": int(row["rank"]), "name": _clip(_place_name(row), 14),
-                         "n": f"{int(row['n_incidents']):,}",
-                         "share": f"{100 * float(row['share']):.1f}%", "when": when,
-                         "dark": dark_short})
+        top_rows.append(
+            {
+                "rank": int(row["rank"]),
+                "name": _clip(_place_name(row), 14),
+                "n": f"{int(row['n_incidents']):,}",
+                "share": f"{100 * float(row['share']):.1f}%",
+                "when": when,
+                "dark": dark_short,
+            }
+        )
 
     total_hot = int(hot["n_incidents"].sum())
-    summary = (f"{len(hot)} places hold {total_hot:,} incidents "
-               f"({100 * total_hot / len(inc):.0f}% of the area's)")
+    summary = (
+        f"{len(hot)} places hold {total_hot:,} incidents "
+        f"({100 * total_hot / len(inc):.0f}% of the area's)"
+    )
     if len(hot):
         summary += f" on {float(hot['area_km2'].sum()):.2f} km²"
     summary += "."
@@ -806,10 +957,14 @@ def briefing(
     ingest_lines = _ingest_lines(incidents, len(all_inc), len(inc))
     hot_attrs = hot_all.attrs.get("hotspot", {}).get("hotspots", {})
     method_lines = [
-        "Hotspots: " + ("given by the analyst" if hotspots is not None else
-                        "Getis-Ord Gi* on a square grid (automatic cell size), 99% and 95% hot "
-                        "cells after false-discovery-rate correction, neighbouring hot cells "
-                        "merged (hs.hotspots, method 'gistar')."),
+        "Hotspots: "
+        + (
+            "given by the analyst"
+            if hotspots is not None
+            else "Getis-Ord Gi* on a square grid (automatic cell size), 99% and 95% hot "
+            "cells after false-discovery-rate correction, neighbouring hot cells "
+            "merged (hs.hotspots, method 'gistar')."
+        ),
         f"Cell size: {_cell_size(cells)}; hotspots found: {len(hot_all)}; "
         f"parameters: {_short(hot_attrs.get('params', {}))}",
         "When hot: hour-of-day x weekday counts of the place (aoristic when times are windows).",
@@ -821,14 +976,26 @@ def briefing(
         f"({change.get('window', 'not available')}).",
     ]
     src = source or incidents.attrs.get("hotspot", {}).get("ingest", {}).get("source", "")
-    footer = (f"{name} | {period_text} | " + (f"Source: {src} | " if src else "") + _CAVEAT)
+    footer = f"{name} | {period_text} | " + (f"Source: {src} | " if src else "") + _CAVEAT
     ctx = {
         "title": title or f"Hotspot briefing: {name}",
-        "area_name": name, "period_text": period_text, "n": len(inc), "offences": offences,
-        "change": change, "hotspot_summary": summary, "top_rows": top_rows, "footer": footer,
-        "area": area_gdf, "hot": hot, "cells": cells, "inc": inc,
-        "show_incidents": show_incidents, "min_count": int(min_count),
-        "per_hotspot": per_hotspot, "ingest_lines": ingest_lines, "method_lines": method_lines,
+        "area_name": name,
+        "period_text": period_text,
+        "n": len(inc),
+        "offences": offences,
+        "change": change,
+        "hotspot_summary": summary,
+        "top_rows": top_rows,
+        "footer": footer,
+        "area": area_gdf,
+        "hot": hot,
+        "cells": cells,
+        "inc": inc,
+        "show_incidents": show_incidents,
+        "min_count": int(min_count),
+        "per_hotspot": per_hotspot,
+        "ingest_lines": ingest_lines,
+        "method_lines": method_lines,
     }
     metadata = {
         "Title": ctx["title"],
@@ -838,8 +1005,10 @@ def briefing(
         "Creator": "hotspot.report.briefing",
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    with mpl.rc_context({"pdf.fonttype": 42, "font.size": _FONT}), \
-            PdfPages(path, metadata=metadata) as pdf:
+    with (
+        mpl.rc_context({"pdf.fonttype": 42, "font.size": _FONT}),
+        PdfPages(path, metadata=metadata) as pdf,
+    ):
         page = 0
         for draw in (_cover, _overview):
             fig = _new_page(size)
@@ -954,8 +1123,9 @@ def briefings(
         one = areas.iloc[[i]]
         name = str(one[name_column].iloc[0])
         try:
-            p = briefing(folder / f"{prefix}{_slug(name)}.pdf", incidents, area=one,
-                         area_name=name, **kwargs)
+            p = briefing(
+                folder / f"{prefix}{_slug(name)}.pdf", incidents, area=one, area_name=name, **kwargs
+            )
         except InvalidInputError as exc:
             if "No incident" not in str(exc):
                 raise

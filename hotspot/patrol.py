@@ -96,8 +96,12 @@ def _weeks_covered(incidents: gpd.GeoDataFrame, choices: dict[str, Any]) -> floa
         )
     span_days = (t.max() - t.min()) / pd.Timedelta(days=1)
     weeks = max(1.0, span_days / 7.0)
-    note_choice(choices, "weeks", round(weeks, 3),
-                "time span of the incidents in weeks (at least 1): demand is per week")
+    note_choice(
+        choices,
+        "weeks",
+        round(weeks, 3),
+        "time span of the incidents in weeks (at least 1): demand is per week",
+    )
     return weeks
 
 
@@ -132,8 +136,9 @@ def _demand(
     vals = np.ones(int(inside.sum()))
     if weight is not None:
         vals = pd.to_numeric(incidents.loc[inside, weight], errors="coerce").fillna(0).to_numpy()
-    ind = sp.csr_matrix((vals, (pos[inside], np.arange(int(inside.sum())))),
-                        shape=(n_hot, int(inside.sum())))
+    ind = sp.csr_matrix(
+        (vals, (pos[inside], np.arange(int(inside.sum())))), shape=(n_hot, int(inside.sum()))
+    )
     return np.asarray((ind @ w).todense())
 
 
@@ -141,11 +146,12 @@ def _window_sums(demand: np.ndarray, g: int) -> np.ndarray:
     """Sum of demand over hours j .. j+g-1 (circular over the week)."""
     c = np.concatenate([demand, demand[:, : g - 1]], axis=1) if g > 1 else demand
     cs = np.concatenate([np.zeros((c.shape[0], 1)), np.cumsum(c, axis=1)], axis=1)
-    return cs[:, g: g + 168] - cs[:, :168]
+    return cs[:, g : g + 168] - cs[:, :168]
 
 
-def _choose_blocks(value: np.ndarray, n_max: int, block_gap: int,
-                   rng: np.random.Generator) -> list[tuple[int, int]]:
+def _choose_blocks(
+    value: np.ndarray, n_max: int, block_gap: int, rng: np.random.Generator
+) -> list[tuple[int, int]]:
     """Greedy best-first (hotspot, hour) blocks, blocks of a hotspot >= block_gap apart."""
     h_idx, j_idx = np.nonzero(value > 0)
     v = value[h_idx, j_idx]
@@ -164,8 +170,9 @@ def _choose_blocks(value: np.ndarray, n_max: int, block_gap: int,
     return chosen
 
 
-def _minute_offsets(blocks: np.ndarray, visit: float, gap_min: float,
-                    rng: np.random.Generator) -> np.ndarray:
+def _minute_offsets(
+    blocks: np.ndarray, visit: float, gap_min: float, rng: np.random.Generator
+) -> np.ndarray:
     """Random start minute in each hour block, keeping consecutive visits >= gap_min apart.
 
     ``blocks`` are the sorted hours of one hotspot, pairwise >= ceil(gap) hours apart
@@ -282,7 +289,9 @@ def patrol_plan(
         warnings.warn(
             f"visit_minutes={visit:g}: Koper (1995) found stops under about 10 minutes give "
             "no significant residual deterrence; 10-15 minutes is the evidence-based dose",
-            DataQualityWarning, stacklevel=2)
+            DataQualityWarning,
+            stacklevel=2,
+        )
     if len(hotspots) == 0:
         raise InvalidInputError("hotspots is empty: make hotspots first (hs.hotspots)")
     choices: dict[str, Any] = {}
@@ -295,8 +304,12 @@ def patrol_plan(
             "the same place and CRS"
         )
     if (per_hot == 0).any():
-        note_choice(choices, "hotspots_without_incidents", ids[per_hot == 0].tolist(),
-                    "no incidents inside: no demand, never visited")
+        note_choice(
+            choices,
+            "hotspots_without_incidents",
+            ids[per_hot == 0].tolist(),
+            "no incidents inside: no demand, never visited",
+        )
     weeks = _weeks_covered(incidents, choices)
     demand = _demand(incidents, pos, len(ids), weight) / weeks
     g = max(1, math.ceil(gap))
@@ -307,16 +320,30 @@ def patrol_plan(
     rng = np.random.default_rng(random_state)
     chosen = _choose_blocks(value, n_max, math.ceil(gap) if gap > 0 else 0, rng)
     if len(chosen) < n_max:
-        note_choice(choices, "unused_visits", n_max - len(chosen),
-                    "budget allows more visits than hour blocks with demand and gap room")
+        note_choice(
+            choices,
+            "unused_visits",
+            n_max - len(chosen),
+            "budget allows more visits than hour blocks with demand and gap room",
+        )
     rows = []
     for h in sorted({c[0] for c in chosen}):  # loop over hotspots
         hours = np.sort(np.array([j for hh, j in chosen if hh == h]))
         off = _minute_offsets(hours, visit, gap * 60.0, rng)
         for j, o in zip(hours, off, strict=True):
             rows.append((h, int(j), float(o)))
-    cols = ["visit", "hotspot_id", "day", "start", "end", "start_minute", "duration_min",
-            "expected_incidents", "expected_prevented", "rationale"]
+    cols = [
+        "visit",
+        "hotspot_id",
+        "day",
+        "start",
+        "end",
+        "start_minute",
+        "duration_min",
+        "expected_incidents",
+        "expected_prevented",
+        "rationale",
+    ]
     if not rows:
         out = pd.DataFrame({c: [] for c in cols})
     else:
@@ -332,24 +359,39 @@ def patrol_plan(
             f"({100 * s:.0f}% of this hotspot's week); {visit:g}-min Koper visit"
             for e, s, j in zip(exp_inc, share, j_arr, strict=True)
         ]
-        out = pd.DataFrame({
-            "hotspot_id": ids[h_arr],
-            "day": [DAYS[int(m // 1440)] for m in start_min],
-            "start": [f"{int(m % 1440) // 60:02d}:{int(m % 60):02d}" for m in start_min],
-            "end": [f"{int(m % 1440) // 60:02d}:{int(m % 60):02d}" for m in end_min % WEEK_MIN],
-            "start_minute": start_min.astype(np.int64),
-            "duration_min": visit if visit % 1 else int(visit),
-            "expected_incidents": exp_inc,
-            "expected_prevented": prevented,
-            "rationale": rationale,
-        }).sort_values(["start_minute", "hotspot_id"], kind="stable").reset_index(drop=True)
+        out = (
+            pd.DataFrame(
+                {
+                    "hotspot_id": ids[h_arr],
+                    "day": [DAYS[int(m // 1440)] for m in start_min],
+                    "start": [f"{int(m % 1440) // 60:02d}:{int(m % 60):02d}" for m in start_min],
+                    "end": [
+                        f"{int(m % 1440) // 60:02d}:{int(m % 60):02d}" for m in end_min % WEEK_MIN
+                    ],
+                    "start_minute": start_min.astype(np.int64),
+                    "duration_min": visit if visit % 1 else int(visit),
+                    "expected_incidents": exp_inc,
+                    "expected_prevented": prevented,
+                    "rationale": rationale,
+                }
+            )
+            .sort_values(["start_minute", "hotspot_id"], kind="stable")
+            .reset_index(drop=True)
+        )
         out.insert(0, "visit", np.arange(1, len(out) + 1))
     out["day"] = pd.Categorical(out["day"], categories=list(DAYS), ordered=True)
-    params = {"officer_hours_per_week": budget, "visit_minutes": visit,
-              "min_gap_hours": gap, "travel_minutes": travel, "effect": eff,
-              "weight": weight, "scores": scores is not None}
-    return attach(out, "patrol_plan", params, choices, hours_used=len(out) * cost_h,
-                  budget_hours=budget)
+    params = {
+        "officer_hours_per_week": budget,
+        "visit_minutes": visit,
+        "min_gap_hours": gap,
+        "travel_minutes": travel,
+        "effect": eff,
+        "weight": weight,
+        "scores": scores is not None,
+    }
+    return attach(
+        out, "patrol_plan", params, choices, hours_used=len(out) * cost_h, budget_hours=budget
+    )
 
 
 def format_patrol_plan(plan: pd.DataFrame) -> str:
@@ -380,17 +422,17 @@ def format_patrol_plan(plan: pd.DataFrame) -> str:
         lines.append(day)
         for r in part.itertuples(index=False):
             inc = getattr(r, "expected_incidents", np.nan)
-            lines.append(f"   {r.start}-{r.end}  hotspot {r.hotspot_id!s:<4}"
-                         f"{r.duration_min:>4} min  {inc:5.2f} inc/wk")
+            lines.append(
+                f"   {r.start}-{r.end}  hotspot {r.hotspot_id!s:<4}"
+                f"{r.duration_min:>4} min  {inc:5.2f} inc/wk"
+            )
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------- lighting audit
 
 
-def read_outages(
-    source: Any, *, crs: Any = None, tz: str = "America/Chicago"
-) -> gpd.GeoDataFrame:
+def read_outages(source: Any, *, crs: Any = None, tz: str = "America/Chicago") -> gpd.GeoDataFrame:
     """Read City of Chicago 311 street-light outage reports (one file, a list, or a folder).
 
     The files have ``x_coord``/``y_coord`` in Illinois East State Plane US feet
@@ -425,32 +467,37 @@ def read_outages(
     >>> out.crs.to_epsg()
     32616
     """
-    if isinstance(source, pd.DataFrame):
-        frame = source.copy()
-    else:
-        if isinstance(source, (list, tuple)):
-            paths = [Path(p) for p in source]
-        else:
-            p = Path(source)
-            paths = sorted(p.glob("*.csv*")) if p.is_dir() else [p]
+    from .incidents import project, read_incidents
+
+    if isinstance(source, (list, tuple)):
+        frames = [pd.read_csv(p) for p in source]
+        if not frames:
+            raise InvalidInputError(f"no outage files found at {source!r}")
+        source = pd.concat(frames, ignore_index=True)
+    elif not isinstance(source, pd.DataFrame) and Path(source).is_dir():
+        paths = sorted(Path(source).glob("*.csv*"))
         if not paths:
             raise InvalidInputError(f"no outage files found at {source!r}")
-        frame = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
-    check_columns(frame, ["x_coord", "y_coord", "Created Date", "Completed Date"], "outages")
-    start = pd.to_datetime(frame["Created Date"], format="%d-%b-%y", errors="coerce")
-    end = pd.to_datetime(frame["Completed Date"], format="%d-%b-%y", errors="coerce")
-    x = pd.to_numeric(frame["x_coord"], errors="coerce")
-    y = pd.to_numeric(frame["y_coord"], errors="coerce")
-    ok = (start.notna() & end.notna() & x.notna() & y.notna() & (x != 0) & (y != 0)).to_numpy()
-    out = frame.loc[ok].copy()
-    out["outage_start"] = start[ok].dt.tz_localize(tz)
-    out["outage_end"] = end[ok].dt.tz_localize(tz)
-    if "Type" in out.columns:
-        out["outage_type"] = out["Type"].astype("category")
-    gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(x[ok], y[ok]), crs=3435)
-    gdf = gdf.to_crs(crs if crs is not None else 32616).reset_index(drop=True)
-    gdf.attrs["hotspot"] = {"read_outages": {"rows_read": len(frame),
-                                             "rows_dropped": int((~ok).sum())}}
+        source = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+    if isinstance(source, pd.DataFrame):
+        check_columns(source, ["x_coord", "y_coord", "Created Date", "Completed Date"], "outages")
+    # one ingest path for every incident-like file: rows dropped are in its ingest report
+    gdf = read_incidents(
+        source,
+        x="x_coord",
+        y="y_coord",
+        crs="EPSG:3435",
+        start="Created Date",
+        end="Completed Date",
+        tz=tz,
+    )
+    gdf = project(gdf, crs if crs is not None else "EPSG:32616")
+    gdf["outage_start"] = gdf["occurred_from"]
+    # read_incidents makes a day-resolution end exclusive (the next midnight); the audit
+    # works with the completion date itself plus `grace_days`
+    gdf["outage_end"] = gdf["occurred_to"] - pd.Timedelta(days=1)
+    if "Type" in gdf.columns:
+        gdf["outage_type"] = gdf["Type"].astype("category")
     return gdf
 
 
@@ -478,8 +525,12 @@ class LightingAudit:
 
 
 def _near_open_outage(
-    xy: np.ndarray, t_ns: np.ndarray, oxy: np.ndarray, o_start: np.ndarray,
-    o_end: np.ndarray, radius: float,
+    xy: np.ndarray,
+    t_ns: np.ndarray,
+    oxy: np.ndarray,
+    o_start: np.ndarray,
+    o_end: np.ndarray,
+    radius: float,
 ) -> np.ndarray:
     """Flag incidents with an outage within ``radius`` open at their time (start <= t < end)."""
     tree = cKDTree(oxy)
@@ -501,15 +552,16 @@ def _ns(s: pd.Series) -> np.ndarray:
     return s.to_numpy().astype("datetime64[ns]").astype(np.int64)
 
 
-def _greedy_cover(cand_xy: np.ndarray, target_xy: np.ndarray, radius: float,
-                  k: int) -> tuple[list[int], list[int]]:
+def _greedy_cover(
+    cand_xy: np.ndarray, target_xy: np.ndarray, radius: float, k: int
+) -> tuple[list[int], list[int]]:
     """Greedy maximum coverage: up to k candidates covering the most targets."""
     if len(cand_xy) == 0 or len(target_xy) == 0 or k == 0:
         return [], []
-    a = cKDTree(cand_xy).sparse_distance_matrix(cKDTree(target_xy), radius,
-                                                output_type="coo_matrix")
-    cover = sp.csr_matrix((np.ones(a.nnz), (a.row, a.col)),
-                          shape=(len(cand_xy), len(target_xy)))
+    a = cKDTree(cand_xy).sparse_distance_matrix(
+        cKDTree(target_xy), radius, output_type="coo_matrix"
+    )
+    cover = sp.csr_matrix((np.ones(a.nnz), (a.row, a.col)), shape=(len(cand_xy), len(target_xy)))
     cover.data[:] = 1.0
     # points at distance 0 are not stored by sparse_distance_matrix: add them
     same = cKDTree(cand_xy).query_ball_point(target_xy, r=0.0)
@@ -660,8 +712,9 @@ def lighting_audit(
         t_ns = _ns(t)
         nat = t.isna().to_numpy()
         if ok.any():
-            near = _near_open_outage(xy, t_ns, point_coords(outages)[ok], _ns(o_s[ok]),
-                                     _ns(o_e[ok]), r)
+            near = _near_open_outage(
+                xy, t_ns, point_coords(outages)[ok], _ns(o_s[ok]), _ns(o_e[ok]), r
+            )
             near &= ~nat
         note_choice(choices, "radius", r, "metres from an outage counted as exposure")
     inc["near_outage"] = near
@@ -685,16 +738,20 @@ def lighting_audit(
     picks, gains = _greedy_cover(cand_xy, dark_xy, cr, int(n_lights))
     picks_a = np.asarray(picks, dtype=np.int64)
     total_dark = max(int(dark.sum()), 1)
-    sugg = gpd.GeoDataFrame({
-        "order": np.arange(1, len(picks) + 1),
-        "hotspot_id": ids[cand_h[picks_a]] if len(picks) else np.array([], dtype=ids.dtype),
-        "n_dark_covered": np.asarray(gains, dtype=np.int64),
-        "cumulative_covered": np.cumsum(gains).astype(np.int64),
-        "share_dark_covered": np.cumsum(gains) / total_dark,
-        "source": source,
-    }, geometry=gpd.points_from_xy(cand_xy[picks_a, 0] if len(picks) else [],
-                                   cand_xy[picks_a, 1] if len(picks) else []),
-        crs=incidents.crs)
+    sugg = gpd.GeoDataFrame(
+        {
+            "order": np.arange(1, len(picks) + 1),
+            "hotspot_id": ids[cand_h[picks_a]] if len(picks) else np.array([], dtype=ids.dtype),
+            "n_dark_covered": np.asarray(gains, dtype=np.int64),
+            "cumulative_covered": np.cumsum(gains).astype(np.int64),
+            "share_dark_covered": np.cumsum(gains) / total_dark,
+            "source": source,
+        },
+        geometry=gpd.points_from_xy(
+            cand_xy[picks_a, 0] if len(picks) else [], cand_xy[picks_a, 1] if len(picks) else []
+        ),
+        crs=incidents.crs,
+    )
     coverable = np.zeros(n_h)
     if len(picks):
         covered = cKDTree(cand_xy[picks_a]).query(dark_xy, distance_upper_bound=cr)[0] <= cr
@@ -708,17 +765,23 @@ def lighting_audit(
         out["dark_share"] = np.where(n_known > 0, n_dark / n_known, np.nan)
         out["n_near_outage"] = n_near
         out["n_dark_near_outage"] = n_dark_near
-        out["dark_share_outage"] = np.where(n_known_near > 0, n_dark_near / n_known_near,
-                                            np.nan)
+        out["dark_share_outage"] = np.where(n_known_near > 0, n_dark_near / n_known_near, np.nan)
         rest_known = n_known - n_known_near
         rest_share = np.where(rest_known > 0, (n_dark - n_dark_near) / rest_known, np.nan)
-        out["expected_dark_near_outage"] = np.where(n_known_near > 0,
-                                                    n_known_near * rest_share, 0.0)
+        out["expected_dark_near_outage"] = np.where(
+            n_known_near > 0, n_known_near * rest_share, 0.0
+        )
         out["n_dark_coverable"] = coverable
         out["share_dark_coverable"] = np.where(n_dark > 0, coverable / n_dark, np.nan)
-    params = {"radius": r, "cover_radius": cr, "n_lights": int(n_lights),
-              "grace_days": float(grace_days), "twilight": twilight,
-              "outages": outages is not None, "lights": lights is not None}
+    params = {
+        "radius": r,
+        "cover_radius": cr,
+        "n_lights": int(n_lights),
+        "grace_days": float(grace_days),
+        "twilight": twilight,
+        "outages": outages is not None,
+        "lights": lights is not None,
+    }
     attach(out, "lighting_audit", params, choices)
     attach(sugg, "lighting_audit", params, choices)
     return LightingAudit(hotspots=out, suggestions=sugg, incidents=inc)

@@ -135,7 +135,7 @@ def analyze(
     membership = areas.hotspot_membership(incidents, spots)
     progress.step(f"{len(spots)} ranked hotspots")
 
-    surface = density.kde(incidents)
+    surface = density.kde(incidents, cell_size=cell_size)
     progress.step("kernel density")
 
     dark = _dark_share(temporal, incidents, membership, tz)
@@ -244,8 +244,10 @@ def _write_maps(
 
     from . import maps
 
-    source = "Source: police-recorded incidents (see the ingest report)"
-    fig, ax = maps.new_map_figure("A4", "portrait")
+    source = "police-recorded incidents (see the ingest report)"
+    minx, miny, maxx, maxy = cells.total_bounds
+    orientation = "landscape" if (maxx - minx) > (maxy - miny) else "portrait"
+    fig, ax = maps.new_map_figure("A4", orientation)
     maps.plot_hotspots(
         spots,
         units=cells,
@@ -258,7 +260,7 @@ def _write_maps(
     )
     hotspot_map = maps.save_map(fig, out / f"{name}_hotspots_map.png", dpi=300)
     plt.close(fig)
-    fig, ax = maps.new_map_figure("A4", "portrait")
+    fig, ax = maps.new_map_figure("A4", orientation)
     maps.plot_kde(surface, context=context, ax=ax, period=period, source=source)
     kde_map = maps.save_map(fig, out / f"{name}_kde_map.png", dpi=300)
     plt.close(fig)

@@ -76,7 +76,9 @@ sample are scored on up to 1,000 distinct values and the best is applied to the 
 column, the next ones to the rows it missed. Month/day order follows the first format
 that reads every sampled value (US ``%m/%d`` before ``%d/%m``). Numbers are epoch
 seconds/ms/us/ns (UTC) by magnitude, or ``YYYYMMDD``; time columns accept ``"21:30"``,
-``"9:30 PM"``, ``2130``/``"0930"`` (HHMM) and day fractions.
+``"9:30 PM"``, ``2130``/``"0930"`` (HHMM) and day fractions; an HHMM value with hour
+>= 24 or minute >= 60 (``"2575"``, ``"9999"``, and ``"2400"``, which is not read as end
+of day) is dropped as ``"unparseable_time"``, never read as midnight.
 """
 
 from __future__ import annotations
@@ -1342,8 +1344,11 @@ def _parse_time_of_day(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
         p = parsed[got]
         secs[idx[got]] = (p.dt.hour * 3600 + p.dt.minute * 60 + p.dt.second).to_numpy(float)
         todo[idx[got]] = False
-    if todo.any():  # full timestamps in a time column
-        idx = np.flatnonzero(todo)
+    # Full timestamps in a time column. Bare HHMM digits never go through ISO8601,
+    # which would read "2575" or "9999" as a year (i.e. midnight); an HHMM value with
+    # hour >= 24 or minute >= 60 ("2400" included, as for numeric HHMM) is unparseable.
+    if (todo & ~digits).any():
+        idx = np.flatnonzero(todo & ~digits)
         parsed = _try_format(txt.iloc[idx], "ISO8601")
         if parsed is not None:
             if getattr(parsed.dtype, "tz", None) is not None:
@@ -1361,6 +1366,14 @@ def _time_share(s: pd.Series) -> float:
     if sample.empty:
         return 0.0
     _, empty, failed = _parse_time_of_day(sample)
+    if not ptypes.is_numeric_dtype(sample) and not ptypes.is_datetime64_any_dtype(sample):
+        # Time-shaped text that does not parse ("2575", "25:75") still marks a time
+        # column, so those rows are dropped as unparseable_time rather than the whole
+        # column being ignored.
+        shaped = (sample.astype("string").str.strip()
+                  .str.fullmatch(r"\d{1,4}|\d{1,2}:\d{2}(:\d{2})?")
+                  .fillna(False).to_numpy(dtype=bool))
+        failed = failed & ~shaped
     ne = ~empty
     return float((~failed[ne]).mean()) if ne.any() else 0.0
 

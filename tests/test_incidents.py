@@ -883,3 +883,18 @@ def test_impossible_calendar_dates_are_unparseable():
     assert rep.dropped["unparseable_time"] == 2
     assert rep.dropped_rows["row_id"].tolist() == [1, 2]
     assert str(gdf["occurred_at"].iloc[0]) == "2019-02-28 22:00:00"
+
+
+def test_invalid_hhmm_text_time_is_unparseable_not_midnight(tmp_path):
+    p = tmp_path / "bt.csv"
+    p.write_text("lat,lon,date,time\n41.88,-87.63,2019-01-05,21:30\n"
+                 "41.881,-87.631,2019-01-05,2575\n41.882,-87.632,2019-01-05,9999\n"
+                 "41.883,-87.633,2019-01-05,2400\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        gdf = read_incidents(p)
+    rep = ingest_report(gdf)
+    assert gdf["occurred_at"].tolist() == [pd.Timestamp("2019-01-05 21:30")]
+    assert gdf["time_quality"].astype(str).tolist() == ["exact"]
+    assert rep.dropped_rows["row_id"].tolist() == [1, 2, 3]
+    assert set(rep.dropped_rows["reason"].astype(str)) == {"unparseable_time"}

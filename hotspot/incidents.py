@@ -75,7 +75,8 @@ Dates are parsed with explicit formats, vectorized: the formats whose shape fits
 sample are scored on up to 1,000 distinct values and the best is applied to the whole
 column, the next ones to the rows it missed. Month/day order follows the first format
 that reads every sampled value (US ``%m/%d`` before ``%d/%m``). Numbers are epoch
-seconds/ms/us/ns (UTC) by magnitude, or ``YYYYMMDD``; time columns accept ``"21:30"``,
+seconds/ms/us/ns (UTC) by magnitude, or ``YYYYMMDD``; all-digit text of 10 or 13 digits
+is read as epoch seconds/ms like numbers; time columns accept ``"21:30"``,
 ``"9:30 PM"``, ``2130``/``"0930"`` (HHMM) and day fractions; an HHMM value with hour
 >= 24 or minute >= 60 (``"2575"``, ``"9999"``, and ``"2400"``, which is not read as end
 of day) is dropped as ``"unparseable_time"``, never read as midnight.
@@ -1273,6 +1274,14 @@ def _parse_dates(s: pd.Series) -> _When:
         return _When(values, isna, failed, res, "date objects")
     txt = s.astype("string").str.strip()
     empty = isna | (txt == "").fillna(True).to_numpy(dtype=bool)
+    if (~empty).any():
+        # Epoch seconds/ms stored as text (JSON-derived frames): 10 or 13 digits, one
+        # length for the whole column, are numbers; 8/14 digits stay YYYYMMDD[HHMMSS].
+        lens = txt[~empty].str.len()
+        if (bool(txt[~empty].str.fullmatch(r"\d+").all()) and lens.nunique() == 1
+                and int(lens.iloc[0]) in (10, 13)):
+            num = pd.to_numeric(txt.where(~empty), errors="coerce").astype(float)
+            return _parse_dates(num)
     return _parse_text_dates(txt, empty)
 
 

@@ -898,3 +898,23 @@ def test_invalid_hhmm_text_time_is_unparseable_not_midnight(tmp_path):
     assert gdf["time_quality"].astype(str).tolist() == ["exact"]
     assert rep.dropped_rows["row_id"].tolist() == [1, 2, 3]
     assert set(rep.dropped_rows["reason"].astype(str)) == {"unparseable_time"}
+
+
+def test_epoch_ms_and_s_as_text_read_like_numbers():
+    ms = [1546300800000, 1546304400000, 1546308000000]
+    base = {"lat": [*LAT, 41.86], "lon": [*LON, -87.60]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        num = read_incidents(pd.DataFrame({**base, "date": [float(v) for v in ms] + [np.nan]}),
+                             datetime="date")
+        txt = read_incidents(pd.DataFrame({**base, "date": [str(v) for v in ms] + [""]}),
+                             datetime="date")
+        sec = read_incidents(pd.DataFrame({**base, "date": [str(v // 1000) for v in ms]
+                                           + [""]}), datetime="date")
+    assert len(txt) == 4
+    assert txt["occurred_at"].iloc[1] == pd.Timestamp("2019-01-01 01:00", tz="UTC")
+    pd.testing.assert_series_equal(txt["occurred_at"], num["occurred_at"])
+    pd.testing.assert_series_equal(sec["occurred_at"], num["occurred_at"])
+    assert txt["time_quality"].astype(str).tolist() == num["time_quality"].astype(str).tolist()
+    assert pd.isna(txt["occurred_at"].iloc[3])
+    assert "epoch ms (UTC)" in " ".join(ingest_report(txt).notes)

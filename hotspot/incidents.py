@@ -1984,7 +1984,8 @@ def read_incidents(
         CRS of the input coordinates (e.g. ``"EPSG:3435"`` for Illinois East US
         feet). Default: the file's CRS, EPSG:4326 for lon/lat columns, or EPSG:4326
         when x/y values all lie within lon/lat ranges (noted); otherwise a
-        :class:`~hotspot.exceptions.CRSError` asks for it.
+        :class:`~hotspot.exceptions.CRSError` asks for it. A projected ``crs`` with x/y
+        values that (nearly) all lie within lon/lat ranges raises CRSError.
     datetime : str, optional
         Date or date-time column (a matching time column such as ``Time Occurred``
         is combined automatically).
@@ -2148,6 +2149,12 @@ def read_incidents(
         assert crs_in is not None
         if not crs_in.is_projected:
             msg = f"`crs` {_crs_str(crs_in)} is neither geographic nor projected."
+            raise CRSError(msg)
+        nonzero = ok & (a != 0) & (b != 0)
+        if nonzero.any() and (in_deg & nonzero).sum() >= 0.95 * nonzero.sum():
+            msg = (f"`crs={crs if crs is not None else _crs_str(crs_in)!r}` is projected, "
+                   "but x/y look like degrees (all within lon/lat ranges); "
+                   "pass lon=/lat= or crs='EPSG:4326'.")
             raise CRSError(msg)
         big = ok & ((np.abs(a) > 1000) | (np.abs(b) > 1000))
         degree_like = ok & in_deg & ~((a == 0) | (b == 0))

@@ -918,3 +918,11 @@ def test_epoch_ms_and_s_as_text_read_like_numbers():
     assert txt["time_quality"].astype(str).tolist() == num["time_quality"].astype(str).tolist()
     assert pd.isna(txt["occurred_at"].iloc[3])
     assert "epoch ms (UTC)" in " ".join(ingest_report(txt).notes)
+
+
+def test_projected_crs_with_degree_xy_raises():
+    df = pd.DataFrame({"x": LON, "y": LAT, "date": ["2019-01-05"] * 3})
+    with pytest.raises(CRSError, match=r"x/y look like degrees.*pass lon=/lat= or crs='EPSG:4326'"):
+        read_incidents(df, crs="EPSG:3435")
+    with pytest.raises(CRSError, match="is projected"):  # the mirror case
+        read_incidents(df.rename(columns={"x": "lon", "y": "lat"}), crs="EPSG:3435")

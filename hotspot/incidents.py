@@ -1709,7 +1709,14 @@ def _resolve_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
         both = frm.notna().to_numpy() & to.notna().to_numpy()
         before = np.zeros(n, bool)
         if both.any():
-            before[both] = (to[both] < frm[both]).to_numpy(dtype=bool)
+            # `to` is already the exclusive end of a date-/month-only end (+1 day/month),
+            # so such an end lies before its start when that exclusive end is at or before
+            # the start (FROM 2019-01-09, TO 2019-01-08 -> to == from); a date-time end
+            # only when strictly before.
+            coarse = (end.res != _RES_DATETIME) if end is not None else np.zeros(n, bool)
+            t_, f_ = to[both], frm[both]
+            before[both] = ((t_ < f_).to_numpy(dtype=bool)
+                            | (coarse[both] & (t_ <= f_).to_numpy(dtype=bool)))
         if before.any():
             k = int(before.sum())
             warnings.append(

@@ -926,3 +926,20 @@ def test_projected_crs_with_degree_xy_raises():
         read_incidents(df, crs="EPSG:3435")
     with pytest.raises(CRSError, match="is projected"):  # the mirror case
         read_incidents(df.rename(columns={"x": "lon", "y": "lat"}), crs="EPSG:3435")
+
+
+def test_date_only_window_end_day_before_start_is_reported():
+    df = pd.DataFrame({"lat": LAT, "lon": LON,
+                       "FROM_DATE": ["2019-01-09", "2019-01-08", "2019-01-08 21:00"],
+                       "TO_DATE": ["2019-01-08", "2019-01-08", "2019-01-08"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        gdf = read_incidents(df, start="FROM_DATE", end="TO_DATE")
+    rep = ingest_report(gdf)
+    assert len(gdf) == 3
+    assert pd.isna(gdf["occurred_to"].iloc[0])
+    assert gdf["occurred_at"].iloc[0] == pd.Timestamp("2019-01-09")
+    assert gdf["occurred_to"].iloc[1] == pd.Timestamp("2019-01-09")  # same day: a window
+    assert gdf["occurred_to"].iloc[2] == pd.Timestamp("2019-01-09")  # end of that day
+    msgs = [w for w in rep.warnings if w.startswith("window_end_before_start")]
+    assert len(msgs) == 1 and "1 rows" in msgs[0] and "row_id 0" in msgs[0]

@@ -865,7 +865,23 @@ def gi_star(
         f"{correction or 'no'} correction applied once, to "
         + ("the permutation p-values" if permutations else "the analytic p-values"),
     )
-    params = {
+    params = _run_params(
+        column, neighbors, permutations, alternative, correction, alpha, random_state
+    )
+    return attach(out, "gi_star", params, choices, n_islands=n_islands(w))
+
+
+def _run_params(
+    column: str,
+    neighbors: Any,
+    permutations: int,
+    alternative: str,
+    correction: str | None,
+    alpha: float,
+    random_state: Any,
+) -> dict[str, Any]:
+    """Parameters of a local-statistic run, as stored in ``attrs`` (JSON-friendly)."""
+    return {
         "column": column,
         "neighbors": _short(neighbors),
         "permutations": int(permutations),
@@ -876,7 +892,6 @@ def gi_star(
         if not isinstance(random_state, np.random.Generator)
         else "Generator",
     }
-    return attach(out, "gi_star", params, choices, n_islands=n_islands(w))
 
 
 def local_moran(
@@ -969,17 +984,9 @@ def local_moran(
         description + ", row-standardized",
         f"from neighbors={_short(neighbors)}",
     )
-    params = {
-        "column": column,
-        "neighbors": _short(neighbors),
-        "permutations": int(permutations),
-        "alternative": alternative,
-        "correction": correction,
-        "alpha": alpha,
-        "random_state": random_state
-        if not isinstance(random_state, np.random.Generator)
-        else "Generator",
-    }
+    params = _run_params(
+        column, neighbors, permutations, alternative, correction, alpha, random_state
+    )
     return attach(out, "local_moran", params, choices, n_islands=n_islands(w))
 
 

@@ -2,7 +2,7 @@
 
 Compares, in one run and on the same synthetic incidents:
 
-* ``hotspot.units.count(incidents, cells)`` (binning fast path, from a GeoDataFrame);
+* ``hotspot.units.build.count(incidents, cells)`` (binning fast path, from a GeoDataFrame);
 * the plain geopandas way: ``gpd.sjoin(incidents, cells, predicate="within")`` then
   ``value_counts`` per cell (timed from the same ready GeoDataFrame; the time of
   ``gpd.points_from_xy`` to build that frame is shown separately);
@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _timing import median_time
 
-from hotspot.units import count, grid
+from hotspot.units.build import count, grid
 
 EXTENT = 20_000.0  # metres: a 20 km x 20 km city
 CELL = 100.0

@@ -1,6 +1,6 @@
 """Benchmark: prospective hotspot forecast, 1e5 incidents on a 300 x 300 grid of 50 m cells.
 
-Compares ``hotspot.forecast.ProspectiveHotspot`` (time weights per incident, one
+Compares ``hotspot.assess.forecast.ProspectiveHotspot`` (time weights per incident, one
 binning, one FFT convolution) with two straightforward references run in the
 same process:
 
@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from _timing import median_time
 
-from hotspot._grid import GridSpec, grid_frame
-from hotspot.forecast import ProspectiveHotspot
+from hotspot._core.grid import GridSpec, grid_frame
+from hotspot.assess.forecast import ProspectiveHotspot
 
 NX = NY = 300
 CELL = 50.0

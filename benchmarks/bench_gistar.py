@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _timing import median_time
 
-from hotspot._grid import GridSpec, grid_frame
-from hotspot._weights import weights_for_units
-from hotspot.stats import gi_star_arrays, local_moran_arrays
+from hotspot._core.grid import GridSpec, grid_frame
+from hotspot._core.weights import weights_for_units
+from hotspot.scan.stats import gi_star_arrays, local_moran_arrays
 
 
 def _counts(side: int, seed: int = 0) -> np.ndarray:
@@ -85,7 +85,7 @@ def main() -> int:
         )
     )
 
-    from hotspot.stats import gi_star
+    from hotspot.scan.stats import gi_star
 
     cells["n_incidents"] = y
     t_layer, out = median_time(lambda: gi_star(cells), 3)

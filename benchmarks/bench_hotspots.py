@@ -1,6 +1,6 @@
 """Benchmark: the whole Gi* hotspot pipeline, incidents -> ranked operational areas.
 
-``hotspot.areas.hotspots(incidents, method="gistar", cell_size=150)`` runs
+``hotspot.scan.areas.hotspots(incidents, method="gistar", cell_size=150)`` runs
 ``grid`` -> ``count`` -> ``gi_star`` (analytic z, FDR) -> merge of contiguous hot
 cells -> dissolve and rank. No peer library does the whole pipeline, so the
 reference is the sfhotspot-style pipeline a Python analyst would write with the
@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _timing import median_time
 
-from hotspot.areas import hotspots
-from hotspot.stats import gi_star
-from hotspot.units import count, grid
+from hotspot.scan.areas import hotspots
+from hotspot.scan.stats import gi_star
+from hotspot.units.build import count, grid
 
 EXTENT = 20_000.0
 CELL = 150.0

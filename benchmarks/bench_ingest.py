@@ -36,7 +36,8 @@ import pyarrow.csv as pacsv
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hotspot.incidents import ingest_report, read_incidents
+from hotspot.ingest.incidents import read_incidents
+from hotspot.ingest.report import ingest_report
 
 OFFENCES = np.array(["theft", "battery", "assault", "burglary", "robbery",
                      "criminal damage", "narcotics", "motor vehicle theft"])

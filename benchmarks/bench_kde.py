@@ -3,7 +3,7 @@
 Compares, in one run on the same data:
 
 * ours, array core: ``linear_bin`` + ``kde_grid`` (FFT) on the grid padded by the kernel;
-* ours, full ``hotspot.density.kde`` on a GeoDataFrame of incidents and a 600×600
+* ours, full ``hotspot.scan.density.kde`` on a GeoDataFrame of incidents and a 600×600
   square-grid GeoDataFrame (coordinate extraction, checks, copy of the units);
 * KDEpy ``FFTKDE(kernel="biweight", bw=200/√7)`` (the same quartic kernel: KDEpy's
   ``bw`` is the kernel's standard deviation) evaluated on the same 50 m cell centres;
@@ -61,8 +61,8 @@ def main() -> None:
     from KDEpy import FFTKDE
     from sklearn.neighbors import KernelDensity
 
-    from hotspot._grid import GridSpec, grid_frame
-    from hotspot.density import kde, kde_grid, linear_bin, support_radius
+    from hotspot._core.grid import GridSpec, grid_frame
+    from hotspot.scan.density import kde, kde_grid, linear_bin, support_radius
 
     rng = np.random.default_rng(12345)
     xy = make_points(rng)

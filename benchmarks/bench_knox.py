@@ -1,4 +1,4 @@
-"""Benchmark: Knox test (hotspot.spacetime.knox_arrays) vs pointpats.
+"""Benchmark: Knox test (hotspot.analyse.near_repeat.knox_arrays) vs pointpats.
 
 Workload: a clustered synthetic city (25 km x 25 km, 60 % of incidents in 200
 Gaussian clusters, the rest uniform), times uniform over one year in whole days,
@@ -24,7 +24,7 @@ import warnings
 
 import numpy as np
 
-from hotspot.spacetime import knox_arrays
+from hotspot.analyse.near_repeat import knox_arrays
 
 
 def city(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,7 @@ Target (issue): 1e6 incidents from CSV to the briefing PDF in under 60 s with pe
 memory under 3 GB on a 2-core machine. There is no peer library doing the whole
 pipeline, so the reference is the 60 s target: the table reports our total / 60 s.
 
-The stages are those of ``hotspot analyze`` (:func:`hotspot.cli.analyze`) plus the
+The stages are those of ``hotspot analyze`` (:func:`hotspot.present.cli.analyze`) plus the
 briefing PDF: ingest (``read_incidents`` on a CSV written beforehand; writing it is
 setup and not timed), grid + counts + Gi* + hotspots (``max_area_km2=1``), KDE,
 darkness and time profiles per hotspot, intervention scores + patrol plan + plan
@@ -91,7 +91,10 @@ def run_pipeline(csv: Path, out: Path, cell_size: float) -> dict[str, object]:
     matplotlib.use("Agg")
     warnings.simplefilter("ignore")
     import hotspot as hs
-    from hotspot import areas, cli, density, report, stats, temporal, units
+    from hotspot.analyse import temporal
+    from hotspot.present import cli, report
+    from hotspot.scan import areas, density, stats
+    from hotspot.units import build as units
 
     tz = "America/Chicago"
     times: dict[str, float] = {}

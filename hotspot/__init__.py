@@ -13,72 +13,97 @@ Examples
 
 from __future__ import annotations
 
+import sys
 from importlib.metadata import PackageNotFoundError, version
 
-from . import datasets, evidence, exceptions, metrics
-from .areas import hotspot_membership, hotspots
-from .assess import (
+from hotspot import datasets, exceptions
+from hotspot.analyse import (
+    KnoxResult,
+    aoristic,
+    aoristic_weights,
+    classify_hotspots,
+    dark_share,
+    daylight,
+    emerging_hotspots,
+    hotspot_change,
+    knox,
+    near_repeat_chains,
+    plot_temporal_profile,
+    solar_elevation,
+    sun_times,
+    temporal_profile,
+)
+from hotspot.assess import (
+    BacktestResult,
     BeforeAfter,
+    NaiveCount,
+    ProspectiveHotspot,
+    RecentKDE,
+    SpaceTimeKDE,
+    backtest,
     before_after,
     catchment,
+    coverage_curve,
+    hit_rate,
+    metrics,
+    pai,
+    pei,
+    pei_star,
     relative_effect_size,
+    rri,
     wdd,
     wdq,
 )
-from .clusters import cluster_hulls, cluster_points, nnh
-from .concentration import ConcentrationResult, concentration
-from .density import kde
-from .evidence import load_catalogue
-from .exceptions import (
+from hotspot.exceptions import (
     CRSError,
     DataQualityWarning,
     HotspotError,
     HotspotWarning,
     InvalidInputError,
 )
-from .export import export, read_export
-from .forecast import (
-    BacktestResult,
-    NaiveCount,
-    ProspectiveHotspot,
-    RecentKDE,
-    SpaceTimeKDE,
-    backtest,
-)
-from .incidents import IngestReport, ingest_report, project, read_incidents
-from .interventions import plan, score_interventions
-from .maps import (
+from hotspot.ingest import IngestReport, ingest_report, project, read_incidents
+from hotspot.present import (
     HOTSPOT_CLASS_COLORS,
+    briefing,
+    briefings,
     explore,
+    export,
     new_map_figure,
     plot_hotspots,
     plot_kde,
     plot_units,
+    read_export,
     save_map,
 )
-from .metrics import coverage_curve, hit_rate, pai, pei, pei_star, rri
-from .patrol import LightingAudit, format_patrol_plan, lighting_audit, patrol_plan, read_outages
-from .report import briefing, briefings
-from .spacetime import (
-    KnoxResult,
-    classify_hotspots,
-    emerging_hotspots,
-    hotspot_change,
-    knox,
-    near_repeat_chains,
+from hotspot.respond import (
+    LightingAudit,
+    evidence,
+    format_patrol_plan,
+    lighting_audit,
+    load_catalogue,
+    patrol_plan,
+    plan,
+    read_outages,
+    score_interventions,
 )
-from .stats import fdr_bh, gi_star, local_moran
-from .temporal import (
-    aoristic,
-    aoristic_weights,
-    dark_share,
-    daylight,
-    plot_temporal_profile,
-    solar_elevation,
-    sun_times,
-    temporal_profile,
+from hotspot.scan import (
+    ConcentrationResult,
+    cluster_hulls,
+    cluster_points,
+    concentration,
+    fdr_bh,
+    gi_star,
+    hotspot_membership,
+    hotspots,
+    kde,
+    local_moran,
+    nnh,
 )
-from .units import assign_units, count, grid, segments
+from hotspot.units import assign_units, count, grid, segments
+
+# Public modules that shipped at the top level keep their import paths.
+sys.modules.setdefault("hotspot.metrics", metrics)
+sys.modules.setdefault("hotspot.evidence", evidence)
 
 try:
     __version__ = version("hotspot-crime")

@@ -25,7 +25,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from .exceptions import InvalidInputError
+from hotspot.exceptions import InvalidInputError
 
 __all__ = ["SAMPLES", "load_sample", "sample_path"]
 
@@ -112,7 +112,7 @@ def load_sample(name: str) -> gpd.GeoDataFrame:
 
 
 def _incidents(filename: str, city: str, **kwargs: object) -> gpd.GeoDataFrame:
-    from .incidents import read_incidents
+    from hotspot.ingest.incidents import read_incidents
 
     return _to_city_crs(read_incidents(sample_path(filename), **kwargs), city)
 
@@ -171,7 +171,7 @@ def _chicago_outages() -> gpd.GeoDataFrame:
 
 
 def _incidents_from_frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
-    from .incidents import read_incidents
+    from hotspot.ingest.incidents import read_incidents
 
     outages = read_incidents(
         df,

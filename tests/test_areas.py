@@ -10,9 +10,9 @@ import pytest
 import shapely
 from sklearn.cluster import DBSCAN
 
-from hotspot._grid import GridSpec, grid_frame
-from hotspot.areas import HOTSPOT_COLUMNS, hotspot_membership, hotspots
+from hotspot._core.grid import GridSpec, grid_frame
 from hotspot.exceptions import CRSError, HotspotWarning, InvalidInputError
+from hotspot.scan.areas import HOTSPOT_COLUMNS, hotspot_membership, hotspots
 
 CRS = "EPSG:32616"
 CLASSES = ["cold_99", "cold_95", "cold_90", "not_significant", "hot_90", "hot_95", "hot_99"]
@@ -247,7 +247,7 @@ def test_clusters_method_hulls_ranked():
     assert hot["share"].sum() <= 1
     assert (hot["concentration"].iloc[:3] > 5).all()
     # an existing cluster column is used as it is
-    from hotspot.clusters import cluster_points
+    from hotspot.scan.clusters import cluster_points
 
     labelled = cluster_points(gdf, DBSCAN(eps=50, min_samples=15))
     again = hotspots(labelled, method="clusters")

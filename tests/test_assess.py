@@ -9,7 +9,7 @@ import pytest
 from scipy.stats.contingency import odds_ratio
 from shapely.geometry import box
 
-from hotspot.assess import before_after, catchment, relative_effect_size, wdd, wdq
+from hotspot.assess.before_after import before_after, catchment, relative_effect_size, wdd, wdq
 from hotspot.exceptions import CRSError, InvalidInputError
 
 # ------------------------------------------------------------------------------ WDQ

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from hotspot.cli import EXIT_BAD_INPUT, EXIT_EXISTS, main
 from hotspot.datasets import sample_path
+from hotspot.present.cli import EXIT_BAD_INPUT, EXIT_EXISTS, main
 
 
 def test_analyze_happy_path(tmp_path, capsys):

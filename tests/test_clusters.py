@@ -10,7 +10,8 @@ import shapely
 from sklearn.cluster import DBSCAN, HDBSCAN, KMeans
 from sklearn.metrics import adjusted_rand_score
 
-from hotspot.clusters import (
+from hotspot.exceptions import CRSError, InvalidInputError
+from hotspot.scan.clusters import (
     cluster_hulls,
     cluster_points,
     default_min_cluster_size,
@@ -19,7 +20,6 @@ from hotspot.clusters import (
     nnh_threshold,
     relabel_by_size,
 )
-from hotspot.exceptions import CRSError, InvalidInputError
 
 CRS = "EPSG:32616"
 CENTRES = np.array([[2000.0, 2000.0], [7000.0, 3000.0], [4000.0, 8000.0]])

@@ -8,14 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotspot._grid import GridSpec, bin_points
-from hotspot.concentration import (
-    ConcentrationResult,
-    concentration,
-    gini,
-    gini_generalized,
-)
+from hotspot._core.grid import GridSpec, bin_points
 from hotspot.exceptions import InvalidInputError
+from hotspot.scan.concentration import ConcentrationResult, concentration, gini, gini_generalized
 
 
 def _gini_brute(x: np.ndarray) -> float:

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from hotspot._grid import GridSpec, grid_frame
-from hotspot.density import (
+from hotspot._core.grid import GridSpec, grid_frame
+from hotspot.exceptions import CRSError, HotspotWarning, InvalidInputError
+from hotspot.scan.density import (
     GAUSSIAN_TRUNCATE,
     KERNEL_SD,
     KERNELS,
@@ -26,7 +27,6 @@ from hotspot.density import (
     rule_bandwidth,
     support_radius,
 )
-from hotspot.exceptions import CRSError, HotspotWarning, InvalidInputError
 
 CRS = "EPSG:32616"
 

@@ -12,7 +12,7 @@ import pytest
 from shapely.geometry import box
 
 from hotspot.exceptions import InvalidInputError
-from hotspot.export import METADATA_TABLE, export, read_export
+from hotspot.present.export import METADATA_TABLE, export, read_export
 
 CLASSES = ["cold_99", "cold_95", "cold_90", "not_significant", "hot_90", "hot_95", "hot_99"]
 

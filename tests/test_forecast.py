@@ -12,10 +12,8 @@ from shapely.geometry import box
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from hotspot._grid import GridSpec, grid_frame
-from hotspot.density import kde_points
-from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
-from hotspot.forecast import (
+from hotspot._core.grid import GridSpec, grid_frame
+from hotspot.assess.forecast import (
     BacktestResult,
     NaiveCount,
     ProspectiveHotspot,
@@ -23,6 +21,8 @@ from hotspot.forecast import (
     SpaceTimeKDE,
     backtest,
 )
+from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
+from hotspot.scan.density import kde_points
 
 CRS = 32616
 T0 = pd.Timestamp("2021-01-01", tz="America/Chicago")

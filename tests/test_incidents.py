@@ -14,16 +14,10 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
+from hotspot._core.crs import project, utm_crs
 from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
-from hotspot.incidents import (
-    DROP_REASONS,
-    TIME_QUALITIES,
-    IngestReport,
-    ingest_report,
-    project,
-    read_incidents,
-    utm_crs,
-)
+from hotspot.ingest.incidents import DROP_REASONS, TIME_QUALITIES, read_incidents
+from hotspot.ingest.report import IngestReport, ingest_report
 
 LON = [-87.63, -87.62, -87.61]
 LAT = [41.88, 41.89, 41.87]

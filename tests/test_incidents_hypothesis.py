@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hotspot.exceptions import HotspotError
-from hotspot.incidents import DROP_REASONS, TIME_QUALITIES, ingest_report, read_incidents
+from hotspot.ingest.incidents import DROP_REASONS, TIME_QUALITIES, read_incidents
+from hotspot.ingest.report import ingest_report
 
 COORD = st.one_of(
     st.floats(min_value=-200, max_value=200),

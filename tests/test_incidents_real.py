@@ -15,7 +15,8 @@ import pytest
 from pyproj import Transformer
 
 from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
-from hotspot.incidents import DROP_REASONS, ingest_report, read_incidents
+from hotspot.ingest.incidents import DROP_REASONS, read_incidents
+from hotspot.ingest.report import ingest_report
 
 pytestmark = pytest.mark.shared_data
 

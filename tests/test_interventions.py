@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from hotspot.evidence import (
+from hotspot.exceptions import InvalidInputError
+from hotspot.respond.evidence import (
     MECHANISMS,
     catalogue_path,
     load_catalogue,
@@ -19,8 +20,7 @@ from hotspot.evidence import (
     offence_group,
     setting_group,
 )
-from hotspot.exceptions import InvalidInputError
-from hotspot.interventions import _best_block, plan, score_interventions
+from hotspot.respond.interventions import _best_block, plan, score_interventions
 
 CRS = 32616
 TZ = "America/Chicago"
@@ -320,8 +320,8 @@ def test_plan_exact_on_small_instance_and_edge_cases():
 @pytest.fixture(scope="module")
 def chicago(request):
     shared = request.getfixturevalue("shared_data")
-    from hotspot.areas import hotspots
-    from hotspot.temporal import daylight
+    from hotspot.analyse.temporal import daylight
+    from hotspot.scan.areas import hotspots
 
     df = pd.read_csv(shared / "chicago" / "chicago_aggravated_assaults_2010_2019.csv.gz")
     df = df[(df["district"] == 11) & df["date"].str.startswith("2012")]
@@ -338,7 +338,7 @@ def chicago(request):
 
 @pytest.mark.shared_data
 def test_chicago_scores_invariants(chicago):
-    from hotspot.areas import hotspot_membership
+    from hotspot.scan.areas import hotspot_membership
 
     hot, inc = chicago
     s = score_interventions(hot, inc, setting="loc_cat", random_state=7, simulations=4000)

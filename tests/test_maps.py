@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, box
 
-from hotspot import maps
 from hotspot.exceptions import CRSError, InvalidInputError
+from hotspot.present import maps
 
 CLASSES = ["cold_99", "cold_95", "cold_90", "not_significant", "hot_90", "hot_95", "hot_99"]
 

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotspot.exceptions import DataQualityWarning, InvalidInputError
-from hotspot.metrics import (
+from hotspot.assess.metrics import (
     coverage_curve,
     flag_weights,
     hit_rate,
@@ -19,6 +18,7 @@ from hotspot.metrics import (
     rri,
     skill,
 )
+from hotspot.exceptions import DataQualityWarning, InvalidInputError
 
 SCORES = np.array([4.0, 3.0, 2.0, 1.0])
 OBS = np.array([5.0, 0.0, 3.0, 2.0])

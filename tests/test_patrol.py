@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import box
 
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
-from hotspot.patrol import format_patrol_plan, lighting_audit, patrol_plan, read_outages
+from hotspot.respond.patrol import format_patrol_plan, lighting_audit, patrol_plan, read_outages
 
 TZ = "America/Chicago"
 X0, Y0 = 440000.0, 4640000.0  # central Chicago in UTM 16N
@@ -238,7 +238,7 @@ def chicago(shared_data):
                            ).to_crs(32616)
     keep = (t >= pd.Timestamp("2012-04-01", tz=TZ)) & (t < pd.Timestamp("2013-08-01", tz=TZ))
     inc = pts[keep.to_numpy()].reset_index(drop=True)
-    from hotspot.areas import hotspots
+    from hotspot.scan.areas import hotspots
 
     hot = hotspots(inc, method="count", top=0.005, cell_size=200)
     outages = read_outages(shared_data / "chicago" / "streetlight_outages_2012_2013")

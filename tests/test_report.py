@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import box
 
 import hotspot as hs
-from hotspot.report import briefing, briefings
+from hotspot.present.report import briefing, briefings
 
 pypdf = pytest.importorskip("pypdf")
 pdfium = pytest.importorskip("pypdfium2")

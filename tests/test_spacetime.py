@@ -10,22 +10,20 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from hotspot._grid import GridSpec, grid_frame
-from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
-from hotspot.spacetime import (
+from hotspot._core.grid import GridSpec, grid_frame
+from hotspot.analyse.emerging import (
     EMERGING_CATEGORIES,
     _space_time_weights,
     classify_emerging,
     classify_hotspots,
     emerging_hotspots,
     hotspot_change,
-    knox,
-    knox_arrays,
     mann_kendall,
-    near_repeat_chains,
     poisson_rate_test,
     space_time_cube,
 )
+from hotspot.analyse.near_repeat import knox, knox_arrays, near_repeat_chains
+from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
 
 CRS = "EPSG:32616"
 
@@ -465,7 +463,7 @@ def test_classify_emerging_trend_uses_mann_kendall():
 
 
 def test_space_time_weights_structure():
-    from hotspot._weights import grid_weights
+    from hotspot._core.weights import grid_weights
 
     row, col = np.divmod(np.arange(4), 2)  # 2 x 2 grid, queen: everyone neighbours
     w = grid_weights(row, col, "queen")
@@ -538,8 +536,8 @@ def test_emerging_hotspots_planted_patterns_and_cube():
     again = classify_emerging(cube.z, cube.p_adjusted)
     assert again["emerging_category"].tolist() == cat.tolist()
     # time_neighbors=0 -> Gi* of the whole cube with block-diagonal spatial weights
-    from hotspot._weights import weights_for_units
-    from hotspot.stats import gi_star_arrays
+    from hotspot._core.weights import weights_for_units
+    from hotspot.scan.stats import gi_star_arrays
 
     w, _ = weights_for_units(cells, "queen")
     y = cube.counts.T.ravel().astype(float)
@@ -619,7 +617,7 @@ def test_real_chicago_near_repeat_chains(chicago):
 
 @pytest.mark.shared_data
 def test_real_chicago_change_2012_vs_2013(chicago):
-    from hotspot.units import grid
+    from hotspot.units.build import grid
 
     cells = grid(chicago, 2000)
     out = hotspot_change(
@@ -638,7 +636,7 @@ def test_real_chicago_change_2012_vs_2013(chicago):
 
 @pytest.mark.shared_data
 def test_real_memphis_emerging_hotspots_monthly(shared_data):
-    from hotspot.units import grid
+    from hotspot.units.build import grid
 
     df = pd.read_csv(shared_data / "memphis" / "memphis_robberies_2019.csv.gz")
     df["occurred_at"] = pd.to_datetime(df["date"]).dt.tz_localize(
@@ -667,9 +665,9 @@ def test_hotspot_change_refuses_periods_beyond_the_data():
     import geopandas as gpd
     import pandas as pd
 
-    from hotspot._grid import GridSpec, grid_frame
+    from hotspot._core.grid import GridSpec, grid_frame
+    from hotspot.analyse.emerging import hotspot_change
     from hotspot.exceptions import DataQualityWarning
-    from hotspot.spacetime import hotspot_change
 
     times = pd.date_range("2012-01-01", "2013-07-31", periods=200)
     pts = gpd.GeoDataFrame(

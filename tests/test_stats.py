@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from hotspot._grid import GridSpec, bin_points, grid_frame
-from hotspot._weights import grid_weights, weights_for_units
+from hotspot._core.grid import GridSpec, bin_points, grid_frame
+from hotspot._core.weights import grid_weights, weights_for_units
 from hotspot.exceptions import CRSError, HotspotWarning, InvalidInputError
-from hotspot.stats import (
+from hotspot.scan.stats import (
     HOTSPOT_CLASSES,
     LISA_CLUSTERS,
     _conditional_permutations,
@@ -273,7 +273,7 @@ def test_two_sided_p_sim_is_twice_esda_directed(rng):
     sims = _brute_force(v, w, ids)
     has = k > 0
     directed = calculate_significance(obs[has], sims[has], alternative="directed")
-    from hotspot.stats import _pseudo_p
+    from hotspot.scan.stats import _pseudo_p
 
     ours = _pseudo_p(counts.n_ge, counts.n_le, n_perm, "two-sided")[has]
     np.testing.assert_allclose(ours, np.minimum(1.0, 2 * directed))
@@ -445,7 +445,7 @@ def test_hotspot_class_bins_and_alpha():
     assert np.all((cls == "not_significant") == (p >= 0.05))
     assert not np.isin(cls, ["hot_90", "cold_90"]).any()
     del z_values
-    from hotspot.stats import _hotspot_class
+    from hotspot.scan.stats import _hotspot_class
 
     z = np.array([2.0, 2.0, 2.0, -2.0, -2.0, 2.0, np.nan])
     p = np.array([0.005, 0.03, 0.07, 0.005, 0.07, 0.2, np.nan])

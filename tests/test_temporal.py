@@ -30,8 +30,7 @@ import pytest
 import scipy.sparse as sp
 from shapely.geometry import box
 
-from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
-from hotspot.temporal import (
+from hotspot.analyse.temporal import (
     LIGHT_CLASSES,
     SUNRISE_ELEVATION,
     WEEKDAYS,
@@ -44,6 +43,7 @@ from hotspot.temporal import (
     sun_times,
     temporal_profile,
 )
+from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
 
 CHI = "America/Chicago"
 LOOP = (-87.6298, 41.8781)

@@ -13,9 +13,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
 
-from hotspot._grid import grid_spec_of
+from hotspot._core.grid import grid_spec_of
 from hotspot.exceptions import CRSError, DataQualityWarning, HotspotWarning, InvalidInputError
-from hotspot.units import (
+from hotspot.units.build import (
     DEFAULT_SNAP_DISTANCE,
     HexSpec,
     assign_units,

@@ -8,8 +8,8 @@ import pytest
 import shapely
 from scipy import sparse
 
-from hotspot._grid import GridSpec, grid_frame
-from hotspot._weights import (
+from hotspot._core.grid import GridSpec, grid_frame
+from hotspot._core.weights import (
     contiguity_weights,
     distance_band_weights,
     grid_weights,

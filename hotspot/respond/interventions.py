@@ -11,9 +11,9 @@ Method (a proposal built on the evidence review, section 10.4):
 
 * **Eligible incidents** of a hotspot for an intervention: incidents inside it
   whose offence group and setting the catalogue entry covers, and, by ``times``:
-  ``"dark"`` -- the incident's ``dark_weight`` from :func:`hotspot.temporal.daylight`
+  ``"dark"`` -- the incident's ``dark_weight`` from :func:`hotspot.analyse.temporal.daylight`
   (1 dark, 0 not, a share for time windows; unknown times count 0); ``"patrolled"``
-  -- the aoristic weight (:func:`hotspot.temporal.aoristic_weights`) falling in the
+  -- the aoristic weight (:func:`hotspot.analyse.temporal.aoristic_weights`) falling in the
   hotspot's busiest contiguous block of ``patrol_hours_per_day`` hours of the day
   (the block is found per hotspot, wrapping midnight); ``"any"`` -- all of them.
 * **Baseline**: eligible incidents scaled from the observed period to the horizon.
@@ -31,7 +31,7 @@ Method (a proposal built on the evidence review, section 10.4):
   Patrol: visits every ``visit_interval_hours`` during the block, each
   ``visit_minutes`` long (Koper curve: 10-16 minutes).
 * **Benefit** = sum over prevented incidents of the unit cost of crime of their
-  offence (shipped example tables, see :func:`hotspot.evidence.load_unit_costs`).
+  offence (shipped example tables, see :func:`hotspot.respond.evidence.load_unit_costs`).
 """
 
 from __future__ import annotations
@@ -47,10 +47,11 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from ._meta import attach, note_choice
-from ._validation import check_columns, check_geodataframe, check_same_crs
-from .areas import hotspot_membership
-from .evidence import (
+from hotspot._core.meta import attach, note_choice
+from hotspot._core.validation import check_columns, check_geodataframe, check_same_crs
+from hotspot.analyse.temporal import aoristic_weights, daylight
+from hotspot.exceptions import InvalidInputError
+from hotspot.respond.evidence import (
     OUTDOOR_SETTINGS,
     load_catalogue,
     load_harm_example,
@@ -58,8 +59,7 @@ from .evidence import (
     offence_group,
     setting_group,
 )
-from .exceptions import InvalidInputError
-from .temporal import aoristic_weights, daylight
+from hotspot.scan.areas import hotspot_membership
 
 __all__ = ["COMPLEMENTARY", "DEFAULT_CRIME_COST", "plan", "score_interventions"]
 
@@ -240,16 +240,16 @@ def score_interventions(
     Parameters
     ----------
     hotspots
-        Hotspot areas with ``hotspot_id`` (as made by :func:`hotspot.areas.hotspots`);
+        Hotspot areas with ``hotspot_id`` (as made by :func:`hotspot.scan.areas.hotspots`);
         ``area_km2`` is used for quantities (computed from the geometry if absent).
     incidents
         Canonical incidents (same CRS) with ``occurred_at``. ``dark_weight`` is
-        used when present, otherwise :func:`hotspot.temporal.daylight` adds it.
+        used when present, otherwise :func:`hotspot.analyse.temporal.daylight` adds it.
     interventions
         Catalogue ids to score. None: the entries marked ``default = true``
         (effects tagged verified or secondary).
     catalogue
-        A frame from :func:`hotspot.evidence.load_catalogue`, a TOML path, or None
+        A frame from :func:`hotspot.respond.evidence.load_catalogue`, a TOML path, or None
         for the shipped catalogue.
     horizon
         Period the prediction covers (pandas Timedelta string). Default one year.
@@ -259,7 +259,7 @@ def score_interventions(
     harm
         Harm weight per offence (or offence group): a mapping, a Series, a frame
         with ``offence`` and ``weight``, or ``"example"`` for the shipped table
-        (:func:`hotspot.evidence.load_harm_example`). None: every incident weighs 1.
+        (:func:`hotspot.respond.evidence.load_harm_example`). None: every incident weighs 1.
         Offences missing from the table weigh 1.
     costs
         Unit cost of crime per offence (or group), in ``currency``; a mapping or a
@@ -269,11 +269,11 @@ def score_interventions(
         Unknown offences get no benefit (NaN), unless the table has ``"default"``.
     setting
         Column of location categories (e.g. Chicago's ``loc_cat``), mapped with
-        :func:`hotspot.evidence.setting_group`; outdoor = street, open space, car
+        :func:`hotspot.respond.evidence.setting_group`; outdoor = street, open space, car
         park, vehicle. None: settings unknown -- every incident is taken to be in
         every setting, an upper bound said in the reason.
     offence
-        Column of offence names, mapped with :func:`hotspot.evidence.offence_group`.
+        Column of offence names, mapped with :func:`hotspot.respond.evidence.offence_group`.
         Absent: offences unknown, every incident is eligible (upper bound).
     currency
         Currency of costs and benefits; catalogue costs are converted with the
@@ -286,7 +286,8 @@ def score_interventions(
         ``cost.patrol_hours_per_day``.
     tz
         Time zone of naive ``occurred_at`` values, passed to
-        :func:`hotspot.temporal.daylight` and :func:`hotspot.temporal.aoristic_weights`.
+        :func:`hotspot.analyse.temporal.daylight` and
+        :func:`hotspot.analyse.temporal.aoristic_weights`.
     interval
         Coverage of the uncertainty interval (default 0.90).
     simulations
@@ -317,7 +318,7 @@ def score_interventions(
     Examples
     --------
     >>> from shapely.geometry import box
-    >>> from hotspot.interventions import score_interventions
+    >>> from hotspot.respond.interventions import score_interventions
     >>> hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(0, 0, 150, 150)],
     ...                        crs=32616)
     >>> t = pd.date_range("2012-01-01 22:00", periods=40, freq="9D", tz="America/Chicago")
@@ -419,7 +420,7 @@ def score_interventions(
     if dark is None and any(cat.loc[i, "times"] == "dark" for i in ids):
         dark = daylight(inc, tz=tz)["dark_weight"]
         note_choice(choices, "darkness", "daylight(twilight='civil')",
-                    "incidents had no dark_weight: computed with hotspot.temporal.daylight")
+                    "incidents had no dark_weight: computed with hotspot.analyse.temporal.daylight")
     dark_w = (np.nan_to_num(np.asarray(dark, dtype=float), nan=0.0) if dark is not None
               else np.zeros(len(inc)))
     unknown_time = (np.asarray(dark, dtype=float) != np.asarray(dark, dtype=float)
@@ -678,7 +679,7 @@ def plan(
 
     Examples
     --------
-    >>> from hotspot.interventions import plan
+    >>> from hotspot.respond.interventions import plan
     >>> s = pd.DataFrame({"hotspot_id": [1, 1, 2], "intervention": ["a", "b", "a"],
     ...                   "cost": [10.0, 4.0, 6.0], "officer_hours": [0.0, 0.0, 0.0],
     ...                   "harm_prevented": [5.0, 3.0, 4.0]})

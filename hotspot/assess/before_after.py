@@ -35,8 +35,8 @@ import pandas as pd
 import shapely
 from scipy import stats
 
-from hotspot._meta import attach, note_choice
-from hotspot._validation import (
+from hotspot._core.meta import attach, note_choice
+from hotspot._core.validation import (
     check_geodataframe,
     check_points,
     check_projected,
@@ -185,7 +185,7 @@ def wdq(
 
     Examples
     --------
-    >>> from hotspot.assess import wdq
+    >>> from hotspot.assess.before_after import wdq
     >>> r = wdq(100, 60, 50, 45, 200, 190)
     >>> round(r.success_measure, 4), round(r.displacement_measure, 4), round(r.wdq, 4)
     (-0.1842, -0.0132, 0.0714)
@@ -302,7 +302,7 @@ def wdd(
     --------
     The example in Wheeler & Ratcliffe (2018), also a test of R ``ptools``:
 
-    >>> from hotspot.assess import wdd
+    >>> from hotspot.assess.before_after import wdd
     >>> r = wdd((207, 110), (308, 318), (178, 157), (150, 140))
     >>> r.est_total, r.se ** 2, round(r.z, 2), round(r.ci_low), round(r.ci_high)
     (-118.0, 1568.0, -2.98, -196, -40)
@@ -416,7 +416,7 @@ def relative_effect_size(
 
     Examples
     --------
-    >>> from hotspot.assess import relative_effect_size
+    >>> from hotspot.assess.before_after import relative_effect_size
     >>> r = relative_effect_size(100, 60, 200, 190)
     >>> round(r.res, 4), round(r.se_log, 4), round(r.percent_reduction, 1)
     (1.5833, 0.1922, 36.8)
@@ -500,7 +500,7 @@ def catchment(area: Any, *, buffer: float, exclude: Any = None) -> gpd.GeoDataFr
     Examples
     --------
     >>> from shapely.geometry import box
-    >>> from hotspot.assess import catchment
+    >>> from hotspot.assess.before_after import catchment
     >>> ring = catchment(gpd.GeoSeries([box(0, 0, 100, 100)], crs=32616), buffer=10)
     >>> round(float(ring.area.iloc[0]))  # 120*120 - 100*100 less the 4 rounded corners
     4314
@@ -665,7 +665,7 @@ def before_after(
     Examples
     --------
     >>> from shapely.geometry import box
-    >>> from hotspot.assess import before_after
+    >>> from hotspot.assess.before_after import before_after
     >>> rng = np.random.default_rng(0)
     >>> n = 400
     >>> pts = gpd.GeoDataFrame(

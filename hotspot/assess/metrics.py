@@ -92,7 +92,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataQualityWarning, InvalidInputError
+from hotspot.exceptions import DataQualityWarning, InvalidInputError
 
 __all__ = [
     "coverage_curve",
@@ -217,7 +217,7 @@ def flag_weights(scores: Any, area: Any = None, *, coverage: float) -> np.ndarra
 
     Examples
     --------
-    >>> from hotspot.metrics import flag_weights
+    >>> from hotspot.assess.metrics import flag_weights
     >>> flag_weights([5, 3, 3, 1], coverage=0.5).tolist()  # a tie at the threshold
     [1.0, 0.5, 0.5, 0.0]
     """
@@ -426,7 +426,7 @@ def hit_rate(
 
     Examples
     --------
-    >>> from hotspot.metrics import hit_rate
+    >>> from hotspot.assess.metrics import hit_rate
     >>> hit_rate([4, 3, 2, 1], [5, 0, 3, 2], coverage=0.25)
     0.5
     >>> hit_rate(None, [5, 0, 3, 2], flagged=[True, False, True, False])
@@ -460,7 +460,7 @@ def pai(
 
     Examples
     --------
-    >>> from hotspot.metrics import pai
+    >>> from hotspot.assess.metrics import pai
     >>> pai([4, 3, 2, 1], [5, 0, 3, 2], coverage=0.25)  # hit rate 0.5 on 25 % of the area
     2.0
     """
@@ -493,7 +493,7 @@ def pei(
 
     Examples
     --------
-    >>> from hotspot.metrics import pei
+    >>> from hotspot.assess.metrics import pei
     >>> pei([4, 3, 2, 1], [5, 0, 3, 2], coverage=0.5)  # holds 5 of the best 8
     0.625
     """
@@ -528,7 +528,7 @@ def pei_star(
 
     Examples
     --------
-    >>> from hotspot.metrics import pei, pei_star
+    >>> from hotspot.assess.metrics import pei, pei_star
     >>> obs = [1, 0, 0, 0, 0, 0, 0, 0]  # one incident, flag half of 8 equal units
     >>> pei([8, 7, 6, 5, 4, 3, 2, 1], obs, coverage=0.5)
     1.0
@@ -577,7 +577,7 @@ def rri(
 
     Examples
     --------
-    >>> from hotspot.metrics import rri
+    >>> from hotspot.assess.metrics import rri
     >>> # flagged unit: 10 -> 6 incidents while the total fell 20 -> 10
     >>> rri([3, 2, 1, 0], [6, 2, 1, 1], baseline=[10, 5, 3, 2], coverage=0.25)
     1.2
@@ -613,7 +613,7 @@ def skill(
 
     Examples
     --------
-    >>> from hotspot.metrics import skill
+    >>> from hotspot.assess.metrics import skill
     >>> s = skill([4, 3, 2, 1], [5, 0, 3, 2], coverage=0.25)
     >>> s["hit_rate"], s["pai"], s["pei"]
     (0.5, 2.0, 1.0)
@@ -665,7 +665,7 @@ def coverage_curve(
 
     Examples
     --------
-    >>> from hotspot.metrics import coverage_curve
+    >>> from hotspot.assess.metrics import coverage_curve
     >>> curve = coverage_curve([4, 3, 2, 1], [5, 0, 3, 2], coverages=[0.25, 0.5, 1.0])
     >>> curve[["coverage", "hit_rate", "pai"]].to_numpy().tolist()
     [[0.25, 0.5, 2.0], [0.5, 0.5, 1.0], [1.0, 1.0, 1.0]]

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import InvalidInputError
+from hotspot.exceptions import InvalidInputError
 
 __all__ = ["ConcentrationResult", "concentration", "gini", "gini_generalized"]
 
@@ -40,7 +40,7 @@ def gini(values: np.ndarray | Sequence[float]) -> float:
 
     Examples
     --------
-    >>> from hotspot.concentration import gini
+    >>> from hotspot.scan.concentration import gini
     >>> round(gini([10, 8, 2, 0, 0, 0, 0, 0, 0, 0]), 2)
     0.78
     >>> gini([3, 3, 3])
@@ -87,7 +87,7 @@ def gini_generalized(values: np.ndarray | Sequence[float]) -> float:
 
     Examples
     --------
-    >>> from hotspot.concentration import gini_generalized
+    >>> from hotspot.scan.concentration import gini_generalized
     >>> round(gini_generalized([5, 2, 1, 0, 0, 0, 0, 0, 0, 0]), 2)  # 8 crimes, 10 units
     0.75
     >>> gini_generalized([1, 1, 1, 0, 0])  # most even spread possible
@@ -144,7 +144,7 @@ class ConcentrationResult:
 
         Examples
         --------
-        >>> from hotspot.concentration import concentration
+        >>> from hotspot.scan.concentration import concentration
         >>> res = concentration(pd.DataFrame({"n_incidents": [6, 2, 1, 1]}))
         >>> res.to_frame()[["gini", "units_for_50pct"]].round(3).to_dict("records")
         [{'gini': 0.4, 'units_for_50pct': 0.208}]
@@ -201,7 +201,7 @@ class ConcentrationResult:
 
         Examples
         --------
-        >>> from hotspot.concentration import concentration
+        >>> from hotspot.scan.concentration import concentration
         >>> res = concentration(pd.DataFrame({"n_incidents": [9, 3, 1, 0, 0]}))
         >>> ax = res.plot()
         >>> ax.get_xlabel()
@@ -342,7 +342,7 @@ def concentration(
 
     Examples
     --------
-    >>> from hotspot.concentration import concentration
+    >>> from hotspot.scan.concentration import concentration
     >>> units = pd.DataFrame({"n_incidents": [50, 30, 10, 5, 5] + [0] * 95})
     >>> res = concentration(units)
     >>> res.top_shares[0.01], round(res.units_for_share[0.5], 4)

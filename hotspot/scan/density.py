@@ -62,16 +62,16 @@ import numpy as np
 from scipy import fft as sp_fft
 from scipy.spatial import cKDTree
 
-from ._grid import GridSpec, grid_frame, grid_spec_of
-from ._meta import attach, note_choice
-from ._validation import (
+from hotspot._core.grid import GridSpec, grid_frame, grid_spec_of
+from hotspot._core.meta import attach, note_choice
+from hotspot._core.validation import (
     check_columns,
     check_geodataframe,
     check_non_empty,
     check_projected,
     check_same_crs,
 )
-from .exceptions import HotspotWarning, InvalidInputError
+from hotspot.exceptions import HotspotWarning, InvalidInputError
 
 __all__ = [
     "GAUSSIAN_TRUNCATE",
@@ -464,7 +464,7 @@ def kde_grid(
     ----------
     counts
         ``(ny, nx)`` binned counts or weights (row 0 = south, as in
-        :class:`~hotspot._grid.GridSpec`).
+        :class:`~hotspot._core.grid.GridSpec`).
     cell_size
         Cell side in metres.
     bandwidth
@@ -649,7 +649,7 @@ def kde(
     units
         Where to estimate the density. None: a new square grid over the incidents,
         padded by the kernel's reach so that no mass leaves it. A square grid made
-        by :func:`hotspot.grid` (or :func:`hotspot._grid.grid_frame`): the density
+        by :func:`hotspot.grid` (or :func:`hotspot._core.grid.grid_frame`): the density
         of each cell, by FFT, counting incidents outside the grid that are within
         reach. Any other units (polygons, points, street segments): the exact
         density at one point per unit: the centroid of a polygon (its
@@ -729,7 +729,7 @@ def kde(
     Examples
     --------
     >>> import geopandas as gpd
-    >>> from hotspot.density import kde
+    >>> from hotspot.scan.density import kde
     >>> rng = np.random.default_rng(1)
     >>> xy = rng.normal(0, 300, size=(500, 2))
     >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*xy.T), crs="EPSG:32616")

@@ -11,7 +11,7 @@ unit (Gi*) add it themselves.
 - :func:`distance_band_weights`: all points within a distance (metres);
 - :func:`knn_weights`: the ``k`` nearest points (not symmetric);
 - :func:`weights_for_units`: picks one of the above for a units GeoDataFrame from the
-  ``neighbors`` argument of :func:`hotspot.stats.gi_star` and friends.
+  ``neighbors`` argument of :func:`hotspot.scan.stats.gi_star` and friends.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from ._validation import check_polygons, check_projected
-from .exceptions import InvalidInputError
+from hotspot._core.validation import check_polygons, check_projected
+from hotspot.exceptions import InvalidInputError
 
 __all__ = [
     "contiguity_weights",
@@ -372,7 +372,7 @@ def weights_for_units(units: Any, neighbors: Any = "queen") -> tuple[sparse.csr_
         GeoDataFrame of analysis units (rows in the order of the returned matrix).
     neighbors
         - ``"queen"`` / ``"rook"``: contiguity. Square grids made by
-          :func:`hotspot._grid.grid_frame` (``attrs["hotspot"]["grid"]`` plus
+          :func:`hotspot._core.grid.grid_frame` (``attrs["hotspot"]["grid"]`` plus
           ``row``/``col``) use the fast integer path; anything else, including hex
           grids (``attrs["hotspot"]["hexgrid"]``), uses geometric contiguity.
         - a number (int or float): distance band in **metres** between unit centroids
@@ -395,7 +395,7 @@ def weights_for_units(units: Any, neighbors: Any = "queen") -> tuple[sparse.csr_
 
     Examples
     --------
-    >>> from hotspot._grid import GridSpec, grid_frame
+    >>> from hotspot._core.grid import GridSpec, grid_frame
     >>> cells = grid_frame(GridSpec(0.0, 0.0, 100.0, 3, 3), "EPSG:32616")
     >>> W, text = weights_for_units(cells, "queen")
     >>> int(W.sum()), text
@@ -403,7 +403,7 @@ def weights_for_units(units: Any, neighbors: Any = "queen") -> tuple[sparse.csr_
     >>> weights_for_units(cells, 100.0)[0].sum(axis=1).tolist()
     [2.0, 3.0, 2.0, 3.0, 4.0, 3.0, 2.0, 3.0, 2.0]
     """
-    from ._grid import grid_spec_of
+    from hotspot._core.grid import grid_spec_of
 
     kind, value = _parse_neighbors(neighbors)
     n = len(units)

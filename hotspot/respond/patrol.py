@@ -2,7 +2,7 @@
 
 :func:`patrol_plan` turns ranked hotspots and their incidents into a weekly visit
 schedule. Each hotspot's expected incidents per hour of the week come from the
-aoristic hour-of-week weights of its incidents (:func:`hotspot.temporal.aoristic_weights`)
+aoristic hour-of-week weights of its incidents (:func:`hotspot.analyse.temporal.aoristic_weights`)
 divided by the number of weeks the data cover. A visit of ``visit_minutes`` at hotspot
 ``h`` starting in hour ``j`` is credited with::
 
@@ -19,7 +19,7 @@ week). Start minutes inside the hour are random (``random_state``) so that the p
 not predictable, as Koper recommends.
 
 :func:`lighting_audit` reports, per hotspot, how many incidents happened in the dark
-(:func:`hotspot.temporal.daylight`), how many happened near a street-light outage
+(:func:`hotspot.analyse.temporal.daylight`), how many happened near a street-light outage
 while it was open, and proposes light positions (new or repaired) that would cover
 the most dark incidents (greedy maximum coverage). :func:`read_outages` reads the
 City of Chicago 311 street-light outage files.
@@ -39,8 +39,8 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-from hotspot._meta import attach, note_choice
-from hotspot._validation import (
+from hotspot._core.meta import attach, note_choice
+from hotspot._core.validation import (
     check_columns,
     check_geodataframe,
     check_points,
@@ -48,9 +48,9 @@ from hotspot._validation import (
     check_same_crs,
     point_coords,
 )
-from hotspot.areas import hotspot_membership
+from hotspot.analyse.temporal import aoristic_weights, daylight
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
-from hotspot.temporal import aoristic_weights, daylight
+from hotspot.scan.areas import hotspot_membership
 
 __all__ = [
     "LightingAudit",
@@ -213,7 +213,7 @@ def patrol_plan(
     Parameters
     ----------
     hotspots
-        Hotspot polygons with ``hotspot_id`` (from :func:`hotspot.areas.hotspots`).
+        Hotspot polygons with ``hotspot_id`` (from :func:`hotspot.scan.areas.hotspots`).
     incidents
         Incidents (points, same CRS) with ``occurred_at`` (and optionally windows):
         their hour-of-week profile inside each hotspot is the demand.
@@ -260,7 +260,7 @@ def patrol_plan(
     Examples
     --------
     >>> from shapely.geometry import box
-    >>> from hotspot.patrol import patrol_plan
+    >>> from hotspot.respond.patrol import patrol_plan
     >>> hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(0, 0, 100, 100)],
     ...                        crs=32616)
     >>> t = pd.to_datetime(["2024-01-05 22:10", "2024-01-12 22:40", "2024-01-19 23:05",
@@ -399,7 +399,7 @@ def format_patrol_plan(plan: pd.DataFrame) -> str:
 
     Examples
     --------
-    >>> from hotspot.patrol import format_patrol_plan
+    >>> from hotspot.respond.patrol import format_patrol_plan
     >>> plan = pd.DataFrame({"visit": [1], "hotspot_id": [3], "day": ["Fri"],
     ...                      "start": ["22:07"], "end": ["22:22"], "duration_min": [15],
     ...                      "expected_incidents": [0.5], "expected_prevented": [0.08]})
@@ -457,7 +457,7 @@ def read_outages(source: Any, *, crs: Any = None, tz: str = "America/Chicago") -
 
     Examples
     --------
-    >>> from hotspot.patrol import read_outages
+    >>> from hotspot.respond.patrol import read_outages
     >>> raw = pd.DataFrame({"Type": ["Street Lights - All/Out"],
     ...                     "Created Date": ["1-Apr-12"], "Completed Date": ["4-Apr-12"],
     ...                     "x_coord": [1135518.643], "y_coord": [1932256.649]})
@@ -467,7 +467,8 @@ def read_outages(source: Any, *, crs: Any = None, tz: str = "America/Chicago") -
     >>> out.crs.to_epsg()
     32616
     """
-    from .incidents import project, read_incidents
+    from hotspot._core.crs import project
+    from hotspot.ingest.incidents import read_incidents
 
     if isinstance(source, (list, tuple)):
         frames = [pd.read_csv(p) for p in source]
@@ -602,7 +603,7 @@ def lighting_audit(
     For the incidents inside each hotspot:
 
     * ``n_known`` incidents with a known light class, ``n_dark`` of them in darkness
-      (sun below the ``twilight`` limit, :func:`hotspot.temporal.daylight`) and
+      (sun below the ``twilight`` limit, :func:`hotspot.analyse.temporal.daylight`) and
       ``dark_share = n_dark / n_known``;
     * ``n_near_outage``: incidents within ``radius`` metres of a reported outage while
       it was open (``outage_start <= t < outage_end + grace_days``; the Chicago reports
@@ -642,7 +643,7 @@ def lighting_audit(
     grace_days
         Days added to the outage end (default 1).
     twilight
-        Darkness limit, as in :func:`hotspot.temporal.daylight`.
+        Darkness limit, as in :func:`hotspot.analyse.temporal.daylight`.
 
     Returns
     -------
@@ -651,7 +652,7 @@ def lighting_audit(
     Examples
     --------
     >>> from shapely.geometry import box
-    >>> from hotspot.patrol import lighting_audit
+    >>> from hotspot.respond.patrol import lighting_audit
     >>> hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(440000, 4640000,
     ...                        440200, 4640200)], crs=32616)
     >>> t = pd.to_datetime(["2012-12-20 13:00", "2012-12-20 21:00", "2012-12-21 22:00"]

@@ -32,16 +32,16 @@ forecaster              score                                                 us
                         1 / ((1 + d)(1 + t))
 ======================  ====================================================  =============
 
-Speed: on a square-grid units frame (made by :func:`hotspot.units.grid` /
-:func:`hotspot._grid.grid_frame`), every forecaster bins the incidents once
+Speed: on a square-grid units frame (made by :func:`hotspot.units.build.grid` /
+:func:`hotspot._core.grid.grid_frame`), every forecaster bins the incidents once
 (time weights applied per incident, so no space-time cube is built) and does
-one FFT convolution (:func:`hotspot.density.kde_grid` for the KDEs; a
+one FFT convolution (:func:`hotspot.scan.density.kde_grid` for the KDEs; a
 ``scipy.signal.fftconvolve`` with the prospective stencil). The grid is padded
 by the kernel's reach so incidents just outside the units still count.
 
 Other units (polygons such as beats, or points): the KDEs are evaluated
 exactly at each unit's representative point with
-:func:`hotspot.density.kde_points` (or, with ``cell_size`` set, on an internal
+:func:`hotspot.scan.density.kde_points` (or, with ``cell_size`` set, on an internal
 grid of that size and read at the point); :class:`NaiveCount` counts the
 incidents inside each polygon; :class:`ProspectiveHotspot` is computed on its
 own grid of ``cell_size`` and read at each unit's representative point. For
@@ -50,7 +50,7 @@ large polygons a point value may not represent the whole unit: prefer a grid.
 Backtest
 --------
 :func:`backtest` fits every forecaster on a rolling training window, scores it
-on the following test window with :mod:`hotspot.metrics`, and adds a seeded
+on the following test window with :mod:`hotspot.assess.metrics`, and adds a seeded
 random ranking so the floor is visible.
 """
 
@@ -70,12 +70,12 @@ from scipy import signal
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from . import density
-from ._grid import GridSpec, bin_points, grid_spec_of
-from ._meta import attach
-from ._validation import check_points, check_projected, check_same_crs, point_coords
-from .exceptions import DataQualityWarning, InvalidInputError
-from .metrics import _compute, _inputs, _Ranking
+from hotspot._core.grid import GridSpec, bin_points, grid_spec_of
+from hotspot._core.meta import attach
+from hotspot._core.validation import check_points, check_projected, check_same_crs, point_coords
+from hotspot.assess.metrics import _compute, _inputs, _Ranking
+from hotspot.exceptions import DataQualityWarning, InvalidInputError
+from hotspot.scan import density
 
 __all__ = [
     "BacktestResult",
@@ -304,7 +304,7 @@ class _Forecaster(BaseEstimator, ABC):
         ----------
         units
             GeoDataFrame/GeoSeries of units in the CRS of the incidents (square
-            grids made by :func:`hotspot._grid.grid_frame` use the FFT fast
+            grids made by :func:`hotspot._core.grid.grid_frame` use the FFT fast
             path), or an ``(m, 2)`` array of x/y in metres.
 
         Returns
@@ -374,7 +374,7 @@ class NaiveCount(_Forecaster):
 
     Examples
     --------
-    >>> from hotspot.forecast import NaiveCount
+    >>> from hotspot.assess.forecast import NaiveCount
     >>> xy = np.array([[10.0, 10.0], [20.0, 20.0], [160.0, 10.0]])
     >>> NaiveCount(cell_size=100.0).fit(xy).predict(np.array([[50.0, 50.0], [150.0, 50.0]]))
     array([2., 1.])
@@ -450,7 +450,7 @@ class RecentKDE(_KDEMixin):
     bandwidth
         Kernel bandwidth in metres (search radius for the compact kernels).
     kernel
-        One of :data:`hotspot.density.KERNELS`.
+        One of :data:`hotspot.scan.density.KERNELS`.
     cell_size
         None: grid units use their own cells, other units are evaluated exactly
         at their representative points. A number: other units are read from an
@@ -470,7 +470,7 @@ class RecentKDE(_KDEMixin):
 
     Examples
     --------
-    >>> from hotspot.forecast import RecentKDE
+    >>> from hotspot.assess.forecast import RecentKDE
     >>> xy = np.array([[0.0, 0.0], [10.0, 0.0], [500.0, 0.0]])
     >>> RecentKDE(bandwidth=100.0).fit(xy).predict(np.array([[5.0, 0.0], [500.0, 0.0]])).round(1)
     array([190. ,  95.5])
@@ -504,7 +504,7 @@ class SpaceTimeKDE(_KDEMixin):
     bandwidth
         Kernel bandwidth in metres.
     kernel
-        One of :data:`hotspot.density.KERNELS`.
+        One of :data:`hotspot.scan.density.KERNELS`.
     decay
         Time scale of the exponential decay (e.g. ``"30D"`` or days).
     cell_size
@@ -521,7 +521,7 @@ class SpaceTimeKDE(_KDEMixin):
 
     Examples
     --------
-    >>> from hotspot.forecast import SpaceTimeKDE
+    >>> from hotspot.assess.forecast import SpaceTimeKDE
     >>> X = np.array([[0.0, 0.0, 0.0], [1000.0, 0.0, 30.0]])  # x, y, day
     >>> est = SpaceTimeKDE(bandwidth=100.0, decay=30).fit(X)
     >>> s = est.predict(np.array([[0.0, 0.0], [1000.0, 0.0]]))
@@ -602,7 +602,7 @@ class ProspectiveHotspot(_Forecaster):
 
     Examples
     --------
-    >>> from hotspot.forecast import ProspectiveHotspot
+    >>> from hotspot.assess.forecast import ProspectiveHotspot
     >>> X = np.array([[25.0, 25.0, 0.0]])  # one incident at day 0, in cell (0, 0)
     >>> est = ProspectiveHotspot(cell_size=50.0).fit(X, cutoff=8.0)  # 8 days later: t = 1
     >>> est.predict(np.array([[25.0, 25.0], [75.0, 75.0], [425.0, 25.0]])).tolist()
@@ -653,7 +653,7 @@ class ProspectiveHotspot(_Forecaster):
 
         Examples
         --------
-        >>> from hotspot.forecast import ProspectiveHotspot
+        >>> from hotspot.assess.forecast import ProspectiveHotspot
         >>> ProspectiveHotspot(space_bandwidth=2).stencil().tolist()
         [[0.5, 0.5, 0.5], [0.5, 1.0, 0.5], [0.5, 0.5, 0.5]]
         """
@@ -714,7 +714,7 @@ class BacktestResult:
         One row per origin (from the second) × method × coverage: ``origin``,
         ``method``, ``coverage``, ``jaccard`` — weighted Jaccard overlap
         ``Σ min(w1, w2) / Σ max(w1, w2)`` of the flagged units (weights as in
-        :func:`hotspot.metrics.flag_weights`) with the previous origin.
+        :func:`hotspot.assess.metrics.flag_weights`) with the previous origin.
     params : dict
         The backtest's parameters.
     """
@@ -857,7 +857,7 @@ def backtest(
     is within the data), every forecaster (a clone) is fitted on the incidents
     in ``[o − train, o)`` with ``cutoff=o`` and predicts ``units``; the
     incidents in ``[o, o + test)`` are counted per unit and scored with
-    :mod:`hotspot.metrics` at each coverage. A ``"random"`` method (a seeded
+    :mod:`hotspot.assess.metrics` at each coverage. A ``"random"`` method (a seeded
     uniform random ranking per origin) gives the floor (PAI ≈ 1). RRI is the
     Levine definition with the training-window counts as baseline.
 
@@ -891,8 +891,8 @@ def backtest(
     Examples
     --------
     >>> import geopandas as gpd
-    >>> from hotspot._grid import GridSpec, grid_frame
-    >>> from hotspot.forecast import NaiveCount, backtest
+    >>> from hotspot._core.grid import GridSpec, grid_frame
+    >>> from hotspot.assess.forecast import NaiveCount, backtest
     >>> rng = np.random.default_rng(0)
     >>> n = 400
     >>> xy = np.where(rng.random((n, 1)) < 0.5, rng.normal(250, 30, (n, 2)),

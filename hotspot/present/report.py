@@ -35,9 +35,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._meta import note_choice
-from ._validation import check_geodataframe, check_points, check_projected, check_same_crs
-from .exceptions import InvalidInputError
+from hotspot._core.meta import note_choice
+from hotspot._core.validation import (
+    check_geodataframe,
+    check_points,
+    check_projected,
+    check_same_crs,
+)
+from hotspot.exceptions import InvalidInputError
 
 __all__ = ["briefing", "briefings"]
 
@@ -130,9 +135,9 @@ def _default_hotspots(
     area: gpd.GeoDataFrame | None,
     choices: dict[str, Any],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    from .areas import hotspots as make_hotspots
-    from .stats import gi_star
-    from .units import count, grid
+    from hotspot.scan.areas import hotspots as make_hotspots
+    from hotspot.scan.stats import gi_star
+    from hotspot.units.build import count, grid
 
     if units is None:
         # cells of the area only: empty cells outside it would bias Gi*
@@ -175,7 +180,7 @@ def _peak(profile: pd.DataFrame) -> str:
 
 
 def _profiles(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame | None:
-    from .temporal import temporal_profile
+    from hotspot.analyse.temporal import temporal_profile
 
     try:
         return temporal_profile(inc, by=member, tz=tz)
@@ -184,7 +189,7 @@ def _profiles(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame
 
 
 def _dark(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame | None:
-    from .temporal import dark_share
+    from hotspot.analyse.temporal import dark_share
 
     try:
         return dark_share(inc, by=member, tz=tz)
@@ -198,7 +203,7 @@ def _emerging(
     hot: gpd.GeoDataFrame,
 ) -> dict[int, str]:
     """Emerging-hotspot category per hotspot: that of most of its incidents' cells."""
-    from .spacetime import emerging_hotspots
+    from hotspot.analyse.emerging import emerging_hotspots
 
     if units is None or len(inc) == 0:
         return {}
@@ -240,7 +245,7 @@ def _interventions(
     if not enabled:
         return None, "not requested"
     try:
-        from .interventions import score_interventions
+        from hotspot.respond.interventions import score_interventions
     except ImportError:
         return None, "not available (intervention scoring is not installed)"
     try:
@@ -255,7 +260,7 @@ def _patrol(
     if hours is None:
         return None, "not requested (give patrol_hours = officer-hours per week)"
     try:
-        from .patrol import patrol_plan
+        from hotspot.respond.patrol import patrol_plan
     except ImportError:
         return None, "not available (patrol planning is not installed)"
     try:
@@ -300,7 +305,7 @@ def _draw_map(
     min_count: int = 3,
 ) -> None:
     """Draw the area outline, counts per cell (suppressed under min_count), ranked hotspots."""
-    from .maps import plot_hotspots
+    from hotspot.present.maps import plot_hotspots
 
     units = cells if cells is not None and "n_incidents" in cells else None
     shown = hot
@@ -772,14 +777,14 @@ def briefing(
     tz
         Time zone of the clock for hours and weekdays (default that of the times).
     interventions
-        Score interventions with :func:`hotspot.interventions.score_interventions`
+        Score interventions with :func:`hotspot.respond.interventions.score_interventions`
         (when that module is installed) and print the top 3 per place.
     setting
         Incident column with the place type (e.g. ``"loc_cat"``: street, residence...),
         so that lighting counts outdoor incidents only; None: all incidents count and
         the pack says the figures are upper bounds.
     patrol_hours
-        Officer-hours per week for a patrol plan (:func:`hotspot.patrol.patrol_plan`);
+        Officer-hours per week for a patrol plan (:func:`hotspot.respond.patrol.patrol_plan`);
         None: no plan.
     title
         Title of the pack (default "Hotspot briefing: <area_name>").
@@ -805,7 +810,7 @@ def briefing(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from hotspot.report import briefing
+    >>> from hotspot.present.report import briefing
     >>> inc = hs.datasets.load_sample("memphis_robberies")  # doctest: +SKIP
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "memphis.pdf"
     >>> briefing(out, inc, area_name="Memphis", top=3).name  # doctest: +SKIP
@@ -855,11 +860,11 @@ def briefing(
         check_same_crs(incidents, hotspots, "incidents", "hotspots")
         hot_all = hotspots.copy()
         if units is not None:
-            from .units import count
+            from hotspot.units.build import count
 
             cells = count(inc, units)
     hot_all = hot_all.sort_values("rank")
-    from .areas import hotspot_membership
+    from hotspot.scan.areas import hotspot_membership
 
     member_all = hotspot_membership(inc, hot_all)
     n_in = member_all.value_counts()
@@ -1002,7 +1007,7 @@ def briefing(
         "Author": "hotspot",
         "Subject": f"Hotspot briefing, {name}, {period_text}",
         "Keywords": "crime hotspots; briefing; SARA",
-        "Creator": "hotspot.report.briefing",
+        "Creator": "hotspot.present.report.briefing",
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     with (
@@ -1029,7 +1034,7 @@ def briefing(
 def _cell_size(cells: Any) -> str:
     if cells is None:
         return "n/a"
-    from ._grid import grid_spec_of
+    from hotspot._core.grid import grid_spec_of
 
     spec = grid_spec_of(cells)
     return f"{spec.cell_size:g} m" if spec is not None else "polygon units"
@@ -1043,7 +1048,7 @@ def _short(params: dict[str, Any]) -> str:
 def _ingest_lines(incidents: gpd.GeoDataFrame, n_area: int, n_period: int) -> list[str]:
     lines: list[str] = []
     try:
-        from .incidents import ingest_report
+        from hotspot.ingest.report import ingest_report
 
         rep = ingest_report(incidents)
     except Exception:
@@ -1105,7 +1110,7 @@ def briefings(
 
     Examples
     --------
-    >>> from hotspot.report import briefings
+    >>> from hotspot.present.report import briefings
     >>> inc = hs.datasets.load_sample("memphis_robberies")  # doctest: +SKIP
     >>> pcts = hs.datasets.load_sample("memphis_precincts")  # doctest: +SKIP
     >>> paths = briefings("packs", inc, pcts, name_column="precinct")  # doctest: +SKIP

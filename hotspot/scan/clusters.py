@@ -33,8 +33,8 @@ from scipy import sparse, stats
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from ._meta import attach, note_choice
-from ._validation import (
+from hotspot._core.meta import attach, note_choice
+from hotspot._core.validation import (
     check_columns,
     check_geodataframe,
     check_non_empty,
@@ -42,7 +42,7 @@ from ._validation import (
     check_projected,
     point_coords,
 )
-from .exceptions import InvalidInputError
+from hotspot.exceptions import InvalidInputError
 
 __all__ = [
     "cluster_hulls",
@@ -308,7 +308,7 @@ def cluster_points(
     Examples
     --------
     >>> from sklearn.cluster import DBSCAN
-    >>> from hotspot.clusters import cluster_points
+    >>> from hotspot.scan.clusters import cluster_points
     >>> x = np.r_[np.zeros(12), np.full(5, 1000.0)] + np.arange(17) % 3
     >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, np.zeros(17)), crs=32616)
     >>> out = cluster_points(pts, DBSCAN(eps=50, min_samples=5))
@@ -547,7 +547,7 @@ def nnh(
 
     Examples
     --------
-    >>> from hotspot.clusters import nnh
+    >>> from hotspot.scan.clusters import nnh
     >>> rng = np.random.default_rng(0)
     >>> xy = np.r_[rng.uniform(0, 5000, (200, 2)), rng.normal(2500, 20, (40, 2))]
     >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*xy.T), crs=32616)
@@ -675,7 +675,7 @@ def cluster_hulls(
 
     Examples
     --------
-    >>> from hotspot.clusters import cluster_hulls
+    >>> from hotspot.scan.clusters import cluster_hulls
     >>> pts = gpd.GeoDataFrame(
     ...     {"cluster": [0, 0, 0, 1, -1]},
     ...     geometry=gpd.points_from_xy([0, 1000, 0, 5000, 9000], [0, 0, 1000, 5000, 0]),

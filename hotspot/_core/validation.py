@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .exceptions import CRSError, InvalidInputError
+from hotspot.exceptions import CRSError, InvalidInputError
 
 __all__ = [
     "check_columns",

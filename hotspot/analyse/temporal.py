@@ -20,7 +20,7 @@ Every table here is in **local clock time**: the time zone of ``occurred_at``
 written in. Hour-of-week bin ``j`` is ``weekday * 24 + hour`` with Monday 00:00 =
 0 and Sunday 23:00 = 167.
 
-``time_quality`` (set by :func:`hotspot.incidents.read_incidents`; inferred here
+``time_quality`` (set by :func:`hotspot.ingest.incidents.read_incidents`; inferred here
 when absent) decides what is known:
 
 =============  ==================================================================
@@ -70,9 +70,9 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.stats import norm
 
-from ._meta import attach, note_choice
-from ._validation import check_columns, check_geodataframe, check_points, check_same_crs
-from .exceptions import CRSError, DataQualityWarning, InvalidInputError
+from hotspot._core.meta import attach, note_choice
+from hotspot._core.validation import check_columns, check_geodataframe, check_points, check_same_crs
+from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
 
 __all__ = [
     "LIGHT_CLASSES",
@@ -192,7 +192,7 @@ def solar_elevation(times_utc: Any, lon: Any, lat: Any, *, refraction: bool = Fa
     Examples
     --------
     >>> import pandas as pd
-    >>> from hotspot.temporal import solar_elevation
+    >>> from hotspot.analyse.temporal import solar_elevation
     >>> noon = pd.Timestamp("2012-06-21 12:52", tz="America/Chicago")  # solar noon
     >>> round(float(solar_elevation(noon, -87.63, 41.88)[0]), 2)
     71.55
@@ -246,7 +246,7 @@ def sun_times(
 
     Examples
     --------
-    >>> from hotspot.temporal import sun_times
+    >>> from hotspot.analyse.temporal import sun_times
     >>> st = sun_times("2012-06-21", -87.63, 41.88, "America/Chicago")
     >>> day = st.loc["2012-06-21"]
     >>> day["sunrise"].strftime("%H:%M"), day["sunset"].strftime("%H:%M")
@@ -618,7 +618,7 @@ def aoristic_weights(
     Examples
     --------
     >>> import pandas as pd
-    >>> from hotspot.temporal import aoristic_weights
+    >>> from hotspot.analyse.temporal import aoristic_weights
     >>> tz = "America/Chicago"
     >>> df = pd.DataFrame({
     ...     "occurred_at": pd.to_datetime(["2012-06-04 14:10", None]).tz_localize(tz),
@@ -739,7 +739,7 @@ def temporal_profile(
     Examples
     --------
     >>> import pandas as pd
-    >>> from hotspot.temporal import temporal_profile
+    >>> from hotspot.analyse.temporal import temporal_profile
     >>> t = pd.to_datetime(["2012-06-04 14:10", "2012-06-04 14:50", "2012-06-10 23:05",
     ...                     "2012-06-11 00:00"]).tz_localize("America/Chicago")
     >>> prof = temporal_profile(pd.DataFrame({"occurred_at": t}))
@@ -875,7 +875,7 @@ def aoristic(
     Examples
     --------
     >>> import pandas as pd
-    >>> from hotspot.temporal import aoristic
+    >>> from hotspot.analyse.temporal import aoristic
     >>> tz = "America/Chicago"
     >>> df = pd.DataFrame({
     ...     "occurred_at": pd.Series(pd.NaT, index=[0], dtype="datetime64[ns, America/Chicago]"),
@@ -1041,7 +1041,7 @@ def daylight(
     Examples
     --------
     >>> import geopandas as gpd, pandas as pd
-    >>> from hotspot.temporal import daylight
+    >>> from hotspot.analyse.temporal import daylight
     >>> t = pd.to_datetime(["2012-12-20 13:00", "2012-12-20 16:45", "2012-12-20 21:00",
     ...                     "2012-12-21 00:00"]).tz_localize("America/Chicago")
     >>> pts = gpd.points_from_xy([-87.63] * 4, [41.88] * 4, crs=4326)
@@ -1164,7 +1164,7 @@ def dark_share(
     Examples
     --------
     >>> import geopandas as gpd, pandas as pd
-    >>> from hotspot.temporal import dark_share
+    >>> from hotspot.analyse.temporal import dark_share
     >>> t = pd.to_datetime(["2012-12-20 13:00", "2012-12-20 21:00", "2012-12-20 22:00",
     ...                     "2012-12-21 00:00"]).tz_localize("America/Chicago")
     >>> pts = gpd.points_from_xy([-87.63] * 4, [41.88] * 4, crs=4326)
@@ -1279,7 +1279,7 @@ def plot_temporal_profile(
     Examples
     --------
     >>> import pandas as pd
-    >>> from hotspot.temporal import plot_temporal_profile, temporal_profile
+    >>> from hotspot.analyse.temporal import plot_temporal_profile, temporal_profile
     >>> t = pd.date_range("2012-06-04", periods=500, freq="37min", tz="America/Chicago")
     >>> ax = plot_temporal_profile(temporal_profile(pd.DataFrame({"occurred_at": t})))
     >>> ax.get_xticklabels()[0].get_text()

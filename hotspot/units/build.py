@@ -5,7 +5,7 @@ columns added to a copy. Three kinds of units are recognised:
 
 * **square grids** made by :func:`grid` (``shape="square"``): index ``unit_id`` =
   ``row * nx + col``, integer ``row``/``col`` columns and the grid spec in
-  ``attrs["hotspot"]["grid"]`` (see :mod:`hotspot._grid`). Counting bins the
+  ``attrs["hotspot"]["grid"]`` (see :mod:`hotspot._core.grid`). Counting bins the
   coordinates with one ``np.bincount`` (no spatial join);
 * **hex grids** made by :func:`grid` (``shape="hex"``): ``row``/``col`` offset
   coordinates and the hex spec in ``attrs["hotspot"]["hexgrid"]``. Counting finds
@@ -58,9 +58,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._grid import GridSpec, grid_frame, grid_spec_of
-from ._meta import attach, get_meta, logger, note_choice
-from ._validation import (
+from hotspot._core.grid import GridSpec, grid_frame, grid_spec_of
+from hotspot._core.meta import attach, get_meta, logger, note_choice
+from hotspot._core.validation import (
     check_columns,
     check_geodataframe,
     check_non_empty,
@@ -69,7 +69,7 @@ from ._validation import (
     check_projected,
     check_same_crs,
 )
-from .exceptions import DataQualityWarning, HotspotWarning, InvalidInputError
+from hotspot.exceptions import DataQualityWarning, HotspotWarning, InvalidInputError
 
 __all__ = [
     "DEFAULT_SNAP_DISTANCE",
@@ -286,7 +286,7 @@ def grid(
     Examples
     --------
     >>> import geopandas as gpd
-    >>> from hotspot.units import grid
+    >>> from hotspot.units.build import grid
     >>> pts = gpd.GeoDataFrame(
     ...     geometry=gpd.points_from_xy([120.0, 980.0], [40.0, 460.0]), crs="EPSG:32616"
     ... )
@@ -520,7 +520,7 @@ def segments(lines: Any, *, max_length: float | None = None) -> gpd.GeoDataFrame
     --------
     >>> import geopandas as gpd
     >>> from shapely.geometry import LineString
-    >>> from hotspot.units import segments
+    >>> from hotspot.units.build import segments
     >>> streets = gpd.GeoDataFrame(
     ...     {"name": ["High St", "Mill Ln"]},
     ...     geometry=[LineString([(0, 0), (250, 0)]), LineString([(0, 0), (0, 80)])],
@@ -668,7 +668,7 @@ def assign_units(
     Examples
     --------
     >>> import geopandas as gpd
-    >>> from hotspot.units import assign_units, grid
+    >>> from hotspot.units.build import assign_units, grid
     >>> cells = grid(gpd.GeoSeries(gpd.points_from_xy([0, 299], [0, 99]), crs=32616), 100)
     >>> pts = gpd.GeoDataFrame(
     ...     geometry=gpd.points_from_xy([50, 150, 900], [50, 50, 50]), crs=32616
@@ -998,7 +998,7 @@ def count(
     Examples
     --------
     >>> import geopandas as gpd
-    >>> from hotspot.units import count, grid
+    >>> from hotspot.units.build import count, grid
     >>> pts = gpd.GeoDataFrame(
     ...     {"offence": ["theft", "Theft", "assault"], "harm": [1.0, 2.0, 10.0]},
     ...     geometry=gpd.points_from_xy([10, 20, 150], [10, 20, 50]),

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidInputError
+from hotspot.exceptions import InvalidInputError
 
 __all__ = [
     "MECHANISMS",
@@ -168,7 +168,7 @@ def setting_group(values: Iterable[Any]) -> pd.Series:
 
     Examples
     --------
-    >>> from hotspot.evidence import setting_group
+    >>> from hotspot.respond.evidence import setting_group
     >>> setting_group(["street", "residence", "PARKING LOT", "healthcare"]).tolist()
     ['street', 'residence', 'car_park', 'other']
     """
@@ -180,7 +180,7 @@ def offence_group(values: Iterable[Any]) -> pd.Series:
 
     Examples
     --------
-    >>> from hotspot.evidence import offence_group
+    >>> from hotspot.respond.evidence import offence_group
     >>> offence_group(["Aggravated assault", "BURGLARY", "theft from vehicle"]).tolist()
     ['violence', 'burglary', 'vehicle']
     """
@@ -192,7 +192,7 @@ def catalogue_path() -> Path:
 
     Examples
     --------
-    >>> from hotspot.evidence import catalogue_path
+    >>> from hotspot.respond.evidence import catalogue_path
     >>> catalogue_path().name
     'catalogue.toml'
     """
@@ -330,7 +330,7 @@ def load_catalogue(
 
     Examples
     --------
-    >>> from hotspot.evidence import load_catalogue
+    >>> from hotspot.respond.evidence import load_catalogue
     >>> cat = load_catalogue(overrides={"street_lighting": {"effect.central": 0.3}})
     >>> float(cat.loc["street_lighting", "effect_central"])
     0.3
@@ -421,7 +421,7 @@ def load_unit_costs(currency: str | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from hotspot.evidence import load_unit_costs
+    >>> from hotspot.respond.evidence import load_unit_costs
     >>> usd = load_unit_costs("USD")
     >>> int(usd.set_index("offence").loc["aggravated assault", "cost"])
     107020
@@ -450,7 +450,7 @@ def load_harm_example() -> pd.DataFrame:
 
     Examples
     --------
-    >>> from hotspot.evidence import load_harm_example
+    >>> from hotspot.respond.evidence import load_harm_example
     >>> float(load_harm_example().set_index("offence").loc["aggravated assault", "weight"])
     30.3
     """

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .exceptions import HotspotError
+from hotspot.exceptions import HotspotError
 
 __all__ = ["analyze", "main"]
 
@@ -108,15 +108,17 @@ def analyze(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from hotspot.cli import analyze
+    >>> from hotspot.present.cli import analyze
     >>> robberies = hs.datasets.load_sample("memphis_robberies")
     >>> with tempfile.TemporaryDirectory() as d:
     ...     paths = analyze(robberies, pathlib.Path(d), name="memphis", quiet=True)
     ...     sorted(paths)[:3]
     ['budget_plan', 'dark_share', 'hotspots_csv']
     """
-    from . import areas, density, stats, temporal, units
-    from .incidents import ingest_report
+    from hotspot.analyse import temporal
+    from hotspot.ingest.report import ingest_report
+    from hotspot.scan import areas, density, stats
+    from hotspot.units import build as units
 
     progress = _Progress(8 if (briefing or briefing_area is not None) else 7, quiet=quiet)
     written: dict[str, Path] = {}
@@ -152,7 +154,7 @@ def analyze(
     progress.step("maps and exports")
 
     if briefing_area is not None or briefing:
-        from . import report
+        from hotspot.present import report
 
         written["briefing"] = report.briefing(
             out / f"{name}_briefing.pdf",
@@ -176,7 +178,7 @@ def _write_responses(
     out: Path, name: str, spots: Any, incidents: Any, setting: str | None, tz: str | None
 ) -> dict[str, Path]:
     """Score interventions for the top hotspots, plan patrols and a budgeted portfolio."""
-    from . import interventions, patrol
+    from hotspot.respond import interventions, patrol
 
     scores = interventions.score_interventions(
         spots, incidents, setting=setting, tz=tz, random_state=0
@@ -223,7 +225,7 @@ def _plain(frame: Any) -> Any:
 
 def _write_layers(out: Path, name: str, cells: Any, spots: Any, surface: Any) -> dict[str, Path]:
     """GeoPackage (three layers), GeoJSON and CSV of the hotspots, with their parameters."""
-    from .export import export
+    from hotspot.present.export import export
 
     gpkg = out / f"{name}_hotspots.gpkg"
     export(spots, gpkg, layer="hotspots", overwrite=True)
@@ -242,7 +244,7 @@ def _write_maps(
     """Print-quality PNG maps (A4, 300 dpi) and the interactive HTML map."""
     import matplotlib.pyplot as plt
 
-    from . import maps
+    from hotspot.present import maps
 
     source = "police-recorded incidents (see the ingest report)"
     minx, miny, maxx, maxy = cells.total_bounds
@@ -278,7 +280,7 @@ def _period(incidents: Any) -> str:
 
 
 def _read(args: argparse.Namespace) -> Any:
-    from .incidents import read_incidents
+    from hotspot.ingest.incidents import read_incidents
 
     kwargs = {
         k: getattr(args, k) for k in ("x", "y", "lon", "lat", "crs", "datetime", "offence", "tz")
@@ -305,7 +307,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from . import datasets
+    from hotspot import datasets
 
     out = Path(args.out).resolve()
     _prepare_out(out, args.force)
@@ -339,7 +341,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_briefing(args: argparse.Namespace) -> int:
     import geopandas as gpd
 
-    from . import report
+    from hotspot.present import report
 
     path = Path(args.out)
     if path.exists() and not args.force:
@@ -413,7 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> from hotspot.cli import main
+    >>> from hotspot.present.cli import main
     >>> main(["analyze", "no-such-file.csv", "--out", "x"])  # doctest: +SKIP
     2
     """

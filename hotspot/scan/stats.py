@@ -5,7 +5,7 @@ Two layers:
 - array cores :func:`gi_star_arrays`, :func:`local_moran_arrays`, :func:`fdr_bh` and
   :func:`adjust_pvalues` (numpy/scipy only, no geometry);
 - the GeoDataFrame functions :func:`gi_star` and :func:`local_moran`, which validate the
-  units, build the neighbour matrix (:func:`hotspot._weights.weights_for_units`), add
+  units, build the neighbour matrix (:func:`hotspot._core.weights.weights_for_units`), add
   documented columns to a copy and record what was done in ``attrs["hotspot"]``.
 
 Inference
@@ -55,10 +55,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from ._meta import attach, note_choice
-from ._validation import check_columns, check_geodataframe, check_non_empty
-from ._weights import n_islands, weights_for_units
-from .exceptions import HotspotWarning, InvalidInputError
+from hotspot._core.meta import attach, note_choice
+from hotspot._core.validation import check_columns, check_geodataframe, check_non_empty
+from hotspot._core.weights import n_islands, weights_for_units
+from hotspot.exceptions import HotspotWarning, InvalidInputError
 
 __all__ = [
     "HOTSPOT_CLASSES",
@@ -460,7 +460,7 @@ def gi_star_arrays(
         Values per unit (counts, or other non-negative values), length ``n``.
     W
         ``(n, n)`` sparse neighbour weights **without** self-loops (e.g. from
-        :func:`hotspot._weights.weights_for_units`); row ``i`` = neighbours of ``i``.
+        :func:`hotspot._core.weights.weights_for_units`); row ``i`` = neighbours of ``i``.
     permutations
         Number of conditional permutations (0: analytic inference only).
     alternative
@@ -474,7 +474,7 @@ def gi_star_arrays(
 
     Examples
     --------
-    >>> from hotspot._weights import grid_weights
+    >>> from hotspot._core.weights import grid_weights
     >>> row, col = np.divmod(np.arange(25), 5)
     >>> y = np.zeros(25); y[12] = 9; y[[7, 11, 13, 17]] = 3
     >>> res = gi_star_arrays(y, grid_weights(row, col))
@@ -594,7 +594,7 @@ def local_moran_arrays(
 
     Examples
     --------
-    >>> from hotspot._weights import grid_weights
+    >>> from hotspot._core.weights import grid_weights
     >>> row, col = np.divmod(np.arange(100), 10)
     >>> y = np.where(col < 5, 10.0, 0.0) + np.random.default_rng(0).random(100)
     >>> res = local_moran_arrays(y, grid_weights(row, col), random_state=0)
@@ -785,7 +785,7 @@ def gi_star(
     column
         Non-negative numeric column to test (default ``"n_incidents"``).
     neighbors
-        Neighbour rule, see :func:`hotspot._weights.weights_for_units`: ``"queen"``
+        Neighbour rule, see :func:`hotspot._core.weights.weights_for_units`: ``"queen"``
         (default), ``"rook"``, a distance in metres (number), ``"knn:8"`` /
         ``("knn", 8)`` / ``{"k": 8}``, a sparse ``(n, n)`` matrix or a libpysal W/Graph.
         The unit itself is always included (Gi*).
@@ -828,8 +828,8 @@ def gi_star(
 
     Examples
     --------
-    >>> from hotspot._grid import GridSpec, grid_frame
-    >>> from hotspot.stats import gi_star
+    >>> from hotspot._core.grid import GridSpec, grid_frame
+    >>> from hotspot.scan.stats import gi_star
     >>> cells = grid_frame(GridSpec(0.0, 0.0, 100.0, 10, 10), "EPSG:32616")
     >>> cells["n_incidents"] = np.random.default_rng(1).poisson(1, 100)
     >>> cells.loc[[33, 34, 35, 43, 44, 45, 53, 54, 55], "n_incidents"] = 12
@@ -947,8 +947,8 @@ def local_moran(
 
     Examples
     --------
-    >>> from hotspot._grid import GridSpec, grid_frame
-    >>> from hotspot.stats import local_moran
+    >>> from hotspot._core.grid import GridSpec, grid_frame
+    >>> from hotspot.scan.stats import local_moran
     >>> cells = grid_frame(GridSpec(0.0, 0.0, 100.0, 10, 10), "EPSG:32616")
     >>> cells["n_incidents"] = np.random.default_rng(1).poisson(1, 100)
     >>> cells.loc[[33, 34, 35, 43, 44, 45, 53, 54, 55], "n_incidents"] = 12

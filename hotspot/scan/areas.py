@@ -39,9 +39,9 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from ._grid import grid_spec_of
-from ._meta import attach, get_meta, note_choice
-from ._validation import (
+from hotspot._core.grid import grid_spec_of
+from hotspot._core.meta import attach, get_meta, note_choice
+from hotspot._core.validation import (
     check_columns,
     check_geodataframe,
     check_non_empty,
@@ -49,8 +49,8 @@ from ._validation import (
     check_same_crs,
     point_coords,
 )
-from .clusters import _hull_geometries, cluster_points
-from .exceptions import HotspotWarning, InvalidInputError
+from hotspot.exceptions import HotspotWarning, InvalidInputError
+from hotspot.scan.clusters import _hull_geometries, cluster_points
 
 __all__ = ["HOTSPOT_COLUMNS", "hotspot_membership", "hotspots"]
 
@@ -189,8 +189,8 @@ def hotspots(
 
     Examples
     --------
-    >>> from hotspot._grid import GridSpec, grid_frame
-    >>> from hotspot.areas import hotspots
+    >>> from hotspot._core.grid import GridSpec, grid_frame
+    >>> from hotspot.scan.areas import hotspots
     >>> cells = grid_frame(GridSpec(0.0, 0.0, 100.0, 4, 3), "EPSG:32616")
     >>> cells["n_incidents"] = [9, 8, 0, 0, 7, 0, 0, 0, 0, 0, 0, 5]
     >>> cls = np.where(cells["n_incidents"] >= 5, "hot_99", "not_significant")
@@ -287,7 +287,7 @@ def hotspot_membership(incidents: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) 
     Examples
     --------
     >>> from shapely.geometry import box
-    >>> from hotspot.areas import hotspot_membership
+    >>> from hotspot.scan.areas import hotspot_membership
     >>> hot = gpd.GeoDataFrame({"hotspot_id": [1, 2]},
     ...                        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=32616)
     >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([5, 10, 15, 50], [5, 5, 5, 5]),
@@ -325,19 +325,19 @@ def _prepare_units(
     choices: dict[str, Any],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, dict[str, Any]]:
     """Return (units with the needed columns, incidents or None, upstream metadata)."""
-    from .units import count, grid
+    from hotspot.units.build import count, grid
 
     if is_points:
         inc = gdf
         if method == "kde":
-            from .density import kde
+            from hotspot.scan.density import kde
 
             units = kde(inc, cell_size=cell_size)
         else:
             units = grid(inc, cell_size)
         units = count(inc, units, weight=weight)
         if method == "gistar":
-            from .stats import gi_star
+            from hotspot.scan.stats import gi_star
 
             units = gi_star(units, column, neighbors=neighbors)
         note_choice(

@@ -32,8 +32,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._validation import check_columns, check_geodataframe, metres_factor
-from .exceptions import InvalidInputError
+from hotspot._core.validation import check_columns, check_geodataframe, metres_factor
+from hotspot.exceptions import InvalidInputError
 
 __all__ = [
     "HOTSPOT_CLASS_COLORS",
@@ -138,7 +138,7 @@ def new_map_figure(paper: str = "A4", orientation: str = "portrait") -> tuple[An
 
     Examples
     --------
-    >>> from hotspot.maps import new_map_figure
+    >>> from hotspot.present.maps import new_map_figure
     >>> fig, ax = new_map_figure("letter", "landscape")
     >>> fig.get_size_inches().tolist()
     [11.0, 8.5]
@@ -203,7 +203,7 @@ def save_map(fig_or_ax: Any, path: str | Path, *, dpi: int = 300, **kwargs: Any)
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from hotspot.maps import new_map_figure, save_map
+    >>> from hotspot.present.maps import new_map_figure, save_map
     >>> fig, ax = new_map_figure()
     >>> out = save_map(ax, pathlib.Path(tempfile.mkdtemp()) / "map.png", dpi=50)
     >>> out.exists()
@@ -264,7 +264,7 @@ def add_scale_bar(
 
     Examples
     --------
-    >>> from hotspot.maps import new_map_figure, add_scale_bar
+    >>> from hotspot.present.maps import new_map_figure, add_scale_bar
     >>> fig, ax = new_map_figure()
     >>> _ = ax.set_xlim(0, 10_000); _ = ax.set_ylim(0, 14_000)
     >>> add_scale_bar(ax).get_text()
@@ -334,7 +334,7 @@ def add_north_arrow(ax: Any, *, x: float = 0.95, y: float = 0.93) -> Any:
 
     Examples
     --------
-    >>> from hotspot.maps import new_map_figure, add_north_arrow
+    >>> from hotspot.present.maps import new_map_figure, add_north_arrow
     >>> fig, ax = new_map_figure()
     >>> add_north_arrow(ax).get_text()
     'N'
@@ -384,7 +384,7 @@ def add_map_furniture(
 
     Examples
     --------
-    >>> from hotspot.maps import new_map_figure, add_map_furniture
+    >>> from hotspot.present.maps import new_map_figure, add_map_furniture
     >>> fig, ax = new_map_figure()
     >>> _ = ax.set_xlim(0, 5000); _ = ax.set_ylim(0, 7000)
     >>> ax = add_map_furniture(ax, title="Robbery", period="2019", source="MPD")
@@ -647,7 +647,7 @@ def _grid_cells(units: gpd.GeoDataFrame) -> tuple[Any, np.ndarray, np.ndarray] |
     """Spec, rows and cols when ``units`` are unaltered square cells of a grid, else None."""
     import shapely
 
-    from ._grid import grid_spec_of
+    from hotspot._core.grid import grid_spec_of
 
     spec = grid_spec_of(units)
     if spec is None or len(units) == 0:
@@ -772,7 +772,7 @@ def _suppress(
 def _check_units(units: Any, name: str) -> gpd.GeoDataFrame:
     gdf = check_geodataframe(units, name)
     if gdf.crs is not None and gdf.crs.is_geographic:
-        from .exceptions import CRSError
+        from hotspot.exceptions import CRSError
 
         raise CRSError(
             f"`{name}` is in a geographic CRS ({gdf.crs.name}); maps need a projected CRS "
@@ -843,7 +843,7 @@ def plot_units(
     --------
     >>> import geopandas as gpd
     >>> from shapely.geometry import box
-    >>> from hotspot.maps import plot_units
+    >>> from hotspot.present.maps import plot_units
     >>> cells = gpd.GeoDataFrame({"n_incidents": [0, 1, 4, 9]},
     ...     geometry=[box(i * 100, 0, i * 100 + 100, 100) for i in range(4)], crs=32616)
     >>> ax = plot_units(cells, "n_incidents", min_count=3, title="Counts")
@@ -922,7 +922,7 @@ def plot_kde(
     --------
     >>> import geopandas as gpd
     >>> from shapely.geometry import box
-    >>> from hotspot.maps import plot_kde
+    >>> from hotspot.present.maps import plot_kde
     >>> cells = gpd.GeoDataFrame({"kde": [0.0, 0.5, 2.0, 8.0]},
     ...     geometry=[box(i * 100, 0, i * 100 + 100, 100) for i in range(4)], crs=32616)
     >>> ax = plot_kde(cells, k=3)
@@ -1023,7 +1023,7 @@ def plot_hotspots(
     --------
     >>> import geopandas as gpd
     >>> from shapely.geometry import box
-    >>> from hotspot.maps import plot_hotspots
+    >>> from hotspot.present.maps import plot_hotspots
     >>> hot = gpd.GeoDataFrame({"rank": [1, 2], "n_incidents": [30, 12]},
     ...     geometry=[box(0, 0, 500, 500), box(2000, 2000, 2400, 2600)], crs=32616)
     >>> ax = plot_hotspots(hot, title="Robbery hotspots")
@@ -1226,7 +1226,7 @@ def explore(
     --------
     >>> import geopandas as gpd
     >>> from shapely.geometry import box
-    >>> from hotspot.maps import explore
+    >>> from hotspot.present.maps import explore
     >>> hot = gpd.GeoDataFrame({"rank": [1], "n_incidents": [30]},
     ...     geometry=[box(500000, 3880000, 500500, 3880500)], crs=32616)
     >>> m = explore(hotspots=hot, tiles=None)

@@ -32,9 +32,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._meta import get_meta
-from ._validation import check_geodataframe
-from .exceptions import InvalidInputError
+from hotspot._core.meta import get_meta
+from hotspot._core.validation import check_geodataframe
+from hotspot.exceptions import InvalidInputError
 
 __all__ = ["METADATA_TABLE", "export", "read_export"]
 
@@ -124,7 +124,7 @@ def export(data: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None
     >>> import tempfile, pathlib
     >>> import geopandas as gpd
     >>> from shapely.geometry import box
-    >>> from hotspot.export import export, read_export
+    >>> from hotspot.present.export import export, read_export
     >>> hot = gpd.GeoDataFrame({"rank": [1]}, geometry=[box(0, 0, 250, 250)], crs=32616)
     >>> hot.attrs["hotspot"] = {"hotspots": {"params": {"method": "gistar"}}}
     >>> out = export(hot, pathlib.Path(tempfile.mkdtemp()) / "hot.geojson")
@@ -242,7 +242,7 @@ def read_export(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFra
     >>> import tempfile, pathlib
     >>> import geopandas as gpd
     >>> from shapely.geometry import box
-    >>> from hotspot.export import export, read_export
+    >>> from hotspot.present.export import export, read_export
     >>> cells = gpd.GeoDataFrame({"n_incidents": [3]}, geometry=[box(0, 0, 1, 1)], crs=32616)
     >>> out = export(cells, pathlib.Path(tempfile.mkdtemp()) / "c.csv")
     >>> read_export(out)["n_incidents"].tolist()

@@ -1,0 +1,1 @@
+"""Shared choices, each in one place: grid geometry, CRS, weights, validation, metadata."""

@@ -1,0 +1,360 @@
+"""Column detection and coordinate parsing for incident exports."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from pandas.api import types as ptypes
+
+from hotspot._core.crs import _to_crs
+from hotspot._core.meta import note_choice
+from hotspot.exceptions import InvalidInputError
+from hotspot.ingest.readers import _Loaded
+
+_FAR_KM = 50.0
+_SAMPLE = 1000
+
+# --------------------------------------------------------------------------------------
+# Column-name vocabularies (compared after lower-casing and removing every
+# non-alphanumeric character, so "Date Occurred", "DATE_OCCURRED" and "dateOccurred"
+# are the same name). Order is priority.
+# --------------------------------------------------------------------------------------
+_LON = ["longitude", "lon", "lng", "long", "x_longitude", "longitude_x", "lon_x",
+        "longitud", "geo_lon", "gps_longitude", "point_longitude", "location_longitude",
+        "longitude_wgs84", "wgs84_longitude", "decimal_longitude", "intptlon", "lon_dd",
+        "long_dd", "longitude_dd", "map_longitude"]
+_LAT = ["latitude", "lat", "y_latitude", "latitude_y", "lat_y", "latitud", "geo_lat",
+        "gps_latitude", "point_latitude", "location_latitude", "latitude_wgs84",
+        "wgs84_latitude", "decimal_latitude", "intptlat", "lat_dd", "latitude_dd",
+        "map_latitude"]
+_X = ["x", "x_coord", "x_coordinate", "xcoord", "point_x", "x_ft", "x_m", "easting",
+      "x_coord_cd", "coord_x", "x_coordinates", "xcoordinate", "x_pos", "map_x", "gis_x",
+      "x_state_plane", "state_plane_x", "x_value", "xcoor", "x_cord", "east", "xblock",
+      "x_block", "pointx", "shape_x"]
+_Y = ["y", "y_coord", "y_coordinate", "ycoord", "point_y", "y_ft", "y_m", "northing",
+      "y_coord_cd", "coord_y", "y_coordinates", "ycoordinate", "y_pos", "map_y", "gis_y",
+      "y_state_plane", "state_plane_y", "y_value", "ycoor", "y_cord", "north", "yblock",
+      "y_block", "pointy", "shape_y"]
+_LOCATION = ["location", "geocoded_location", "geolocation", "geo_location", "the_geom",
+             "geom", "geometry", "wkt", "shape", "point", "location_1", "mapped_location",
+             "lat_lon", "latlon", "lat_long", "latlong", "latitude_longitude", "coordinates",
+             "coords", "geo_point", "geopoint", "geo_point_2d", "location_point", "gps",
+             "position", "new_georeferenced_column", "incident_location"]
+_DATETIME = ["occurred_at", "occurred_on_date", "occurred_on", "occurred_datetime",
+             "occurred_date_time", "occurrence_datetime", "occurrence_date_time",
+             "occurrence_date", "occurred_date", "date_occurred", "date_occ", "occ_date",
+             "occ_datetime", "occ_dt", "date_of_occurrence", "datetime", "date_time",
+             "incident_datetime", "incident_date_time", "incident_date", "offense_datetime",
+             "offense_date", "offence_date", "offence_datetime", "crime_datetime",
+             "crime_date", "event_datetime", "event_date", "timestamp", "time_stamp",
+             "dispatch_date_time", "dispatch_date", "call_datetime", "date",
+             "reported_datetime", "report_datetime", "reported_date", "report_date",
+             "date_reported", "date_rptd", "rpt_date", "requested_datetime", "created_at",
+             "open_dt", "dt", "month"]
+_TIME = ["time", "time_occurred", "time_occ", "occ_time", "occurred_time",
+         "occurrence_time", "incident_time", "offense_time", "offence_time", "crime_time",
+         "event_time", "time_of_day", "hhmm", "hour_minute", "occurred_on_time",
+         "dispatch_time"]
+_START = ["occurred_from", "from_date", "fromdate", "date_from", "from_datetime",
+          "from_date_time", "first_occurrence_date", "first_occurrence_datetime",
+          "first_occurrence", "occ_from_date", "occurred_from_date", "cmplnt_fr_dt",
+          "start_date", "start_datetime", "start_date_time", "startdate", "date_start",
+          "begin_date", "earliest_date", "earliest_occurrence", "created_date",
+          "creation_date", "opened_date"]
+_END = ["occurred_to", "to_date", "todate", "date_to", "to_datetime", "to_date_time",
+        "last_occurrence_date", "last_occurrence_datetime", "last_occurrence",
+        "occ_to_date", "occurred_to_date", "cmplnt_to_dt", "end_date", "end_datetime",
+        "end_date_time", "enddate", "date_end", "latest_date", "latest_occurrence",
+        "completed_date", "completion_date", "closed_date", "close_date", "closed_dt"]
+_OFFENCE = ["offence", "offense", "crime_type", "offense_type", "offence_type",
+            "primary_type", "offense_category", "offence_category", "crime_category",
+            "category", "offense_description", "offence_description", "crm_cd_desc",
+            "ofns_desc", "offense_code_group", "text_general_code", "ucr_category",
+            "nibrs_offense", "offense_name", "crime_description", "crime", "incident_type",
+            "offense_group", "incident_category", "offense_type_id", "offense_category_id",
+            "crime_type_desc",
+            "nibrs_description", "ucr_description", "statute_description", "charge",
+            "type", "description"]
+def _squash(name: Any) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+def _tokens(name: Any) -> set[str]:
+    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", str(name)).lower()
+    return {t for t in re.split(r"[^a-z0-9]+", s) if t}
+
+
+class _Columns:
+    """Name lookup over a frame's columns (case, spaces and punctuation ignored)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.by_squash: dict[str, Any] = {}
+        for c in frame.columns:
+            self.by_squash.setdefault(_squash(c), c)
+        self.used: set[Any] = set()
+
+    def find(self, candidates: Sequence[str], ok: Any = None) -> Any:
+        for cand in candidates:
+            col = self.by_squash.get(_squash(cand))
+            if col is not None and col not in self.used and (ok is None or ok(col)):
+                return col
+        return None
+
+    def find_tokens(self, tokens: set[str], ok: Any = None, substr: str | None = None) -> Any:
+        for c in self.frame.columns:
+            if c in self.used:
+                continue
+            if (_tokens(c) & tokens or (substr and substr in _squash(c))) and (
+                ok is None or ok(c)
+            ):
+                return c
+        return None
+
+    def user(self, value: Any, arg: str) -> Any:
+        """Resolve a column named by the caller (exact, then case-insensitive)."""
+        if not isinstance(value, str):
+            if value in self.frame.columns:
+                return value
+            msg = f"`{arg}` must be a column name (str), got {type(value).__name__}."
+            raise TypeError(msg)
+        if value in self.frame.columns:
+            return value
+        col = self.by_squash.get(_squash(value))
+        if col is not None:
+            return col
+        names = [str(c) for c in self.frame.columns]
+        lower = {n.lower(): n for n in names}
+        near = [lower[m] for m in difflib.get_close_matches(value.lower(), list(lower), 3, 0.5)]
+        hint = f" Did you mean {', '.join(map(repr, near))}?" if near else ""
+        shown = ", ".join(names[:40]) + (" ..." if len(names) > 40 else "")
+        msg = f"`{arg}={value!r}`: no such column.{hint} Available columns: {shown}."
+        raise InvalidInputError(msg)
+
+
+def _numeric_share(s: pd.Series) -> float:
+    """Share of the non-empty values of a sample that are numbers."""
+    if ptypes.is_bool_dtype(s):
+        return 0.0
+    if ptypes.is_numeric_dtype(s):
+        return 1.0
+    if not (ptypes.is_object_dtype(s) or ptypes.is_string_dtype(s)):
+        return 0.0
+    sample = s.dropna().head(_SAMPLE)
+    if sample.empty:
+        return 0.0
+    txt = sample.astype("string").str.strip()
+    txt = txt[txt != ""]
+    if txt.empty:
+        return 0.0
+    return float(pd.to_numeric(txt, errors="coerce").notna().mean())
+
+
+# --------------------------------------------------------------------------------------
+# Coordinates
+# --------------------------------------------------------------------------------------
+@dataclass
+class _Coords:
+    a: np.ndarray  # lon or x
+    b: np.ndarray  # lat or y
+    missing: np.ndarray
+    invalid: np.ndarray
+    kind: str  # "lonlat" | "xy"
+    cols: tuple[Any, Any]  # column names for messages ("geometry" for geometries)
+
+
+def _to_float(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values, missing mask (empty) and invalid mask (non-numeric or non-finite)."""
+    if ptypes.is_numeric_dtype(s) and not ptypes.is_bool_dtype(s):
+        v = s.to_numpy(dtype=float, na_value=np.nan)
+        missing = np.isnan(v)
+        return v, missing, ~missing & ~np.isfinite(v)
+    isna = s.isna().to_numpy()
+    if ptypes.is_bool_dtype(s):
+        return np.full(len(s), np.nan), isna, ~isna
+    txt = s.astype("string").str.strip()
+    empty = isna | (txt == "").fillna(True).to_numpy(dtype=bool)
+    v = pd.to_numeric(txt, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~empty & np.isnan(v)
+    if bad.any() and txt[bad].str.fullmatch(r"[-+]?\d+,\d+").fillna(False).mean() > 0.5:
+        # decimal commas ("41,88"): European exports
+        alt = pd.to_numeric(txt[bad].str.replace(",", ".", regex=False), errors="coerce")
+        v[bad] = alt.to_numpy(dtype=float, na_value=np.nan)
+    return v, empty, ~empty & ~np.isfinite(v)
+
+
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_WKT_RE = re.compile(rf"(?i)POINT\s*(?:Z|M|ZM)?\s*\(\s*({_NUM})\s+({_NUM})")
+_PAIR_RE = re.compile(rf"^[\(\[\{{]?\s*({_NUM})\s*[,;\s]\s*({_NUM})\s*[\)\]\}}]?$")
+
+
+def _parse_location(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                           str]:
+    """Parse 'POINT (x y)' WKT or '(lat, lon)' text. Returns a, b, missing, invalid, order."""
+    txt = s.astype("string").str.strip()
+    isna = s.isna().to_numpy()
+    empty = isna | (txt == "").fillna(True).to_numpy(dtype=bool)
+    empty |= txt.str.fullmatch(r"(?i)POINT\s*EMPTY").fillna(False).to_numpy(dtype=bool)
+    wkt = txt.str.extract(_WKT_RE)
+    pair = txt.str.extract(_PAIR_RE)
+    wa = pd.to_numeric(wkt[0], errors="coerce").to_numpy(float, na_value=np.nan)
+    wb = pd.to_numeric(wkt[1], errors="coerce").to_numpy(float, na_value=np.nan)
+    pa = pd.to_numeric(pair[0], errors="coerce").to_numpy(float, na_value=np.nan)
+    pb = pd.to_numeric(pair[1], errors="coerce").to_numpy(float, na_value=np.nan)
+    # "(lat, lon)" is the Socrata convention, unless the first number is not a latitude
+    ok = np.isfinite(pa) & np.isfinite(pb)
+    lon_first = ok.any() and bool(np.any(np.abs(pa[ok]) > 90) and np.all(np.abs(pb[ok]) <= 90))
+    if not lon_first:
+        pa, pb = pb, pa
+    use_wkt = np.isfinite(wa) & np.isfinite(wb)
+    a = np.where(use_wkt, wa, pa)
+    b = np.where(use_wkt, wb, pb)
+    invalid = ~empty & ~(np.isfinite(a) & np.isfinite(b))
+    order = "WKT POINT (x y)" if use_wkt.sum() >= ok.sum() else (
+        "'lon, lat' pairs" if lon_first else "'(lat, lon)' pairs")
+    return a, b, empty, invalid, order
+
+
+def _location_share(s: pd.Series) -> float:
+    if not (ptypes.is_object_dtype(s) or ptypes.is_string_dtype(s)):
+        return 0.0
+    sample = s.dropna().head(200)
+    if sample.empty:
+        return 0.0
+    _, _, empty, invalid, _ = _parse_location(sample)
+    n = int((~empty).sum())
+    return float((~invalid & ~empty).sum() / n) if n else 0.0
+
+
+def _resolve_coordinates(loaded: _Loaded, cols: _Columns, args: dict[str, Any],
+                         detected: dict[str, str], choices: dict[str, Any],
+                         notes: list[str]) -> _Coords:
+    frame = cols.frame
+    lon, lat, x, y = args["lon"], args["lat"], args["x"], args["y"]
+    if (lon is None) != (lat is None):
+        msg = "pass both `lon=` and `lat=` (the longitude and latitude columns), or neither."
+        raise InvalidInputError(msg)
+    if (x is None) != (y is None):
+        msg = "pass both `x=` and `y=` (the easting and northing columns), or neither."
+        raise InvalidInputError(msg)
+    if lon is not None and x is not None:
+        msg = "pass either `lon=`/`lat=` (degrees) or `x=`/`y=` (projected), not both."
+        raise InvalidInputError(msg)
+    kind = None
+    if lon is not None:
+        a_col, b_col, kind = cols.user(lon, "lon"), cols.user(lat, "lat"), "lonlat"
+    elif x is not None:
+        a_col, b_col, kind = cols.user(x, "x"), cols.user(y, "y"), "xy"
+    elif loaded.geometry is not None:
+        return _coords_from_geometry(loaded, detected, choices, notes)
+    else:
+        def numeric(c: Any) -> bool:
+            if _squash(c) in {"longitude", "latitude", "lon", "lat", "lng"}:
+                return True  # unambiguous names: bad values are reported row by row
+            return _numeric_share(frame[c]) >= 0.5 or bool(frame[c].isna().all())
+
+        a_col = cols.find(_LON, numeric)
+        b_col = cols.find(_LAT, numeric) if a_col is not None else None
+        if a_col is None or b_col is None:
+            a_col = cols.find_tokens({"lon", "lng", "long"}, numeric, "longitude")
+            b_col = cols.find_tokens({"lat"}, numeric, "latitude") if a_col is not None \
+                else None
+        kind = "lonlat" if a_col is not None and b_col is not None else None
+        crs_arg = args["crs"]
+        xa = cols.find(_X, numeric)
+        xb = cols.find(_Y, numeric) if xa is not None else None
+        if kind and xa is not None and xb is not None:
+            given = _to_crs(crs_arg, "crs") if crs_arg is not None else None
+            if given is not None and given.is_projected:
+                a_col, b_col, kind = xa, xb, "xy"
+                notes.append(f"used {xa}/{xb} (projected, crs given) rather than "
+                             "the lon/lat columns")
+            else:
+                notes.append(f"projected columns {xa}/{xb} are also present; pass "
+                             f"x={xa!r}, y={xb!r}, crs=... to use them instead")
+        if kind is None and xa is not None and xb is not None:
+            a_col, b_col, kind = xa, xb, "xy"
+        if kind is None:
+            loc = cols.find(_LOCATION, lambda c: _location_share(frame[c]) >= 0.5)
+            if loc is None:
+                loc = next((c for c in frame.columns if c not in cols.used
+                            and _location_share(frame[c]) >= 0.8), None)
+            if loc is not None:
+                return _coords_from_location(frame, loc, cols, detected, choices)
+            shown = ", ".join(map(str, list(frame.columns)[:40]))
+            msg = (
+                "no coordinate columns found (looked for longitude/latitude, lon/lat, "
+                "lng, x/y, X_COORDINATE, Point_X, easting/northing, a WKT or '(lat, lon)' "
+                f"location column). Columns: {shown}. Pass `lon=` and `lat=` (degrees) "
+                "or `x=`, `y=` and `crs=` (projected)."
+            )
+            raise InvalidInputError(msg)
+        note_choice(choices, "coordinates", f"{a_col}, {b_col}",
+                    "detected from the column names")
+    cols.used.update({a_col, b_col})
+    ra, rb = ("lon", "lat") if kind == "lonlat" else ("x", "y")
+    detected[ra], detected[rb] = str(a_col), str(b_col)
+    a, ma, ia = _to_float(frame[a_col])
+    b, mb, ib = _to_float(frame[b_col])
+    missing = ma | mb
+    invalid = ~missing & (ia | ib)
+    return _Coords(a, b, missing, invalid, kind, (a_col, b_col))
+
+
+def _coords_from_location(frame: pd.DataFrame, loc: Any, cols: _Columns,
+                          detected: dict[str, str], choices: dict[str, Any]) -> _Coords:
+    cols.used.add(loc)
+    a, b, missing, invalid, order = _parse_location(frame[loc])
+    detected["location"] = str(loc)
+    note_choice(choices, "coordinates", str(loc), f"parsed as {order}")
+    return _Coords(a, b, missing, invalid, "xy", (loc, loc))
+
+
+def _coords_from_geometry(loaded: _Loaded, detected: dict[str, str],
+                          choices: dict[str, Any], notes: list[str]) -> _Coords:
+    geom = loaded.geometry
+    assert geom is not None
+    arr = np.asarray(geom.values, dtype=object)
+    missing = np.asarray(shapely.is_missing(arr) | shapely.is_empty(arr), dtype=bool)
+    types = shapely.get_type_id(arr)
+    single = (types == 4) & ~missing & (shapely.get_num_geometries(arr) == 1)
+    if single.any():  # one-part MultiPoints (some ArcGIS exports) are points
+        arr = arr.copy()
+        arr[single] = shapely.get_geometry(arr[single], 0)
+        types = shapely.get_type_id(arr)
+        notes.append(f"{int(single.sum()):,} one-part MultiPoint geometries read as points")
+    is_point = types == 0
+    nonpoint = ~missing & ~is_point
+    if nonpoint.any() and not (is_point & ~missing).any():
+        kinds = sorted(set(geom[nonpoint].geom_type.unique()))
+        msg = (
+            f"the geometries are {', '.join(kinds)}, not points: read_incidents needs one "
+            "point per incident. Polygons such as beats, precincts or districts are "
+            "analysis units: use them as units (e.g. to count incidents per polygon), "
+            "or convert them explicitly with `gdf.representative_point()` if each "
+            "polygon really is one incident."
+        )
+        raise InvalidInputError(msg)
+    if nonpoint.any():
+        notes.append(f"{int(nonpoint.sum())} non-point geometries dropped as "
+                     "invalid_coordinates")
+    a = np.full(len(arr), np.nan)
+    b = np.full(len(arr), np.nan)
+    pts = is_point & ~missing
+    a[pts] = shapely.get_x(arr[pts])
+    b[pts] = shapely.get_y(arr[pts])
+    invalid = nonpoint | (pts & ~(np.isfinite(a) & np.isfinite(b)))
+    detected["geometry"] = str(geom.name or "geometry")
+    note_choice(choices, "coordinates", detected["geometry"], "the input's point geometries")
+    crs = loaded.crs
+    kind = "lonlat" if crs is not None and crs.is_geographic else "xy"
+    return _Coords(a, b, missing, invalid, kind, ("geometry", "geometry"))
+
+

@@ -1,0 +1,27 @@
+"""Response: which interventions, where, and how much.
+
+Evidence catalogue, scoring, patrol plans, lighting audits, plans under budgets.
+"""
+
+from hotspot.respond import evidence
+from hotspot.respond.evidence import load_catalogue
+from hotspot.respond.interventions import plan, score_interventions
+from hotspot.respond.patrol import (
+    LightingAudit,
+    format_patrol_plan,
+    lighting_audit,
+    patrol_plan,
+    read_outages,
+)
+
+__all__ = [
+    "LightingAudit",
+    "evidence",
+    "format_patrol_plan",
+    "lighting_audit",
+    "load_catalogue",
+    "patrol_plan",
+    "plan",
+    "read_outages",
+    "score_interventions",
+]

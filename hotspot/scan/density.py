@@ -58,6 +58,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 from scipy import fft as sp_fft
 from scipy.spatial import cKDTree
@@ -627,8 +628,8 @@ def _check_positive(value: Any, name: str) -> None:
 
 
 def kde(
-    incidents: Any,
-    units: Any = None,
+    incidents: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame | None = None,
     *,
     cell_size: float | None = None,
     bandwidth: float | None = None,
@@ -639,7 +640,7 @@ def kde(
     population: Any = None,
     population_column: str = "population",
     method: str = "auto",
-) -> Any:
+) -> gpd.GeoDataFrame:
     """Kernel density of incidents, in incidents per km², on a grid or on any units.
 
     Parameters

@@ -115,7 +115,7 @@ def analyze(
     ...     sorted(paths)[:3]
     ['budget_plan', 'dark_share', 'hotspots_csv']
     """
-    from hotspot.analyse import temporal
+    from hotspot.analyse import darkness, temporal
     from hotspot.ingest.report import ingest_report
     from hotspot.scan import areas, density, stats
     from hotspot.units import build as units
@@ -140,7 +140,7 @@ def analyze(
     surface = density.kde(incidents, cell_size=cell_size)
     progress.step("kernel density")
 
-    dark = _dark_share(temporal, incidents, membership, tz)
+    dark = _dark_share(darkness, incidents, membership, tz)
     profile = temporal.temporal_profile(incidents, by=membership.rename("hotspot_id"))
     written["dark_share"] = _write_csv(dark, out / f"{name}_dark_share_by_hotspot.csv")
     written["profiles"] = _write_csv(profile, out / f"{name}_time_profiles_by_hotspot.csv")
@@ -200,8 +200,8 @@ def _write_responses(
     }
 
 
-def _dark_share(temporal: Any, incidents: Any, membership: Any, tz: str | None) -> Any:
-    return temporal.dark_share(incidents, by=membership.rename("hotspot_id"), tz=tz)
+def _dark_share(darkness: Any, incidents: Any, membership: Any, tz: str | None) -> Any:
+    return darkness.dark_share(incidents, by=membership.rename("hotspot_id"), tz=tz)
 
 
 def _write_text(path: Path, text: str) -> Path:

@@ -177,7 +177,7 @@ def _profiles(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame
 
 
 def _dark(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame | None:
-    from hotspot.analyse.temporal import dark_share
+    from hotspot.analyse.darkness import dark_share
 
     try:
         return dark_share(inc, by=member, tz=tz)

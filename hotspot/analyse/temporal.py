@@ -70,6 +70,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.stats import norm
 
+from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import TIME_QUALITIES
 from hotspot._core.validation import check_columns, check_geodataframe, check_points, check_same_crs
@@ -1109,8 +1110,8 @@ def daylight(
     return attach(out, "daylight", params, choices, counts=counts)
 
 
-def _wilson(x: np.ndarray, n: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
-    z = norm.ppf(0.5 + conf / 2.0)
+def _wilson(x: np.ndarray, n: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    z = norm.ppf(1.0 - alpha / 2.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / n
         denom = 1.0 + z * z / n
@@ -1119,6 +1120,7 @@ def _wilson(x: np.ndarray, n: np.ndarray, conf: float) -> tuple[np.ndarray, np.n
     return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
+@renamed_arguments(conf=("alpha", lambda c: round(1.0 - c, 12), "alpha = 1 - conf"))
 def dark_share(
     incidents: gpd.GeoDataFrame,
     *,
@@ -1127,7 +1129,7 @@ def dark_share(
     outdoor: Any = None,
     tz: Any = None,
     include_midnight: bool = False,
-    conf: float = 0.95,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Share of incidents in darkness per group, with a Wilson confidence interval.
 
@@ -1150,8 +1152,9 @@ def dark_share(
         Series/array (e.g. ``incidents["loc_cat"] == "street"``).
     tz, include_midnight
         As in :func:`daylight`.
-    conf
-        Confidence level of the Wilson score intervals.
+    alpha
+        The Wilson score intervals cover ``1 - alpha`` (0.05: 95 % intervals). The
+        old ``conf`` (= ``1 - alpha``) still works for one release.
 
     Returns
     -------
@@ -1219,7 +1222,7 @@ def dark_share(
         ("dark_share", counts[:, 2]),
         ("dark_or_twilight_share", counts[:, 1] + counts[:, 2]),
     ):
-        low, high = _wilson(x, known, conf)
+        low, high = _wilson(x, known, alpha)
         stem = "dark" if name == "dark_share" else "dark_or_twilight"
         out[name] = x / known
         out[f"{stem}_{'share_low' if stem == 'dark' else 'low'}"] = low
@@ -1228,7 +1231,7 @@ def dark_share(
         "by": None if by is None else index.name,
         "twilight": twilight,
         "outdoor": outdoor is not None,
-        "conf": conf,
+        "alpha": alpha,
         "include_midnight": include_midnight,
     }
     return attach(out, "dark_share", params, choices)

@@ -157,8 +157,8 @@ def analyze(
         from hotspot.present import report
 
         written["briefing"] = report.briefing(
-            out / f"{name}_briefing.pdf",
             incidents,
+            out / f"{name}_briefing.pdf",
             area=briefing_area,
             area_name=area_name,
             # a whole-area briefing shows the hotspots mapped and exported above;
@@ -166,7 +166,7 @@ def analyze(
             hotspots=spots if briefing_area is None else None,
             units=cells if briefing_area is None else None,
             setting=setting,
-            patrol_hours=PATROL_HOURS_PER_WEEK,
+            officer_hours_per_week=PATROL_HOURS_PER_WEEK,
             tz=tz,
             overwrite=True,
         )
@@ -181,10 +181,10 @@ def _write_responses(
     from hotspot.respond import interventions, patrol
 
     scores = interventions.score_interventions(
-        spots, incidents, setting=setting, tz=tz, random_state=0
+        incidents, spots, setting=setting, tz=tz, random_state=0
     )
     weekly = patrol.patrol_plan(
-        spots, incidents, officer_hours_per_week=PATROL_HOURS_PER_WEEK, random_state=0
+        incidents, spots, officer_hours_per_week=PATROL_HOURS_PER_WEEK, random_state=0
     )
     portfolio = interventions.plan(
         scores, budget=PLAN_BUDGET, officer_hours=PATROL_HOURS_PER_WEEK * 52
@@ -364,7 +364,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
             raise ValueError(msg)
         area = chosen
     written = report.briefing(
-        path, incidents, area=area, area_name=args.area, tz=args.tz, overwrite=args.force
+        incidents, path, area=area, area_name=args.area, tz=args.tz, overwrite=args.force
     )
     print(f"Briefing written to {written.resolve()}")
     return 0

@@ -39,6 +39,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
+from hotspot._core.deprecation import areas_before_points, reordered_arguments
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import circular_window_sums, data_period_days
 from hotspot._core.validation import (
@@ -192,9 +193,10 @@ def _minute_offsets(
     return np.floor(off)
 
 
+@reordered_arguments("hotspots", "incidents", old_order=areas_before_points)
 def patrol_plan(
-    hotspots: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame,
+    hotspots: gpd.GeoDataFrame,
     *,
     officer_hours_per_week: float,
     visit_minutes: float = 15,
@@ -209,11 +211,11 @@ def patrol_plan(
 
     Parameters
     ----------
-    hotspots
-        Hotspot polygons with ``hotspot_id`` (from :func:`hotspot.scan.areas.hotspots`).
     incidents
         Incidents (points, same CRS) with ``occurred_at`` (and optionally windows):
         their hour-of-week profile inside each hotspot is the demand.
+    hotspots
+        Hotspot polygons with ``hotspot_id`` (from :func:`hotspot.scan.areas.hotspots`).
     officer_hours_per_week
         Budget in officer-hours per week (>= 0). Each visit costs
         ``(visit_minutes + travel_minutes) / 60`` hours; the plan never exceeds it.
@@ -264,7 +266,7 @@ def patrol_plan(
     ...                     "2024-01-20 14:00"]).tz_localize("UTC")
     >>> inc = gpd.GeoDataFrame({"occurred_at": t},
     ...                        geometry=gpd.points_from_xy([50] * 4, [50] * 4), crs=32616)
-    >>> plan = patrol_plan(hot, inc, officer_hours_per_week=0.5, random_state=0)
+    >>> plan = patrol_plan(inc, hot, officer_hours_per_week=0.5, random_state=0)
     >>> plan[["hotspot_id", "day", "duration_min"]].values.tolist()
     [[1, 'Fri', 15], [1, 'Sat', 15]]
     """
@@ -581,9 +583,10 @@ def _greedy_cover(
     return picks, gains
 
 
+@reordered_arguments("hotspots", "incidents", old_order=areas_before_points)
 def lighting_audit(
-    hotspots: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame,
+    hotspots: gpd.GeoDataFrame,
     *,
     lights: gpd.GeoDataFrame | None = None,
     outages: gpd.GeoDataFrame | None = None,
@@ -619,10 +622,10 @@ def lighting_audit(
 
     Parameters
     ----------
-    hotspots
-        Hotspot polygons with ``hotspot_id``.
     incidents
         Incidents with ``occurred_at`` (tz-aware), same projected CRS.
+    hotspots
+        Hotspot polygons with ``hotspot_id``.
     lights
         Optional existing light points (same CRS): candidates for repair/upgrade.
     outages
@@ -656,7 +659,7 @@ def lighting_audit(
     ...                    ).tz_localize("America/Chicago")
     >>> inc = gpd.GeoDataFrame({"occurred_at": t}, geometry=gpd.points_from_xy(
     ...     [440100, 440100, 440105], [4640100] * 3), crs=32616)
-    >>> audit = lighting_audit(hot, inc, n_lights=1)
+    >>> audit = lighting_audit(inc, hot, n_lights=1)
     >>> audit.hotspots[["n_dark", "dark_share", "n_dark_coverable"]].values.tolist()
     [[2.0, 0.6666666666666666, 2.0]]
     """

@@ -148,8 +148,8 @@ def hotspots(
     cell_size
         Cell side in metres when the grid is built here.
     clusterer
-        ``"clusters"``: a scikit-learn clusterer for :func:`hotspot.clusters.
-        cluster_points`. When None, an existing ``cluster`` column is used, or
+        ``"clusters"``: a scikit-learn clusterer for
+        :func:`hotspot.cluster_points`. When None, an existing ``cluster`` column is used, or
         the default HDBSCAN.
     hull
         ``"clusters"``: ``"convex"`` or ``"concave"`` hulls.

@@ -12,6 +12,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pandas.api import types as ptypes
 from pyproj import CRS
 
 from hotspot._core.crs import _crs_str
@@ -70,6 +71,8 @@ def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
     for kw in attempts:
         try:
             df = pd.read_csv(path, sep=sep, **kw)
+            if kw["engine"] == "pyarrow":
+                df = _dates_as_text(df, path, sep)
         except Exception as exc:
             errors.append(f"{kw['engine']}: {exc}")
             continue
@@ -80,6 +83,31 @@ def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
         "Check that the file is a delimited text file with one header line."
     )
     raise InvalidInputError(msg)
+
+
+def _dates_as_text(df: pd.DataFrame, path: Path, sep: str) -> pd.DataFrame:
+    """Re-read the columns Arrow typed as dates or timestamps as text.
+
+    Arrow reads ``2020-01-02`` and ``2020-01-02 10:30`` in one column both as
+    timestamps, so a date-only value would look like a real midnight; the time parser
+    needs the text to tell them apart (``date_only`` vs ``midnight``).
+    """
+    import datetime as _dt
+
+    def dated(s: pd.Series) -> bool:
+        if ptypes.is_datetime64_any_dtype(s):
+            return True
+        first = s.dropna().head(1).tolist() if s.dtype == object else []
+        return bool(first) and isinstance(first[0], _dt.date)
+
+    cols = [c for c in df.columns if dated(df[c])]
+    if not cols:
+        return df
+    txt = pd.read_csv(path, sep=sep, engine="pyarrow", usecols=cols,
+                      dtype=dict.fromkeys(cols, "string"))
+    for c in cols:
+        df[c] = txt[c].to_numpy(dtype=object, na_value=None)
+    return df
 
 
 def _fix_arrow_objects(df: pd.DataFrame) -> pd.DataFrame:

@@ -29,6 +29,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from hotspot._core.meta import note_choice
+from hotspot._core.time import to_local
 from hotspot.exceptions import InvalidInputError
 from hotspot.ingest.columns import (
     _DATETIME,
@@ -1199,25 +1200,22 @@ def _stray_warning(at: pd.Series, keep: np.ndarray, row_id: np.ndarray,
 def _period_bounds(period: Any, zone: str | None) -> tuple[Any, Any]:
     """Turn ``period=(start, end)`` into timestamps in the incidents' zone.
 
-    A date-only end includes that whole day; either may be None (open).
+    Each end goes through :func:`hotspot._core.time.to_local`; a date-only end
+    includes that whole day; either may be None (open).
     """
-    if not isinstance(period, (tuple, list)) or len(period) != 2:
+    if isinstance(period, (str, bytes)) or not isinstance(period, (tuple, list)) or len(
+            period) != 2:
         msg = ("`period` must be a (start, end) pair of dates, e.g. "
                f"period=('2019-01-01', '2019-12-31'); got {period!r}.")
         raise InvalidInputError(msg)
-    out = []
-    for i, v in enumerate(period):
-        if v is None:
-            out.append(None)
-            continue
-        t = _user_time(v, zone, f"period[{i}]")
-        if i == 1 and t == t.normalize():
-            t = t + pd.Timedelta(days=1)
-        out.append(t)
-    if out[0] is not None and out[1] is not None and out[1] <= out[0]:
+    lo = None if period[0] is None else to_local(period[0], zone, "period")
+    hi = None if period[1] is None else to_local(period[1], zone, "period")
+    if hi is not None and hi == hi.normalize():
+        hi = hi + pd.Timedelta(days=1)
+    if lo is not None and hi is not None and hi <= lo:
         msg = f"`period={tuple(period)!r}` ends before it starts: pass (start, end)."
         raise InvalidInputError(msg)
-    return out[0], out[1]
+    return lo, hi
 
 
 def _outside_period(period: Any, zone: str | None, at: pd.Series, to: pd.Series | None,
@@ -1246,21 +1244,6 @@ def _outside_period(period: Any, zone: str | None, at: pd.Series, to: pd.Series 
     if end is not None:
         out |= ok & (at >= end).to_numpy(dtype=bool)
     return out
-
-
-def _user_time(value: Any, zone: str | None, name: str) -> pd.Timestamp:
-    """Turn a date the caller gave into a Timestamp in ``zone`` (naive without one)."""
-    try:
-        t = pd.Timestamp(value)
-    except (ValueError, TypeError, OverflowError):
-        t = pd.NaT
-    if t is pd.NaT:
-        msg = f"`{name}={value!r}` is not a date: pass e.g. '2019-01-01'."
-        raise InvalidInputError(msg)
-    if zone is None:
-        return t.tz_localize(None) if t.tz is not None else t
-    return t.tz_convert(zone) if t.tz is not None else t.tz_localize(
-        zone, ambiguous=True, nonexistent=pd.Timedelta(hours=1))
 
 
 # --------------------------------------------------------------------------------------

@@ -35,6 +35,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspot._core.deprecation import (
+    path_before_data,
+    renamed_arguments,
+    reordered_arguments,
+)
 from hotspot._core.meta import note_choice
 from hotspot._core.time import circular_window_sums, local_period, series_tz
 from hotspot._core.validation import (
@@ -166,7 +171,7 @@ def _profiles(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame
 
 
 def _dark(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame | None:
-    from hotspot.analyse.temporal import dark_share
+    from hotspot.analyse.darkness import dark_share
 
     try:
         return dark_share(inc, by=member, tz=tz)
@@ -227,7 +232,7 @@ def _interventions(
     except ImportError:
         return None, "not available (intervention scoring is not installed)"
     try:
-        return score_interventions(hot, inc, setting=setting, random_state=random_state), ""
+        return score_interventions(inc, hot, setting=setting, random_state=random_state), ""
     except Exception as exc:
         return None, f"not available ({type(exc).__name__}: {exc})"
 
@@ -236,13 +241,13 @@ def _patrol(
     hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None, random_state: Any = 0
 ) -> tuple[pd.DataFrame | None, str]:
     if hours is None:
-        return None, "not requested (give patrol_hours = officer-hours per week)"
+        return None, "not requested (give officer_hours_per_week)"
     try:
         from hotspot.respond.patrol import patrol_plan
     except ImportError:
         return None, "not available (patrol planning is not installed)"
     try:
-        return patrol_plan(hot, inc, officer_hours_per_week=hours, random_state=random_state), ""
+        return patrol_plan(inc, hot, officer_hours_per_week=hours, random_state=random_state), ""
     except Exception as exc:
         return None, f"not available ({type(exc).__name__}: {exc})"
 
@@ -688,9 +693,11 @@ def _place_name(row: pd.Series) -> str:
     return f"Hotspot {int(row['rank'])}"
 
 
+@reordered_arguments("path", "incidents", old_order=path_before_data)
+@renamed_arguments(patrol_hours="officer_hours_per_week")
 def briefing(
-    path: str | Path,
     incidents: gpd.GeoDataFrame,
+    path: str | Path,
     *,
     area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     area_name: str | None = None,
@@ -705,7 +712,7 @@ def briefing(
     tz: Any = None,
     interventions: bool = True,
     setting: str | None = None,
-    patrol_hours: float | None = None,
+    officer_hours_per_week: float | None = None,
     title: str | None = None,
     source: str | None = None,
     overwrite: bool = False,
@@ -721,10 +728,10 @@ def briefing(
 
     Parameters
     ----------
-    path
-        Output PDF file. An existing file is not replaced unless ``overwrite``.
     incidents
         Canonical incidents (points in a projected CRS in metres, ``occurred_at``).
+    path
+        Output PDF file. An existing file is not replaced unless ``overwrite``.
     area
         Polygon(s) of the area (e.g. one district, a GeoDataFrame or GeoSeries in
         the incidents' CRS): incidents outside are left out and its outline is
@@ -765,9 +772,10 @@ def briefing(
         Incident column with the place type (e.g. ``"loc_cat"``: street, residence...),
         so that lighting counts outdoor incidents only; None: all incidents count and
         the pack says the figures are upper bounds.
-    patrol_hours
+    officer_hours_per_week
         Officer-hours per week for a patrol plan (:func:`hotspot.respond.patrol.patrol_plan`);
-        None: no plan.
+        None: no plan. (Called ``patrol_hours`` before; that name still works for
+        one release.)
     title
         Title of the pack (default "Hotspot briefing: <area_name>").
     source
@@ -805,7 +813,7 @@ def briefing(
     >>> from hotspot.present.report import briefing
     >>> inc = hs.datasets.load_sample("memphis_robberies")  # doctest: +SKIP
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "memphis.pdf"
-    >>> briefing(out, inc, area_name="Memphis", top=3).name  # doctest: +SKIP
+    >>> briefing(inc, out, area_name="Memphis", top=3).name  # doctest: +SKIP
     'memphis.pdf'
     """
     from matplotlib.backends.backend_pdf import PdfPages
@@ -873,7 +881,7 @@ def briefing(
     dark = _dark(inc, member, tz)
     emerging = _emerging(inc, cells, hot) if cells is not None else {}
     scores, score_note = _interventions(hot, inc, interventions, setting, random_state)
-    plan, plan_note = _patrol(hot, inc, patrol_hours, random_state)
+    plan, plan_note = _patrol(hot, inc, officer_hours_per_week, random_state)
 
     name = area_name or ("Selected area" if area_gdf is not None else "All incidents")
     offences = ""
@@ -1069,10 +1077,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower() or "area"
 
 
+@reordered_arguments("folder", "incidents", "areas", old_order=path_before_data)
 def briefings(
-    folder: str | Path,
     incidents: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
+    folder: str | Path,
     *,
     name_column: str,
     prefix: str = "briefing_",
@@ -1082,13 +1091,13 @@ def briefings(
 
     Parameters
     ----------
-    folder
-        Output folder (created if needed). Files are ``<prefix><name>.pdf`` with the
-        area name reduced to letters, digits and underscores.
     incidents
         Canonical incidents, in the CRS of ``areas``.
     areas
         Polygons, one row per area.
+    folder
+        Output folder (created if needed). Files are ``<prefix><name>.pdf`` with the
+        area name reduced to letters, digits and underscores.
     name_column
         Column of ``areas`` holding the names printed and used in file names.
     prefix
@@ -1107,7 +1116,7 @@ def briefings(
     >>> from hotspot.present.report import briefings
     >>> inc = hs.datasets.load_sample("memphis_robberies")  # doctest: +SKIP
     >>> pcts = hs.datasets.load_sample("memphis_precincts")  # doctest: +SKIP
-    >>> paths = briefings("packs", inc, pcts, name_column="precinct")  # doctest: +SKIP
+    >>> paths = briefings(inc, pcts, "packs", name_column="precinct")  # doctest: +SKIP
     """
     import logging
 
@@ -1123,7 +1132,7 @@ def briefings(
         name = str(one[name_column].iloc[0])
         try:
             p = briefing(
-                folder / f"{prefix}{_slug(name)}.pdf", incidents, area=one, area_name=name, **kwargs
+                incidents, folder / f"{prefix}{_slug(name)}.pdf", area=one, area_name=name, **kwargs
             )
         except InvalidInputError as exc:
             if "No incident" not in str(exc):

@@ -150,8 +150,8 @@ def hotspots(
     cell_size
         Cell side in metres when the grid is built here.
     clusterer
-        ``"clusters"``: a scikit-learn clusterer for :func:`hotspot.clusters.
-        cluster_points`. When None, an existing ``cluster`` column is used, or
+        ``"clusters"``: a scikit-learn clusterer for
+        :func:`hotspot.cluster_points`. When None, an existing ``cluster`` column is used, or
         the default HDBSCAN.
     hull
         ``"clusters"``: ``"convex"`` or ``"concave"`` hulls.
@@ -164,7 +164,8 @@ def hotspots(
     geopandas.GeoDataFrame
         One row per hotspot, best first, in the CRS of ``data``:
 
-        - ``hotspot_id`` (int, 1..K, equal to ``rank``) and ``rank``;
+        - ``hotspot_id`` (int, 1..K, equal to ``rank``; a column, on a plain
+          ``RangeIndex``) and ``rank``;
         - ``n_incidents``: incidents in the area (sum over its cells; for
           clusters, the cluster's members);
         - ``share``: ``n_incidents`` / all incidents of the data;
@@ -763,8 +764,9 @@ def _finish(
         total_h = totals.get("harm") or np.nan
         data["harm"] = harm[order]
         data["harm_share"] = harm[order] / total_h
-    index = pd.Index(rank, name="hotspot_id")  # so that groupings by hotspot match the ids
-    return gpd.GeoDataFrame(data, geometry=list(geoms[order]), crs=crs, index=index)
+    # hotspot_id is a column on a plain RangeIndex, never also the index: merges and
+    # groupbys on "hotspot_id" are then unambiguous
+    return gpd.GeoDataFrame(data, geometry=list(geoms[order]), crs=crs)
 
 
 def _as_int_if_whole(values: np.ndarray) -> np.ndarray:

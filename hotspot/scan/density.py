@@ -58,6 +58,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 from scipy import fft as sp_fft
 from scipy.spatial import cKDTree
@@ -623,8 +624,8 @@ def _chunks(lengths: np.ndarray, budget: int) -> list[tuple[int, int]]:
 
 
 def kde(
-    incidents: Any,
-    units: Any = None,
+    incidents: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame | None = None,
     *,
     cell_size: float | None = None,
     bandwidth: float | None = None,
@@ -635,7 +636,7 @@ def kde(
     population: Any = None,
     population_column: str = "population",
     method: str = "auto",
-) -> Any:
+) -> gpd.GeoDataFrame:
     """Kernel density of incidents, in incidents per km², on a grid or on any units.
 
     Parameters

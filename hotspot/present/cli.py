@@ -117,8 +117,8 @@ def analyze(
     """
     from hotspot.analyse import darkness, temporal
     from hotspot.ingest.report import ingest_report
-    from hotspot.scan import areas, density, stats
-    from hotspot.units import build as units
+    from hotspot.pipeline import scan
+    from hotspot.scan import areas, density
 
     progress = _Progress(8 if (briefing or briefing_area is not None) else 7, quiet=quiet)
     written: dict[str, Path] = {}
@@ -129,15 +129,13 @@ def analyze(
         pass
     progress.step("ingest report")
 
-    cells = units.count(incidents, units.grid(incidents, cell_size))
-    cells = stats.gi_star(cells)
+    cells, spots = scan(incidents, cell_size=cell_size, max_area_km2=max_area_km2)
     progress.step("grid, counts and Gi* (FDR)")
-
-    spots = areas.hotspots(cells, method="gistar", incidents=incidents, max_area_km2=max_area_km2)
     membership = areas.hotspot_membership(incidents, spots)
     progress.step(f"{len(spots)} ranked hotspots")
 
-    surface = density.kde(incidents, cell_size=cell_size)
+    # the density surface on the hotspot cells themselves: one grid on every map
+    surface = density.kde(incidents, cells[["row", "col", "geometry"]])
     progress.step("kernel density")
 
     dark = _dark_share(darkness, incidents, membership, tz)
@@ -429,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hotspot: error: {err}", file=sys.stderr)
         return EXIT_EXISTS
     except (HotspotError, FileNotFoundError, ValueError, TypeError) as err:
-        print(f"hotspot: error: {err}", file=sys.stderr)
+        print(f"hotspot: error: {getattr(err, 'cli', None) or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from hotspot.exceptions import InvalidInputError
+from hotspot.ingest.incidents import read_incidents
 
 __all__ = ["SAMPLES", "load_sample", "sample_path"]
 
@@ -112,8 +113,6 @@ def load_sample(name: str) -> gpd.GeoDataFrame:
 
 
 def _incidents(filename: str, city: str, **kwargs: object) -> gpd.GeoDataFrame:
-    from hotspot.ingest.incidents import read_incidents
-
     return _to_city_crs(read_incidents(sample_path(filename), **kwargs), city)
 
 
@@ -171,8 +170,6 @@ def _chicago_outages() -> gpd.GeoDataFrame:
 
 
 def _incidents_from_frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
-    from hotspot.ingest.incidents import read_incidents
-
     outages = read_incidents(
         df,
         x="x_coord",

@@ -138,6 +138,8 @@ def test_crs_errors(incidents, cells):
         NaiveCount().fit(incidents.to_crs(4326))
     est = NaiveCount().fit(incidents)
     with pytest.raises(CRSError, match="same CRS"):
+        est.predict(cells.to_crs(32617))
+    with pytest.raises(CRSError, match="Web Mercator"):
         est.predict(cells.to_crs(3857))
 
 

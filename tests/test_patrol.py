@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from hotspot._core.time import data_period_days
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.respond.patrol import format_patrol_plan, lighting_audit, patrol_plan, read_outages
 
@@ -102,7 +103,7 @@ def test_busiest_hour_chosen_first(rng):
     t = pd.to_datetime(inc["occurred_at"])
     in_h1 = inc.geometry.x < X0 + 200
     n_fri22 = int((in_h1 & (t.dt.day_of_week == 4) & (t.dt.hour == 22)).sum())
-    weeks = (t.max() - t.min()) / pd.Timedelta(days=7)
+    weeks = data_period_days(t) / 7  # the one measure of the data period
     assert row["expected_incidents"] == pytest.approx(n_fri22 / weeks)
     assert row["expected_prevented"] == pytest.approx(0.16 * n_fri22 / weeks)
 
@@ -115,7 +116,7 @@ def test_greedy_property(rng):
                        random_state=0)
     # independent demand: exact hour-of-week counts per hotspot, 2-hour windows
     t = pd.to_datetime(inc["occurred_at"])
-    weeks = (t.max() - t.min()) / pd.Timedelta(days=7)
+    weeks = data_period_days(t) / 7  # the one measure of the data period
     hot = np.where(inc.geometry.x < X0 + 200, 0, 1)
     how = (t.dt.day_of_week * 24 + t.dt.hour).to_numpy()
     counts = np.zeros((2, 168))

@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from hotspot._core.meta import attach, note_choice
+from hotspot._core.time import local_period, series_tz, to_local
 from hotspot._core.validation import (
     check_geodataframe,
     check_non_empty,
@@ -170,17 +171,6 @@ def _local_naive(series: pd.Series) -> pd.Series:
     return s
 
 
-def _as_local_timestamp(value: Any, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as err:
-        msg = f"`{name}` must be a date/time such as '2013-01-01', got {value!r}."
-        raise InvalidInputError(msg) from err
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts
-
-
 @dataclass
 class SpaceTimeCube:
     """Counts per unit and time step, plus Gi* results when computed.
@@ -286,8 +276,9 @@ def _build_cube(
     keep, excluded = _usable_times(incidents, step=step, drop_month_only=fine)
     local = _local_naive(incidents["occurred_at"])
     per = local.dt.to_period(freq)
-    first = pd.Period(_as_local_timestamp(start, "start"), freq) if start is not None else None
-    last = pd.Period(_as_local_timestamp(end, "end"), freq) if end is not None else None
+    tz = series_tz(incidents["occurred_at"])
+    first = pd.Period(_naive(to_local(start, tz, "start")), freq) if start is not None else None
+    last = pd.Period(_naive(to_local(end, tz, "end")), freq) if end is not None else None
     valid = per[keep]
     if valid.empty:
         msg = f"{step}: no incident has a usable `occurred_at`."
@@ -329,15 +320,14 @@ _CHANGE_CLASSES = [
 ]
 
 
-def _period(value: Any, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    if not (isinstance(value, (tuple, list)) and len(value) == 2):
-        msg = f"`{name}` must be a (start, end) pair, e.g. ('2012-01-01', '2013-01-01')."
-        raise InvalidInputError(msg)
-    a, b = (_as_local_timestamp(v, name) for v in value)
-    if not b > a:
-        msg = f"`{name}`: the end {b} must be after the start {a}."
-        raise InvalidInputError(msg)
-    return a, b
+def _period(value: Any, name: str, tz: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``(start, end)`` as naive local clock times, like :func:`_local_naive` times."""
+    a, b = local_period(value, tz, name)
+    return _naive(a), _naive(b)
+
+
+def _naive(ts: pd.Timestamp) -> pd.Timestamp:
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
 def _check_periods_covered(times: np.ndarray, periods: dict[str, tuple[Any, Any]]) -> None:
@@ -428,8 +418,9 @@ def hotspot_change(
 
     _check_incidents(incidents)
     _check_units(units, incidents)
-    b0, b1 = _period(before, "before")
-    a0, a1 = _period(after, "after")
+    tz = series_tz(incidents["occurred_at"])
+    b0, b1 = _period(before, "before", tz)
+    a0, a1 = _period(after, "after", tz)
     if b0 < a1 and a0 < b1:
         msg = f"`before` {before} and `after` {after} overlap; give disjoint periods."
         raise InvalidInputError(msg)

@@ -71,6 +71,7 @@ import scipy.sparse as sp
 from scipy.stats import norm
 
 from hotspot._core.meta import attach, note_choice
+from hotspot._core.time import TIME_QUALITIES
 from hotspot._core.validation import check_columns, check_geodataframe, check_points, check_same_crs
 from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
 
@@ -90,7 +91,6 @@ __all__ = [
     "temporal_profile",
 ]
 
-TIME_QUALITIES = ("exact", "midnight", "date_only", "month_only", "window", "missing")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 LIGHT_CLASSES = ("day", "twilight", "dark", "unknown")
 #: Geometric elevation of the sun's centre at sunrise/sunset (degrees): 34' of

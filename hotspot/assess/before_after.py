@@ -36,6 +36,7 @@ import shapely
 from scipy import stats
 
 from hotspot._core.meta import attach, note_choice
+from hotspot._core.time import to_local
 from hotspot._core.validation import (
     check_geodataframe,
     check_points,
@@ -598,20 +599,6 @@ class BeforeAfter:
         return ax
 
 
-def _timestamp(value: Any, tz: Any, name: str) -> pd.Timestamp:
-    try:
-        t = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{name} must be a date or timestamp, got {value!r}") from None
-    if t is pd.NaT:
-        raise InvalidInputError(f"{name} must be a date, got {value!r}")
-    if tz is not None and t.tzinfo is None:
-        t = t.tz_localize(tz)
-    elif tz is None and t.tzinfo is not None:
-        t = t.tz_localize(None)
-    return t
-
-
 def before_after(
     incidents: gpd.GeoDataFrame,
     treated: Any,
@@ -705,7 +692,7 @@ def before_after(
     geoms = [t_geom, buf, c_geom, cbuf]
     areas = gpd.GeoDataFrame({"area": list(_AREAS)}, geometry=geoms, crs=t_crs).set_index("area")
 
-    s = _timestamp(start, tz, "start")
+    s = to_local(start, tz, "start")
     if end is None:
         last = times.max()
         if pd.isna(last):
@@ -713,13 +700,13 @@ def before_after(
         e = note_choice(choices, "end", (last.floor("D") + pd.Timedelta(days=1)),
                         "day after the last incident time")
     else:
-        e = _timestamp(end, tz, "end")
+        e = to_local(end, tz, "end")
     if e <= s:
         raise InvalidInputError(f"end ({e}) must be after start ({s})")
     if before is None:
         b = note_choice(choices, "before", s - (e - s), "before window as long as the after window")
     else:
-        b = _timestamp(before, tz, "before")
+        b = to_local(before, tz, "before")
         if b >= s:
             raise InvalidInputError(f"before ({b}) must be earlier than start ({s})")
 

@@ -72,7 +72,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from hotspot._core.grid import GridSpec, bin_points, grid_spec_of
 from hotspot._core.meta import attach
-from hotspot._core.validation import check_points, check_projected, check_same_crs, point_coords
+from hotspot._core.time import series_tz, to_local
+from hotspot._core.validation import (
+    check_points,
+    check_positive,
+    check_projected,
+    check_same_crs,
+    point_coords,
+)
 from hotspot.assess.metrics import _compute, _inputs, _Ranking
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.scan import density
@@ -125,13 +132,7 @@ def _cutoff(cutoff: Any, times: pd.Series, datetime: bool) -> Any:
         return times.max() if len(times) else None
     if not datetime:
         return float(cutoff)
-    ts = pd.Timestamp(cutoff)
-    tz = times.dt.tz
-    if tz is not None and ts.tzinfo is None:
-        ts = ts.tz_localize(tz)
-    elif tz is None and ts.tzinfo is not None:
-        ts = ts.tz_convert(None)
-    return ts
+    return to_local(cutoff, series_tz(times), "cutoff")
 
 
 def _training(data: Any) -> _Training:
@@ -384,7 +385,7 @@ class NaiveCount(_Forecaster):
         self.cell_size = cell_size
 
     def _validate_params(self) -> None:
-        _check_positive(self.cell_size, "cell_size")
+        check_positive(self.cell_size, "cell_size")
 
     def _grid_scores(self, spec: GridSpec) -> np.ndarray:
         counts, _ = bin_points(spec, self.xy_[:, 0], self.xy_[:, 1])
@@ -414,10 +415,10 @@ class _KDEMixin(_Forecaster):
     cell_size: float | None
 
     def _validate_params(self) -> None:
-        _check_positive(self.bandwidth, "bandwidth")
+        check_positive(self.bandwidth, "bandwidth")
         density._check_kernel(self.kernel)
         if self.cell_size is not None:
-            _check_positive(self.cell_size, "cell_size")
+            check_positive(self.cell_size, "cell_size")
 
     def _pad(self, cell_size: float) -> int:
         return math.ceil(density.support_radius(self.kernel) * self.bandwidth / cell_size) + 1
@@ -627,9 +628,9 @@ class ProspectiveHotspot(_Forecaster):
         self.distance = distance
 
     def _validate_params(self) -> None:
-        _check_positive(self.cell_size, "cell_size")
-        _check_positive(self.space_bandwidth, "space_bandwidth")
-        _check_positive(self.time_bandwidth, "time_bandwidth")
+        check_positive(self.cell_size, "cell_size")
+        check_positive(self.space_bandwidth, "space_bandwidth")
+        check_positive(self.time_bandwidth, "time_bandwidth")
         _days(self.time_unit)
         if self.distance not in _DISTANCES:
             msg = f"`distance` must be one of {_DISTANCES}, got {self.distance!r}."
@@ -1025,10 +1026,3 @@ def backtest(
 def _bincount(pos: np.ndarray, n: int) -> np.ndarray:
     pos = pos[pos >= 0]
     return np.bincount(pos, minlength=n).astype(float)
-
-
-def _check_positive(value: Any, name: str) -> None:
-    ok = isinstance(value, int | float | np.number) and not isinstance(value, bool)
-    if not (ok and np.isfinite(value) and value > 0):
-        msg = f"`{name}` must be a positive number, got {value!r}."
-        raise InvalidInputError(msg)

@@ -95,8 +95,9 @@ import shapely
 from pandas.api import types as ptypes
 from pyproj import CRS, Transformer
 
-from hotspot._core.crs import _crs_str, _is_metric, _median_lonlat, _to_crs, utm_crs
+from hotspot._core.crs import _crs_str, _to_crs, metric_crs_for, transform_xy
 from hotspot._core.meta import attach, note_choice
+from hotspot._core.time import TIME_QUALITIES
 from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
 from hotspot.ingest.columns import (
     _FAR_KM,
@@ -126,16 +127,6 @@ DROP_REASONS: tuple[str, ...] = (
     "outside_study_area",
 )
 """Fixed vocabulary of drop reasons, in the order they are checked."""
-
-TIME_QUALITIES: tuple[str, ...] = (
-    "exact",
-    "midnight",
-    "date_only",
-    "month_only",
-    "window",
-    "missing",
-)
-"""Fixed vocabulary of the ``time_quality`` column."""
 
 CANONICAL = (
     "row_id",
@@ -592,25 +583,13 @@ def read_incidents(
                  else "lon/lat degrees (WGS 84)"))
 
     good = ok & ~invalid & ~zero
-    if _is_metric(crs_in):
-        crs_out = crs_in
-        reason = "input CRS is already projected in metres"
-        px, py = a, b
+    if good.any():
+        crs_out, reason = metric_crs_for(a[good], b[good], crs_in)
     else:
-        if good.any():
-            lon_m, lat_m = _median_lonlat(a[good], b[good], crs_in)
-            crs_out = utm_crs(lon_m, lat_m)
-            reason = (f"local UTM zone of the median location (lon {lon_m:.3f}, "
-                      f"lat {lat_m:.3f})")
-        else:
-            crs_out, reason = crs_in, "no valid point"
-        px = np.full(n, np.nan)
-        py = np.full(n, np.nan)
-        if good.any() and not crs_out.equals(crs_in):
-            tr = Transformer.from_crs(crs_in, crs_out, always_xy=True)
-            with np.errstate(all="ignore"):
-                tx, ty = tr.transform(a[good], b[good], errcheck=False)
-            px[good], py[good] = tx, ty
+        crs_out, reason = crs_in, "no valid point"
+    px, py = np.full(n, np.nan), np.full(n, np.nan)
+    if good.any():
+        px[good], py[good] = transform_xy(a[good], b[good], crs_in, crs_out)
     note_choice(choices, "crs_out", _crs_str(crs_out), reason)
     unproj = good & ~(np.isfinite(px) & np.isfinite(py))
     invalid |= unproj

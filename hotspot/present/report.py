@@ -36,6 +36,7 @@ import pandas as pd
 import shapely
 
 from hotspot._core.meta import note_choice
+from hotspot._core.time import circular_window_sums, local_period, series_tz
 from hotspot._core.validation import (
     check_geodataframe,
     check_points,
@@ -80,22 +81,7 @@ def _period(incidents: gpd.GeoDataFrame, period: Any) -> tuple[pd.Timestamp, pd.
             msg = "`incidents` have no usable `occurred_at`; give `period=(start, end)`."
             raise InvalidInputError(msg)
         return at.min(), at.max()
-    if not isinstance(period, Sequence) or len(period) != 2:
-        msg = f"`period` must be (start, end), got {period!r}."
-        raise InvalidInputError(msg)
-    tz = getattr(at.dt, "tz", None)
-    out = []
-    for k, value in enumerate(period):
-        ts = pd.Timestamp(value)
-        if tz is not None and ts.tzinfo is None:
-            ts = ts.tz_localize(tz)
-        if k == 1 and ts == ts.normalize():  # a date as the end: the whole day
-            ts = ts + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
-        out.append(ts)
-    if out[1] < out[0]:
-        msg = f"`period` ends before it starts: {period!r}."
-        raise InvalidInputError(msg)
-    return out[0], out[1]
+    return local_period(period, series_tz(at), "period", whole_end_day=True)
 
 
 def _in_window(at: pd.Series, start: pd.Timestamp, end: pd.Timestamp, closed_end: bool) -> Any:
@@ -170,11 +156,8 @@ def _peak(profile: pd.DataFrame) -> str:
         if days[order[1]] >= 0.8 * days[order[0]]
         else [_DAYS[order[0]]]
     )
-    hours = values.sum(axis=1)
     window = 4
-    circ = np.concatenate([hours, hours[: window - 1]])
-    sums = np.convolve(circ, np.ones(window), mode="valid")[:24]
-    h0 = int(np.argmax(sums))
+    h0 = int(np.argmax(circular_window_sums(values.sum(axis=1), window)))
     h1 = (h0 + window) % 24
     return f"{', '.join(top_days)} {h0:02d}:00-{(h1 or 24):02d}:00"
 

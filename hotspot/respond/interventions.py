@@ -45,7 +45,6 @@ never turned into a missing benefit.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -58,6 +57,7 @@ from scipy import stats
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from hotspot._core.meta import attach, note_choice
+from hotspot._core.time import circular_window_sums, data_period_days
 from hotspot._core.validation import check_columns, check_geodataframe, check_same_crs
 from hotspot.analyse.temporal import aoristic_weights, daylight
 from hotspot.exceptions import InvalidInputError
@@ -234,10 +234,7 @@ def _hours_label(start: int, n: int) -> str:
 
 def _best_block(profile: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Start hour and weight of the best circular block of ``n`` hours per row."""
-    n = int(min(max(n, 1), 24))
-    ext = np.concatenate([profile, profile[:, : n - 1]], axis=1) if n > 1 else profile
-    csum = np.concatenate([np.zeros((len(profile), 1)), np.cumsum(ext, axis=1)], axis=1)
-    sums = csum[:, n : n + 24] - csum[:, :24]
+    sums = circular_window_sums(profile, int(min(max(n, 1), 24)))
     start = np.argmax(sums, axis=1)
     return start, sums[np.arange(len(profile)), start]
 
@@ -258,19 +255,16 @@ def _pert_mean(low: float, mode: float, high: float) -> float:
 
 
 def _period_days(times: pd.Series, period: Any) -> float:
-    if period is not None:
+    """Days the counts cover: ``period`` when given, else :func:`data_period_days`."""
+    if period is None:
+        return data_period_days(times, fix="Pass period='365D' (the length of the data's period).")
+    try:
         days = pd.Timedelta(period).total_seconds() / 86400.0
-    else:
-        t = times.dropna()
-        if len(t) < 2:
-            raise InvalidInputError(
-                "cannot infer the observed period from fewer than 2 known `occurred_at` "
-                "times; pass period='365D' (the length of the data's period)"
-            )
-        days = (t.max() - t.min()).total_seconds() / 86400.0
-        days = max(math.ceil(days), 1)
-    if days <= 0:
-        raise InvalidInputError(f"period must be positive, got {period!r}")
+    except (TypeError, ValueError):
+        days = float("nan")
+    if not days > 0:
+        msg = f"period must be a positive duration such as '365D', got {period!r}"
+        raise InvalidInputError(msg)
     return float(days)
 
 

@@ -40,6 +40,7 @@ import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
 from hotspot._core.meta import attach, note_choice
+from hotspot._core.time import circular_window_sums, data_period_days
 from hotspot._core.validation import (
     check_columns,
     check_geodataframe,
@@ -88,19 +89,17 @@ def _members(incidents: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> np.ndar
 
 
 def _weeks_covered(incidents: gpd.GeoDataFrame, choices: dict[str, Any]) -> float:
-    t = pd.to_datetime(incidents["occurred_at"]) if "occurred_at" in incidents else None
-    if t is None or t.notna().sum() == 0:
+    if "occurred_at" not in incidents:
         raise InvalidInputError(
             "incidents need an 'occurred_at' column with times to build a patrol plan "
             "(read them with hs.read_incidents)"
         )
-    span_days = (t.max() - t.min()) / pd.Timedelta(days=1)
-    weeks = max(1.0, span_days / 7.0)
+    weeks = data_period_days(incidents["occurred_at"]) / 7.0
     note_choice(
         choices,
         "weeks",
         round(weeks, 3),
-        "time span of the incidents in weeks (at least 1): demand is per week",
+        "period the incidents cover (whole days, at least one) in weeks: demand is per week",
     )
     return weeks
 
@@ -144,9 +143,7 @@ def _demand(
 
 def _window_sums(demand: np.ndarray, g: int) -> np.ndarray:
     """Sum of demand over hours j .. j+g-1 (circular over the week)."""
-    c = np.concatenate([demand, demand[:, : g - 1]], axis=1) if g > 1 else demand
-    cs = np.concatenate([np.zeros((c.shape[0], 1)), np.cumsum(c, axis=1)], axis=1)
-    return cs[:, g : g + 168] - cs[:, :168]
+    return circular_window_sums(demand, g)
 
 
 def _choose_blocks(

@@ -40,6 +40,7 @@ from hotspot._core.validation import (
     check_non_empty,
     check_points,
     check_projected,
+    numeric_column,
     point_coords,
 )
 from hotspot.exceptions import InvalidInputError
@@ -360,16 +361,7 @@ def cluster_points(
 
 
 def _weights_of(gdf: pd.DataFrame, column: str) -> np.ndarray:
-    w = pd.to_numeric(gdf[column], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        first = gdf.index[np.flatnonzero(bad)[0]]
-        msg = (
-            f"column {column!r} must hold finite non-negative weights; {int(bad.sum())} "
-            f"rows do not (first: index {first!r}). Fill or drop them first."
-        )
-        raise InvalidInputError(msg)
-    return w
+    return numeric_column(gdf, column, "incidents", what="weights")
 
 
 # ------------------------------------------------------------------------------- NNH

@@ -68,8 +68,10 @@ from hotspot._core.validation import (
     check_columns,
     check_geodataframe,
     check_non_empty,
+    check_positive,
     check_projected,
     check_same_crs,
+    numeric_column,
 )
 from hotspot.exceptions import HotspotWarning, InvalidInputError
 
@@ -491,8 +493,8 @@ def kde_grid(
     if counts.ndim != 2:
         msg = f"`counts` must be a 2-D (ny, nx) array, got shape {counts.shape}."
         raise InvalidInputError(msg)
-    _check_positive(cell_size, "cell_size")
-    _check_positive(bandwidth, "bandwidth")
+    check_positive(cell_size, "cell_size", "metres")
+    check_positive(bandwidth, "bandwidth", "metres")
     stencil = _stencil(float(cell_size), float(bandwidth), _check_kernel(kernel), normalize)
     return _convolve_sum([(counts, stencil)], counts.shape)
 
@@ -615,12 +617,6 @@ def _chunks(lengths: np.ndarray, budget: int) -> list[tuple[int, int]]:
     cuts = np.searchsorted(csum, np.arange(budget, total, budget), side="right")
     edges = np.unique(np.concatenate([[0], cuts, [len(lengths)]]))
     return list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
-
-
-def _check_positive(value: Any, name: str) -> None:
-    if not (isinstance(value, int | float | np.number) and np.isfinite(value) and value > 0):
-        msg = f"`{name}` must be a positive number of metres, got {value!r}."
-        raise InvalidInputError(msg)
 
 
 # ----------------------------------------------------------------------------- GeoDataFrame layer
@@ -754,10 +750,10 @@ def kde(
         )
         raise InvalidInputError(msg)
     if bandwidth is not None:
-        _check_positive(bandwidth, "bandwidth")
+        check_positive(bandwidth, "bandwidth", "metres")
         bandwidth = float(bandwidth)
     if cell_size is not None:
-        _check_positive(cell_size, "cell_size")
+        check_positive(cell_size, "cell_size", "metres")
         if units is not None:
             msg = "`cell_size` is only used when `units` is None (a grid is built)."
             raise InvalidInputError(msg)
@@ -981,21 +977,7 @@ def _weights(gdf: Any, column: str | None, name: str, arg: str) -> np.ndarray:
     """Return validated non-negative weights (ones when ``column`` is None)."""
     if column is None:
         return np.ones(len(gdf))
-    check_columns(gdf, [column], name)
-    try:
-        w = gdf[column].to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as err:
-        msg = f"`{arg}` column {column!r} of `{name}` must be numeric ({err})."
-        raise InvalidInputError(msg) from err
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        msg = (
-            f"Column {column!r} of `{name}` must hold finite values >= 0; {int(bad.sum())} "
-            f"rows do not (first: index {gdf.index[pos]!r}, value {w[pos]!r}). Fill or drop them."
-        )
-        raise InvalidInputError(msg)
-    return w
+    return numeric_column(gdf, column, name, what=f"`{arg}` weights")
 
 
 def _unit_points(gdf: Any) -> np.ndarray:

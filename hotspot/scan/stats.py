@@ -56,7 +56,11 @@ import pandas as pd
 from scipy import sparse, stats
 
 from hotspot._core.meta import attach, note_choice
-from hotspot._core.validation import check_columns, check_geodataframe, check_non_empty
+from hotspot._core.validation import (
+    check_geodataframe,
+    check_non_empty,
+    numeric_column,
+)
 from hotspot._core.weights import n_islands, weights_for_units
 from hotspot.exceptions import HotspotWarning, InvalidInputError
 
@@ -667,28 +671,11 @@ def local_moran_arrays(
 def _values(units: Any, column: str, *, non_negative: bool) -> np.ndarray:
     check_geodataframe(units, "units")
     check_non_empty(units, "units")
-    check_columns(units, [column], "units")
-    col = units[column]
-    if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-        msg = f"column {column!r} of `units` must be numeric (counts), got {col.dtype}."
-        raise InvalidInputError(msg)
-    y = col.to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(y)
-    if bad.any():
-        msg = (
-            f"column {column!r} has {int(bad.sum())} missing or infinite values (first at "
-            f"unit {units.index[np.flatnonzero(bad)[0]]!r}). Fill them (e.g. `.fillna(0)` "
-            "for counts) or drop those units."
-        )
-        raise InvalidInputError(msg)
-    if non_negative and (y < 0).any():
-        msg = (
-            f"column {column!r} has negative values (first at unit "
-            f"{units.index[np.flatnonzero(y < 0)[0]]!r}); Gi* needs non-negative values "
-            "such as counts or rates."
-        )
-        raise InvalidInputError(msg)
-    return y
+    fix = (
+        "Gi* needs non-negative values such as counts or rates; fill missing counts "
+        "with `.fillna(0)` or drop those units."
+    )
+    return numeric_column(units, column, "units", non_negative=non_negative, fix=fix)
 
 
 def _warn_small(y: np.ndarray, column: str, w: sparse.csr_array, step: str) -> None:

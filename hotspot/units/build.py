@@ -66,6 +66,7 @@ from hotspot._core.validation import (
     check_non_empty,
     check_points,
     check_polygons,
+    check_positive,
     check_projected,
     check_same_crs,
 )
@@ -325,7 +326,7 @@ def grid(
         cell_size = _auto_cell_size(bounds, choices, "study area" if study_area is not None
                                     else "area")
     else:
-        cell_size = _check_positive(cell_size, "cell_size")
+        cell_size = check_positive(cell_size, "cell_size", "metres")
 
     if shape == "square":
         frame = _square_grid(bounds, cell_size, area_frame.crs, study_union)
@@ -340,17 +341,6 @@ def _as_frame(obj: Any, name: str) -> gpd.GeoDataFrame:
     if isinstance(obj, gpd.GeoSeries):
         return gpd.GeoDataFrame(geometry=obj)
     return check_geodataframe(obj, name)
-
-
-def _check_positive(value: Any, name: str) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        out = float("nan")
-    if not math.isfinite(out) or out <= 0:
-        msg = f"`{name}` must be a positive number of metres, got {value!r}."
-        raise InvalidInputError(msg)
-    return out
 
 
 def _auto_cell_size(bounds: tuple[float, ...], choices: dict[str, Any], what: str) -> float:
@@ -533,7 +523,7 @@ def segments(lines: Any, *, max_length: float | None = None) -> gpd.GeoDataFrame
     frame = _as_frame(lines, "lines")
     check_projected(frame, "lines")
     if max_length is not None:
-        max_length = _check_positive(max_length, "max_length")
+        max_length = check_positive(max_length, "max_length", "metres")
     geom_name = frame.geometry.name
     types = frame.geometry.geom_type
     nonline = ~(types.isin(["LineString", "MultiLineString"]) | frame.geometry.is_empty

@@ -30,6 +30,7 @@ correction for regression to the mean at sites selected for high counts).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -50,26 +51,26 @@ from hotspot.scan.areas import hotspot_membership
 __all__ = ["EBPrior", "expected_counts", "fit_prior"]
 
 
-class EBPrior(tuple):
-    """Gamma prior of crime per cell: ``(mean, shape, cell_area_km2, n_cells)``."""
+@dataclass(frozen=True)
+class EBPrior:
+    """Gamma prior of incidents per cell over the observed period.
 
-    __slots__ = ()
+    Attributes
+    ----------
+    mean
+        Mean incidents per occupied cell.
+    shape
+        Gamma shape (``inf``: no overdispersion).
+    cell_area_km2
+        Area of a cell, km2.
+    n_cells
+        Occupied cells the prior was fitted on.
+    """
 
-    def __new__(cls, mean: float, shape: float, cell_area_km2: float, n_cells: int) -> EBPrior:
-        return super().__new__(cls, (float(mean), float(shape), float(cell_area_km2),
-                                     int(n_cells)))
-
-    @property
-    def mean(self) -> float:
-        return self[0]
-
-    @property
-    def shape(self) -> float:
-        return self[1]
-
-    @property
-    def cell_area_km2(self) -> float:
-        return self[2]
+    mean: float
+    shape: float
+    cell_area_km2: float
+    n_cells: int
 
     @property
     def weight(self) -> float:
@@ -114,7 +115,7 @@ def fit_prior(incidents: gpd.GeoDataFrame, cell_area_km2: float) -> EBPrior:
     m = float(counts.mean())
     v = float(counts.var(ddof=1)) if len(counts) > 1 else m
     shape = m * m / (v - m) if v > m else np.inf
-    return EBPrior(m, shape, cell_area_km2, len(counts))
+    return EBPrior(m, float(shape), float(cell_area_km2), len(counts))
 
 
 def expected_counts(
@@ -126,7 +127,7 @@ def expected_counts(
     interval: float = 0.90,
     prior: EBPrior | None = None,
 ) -> pd.DataFrame:
-    """Expected incidents per hotspot over the next ``horizon_days``, shrunk to the area level.
+    """Forecast incidents per hotspot over the next ``horizon_days``, shrunk to the area level.
 
     Parameters
     ----------
@@ -200,7 +201,8 @@ def expected_counts(
     else:  # no overdispersion: every place has the area's rate
         shape = np.full(len(ids), np.inf)
         rate = np.full(len(ids), np.inf)
-    mean_rate = np.where(np.isfinite(shape), shape / rate, k * prior.mean)
+    with np.errstate(invalid="ignore"):
+        mean_rate = np.where(np.isfinite(shape), shape / rate, k * prior.mean)
     expected = mean_rate * scale
     q = (1.0 - interval) / 2.0
     if np.isfinite(prior.shape):
@@ -229,6 +231,6 @@ def expected_counts(
     params = {"period_days": float(period_days), "horizon_days": float(horizon_days),
               "interval": interval, "prior_mean_per_cell": prior.mean,
               "prior_shape_per_cell": prior.shape, "cell_area_km2": prior.cell_area_km2,
-              "occupied_cells": prior[3], "weight_of_own_count": prior.weight,
+              "occupied_cells": prior.n_cells, "weight_of_own_count": prior.weight,
               "model": "empirical-Bayes gamma-Poisson (negative binomial) per cell"}
     return attach(out, "expected_counts", params, choices)

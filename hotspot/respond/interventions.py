@@ -202,7 +202,7 @@ class _Money:
 def _crime_costs(
     costs: Any, incidents: gpd.GeoDataFrame, money: _Money, choices: dict[str, Any]
 ) -> tuple[dict[str, float], str]:
-    """Unit cost of crime per offence and group, in the output currency and price year."""
+    """Return unit costs of crime per offence and group, in the output currency and year."""
     if costs is not None and not isinstance(costs, str):
         return _table(costs, "cost", "costs"), "user table (taken as output currency/year)"
     country = costs
@@ -266,6 +266,14 @@ def _period_days(times: pd.Series, period: Any) -> float:
         msg = f"period must be a positive duration such as '365D', got {period!r}"
         raise InvalidInputError(msg)
     return float(days)
+
+
+def _covered_times(incidents: pd.DataFrame) -> pd.Series:
+    """Return the times that bound the data: window ends when present (month-only data)."""
+    cols = [c for c in ("occurred_from", "occurred_to") if c in incidents]
+    if len(cols) == 2:
+        return pd.concat([incidents[c] for c in cols], ignore_index=True)
+    return incidents["occurred_at"]
 
 
 def _resolve_catalogue(catalogue: Any) -> pd.DataFrame:
@@ -407,8 +415,8 @@ def _eligibility(
         known = known * ctx.dark_known
         maybe = maybe * (ctx.dark_known + ctx.dark_unknown)
     elif e["times"] == "patrolled":
-        share, hours = _patrol_block(ctx, known + 0.0, e, patrol_hours, tz)
-        known, maybe = known * share, maybe * share
+        share, hours, no_time = _patrol_block(ctx, known + 0.0, e, patrol_hours, tz)
+        known, maybe = known * share, maybe * (share + no_time)
     return known, np.maximum(maybe - known, 0.0), hours
 
 
@@ -425,8 +433,8 @@ def _main_problem(ctx: _Context) -> np.ndarray:
 
 def _patrol_block(
     ctx: _Context, w: np.ndarray, e: pd.Series, patrol_hours: int | None, tz: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """Share of each incident's time in its hotspot's busiest block, and block labels."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Share of each incident's time in its hotspot's busiest block, labels, time unknown."""
     if ctx.hourly is None:
         ctx.hourly = sp.csr_matrix(aoristic_weights(ctx.inc, tz=tz))
     n_block = int(patrol_hours or e["cost"]["patrol_hours_per_day"])
@@ -437,7 +445,8 @@ def _patrol_block(
     inblock = ((np.arange(24)[None, :] - start[:, None]) % 24) < n_block
     hourly_day = ctx.hourly.toarray().reshape(len(ctx.inc), 7, 24).sum(axis=1)
     share = (hourly_day * inblock[ctx.pos]).sum(axis=1)
-    return share, np.array([_hours_label(s, n_block) for s in start], dtype=object)
+    no_time = (hourly_day.sum(axis=1) <= 0).astype(float)
+    return share, np.array([_hours_label(s, n_block) for s in start], dtype=object), no_time
 
 
 # ----------------------------------------------------------------- step 3: simulation
@@ -687,10 +696,11 @@ def score_interventions(
             "no incident falls inside any hotspot: check that `incidents` are the ones the "
             "hotspots were made from and share their CRS"
         )
-    period_days = _period_days(incidents["occurred_at"], period)
+    period_days = _period_days(_covered_times(incidents), period)
     if period is None:
         note_choice(choices, "period_days", period_days,
-                    "last minus first known occurred_at, rounded up to whole days")
+                    "first to last known time (occurred_from/occurred_to windows when "
+                    "present, else occurred_at), rounded up to whole days")
     ctx = _Context(hotspots, incidents, member)
     ctable, cost_source = _crime_costs(costs, incidents, money, choices)
     _incident_attributes(ctx, offence=offence, setting=setting, harm=harm, ctable=ctable,
@@ -715,8 +725,7 @@ def score_interventions(
         ranks = dict(zip(ctx.hid, hotspots["rank"], strict=True))
         out.insert(1, "rank", out["hotspot_id"].map(ranks))
     out = out.sort_values(["hotspot_id", "intervention"], kind="stable", ignore_index=True)
-    out["rank_here"] = (out.groupby("hotspot_id")["harm_prevented"]
-                        .rank(ascending=False, method="first").astype(int))
+    out["rank_here"] = _rank_here(out)
     out["reason"] = _reasons(out, cat, f"{horizon_days:g} days")
     params = {
         "interventions": ids, "horizon": str(horizon), "period_days": period_days,
@@ -729,6 +738,13 @@ def score_interventions(
                                "x (1 + uniform displacement band)",
     }
     return attach(out, "score_interventions", params, choices)
+
+
+def _rank_here(out: pd.DataFrame) -> pd.Series:
+    """Rank of each measure at its hotspot on known harm prevented; <NA> if nothing."""
+    ranked = out["harm_prevented"].where(out["harm_prevented"] > 0)
+    r = ranked.groupby(out["hotspot_id"]).rank(ascending=False, method="first")
+    return r.astype("Int64")
 
 
 def _band(displacement: tuple[float, float] | None, cat: pd.DataFrame) -> tuple[float, float]:
@@ -750,7 +766,7 @@ def _score_one(
     rng: np.random.Generator, years: float, discount_rate: float, band: tuple[float, float],
     patrol_hours: int | None, tz: Any, simulations: int, interval: float,
 ) -> pd.DataFrame:
-    """The four steps for one catalogue entry, all hotspots at once."""
+    """Run the four steps for one catalogue entry, all hotspots at once."""
     known, maybe, hours = _eligibility(e, ctx, patrol_hours, tz)
     eligible = ctx.per_hotspot(known)
     unknown = ctx.per_hotspot(maybe)
@@ -820,6 +836,14 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.1f}"
 
 
+def _rank_text(rank: Any, n: int) -> str:
+    if pd.isna(rank):
+        return "not ranked here"
+    if int(rank) == 1:
+        return f"ranked first of {n} here: most harm prevented among the measures known to apply"
+    return f"ranked {int(rank)} of {n} here"
+
+
 def _reasons(frame: pd.DataFrame, cat: pd.DataFrame, horizon: str) -> list[str]:
     """Plain-language reason per row: what is eligible, the evidence, the money, the rank."""
     n_here = frame.groupby("hotspot_id")["intervention"].transform("size").to_numpy()
@@ -852,7 +876,7 @@ def _reasons(frame: pd.DataFrame, cat: pd.DataFrame, horizon: str) -> list[str]:
             f"{row.effect:.0%} (supported range {row.effect_low:.0%}-{row.effect_high:.0%}, "
             f"evidence {row.evidence_quality}) in {cites} -> about {_fmt(row.prevented)} "
             f"({_fmt(row.prevented_low)}-{_fmt(row.prevented_high)}) fewer over {horizon} "
-            f"after regression to the mean; {money}; ranked {row.rank_here} of {n_rank} here"
+            f"after regression to the mean; {money}; {_rank_text(row.rank_here, n_rank)}"
         )
         if row.not_costed:
             txt += f"; not costed: {row.not_costed}"

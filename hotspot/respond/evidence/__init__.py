@@ -42,11 +42,11 @@ from hotspot.ingest.vocabularies import (
 
 __all__ = [
     "MECHANISMS",
-    "TECHNIQUES",
-    "load_cpi",
     "OUTDOOR_SETTINGS",
+    "TECHNIQUES",
     "catalogue_path",
     "load_catalogue",
+    "load_cpi",
     "load_harm_example",
     "load_unit_costs",
     "offence_group",

@@ -591,9 +591,13 @@ def test_empty_source():
 
 
 def test_unsupported_format(tmp_path):
+    p = tmp_path / "crimes.dbf"
+    p.write_bytes(b"\x03\x00")
+    with pytest.raises(InvalidInputError, match=r"unsupported file format '.dbf'.*CSV"):
+        read(p)
     p = tmp_path / "crimes.xlsx"
     p.write_bytes(b"PK\x03\x04")
-    with pytest.raises(InvalidInputError, match=r"unsupported file format '.xlsx'.*CSV"):
+    with pytest.raises(InvalidInputError, match=r"crimes.xlsx is not a readable Excel file"):
         read(p)
 
 

@@ -161,7 +161,7 @@ def test_empirical_bayes_shrinks_towards_the_area_level():
     assert prior.mean == pytest.approx(4.0 * 1.05, rel=0.1)  # zero cells left out
     hot = gpd.GeoDataFrame({"hotspot_id": [1, 2]},
                            geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100)], crs=CRS)
-    e = expected_counts(hot, pts, period_days=365, horizon_days=365, prior=prior)
+    e = expected_counts(pts, hot, period_days=365, horizon_days=365, prior=prior)
     w = prior.weight
     expect = w * e["observed"] + (1 - w) * prior.mean
     np.testing.assert_allclose(e["expected"], expect, rtol=1e-9)
@@ -169,7 +169,7 @@ def test_empirical_bayes_shrinks_towards_the_area_level():
     high = e["observed"] > prior.mean
     assert (e.loc[high, "expected"] < e.loc[high, "naive"]).all()
     with pytest.raises(InvalidInputError, match="period_days"):
-        expected_counts(hot, pts, period_days=0)
+        expected_counts(pts, hot, period_days=0)
 
 
 @pytest.mark.shared_data
@@ -184,7 +184,7 @@ def test_calibration_expected_vs_realised_next_year_chicago(shared_data):
                            crs=4326).to_crs(CRS)
     y12, y13 = pts[(t.dt.year == 2012).to_numpy()], pts[(t.dt.year == 2013).to_numpy()]
     hot = hotspots(y12, method="gistar", cell_size=150)
-    e = expected_counts(hot, y12, period_days=366, horizon_days=365)
+    e = expected_counts(y12, hot, period_days=366, horizon_days=365)
     real = hotspot_membership(y13, hot).value_counts().reindex(e.index, fill_value=0)
     top = e.assign(real=real).nlargest(30, "observed")
     inside = ((top["real"] >= top["expected_low"]) & (top["real"] <= top["expected_high"]))
@@ -199,7 +199,7 @@ def test_calibration_expected_vs_realised_next_year_chicago(shared_data):
 
 def test_no_eligible_means_nothing_prevented_and_no_rank():
     inc = _incidents([10, 0, 5], dark=0.0)
-    s = score_interventions(_hot(), inc, interventions=["street_lighting", "target_hardening"],
+    s = score_interventions(inc, _hot(), interventions=["street_lighting", "target_hardening"],
                             setting="loc_cat", random_state=0, simulations=500)
     assert (s["eligible"] == 0).all()
     assert (s[["prevented", "prevented_low", "prevented_high", "harm_prevented",
@@ -210,11 +210,11 @@ def test_no_eligible_means_nothing_prevented_and_no_rank():
 
 def test_hand_computed_lighting_row_money_and_horizon():
     inc = _incidents([40, 0, 0], offence="robbery")
-    s = score_interventions(_hot(), inc, interventions=["street_lighting"], setting="loc_cat",
+    s = score_interventions(inc, _hot(), interventions=["street_lighting"], setting="loc_cat",
                             horizon="730D", random_state=3, displacement=(0.0, 0.0))
     row = s.iloc[0]
     assert row["eligible"] == 40
-    exp = expected_counts(_hot(), inc, period_days=365, horizon_days=730)
+    exp = expected_counts(inc, _hot(), period_days=365, horizon_days=730)
     assert row["expected_total"] == pytest.approx(exp["expected"].iloc[0])
     assert row["expected_total"] < 80  # regression to the mean: below 40 x 2 years
     pert = (0.14 + 4 * 0.36 + 0.36) / 6
@@ -237,22 +237,22 @@ def test_displacement_band_and_overdispersion_widen_the_interval():
     inc = _incidents([60, 0, 0])
     kw = {"interventions": ["street_lighting"], "setting": "loc_cat", "random_state": 1,
           "simulations": 4000}
-    narrow = score_interventions(_hot(), inc, displacement=(0.0, 0.0), **kw).iloc[0]
-    wide = score_interventions(_hot(), inc, **kw).iloc[0]
+    narrow = score_interventions(inc, _hot(), displacement=(0.0, 0.0), **kw).iloc[0]
+    wide = score_interventions(inc, _hot(), **kw).iloc[0]
     assert wide["prevented"] == pytest.approx(narrow["prevented"])  # band centred on 0
     assert wide["prevented_high"] - wide["prevented_low"] > (
         narrow["prevented_high"] - narrow["prevented_low"])
     with pytest.raises(InvalidInputError, match="displacement"):
-        score_interventions(_hot(), inc, displacement=(0.5, 0.1), **kw)
+        score_interventions(inc, _hot(), displacement=(0.5, 0.1), **kw)
 
 
 def test_unknown_place_type_is_a_range_ranked_on_what_is_known():
     hot = _hot(1)
     inc = pd.concat([_incidents([6], loc="street"), _incidents([4], loc="residence")])
-    known = score_interventions(hot, inc, interventions=["street_lighting"], setting="loc_cat",
+    known = score_interventions(inc, hot, interventions=["street_lighting"], setting="loc_cat",
                                 random_state=0, simulations=500).iloc[0]
     assert known["eligible"] == 6 and known["eligible_unknown"] == 0
-    s = score_interventions(hot, inc, interventions=["street_lighting", "hot_spots_patrol"],
+    s = score_interventions(inc, hot, interventions=["street_lighting", "hot_spots_patrol"],
                             random_state=0, simulations=500).set_index("intervention")
     light = s.loc["street_lighting"]
     assert light["eligible"] == 0 and light["eligible_unknown"] == 10
@@ -265,14 +265,14 @@ def test_bcr_is_the_same_whichever_currency():
     inc = _incidents([30, 12, 5], offence="robbery")
     kw = {"setting": "loc_cat", "random_state": 0, "simulations": 500, "costs": "US",
           "interventions": ["street_lighting", "hot_spots_patrol", "alley_gating"]}
-    usd = score_interventions(_hot(), inc, currency="USD", **kw)
-    gbp = score_interventions(_hot(), inc, currency="GBP", **kw)
+    usd = score_interventions(inc, _hot(), currency="USD", **kw)
+    gbp = score_interventions(inc, _hot(), currency="GBP", **kw)
     np.testing.assert_allclose(usd["bcr"], gbp["bcr"], rtol=1e-9)
     cap = usd["capital"] > 0
     np.testing.assert_allclose(usd.loc[cap, "capital"] / gbp.loc[cap, "capital"], 1.28)
     assert (gbp["currency"] == "GBP").all()
     # the country table follows the incidents, not the currency
-    auto = score_interventions(_hot(), inc, currency="GBP",
+    auto = score_interventions(inc, _hot(), currency="GBP",
                                **{k: v for k, v in kw.items() if k != "costs"})
     assert "costs" in auto.attrs["hotspot"]["score_interventions"]["choices"]
     np.testing.assert_allclose(auto["bcr"], usd["bcr"], rtol=1e-9)
@@ -281,7 +281,7 @@ def test_bcr_is_the_same_whichever_currency():
 def test_offences_without_a_unit_cost_are_listed_not_dropped():
     inc = pd.concat([_incidents([8], offence="Anti-social behaviour"),
                      _incidents([4], offence="Robbery")])
-    s = score_interventions(_hot(1), inc, interventions=["hot_spots_patrol"], costs="UK",
+    s = score_interventions(inc, _hot(1), interventions=["hot_spots_patrol"], costs="UK",
                             currency="GBP", random_state=0, simulations=500)
     row = s.iloc[0]
     assert np.isfinite(row["benefit"]) and row["benefit"] > 0
@@ -293,8 +293,8 @@ def test_offences_without_a_unit_cost_are_listed_not_dropped():
 
 def test_patrol_block_koper_hours_and_problem_solving_counts_the_problem():
     inc = pd.concat([_incidents([8], hour=21), _incidents([2], hour=9)])
-    s = score_interventions(_hot(1), inc, interventions=["hot_spots_patrol"],
-                            setting="loc_cat", patrol_hours=4, currency="GBP",
+    s = score_interventions(inc, _hot(1), interventions=["hot_spots_patrol"],
+                            setting="loc_cat", patrol_hours_per_day=4, currency="GBP",
                             random_state=0, simulations=500)
     row = s.iloc[0]
     assert row["eligible"] == 8 and row["hours"] in {f"{h:02d}:00-{(h + 4) % 24:02d}:00"
@@ -307,27 +307,27 @@ def test_patrol_block_koper_hours_and_problem_solving_counts_the_problem():
     start, best = _best_block(np.array([[1.0] + [0] * 22 + [5.0]]), 2)
     assert start[0] == 23 and best[0] == 6.0  # wraps midnight
     mix = pd.concat([_incidents([7], offence="Burglary"), _incidents([3], offence="Robbery")])
-    pop = score_interventions(_hot(1), mix, interventions=["problem_oriented_policing"],
+    pop = score_interventions(mix, _hot(1), interventions=["problem_oriented_policing"],
                               random_state=0, simulations=500).iloc[0]
     assert pop["eligible"] == 7  # the main problem only, not every incident
 
 
 def test_default_scoring_leaves_out_the_process_and_bad_input():
     hot, inc = _hot(), _incidents([3, 2, 1])
-    s = score_interventions(hot, inc, random_state=0, simulations=200)
+    s = score_interventions(inc, hot, random_state=0, simulations=200)
     assert "problem_oriented_policing" not in set(s["intervention"])
     with pytest.raises(InvalidInputError, match="unknown intervention"):
-        score_interventions(hot, inc, interventions=["moon_lighting"])
+        score_interventions(inc, hot, interventions=["moon_lighting"])
     with pytest.raises(InvalidInputError, match="no effect estimate"):
-        score_interventions(hot, inc, interventions=["graffiti_removal"])
+        score_interventions(inc, hot, interventions=["graffiti_removal"])
     far = inc.copy()
     far["geometry"] = gpd.points_from_xy([9e5] * len(inc), [9e5] * len(inc))
     with pytest.raises(InvalidInputError, match="no incident falls inside any hotspot"):
-        score_interventions(hot, far)
+        score_interventions(far, hot)
     with pytest.raises(InvalidInputError, match="setting column"):
-        score_interventions(hot, inc, setting="nope")
+        score_interventions(inc, hot, setting="nope")
     with pytest.raises(InvalidInputError, match="price year"):
-        score_interventions(hot, inc, price_year=1990)
+        score_interventions(inc, hot, price_year=1990)
     with pytest.raises(InvalidInputError, match="capital_budget must be a non-negative"):
         plan(s, capital_budget=-1)
 
@@ -425,7 +425,7 @@ def _sample(name):
                                           ("west_yorkshire", None)])
 def test_samples_top_measures_and_budgets(name, setting):
     hot, inc = _sample(name)
-    s = score_interventions(hot, inc, setting=setting, random_state=7, simulations=1000)
+    s = score_interventions(inc, hot, setting=setting, random_state=7, simulations=1000)
     assert (s["prevented_low"] <= s["prevented"]).all()
     assert (s["prevented"] <= s["prevented_high"]).all()
     assert np.isfinite(s["benefit"]).all()  # never NaN: uncosted crime is listed instead
@@ -451,7 +451,7 @@ def test_response_menu_triangle_checks_and_process_first_where_nothing_fits():
     from hotspot.respond.menu import format_response_menu, response_menu
 
     burg = _incidents([10, 0, 0], offence="Burglary", loc="residence")
-    m = response_menu(_hot(), burg, setting="loc_cat")
+    m = response_menu(burg, _hot(), setting="loc_cat")
     one = m[m["hotspot_id"] == 1].set_index("intervention")
     assert {"target_hardening", "alley_gating", "problem_oriented_policing"} <= set(one.index)
     assert one.loc["target_hardening", "triangle_side"] == "target"
@@ -461,12 +461,12 @@ def test_response_menu_triangle_checks_and_process_first_where_nothing_fits():
     # no scores given: nothing is known to prevent anything, the process comes first
     assert one.loc["problem_oriented_policing", "order"] == 1
     assert "analyse the problem first" in one.loc["problem_oriented_policing", "why"]
-    s = score_interventions(_hot(), burg, setting="loc_cat", random_state=0, simulations=300)
-    m2 = response_menu(_hot(), burg, scores=s, setting="loc_cat")
+    s = score_interventions(burg, _hot(), setting="loc_cat", random_state=0, simulations=300)
+    m2 = response_menu(burg, _hot(), scores=s, setting="loc_cat")
     first = m2[(m2["hotspot_id"] == 1) & (m2["order"] == 1)].iloc[0]
     assert first["status"] == "scored" and first["prevented"] > 0
     lines = format_response_menu(m2, 1, top=2)
     assert lines[0].startswith("1. ") and "Check on site" in lines[1]
     assert format_response_menu(m2, 1, compact=True)[0].startswith("   ")
     with pytest.raises(InvalidInputError, match="min_share"):
-        response_menu(_hot(), burg, min_share=2)
+        response_menu(burg, _hot(), min_share=2)

@@ -35,6 +35,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspot._core.deprecation import (
+    path_before_data,
+    renamed_arguments,
+    reordered_arguments,
+)
 from hotspot._core.meta import note_choice
 from hotspot._core.time import circular_window_sums, local_period, series_tz
 from hotspot._core.validation import (
@@ -44,6 +49,7 @@ from hotspot._core.validation import (
     check_same_crs,
 )
 from hotspot.exceptions import InvalidInputError
+from hotspot.pipeline import scan
 
 __all__ = ["briefing", "briefings"]
 
@@ -120,25 +126,18 @@ def _default_hotspots(
     units: gpd.GeoDataFrame | None,
     area: gpd.GeoDataFrame | None,
     choices: dict[str, Any],
+    scan_args: dict[str, Any],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    from hotspot.scan.areas import hotspots as make_hotspots
-    from hotspot.scan.stats import gi_star
-    from hotspot.units.build import count, grid
-
-    if units is None:
-        # cells of the area only: empty cells outside it would bias Gi*
-        units = grid(inc) if area is None else grid(area, study_area=area)
-        note_choice(choices, "units", "hs.grid (automatic cell size)", "no units given")
-    counted = count(inc, units)
-    counted = gi_star(counted, "n_incidents")
-    hot = make_hotspots(counted, method="gistar", incidents=inc)
+    # cells of the area only (study_area): empty cells outside it would bias Gi*
+    cells, hot = scan(inc, units=units, study_area=area, **scan_args)
     note_choice(
         choices,
         "hotspots",
-        "hs.hotspots(method='gistar')",
-        "no hotspots given: Gi* 99 % and 95 % hot cells, FDR-corrected, merged",
+        "hotspot.pipeline.scan(method='gistar')",
+        "no hotspots given: the default scan (grid -> count -> Gi* 99 % and 95 % hot "
+        "cells, FDR-corrected, merged)",
     )
-    return hot, counted
+    return hot, cells
 
 
 # --------------------------------------------------------------------- analysis
@@ -172,7 +171,7 @@ def _profiles(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame
 
 
 def _dark(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame | None:
-    from hotspot.analyse.temporal import dark_share
+    from hotspot.analyse.darkness import dark_share
 
     try:
         return dark_share(inc, by=member, tz=tz)
@@ -223,7 +222,8 @@ def _emerging(
 
 
 def _interventions(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, enabled: bool, setting: str | None
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, enabled: bool, setting: str | None,
+    random_state: Any = 0,
 ) -> tuple[pd.DataFrame | None, str]:
     if not enabled:
         return None, "not requested"
@@ -232,7 +232,7 @@ def _interventions(
     except ImportError:
         return None, "not available (intervention scoring is not installed)"
     try:
-        return score_interventions(hot, inc, setting=setting, random_state=0), ""
+        return score_interventions(inc, hot, setting=setting, random_state=random_state), ""
     except Exception as exc:
         return None, f"not available ({type(exc).__name__}: {exc})"
 
@@ -245,7 +245,7 @@ def _menus(
     try:
         from hotspot.respond.menu import format_response_menu, response_menu
 
-        menu = response_menu(hot, inc, scores=scores, setting=setting)
+        menu = response_menu(inc, hot, scores=scores, setting=setting)
     except Exception:  # the menu is an aid: the pack prints without it
         return {}
     return {int(h): format_response_menu(menu, h, top=3, compact=True)
@@ -253,16 +253,16 @@ def _menus(
 
 
 def _patrol(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None, random_state: Any = 0
 ) -> tuple[pd.DataFrame | None, str]:
     if hours is None:
-        return None, "not requested (give patrol_hours = officer-hours per week)"
+        return None, "not requested (give officer_hours_per_week)"
     try:
         from hotspot.respond.patrol import patrol_plan
     except ImportError:
         return None, "not available (patrol planning is not installed)"
     try:
-        return patrol_plan(hot, inc, officer_hours_per_week=hours), ""
+        return patrol_plan(inc, hot, officer_hours_per_week=hours, random_state=random_state), ""
     except Exception as exc:
         return None, f"not available ({type(exc).__name__}: {exc})"
 
@@ -712,9 +712,11 @@ def _place_name(row: pd.Series) -> str:
     return f"Hotspot {int(row['rank'])}"
 
 
+@reordered_arguments("path", "incidents", old_order=path_before_data)
+@renamed_arguments(patrol_hours="officer_hours_per_week")
 def briefing(
-    path: str | Path,
     incidents: gpd.GeoDataFrame,
+    path: str | Path,
     *,
     area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     area_name: str | None = None,
@@ -729,10 +731,13 @@ def briefing(
     tz: Any = None,
     interventions: bool = True,
     setting: str | None = None,
-    patrol_hours: float | None = None,
+    officer_hours_per_week: float | None = None,
     title: str | None = None,
     source: str | None = None,
     overwrite: bool = False,
+    cell_size: float | None = None,
+    max_area_km2: float | None = None,
+    random_state: int | np.random.Generator | None = 0,
 ) -> Path:
     """Write a printed briefing pack (multi-page PDF) for one beat, district or city.
 
@@ -742,10 +747,10 @@ def briefing(
 
     Parameters
     ----------
-    path
-        Output PDF file. An existing file is not replaced unless ``overwrite``.
     incidents
         Canonical incidents (points in a projected CRS in metres, ``occurred_at``).
+    path
+        Output PDF file. An existing file is not replaced unless ``overwrite``.
     area
         Polygon(s) of the area (e.g. one district, a GeoDataFrame or GeoSeries in
         the incidents' CRS): incidents outside are left out and its outline is
@@ -754,9 +759,10 @@ def briefing(
         Name printed on every page (default "Selected area" / "All incidents").
     hotspots
         Ranked hotspots from :func:`hotspot.hotspots`, in the incidents' CRS. None:
-        computed on the area's incidents of the period: ``hs.grid`` (automatic cell
-        size, or ``units``) -> ``hs.count`` -> ``hs.gi_star`` (FDR) ->
-        ``hs.hotspots(method="gistar")`` (99 % and 95 % hot cells merged).
+        computed on the area's incidents of the period by the default scan,
+        :func:`hotspot.pipeline.scan` (``hs.grid`` of the area with ``cell_size``,
+        or ``units`` -> ``hs.count`` -> ``hs.gi_star`` (FDR) -> 99 % and 95 % hot
+        cells merged, at most ``max_area_km2`` each), as ``hotspot analyze`` does.
     units
         Grid to count on (default ``hs.grid`` of the area, automatic cell size).
         Also used for the emerging-hotspot categories (monthly Emerging Hot Spot
@@ -785,15 +791,26 @@ def briefing(
         Incident column with the place type (e.g. ``"loc_cat"``: street, residence...),
         so that lighting counts outdoor incidents only; None: all incidents count and
         the pack says the figures are upper bounds.
-    patrol_hours
+    officer_hours_per_week
         Officer-hours per week for a patrol plan (:func:`hotspot.respond.patrol.patrol_plan`);
-        None: no plan.
+        None: no plan. (Called ``patrol_hours`` before; that name still works for
+        one release.)
     title
         Title of the pack (default "Hotspot briefing: <area_name>").
     source
         Data source line printed in the footer (e.g. "Memphis PD open data").
     overwrite
         Replace an existing ``path``.
+    cell_size
+        Cell side in metres of the grid the hotspots are found on when
+        ``hotspots`` is None; None for the automatic rule
+        (:func:`hotspot._core.grid.auto_cell_size`).
+    max_area_km2
+        Largest hotspot area in km² when ``hotspots`` is None (larger hot areas are
+        cut into pieces one officer can cover); None for no cap.
+    random_state
+        Seed for the random steps (the scan, intervention Monte Carlo, patrol
+        minutes), so that a pack can be printed again identically.
 
     Returns
     -------
@@ -815,7 +832,7 @@ def briefing(
     >>> from hotspot.present.report import briefing
     >>> inc = hs.datasets.load_sample("memphis_robberies")  # doctest: +SKIP
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "memphis.pdf"
-    >>> briefing(out, inc, area_name="Memphis", top=3).name  # doctest: +SKIP
+    >>> briefing(inc, out, area_name="Memphis", top=3).name  # doctest: +SKIP
     'memphis.pdf'
     """
     from matplotlib.backends.backend_pdf import PdfPages
@@ -857,7 +874,9 @@ def briefing(
 
     cells = None
     if hotspots is None:
-        hot_all, cells = _default_hotspots(inc, units, area_gdf, choices)
+        scan_args = {"cell_size": cell_size, "max_area_km2": max_area_km2,
+                     "random_state": random_state}
+        hot_all, cells = _default_hotspots(inc, units, area_gdf, choices, scan_args)
     else:
         check_same_crs(incidents, hotspots, "incidents", "hotspots")
         hot_all = hotspots.copy()
@@ -880,9 +899,9 @@ def briefing(
     profiles = _profiles(inc, member, tz)
     dark = _dark(inc, member, tz)
     emerging = _emerging(inc, cells, hot) if cells is not None else {}
-    scores, score_note = _interventions(hot, inc, interventions, setting)
+    scores, score_note = _interventions(hot, inc, interventions, setting, random_state)
     menus = _menus(hot, inc, scores, setting) if interventions else {}
-    plan, plan_note = _patrol(hot, inc, patrol_hours)
+    plan, plan_note = _patrol(hot, inc, officer_hours_per_week, random_state)
 
     name = area_name or ("Selected area" if area_gdf is not None else "All incidents")
     offences = ""
@@ -1078,10 +1097,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower() or "area"
 
 
+@reordered_arguments("folder", "incidents", "areas", old_order=path_before_data)
 def briefings(
-    folder: str | Path,
     incidents: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
+    folder: str | Path,
     *,
     name_column: str,
     prefix: str = "briefing_",
@@ -1091,13 +1111,13 @@ def briefings(
 
     Parameters
     ----------
-    folder
-        Output folder (created if needed). Files are ``<prefix><name>.pdf`` with the
-        area name reduced to letters, digits and underscores.
     incidents
         Canonical incidents, in the CRS of ``areas``.
     areas
         Polygons, one row per area.
+    folder
+        Output folder (created if needed). Files are ``<prefix><name>.pdf`` with the
+        area name reduced to letters, digits and underscores.
     name_column
         Column of ``areas`` holding the names printed and used in file names.
     prefix
@@ -1116,7 +1136,7 @@ def briefings(
     >>> from hotspot.present.report import briefings
     >>> inc = hs.datasets.load_sample("memphis_robberies")  # doctest: +SKIP
     >>> pcts = hs.datasets.load_sample("memphis_precincts")  # doctest: +SKIP
-    >>> paths = briefings("packs", inc, pcts, name_column="precinct")  # doctest: +SKIP
+    >>> paths = briefings(inc, pcts, "packs", name_column="precinct")  # doctest: +SKIP
     """
     import logging
 
@@ -1132,7 +1152,7 @@ def briefings(
         name = str(one[name_column].iloc[0])
         try:
             p = briefing(
-                folder / f"{prefix}{_slug(name)}.pdf", incidents, area=one, area_name=name, **kwargs
+                incidents, folder / f"{prefix}{_slug(name)}.pdf", area=one, area_name=name, **kwargs
             )
         except InvalidInputError as exc:
             if "No incident" not in str(exc):

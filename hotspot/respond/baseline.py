@@ -119,29 +119,29 @@ def fit_prior(incidents: gpd.GeoDataFrame, cell_area_km2: float) -> EBPrior:
 
 
 def expected_counts(
-    hotspots: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame,
+    hotspots: gpd.GeoDataFrame,
     *,
     period_days: float,
     horizon_days: float = 365.0,
-    interval: float = 0.90,
+    alpha: float = 0.10,
     prior: EBPrior | None = None,
 ) -> pd.DataFrame:
     """Forecast incidents per hotspot over the next ``horizon_days``, shrunk to the area level.
 
     Parameters
     ----------
-    hotspots
-        Hotspot polygons with ``hotspot_id`` (same projected CRS as ``incidents``).
     incidents
         All incidents of the observed period (the whole study area, not only those in
         hotspots: they give the area's level).
+    hotspots
+        Hotspot polygons with ``hotspot_id`` (same projected CRS as ``incidents``).
     period_days
         Length of the observed period, days.
     horizon_days
         Length of the period to forecast, days.
-    interval
-        Coverage of the predictive interval.
+    alpha
+        The predictive interval covers ``1 - alpha`` (default 0.10: 90 %).
     prior
         A prior from :func:`fit_prior`; None fits one on ``incidents`` with cells of the
         median hotspot area.
@@ -159,7 +159,7 @@ def expected_counts(
     Raises
     ------
     InvalidInputError
-        Non-positive periods, an interval outside (0, 1), no incidents.
+        Non-positive periods, an ``alpha`` outside (0, 1), no incidents.
 
     Examples
     --------
@@ -170,7 +170,7 @@ def expected_counts(
     ...                        rng.uniform(0, 5000, 4000)), crs=32616)
     >>> hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(0, 0, 500, 500)],
     ...                        crs=32616)
-    >>> e = expected_counts(hot, pts, period_days=365)
+    >>> e = expected_counts(pts, hot, period_days=365)
     >>> bool(e["expected_low"].iloc[0] <= e["expected"].iloc[0] <= e["expected_high"].iloc[0])
     True
     """
@@ -181,8 +181,8 @@ def expected_counts(
     for name, val in (("period_days", period_days), ("horizon_days", horizon_days)):
         if not np.isfinite(val) or val <= 0:
             raise InvalidInputError(f"{name} must be a positive number of days, got {val!r}")
-    if not 0 < interval < 1:
-        raise InvalidInputError(f"interval must be in (0, 1), got {interval}")
+    if not 0 < alpha < 1:
+        raise InvalidInputError(f"alpha must be in (0, 1), got {alpha}")
     choices: dict[str, Any] = {}
     area = hotspots.geometry.area.to_numpy() / 1e6
     if prior is None:
@@ -204,7 +204,7 @@ def expected_counts(
     with np.errstate(invalid="ignore"):
         mean_rate = np.where(np.isfinite(shape), shape / rate, k * prior.mean)
     expected = mean_rate * scale
-    q = (1.0 - interval) / 2.0
+    q = alpha / 2.0
     if np.isfinite(prior.shape):
         # predictive count over the horizon: NB(shape, p) with p = rate / (rate + scale)
         p = rate / (rate + scale)
@@ -229,7 +229,7 @@ def expected_counts(
         index=pd.Index(ids, name="hotspot_id"),
     )
     params = {"period_days": float(period_days), "horizon_days": float(horizon_days),
-              "interval": interval, "prior_mean_per_cell": prior.mean,
+              "alpha": alpha, "prior_mean_per_cell": prior.mean,
               "prior_shape_per_cell": prior.shape, "cell_area_km2": prior.cell_area_km2,
               "occupied_cells": prior.n_cells, "weight_of_own_count": prior.weight,
               "model": "empirical-Bayes gamma-Poisson (negative binomial) per cell"}

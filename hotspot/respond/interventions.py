@@ -27,7 +27,7 @@ The scoring runs four steps, each a small function:
    entry's (low, central, high), and displacement (-) / diffusion (+) drawn uniformly
    from the catalogue's band (default -0.25 .. +0.25 around the entry's value). The point
    estimate is the mean of that distribution (computed exactly); the interval its
-   central ``interval`` quantiles.
+   central ``1 - alpha`` quantiles.
 4. **Costing** (:func:`_costing`): capital = unit price x units; yearly cost = running cost
    (energy, maintenance, monitoring) + officer hours x hourly cost; equivalent annual cost
    (EAC) = capital x r / (1 - (1 + r) ** -life) + yearly cost, with the discount rate
@@ -56,6 +56,11 @@ import scipy.sparse as sp
 from scipy import stats
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from hotspot._core.deprecation import (
+    areas_before_points,
+    renamed_arguments,
+    reordered_arguments,
+)
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import circular_window_sums, data_period_days
 from hotspot._core.validation import check_columns, check_geodataframe, check_same_crs
@@ -439,7 +444,7 @@ def _patrol_block(
         ctx.hourly = sp.csr_matrix(aoristic_weights(ctx.inc, tz=tz))
     n_block = int(patrol_hours or e["cost"]["patrol_hours_per_day"])
     if not 1 <= n_block <= 24:
-        raise InvalidInputError(f"patrol_hours must be 1-24, got {n_block}")
+        raise InvalidInputError(f"patrol_hours_per_day must be 1-24, got {n_block}")
     prof = (ctx.onehot @ sp.diags(w) @ ctx.hourly).toarray().reshape(ctx.n_hot, 7, 24)
     start, _ = _best_block(prof.sum(axis=1), n_block)
     inblock = ((np.arange(24)[None, :] - start[:, None]) % 24) < n_block
@@ -533,14 +538,20 @@ def _costing(
 # ----------------------------------------------------------------- scoring
 
 
+@reordered_arguments("hotspots", "incidents", old_order=areas_before_points)
+@renamed_arguments(
+    period="observed_duration",
+    patrol_hours="patrol_hours_per_day",
+    interval=("alpha", lambda c: round(1.0 - c, 12), "alpha = 1 - interval"),
+)
 def score_interventions(
-    hotspots: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame,
+    hotspots: gpd.GeoDataFrame,
     *,
     interventions: Sequence[str] | None = None,
     catalogue: Any = None,
     horizon: Any = "365D",
-    period: Any = None,
+    observed_duration: Any = None,
     harm: Any = None,
     costs: Any = None,
     setting: str | None = None,
@@ -550,9 +561,9 @@ def score_interventions(
     price_year: int | None = PRICE_YEAR,
     discount_rate: float = DISCOUNT_RATE,
     displacement: tuple[float, float] | None = None,
-    patrol_hours: int | None = None,
+    patrol_hours_per_day: int | None = None,
     tz: Any = None,
-    interval: float = 0.90,
+    alpha: float = 0.10,
     simulations: int = 10000,
     random_state: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
@@ -560,14 +571,14 @@ def score_interventions(
 
     Parameters
     ----------
-    hotspots
-        Hotspot areas with ``hotspot_id`` (as made by :func:`hotspot.scan.areas.hotspots`);
-        ``area_km2`` is used for quantities (computed from the geometry if absent).
     incidents
         All canonical incidents of the study area (same CRS) with ``occurred_at``: those
         in hotspots are scored, all of them give the area's level for the baseline.
         ``dark_weight`` is used when present, otherwise
         :func:`hotspot.analyse.temporal.daylight` adds it.
+    hotspots
+        Hotspot areas with ``hotspot_id`` (as made by :func:`hotspot.scan.areas.hotspots`);
+        ``area_km2`` is used for quantities (computed from the geometry if absent).
     interventions
         Catalogue ids to score. None: the entries marked ``default = true`` whose role is
         ``"measure"`` (problem-oriented policing is the process, see the module notes).
@@ -575,9 +586,10 @@ def score_interventions(
         A frame from :func:`hotspot.respond.evidence.load_catalogue`, a TOML path, or None.
     horizon
         Period the prediction covers (pandas Timedelta string). Default one year.
-    period
-        Length of the observed period of ``incidents``; None: last minus first known
-        ``occurred_at``, rounded up to whole days.
+    observed_duration
+        Length of the observed period of ``incidents`` (a duration such as ``"365D"``);
+        None: first to last known time (window ends when present), whole days. (Called
+        ``period`` before; that name still works for one release.)
     harm
         Harm weight per offence (or group): a mapping, a Series, a frame with
         ``offence`` and ``weight``, or ``"example"`` for the shipped table. None: 1 each.
@@ -607,12 +619,14 @@ def score_interventions(
     displacement
         (low, high) net diffusion (+) / displacement (-) share added to each entry's own
         value; None: the catalogue's band (-0.25, 0.25; Guerette & Bowers 2009).
-    patrol_hours
-        Length of the patrolled block (hours per day); None: the entry's value.
+    patrol_hours_per_day
+        Length of the patrolled block of the day, in hours (1-24); None: the entry's
+        value. (Called ``patrol_hours`` before; still accepted for one release.)
     tz
         Time zone of naive ``occurred_at`` values.
-    interval
-        Coverage of the uncertainty intervals (default 0.90).
+    alpha
+        The uncertainty intervals cover ``1 - alpha`` (default 0.10: 90 %). The old
+        ``interval`` (= ``1 - alpha``) still works for one release.
     simulations
         Monte Carlo draws per row.
     random_state
@@ -653,7 +667,7 @@ def score_interventions(
     ...                         "offence": "robbery"},
     ...                        geometry=gpd.points_from_xy([75.0] * 40, [75.0] * 40),
     ...                        crs=32616)
-    >>> s = score_interventions(hot, inc, interventions=["street_lighting"], setting="loc",
+    >>> s = score_interventions(inc, hot, interventions=["street_lighting"], setting="loc",
     ...                         random_state=0)
     >>> s[["eligible", "effect"]].iloc[0].tolist()
     [40.0, 0.36]
@@ -669,8 +683,9 @@ def score_interventions(
         raise InvalidInputError("`hotspots` has no rows: nothing to score")
     if hotspots["hotspot_id"].duplicated().any():
         raise InvalidInputError("`hotspots` has duplicate hotspot_id values")
-    if not 0 < interval < 1:
-        raise InvalidInputError(f"interval must be in (0, 1), got {interval}")
+    if not 0 < alpha < 1:
+        raise InvalidInputError(f"alpha must be in (0, 1), got {alpha}")
+    interval = 1.0 - alpha
     if int(simulations) < 100:
         raise InvalidInputError(f"simulations must be at least 100, got {simulations}")
     if not (np.isfinite(discount_rate) and 0 <= discount_rate < 1):
@@ -696,8 +711,8 @@ def score_interventions(
             "no incident falls inside any hotspot: check that `incidents` are the ones the "
             "hotspots were made from and share their CRS"
         )
-    period_days = _period_days(_covered_times(incidents), period)
-    if period is None:
+    period_days = _period_days(_covered_times(incidents), observed_duration)
+    if observed_duration is None:
         note_choice(choices, "period_days", period_days,
                     "first to last known time (occurred_from/occurred_to windows when "
                     "present, else occurred_at), rounded up to whole days")
@@ -706,8 +721,8 @@ def score_interventions(
     _incident_attributes(ctx, offence=offence, setting=setting, harm=harm, ctable=ctable,
                          choices=choices)
     _dark_weights(ctx, tz, any(cat.loc[i, "times"] == "dark" for i in ids), choices)
-    base = expected_counts(hotspots, incidents, period_days=period_days,
-                           horizon_days=horizon_days, interval=interval)
+    base = expected_counts(incidents, hotspots, period_days=period_days,
+                           horizon_days=horizon_days, alpha=alpha)
     eb = base.attrs["hotspot"]["expected_counts"]["params"]
     note_choice(choices, "baseline", "empirical Bayes",
                 f"regression to the mean: each hotspot's own count weighs "
@@ -715,7 +730,7 @@ def score_interventions(
     rng = np.random.default_rng(random_state)
     blocks = [
         _score_one(cat.loc[iid], iid, ctx, base, money, rng, horizon_days / 365.25,
-                   discount_rate, band, patrol_hours, tz, int(simulations), interval)
+                   discount_rate, band, patrol_hours_per_day, tz, int(simulations), interval)
         for iid in ids
     ]
     out = pd.concat(blocks, ignore_index=True)
@@ -732,7 +747,7 @@ def score_interventions(
         "setting": setting, "offence": offence if ctx.offence_known else None,
         "currency": currency, "fx": money.rates, "price_year": price_year,
         "discount_rate": discount_rate, "displacement_band": band,
-        "crime_costs": cost_source, "interval": interval, "simulations": int(simulations),
+        "crime_costs": cost_source, "alpha": alpha, "simulations": int(simulations),
         "catalogue_version": cat.attrs.get("version"), "baseline": eb,
         "effect_distribution": "PERT(low, central, high; shape 4) x NB predictive count "
                                "x (1 + uniform displacement band)",
@@ -1080,8 +1095,8 @@ def plan(
 
 def _plan_totals(out: pd.DataFrame, objective: str, budgets: dict[str, float | None],
                  scores: pd.DataFrame) -> dict[str, Any]:
-    interval = float(scores.attrs.get("hotspot", {}).get("score_interventions", {})
-                     .get("params", {}).get("interval", 0.90))
+    interval = 1.0 - float(scores.attrs.get("hotspot", {}).get("score_interventions", {})
+                           .get("params", {}).get("alpha", 0.10))
     totals: dict[str, Any] = {
         "capital": float(out["capital"].sum()),
         "annual_cost": float(out["annual_cost"].sum()),

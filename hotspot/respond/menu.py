@@ -39,8 +39,8 @@ _COLUMNS = ["hotspot_id", "order", "intervention", "name", "status", "share_know
 
 
 def response_menu(
-    hotspots: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame,
+    hotspots: gpd.GeoDataFrame,
     *,
     scores: pd.DataFrame | None = None,
     setting: str | None = None,
@@ -58,10 +58,10 @@ def response_menu(
 
     Parameters
     ----------
-    hotspots
-        Hotspot polygons with ``hotspot_id``.
     incidents
         Incidents (same CRS) with ``occurred_at``; ``dark_weight`` is computed when absent.
+    hotspots
+        Hotspot polygons with ``hotspot_id``.
     scores
         Optional frame from :func:`hotspot.respond.interventions.score_interventions`: its
         ``prevented`` column orders scored measures and is shown.
@@ -94,7 +94,7 @@ def response_menu(
     >>> inc = gpd.GeoDataFrame({"occurred_at": t, "dark_weight": 1.0, "offence": "Burglary",
     ...                         "loc": "residence"},
     ...                        geometry=gpd.points_from_xy([50] * 10, [50] * 10), crs=32616)
-    >>> m = response_menu(hot, inc, setting="loc")
+    >>> m = response_menu(inc, hot, setting="loc")
     >>> "target_hardening" in set(m["intervention"])
     True
     """

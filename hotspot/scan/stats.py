@@ -51,6 +51,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
@@ -753,7 +754,7 @@ def _hotspot_class(z: np.ndarray, p_adj: np.ndarray, alpha: float) -> pd.Categor
 
 
 def gi_star(
-    units: Any,
+    units: gpd.GeoDataFrame,
     column: str = "n_incidents",
     *,
     neighbors: Any = "queen",
@@ -762,7 +763,7 @@ def gi_star(
     correction: Correction = "fdr_bh",
     alpha: float = 0.05,
     random_state: int | np.random.Generator | None = None,
-) -> Any:
+) -> gpd.GeoDataFrame:
     """Getis-Ord Gi* hot and cold spots of a count per unit.
 
     Parameters
@@ -882,7 +883,7 @@ def _run_params(
 
 
 def local_moran(
-    units: Any,
+    units: gpd.GeoDataFrame,
     column: str = "n_incidents",
     *,
     neighbors: Any = "queen",
@@ -891,7 +892,7 @@ def local_moran(
     correction: Correction = "fdr_bh",
     alpha: float = 0.05,
     random_state: int | np.random.Generator | None = None,
-) -> Any:
+) -> gpd.GeoDataFrame:
     """Local Moran's I (Anselin's LISA) clusters and outliers with FDR-corrected labels.
 
     Weights are row-standardized (esda's default ``transformation="r"``); inference is

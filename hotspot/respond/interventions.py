@@ -15,7 +15,7 @@ The scoring runs four steps, each a small function:
    missing offence or time) is not counted as eligible: it gives the upper end of a
    range ("none eligible" .. "all eligible"), stated in the reason, and measures are
    ranked on what is known. ``"dark"``: the incident's ``dark_weight``
-   (:func:`hotspot.analyse.temporal.daylight`); ``"patrolled"``: the aoristic weight in the
+   (:func:`hotspot.analyse.darkness.daylight`); ``"patrolled"``: the aoristic weight in the
    hotspot's busiest block of ``patrol_hours`` hours. Problem-oriented policing is the
    process that chooses measures, not one of them: it is not scored by default, and when
    asked for by name it counts only the hotspot's main offence group (the problem).
@@ -64,7 +64,8 @@ from hotspot._core.deprecation import (
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import circular_window_sums, data_period_days
 from hotspot._core.validation import check_columns, check_geodataframe, check_same_crs
-from hotspot.analyse.temporal import aoristic_weights, daylight
+from hotspot.analyse.darkness import daylight
+from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import InvalidInputError
 from hotspot.respond.baseline import expected_counts
 from hotspot.respond.evidence import (
@@ -379,7 +380,7 @@ def _dark_weights(ctx: _Context, tz: Any, needed: bool, choices: dict[str, Any])
         dark = daylight(ctx.inc, tz=tz)["dark_weight"]
         note_choice(choices, "darkness", "daylight(twilight='civil')",
                     "incidents had no dark_weight: computed with "
-                    "hotspot.analyse.temporal.daylight")
+                    "hotspot.analyse.darkness.daylight")
     d = np.asarray(dark, dtype=float) if dark is not None else np.full(len(ctx.inc), np.nan)
     ctx.dark_known = np.nan_to_num(d, nan=0.0)
     ctx.dark_unknown = np.isnan(d).astype(float)
@@ -575,7 +576,7 @@ def score_interventions(
         All canonical incidents of the study area (same CRS) with ``occurred_at``: those
         in hotspots are scored, all of them give the area's level for the baseline.
         ``dark_weight`` is used when present, otherwise
-        :func:`hotspot.analyse.temporal.daylight` adds it.
+        :func:`hotspot.analyse.darkness.daylight` adds it.
     hotspots
         Hotspot areas with ``hotspot_id`` (as made by :func:`hotspot.scan.areas.hotspots`);
         ``area_km2`` is used for quantities (computed from the geometry if absent).

@@ -81,7 +81,7 @@ from hotspot._core.validation import (
     point_coords,
 )
 from hotspot.assess.metrics import _compute, _inputs, _Ranking
-from hotspot.exceptions import DataQualityWarning, InvalidInputError
+from hotspot.exceptions import DataQualityWarning, InputTypeError, InvalidInputError
 from hotspot.scan import density
 
 __all__ = [
@@ -911,7 +911,7 @@ def backtest(
     """
     if not isinstance(units, gpd.GeoDataFrame):
         msg = "`units` must be a GeoDataFrame of polygons (e.g. `hs.grid(...)`)."
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     check_projected(incidents, "incidents")
     check_projected(units, "units")
     check_same_crs(incidents, units, "incidents", "units")

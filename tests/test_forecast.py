@@ -13,13 +13,12 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from hotspot._core.grid import GridSpec, grid_frame
+from hotspot.assess.backtesting import BacktestResult, backtest
 from hotspot.assess.forecast import (
-    BacktestResult,
     NaiveCount,
     ProspectiveHotspot,
     RecentKDE,
     SpaceTimeKDE,
-    backtest,
 )
 from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
 from hotspot.scan.density import kde_points

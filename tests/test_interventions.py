@@ -321,7 +321,7 @@ def test_plan_exact_on_small_instance_and_edge_cases():
 @pytest.fixture(scope="module")
 def chicago(request):
     shared = request.getfixturevalue("shared_data")
-    from hotspot.analyse.temporal import daylight
+    from hotspot.analyse.darkness import daylight
     from hotspot.scan.areas import hotspots
 
     df = pd.read_csv(shared / "chicago" / "chicago_aggravated_assaults_2010_2019.csv.gz")

@@ -49,6 +49,7 @@ from hotspot._core.validation import (
     check_same_crs,
 )
 from hotspot.exceptions import InvalidInputError
+from hotspot.pipeline import scan
 
 __all__ = ["briefing", "briefings"]
 
@@ -125,25 +126,18 @@ def _default_hotspots(
     units: gpd.GeoDataFrame | None,
     area: gpd.GeoDataFrame | None,
     choices: dict[str, Any],
+    scan_args: dict[str, Any],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    from hotspot.scan.areas import hotspots as make_hotspots
-    from hotspot.scan.stats import gi_star
-    from hotspot.units.build import count, grid
-
-    if units is None:
-        # cells of the area only: empty cells outside it would bias Gi*
-        units = grid(inc) if area is None else grid(area, study_area=area)
-        note_choice(choices, "units", "hs.grid (automatic cell size)", "no units given")
-    counted = count(inc, units)
-    counted = gi_star(counted, "n_incidents")
-    hot = make_hotspots(counted, method="gistar", incidents=inc)
+    # cells of the area only (study_area): empty cells outside it would bias Gi*
+    cells, hot = scan(inc, units=units, study_area=area, **scan_args)
     note_choice(
         choices,
         "hotspots",
-        "hs.hotspots(method='gistar')",
-        "no hotspots given: Gi* 99 % and 95 % hot cells, FDR-corrected, merged",
+        "hotspot.pipeline.scan(method='gistar')",
+        "no hotspots given: the default scan (grid -> count -> Gi* 99 % and 95 % hot "
+        "cells, FDR-corrected, merged)",
     )
-    return hot, counted
+    return hot, cells
 
 
 # --------------------------------------------------------------------- analysis
@@ -177,7 +171,7 @@ def _profiles(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame
 
 
 def _dark(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame | None:
-    from hotspot.analyse.temporal import dark_share
+    from hotspot.analyse.darkness import dark_share
 
     try:
         return dark_share(inc, by=member, tz=tz)
@@ -228,7 +222,8 @@ def _emerging(
 
 
 def _interventions(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, enabled: bool, setting: str | None
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, enabled: bool, setting: str | None,
+    random_state: Any = 0,
 ) -> tuple[pd.DataFrame | None, str]:
     if not enabled:
         return None, "not requested"
@@ -237,13 +232,13 @@ def _interventions(
     except ImportError:
         return None, "not available (intervention scoring is not installed)"
     try:
-        return score_interventions(inc, hot, setting=setting, random_state=0), ""
+        return score_interventions(inc, hot, setting=setting, random_state=random_state), ""
     except Exception as exc:
         return None, f"not available ({type(exc).__name__}: {exc})"
 
 
 def _patrol(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None, random_state: Any = 0
 ) -> tuple[pd.DataFrame | None, str]:
     if hours is None:
         return None, "not requested (give officer_hours_per_week)"
@@ -252,7 +247,7 @@ def _patrol(
     except ImportError:
         return None, "not available (patrol planning is not installed)"
     try:
-        return patrol_plan(inc, hot, officer_hours_per_week=hours), ""
+        return patrol_plan(inc, hot, officer_hours_per_week=hours, random_state=random_state), ""
     except Exception as exc:
         return None, f"not available ({type(exc).__name__}: {exc})"
 
@@ -721,6 +716,9 @@ def briefing(
     title: str | None = None,
     source: str | None = None,
     overwrite: bool = False,
+    cell_size: float | None = None,
+    max_area_km2: float | None = None,
+    random_state: int | np.random.Generator | None = 0,
 ) -> Path:
     """Write a printed briefing pack (multi-page PDF) for one beat, district or city.
 
@@ -742,9 +740,10 @@ def briefing(
         Name printed on every page (default "Selected area" / "All incidents").
     hotspots
         Ranked hotspots from :func:`hotspot.hotspots`, in the incidents' CRS. None:
-        computed on the area's incidents of the period: ``hs.grid`` (automatic cell
-        size, or ``units``) -> ``hs.count`` -> ``hs.gi_star`` (FDR) ->
-        ``hs.hotspots(method="gistar")`` (99 % and 95 % hot cells merged).
+        computed on the area's incidents of the period by the default scan,
+        :func:`hotspot.pipeline.scan` (``hs.grid`` of the area with ``cell_size``,
+        or ``units`` -> ``hs.count`` -> ``hs.gi_star`` (FDR) -> 99 % and 95 % hot
+        cells merged, at most ``max_area_km2`` each), as ``hotspot analyze`` does.
     units
         Grid to count on (default ``hs.grid`` of the area, automatic cell size).
         Also used for the emerging-hotspot categories (monthly Emerging Hot Spot
@@ -783,6 +782,16 @@ def briefing(
         Data source line printed in the footer (e.g. "Memphis PD open data").
     overwrite
         Replace an existing ``path``.
+    cell_size
+        Cell side in metres of the grid the hotspots are found on when
+        ``hotspots`` is None; None for the automatic rule
+        (:func:`hotspot._core.grid.auto_cell_size`).
+    max_area_km2
+        Largest hotspot area in km² when ``hotspots`` is None (larger hot areas are
+        cut into pieces one officer can cover); None for no cap.
+    random_state
+        Seed for the random steps (the scan, intervention Monte Carlo, patrol
+        minutes), so that a pack can be printed again identically.
 
     Returns
     -------
@@ -846,7 +855,9 @@ def briefing(
 
     cells = None
     if hotspots is None:
-        hot_all, cells = _default_hotspots(inc, units, area_gdf, choices)
+        scan_args = {"cell_size": cell_size, "max_area_km2": max_area_km2,
+                     "random_state": random_state}
+        hot_all, cells = _default_hotspots(inc, units, area_gdf, choices, scan_args)
     else:
         check_same_crs(incidents, hotspots, "incidents", "hotspots")
         hot_all = hotspots.copy()
@@ -869,8 +880,8 @@ def briefing(
     profiles = _profiles(inc, member, tz)
     dark = _dark(inc, member, tz)
     emerging = _emerging(inc, cells, hot) if cells is not None else {}
-    scores, score_note = _interventions(hot, inc, interventions, setting)
-    plan, plan_note = _patrol(hot, inc, officer_hours_per_week)
+    scores, score_note = _interventions(hot, inc, interventions, setting, random_state)
+    plan, plan_note = _patrol(hot, inc, officer_hours_per_week, random_state)
 
     name = area_name or ("Selected area" if area_gdf is not None else "All incidents")
     offences = ""

@@ -11,7 +11,7 @@ Method (a proposal built on the evidence review, section 10.4):
 
 * **Eligible incidents** of a hotspot for an intervention: incidents inside it
   whose offence group and setting the catalogue entry covers, and, by ``times``:
-  ``"dark"`` -- the incident's ``dark_weight`` from :func:`hotspot.analyse.temporal.daylight`
+  ``"dark"`` -- the incident's ``dark_weight`` from :func:`hotspot.analyse.darkness.daylight`
   (1 dark, 0 not, a share for time windows; unknown times count 0); ``"patrolled"``
   -- the aoristic weight (:func:`hotspot.analyse.temporal.aoristic_weights`) falling in the
   hotspot's busiest contiguous block of ``patrol_hours_per_day`` hours of the day
@@ -54,7 +54,8 @@ from hotspot._core.deprecation import (
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import circular_window_sums, data_period_days
 from hotspot._core.validation import check_columns, check_geodataframe, check_same_crs
-from hotspot.analyse.temporal import aoristic_weights, daylight
+from hotspot.analyse.darkness import daylight
+from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import InvalidInputError
 from hotspot.respond.evidence import (
     OUTDOOR_SETTINGS,
@@ -248,7 +249,7 @@ def score_interventions(
     ----------
     incidents
         Canonical incidents (same CRS) with ``occurred_at``. ``dark_weight`` is
-        used when present, otherwise :func:`hotspot.analyse.temporal.daylight` adds it.
+        used when present, otherwise :func:`hotspot.analyse.darkness.daylight` adds it.
     hotspots
         Hotspot areas with ``hotspot_id`` (as made by :func:`hotspot.scan.areas.hotspots`);
         ``area_km2`` is used for quantities (computed from the geometry if absent).
@@ -296,7 +297,7 @@ def score_interventions(
         before; that name still works for one release.)
     tz
         Time zone of naive ``occurred_at`` values, passed to
-        :func:`hotspot.analyse.temporal.daylight` and
+        :func:`hotspot.analyse.darkness.daylight` and
         :func:`hotspot.analyse.temporal.aoristic_weights`.
     alpha
         The uncertainty interval covers ``1 - alpha`` of the simulated prevented
@@ -432,7 +433,7 @@ def score_interventions(
     if dark is None and any(cat.loc[i, "times"] == "dark" for i in ids):
         dark = daylight(inc, tz=tz)["dark_weight"]
         note_choice(choices, "darkness", "daylight(twilight='civil')",
-                    "incidents had no dark_weight: computed with hotspot.analyse.temporal.daylight")
+                    "incidents had no dark_weight: computed with hotspot.analyse.darkness.daylight")
     dark_w = (np.nan_to_num(np.asarray(dark, dtype=float), nan=0.0) if dark is not None
               else np.zeros(len(inc)))
     unknown_time = (np.asarray(dark, dtype=float) != np.asarray(dark, dtype=float)

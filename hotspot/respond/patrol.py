@@ -19,7 +19,7 @@ week). Start minutes inside the hour are random (``random_state``) so that the p
 not predictable, as Koper recommends.
 
 :func:`lighting_audit` reports, per hotspot, how many incidents happened in the dark
-(:func:`hotspot.analyse.temporal.daylight`), how many happened near a street-light outage
+(:func:`hotspot.analyse.darkness.daylight`), how many happened near a street-light outage
 while it was open, and proposes light positions (new or repaired) that would cover
 the most dark incidents (greedy maximum coverage). :func:`read_outages` reads the
 City of Chicago 311 street-light outage files.
@@ -50,7 +50,8 @@ from hotspot._core.validation import (
     check_same_crs,
     point_coords,
 )
-from hotspot.analyse.temporal import aoristic_weights, daylight
+from hotspot.analyse.darkness import daylight
+from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.scan.areas import hotspot_membership
 
@@ -100,7 +101,8 @@ def _weeks_covered(incidents: gpd.GeoDataFrame, choices: dict[str, Any]) -> floa
         choices,
         "weeks",
         round(weeks, 3),
-        "period the incidents cover (whole days, at least one) in weeks: demand is per week",
+        "period the incidents cover (data_period: the 1-99 % quantile span widened to "
+        "the whole period, robust to stray dates; whole days) in weeks: demand is per week",
     )
     return weeks
 
@@ -603,7 +605,7 @@ def lighting_audit(
     For the incidents inside each hotspot:
 
     * ``n_known`` incidents with a known light class, ``n_dark`` of them in darkness
-      (sun below the ``twilight`` limit, :func:`hotspot.analyse.temporal.daylight`) and
+      (sun below the ``twilight`` limit, :func:`hotspot.analyse.darkness.daylight`) and
       ``dark_share = n_dark / n_known``;
     * ``n_near_outage``: incidents within ``radius`` metres of a reported outage while
       it was open (``outage_start <= t < outage_end + grace_days``; the Chicago reports
@@ -643,7 +645,7 @@ def lighting_audit(
     grace_days
         Days added to the outage end (default 1).
     twilight
-        Darkness limit, as in :func:`hotspot.analyse.temporal.daylight`.
+        Darkness limit, as in :func:`hotspot.analyse.darkness.daylight`.
 
     Returns
     -------

@@ -50,7 +50,9 @@ from hotspot._core.validation import (
     point_coords,
 )
 from hotspot.exceptions import HotspotWarning, InvalidInputError
+from hotspot.scan.cells import scan_cells
 from hotspot.scan.clusters import _hull_geometries, cluster_points
+from hotspot.units.build import count
 
 __all__ = ["HOTSPOT_COLUMNS", "hotspot_membership", "hotspots"]
 
@@ -326,21 +328,12 @@ def _prepare_units(
     choices: dict[str, Any],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, dict[str, Any]]:
     """Return (units with the needed columns, incidents or None, upstream metadata)."""
-    from hotspot.units.build import count, grid
-
     if is_points:
         inc = gdf
-        if method == "kde":
-            from hotspot.scan.density import kde
-
-            units = kde(inc, cell_size=cell_size)
-        else:
-            units = grid(inc, cell_size)
-        units = count(inc, units, weight=weight)
-        if method == "gistar":
-            from hotspot.scan.stats import gi_star
-
-            units = gi_star(units, column, neighbors=neighbors)
+        units = scan_cells(
+            inc, method=method, cell_size=cell_size, column=column, weight=weight,
+            neighbors=neighbors,
+        )
         note_choice(
             choices,
             "pipeline",

@@ -63,7 +63,13 @@ import numpy as np
 from scipy import fft as sp_fft
 from scipy.spatial import cKDTree
 
-from hotspot._core.grid import GridSpec, check_grid_memory, grid_frame, grid_spec_of
+from hotspot._core.grid import (
+    GridSpec,
+    auto_cell_size,
+    check_grid_memory,
+    grid_frame,
+    grid_spec_of,
+)
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.validation import (
     check_columns,
@@ -781,7 +787,9 @@ def kde(
     # where to evaluate
     spec: GridSpec | None = None
     if units is None:
-        cell_size = cell_size or _auto_cell_size(xy, h_fixed, choices)
+        if cell_size is None:
+            bounds = (*xy.min(axis=0), *xy.max(axis=0))
+            cell_size = auto_cell_size(bounds, choices, bandwidth=h_fixed)
         h_reach = h_fixed
         if adaptive:
             k = _auto_k(k, choices)
@@ -1023,28 +1031,6 @@ def _auto_k(k: int | None, choices: dict[str, Any]) -> int:
     return int(k)
 
 
-def _auto_cell_size(xy: np.ndarray, h: float, choices: dict[str, Any]) -> float:
-    span = np.ptp(xy, axis=0)
-    short = float(span.min()) if span.min() > 0 else float(span.max())
-    by_extent = short / 50 if short > 0 else np.inf
-    raw = min(by_extent, h / 2)
-    size = _nice_floor(raw)
-    reason = (
-        f"shorter side of the incidents' bounding box / 50 ({by_extent:.4g} m)"
-        if by_extent <= h / 2
-        else f"bandwidth / 2 ({h / 2:.4g} m), so that the kernel spans >= 2 cells"
-    )
-    return note_choice(choices, "cell_size", size, reason + ", rounded down to 1/2/2.5/5×10^k m")
-
-
-def _nice_floor(value: float) -> float:
-    """Largest of 1, 2, 2.5, 5 × 10^k not above ``value``."""
-    exp = math.floor(math.log10(value))
-    base = 10.0**exp
-    for m in (5.0, 2.5, 2.0, 1.0):
-        if m * base <= value * (1 + 1e-12):
-            return float(round(m * base, 10))
-    return float(base)  # pragma: no cover
 
 
 def _round_sig(value: float, digits: int = 4) -> float:

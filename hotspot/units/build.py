@@ -58,7 +58,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._core.grid import GridSpec, check_grid_memory, grid_frame, grid_spec_of
+from hotspot._core.grid import (
+    GridSpec,
+    auto_cell_size,
+    check_grid_memory,
+    grid_frame,
+    grid_spec_of,
+)
 from hotspot._core.meta import attach, get_meta, logger, note_choice
 from hotspot._core.validation import (
     check_columns,
@@ -322,8 +328,8 @@ def grid(
 
     choices: dict[str, Any] = {}
     if cell_size is None:
-        cell_size = _auto_cell_size(bounds, choices, "study area" if study_area is not None
-                                    else "area")
+        cell_size = auto_cell_size(bounds, choices, what="study area" if study_area is not None
+                                   else "area")
     else:
         cell_size = check_positive(cell_size, "cell_size", "metres")
 
@@ -342,40 +348,6 @@ def _as_frame(obj: Any, name: str) -> gpd.GeoDataFrame:
     return check_geodataframe(obj, name)
 
 
-def _auto_cell_size(bounds: tuple[float, ...], choices: dict[str, Any], what: str) -> float:
-    minx, miny, maxx, maxy = bounds
-    width, height = maxx - minx, maxy - miny
-    short = min(width, height)
-    side_name = "shorter side"
-    if short <= 0:
-        short, side_name = max(width, height), "longer side (the shorter one is 0)"
-    if short <= 0:
-        msg = (
-            f"Cannot choose a cell size automatically: the {what} is a single location. "
-            "Pass `cell_size` (metres)."
-        )
-        raise InvalidInputError(msg)
-    raw = short / 50.0
-    if raw >= 100.0:
-        size = math.floor(raw / 100.0) * 100.0
-        rounding = "rounded down to a multiple of 100 m (sfhotspot's rule)"
-    else:
-        size = max(_nice_floor(raw), 1.0)
-        rounding = "rounded down to 1/2/2.5/5×10^k m (at least 1 m)"
-    reason = (
-        f"{side_name} of the {what}'s bounding box ({short:.6g} m) / 50 = {raw:.4g} m, "
-        f"{rounding}"
-    )
-    return float(note_choice(choices, "cell_size", float(size), reason))
-
-
-def _nice_floor(value: float) -> float:
-    """Largest of 1, 2, 2.5, 5 × 10^k not above ``value``."""
-    base = 10.0 ** math.floor(math.log10(value))
-    for m in (5.0, 2.5, 2.0, 1.0):
-        if m * base <= value * (1 + 1e-12):
-            return float(round(m * base, 10))
-    return float(base)  # pragma: no cover
 
 
 def _anchor(v: float, step: float) -> float:

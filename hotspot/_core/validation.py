@@ -309,7 +309,7 @@ def check_count(value: Any, name: str, minimum: int = 0) -> int:
         value, bool | np.bool_) and np.isfinite(value) and float(value).is_integer()
     if not ok or value < minimum:
         msg = (f"`{name}` must be a whole number >= {minimum}, got {value!r}"
-               + (" (e.g. 999 permutations, or 0 for none)." if name == "permutations"
+               + (" (e.g. 999), or None for exact p-values." if name == "permutations"
                   else "."))
         raise InvalidInputError(msg)
     return int(value)

@@ -155,7 +155,7 @@ def _check_units(units: Any, incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _unit_positions(incidents: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> np.ndarray:
     """Position (row number) in ``units`` of each incident's unit, -1 when outside."""
-    from hotspot.units.build import assign_units
+    from hotspot.units.counting import assign_units
 
     ids = assign_units(incidents, units)
     if ids.dtype == object:

@@ -30,7 +30,7 @@ $(VENV)/.docs-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 docs: install $(VENV)/.docs-installed
-	MPLBACKEND=Agg $(BIN)/python -m sphinx -W --keep-going -n -b html docs docs/_build/html
+	$(BIN)/python -m sphinx -W --keep-going -n -b html docs docs/_build/html
 	@echo "Documentation built: open $(CURDIR)/docs/_build/html/index.html"
 
 lint: install

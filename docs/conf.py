@@ -10,6 +10,7 @@ docstring that does not render fails it.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -59,6 +60,9 @@ nitpicky = True
 nitpick_ignore_regex = [(r"py:.*", r"(?!hotspot\b)[A-Za-z_][\w.]*")]
 
 # Notebooks: executed at build time; any error fails the build.
+# Kernels inherit the environment: a non-interactive MPLBACKEND (CI sets Agg) would keep
+# the notebooks' figures out of the pages, so the kernels get the inline backend.
+os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 nb_execution_mode = "cache"
 nb_execution_timeout = 900
 nb_execution_raise_on_error = True

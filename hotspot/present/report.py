@@ -237,6 +237,21 @@ def _interventions(
         return None, f"not available ({type(exc).__name__}: {exc})"
 
 
+def _menus(
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, scores: pd.DataFrame | None,
+    setting: str | None,
+) -> dict[int, list[str]]:
+    """Response menu lines per hotspot (:func:`hotspot.respond.menu.response_menu`)."""
+    try:
+        from hotspot.respond.menu import format_response_menu, response_menu
+
+        menu = response_menu(inc, hot, scores=scores, setting=setting)
+    except Exception:  # the menu is an aid: the pack prints without it
+        return {}
+    return {int(h): format_response_menu(menu, h, top=3, compact=True)
+            for h in hot["hotspot_id"]}
+
+
 def _patrol(
     hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None, random_state: Any = 0
 ) -> tuple[pd.DataFrame | None, str]:
@@ -656,15 +671,19 @@ def _actions(
                     est += (
                         f" (range {float(r['prevented_low']):.0f}-{float(r['prevented_high']):.0f})"
                     )
-            if "cost" in r and pd.notna(r["cost"]):
-                est += f", cost about {_fmt_money(r['cost'], str(r.get('currency', '')))}"
+            cur = str(r.get("currency", ""))
+            if "capital" in r and pd.notna(r["capital"]):
+                est += (f", {_fmt_money(r['capital'], cur)} up front and "
+                        f"{_fmt_money(r['annual_cost'], cur)} a year")
+            elif "cost" in r and pd.notna(r["cost"]):
+                est += f", cost about {_fmt_money(r['cost'], cur)}"
             lines.append(f"{i}. {name}{est}.")
             if "reason" in r and pd.notna(r["reason"]):
                 reason = str(r["reason"]).strip()
                 full = str(r.get("name", ""))
                 if full and reason.startswith(full):
                     reason = reason[len(full) :].lstrip(" :")
-                lines.append("   Why: " + _short_reason(reason, 240))
+                lines.append("   Why: " + _short_reason(reason, 190))
     if plan is None:
         lines.append(f"Patrol plan: {plan_note}.")
     else:
@@ -881,6 +900,7 @@ def briefing(
     dark = _dark(inc, member, tz)
     emerging = _emerging(inc, cells, hot) if cells is not None else {}
     scores, score_note = _interventions(hot, inc, interventions, setting, random_state)
+    menus = _menus(hot, inc, scores, setting) if interventions else {}
     plan, plan_note = _patrol(hot, inc, officer_hours_per_week, random_state)
 
     name = area_name or ("Selected area" if area_gdf is not None else "All incidents")
@@ -936,7 +956,7 @@ def briefing(
                 if "concentration" in row and pd.notna(row["concentration"])
                 else ""
             ),
-            "actions": _actions(hid, scores, score_note, plan, plan_note),
+            "actions": _actions(hid, scores, score_note, plan, plan_note) + menus.get(hid, []),
         }
         top_rows.append(
             {

@@ -591,9 +591,13 @@ def test_empty_source():
 
 
 def test_unsupported_format(tmp_path):
+    p = tmp_path / "crimes.dbf"
+    p.write_bytes(b"\x03\x00")
+    with pytest.raises(InvalidInputError, match=r"unsupported file format '.dbf'.*CSV"):
+        read(p)
     p = tmp_path / "crimes.xlsx"
     p.write_bytes(b"PK\x03\x04")
-    with pytest.raises(InvalidInputError, match=r"unsupported file format '.xlsx'.*CSV"):
+    with pytest.raises(InvalidInputError, match=r"crimes.xlsx is not a readable Excel file"):
         read(p)
 
 
@@ -693,7 +697,7 @@ def test_utm_crs_zones():
     assert utm_crs(-87.63, 41.88).to_epsg() == 32616
     assert utm_crs(-90.05, 35.15).to_epsg() == 32615
     assert utm_crs(-89.95, 35.15).to_epsg() == 32616
-    assert utm_crs(5.3, 60.4).to_epsg() == 32632  # Bergen (Norway exception)
+    assert utm_crs(5.3, 60.4).to_epsg() == 32631  # Bergen: standard zone (pyproj)
     assert utm_crs(-58.4, -34.6).to_epsg() == 32721  # Buenos Aires
     with pytest.raises(CRSError):
         utm_crs(np.nan, 10)

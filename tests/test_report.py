@@ -43,12 +43,12 @@ def memphis_pdf(memphis, precincts, tmp_path_factory):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         briefing(
-            path,
             memphis,
+            path,
             area_name="Memphis",
             top=3,
             period=("2019-07-01", "2019-12-31"),
-            patrol_hours=20,
+            officer_hours_per_week=20,
             context={"Precincts": precincts},
             source="Memphis PD (Crime Open Database)",
         )
@@ -212,7 +212,7 @@ def test_suppression_on_every_count(tmp_path):
         geometry=[box(440000, 4630000, 440100, 4630100), box(440500, 4630500, 440600, 4630600)],
         crs=32616,
     )
-    out = briefing(tmp_path / "s.pdf", inc, hotspots=hot, interventions=False, min_count=3)
+    out = briefing(inc, tmp_path / "s.pdf", hotspots=hot, interventions=False, min_count=3)
     _, texts = _texts(out)
     assert len(texts) == 1 + 1 + 1
     assert "1 smaller hotspot(s) with fewer than 3 not shown" in texts[0]
@@ -223,12 +223,12 @@ def test_suppression_on_every_count(tmp_path):
 
 def test_naive_times_plain_sentence_and_atomic_write(memphis, tmp_path):
     naive = memphis.assign(occurred_at=memphis["occurred_at"].dt.tz_localize(None))
-    out = briefing(tmp_path / "n.pdf", naive, top=1, interventions=False, previous=False)
+    out = briefing(naive, tmp_path / "n.pdf", top=1, interventions=False, previous=False)
     _, texts = _texts(out)
     assert " ".join(_NAIVE.split()) in texts[1]
     assert [p.name for p in tmp_path.iterdir()] == ["n.pdf"]  # no partial files left
     with pytest.raises(FileExistsError, match="overwrite=True"):
-        briefing(out, memphis)
+        briefing(memphis, out)
 
 
 def test_no_hotspots_is_a_result(tmp_path):
@@ -240,7 +240,7 @@ def test_no_hotspots_is_a_result(tmp_path):
         geometry=gpd.points_from_xy(xy[:, 0] + 440000, xy[:, 1] + 4630000),
         crs=32616,
     )
-    out = briefing(tmp_path / "even.pdf", inc, interventions=False)
+    out = briefing(inc, tmp_path / "even.pdf", interventions=False)
     _, texts = _texts(out)
     assert len(texts) == 2
     assert "No hotspots found" in texts[0]
@@ -268,8 +268,8 @@ def test_streets_layer_and_local_raster_basemap(memphis, tmp_path):
         f"{px}\n0\n0\n{-px}\n{x0 - 10000 + px / 2}\n{y1 + 10000 - px / 2}\n"
     )
     out = briefing(
-        tmp_path / "streets.pdf",
         memphis,
+        tmp_path / "streets.pdf",
         hotspots=hot,
         top=2,
         interventions=False,
@@ -282,7 +282,7 @@ def test_streets_layer_and_local_raster_basemap(memphis, tmp_path):
     assert "Union Ave" in texts[0] and "Main St" in texts[0]  # labelled streets
     assert re.search(r"1\. (Union Ave|Main St)", texts[1])  # named from the streets
     with pytest.raises(hs.InvalidInputError, match="does not exist"):
-        briefing(tmp_path / "x.pdf", memphis, basemap=tmp_path / "missing.png")
+        briefing(memphis, tmp_path / "x.pdf", basemap=tmp_path / "missing.png")
     assert not (tmp_path / "x.pdf").exists()
 
 
@@ -292,17 +292,17 @@ def test_streets_layer_and_local_raster_basemap(memphis, tmp_path):
 )
 def test_bad_arguments(memphis, tmp_path, bad):
     with pytest.raises(hs.InvalidInputError):
-        briefing(tmp_path / "x.pdf", memphis, **bad)
+        briefing(memphis, tmp_path / "x.pdf", **bad)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_output_path_problems(memphis, tmp_path):
     (tmp_path / "folder.pdf").mkdir()
     with pytest.raises(hs.InvalidInputError, match="is a folder"):
-        briefing(tmp_path / "folder.pdf", memphis, overwrite=True)
+        briefing(memphis, tmp_path / "folder.pdf", overwrite=True)
     (tmp_path / "file").write_text("x")
     with pytest.raises(hs.InvalidInputError, match="is a file"):
-        briefing(tmp_path / "file" / "b.pdf", memphis)
+        briefing(memphis, tmp_path / "file" / "b.pdf")
 
 
 @pytest.mark.slow
@@ -313,9 +313,9 @@ def test_briefings_one_file_per_area_chicago(tmp_path):
         districts = hs.datasets.load_sample("chicago_districts")
     two = districts[districts["district"].astype(str).isin(["7", "11"])]
     paths = briefings(
-        tmp_path,
         inc,
         two,
+        tmp_path,
         name_column="district",
         top=2,
         period=("2013-01-01", "2013-06-30"),
@@ -338,8 +338,8 @@ def test_west_yorkshire_names_from_police_uk_locations(shared_data, tmp_path):
     top = hs.hotspots(inc, max_area_km2=2).sort_values("rank").geometry.iloc[0]
     leeds = gpd.GeoDataFrame(geometry=[top.centroid.buffer(2500)], crs=inc.crs)
     out = briefing(
-        tmp_path / "leeds.pdf",
         inc,
+        tmp_path / "leeds.pdf",
         area=leeds,
         area_name="Leeds city centre",
         top=3,

@@ -30,17 +30,19 @@ import pytest
 import scipy.sparse as sp
 from shapely.geometry import box
 
-from hotspot.analyse.temporal import (
+from hotspot.analyse.darkness import (
     LIGHT_CLASSES,
     SUNRISE_ELEVATION,
+    dark_share,
+    daylight,
+    solar_elevation,
+    sun_times,
+)
+from hotspot.analyse.temporal import (
     WEEKDAYS,
     aoristic,
     aoristic_weights,
-    dark_share,
-    daylight,
     plot_temporal_profile,
-    solar_elevation,
-    sun_times,
     temporal_profile,
 )
 from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError

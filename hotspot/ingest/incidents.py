@@ -92,20 +92,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pandas.api import types as ptypes
 from pyproj import CRS, Transformer
 
-from hotspot._core.crs import _crs_str, _is_metric, _median_lonlat, _to_crs, utm_crs
+from hotspot._core.crs import _crs_str, _to_crs, metric_crs_for, transform_xy
 from hotspot._core.meta import attach, note_choice
+from hotspot._core.time import TIME_QUALITIES
 from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
 from hotspot.ingest.columns import (
     _FAR_KM,
-    _OFFENCE,
     _Columns,
     _Coords,
     _resolve_coordinates,
+    _resolve_offence,
     _squash,
-    _tokens,
 )
 from hotspot.ingest.readers import _dup_columns, _load
 from hotspot.ingest.report import IngestReport
@@ -126,16 +125,6 @@ DROP_REASONS: tuple[str, ...] = (
     "outside_study_area",
 )
 """Fixed vocabulary of drop reasons, in the order they are checked."""
-
-TIME_QUALITIES: tuple[str, ...] = (
-    "exact",
-    "midnight",
-    "date_only",
-    "month_only",
-    "window",
-    "missing",
-)
-"""Fixed vocabulary of the ``time_quality`` column."""
 
 CANONICAL = (
     "row_id",
@@ -373,6 +362,10 @@ def read_incidents(
     study_area: Any = None,
     drop_duplicates: bool = False,
     errors: Literal["report", "raise"] = "report",
+    sheet: str | int | None = None,
+    layer: str | int | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read incidents into the canonical Incidents GeoDataFrame, accounting for every row.
 
@@ -418,6 +411,16 @@ def read_incidents(
         else as the output CRS.
     drop_duplicates : bool, default False
         Drop rows identical to an earlier row in every original column.
+    sheet : str or int, optional
+        Sheet of an Excel workbook (name or 0-based position). Required when the
+        workbook has several sheets: the error lists them.
+    layer : str or int, optional
+        Layer of a GeoPackage / File Geodatabase. Required when the file has several
+        layers: the error lists them.
+    decimal, thousands : str, optional
+        Decimal and thousands separators of text coordinates (e.g. ``decimal=","``,
+        ``thousands="."`` for ``"1.176.000,5"``). Default: detected per column
+        (decimal commas, dotted or comma thousands groups), and noted.
     errors : {"report", "raise"}, default "report"
         ``"report"`` drops invalid rows and lists them in the report; ``"raise"``
         raises :class:`~hotspot.exceptions.InvalidInputError` at the first invalid
@@ -478,7 +481,7 @@ def read_incidents(
     """
     _check_args(errors, drop_duplicates)
     tz = _check_tz(tz)
-    loaded = _load(source)
+    loaded = _load(source, sheet=sheet, layer=layer)
     frame = loaded.frame
     if frame.columns.duplicated().any():
         _dup_columns(frame)
@@ -490,12 +493,15 @@ def read_incidents(
     choices: dict[str, Any] = {}
     detected: dict[str, str] = {}
     notes = list(loaded.notes)
-    warnings: list[str] = []
+    warnings: list[str] = list(loaded.warnings)
+    if loaded.encoding is not None:
+        note_choice(choices, "encoding", loaded.encoding,
+                    "byte-order mark, else strict UTF-8, else Windows-1252/Latin-1")
     schema = _schema(frame)
     if schema:
         notes.append(f"recognised the {schema} street-crime schema")
     args = {"x": x, "y": y, "lon": lon, "lat": lat, "crs": crs, "datetime": datetime,
-            "start": start, "end": end, "tz": tz}
+            "start": start, "end": end, "tz": tz, "decimal": decimal, "thousands": thousands}
     cols = _Columns(frame)
 
     coords = _resolve_coordinates(loaded, cols, args, detected, choices, notes)
@@ -503,23 +509,7 @@ def read_incidents(
     warnings += times.warnings
     notes += times.notes
 
-    off_col = None
-    if offence is not None:
-        off_col = cols.user(offence, "offence")
-    else:
-        def texty(c: Any) -> bool:
-            return not ptypes.is_float_dtype(frame[c])
-
-        off_col = cols.find(_OFFENCE, texty)
-        if off_col is None:
-            off_col = next((c for c in frame.columns if c not in cols.used and texty(c)
-                            and _tokens(c) & {"offense", "offence", "crime", "ofns"}
-                            and _tokens(c) & {"type", "category", "desc", "description",
-                                              "group", "name", "class"}), None)
-        if off_col is not None:
-            note_choice(choices, "offence", str(off_col), "detected from the column name")
-    if off_col is not None:
-        detected["offence"] = str(off_col)
+    off_col = _resolve_offence(cols, offence, detected, choices, notes)
 
     # ---- coordinates: kind and CRS
     a, b = coords.a, coords.b
@@ -592,25 +582,13 @@ def read_incidents(
                  else "lon/lat degrees (WGS 84)"))
 
     good = ok & ~invalid & ~zero
-    if _is_metric(crs_in):
-        crs_out = crs_in
-        reason = "input CRS is already projected in metres"
-        px, py = a, b
+    if good.any():
+        crs_out, reason = metric_crs_for(a[good], b[good], crs_in)
     else:
-        if good.any():
-            lon_m, lat_m = _median_lonlat(a[good], b[good], crs_in)
-            crs_out = utm_crs(lon_m, lat_m)
-            reason = (f"local UTM zone of the median location (lon {lon_m:.3f}, "
-                      f"lat {lat_m:.3f})")
-        else:
-            crs_out, reason = crs_in, "no valid point"
-        px = np.full(n, np.nan)
-        py = np.full(n, np.nan)
-        if good.any() and not crs_out.equals(crs_in):
-            tr = Transformer.from_crs(crs_in, crs_out, always_xy=True)
-            with np.errstate(all="ignore"):
-                tx, ty = tr.transform(a[good], b[good], errcheck=False)
-            px[good], py[good] = tx, ty
+        crs_out, reason = crs_in, "no valid point"
+    px, py = np.full(n, np.nan), np.full(n, np.nan)
+    if good.any():
+        px[good], py[good] = transform_xy(a[good], b[good], crs_in, crs_out)
     note_choice(choices, "crs_out", _crs_str(crs_out), reason)
     unproj = good & ~(np.isfinite(px) & np.isfinite(py))
     invalid |= unproj
@@ -732,7 +710,8 @@ def read_incidents(
               "crs": None if crs is None else str(crs), "datetime": datetime,
               "start": start, "end": end, "offence": offence, "tz": tz,
               "study_area": area_note, "drop_duplicates": bool(drop_duplicates),
-              "errors": errors}
+              "errors": errors, "sheet": sheet, "layer": layer, "decimal": decimal,
+              "thousands": thousands}
     result.attrs = {}
     attach(result, "ingest", params, choices, report=report)
     if report.rows_dropped or report.warnings:

@@ -39,7 +39,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspot._core.deprecation import (
+    path_before_data,
+    renamed_arguments,
+    reordered_arguments,
+)
 from hotspot._core.meta import note_choice
+from hotspot._core.time import circular_window_sums, local_period, series_tz
 from hotspot._core.validation import (
     check_geodataframe,
     check_points,
@@ -47,6 +53,7 @@ from hotspot._core.validation import (
     check_same_crs,
 )
 from hotspot.exceptions import InvalidInputError
+from hotspot.pipeline import scan
 
 __all__ = ["briefing", "briefings"]
 
@@ -95,22 +102,7 @@ def _period(incidents: gpd.GeoDataFrame, period: Any) -> tuple[pd.Timestamp, pd.
             msg = "`incidents` have no usable `occurred_at`; give `period=(start, end)`."
             raise InvalidInputError(msg)
         return at.min(), at.max()
-    if not isinstance(period, Sequence) or len(period) != 2:
-        msg = f"`period` must be (start, end), got {period!r}."
-        raise InvalidInputError(msg)
-    tz = getattr(at.dt, "tz", None)
-    out = []
-    for k, value in enumerate(period):
-        ts = pd.Timestamp(value)
-        if tz is not None and ts.tzinfo is None:
-            ts = ts.tz_localize(tz)
-        if k == 1 and ts == ts.normalize():  # a date as the end: the whole day
-            ts = ts + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
-        out.append(ts)
-    if out[1] < out[0]:
-        msg = f"`period` ends before it starts: {period!r}."
-        raise InvalidInputError(msg)
-    return out[0], out[1]
+    return local_period(period, series_tz(at), "period", whole_end_day=True)
 
 
 def _in_window(at: pd.Series, start: pd.Timestamp, end: pd.Timestamp, closed_end: bool) -> Any:
@@ -155,31 +147,20 @@ def _default_hotspots(
     inc: gpd.GeoDataFrame,
     units: gpd.GeoDataFrame | None,
     mask: Any,
-    cell_size: float | None,
-    max_area_km2: float | None,
     choices: dict[str, Any],
+    scan_args: dict[str, Any],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    from hotspot.scan.areas import hotspots as make_hotspots
-    from hotspot.scan.stats import gi_star
-    from hotspot.units.build import count, grid
-
-    if units is None:
-        # cells of the area (and study area) only: empty cells outside would bias Gi*
-        if mask is None:
-            units = grid(inc, cell_size=cell_size)
-        else:
-            area = gpd.GeoDataFrame(geometry=[mask], crs=inc.crs)
-            units = grid(area, study_area=area, cell_size=cell_size)
-        note_choice(choices, "units", "hs.grid", "no units given: square grid of the area")
-    counted = gi_star(count(inc, units), "n_incidents")
-    hot = make_hotspots(counted, method="gistar", incidents=inc, max_area_km2=max_area_km2)
+    # cells of the area and study area only: empty cells outside would bias Gi*
+    area = None if mask is None else gpd.GeoDataFrame(geometry=[mask], crs=inc.crs)
+    cells, hot = scan(inc, units=units, study_area=area, **scan_args)
     note_choice(
         choices,
         "hotspots",
-        "hs.hotspots(method='gistar')",
-        "no hotspots given: Gi* 99 % and 95 % hot cells, FDR-corrected, merged",
+        "hotspot.pipeline.scan(method='gistar')",
+        "no hotspots given: the default scan (grid -> count -> Gi* 99 % and 95 % hot "
+        "cells, FDR-corrected, merged)",
     )
-    return hot, counted
+    return hot, cells
 
 
 # --------------------------------------------------------------------- analysis
@@ -219,11 +200,8 @@ def _peak(profile: pd.DataFrame) -> str:
         if days[order[1]] >= 0.8 * days[order[0]]
         else [_DAYS[order[0]]]
     )
-    hours = values.sum(axis=1)
     window = 4
-    circ = np.concatenate([hours, hours[: window - 1]])
-    sums = np.convolve(circ, np.ones(window), mode="valid")[:24]
-    h0 = int(np.argmax(sums))
+    h0 = int(np.argmax(circular_window_sums(values.sum(axis=1), window)))
     h1 = (h0 + window) % 24
     return f"{', '.join(top_days)} {h0:02d}:00-{(h1 or 24):02d}:00"
 
@@ -338,27 +316,34 @@ def _mix(values: pd.Series, min_count: int, top: int = 4) -> list[list[str]]:
 
 
 def _interventions(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, enabled: bool, setting: str | None, tz: Any
+    hot: gpd.GeoDataFrame,
+    inc: gpd.GeoDataFrame,
+    enabled: bool,
+    setting: str | None,
+    tz: Any,
+    random_state: Any,
 ) -> pd.DataFrame | None:
     if not enabled or len(hot) == 0:
         return None
     from hotspot.respond.interventions import score_interventions
 
-    kwargs: dict[str, Any] = {"setting": setting, "random_state": 0}
+    kwargs: dict[str, Any] = {"setting": setting, "random_state": random_state}
     if tz is not None:
         import inspect
 
         if "tz" in inspect.signature(score_interventions).parameters:
             kwargs["tz"] = tz
-    return score_interventions(hot, inc, **kwargs)
+    return score_interventions(inc, hot, **kwargs)
 
 
-def _patrol(hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None):
+def _patrol(
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None, random_state: Any
+) -> pd.DataFrame | None:
     if hours is None or len(hot) == 0:
         return None
     from hotspot.respond.patrol import patrol_plan
 
-    return patrol_plan(hot, inc, officer_hours_per_week=hours)
+    return patrol_plan(inc, hot, officer_hours_per_week=hours, random_state=random_state)
 
 
 def _fmt_money(value: Any, currency: str) -> str:
@@ -517,7 +502,8 @@ def _analyses(
     cells: Any,
     opts: dict[str, Any],
 ) -> dict[str, Any]:
-    from hotspot.analyse.temporal import dark_share, temporal_profile
+    from hotspot.analyse.darkness import dark_share
+    from hotspot.analyse.temporal import temporal_profile
     from hotspot.scan.areas import hotspot_membership
 
     member = hotspot_membership(inc, hot)
@@ -539,8 +525,10 @@ def _analyses(
         "dark_reason": dark_reason,
         "emerging": emerging,
         "emerging_note": emerging_note,
-        "scores": _interventions(hot, inc, opts["interventions"], opts["setting"], opts["tz"]),
-        "plan": _patrol(hot, inc, opts["patrol_hours"]),
+        "scores": _interventions(
+            hot, inc, opts["interventions"], opts["setting"], opts["tz"], opts["random_state"]
+        ),
+        "plan": _patrol(hot, inc, opts["patrol_hours"], opts["random_state"]),
     }
 
 
@@ -686,9 +674,11 @@ def _check_args(path: Path, paper: str, top: int, min_count: int, overwrite: boo
     return size
 
 
+@reordered_arguments("path", "incidents", old_order=path_before_data)
+@renamed_arguments(patrol_hours="officer_hours_per_week")
 def briefing(
-    path: str | Path,
     incidents: gpd.GeoDataFrame,
+    path: str | Path,
     *,
     area: gpd.GeoDataFrame | gpd.GeoSeries | str | Path | None = None,
     area_name: str | None = None,
@@ -703,7 +693,7 @@ def briefing(
     tz: Any = None,
     interventions: bool = True,
     setting: str | None = None,
-    patrol_hours: float | None = None,
+    officer_hours_per_week: float | None = None,
     title: str | None = None,
     source: str | None = None,
     overwrite: bool = False,
@@ -714,6 +704,7 @@ def briefing(
     cell_size: float | None = None,
     max_area_km2: float | None = None,
     tile_cache: str | Path | None = None,
+    random_state: int | np.random.Generator | None = 0,
 ) -> Path:
     """Write a printed briefing pack (multi-page PDF) for one beat, district or city.
 
@@ -724,19 +715,20 @@ def briefing(
 
     Parameters
     ----------
+    incidents
+        Canonical incidents (points in a projected CRS in metres, ``occurred_at``).
     path
         Output PDF file. Written to a temporary file beside it and moved into place at
         the end, so a failed run leaves nothing behind. Not replaced unless ``overwrite``.
-    incidents
-        Canonical incidents (points in a projected CRS in metres, ``occurred_at``).
     area
         Polygon(s) of the area (one district; GeoDataFrame, GeoSeries or file):
         incidents outside are left out and the grid covers the area only.
     area_name
         Name printed in titles (default "Selected area" / "Whole area of the data").
     hotspots
-        Ranked hotspots from :func:`hotspot.hotspots`; None: Gi* on a grid of the
-        area (``cell_size``; ``max_area_km2`` caps each place's size).
+        Ranked hotspots from :func:`hotspot.hotspots`; None: the default scan,
+        :func:`hotspot.pipeline.scan` (Gi* on a grid of the area and study area,
+        ``cell_size``; ``max_area_km2`` caps each place's size), as ``hotspot analyze``.
     units
         Grid to count on (default ``hs.grid`` of the area).
     top
@@ -761,9 +753,10 @@ def briefing(
         per place with their reasons in full.
     setting
         Incident column with the place type (street, residence...), for lighting.
-    patrol_hours
+    officer_hours_per_week
         Officer-hours per week for a patrol plan; each place lists its visit days and
-        times. None: no plan.
+        times. None: no plan. (Called ``patrol_hours`` before; that name still works
+        for one release.)
     title
         Title (default "<offence> hotspots: <area name>").
     source
@@ -788,6 +781,9 @@ def briefing(
         Largest place, km² (bigger merged hotspots are split), default no cap.
     tile_cache
         Folder for downloaded web tiles.
+    random_state
+        Seed for the random steps (the scan, intervention Monte Carlo, patrol
+        minutes), so that a pack can be printed again identically.
 
     Returns
     -------
@@ -810,7 +806,7 @@ def briefing(
     >>> from hotspot.present.report import briefing
     >>> inc = hs.datasets.load_sample("memphis_robberies")  # doctest: +SKIP
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "memphis.pdf"
-    >>> briefing(out, inc, area_name="Memphis", top=3).name  # doctest: +SKIP
+    >>> briefing(inc, out, area_name="Memphis", top=3).name  # doctest: +SKIP
     'memphis.pdf'
     """
     from hotspot.present.context import read_layers
@@ -832,7 +828,12 @@ def briefing(
     choices: dict[str, Any] = {}
     cells = None
     if hotspots is None:
-        hot_all, cells = _default_hotspots(inc, units, mask, cell_size, max_area_km2, choices)
+        scan_args = {
+            "cell_size": cell_size,
+            "max_area_km2": max_area_km2,
+            "random_state": random_state,
+        }
+        hot_all, cells = _default_hotspots(inc, units, mask, choices, scan_args)
     else:
         check_same_crs(incidents, hotspots, "incidents", "hotspots")
         hot_all = hotspots.copy()
@@ -852,7 +853,8 @@ def briefing(
         "tz": tz,
         "interventions": interventions,
         "setting": setting,
-        "patrol_hours": patrol_hours,
+        "patrol_hours": officer_hours_per_week,
+        "random_state": random_state,
         "hotspots": hotspots,
         "top": top,
         "incidents": incidents,
@@ -1007,10 +1009,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower() or "area"
 
 
+@reordered_arguments("folder", "incidents", "areas", old_order=path_before_data)
 def briefings(
-    folder: str | Path,
     incidents: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
+    folder: str | Path,
     *,
     name_column: str,
     prefix: str = "briefing_",
@@ -1020,13 +1023,13 @@ def briefings(
 
     Parameters
     ----------
-    folder
-        Output folder (created if needed). Files are ``<prefix><name>.pdf`` with the
-        area name reduced to letters, digits and underscores.
     incidents
         Canonical incidents, in the CRS of ``areas``.
     areas
         Polygons, one row per area.
+    folder
+        Output folder (created if needed). Files are ``<prefix><name>.pdf`` with the
+        area name reduced to letters, digits and underscores.
     name_column
         Column of ``areas`` holding the names printed and used in file names.
     prefix
@@ -1045,7 +1048,7 @@ def briefings(
     >>> from hotspot.present.report import briefings
     >>> inc = hs.datasets.load_sample("memphis_robberies")  # doctest: +SKIP
     >>> pcts = hs.datasets.load_sample("memphis_precincts")  # doctest: +SKIP
-    >>> paths = briefings("packs", inc, pcts, name_column="precinct")  # doctest: +SKIP
+    >>> paths = briefings(inc, pcts, "packs", name_column="precinct")  # doctest: +SKIP
     """
     import logging
 
@@ -1061,7 +1064,7 @@ def briefings(
         name = str(one[name_column].iloc[0])
         try:
             p = briefing(
-                folder / f"{prefix}{_slug(name)}.pdf", incidents, area=one, area_name=name, **kwargs
+                incidents, folder / f"{prefix}{_slug(name)}.pdf", area=one, area_name=name, **kwargs
             )
         except InvalidInputError as exc:
             if "No incident" not in str(exc):

@@ -51,12 +51,17 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
 from hotspot._core.meta import attach, note_choice
-from hotspot._core.validation import check_columns, check_geodataframe, check_non_empty
+from hotspot._core.validation import (
+    check_geodataframe,
+    check_non_empty,
+    numeric_column,
+)
 from hotspot._core.weights import n_islands, weights_for_units
 from hotspot.exceptions import HotspotWarning, InvalidInputError
 
@@ -667,28 +672,11 @@ def local_moran_arrays(
 def _values(units: Any, column: str, *, non_negative: bool) -> np.ndarray:
     check_geodataframe(units, "units")
     check_non_empty(units, "units")
-    check_columns(units, [column], "units")
-    col = units[column]
-    if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-        msg = f"column {column!r} of `units` must be numeric (counts), got {col.dtype}."
-        raise InvalidInputError(msg)
-    y = col.to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(y)
-    if bad.any():
-        msg = (
-            f"column {column!r} has {int(bad.sum())} missing or infinite values (first at "
-            f"unit {units.index[np.flatnonzero(bad)[0]]!r}). Fill them (e.g. `.fillna(0)` "
-            "for counts) or drop those units."
-        )
-        raise InvalidInputError(msg)
-    if non_negative and (y < 0).any():
-        msg = (
-            f"column {column!r} has negative values (first at unit "
-            f"{units.index[np.flatnonzero(y < 0)[0]]!r}); Gi* needs non-negative values "
-            "such as counts or rates."
-        )
-        raise InvalidInputError(msg)
-    return y
+    fix = (
+        "Gi* needs non-negative values such as counts or rates; fill missing counts "
+        "with `.fillna(0)` or drop those units."
+    )
+    return numeric_column(units, column, "units", non_negative=non_negative, fix=fix)
 
 
 def _warn_small(y: np.ndarray, column: str, w: sparse.csr_array, step: str) -> None:
@@ -766,7 +754,7 @@ def _hotspot_class(z: np.ndarray, p_adj: np.ndarray, alpha: float) -> pd.Categor
 
 
 def gi_star(
-    units: Any,
+    units: gpd.GeoDataFrame,
     column: str = "n_incidents",
     *,
     neighbors: Any = "queen",
@@ -775,7 +763,7 @@ def gi_star(
     correction: Correction = "fdr_bh",
     alpha: float = 0.05,
     random_state: int | np.random.Generator | None = None,
-) -> Any:
+) -> gpd.GeoDataFrame:
     """Getis-Ord Gi* hot and cold spots of a count per unit.
 
     Parameters
@@ -895,7 +883,7 @@ def _run_params(
 
 
 def local_moran(
-    units: Any,
+    units: gpd.GeoDataFrame,
     column: str = "n_incidents",
     *,
     neighbors: Any = "queen",
@@ -904,7 +892,7 @@ def local_moran(
     correction: Correction = "fdr_bh",
     alpha: float = 0.05,
     random_state: int | np.random.Generator | None = None,
-) -> Any:
+) -> gpd.GeoDataFrame:
     """Local Moran's I (Anselin's LISA) clusters and outliers with FDR-corrected labels.
 
     Weights are row-standardized (esda's default ``transformation="r"``); inference is

@@ -5,8 +5,9 @@ of the data and finds a busy block of hours the same way:
 
 * :func:`to_local` / :func:`local_period` turn a date or ``(start, end)`` pair given
   by a user into a timestamp comparable with the incidents' ``occurred_at``;
-* :func:`data_period_days` is the one measure of how long the data cover, used for
-  rates (incidents per week, per year);
+* :func:`data_period` / :func:`data_period_days` is the one measure of the period the
+  data cover (robust to a few stray dates), used for rates (incidents per week, per
+  year) and the default span of space-time cubes;
 * :func:`circular_window_sums` sums ``width`` consecutive hours around the clock (or
   the week), the core of every "busiest block of hours" choice;
 * :data:`TIME_QUALITIES` is the fixed vocabulary of the ``time_quality`` column.
@@ -26,6 +27,7 @@ from hotspot.exceptions import InvalidInputError
 __all__ = [
     "TIME_QUALITIES",
     "circular_window_sums",
+    "data_period",
     "data_period_days",
     "local_period",
     "series_tz",
@@ -165,12 +167,71 @@ def local_period(
     return start, end
 
 
+DATA_PERIOD_TRIM = 0.01
+"""Share of the known times at each end that the data period may leave out."""
+
+
+def data_period(times: Any, *, fix: str = "") -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Start and end of the period the data cover, robust to a few stray dates.
+
+    The rule: take the 1 % and 99 % quantiles of the known times (``lo``, ``hi``) and
+    widen them by the share they leave out at a steady rate,
+    ``(hi - lo) * 0.01 / 0.98`` at each end, never beyond the first and last time.
+    For incidents spread evenly over a period this is exactly that period; up to 1 %
+    of stray rows at either end (a record dated 1966 in a 2021 export, a year typed
+    wrong) do not stretch it, so rates per week or per year are not diluted.
+
+    Parameters
+    ----------
+    times
+        Datetimes (e.g. ``incidents["occurred_at"]``); missing values are ignored.
+    fix
+        Sentence appended to the error message, naming the caller's way out.
+
+    Returns
+    -------
+    tuple of pandas.Timestamp
+        ``(start, end)``, in the zone of ``times``.
+
+    Raises
+    ------
+    InvalidInputError
+        If fewer than two times are known.
+
+    Examples
+    --------
+    >>> t = pd.Series(pd.date_range("2021-01-01", "2021-12-31", periods=1000))
+    >>> t[0] = pd.Timestamp("1966-06-09")  # one stray date
+    >>> [x.strftime("%Y-%m-%d %H:%M") for x in data_period(t)]
+    ['2020-12-31 23:59', '2021-12-31 00:00']
+    """
+    t = pd.to_datetime(pd.Series(times), errors="coerce").dropna()
+    if len(t) < 2:
+        msg = (
+            f"cannot measure the period the data cover from {len(t)} known `occurred_at` "
+            "time(s); read incidents with `hs.read_incidents(...)` so times are parsed."
+        )
+        raise InvalidInputError(f"{msg} {fix}".strip())
+    tz = series_tz(t)
+    wall = (t.dt.tz_convert("UTC").dt.tz_localize(None) if tz is not None else t)
+    v = wall.to_numpy().astype("datetime64[us]").astype(np.int64)
+    lo, hi = np.quantile(v, [DATA_PERIOD_TRIM, 1.0 - DATA_PERIOD_TRIM])
+    pad = (hi - lo) * DATA_PERIOD_TRIM / (1.0 - 2.0 * DATA_PERIOD_TRIM)
+    first = max(float(v.min()), lo - pad)
+    last = min(float(v.max()), hi + pad)
+    out = []
+    for x in (first, last):
+        ts = pd.Timestamp(np.datetime64(round(x), "us"))
+        out.append(ts.tz_localize("UTC").tz_convert(tz) if tz is not None else ts)
+    return out[0], out[1]
+
+
 def data_period_days(times: Any, *, fix: str = "") -> float:
     """Length of time the data cover, in days: the one measure used for rates.
 
-    The span from the first to the last known time, rounded up to whole days and at
-    least one day. Rates per week or per year (patrol demand, expected incidents
-    prevented) all divide by this measure.
+    The length of :func:`data_period` (robust to a few stray dates), rounded up to
+    whole days and at least one day. Rates per week or per year (patrol demand,
+    intervention baselines, expected incidents prevented) all divide by this measure.
 
     Parameters
     ----------
@@ -196,15 +257,9 @@ def data_period_days(times: Any, *, fix: str = "") -> float:
     >>> data_period_days(t)
     7.0
     """
-    t = pd.to_datetime(pd.Series(times), errors="coerce").dropna()
-    if len(t) < 2:
-        msg = (
-            f"cannot measure the period the data cover from {len(t)} known `occurred_at` "
-            "time(s); read incidents with `hs.read_incidents(...)` so times are parsed."
-        )
-        raise InvalidInputError(f"{msg} {fix}".strip())
-    days = (t.max() - t.min()) / pd.Timedelta(days=1)
-    return float(max(math.ceil(days), 1))
+    start, end = data_period(times, fix=fix)
+    days = (end - start) / pd.Timedelta(days=1)
+    return float(max(math.ceil(round(days, 6)), 1))
 
 
 def circular_window_sums(values: Any, width: int) -> np.ndarray:

@@ -23,7 +23,7 @@ from scipy import sparse, stats
 
 from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.meta import attach, note_choice
-from hotspot._core.time import local_period, series_tz, to_local
+from hotspot._core.time import data_period, local_period, series_tz, to_local
 from hotspot._core.validation import (
     check_geodataframe,
     check_non_empty,
@@ -262,6 +262,27 @@ def space_time_cube(
     return cube
 
 
+CUBE_MAX_CELLS = 50_000_000
+"""Largest units x time steps a space-time cube may have (400 MB of int64 counts;
+emerging-hotspot analysis makes a few float arrays of that size)."""
+
+
+def _check_cube_size(n_units: int, n_steps: int, freq: str, first: Any, last: Any,
+                     step: str) -> None:
+    """Raise a clear error instead of allocating a cube beyond :data:`CUBE_MAX_CELLS`."""
+    size = n_units * n_steps
+    if size <= CUBE_MAX_CELLS:
+        return
+    gib = size * 8 / 2**30
+    msg = (
+        f"{step}: {n_units:,} units x {n_steps:,} time steps ({freq!r}, {first} to {last}) "
+        f"would need {gib:,.1f} GiB, above the bound of {CUBE_MAX_CELLS:,} cells. Pass "
+        "start=/end= (or read the incidents with read_incidents(..., period=(start, end))) "
+        "to keep the period you study, a coarser freq=, or larger units."
+    )
+    raise InvalidInputError(msg)
+
+
 def _build_cube(
     incidents: gpd.GeoDataFrame,
     units: gpd.GeoDataFrame,
@@ -284,9 +305,14 @@ def _build_cube(
     if valid.empty:
         msg = f"{step}: no incident has a usable `occurred_at`."
         raise InvalidInputError(msg)
-    first = valid.min() if first is None else first
-    last = valid.max() if last is None else last
+    if first is None or last is None:
+        # the default span is the one robust data period (a few stray dates, e.g. a
+        # record from 1966 in a 2021 export, are outside it and excluded)
+        lo, hi = (_naive(t) for t in data_period(local[keep]))
+        first = pd.Period(lo, freq) if first is None else first
+        last = pd.Period(hi, freq) if last is None else last
     periods = pd.period_range(first, last, freq=freq)
+    _check_cube_size(len(units), len(periods), freq, first, last, step)
     t_idx = np.full(len(incidents), -1, dtype=np.int64)
     kept = per[keep].array
     ordinals = np.where(kept.isna(), 0, kept.asi8).astype(np.int64)

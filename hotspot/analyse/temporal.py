@@ -128,13 +128,14 @@ def _localize(s: pd.Series, tz: Any, col: str, *, need_tz: bool) -> pd.Series:
         return s.dt.tz_convert(tz) if tz is not None else s
     if tz is None:
         if need_tz:
-            msg = (
-                f"`{col}` holds naive times (no time zone), so the sun's position cannot "
-                "be computed. Say which clock they are in, e.g. "
-                '`daylight(incidents, tz="America/Chicago")`, or make the column '
-                "tz-aware with `.dt.tz_localize(...)`."
-            )
-            raise InvalidInputError(msg)
+            what = (f"`{col}` holds naive times (no time zone), so the sun's position "
+                    "cannot be computed.")
+            msg = (f"{what} Say which clock they are in with tz= (the data's IANA zone, "
+                   "e.g. tz='Europe/Madrid'), or make the column tz-aware with "
+                   "`.dt.tz_localize(...)`.")
+            cli = (f"{what} Pass --tz ZONE, the data's IANA time zone (e.g. "
+                   "--tz Europe/Madrid).")
+            raise InvalidInputError(msg, cli=cli)
         return s
     # Ambiguous clock times (the repeated hour when clocks fall back) are read as
     # daylight-saving time; nonexistent ones (spring forward) are shifted forward.

@@ -108,7 +108,7 @@ from hotspot.ingest.columns import (
 )
 from hotspot.ingest.readers import _dup_columns, _load
 from hotspot.ingest.report import IngestReport
-from hotspot.ingest.times import _resolve_times, _Times
+from hotspot.ingest.times import _finish_times, _read_times, _Times, _zone_cells
 
 __all__ = [
     "DROP_REASONS",
@@ -121,7 +121,9 @@ DROP_REASONS: tuple[str, ...] = (
     "invalid_coordinates",
     "zero_coordinates",
     "unparseable_time",
+    "implausible_date",
     "duplicate",
+    "outside_period",
     "outside_study_area",
 )
 """Fixed vocabulary of drop reasons, in the order they are checked."""
@@ -339,6 +341,9 @@ def _raise_first(reason: np.ndarray, row_id: np.ndarray, frame: pd.DataFrame,
         val = (f"column {col!r} = {_fmt_value(frame[col].iloc[i])}" if col is not None
                else "a date/time column")
         fix = "its date/time cannot be read by any supported format"
+    elif why == "implausible_date":
+        val = "its date"
+        fix = "it is before 1900 or after tomorrow"
     else:  # pragma: no cover - only data errors raise
         val, fix = "the row", why
     msg = (f"{where}: {val}: {fix} ({why}). Fix the value, or pass errors='report' to drop "
@@ -359,6 +364,10 @@ def read_incidents(
     end: str | None = None,
     offence: str | None = None,
     tz: str | None = None,
+    time: str | None = None,
+    hour: str | None = None,
+    dayfirst: bool | None = None,
+    period: tuple[Any, Any] | None = None,
     study_area: Any = None,
     drop_duplicates: bool = False,
     errors: Literal["report", "raise"] = "report",
@@ -501,13 +510,12 @@ def read_incidents(
     if schema:
         notes.append(f"recognised the {schema} street-crime schema")
     args = {"x": x, "y": y, "lon": lon, "lat": lat, "crs": crs, "datetime": datetime,
-            "start": start, "end": end, "tz": tz, "decimal": decimal, "thousands": thousands}
+            "start": start, "end": end, "tz": tz, "time": time, "hour": hour,
+            "dayfirst": dayfirst, "decimal": decimal, "thousands": thousands}
     cols = _Columns(frame)
 
     coords = _resolve_coordinates(loaded, cols, args, detected, choices, notes)
-    times = _resolve_times(frame, cols, args, schema, detected, choices, row_id)
-    warnings += times.warnings
-    notes += times.notes
+    parsed_times = _read_times(frame, cols, args, detected, choices)
 
     off_col = _resolve_offence(cols, offence, detected, choices, notes)
 
@@ -593,6 +601,12 @@ def read_incidents(
     unproj = good & ~(np.isfinite(px) & np.isfinite(py))
     invalid |= unproj
 
+    # ---- times: the zone (given, or from the coordinates), implausible dates, period
+    cells = _zone_cells(a, b, good & ~unproj, crs_in) if (good & ~unproj).any() else None
+    times = _finish_times(parsed_times, tz, schema, cells, row_id, period)
+    warnings += times.warnings
+    notes += times.notes
+
     # ---- reasons, in priority order
     reason_code = np.zeros(n, np.int8)
 
@@ -603,6 +617,7 @@ def read_incidents(
     mark(invalid, "invalid_coordinates")
     mark(zero, "zero_coordinates")
     mark(times.failed, "unparseable_time")
+    mark(times.implausible, "implausible_date")
     orig_cols = list(frame.columns)
     if drop_duplicates:
         try:
@@ -610,6 +625,7 @@ def read_incidents(
         except TypeError:
             dup = frame.astype(str).duplicated(keep="first").to_numpy()
         mark(dup, "duplicate")
+    mark(times.outside_period, "outside_period")
     area_note = None
     if study_area is not None:
         geom = _study_area_geom(study_area, crs_out, notes)
@@ -620,7 +636,7 @@ def read_incidents(
             inside[cand] = shapely.intersects_xy(geom, px[cand], py[cand])
         mark(cand & ~inside, "outside_study_area")
         area_note = f"{type(study_area).__name__}"
-    invalid_row = (reason_code > 0) & (reason_code <= _REASON_CODE["unparseable_time"])
+    invalid_row = (reason_code > 0) & (reason_code <= _REASON_CODE["implausible_date"])
     if errors == "raise" and invalid_row.any():
         _raise_first(np.where(invalid_row, reason_code, 0), row_id, frame, coords, times,
                      loaded.source_file)
@@ -704,11 +720,15 @@ def read_incidents(
         time_quality={k: int(v) for k, v in zip(TIME_QUALITIES, tq, strict=True)},
         sources=list(loaded.files),
         notes=notes,
+        time_zone=times.zone,
+        time_zone_source=times.zone_how,
     )
     assert report.rows_read == report.rows_kept + report.rows_dropped
     params = {"source": _describe(source), "x": x, "y": y, "lon": lon, "lat": lat,
               "crs": None if crs is None else str(crs), "datetime": datetime,
-              "start": start, "end": end, "offence": offence, "tz": tz,
+              "start": start, "end": end, "time": time, "hour": hour,
+              "dayfirst": dayfirst, "period": None if period is None else [
+                  str(p) for p in period], "offence": offence, "tz": tz,
               "study_area": area_note, "drop_duplicates": bool(drop_duplicates),
               "errors": errors, "sheet": sheet, "layer": layer, "decimal": decimal,
               "thousands": thousands}

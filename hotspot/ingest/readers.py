@@ -198,6 +198,8 @@ def _parse_csv(path: Path, compression: str | None, sep: str, encoding: str
             with _warnings.catch_warnings():
                 _warnings.simplefilter("ignore", pd.errors.ParserWarning)
                 df = pd.read_csv(path, **kw)
+                if engine == "pyarrow":
+                    df = _dates_as_text(df, path, kw)
         except pd.errors.EmptyDataError:
             msg = f"{path.name} is empty (no header line): nothing to read."
             raise InvalidInputError(msg) from None
@@ -230,6 +232,30 @@ def _holds_bytes(df: pd.DataFrame) -> bool:
                 isinstance(v, bytes) for v in first.iloc[:: max(1, len(first) // 50)])):
             return True
     return False
+
+
+def _dates_as_text(df: pd.DataFrame, path: Path, kw: dict[str, Any]) -> pd.DataFrame:
+    """Re-read the columns Arrow typed as dates or timestamps as text.
+
+    Arrow reads ``2020-01-02`` and ``2020-01-02 10:30`` in one column both as
+    timestamps, so a date-only value would look like a real midnight; the time parser
+    needs the text to tell them apart (``date_only`` vs ``midnight``).
+    """
+    import datetime as _dt
+
+    def dated(s: pd.Series) -> bool:
+        if ptypes.is_datetime64_any_dtype(s):
+            return True
+        first = s.dropna().head(1).tolist() if s.dtype == object else []
+        return bool(first) and isinstance(first[0], _dt.date)
+
+    cols = [c for c in df.columns if dated(df[c])]
+    if not cols:
+        return df
+    txt = pd.read_csv(path, usecols=cols, dtype=dict.fromkeys(cols, "string"), **kw)
+    for c in cols:
+        df[c] = txt[c].to_numpy(dtype=object, na_value=None)
+    return df
 
 
 def _fix_arrow_objects(df: pd.DataFrame) -> pd.DataFrame:

@@ -52,7 +52,13 @@ class IngestReport:
     sources : list[str]
         Files read (empty for DataFrame input).
     notes : list[str]
-        Informational notes (automatic choices, schema recognised...).
+        Informational notes (automatic choices, schema recognised, how each date/time
+        column was read and in which day/month order...).
+    time_zone : str or None
+        IANA zone of ``occurred_at`` (None when unknown or there are no times).
+    time_zone_source : str
+        How the zone was found: given (``tz=``), police.uk, or inferred from the
+        coordinates.
     """
 
     rows_read: int
@@ -66,6 +72,8 @@ class IngestReport:
     time_quality: dict[str, int]
     sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    time_zone: str | None = None
+    time_zone_source: str = ""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> IngestReport:
         # pandas deep-copies ``attrs`` on many operations; the report is shared, not copied.
@@ -100,6 +108,9 @@ class IngestReport:
         lines.append(f"  CRS:          {self.crs_in} -> {self.crs_out}")
         tq = ", ".join(f"{k} {n(v)}" for k, v in self.time_quality.items() if v)
         lines.append(f"  time quality: {tq or 'none'}")
+        if self.time_zone is not None or self.time_zone_source:
+            lines.append(f"  time zone:    {self.time_zone or 'unknown'} "
+                         f"({self.time_zone_source})")
         if self.warnings:
             lines.append(f"  warnings ({len(self.warnings)}):")
             lines.extend(f"    - {w}" for w in self.warnings)

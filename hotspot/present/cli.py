@@ -427,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hotspot: error: {err}", file=sys.stderr)
         return EXIT_EXISTS
     except (HotspotError, FileNotFoundError, ValueError, TypeError) as err:
-        print(f"hotspot: error: {err}", file=sys.stderr)
+        print(f"hotspot: error: {getattr(err, 'cli', None) or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

@@ -101,7 +101,8 @@ def _weeks_covered(incidents: gpd.GeoDataFrame, choices: dict[str, Any]) -> floa
         choices,
         "weeks",
         round(weeks, 3),
-        "period the incidents cover (whole days, at least one) in weeks: demand is per week",
+        "period the incidents cover (data_period: the 1-99 % quantile span widened to "
+        "the whole period, robust to stray dates; whole days) in weeks: demand is per week",
     )
     return weeks
 

@@ -24,8 +24,10 @@ EXIT_EXISTS = 3
 PATROL_HOURS_PER_WEEK = 20.0
 #: Cells with fewer incidents are suppressed on printed and web maps (privacy).
 MIN_COUNT = 3
-#: Money budget (in the catalogue currency) for the CLI's plan under a budget.
+#: Up-front (capital) budget, in USD, for the CLI's plan under budgets.
 PLAN_BUDGET = 250_000.0
+#: Yearly running budget (running costs and officer time), in USD, for the CLI's plan.
+PLAN_ANNUAL_BUDGET = 50_000.0
 
 
 class _Progress:
@@ -185,7 +187,8 @@ def _write_responses(
         incidents, spots, officer_hours_per_week=PATROL_HOURS_PER_WEEK, random_state=0
     )
     portfolio = interventions.plan(
-        scores, budget=PLAN_BUDGET, officer_hours=PATROL_HOURS_PER_WEEK * 52
+        scores, capital_budget=PLAN_BUDGET, annual_budget=PLAN_ANNUAL_BUDGET,
+        officer_hours_per_week=PATROL_HOURS_PER_WEEK
     )
     plan_text = (
         f"Weekly patrol plan: {PATROL_HOURS_PER_WEEK} officer-hours, 15-minute visits "

@@ -354,7 +354,21 @@ def _fmt_money(value: Any, currency: str) -> str:
     return f"{currency} {v:,.0f}".strip()
 
 
-def _actions(hid: int, scores: pd.DataFrame | None, plan: pd.DataFrame | None) -> list[dict]:
+def _menus(
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, scores: pd.DataFrame | None, setting: Any
+) -> dict[int, list[str]]:
+    """Response menu lines per place (:func:`hotspot.respond.menu.response_menu`)."""
+    if scores is None or len(hot) == 0:
+        return {}
+    from hotspot.respond.menu import format_response_menu, response_menu
+
+    menu = response_menu(inc, hot, scores=scores, setting=setting)
+    return {int(h): format_response_menu(menu, h, top=3, compact=True) for h in hot["hotspot_id"]}
+
+
+def _actions(
+    hid: int, scores: pd.DataFrame | None, plan: pd.DataFrame | None, menu: list[str]
+) -> list[dict]:
     """Items of 'What to do here': bold headings, reasons printed whole."""
     from hotspot.present.report_pages import LEFT
 
@@ -373,14 +387,21 @@ def _actions(hid: int, scores: pd.DataFrame | None, plan: pd.DataFrame | None) -
                 if "prevented_low" in r and "prevented_high" in r:
                     est += f" (range {float(r['prevented_low']):.0f}-"
                     est += f"{float(r['prevented_high']):.0f})"
-            if "cost" in r and pd.notna(r["cost"]):
-                est += f", cost about {_fmt_money(r['cost'], str(r.get('currency', '')))}"
+            cur = str(r.get("currency", ""))
+            if "capital" in r and pd.notna(r["capital"]):
+                est += (
+                    f", {_fmt_money(r['capital'], cur)} up front and "
+                    f"{_fmt_money(r['annual_cost'], cur)} a year"
+                )
+            elif "cost" in r and pd.notna(r["cost"]):
+                est += f", cost about {_fmt_money(r['cost'], cur)}"
             items.append({"text": f"{i}. {name}{est}.", "bold": True})
             if "reason" in r and pd.notna(r["reason"]):
                 reason = str(r["reason"]).strip()
                 if name and reason.startswith(name):
                     reason = reason[len(name) :].lstrip(" :")
                 items.append({"text": "Why: " + reason, "x": LEFT + 0.03})
+    items.extend({"text": line.strip(), "x": LEFT + 0.03} for line in menu)
     if plan is not None:
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
         if len(sub) == 0:
@@ -490,7 +511,9 @@ def _hotspot_info(
             )
             if value
         ],
-        "actions": _actions(hid, analyses["scores"], analyses["plan"]),
+        "actions": _actions(
+            hid, analyses["scores"], analyses["plan"], analyses["menus"].get(hid, [])
+        ),
         "when": when,
         "dark_short": dark_short,
     }
@@ -517,6 +540,9 @@ def _analyses(
     if dark_reason is None and len(hot):
         dark = dark_share(inc, by=member, tz=opts["tz"])
     emerging, emerging_note = _emerging(inc, cells, hot)
+    scores = _interventions(
+        hot, inc, opts["interventions"], opts["setting"], opts["tz"], opts["random_state"]
+    )
     return {
         "member": member,
         "profiles": profiles,
@@ -525,9 +551,8 @@ def _analyses(
         "dark_reason": dark_reason,
         "emerging": emerging,
         "emerging_note": emerging_note,
-        "scores": _interventions(
-            hot, inc, opts["interventions"], opts["setting"], opts["tz"], opts["random_state"]
-        ),
+        "scores": scores,
+        "menus": _menus(hot, inc, scores, opts["setting"]),
         "plan": _patrol(hot, inc, opts["patrol_hours"], opts["random_state"]),
     }
 

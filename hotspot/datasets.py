@@ -25,7 +25,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from hotspot.exceptions import InvalidInputError
+from hotspot.exceptions import InvalidInputError, SourceNotFoundError
 
 __all__ = ["SAMPLES", "load_sample", "sample_path"]
 
@@ -67,7 +67,7 @@ def sample_path(filename: str = "") -> Path:
         + ", ".join(map(str, candidates))
         + "). Reinstall hotspot-crime or set HOTSPOT_SAMPLE_DATA to data/sample."
     )
-    raise FileNotFoundError(msg)
+    raise SourceNotFoundError(msg)
 
 
 def load_sample(name: str) -> gpd.GeoDataFrame:

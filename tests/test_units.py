@@ -116,7 +116,7 @@ def test_many_cells_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         grid(area, 2)  # 25,921 cells: no warning
-    with pytest.raises(InvalidInputError, match=r"cells of 0.1 m"):
+    with pytest.raises(InvalidInputError, match=r"0.1 m cells .* GiB .*cell_size=\d+"):
         grid(pts([0.0, 1e6], [0.0, 1e6]), 0.1)
 
 

@@ -58,7 +58,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._core.grid import GridSpec, auto_cell_size, grid_frame, grid_spec_of
+from hotspot._core.grid import (
+    GridSpec,
+    auto_cell_size,
+    check_grid_memory,
+    grid_frame,
+    grid_spec_of,
+)
 from hotspot._core.meta import attach, get_meta, logger, note_choice
 from hotspot._core.validation import (
     check_columns,
@@ -90,7 +96,6 @@ DEFAULT_SNAP_DISTANCE: float = 50.0
 """Metres: how far an incident may be from a street segment and still be counted
 on it, when ``max_distance`` is None and the units are lines."""
 
-_MAX_CELLS_ERROR = 50_000_000
 _MAX_OUTSIDE_STORED = 10_000
 _HEX_SIDE_PER_CELL = math.sqrt(2.0 / (3.0 * math.sqrt(3.0)))
 _SQRT3 = math.sqrt(3.0)
@@ -351,15 +356,6 @@ def _anchor(v: float, step: float) -> float:
     return a - step if a > v else a
 
 
-def _check_n_cells(n: int, cell_size: float, what: str) -> None:
-    if n > _MAX_CELLS_ERROR:
-        msg = (
-            f"The grid would have {n:,} cells of {cell_size:g} m; pass a larger "
-            f"`cell_size`, or check the {what} for stray points far from the rest."
-        )
-        raise InvalidInputError(msg)
-
-
 def _warn_many_cells(n: int, cell_size: float) -> None:
     if n > MAX_CELLS_WARN:
         warnings.warn(
@@ -390,7 +386,7 @@ def _square_grid(bounds: tuple[float, ...], cell_size: float, crs: Any,
     minx, miny, maxx, maxy = bounds
     x0, y0 = _anchor(minx, cell_size), _anchor(miny, cell_size)
     spec = GridSpec.from_bounds((x0, y0, maxx, maxy), cell_size)
-    _check_n_cells(spec.n_cells, cell_size, "area")
+    check_grid_memory(spec.nx, spec.ny, cell_size, "grid", "area")
     keep = None
     if study is not None:
         full = grid_frame(spec, crs)
@@ -414,7 +410,7 @@ def _hex_grid(bounds: tuple[float, ...], cell_size: float, crs: Any,
     nx = math.ceil((maxx - x0) / w) + 2
     ny = math.ceil((maxy - y0) / dy) + 2
     spec = HexSpec(x0, y0, cell_size, nx, ny)
-    _check_n_cells(spec.n_cells, cell_size, "area")
+    check_grid_memory(spec.nx, spec.ny, cell_size, "grid", "area")
     rows, cols = np.divmod(np.arange(spec.n_cells, dtype=np.int64), nx)
     cells = spec.polygons(rows, cols)
     if study is None:

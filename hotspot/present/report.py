@@ -863,7 +863,7 @@ def briefing(
         check_same_crs(incidents, hotspots, "incidents", "hotspots")
         hot_all = hotspots.copy()
         if units is not None:
-            from hotspot.units.build import count
+            from hotspot.units.counting import count
 
             cells = count(inc, units)
     hot = _top_places(hot_all, inc, top, min_count)

@@ -446,7 +446,8 @@ def read_outages(source: Any, *, crs: Any = None, tz: str = "America/Chicago") -
         Path of a CSV(.gz) file, a folder of them, a list of paths, or a DataFrame
         with the same columns.
     crs
-        Output CRS (projected, metres). Default: UTM zone 16N (EPSG:32616).
+        Output CRS (projected, metres). Default: the local UTM zone that
+        :func:`hotspot.read_incidents` chooses (EPSG:32616 for Chicago).
     tz
         Time zone of the dates.
 
@@ -493,7 +494,8 @@ def read_outages(source: Any, *, crs: Any = None, tz: str = "America/Chicago") -
         end="Completed Date",
         tz=tz,
     )
-    gdf = project(gdf, crs if crs is not None else "EPSG:32616")
+    if crs is not None:
+        gdf = project(gdf, crs)
     gdf["outage_start"] = gdf["occurred_from"]
     # read_incidents makes a day-resolution end exclusive (the next midnight); the audit
     # works with the completion date itself plus `grace_days`

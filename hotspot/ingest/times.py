@@ -29,7 +29,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from hotspot._core.meta import note_choice
-from hotspot._core.time import to_local
+from hotspot._core.time import data_period, to_local
 from hotspot.exceptions import InvalidInputError
 from hotspot.ingest.columns import (
     _DATETIME,
@@ -1153,7 +1153,14 @@ EARLIEST_DATE = pd.Timestamp("1900-01-01")
 """Dates before this are dropped as ``implausible_date`` (as are dates after tomorrow)."""
 
 STRAY_GAP = pd.Timedelta(days=365)
-"""A date more than this before the 0.1 % quantile (or after the 99.9 %) is stray."""
+"""A date more than this before (or after) the data period is stray (warned about)."""
+
+
+def _failed(present: list[_When], n: int) -> np.ndarray:
+    failed = np.zeros(n, bool)
+    for w in present:
+        failed |= w.failed
+    return failed
 
 
 def _implausible(series: list[pd.Series | None], n: int) -> np.ndarray:
@@ -1174,26 +1181,25 @@ def _stray_warning(at: pd.Series, keep: np.ndarray, row_id: np.ndarray,
                    warnings: list[str]) -> None:
     """Warn about dates far outside the bulk of the data.
 
-    The rule: more than a year before the 0.1 % quantile of the dates or after the
-    99.9 % quantile. They are kept; ``period=`` drops them.
+    The rule: more than :data:`STRAY_GAP` (a year) before the start or after the end of
+    the data period (:func:`hotspot._core.time.data_period`, the 1-99 % quantile span
+    of the dates widened to the whole period). They are kept; ``period=`` drops them.
     """
-    v = _wall(at)
-    ok = keep & ~np.isnat(v)
+    ok = keep & at.notna().to_numpy()
     if ok.sum() < 20:
         return
-    t = v[ok].astype(np.int64)
-    lo, hi = np.quantile(t, [0.001, 0.999], method="lower")
-    gap = STRAY_GAP.value // 1000
-    for mask, side, q in ((t < lo - gap, "before", lo), (t > hi + gap, "after", hi)):
+    lo, hi = data_period(at[ok])
+    v = at.to_numpy()
+    for mask, side, edge in ((ok & (at < lo - STRAY_GAP).to_numpy(dtype=bool), "before", lo),
+                             (ok & (at > hi + STRAY_GAP).to_numpy(dtype=bool), "after", hi)):
         if not mask.any():
             continue
-        first = int(np.flatnonzero(ok)[np.argmax(mask)])
+        first = int(np.argmax(mask))
         ex = pd.Timestamp(v[first]).strftime("%Y-%m-%d %H:%M")
-        qd = pd.Timestamp(np.datetime64(int(q), "us")).strftime("%Y-%m-%d")
         warnings.append(
             f"stray dates: {int(mask.sum()):,} rows are more than a year {side} the bulk of "
-            f"the data ({'0.1' if side == 'before' else '99.9'} % quantile {qd}; e.g. "
-            f"row_id {int(row_id[first])} at {ex}); kept: check them, or pass "
+            f"the data (which {'starts' if side == 'before' else 'ends'} {edge:%Y-%m-%d}; "
+            f"e.g. row_id {int(row_id[first])} at {ex}); kept: check them, or pass "
             "period=(start, end) to drop rows outside the period you study")
 
 
@@ -1257,6 +1263,9 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
     warnings, notes = list(parsed.warnings), list(parsed.notes)
     whens = (parsed.main, parsed.start, parsed.end)
     present = [w for w in whens if w is not None]
+    implausible = _implausible([w.values for w in present], n) & ~_failed(present, n)
+    for w in present:  # out of every zone's range: keep them out of the conversion
+        w.values = w.values.where(~implausible)
     zone, how = None, ""
     if any(w.values.notna().any() for w in present):
         zone, how = _choose_zone(tz, schema, cells, warnings)
@@ -1297,10 +1306,7 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
         frm = to.where(np.zeros(n, bool))
     frm, to, window = _windows(frm, to, end, row_id, warnings)
     q = _quality(at, res_at, window)
-    failed = np.zeros(n, bool)
-    for w in present:
-        failed |= w.failed
-    implausible = ~failed & _implausible([at, frm, to], n)
+    failed = _failed(present, n)
     if implausible.any():
         first = int(np.argmax(implausible))
         notes.append(f"implausible_date: {int(implausible.sum()):,} rows dated before "

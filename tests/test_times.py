@@ -318,3 +318,25 @@ def test_space_time_cube_memory_bound_names_period():
     cells = grid_frame(GridSpec(0.0, 0.0, 50.0, 200, 200), "EPSG:32616")  # 40,000 cells
     with pytest.raises(InvalidInputError, match=r"period=\(start, end\)"):
         space_time_cube(pts, cells, freq="D")
+
+
+def test_first_days_of_months_are_months():
+    df = pd.DataFrame({**points(30), "month": [f"2022-{m % 12 + 1:02d}-01" for m in range(30)]})
+    gdf = read(df)
+    assert (gdf["time_quality"] == "month_only").all()
+    assert any("only first days of months" in s for s in ingest_report(gdf).notes)
+    assert (gdf["occurred_to"] - gdf["occurred_from"]).dt.days.min() >= 28
+
+
+def test_offsets_that_label_local_clock_times_are_flagged():
+    """Boston-style '+00' on local times: placeholder midnights sit at 00:00 'UTC'."""
+    n = 60
+    clock = ["00:00"] * 10 + [f"{h:02d}:{m:02d}" for h, m in zip(
+        np.arange(50) % 20 + 4, np.arange(50) % 60, strict=True)]
+    df = pd.DataFrame({**points(n, -71.06, 42.33),
+                       "OCCURRED_ON_DATE": [f"2022-03-{i % 28 + 1:02d} {c}:00+00"
+                                            for i, c in enumerate(clock)]})
+    rep = ingest_report(read(df))
+    assert rep.time_zone == "America/New_York"
+    assert any("offsets may be labels on local clock times" in w
+               and "tz='America/New_York'" in w for w in rep.warnings)

@@ -448,6 +448,30 @@ def _one_clock_time(w: _When, col: Any) -> tuple[_When, str | None]:
     return _When(values, aware, w.empty, w.failed, res, w.how, w.order), note
 
 
+def _first_of_month(w: _When, col: Any) -> tuple[_When, str | None]:
+    """Read dates that all fall on the 1st of a month as months (``month_only``).
+
+    Monthly exports (police.uk re-shared as ``2022-01-01``) write each month as its
+    first day. The rule: every parsed value is a date on day 1, and the column is
+    named like a month or holds 20 rows or more over 2 months or more.
+    """
+    ok = ~w.empty & ~w.failed
+    if not ok.any() or not np.all(w.res[ok] == _RES_DATE):
+        return w, None
+    v = w.values.to_numpy()[ok]
+    months = v.astype("datetime64[M]")
+    if not np.all(v == months.astype(v.dtype)):
+        return w, None
+    named = bool(_tokens(col) & {"month", "mon", "mth", "yearmonth"})
+    if not named and (ok.sum() < 20 or np.unique(months).size < 2):
+        return w, None
+    res = w.res.copy()
+    res[ok] = _RES_MONTH
+    note = (f"date column {col!r} holds only first days of months: read as months "
+            "(month_only)")
+    return _When(w.values, w.aware, w.empty, w.failed, res, w.how, w.order), note
+
+
 def _date_share(s: pd.Series) -> float:
     """Share of a sample of non-empty values that parse as dates (for detection)."""
     sample = s.dropna().head(_SAMPLE)
@@ -768,9 +792,10 @@ def _parse_role(frame: pd.DataFrame, cols: _Columns, col: Any, role: str,
     """Parse one date column and combine it with its time or hour-of-day column."""
     w = _parse_dates(frame[col], args.get("dayfirst"))
     date_failed = w.failed.copy()
-    w, note = _one_clock_time(w, col)
-    if note:
-        notes.append(note)
+    for rule in (_one_clock_time, _first_of_month):
+        w, note = rule(w, col)
+        if note:
+            notes.append(note)
     main = role == "datetime"
     tcol = cols.user(args["time"], "time") if main and args.get("time") is not None else None
     hcol = cols.user(args["hour"], "hour") if main and args.get("hour") is not None else None
@@ -1043,6 +1068,31 @@ def _zone_notes(present: list[_When], zone: str | None, how: str, gaps: np.ndarr
                             f"(e.g. row_id {int(row_id[np.argmax(mask)])})")
 
 
+def _offset_check(w: _When, local: pd.Series, zone: str | None, col_role: str,
+                  warnings: list[str]) -> None:
+    """Flag offsets that look like local clock time labelled UTC.
+
+    Placeholder midnights sit at local 00:00. When many values are at exactly 00:00 as
+    written (UTC) but few at 00:00 on the local clock, the "+00" is most likely a
+    label on local times (a known quirk of some portals).
+    """
+    if zone is None:
+        return
+    ok = w.aware & w.values.notna().to_numpy()
+    if ok.sum() < 20:
+        return
+    utc = w.values.to_numpy()[ok]
+    wall = _wall(local).astype("datetime64[us]")[ok]
+    at_utc = int((utc == utc.astype("datetime64[D]")).sum())
+    at_local = int((wall == wall.astype("datetime64[D]")).sum())
+    if at_utc >= 5 and at_utc > 5 * max(at_local, 1) and at_utc / ok.sum() > 5 / 1440:
+        warnings.append(
+            f"the {col_role} values carry UTC offsets, but {at_utc:,} of them are at exactly "
+            f"00:00 UTC and only {at_local:,} at 00:00 in {zone}: the offsets may be "
+            "labels on local clock times. If so, remove them from the text and pass "
+            f"tz='{zone}'")
+
+
 def _add_period(s: pd.Series, res: np.ndarray) -> pd.Series:
     """Exclusive end of a date-only (+1 day) or month-only (+1 month) value."""
     out = s.copy()
@@ -1271,11 +1321,12 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
         zone, how = _choose_zone(tz, schema, cells, warnings)
     gaps, overlaps = np.zeros(n, bool), np.zeros(n, bool)
     local: list[pd.Series | None] = []
-    for w in whens:
+    for w, role in zip(whens, ("datetime", "start", "end"), strict=True):
         if w is None:
             local.append(None)
             continue
         s, g, o = _apply_zone(w, zone)
+        _offset_check(w, s, zone, role, warnings)
         local.append(s)
         gaps |= g
         overlaps |= o

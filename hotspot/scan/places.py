@@ -31,6 +31,7 @@ import shapely
 from hotspot._core.meta import note_choice
 from hotspot._core.validation import check_geodataframe, check_same_crs
 from hotspot.exceptions import InvalidInputError
+from hotspot.scan.areas import hotspot_membership
 
 __all__ = ["MapGrid", "address_column", "clean_place", "map_grid", "place_names"]
 
@@ -390,8 +391,6 @@ def place_names(
     >>> place_names(hot, inc, address="block")[["place_name", "grid_ref"]].iloc[0].tolist()
     ['11XX W Robson St', 'C3']
     """
-    from hotspot.scan.areas import hotspot_membership
-
     check_geodataframe(hotspots, "hotspots")
     out = hotspots.copy()
     choices: dict[str, Any] = {}

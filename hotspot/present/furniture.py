@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+import pandas as pd
+
 from hotspot._core.validation import metres_factor
 from hotspot.exceptions import InvalidInputError
 
@@ -177,11 +179,31 @@ def add_north_arrow(ax: Any, *, x: float = 0.95, y: float = 0.93) -> Any:
     )
 
 
+def period_text(period: str | tuple[Any, Any]) -> str:
+    """Text of a period: a ``(start, end)`` pair of dates as printed, or text as given.
+
+    Examples
+    --------
+    >>> period_text(("2019-01-01", "2019-12-31"))
+    '01 Jan 2019 - 31 Dec 2019'
+    >>> period_text("2019")
+    '2019'
+    """
+    if isinstance(period, str):
+        return period
+    try:
+        start, end = (pd.Timestamp(t) for t in period)
+    except (TypeError, ValueError) as exc:
+        msg = f"`period` must be a (start, end) pair of dates or a text, got {period!r}."
+        raise InvalidInputError(msg) from exc
+    return f"{start:%d %b %Y} - {end:%d %b %Y}"
+
+
 def add_map_furniture(
     ax: Any,
     *,
     title: str | None = None,
-    period: str | None = None,
+    period: str | tuple[Any, Any] | None = None,
     source: str | None = None,
     caveat: str | None = None,
     scale_bar: bool = True,
@@ -191,7 +213,9 @@ def add_map_furniture(
 
     The title and the period go above the map; source and caveat go below it, in the
     Axes coordinates so that they move with the Axes. Texts carry ``gid`` values
-    ``"title"``, ``"period"``, ``"source"``, ``"caveat"``.
+    ``"title"``, ``"period"``, ``"source"``, ``"caveat"``. ``period`` is a
+    ``(start, end)`` pair of dates (printed "01 Jan 2019 - 31 Dec 2019") or the text
+    to print.
 
     Returns
     -------
@@ -208,11 +232,16 @@ def add_map_furniture(
     """
     if title:
         ax.set_title(
-            title, fontsize=14, fontweight="bold", loc="left", pad=26 if period else 8, gid="title"
+            title,
+            fontsize=14,
+            fontweight="bold",
+            loc="left",
+            pad=26 if period is not None and len(period) else 8,
+            gid="title",
         )
-    if period:  # offset in points, so the gap to the title is the same on any paper
+    if period is not None and len(period):  # offset in points: the same gap on any paper
         ax.annotate(
-            f"Period: {period}",
+            f"Period: {period_text(period)}",
             xy=(0, 1),
             xycoords="axes fraction",
             xytext=(0, 5),

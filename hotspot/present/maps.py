@@ -319,7 +319,7 @@ def _finish(
     ax: Any,
     *,
     title: str | None,
-    period: str | None,
+    period: str | tuple[Any, Any] | None,
     source: str | None,
     caveat: str | None,
     basemap: Callable[[Any], Any] | None,
@@ -609,7 +609,7 @@ def plot_units(
     context: Any = None,
     ax: Any = None,
     title: str | None = None,
-    period: str | None = None,
+    period: str | tuple[Any, Any] | None = None,
     source: str | None = None,
     caveat: str | None = None,
     legend_title: str | None = None,
@@ -640,7 +640,8 @@ def plot_units(
     ax
         Axes to draw on; None makes an A4 portrait figure (:func:`new_map_figure`).
     title, period, source, caveat
-        Texts of the map furniture (see :func:`add_map_furniture`).
+        Texts of the map furniture (see :func:`add_map_furniture`); ``period`` is a
+        ``(start, end)`` pair of dates or the text to print.
     legend_title
         Legend heading; default from ``column``.
     k
@@ -713,7 +714,7 @@ def plot_kde(
     context: Any = None,
     ax: Any = None,
     title: str | None = "Incident density",
-    period: str | None = None,
+    period: str | tuple[Any, Any] | None = None,
     source: str | None = None,
     caveat: str | None = None,
     basemap: Callable[[Any], Any] | None = None,
@@ -780,7 +781,7 @@ def plot_hotspots(
     context: Any = None,
     ax: Any = None,
     title: str | None = "Crime hotspots",
-    period: str | None = None,
+    period: str | tuple[Any, Any] | None = None,
     source: str | None = None,
     caveat: str | None = None,
     labels: bool = True,
@@ -810,7 +811,8 @@ def plot_hotspots(
     ax
         Axes to draw on; None makes an A4 portrait figure.
     title, period, source, caveat
-        Texts of the map furniture.
+        Texts of the map furniture; ``period`` is a ``(start, end)`` pair of dates
+        or the text to print.
     labels
         Write each hotspot's rank at a point inside it, with a white halo; a hotspot
         smaller than its label gets the label beside it with a leader line, so that

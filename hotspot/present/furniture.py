@@ -10,7 +10,6 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
 import pandas as pd
 
 from hotspot._core.validation import metres_factor

@@ -51,8 +51,13 @@ from hotspot._core.validation import (
     check_projected,
     check_same_crs,
 )
+from hotspot.analyse.darkness import dark_share
+from hotspot.analyse.emerging import emerging_hotspots
+from hotspot.analyse.temporal import temporal_profile
 from hotspot.exceptions import InvalidInputError
 from hotspot.pipeline import scan
+from hotspot.present.context import read_layers
+from hotspot.present.report_pages import write_pages
 from hotspot.present.report_text import (
     _actions,
     _dark_text,
@@ -64,6 +69,11 @@ from hotspot.present.report_text import (
     _peak,
     _time_table,
 )
+from hotspot.respond.interventions import score_interventions
+from hotspot.respond.patrol import patrol_plan
+from hotspot.scan.areas import hotspot_membership
+from hotspot.scan.places import layer_name_column, map_grid, place_names
+from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
 
@@ -85,8 +95,6 @@ def _as_area(area: Any, incidents: gpd.GeoDataFrame, name: str = "area") -> gpd.
     if area is None:
         return None
     if isinstance(area, (str, Path)):
-        from hotspot.present.context import read_layers
-
         area = read_layers({name: area}, incidents.crs)[name]
     if isinstance(area, gpd.GeoSeries):
         area = gpd.GeoDataFrame(geometry=area)
@@ -195,8 +203,6 @@ def _emerging(
     inc: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None, hot: gpd.GeoDataFrame
 ) -> tuple[dict[int, str], str]:
     """Emerging-hotspot category per hotspot (that of most of its incidents' cells)."""
-    from hotspot.analyse.emerging import emerging_hotspots
-
     if units is None or len(inc) == 0 or len(hot) == 0:
         return {}, ""
     months = inc["occurred_at"].dt.tz_localize(None).dt.to_period("M").nunique()
@@ -233,7 +239,6 @@ def _interventions(
 ) -> pd.DataFrame | None:
     if not enabled or len(hot) == 0:
         return None
-    from hotspot.respond.interventions import score_interventions
 
     kwargs: dict[str, Any] = {"setting": setting, "random_state": random_state}
     if tz is not None:
@@ -249,7 +254,6 @@ def _patrol(
 ) -> pd.DataFrame | None:
     if hours is None or len(hot) == 0:
         return None
-    from hotspot.respond.patrol import patrol_plan
 
     return patrol_plan(inc, hot, officer_hours_per_week=hours, random_state=random_state)
 
@@ -339,10 +343,6 @@ def _analyses(
     cells: Any,
     opts: dict[str, Any],
 ) -> dict[str, Any]:
-    from hotspot.analyse.darkness import dark_share
-    from hotspot.analyse.temporal import temporal_profile
-    from hotspot.scan.areas import hotspot_membership
-
     member = hotspot_membership(inc, hot)
     time_reason, dark_reason = _time_limits(inc, opts["tz"])
     profiles: dict[int, pd.DataFrame] = {}
@@ -379,8 +379,6 @@ def _places(
     address: str | None,
     min_count: int,
 ) -> gpd.GeoDataFrame:
-    from hotspot.scan.places import layer_name_column, place_names
-
     streets = areas = None
     for layer in layers.values():
         kinds = set(layer.geom_type.dropna())
@@ -549,10 +547,6 @@ def briefing(
     >>> briefing(inc, out, area_name="Memphis", top=3).name  # doctest: +SKIP
     'memphis.pdf'
     """
-    from hotspot.present.context import read_layers
-    from hotspot.present.report_pages import write_pages
-    from hotspot.scan.places import map_grid
-
     path = Path(path)
     size = _check_args(path, paper, top, min_count, overwrite)
     check_geodataframe(incidents, "incidents")
@@ -578,8 +572,6 @@ def briefing(
         check_same_crs(incidents, hotspots, "incidents", "hotspots")
         hot_all = hotspots.copy()
         if units is not None:
-            from hotspot.units.counting import count
-
             cells = count(inc, units)
     hot = _top_places(hot_all, inc, top, min_count)
     extent = (
@@ -639,8 +631,6 @@ def briefing(
 def _top_places(
     hot_all: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, top: int, min_count: int
 ) -> gpd.GeoDataFrame:
-    from hotspot.scan.areas import hotspot_membership
-
     hot_all = hot_all.sort_values("rank")
     n_in = hotspot_membership(inc, hot_all).value_counts()
     hot_all = hot_all.assign(

@@ -106,6 +106,7 @@ from hotspot.ingest.columns import (
     _resolve_offence,
     _squash,
 )
+from hotspot.ingest.locations import location_quality
 from hotspot.ingest.readers import _dup_columns, _load
 from hotspot.ingest.report import IngestReport
 from hotspot.ingest.times import _finish_times, _read_times, _Times, _zone_cells
@@ -136,6 +137,7 @@ CANONICAL = (
     "occurred_to",
     "offence",
     "time_quality",
+    "location_quality",
     "geometry",
 )
 
@@ -154,6 +156,12 @@ def _decimals(v: np.ndarray) -> int | None:
     return None
 
 
+def _is_snapped(x: np.ndarray, y: np.ndarray) -> bool:
+    """Snapped data: at least 20 points on fewer than half as many distinct locations."""
+    n = len(x)
+    return n >= 20 and len(pd.unique(x + 1j * y)) / n < 0.5
+
+
 def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndarray,
                       y: np.ndarray, row_id: np.ndarray, q: np.ndarray) -> list[str]:
     out: list[str] = []
@@ -168,13 +176,12 @@ def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndar
             out.append(f"coordinates are rounded to {k} decimals of a degree (about "
                        f"{metres}); fine-grained hotspots (small cells, short bandwidths) "
                        "are not meaningful below that")
-    if n >= 20:
+    if _is_snapped(x, y):
         uniq = len(pd.unique(x + 1j * y))
-        if uniq / n < 0.5:
-            out.append(f"points are snapped to few unique locations ({uniq:,} for {n:,} "
-                       f"rows, {uniq / n:.0%}): likely anonymised 'on or near' map points "
-                       "(police.uk) or block-level offsets; use cells or areas no smaller "
-                       "than the snapping")
+        out.append(f"points are snapped to few unique locations ({uniq:,} for {n:,} "
+                   f"rows, {uniq / n:.0%}): likely anonymised 'on or near' map points "
+                   "(police.uk) or block-level offsets (location_quality 'snapped'); use "
+                   "cells or areas no smaller than the snapping")
     has_time = q != 5
     n_time = int(has_time.sum() - (q == 2).sum() - (q == 3).sum())
     n_mid = int((q == 1).sum())
@@ -683,6 +690,10 @@ def read_incidents(
     if off_col is not None:
         canon["offence"] = pd.Categorical(frame[off_col].iloc[kidx].to_numpy())
     canon["time_quality"] = pd.Categorical.from_codes(q_kept, categories=list(TIME_QUALITIES))
+    canon["location_quality"], stacks, stack_line = location_quality(
+        kx, ky, frame.iloc[kidx], crs_out, snapped=schema == "police.uk" or _is_snapped(kx, ky))
+    if stack_line:
+        warnings.append(stack_line)
     head = pd.DataFrame(canon)
     body = frame.copy(deep=False) if keep.all() else frame.iloc[kidx].reset_index(drop=True)
     body.columns = renamed
@@ -733,7 +744,7 @@ def read_incidents(
               "errors": errors, "sheet": sheet, "layer": layer, "decimal": decimal,
               "thousands": thousands}
     result.attrs = {}
-    attach(result, "ingest", params, choices, report=report)
+    attach(result, "ingest", params, choices, report=report, stacked_locations=stacks)
     if report.rows_dropped or report.warnings:
         _warnings.warn(
             f"read_incidents: {report.rows_dropped:,} of {n:,} rows dropped, "

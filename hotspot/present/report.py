@@ -49,6 +49,7 @@ from hotspot._core.validation import (
     check_same_crs,
 )
 from hotspot.exceptions import InvalidInputError
+from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
 
 __all__ = ["briefing", "briefings"]
@@ -738,6 +739,7 @@ def briefing(
     cell_size: float | None = None,
     max_area_km2: float | None = None,
     random_state: int | np.random.Generator | None = 0,
+    stacked: str = "exclude",
 ) -> Path:
     """Write a printed briefing pack (multi-page PDF) for one beat, district or city.
 
@@ -811,6 +813,10 @@ def briefing(
     random_state
         Seed for the random steps (the scan, intervention Monte Carlo, patrol
         minutes), so that a pack can be printed again identically.
+    stacked
+        ``"exclude"`` (default): incidents whose ``location_quality`` is ``"stacked"``
+        (placeholder points, :mod:`hotspot.ingest.locations`) are left out of every
+        page, and the method page says how many; ``"keep"`` includes them (also said).
 
     Returns
     -------
@@ -856,11 +862,11 @@ def briefing(
         raise InvalidInputError(msg)
     choices: dict[str, Any] = {}
     area_gdf = _as_area(area, incidents)
-    all_inc = incidents
+    all_inc, stacked_line = exclude_stacked(incidents, stacked, choices)
     if area_gdf is not None:
         union = shapely.union_all(area_gdf.geometry.to_numpy())
         shapely.prepare(union)
-        all_inc = incidents[shapely.intersects(union, incidents.geometry.to_numpy())]
+        all_inc = all_inc[shapely.intersects(union, all_inc.geometry.to_numpy())]
     start, end = _period(all_inc, period)
     inc = all_inc[_in_window(all_inc["occurred_at"], start, end, closed_end=True)].copy()
     if len(inc) == 0:
@@ -982,6 +988,8 @@ def briefing(
 
     period_text = f"{start:%d %b %Y} - {end:%d %b %Y}"
     ingest_lines = _ingest_lines(incidents, len(all_inc), len(inc))
+    if stacked_line:
+        ingest_lines.insert(1, "Stacked locations: " + stacked_line)
     hot_attrs = hot_all.attrs.get("hotspot", {}).get("hotspots", {})
     method_lines = [
         "Hotspots: "

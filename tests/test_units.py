@@ -18,12 +18,11 @@ from hotspot.exceptions import CRSError, DataQualityWarning, HotspotWarning, Inv
 from hotspot.units.build import (
     DEFAULT_SNAP_DISTANCE,
     HexSpec,
-    assign_units,
-    count,
     grid,
     hex_cell_of,
     segments,
 )
+from hotspot.units.counting import assign_units, count
 
 CRS = "EPSG:32616"
 

@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._core.coords import point_xy
 from hotspot.exceptions import CRSError, InputTypeError, InvalidInputError
 
 __all__ = [
@@ -230,8 +231,8 @@ def point_coords(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     >>> point_coords(gpd.GeoSeries(gpd.points_from_xy([1.0], [2.0]))).tolist()
     [[1.0, 2.0]]
     """
-    geom = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
-    return np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()])
+    x, y = point_xy(gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf)
+    return np.column_stack([x, y])
 
 
 def check_positive(value: Any, name: str, unit: str = "") -> float:

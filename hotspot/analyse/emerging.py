@@ -29,7 +29,7 @@ from hotspot._core.weights import weights_for_units
 from hotspot.analyse._incident_times import _check_incidents, _usable_times
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.scan.stats import adjust_pvalues, gi_star_arrays
-from hotspot.units.build import assign_units
+from hotspot.units.counting import assign_units
 
 __all__ = [
     "EMERGING_CATEGORIES",
@@ -732,15 +732,9 @@ def classify_hotspots(
     out["n_incidents"] = cube.counts.sum(axis=1)
     out["n_hot_steps"] = hot.sum(axis=1)
     out["n_cold_steps"] = cold.sum(axis=1)
-    for name, arr in (
-        ("prop_hot", prop_h),
-        ("recent_hot", rec_h),
-        ("older_hot", old_h),
-        ("prop_cold", prop_c),
-        ("recent_cold", rec_c),
-        ("older_cold", old_c),
-    ):
-        out[name] = arr
+    for side, arrays in (("hot", (prop_h, rec_h, old_h)), ("cold", (prop_c, rec_c, old_c))):
+        for stem, arr in zip(("prop", "recent", "older"), arrays, strict=True):
+            out[f"{stem}_{side}"] = arr
     params = {
         "freq": freq,
         "neighbors": str(neighbors),

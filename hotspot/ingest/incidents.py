@@ -109,7 +109,7 @@ from hotspot.ingest.columns import (
 )
 from hotspot.ingest.readers import _dup_columns, _load
 from hotspot.ingest.report import IngestReport
-from hotspot.ingest.times import _resolve_times, _Times
+from hotspot.ingest.times import DAYFIRST, _resolve_times, _Times
 
 __all__ = [
     "DROP_REASONS",
@@ -373,6 +373,8 @@ def read_incidents(
     study_area: Any = None,
     drop_duplicates: bool = False,
     errors: Literal["report", "raise"] = "report",
+    dayfirst: bool | None = None,
+    to_crs: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read incidents into the canonical Incidents GeoDataFrame, accounting for every row.
 
@@ -392,7 +394,9 @@ def read_incidents(
         A file (CSV, CSV.gz, TSV, GeoJSON, GeoPackage, Shapefile, FlatGeobuf,
         Parquet/GeoParquet), a folder or glob of CSV files (police.uk monthly
         ``*-street.csv`` files are picked out of a download folder), or a frame.
-        Inputs are never modified.
+        Inputs are never modified. Datasets larger than memory (national,
+        multi-year, partitioned Parquet): :func:`hotspot.scale.read_incidents` reads
+        them on Dask, partition by partition, with this function.
     x, y : str, optional
         Projected coordinate columns (units of ``crs``).
     lon, lat : str, optional
@@ -424,6 +428,16 @@ def read_incidents(
         row (missing, invalid or zero coordinates, unparseable time), naming its
         ``row_id``, column and value. Rows removed on request (``drop_duplicates``,
         ``study_area``) are dropped and reported in both modes.
+    dayfirst : bool, optional
+        Preferred day/month order of ambiguous text dates such as ``01/02/2020``:
+        True day first, False month first. None (default): the order that reads
+        every sampled value, US month-first on a tie. Dates that only the other
+        order reads (``25/12/2020``) are still read by it.
+    to_crs : optional
+        Projected CRS in metres for the output geometry. None (default): the input
+        CRS when it is in metres, else the local UTM zone of the median point.
+        :func:`hotspot.scale.read_incidents` uses it (with ``dayfirst``) to make
+        every partition of a large dataset agree.
 
     Returns
     -------
@@ -478,6 +492,14 @@ def read_incidents(
     """
     _check_args(errors, drop_duplicates)
     tz = _check_tz(tz)
+    if dayfirst is not None and not isinstance(dayfirst, (bool, np.bool_)):
+        msg = f"`dayfirst` must be True, False or None, got {dayfirst!r}."
+        raise TypeError(msg)
+    crs_to = _to_crs(to_crs, "to_crs") if to_crs is not None else None
+    if crs_to is not None and not _is_metric(crs_to):
+        msg = (f"`to_crs={to_crs!r}` is not a projected CRS in metres; pass one such as "
+               "'EPSG:27700' or a UTM zone ('EPSG:32630').")
+        raise CRSError(msg)
     loaded = _load(source)
     frame = loaded.frame
     if frame.columns.duplicated().any():
@@ -499,7 +521,11 @@ def read_incidents(
     cols = _Columns(frame)
 
     coords = _resolve_coordinates(loaded, cols, args, detected, choices, notes)
-    times = _resolve_times(frame, cols, args, schema, detected, choices, row_id)
+    order = DAYFIRST.set(None if dayfirst is None else bool(dayfirst))
+    try:
+        times = _resolve_times(frame, cols, args, schema, detected, choices, row_id)
+    finally:
+        DAYFIRST.reset(order)
     warnings += times.warnings
     notes += times.notes
 
@@ -592,12 +618,14 @@ def read_incidents(
                  else "lon/lat degrees (WGS 84)"))
 
     good = ok & ~invalid & ~zero
-    if _is_metric(crs_in):
+    if crs_to is None and _is_metric(crs_in):
         crs_out = crs_in
         reason = "input CRS is already projected in metres"
         px, py = a, b
     else:
-        if good.any():
+        if crs_to is not None:
+            crs_out, reason = crs_to, "given by the caller (to_crs=)"
+        elif good.any():
             lon_m, lat_m = _median_lonlat(a[good], b[good], crs_in)
             crs_out = utm_crs(lon_m, lat_m)
             reason = (f"local UTM zone of the median location (lon {lon_m:.3f}, "
@@ -606,7 +634,9 @@ def read_incidents(
             crs_out, reason = crs_in, "no valid point"
         px = np.full(n, np.nan)
         py = np.full(n, np.nan)
-        if good.any() and not crs_out.equals(crs_in):
+        if crs_out.equals(crs_in):
+            px, py = a, b
+        elif good.any():
             tr = Transformer.from_crs(crs_in, crs_out, always_xy=True)
             with np.errstate(all="ignore"):
                 tx, ty = tr.transform(a[good], b[good], errcheck=False)
@@ -732,7 +762,8 @@ def read_incidents(
               "crs": None if crs is None else str(crs), "datetime": datetime,
               "start": start, "end": end, "offence": offence, "tz": tz,
               "study_area": area_note, "drop_duplicates": bool(drop_duplicates),
-              "errors": errors}
+              "errors": errors, "dayfirst": dayfirst,
+              "to_crs": None if to_crs is None else str(to_crs)}
     result.attrs = {}
     attach(result, "ingest", params, choices, report=report)
     if report.rows_dropped or report.warnings:

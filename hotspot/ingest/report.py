@@ -53,6 +53,10 @@ class IngestReport:
         Files read (empty for DataFrame input).
     notes : list[str]
         Informational notes (automatic choices, schema recognised...).
+    failed_sources : dict[str, str]
+        Files (partitions of a dataset read by :func:`hotspot.scale.read_incidents`)
+        that could not be read at all -> why. Their rows are in none of the counts;
+        every other file's rows are.
     """
 
     rows_read: int
@@ -66,6 +70,7 @@ class IngestReport:
     time_quality: dict[str, int]
     sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    failed_sources: dict[str, str] = field(default_factory=dict)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> IngestReport:
         # pandas deep-copies ``attrs`` on many operations; the report is shared, not copied.
@@ -100,6 +105,9 @@ class IngestReport:
         lines.append(f"  CRS:          {self.crs_in} -> {self.crs_out}")
         tq = ", ".join(f"{k} {n(v)}" for k, v in self.time_quality.items() if v)
         lines.append(f"  time quality: {tq or 'none'}")
+        if self.failed_sources:
+            lines.append(f"  unreadable files ({len(self.failed_sources)}, rows not counted):")
+            lines.extend(f"    - {Path(k).name}: {v}" for k, v in self.failed_sources.items())
         if self.warnings:
             lines.append(f"  warnings ({len(self.warnings)}):")
             lines.extend(f"    - {w}" for w in self.warnings)

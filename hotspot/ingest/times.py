@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,37 @@ _DATE_FORMATS: list[tuple[str, int | None]] = [
     ("%Y%m%d", 1), ("%m/%Y", 2), ("%b-%y", 2), ("%b %Y", 2), ("%B %Y", 2), ("%Y/%m", 2),
     ("%m/%d/%Y %I:%M:%S.%f %p", 0), ("%Y-%m-%d %H:%M:%S.%f", 0),
 ]
+# Preferred day/month order of ambiguous text dates (read_incidents(dayfirst=)): None =
+# the table order above (US month-first before day-first); True/False move the formats
+# of that order ahead, so that ties go to it and it is tried first.
+DAYFIRST: ContextVar[bool | None] = ContextVar("hotspot_dayfirst", default=None)
+
+
+def _against_order(fmt: str, dayfirst: bool | None) -> bool:
+    """Return True when ``fmt`` reads day and month in the order *not* preferred."""
+    if dayfirst is None:
+        return False
+    if dayfirst:
+        return fmt.startswith("%m/%d")
+    return fmt.startswith(("%d/%m", "%d.%m"))
+
+
+def day_order(how: str) -> bool | None:
+    """Day/month order of the formats named in a "read as" note, or None if unambiguous.
+
+    Examples
+    --------
+    >>> day_order("text, format %d/%m/%Y %H:%M")
+    True
+    >>> day_order("text, format %Y-%m-%d") is None
+    True
+    """
+    fmts = re.findall(r"%[dm][/.]%[dm]", how)
+    if not fmts:
+        return None
+    return fmts[0].startswith("%d")
+
+
 _DIRECTIVE_RE = {
     "Y": r"\d{4}", "m": r"\d{1,2}", "d": r"\d{1,2}", "H": r"\d{1,2}", "I": r"\d{1,2}",
     "M": r"\d{1,2}", "S": r"\d{1,2}", "f": r"\d{1,9}", "p": r"[AaPp]\.?[Mm]\.?",
@@ -175,12 +207,15 @@ def _parse_text_dates(txt: pd.Series, empty: np.ndarray) -> _When:
     step = max(1, len(nonempty) // (4 * _SAMPLE))
     sample = pd.Series(nonempty.iloc[::step].unique()[:_SAMPLE], dtype="string")
     scores = []
-    for i in _plausible(sample, _DATE_RES):
+    pref = DAYFIRST.get()
+    order = sorted(_plausible(sample, _DATE_RES),
+                   key=lambda i: _against_order(_DATE_FORMATS[i][0], pref))
+    for rank, i in enumerate(order):
         fmt = _DATE_FORMATS[i][0]
         parsed = _try_format(sample, fmt)
         k = 0 if parsed is None else int(parsed.notna().sum())
         if k:
-            scores.append((-k, i))
+            scores.append((-k, rank, i))
         if k == len(sample):
             break
     scores.sort()
@@ -189,7 +224,7 @@ def _parse_text_dates(txt: pd.Series, empty: np.ndarray) -> _When:
     todo = ~empty
     used = []
     first = True
-    for _, i in scores[:5]:
+    for _, _, i in scores[:5]:
         if not todo.any():
             break
         fmt, r = _DATE_FORMATS[i]

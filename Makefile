@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install lint bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +24,21 @@ demo: install
 test: install
 	$(BIN)/python -m pytest
 
+## Build the documentation site (user guide, API reference, executed notebooks)
+$(VENV)/.docs-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	touch $@
+
+docs: install $(VENV)/.docs-installed
+	$(BIN)/python -m sphinx -W --keep-going -n -b html docs docs/_build/html
+	@echo "Documentation built: open $(CURDIR)/docs/_build/html/index.html"
+
 lint: install
-	$(BIN)/ruff check hotspot tests benchmarks
+	$(BIN)/ruff check hotspot tests benchmarks docs
 
 ## Benchmarks against peer libraries; prints ratios
 bench: install
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache docs/_build docs/generated docs/api.rst

@@ -91,7 +91,7 @@ def run_pipeline(csv: Path, out: Path, cell_size: float) -> dict[str, object]:
     matplotlib.use("Agg")
     warnings.simplefilter("ignore")
     import hotspot as hs
-    from hotspot.analyse import temporal
+    from hotspot.analyse import darkness, temporal
     from hotspot.present import cli, report
     from hotspot.scan import areas, density, stats
     from hotspot.units import build as units
@@ -118,7 +118,7 @@ def run_pipeline(csv: Path, out: Path, cell_size: float) -> dict[str, object]:
     surface = density.kde(incidents)
     t = stage("KDE", t)
     by = membership.rename("hotspot_id")
-    dark = temporal.dark_share(incidents, by=by, tz=tz)
+    dark = darkness.dark_share(incidents, by=by, tz=tz)
     profile = temporal.temporal_profile(incidents, by=by)
     dark.to_csv(out / "dark_share.csv")
     profile.to_csv(out / "profiles.csv")

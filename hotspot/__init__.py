@@ -97,7 +97,9 @@ from hotspot.scan import (
     hotspots,
     kde,
     local_moran,
+    map_grid,
     nnh,
+    place_names,
 )
 from hotspot.units import assign_units, count, grid, segments
 
@@ -164,6 +166,7 @@ __all__ = [
     "lighting_audit",
     "load_catalogue",
     "local_moran",
+    "map_grid",
     "metrics",
     "near_repeat_chains",
     "new_map_figure",
@@ -172,6 +175,7 @@ __all__ = [
     "patrol_plan",
     "pei",
     "pei_star",
+    "place_names",
     "plan",
     "plot_hotspots",
     "plot_kde",

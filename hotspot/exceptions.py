@@ -15,7 +15,15 @@ __all__ = [
 
 
 class HotspotError(Exception):
-    """Base class for every error raised by :mod:`hotspot`."""
+    """Base class for every error raised by :mod:`hotspot`.
+
+    ``cli``, when given, is the same message for the ``hotspot`` command line: it
+    names the command's own flags (``--tz``) instead of Python arguments.
+    """
+
+    def __init__(self, *args: object, cli: str | None = None) -> None:
+        super().__init__(*args)
+        self.cli = cli
 
 
 class InvalidInputError(HotspotError, ValueError):

@@ -357,8 +357,10 @@ def test_real_memphis_end_to_end(shared_data):
     assert hot["n_incidents"].is_monotonic_decreasing
     assert hot["share"].sum() <= 1
     # robberies concentrate: the Gi* hotspots hold far more crime than their area
-    assert hot["share"].sum() > 0.2
-    assert hot["share"].sum() / hot["area_share"].sum() > 4
+    # (with exact randomisation inference on sparse 250 m counts: 4 % of robberies
+    # in 0.19 % of the area; the normal approximation claimed over 20 %)
+    assert hot["share"].sum() > 0.03
+    assert hot["share"].sum() / hot["area_share"].sum() > 10
     mem = hotspot_membership(inc, hot)
     assert int(mem.notna().sum()) == int(hot["n_incidents"].sum())
     capped = hotspots(inc, cell_size=250.0, max_area_km2=1.0, random_state=0)

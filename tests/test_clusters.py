@@ -274,15 +274,15 @@ def test_nnh_threshold_formula():
     mean, se = nn_random_expectation(area, n)
     assert mean == pytest.approx(0.5 * np.sqrt(area / n))
     assert se == pytest.approx(0.26136 * np.sqrt(area) / n)
-    # confidence 0.95 = one-tailed t with n-1 df below the mean
+    # alpha 0.05 = one-tailed t with n-1 df below the mean
     from scipy import stats
 
     expected = mean - stats.t.ppf(0.95, n - 1) * se
-    assert nnh_threshold(area, n, 0.95) == pytest.approx(expected)
+    assert nnh_threshold(area, n, 0.05) == pytest.approx(expected)
     assert nnh_threshold(area, n, 0.5) == pytest.approx(mean)
-    assert nnh_threshold(area, n, 0.99) < nnh_threshold(area, n, 0.95)
+    assert nnh_threshold(area, n, 0.01) < nnh_threshold(area, n, 0.05)
     with pytest.raises(InvalidInputError):
-        nnh_threshold(area, n, 1.0)
+        nnh_threshold(area, n, 0.0)
 
 
 def test_nnh_matches_brute_force_single_linkage():
@@ -314,7 +314,7 @@ def test_nnh_planted_vs_random(blobs):
         assert (lab == blob).mean() > 0.9  # numbered by size like the blobs
     rng = np.random.default_rng(2)
     uniform = _points(rng.uniform(0, 10_000, (2000, 2)))
-    rand = nnh(uniform, confidence=0.95, min_points=10)
+    rand = nnh(uniform, alpha=0.05, min_points=10)
     assert rand.attrs["hotspot"]["nnh"]["levels"][0]["n_clusters"] <= 1
     assert (rand["cluster"] >= 0).mean() < 0.02
 

@@ -13,13 +13,12 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from hotspot._core.grid import GridSpec, grid_frame
+from hotspot.assess.backtesting import BacktestResult, backtest
 from hotspot.assess.forecast import (
-    BacktestResult,
     NaiveCount,
     ProspectiveHotspot,
     RecentKDE,
     SpaceTimeKDE,
-    backtest,
 )
 from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
 from hotspot.scan.density import kde_points
@@ -138,6 +137,8 @@ def test_crs_errors(incidents, cells):
         NaiveCount().fit(incidents.to_crs(4326))
     est = NaiveCount().fit(incidents)
     with pytest.raises(CRSError, match="same CRS"):
+        est.predict(cells.to_crs(32617))
+    with pytest.raises(CRSError, match="Web Mercator"):
         est.predict(cells.to_crs(3857))
 
 

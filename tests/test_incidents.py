@@ -29,6 +29,11 @@ def read(source, **kw):
         return read_incidents(source, **kw)
 
 
+def wall(s):
+    """Local clock time (naive) of an occurred_at-like column."""
+    return s.dt.tz_localize(None) if s.dt.tz is not None else s
+
+
 def utm16(lon, lat):
     tr = Transformer.from_crs(4326, 32616, always_xy=True)
     return np.column_stack(tr.transform(np.asarray(lon, float), np.asarray(lat, float)))
@@ -323,7 +328,7 @@ def test_date_and_time_text_columns():
     df = pd.DataFrame({"lat": LAT, "lon": LON, "Date Occurred": ["2019-07-04"] * 3,
                        "Time Occurred": ["21:30", "9:05 PM", ""]})
     gdf = read(df)
-    assert gdf["occurred_at"].astype(str).tolist() == [
+    assert wall(gdf["occurred_at"]).astype(str).tolist() == [
         "2019-07-04 21:30:00", "2019-07-04 21:05:00", "2019-07-04 00:00:00"]
     assert gdf["time_quality"].astype(str).tolist() == ["exact", "exact", "date_only"]
 
@@ -345,7 +350,7 @@ def test_date_and_time_text_columns():
 def test_date_formats(values, expected, quality):
     df = pd.DataFrame({"lat": LAT[:1], "lon": LON[:1], "date": values})
     gdf = read(df)
-    assert str(gdf["occurred_at"].iloc[0]) == expected
+    assert str(wall(gdf["occurred_at"]).iloc[0]) == expected
     assert str(gdf["time_quality"].iloc[0]) == quality
 
 
@@ -363,8 +368,9 @@ def test_epoch_seconds_and_milliseconds_are_utc():
                       ("timestamp", [1546300800000, 1546304400000])):
         df = pd.DataFrame({"lat": LAT[:2], "lon": LON[:2], col: vals})
         gdf = read(df, datetime=col) if col == "epoch" else read(df)
-        assert str(gdf["occurred_at"].dt.tz) == "UTC"
-        assert str(gdf["occurred_at"].iloc[1]) == "2019-01-01 01:00:00+00:00"
+        # epochs are UTC instants, shown in the zone of the points
+        assert str(gdf["occurred_at"].dt.tz) == "America/Chicago"
+        assert gdf["occurred_at"].iloc[1] == pd.Timestamp("2019-01-01 01:00", tz="UTC")
     gdf = read(pd.DataFrame({"lat": LAT[:2], "lon": LON[:2], "timestamp": [1546300800] * 2}),
                tz="America/Chicago")
     assert str(gdf["occurred_at"].iloc[0]) == "2018-12-31 18:00:00-06:00"
@@ -377,7 +383,7 @@ def test_year_month_day_hour_columns():
     rep = ingest_report(gdf)
     assert {rep.detected[k] for k in ("year", "month", "day", "hour")} == {
         "YEAR", "MONTH", "DAY", "HOUR"}
-    assert gdf["occurred_at"].astype(str).tolist() == [
+    assert wall(gdf["occurred_at"]).astype(str).tolist() == [
         "2019-01-03 05:00:00", "2019-02-04 00:00:00", "2019-03-05 00:00:00"]
     assert gdf["time_quality"].astype(str).tolist() == ["exact", "date_only", "midnight"]
 
@@ -391,9 +397,9 @@ def test_window_columns_and_end_before_start():
     gdf = read(df)
     rep = ingest_report(gdf)
     assert rep.detected["start"] == "FROMDATE" and rep.detected["end"] == "TODATE"
-    assert gdf["occurred_from"].astype(str).tolist() == [
+    assert wall(gdf["occurred_from"]).astype(str).tolist() == [
         "2019-01-01 22:00:00", "2019-01-03 00:00:00", "2019-01-05 10:00:00"]
-    assert str(gdf["occurred_to"].iloc[0]) == "2019-01-02 06:00:00"
+    assert str(wall(gdf["occurred_to"]).iloc[0]) == "2019-01-02 06:00:00"
     assert gdf["occurred_to"].iloc[1:].isna().all()  # missing end; end before start
     assert gdf["occurred_at"].equals(gdf["occurred_from"])
     assert gdf["time_quality"].astype(str).tolist() == ["window", "date_only", "exact"]
@@ -405,7 +411,7 @@ def test_date_only_window_end_is_end_of_day():
     df = pd.DataFrame({"lat": LAT[:1], "lon": LON[:1], "first_occurrence_date": ["1-Apr-12"],
                        "last_occurrence_date": ["1-Apr-12"]})
     gdf = read(df)
-    assert str(gdf["occurred_to"].iloc[0]) == "2012-04-02 00:00:00"
+    assert str(wall(gdf["occurred_to"]).iloc[0]) == "2012-04-02 00:00:00"
     assert str(gdf["time_quality"].iloc[0]) == "window"
 
 
@@ -432,8 +438,12 @@ def test_police_uk_month_only():
 def test_tz_rules():
     base = {"lat": LAT[:2], "lon": LON[:2]}
     naive = read(pd.DataFrame({**base, "date": ["2019-07-01 12:00"] * 2}))
-    assert naive["occurred_at"].dt.tz is None
-    assert any("naive local clock time" in w for w in ingest_report(naive).warnings)
+    assert str(naive["occurred_at"].iloc[0]) == "2019-07-01 12:00:00-05:00"
+    rep = ingest_report(naive)
+    assert (rep.time_zone, rep.time_zone_source) == (
+        "America/Chicago", "inferred from the coordinates; pass tz= to override")
+    assert "time zone America/Chicago inferred from the coordinates; pass tz= to override" \
+        in rep.notes
     local = read(pd.DataFrame({**base, "date": ["2019-07-01 12:00"] * 2}),
                  tz="America/Chicago")
     assert str(local["occurred_at"].iloc[0]) == "2019-07-01 12:00:00-05:00"
@@ -591,9 +601,13 @@ def test_empty_source():
 
 
 def test_unsupported_format(tmp_path):
+    p = tmp_path / "crimes.dbf"
+    p.write_bytes(b"\x03\x00")
+    with pytest.raises(InvalidInputError, match=r"unsupported file format '.dbf'.*CSV"):
+        read(p)
     p = tmp_path / "crimes.xlsx"
     p.write_bytes(b"PK\x03\x04")
-    with pytest.raises(InvalidInputError, match=r"unsupported file format '.xlsx'.*CSV"):
+    with pytest.raises(InvalidInputError, match=r"crimes.xlsx is not a readable Excel file"):
         read(p)
 
 
@@ -693,7 +707,7 @@ def test_utm_crs_zones():
     assert utm_crs(-87.63, 41.88).to_epsg() == 32616
     assert utm_crs(-90.05, 35.15).to_epsg() == 32615
     assert utm_crs(-89.95, 35.15).to_epsg() == 32616
-    assert utm_crs(5.3, 60.4).to_epsg() == 32632  # Bergen (Norway exception)
+    assert utm_crs(5.3, 60.4).to_epsg() == 32631  # Bergen: standard zone (pyproj)
     assert utm_crs(-58.4, -34.6).to_epsg() == 32721  # Buenos Aires
     with pytest.raises(CRSError):
         utm_crs(np.nan, 10)
@@ -766,7 +780,8 @@ CITY_EXPORTS = {
          "Long": [-71.06, -71.07]},
         {"lon": "Long", "lat": "Lat", "datetime": "OCCURRED_ON_DATE",
          "offence": "OFFENSE_DESCRIPTION"},
-        ["2022-01-01 00:00", "2022-01-02 13:45"], ["midnight", "exact"], 32619),
+        # offsets are honoured: UTC instants shown on the Boston clock
+        ["2021-12-31 19:00", "2022-01-02 08:45"], ["exact", "exact"], 32619),
     "philadelphia": (
         {"dispatch_date_time": ["2019-01-01 00:03:00", "2019-01-01 10:40:00"],
          "dispatch_time": ["00:03:00", "10:40:00"], "hour_": [0, 10],
@@ -789,7 +804,7 @@ CITY_EXPORTS = {
         {"lat": [41.88, 41.89], "lng": [-87.63, -87.62],
          "timestamp": [1546300800000, 1546304400000]},
         {"lon": "lng", "lat": "lat", "datetime": "timestamp"},
-        ["2019-01-01 00:00", "2019-01-01 01:00"], ["midnight", "exact"], 32616),
+        ["2018-12-31 18:00", "2018-12-31 19:00"], ["exact", "exact"], 32616),
     "yyyymmdd_hhmm": (
         {"LAT": [41.8, 41.9], "LON": [-87.6, -87.7], "DATE": [20190105, 20190106],
          "TIME": [930, 2359]},
@@ -818,7 +833,7 @@ def test_arcgis_web_mercator_export_goes_to_utm():
         read(df)
     gdf = read(df, crs="EPSG:3857")
     assert gdf.crs.to_epsg() == 32616  # Web Mercator metres are stretched: re-projected
-    assert str(gdf["occurred_at"].iloc[0]) == "2019-01-05 21:30:00+00:00"
+    assert str(gdf["occurred_at"].iloc[0]) == "2019-01-05 15:30:00-06:00"
     tr = Transformer.from_crs(3857, 32616, always_xy=True)
     ex, ey = tr.transform(-9754000.0, 5142000.0)
     assert gdf.geometry.x.iloc[0] == pytest.approx(ex, abs=1e-6)
@@ -876,7 +891,7 @@ def test_impossible_calendar_dates_are_unparseable():
     rep = ingest_report(gdf)
     assert rep.dropped["unparseable_time"] == 2
     assert rep.dropped_rows["row_id"].tolist() == [1, 2]
-    assert str(gdf["occurred_at"].iloc[0]) == "2019-02-28 22:00:00"
+    assert str(wall(gdf["occurred_at"]).iloc[0]) == "2019-02-28 22:00:00"
 
 
 def test_invalid_hhmm_text_time_is_unparseable_not_midnight(tmp_path):
@@ -888,7 +903,7 @@ def test_invalid_hhmm_text_time_is_unparseable_not_midnight(tmp_path):
         warnings.simplefilter("ignore", DataQualityWarning)
         gdf = read_incidents(p)
     rep = ingest_report(gdf)
-    assert gdf["occurred_at"].tolist() == [pd.Timestamp("2019-01-05 21:30")]
+    assert gdf["occurred_at"].tolist() == [pd.Timestamp("2019-01-05 21:30", tz="America/Chicago")]
     assert gdf["time_quality"].astype(str).tolist() == ["exact"]
     assert rep.dropped_rows["row_id"].tolist() == [1, 2, 3]
     assert set(rep.dropped_rows["reason"].astype(str)) == {"unparseable_time"}
@@ -932,8 +947,9 @@ def test_date_only_window_end_day_before_start_is_reported():
     rep = ingest_report(gdf)
     assert len(gdf) == 3
     assert pd.isna(gdf["occurred_to"].iloc[0])
-    assert gdf["occurred_at"].iloc[0] == pd.Timestamp("2019-01-09")
-    assert gdf["occurred_to"].iloc[1] == pd.Timestamp("2019-01-09")  # same day: a window
-    assert gdf["occurred_to"].iloc[2] == pd.Timestamp("2019-01-09")  # end of that day
+    day = pd.Timestamp("2019-01-09", tz="America/Chicago")
+    assert gdf["occurred_at"].iloc[0] == day
+    assert gdf["occurred_to"].iloc[1] == day  # same day: a window
+    assert gdf["occurred_to"].iloc[2] == day  # end of that day
     msgs = [w for w in rep.warnings if w.startswith("window_end_before_start")]
     assert len(msgs) == 1 and "1 rows" in msgs[0] and "row_id 0" in msgs[0]

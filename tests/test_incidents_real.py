@@ -121,11 +121,13 @@ def test_chicago_outages_state_plane_feet(shared_data):
     assert gdf.geometry.y.iloc[0] == pytest.approx(ey, abs=1e-6)
     assert 420_000 < ex < 470_000 and 4_600_000 < ey < 4_660_000  # metres, Chicago
     # day-first textual dates ("1-Apr-12"), windows with an exclusive end of day
-    assert str(gdf["occurred_from"].iloc[0]) == "2012-04-01 00:00:00"
-    assert str(gdf["occurred_to"].iloc[0]) == "2012-04-20 00:00:00"  # completed 19-Apr-12
+    assert str(gdf["occurred_from"].iloc[0]) == "2012-04-01 00:00:00-05:00"
+    assert str(gdf["occurred_to"].iloc[0]) == "2012-04-20 00:00:00-05:00"  # done 19-Apr-12
     assert (gdf["time_quality"] == "window").all()
-    assert gdf["occurred_from"].min() == pd.Timestamp("2012-04-01")
-    assert gdf["occurred_from"].max() == pd.Timestamp("2013-07-17")
+    assert (rep.time_zone, rep.time_zone_source) == (
+        "America/Chicago", "inferred from the coordinates; pass tz= to override")
+    assert gdf["occurred_from"].min() == pd.Timestamp("2012-04-01", tz="America/Chicago")
+    assert gdf["occurred_from"].max() == pd.Timestamp("2013-07-17", tz="America/Chicago")
     days = (gdf["occurred_to"] - gdf["occurred_from"]).dt.days
     by_file = days.groupby(gdf["source_file"]).median().to_dict()
     # README medians (3, 5, 8 days) + 1 for the exclusive end of the completion day
@@ -173,10 +175,11 @@ def test_memphis_robberies(shared_data):
     assert rep.time_quality["midnight"] == 41
     assert any("rounded to 3 decimals" in w for w in rep.warnings)
     assert any("41 rows (1.8%) are at exactly 00:00" in w for w in rep.warnings)
-    assert any("naive local clock time" in w for w in rep.warnings)
+    assert rep.time_zone == "America/Chicago"  # Memphis, from the coordinates
+    assert "inferred from the coordinates" in rep.time_zone_source
     assert gdf["offence"].cat.categories.tolist() == ["personal robbery"]
-    assert gdf["occurred_at"].min() == pd.Timestamp("2019-01-01 01:30")
-    assert gdf["occurred_at"].max() == pd.Timestamp("2019-12-31 15:30")
+    assert gdf["occurred_at"].min() == pd.Timestamp("2019-01-01 01:30", tz="America/Chicago")
+    assert gdf["occurred_at"].max() == pd.Timestamp("2019-12-31 15:30", tz="America/Chicago")
 
 
 def test_memphis_population_blocks(shared_data):

@@ -137,7 +137,7 @@ def test_mappings_and_tables():
 
 def test_no_eligible_means_nothing_prevented():
     inc = _incidents([10, 0, 5], dark=0.0)
-    s = score_interventions(_hot(), inc, interventions=["street_lighting", "target_hardening"],
+    s = score_interventions(inc, _hot(), interventions=["street_lighting", "target_hardening"],
                             setting="loc_cat", random_state=0)
     assert (s["eligible"] == 0).all()
     assert (s[["prevented", "prevented_low", "prevented_high", "harm_prevented",
@@ -146,9 +146,9 @@ def test_no_eligible_means_nothing_prevented():
 
 
 def test_doubling_baseline_doubles_expectation_and_intervals_contain_central():
-    one = score_interventions(_hot(), _incidents([10, 3, 1]), random_state=1,
+    one = score_interventions(_incidents([10, 3, 1]), _hot(), random_state=1,
                               setting="loc_cat")
-    two = score_interventions(_hot(), _incidents([20, 6, 2]), random_state=1,
+    two = score_interventions(_incidents([20, 6, 2]), _hot(), random_state=1,
                               setting="loc_cat")
     np.testing.assert_allclose(two["baseline"], 2 * one["baseline"])
     np.testing.assert_allclose(two["prevented"], 2 * one["prevented"])
@@ -161,7 +161,7 @@ def test_doubling_baseline_doubles_expectation_and_intervals_contain_central():
 
 def test_hand_computed_lighting_row_and_horizon():
     inc = _incidents([40, 0, 0])
-    s = score_interventions(_hot(), inc, interventions=["street_lighting"], setting="loc_cat",
+    s = score_interventions(inc, _hot(), interventions=["street_lighting"], setting="loc_cat",
                             horizon="730D", random_state=3)
     row = s.iloc[0]
     assert row["eligible"] == 40
@@ -186,22 +186,22 @@ def test_hand_computed_lighting_row_and_horizon():
 def test_settings_offences_and_unknowns():
     hot = _hot(1)
     inc = pd.concat([_incidents([6], loc="street"), _incidents([4], loc="residence")])
-    s = score_interventions(hot, inc, interventions=["street_lighting"], setting="loc_cat",
+    s = score_interventions(inc, hot, interventions=["street_lighting"], setting="loc_cat",
                             random_state=0)
     assert s["eligible"].iloc[0] == 6
-    s2 = score_interventions(hot, inc, interventions=["street_lighting"], random_state=0)
+    s2 = score_interventions(inc, hot, interventions=["street_lighting"], random_state=0)
     assert s2["eligible"].iloc[0] == 10
     assert "setting unknown" in s2["reason"].iloc[0]
     burg = _incidents([5], loc="residence", offence="Burglary")
-    s3 = score_interventions(hot, burg, interventions=["target_hardening"], setting="loc_cat",
+    s3 = score_interventions(burg, hot, interventions=["target_hardening"], setting="loc_cat",
                              random_state=0)
     assert s3["eligible"].iloc[0] == 5
     assert s3["benefit"].iloc[0] == pytest.approx(s3["prevented"].iloc[0] * 6462)
-    s4 = score_interventions(hot, burg.drop(columns="offence"),
+    s4 = score_interventions(burg.drop(columns="offence"), hot,
                              interventions=["target_hardening"], setting="loc_cat",
                              random_state=0)
     assert "offence unknown" in s4["reason"].iloc[0] and np.isnan(s4["benefit"].iloc[0])
-    s5 = score_interventions(hot, burg, interventions=["target_hardening"], setting="loc_cat",
+    s5 = score_interventions(burg, hot, interventions=["target_hardening"], setting="loc_cat",
                              harm={"burglary": 2.0}, costs={"burglary": 100.0}, random_state=0)
     assert s5["harm_prevented"].iloc[0] == pytest.approx(2 * s5["prevented"].iloc[0])
     assert s5["benefit"].iloc[0] == pytest.approx(100 * s5["prevented"].iloc[0])
@@ -209,8 +209,9 @@ def test_settings_offences_and_unknowns():
 
 def test_patrol_hours_block_and_koper_cost():
     inc = pd.concat([_incidents([8], hour=21), _incidents([2], hour=9)])
-    s = score_interventions(_hot(1), inc, interventions=["hot_spots_patrol"],
-                            setting="loc_cat", patrol_hours=4, currency="GBP", random_state=0)
+    s = score_interventions(inc, _hot(1), interventions=["hot_spots_patrol"],
+                            setting="loc_cat", patrol_hours_per_day=4, currency="GBP",
+                            random_state=0)
     row = s.iloc[0]
     assert row["eligible"] == 8 and row["hours"] in {f"{h:02d}:00-{(h + 4) % 24:02d}:00"
                                                     for h in (18, 19, 20, 21)}
@@ -224,17 +225,17 @@ def test_patrol_hours_block_and_koper_cost():
 def test_bad_input_errors():
     hot, inc = _hot(), _incidents([3, 2, 1])
     with pytest.raises(InvalidInputError, match="unknown intervention"):
-        score_interventions(hot, inc, interventions=["moon_lighting"])
+        score_interventions(inc, hot, interventions=["moon_lighting"])
     with pytest.raises(InvalidInputError, match="no effect estimate"):
-        score_interventions(hot, inc, interventions=["graffiti_removal"])
+        score_interventions(inc, hot, interventions=["graffiti_removal"])
     far = inc.copy()
     far["geometry"] = gpd.points_from_xy([9e5] * len(inc), [9e5] * len(inc))
     with pytest.raises(InvalidInputError, match="no incident falls inside any hotspot"):
-        score_interventions(hot, far)
+        score_interventions(far, hot)
     with pytest.raises(InvalidInputError, match="setting column"):
-        score_interventions(hot, inc, setting="nope")
+        score_interventions(inc, hot, setting="nope")
     with pytest.raises(InvalidInputError, match="budget must be a non-negative"):
-        plan(score_interventions(hot, inc, random_state=0), budget=-1)
+        plan(score_interventions(inc, hot, random_state=0), budget=-1)
 
 
 # ----------------------------------------------------------------- plan
@@ -320,7 +321,7 @@ def test_plan_exact_on_small_instance_and_edge_cases():
 @pytest.fixture(scope="module")
 def chicago(request):
     shared = request.getfixturevalue("shared_data")
-    from hotspot.analyse.temporal import daylight
+    from hotspot.analyse.darkness import daylight
     from hotspot.scan.areas import hotspots
 
     df = pd.read_csv(shared / "chicago" / "chicago_aggravated_assaults_2010_2019.csv.gz")
@@ -341,7 +342,7 @@ def test_chicago_scores_invariants(chicago):
     from hotspot.scan.areas import hotspot_membership
 
     hot, inc = chicago
-    s = score_interventions(hot, inc, setting="loc_cat", random_state=7, simulations=4000)
+    s = score_interventions(inc, hot, setting="loc_cat", random_state=7, simulations=4000)
     assert len(s) == len(hot) * 7
     light = s[s["intervention"] == "street_lighting"].set_index("hotspot_id")
     member = hotspot_membership(inc, hot)
@@ -370,15 +371,15 @@ def test_darkness_computed_when_absent_and_fx():
     x, y = inc.geometry.x.iloc[0], inc.geometry.y.iloc[0]
     hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(x - 50, y - 50, x + 50, y + 50)],
                            crs=CRS)
-    s = score_interventions(hot, inc, interventions=["street_lighting", "hot_spots_patrol"],
+    s = score_interventions(inc, hot, interventions=["street_lighting", "hot_spots_patrol"],
                             setting="loc_cat", tz=TZ, random_state=0)
     light = s.set_index("intervention").loc["street_lighting"]
     assert light["eligible"] == 2
     assert "period_days" in s.attrs["hotspot"]["score_interventions"]["choices"]
     patrol = s.set_index("intervention").loc["hot_spots_patrol"]
     usd = patrol["cost"]
-    s2 = score_interventions(hot, inc, interventions=["hot_spots_patrol"], setting="loc_cat",
+    s2 = score_interventions(inc, hot, interventions=["hot_spots_patrol"], setting="loc_cat",
                              tz=TZ, fx={"GBP": 2.54}, random_state=0)
     assert s2["cost"].iloc[0] == pytest.approx(2 * usd)
     with pytest.raises(InvalidInputError, match="no shipped unit costs"):
-        score_interventions(hot, inc, tz=TZ, currency="EUR", fx={"EUR": 1.1})
+        score_interventions(inc, hot, tz=TZ, currency="EUR", fx={"EUR": 1.1})

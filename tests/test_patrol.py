@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from hotspot._core.time import data_period_days
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.respond.patrol import format_patrol_plan, lighting_audit, patrol_plan, read_outages
 
@@ -52,7 +53,7 @@ def _gaps_ok(plan, gap_h):
     list(itertools.product([0, 0.2, 1.0, 3.3, 12.0, 60.0], [10, 15], [0, 7], [1, 2, 2.5])),
 )
 def test_plan_within_budget_and_gap(rng, budget, visit, travel, gap):
-    plan = patrol_plan(_hotspots(), _incidents(rng), officer_hours_per_week=budget,
+    plan = patrol_plan(_incidents(rng), _hotspots(), officer_hours_per_week=budget,
                        visit_minutes=visit, travel_minutes=travel, min_gap_hours=gap,
                        random_state=3)
     cost = (visit + travel) / 60
@@ -69,23 +70,23 @@ def test_plan_within_budget_and_gap(rng, budget, visit, travel, gap):
 
 
 def test_plan_uses_whole_budget_when_demand_allows(rng):
-    plan = patrol_plan(_hotspots(), _incidents(rng), officer_hours_per_week=5,
+    plan = patrol_plan(_incidents(rng), _hotspots(), officer_hours_per_week=5,
                        random_state=0)
     assert len(plan) == 20  # 5 h / 15 min, plenty of hours with demand
 
 
 def test_plan_reproducible_and_random(rng):
     inc = _incidents(rng)
-    a = patrol_plan(_hotspots(), inc, officer_hours_per_week=6, random_state=11)
-    b = patrol_plan(_hotspots(), inc, officer_hours_per_week=6, random_state=11)
-    c = patrol_plan(_hotspots(), inc, officer_hours_per_week=6, random_state=12)
+    a = patrol_plan(inc, _hotspots(), officer_hours_per_week=6, random_state=11)
+    b = patrol_plan(inc, _hotspots(), officer_hours_per_week=6, random_state=11)
+    c = patrol_plan(inc, _hotspots(), officer_hours_per_week=6, random_state=12)
     pd.testing.assert_frame_equal(a, b)
     assert not a["start_minute"].equals(c["start_minute"])
 
 
 def test_more_hours_more_visits(rng):
     inc = _incidents(rng)
-    sizes = [len(patrol_plan(_hotspots(), inc, officer_hours_per_week=h, random_state=0))
+    sizes = [len(patrol_plan(inc, _hotspots(), officer_hours_per_week=h, random_state=0))
              for h in (0, 0.25, 1, 2, 4, 8, 16)]
     assert sizes == sorted(sizes)
     assert sizes[0] == 0 and sizes[-1] > sizes[2]
@@ -93,7 +94,7 @@ def test_more_hours_more_visits(rng):
 
 def test_busiest_hour_chosen_first(rng):
     inc = _incidents(rng)
-    plan = patrol_plan(_hotspots(), inc, officer_hours_per_week=0.25, min_gap_hours=1,
+    plan = patrol_plan(inc, _hotspots(), officer_hours_per_week=0.25, min_gap_hours=1,
                        random_state=0)
     assert len(plan) == 1
     row = plan.iloc[0]
@@ -102,7 +103,7 @@ def test_busiest_hour_chosen_first(rng):
     t = pd.to_datetime(inc["occurred_at"])
     in_h1 = inc.geometry.x < X0 + 200
     n_fri22 = int((in_h1 & (t.dt.day_of_week == 4) & (t.dt.hour == 22)).sum())
-    weeks = (t.max() - t.min()) / pd.Timedelta(days=7)
+    weeks = data_period_days(t) / 7  # the one measure of the data period
     assert row["expected_incidents"] == pytest.approx(n_fri22 / weeks)
     assert row["expected_prevented"] == pytest.approx(0.16 * n_fri22 / weeks)
 
@@ -111,11 +112,11 @@ def test_greedy_property(rng):
     """No unchosen (hotspot, hour) is worth more than the least valuable chosen visit
     unless it is within the minimum gap of a chosen visit at the same hotspot."""
     inc = _incidents(rng)
-    plan = patrol_plan(_hotspots(), inc, officer_hours_per_week=4, min_gap_hours=2,
+    plan = patrol_plan(inc, _hotspots(), officer_hours_per_week=4, min_gap_hours=2,
                        random_state=0)
     # independent demand: exact hour-of-week counts per hotspot, 2-hour windows
     t = pd.to_datetime(inc["occurred_at"])
-    weeks = (t.max() - t.min()) / pd.Timedelta(days=7)
+    weeks = data_period_days(t) / 7  # the one measure of the data period
     hot = np.where(inc.geometry.x < X0 + 200, 0, 1)
     how = (t.dt.day_of_week * 24 + t.dt.hour).to_numpy()
     counts = np.zeros((2, 168))
@@ -136,36 +137,36 @@ def test_greedy_property(rng):
 def test_scores_and_weight(rng):
     inc = _incidents(rng)
     inc["harm"] = np.where(inc.geometry.x < X0 + 200, 0.0, 10.0)
-    plan = patrol_plan(_hotspots(), inc, officer_hours_per_week=1, weight="harm",
+    plan = patrol_plan(inc, _hotspots(), officer_hours_per_week=1, weight="harm",
                        random_state=0)
     assert set(plan["hotspot_id"]) == {2}
-    plan2 = patrol_plan(_hotspots(), inc, officer_hours_per_week=1, random_state=0,
+    plan2 = patrol_plan(inc, _hotspots(), officer_hours_per_week=1, random_state=0,
                         scores=pd.Series({1: 0.0, 2: 1.0, 3: 1.0}))
     assert set(plan2["hotspot_id"]) == {2}
     with pytest.raises(InvalidInputError, match="scores"):
-        patrol_plan(_hotspots(), inc, officer_hours_per_week=1, scores=pd.Series({1: 1.0}))
+        patrol_plan(inc, _hotspots(), officer_hours_per_week=1, scores=pd.Series({1: 1.0}))
 
 
 def test_plan_errors_and_warnings(rng):
     inc = _incidents(rng)
     with pytest.raises(InvalidInputError, match="officer_hours_per_week"):
-        patrol_plan(_hotspots(), inc, officer_hours_per_week=-1)
+        patrol_plan(inc, _hotspots(), officer_hours_per_week=-1)
     with pytest.raises(InvalidInputError, match="min_gap_hours"):
-        patrol_plan(_hotspots(), inc, officer_hours_per_week=1, min_gap_hours=-2)
+        patrol_plan(inc, _hotspots(), officer_hours_per_week=1, min_gap_hours=-2)
     far = _hotspots()
     far = far.set_geometry(far.translate(50000, 0))
     with pytest.raises(InvalidInputError, match="no incident falls inside any hotspot"):
-        patrol_plan(far, inc, officer_hours_per_week=1)
+        patrol_plan(inc, far, officer_hours_per_week=1)
     with pytest.raises(InvalidInputError, match="empty"):
-        patrol_plan(_hotspots().iloc[:0], inc, officer_hours_per_week=1)
+        patrol_plan(inc, _hotspots().iloc[:0], officer_hours_per_week=1)
     with pytest.warns(DataQualityWarning, match="Koper"):
-        patrol_plan(_hotspots(), inc, officer_hours_per_week=1, visit_minutes=5)
+        patrol_plan(inc, _hotspots(), officer_hours_per_week=1, visit_minutes=5)
     with pytest.raises(InvalidInputError, match="occurred_at"):
-        patrol_plan(_hotspots(), inc.drop(columns="occurred_at"), officer_hours_per_week=1)
+        patrol_plan(inc.drop(columns="occurred_at"), _hotspots(), officer_hours_per_week=1)
 
 
 def test_format_patrol_plan(rng):
-    plan = patrol_plan(_hotspots(), _incidents(rng), officer_hours_per_week=2, random_state=0)
+    plan = patrol_plan(_incidents(rng), _hotspots(), officer_hours_per_week=2, random_state=0)
     text = format_patrol_plan(plan)
     lines = text.splitlines()
     assert lines[0] == "Patrol plan: 8 visits, 2.00 officer-hours per week (budget 2)"
@@ -193,7 +194,7 @@ def test_lighting_audit_outage_exposure_and_cover():
         {"outage_start": pd.to_datetime(["2012-12-19"]).tz_localize(TZ),
          "outage_end": pd.to_datetime(["2012-12-20"]).tz_localize(TZ)},
         geometry=gpd.points_from_xy([X0 + 110], [Y0 + 110]), crs=32616)
-    a = lighting_audit(hot, inc, outages=outages, radius=50, cover_radius=30, n_lights=5)
+    a = lighting_audit(inc, hot, outages=outages, radius=50, cover_radius=30, n_lights=5)
     h = a.hotspots.set_index("hotspot_id")
     assert h.loc[1, "n_dark"] == 3 and h.loc[1, "n_known"] == 4
     assert h.loc[1, "dark_share"] == pytest.approx(0.75)
@@ -218,15 +219,15 @@ def test_lighting_audit_with_existing_lights_and_errors():
                            geometry=gpd.points_from_xy(x, [Y0 + 20] * 4), crs=32616)
     lights = gpd.GeoDataFrame(geometry=gpd.points_from_xy([X0 + 25, X0 + 160, X0 + 5000],
                                                           [Y0 + 20] * 3), crs=32616)
-    a = lighting_audit(hot, inc, lights=lights, cover_radius=20, n_lights=3)
+    a = lighting_audit(inc, hot, lights=lights, cover_radius=20, n_lights=3)
     s = a.suggestions
     assert s["n_dark_covered"].tolist() == [3, 1]
     assert s.geometry.x.tolist() == [X0 + 25, X0 + 160]
     assert (s["source"] == "existing_light").all()
     with pytest.raises(InvalidInputError, match="no incident falls inside"):
-        lighting_audit(hot.set_geometry(hot.translate(50000, 0)), inc)
+        lighting_audit(inc, hot.set_geometry(hot.translate(50000, 0)))
     with pytest.raises(InvalidInputError, match="radius"):
-        lighting_audit(hot, inc, radius=-1)
+        lighting_audit(inc, hot, radius=-1)
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +261,7 @@ def test_read_outages_chicago(chicago):
 @pytest.mark.shared_data
 def test_lighting_audit_chicago_outages(chicago):
     inc, hot, outages = chicago
-    a = lighting_audit(hot, inc, outages=outages, radius=50, n_lights=15)
+    a = lighting_audit(inc, hot, outages=outages, radius=50, n_lights=15)
     h = a.hotspots
     assert (h["n_incidents_audit"] == h["n_incidents"]).all()
     assert h["dark_share"].between(0, 1).all()
@@ -288,7 +289,7 @@ def test_lighting_audit_chicago_outages(chicago):
 @pytest.mark.shared_data
 def test_patrol_plan_chicago(chicago):
     inc, hot, _ = chicago
-    plan = patrol_plan(hot, inc, officer_hours_per_week=20, random_state=7)
+    plan = patrol_plan(inc, hot, officer_hours_per_week=20, random_state=7)
     assert len(plan) == 80
     _gaps_ok(plan, 2)
     # visits go to the busiest hotspot-hours: expected incidents per visit are at least

@@ -507,10 +507,10 @@ def test_classify_hotspots_planted_patterns():
     cells = _cells(9, 9)
     out = classify_hotspots(pts, cells)
     cat = out["hotspot_category"]
-    assert cat.loc[2 * 9 + 2] == "persistent hotspot"
-    assert cat.loc[6 * 9 + 6] == "emerging hotspot"
-    assert cat.loc[2 * 9 + 6] == "former hotspot"
-    assert cat.loc[6 * 9 + 2] == "intermittent hotspot"
+    assert cat.loc[2 * 9 + 2] == "persistent hot spot"
+    assert cat.loc[6 * 9 + 6] == "emerging hot spot"
+    assert cat.loc[2 * 9 + 6] == "former hot spot"
+    assert cat.loc[6 * 9 + 2] == "intermittent hot spot"
     assert out.loc[2 * 9 + 2, "n_hot_steps"] == 10
     meta = out.attrs["hotspot"]["classify_hotspots"]
     assert meta["n_steps"] == 10 and meta["recent_steps"] == 2
@@ -656,7 +656,7 @@ def test_real_memphis_emerging_hotspots_monthly(shared_data):
     assert out.loc[hot, "n_incidents"].mean() > 3 * out["n_incidents"].mean()
     np.testing.assert_allclose(out["mk_z"].to_numpy(), mann_kendall(cube.z)["z"].to_numpy())
     sfh = classify_hotspots(pts, cells, freq="M")
-    persistent = sfh["hotspot_category"] == "persistent hotspot"
+    persistent = sfh["hotspot_category"] == "persistent hot spot"
     assert persistent.sum() > 0
     assert sfh.loc[persistent, "n_incidents"].mean() > 3 * sfh["n_incidents"].mean()
 

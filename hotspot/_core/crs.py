@@ -10,11 +10,13 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from hotspot._core.meta import attach, note_choice
-from hotspot._core.validation import metres_factor
+from hotspot._core.validation import is_metric
 from hotspot.exceptions import CRSError, InvalidInputError
 
 __all__ = [
+    "metric_crs_for",
     "project",
+    "transform_xy",
     "utm_crs",
 ]
 
@@ -23,8 +25,10 @@ __all__ = [
 def utm_crs(lon: float, lat: float) -> CRS:
     """Return the WGS 84 / UTM zone CRS (EPSG:326zz north, 327zz south) for a location.
 
-    Zones follow the standard 6° formula with the Norway (32V) and Svalbard (31X–37X)
-    exceptions. UPS near the poles is not used.
+    A thin wrapper around :meth:`geopandas.GeoSeries.estimate_utm_crs` (the pyproj
+    database's zone whose area of use holds the point; on a zone border the western
+    zone). Zones are the standard 6° zones: the Norway (32V) and Svalbard exceptions
+    are not applied.
 
     Parameters
     ----------
@@ -34,6 +38,11 @@ def utm_crs(lon: float, lat: float) -> CRS:
     Returns
     -------
     pyproj.CRS
+
+    Raises
+    ------
+    CRSError
+        If the location is not a valid lon/lat.
 
     Examples
     --------
@@ -47,16 +56,16 @@ def utm_crs(lon: float, lat: float) -> CRS:
     if not (np.isfinite(lon) and np.isfinite(lat)) or abs(lat) > 90:
         msg = f"cannot choose a UTM zone for lon={lon!r}, lat={lat!r}: not a valid location."
         raise CRSError(msg)
-    lon = ((lon + 180.0) % 360.0) - 180.0
-    zone = int((lon + 180.0) // 6.0) + 1
-    zone = min(max(zone, 1), 60)
-    if 56.0 <= lat < 64.0 and 3.0 <= lon < 12.0:
-        zone = 32
-    if 72.0 <= lat < 84.0:
-        for lo, hi, z in ((0, 9, 31), (9, 21, 33), (21, 33, 35), (33, 42, 37)):
-            if lo <= lon < hi:
-                zone = z
-    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+    lon = ((float(lon) + 180.0) % 360.0) - 180.0
+    # UTM is defined from 80 S to 84 N; nearer the poles the nearest band's zone is used
+    # (ingest warns about polar data, usually swapped lat/lon columns).
+    lat_q = min(max(float(lat), -79.9), 83.9)
+    point = gpd.GeoSeries(gpd.points_from_xy([lon], [lat_q]), crs="EPSG:4326")
+    try:
+        return CRS.from_user_input(point.estimate_utm_crs())
+    except RuntimeError as exc:  # pyproj's database finds no zone
+        msg = f"no UTM zone covers lon={lon!r}, lat={lat!r} ({exc}); pass a projected crs=."
+        raise CRSError(msg) from None
 
 
 def _crs_str(crs: CRS | None) -> str | None:
@@ -66,13 +75,42 @@ def _crs_str(crs: CRS | None) -> str | None:
     return f"EPSG:{epsg}" if epsg else crs.to_string()
 
 
-def _is_metric(crs: CRS) -> bool:
-    """Projected in metres, and not Web Mercator (whose 'metres' are ~1/cos(lat) too long)."""
-    if not crs.is_projected or abs(metres_factor(crs) - 1.0) > 1e-12:
-        return False
-    op = getattr(crs, "coordinate_operation", None)
-    method = (op.method_name if op is not None else "") or ""
-    return "pseudo" not in method.lower() and crs.to_epsg() not in (3857, 900913, 3395)
+def metric_crs_for(xs: np.ndarray, ys: np.ndarray, crs_in: CRS) -> tuple[CRS, str]:
+    """Return the CRS that :func:`project` moves ``crs_in`` coordinates to, and why.
+
+    ``crs_in`` itself when it is already metric (:func:`is_metric`); otherwise the
+    UTM zone (:func:`utm_crs`) of the median location of the points ``xs, ys``.
+
+    Examples
+    --------
+    >>> crs, why = metric_crs_for(np.array([-87.6]), np.array([41.9]), CRS.from_epsg(4326))
+    >>> crs.to_epsg(), why
+    (32616, 'UTM zone of the median location (lon -87.600, lat 41.900)')
+    """
+    if is_metric(crs_in):
+        return crs_in, "input is already in a projected CRS in metres"
+    lon, lat = _median_lonlat(np.asarray(xs, float), np.asarray(ys, float), crs_in)
+    return utm_crs(lon, lat), f"UTM zone of the median location (lon {lon:.3f}, lat {lat:.3f})"
+
+
+def transform_xy(
+    xs: np.ndarray, ys: np.ndarray, crs_in: CRS, crs_out: CRS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates ``xs, ys`` from ``crs_in`` to ``crs_out`` (NaN where they fail).
+
+    Examples
+    --------
+    >>> x, y = transform_xy(np.array([-87.63]), np.array([41.88]), CRS.from_epsg(4326),
+    ...                     CRS.from_epsg(32616))
+    >>> round(float(x[0]))
+    447727
+    """
+    if crs_out.equals(crs_in):
+        return np.asarray(xs, float).copy(), np.asarray(ys, float).copy()
+    tr = Transformer.from_crs(crs_in, crs_out, always_xy=True)
+    with np.errstate(all="ignore"):
+        tx, ty = tr.transform(xs, ys, errcheck=False)
+    return np.asarray(tx, float), np.asarray(ty, float)
 
 
 def _to_crs(value: Any, arg: str) -> CRS:
@@ -151,7 +189,7 @@ def project(gdf: gpd.GeoDataFrame | gpd.GeoSeries, crs: Any = None) -> gpd.GeoDa
     choices: dict[str, Any] = {}
     if crs is not None:
         target = _to_crs(crs, "crs")
-        if not _is_metric(target):
+        if not is_metric(target):
             msg = (
                 f"`crs={crs!r}` is not a projected CRS in metres (or is Web Mercator, whose "
                 "distances are stretched); hotspot measures distances in metres. Pass a "
@@ -159,7 +197,7 @@ def project(gdf: gpd.GeoDataFrame | gpd.GeoSeries, crs: Any = None) -> gpd.GeoDa
             )
             raise CRSError(msg)
         reason = "given by the caller"
-    elif _is_metric(gdf.crs):
+    elif is_metric(gdf.crs):
         target = gdf.crs
         reason = "input is already in a projected CRS in metres"
     else:
@@ -173,9 +211,7 @@ def project(gdf: gpd.GeoDataFrame | gpd.GeoSeries, crs: Any = None) -> gpd.GeoDa
         else:
             b = valid.total_bounds
             xs, ys = np.array([(b[0] + b[2]) / 2]), np.array([(b[1] + b[3]) / 2])
-        lon, lat = _median_lonlat(xs, ys, gdf.crs)
-        target = utm_crs(lon, lat)
-        reason = f"UTM zone of the median location (lon {lon:.3f}, lat {lat:.3f})"
+        target, reason = metric_crs_for(xs, ys, gdf.crs)
     note_choice(choices, "crs", _crs_str(target), reason)
     out = gdf.to_crs(target) if not target.equals(gdf.crs) else gdf.copy()
     return attach(out, "project", {"crs": None if crs is None else str(crs)}, choices)

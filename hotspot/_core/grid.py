@@ -16,7 +16,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GridSpec", "bin_points", "grid_frame", "grid_spec_of"]
+from hotspot._core.meta import note_choice
+from hotspot.exceptions import InvalidInputError
+
+__all__ = ["GridSpec", "auto_cell_size", "bin_points", "grid_frame", "grid_spec_of"]
 
 
 @dataclass(frozen=True)
@@ -208,3 +211,88 @@ def grid_frame(spec: GridSpec, crs: Any, *, keep: np.ndarray | None = None) -> A
     frame = gpd.GeoDataFrame({"row": rows, "col": cols}, geometry=geoms, crs=crs, index=index)
     frame.attrs["hotspot"] = {"grid": spec.to_dict()}
     return frame
+
+
+def auto_cell_size(
+    bounds: tuple[float, float, float, float] | np.ndarray,
+    choices: dict[str, Any],
+    *,
+    bandwidth: float | None = None,
+    what: str = "incidents",
+) -> float:
+    """Choose the cell size: the one rule for grids, KDE, the scan, briefings and the CLI.
+
+    ``raw = shorter side of the bounding box / 50`` (the longer side if the shorter
+    one is 0), so that the study area is about 50 cells across its narrow side. When
+    a KDE bandwidth is known, ``raw = min(raw, bandwidth / 2)`` so that the kernel
+    spans at least two cells either way. ``raw`` is then rounded down to a multiple
+    of 100 m when it is at least 100 m (sfhotspot's rule, sizes an officer can pace
+    out), else to 1, 2, 2.5 or 5 × 10^k m (at least 1 m). The value and the reason
+    are recorded with :func:`~hotspot._core.meta.note_choice` as ``"cell_size"``.
+
+    Parameters
+    ----------
+    bounds
+        ``(minx, miny, maxx, maxy)`` in metres: of the study area when there is one,
+        else of the incidents.
+    choices
+        Dict of the caller's automatic choices; updated in place.
+    bandwidth
+        KDE bandwidth in metres, when the cells carry a density surface.
+    what
+        What the bounds are of, for the reason ("incidents", "study area").
+
+    Returns
+    -------
+    float
+        Cell side in metres.
+
+    Raises
+    ------
+    InvalidInputError
+        If the bounds are a single location (or not finite) and no bandwidth is given.
+
+    Examples
+    --------
+    >>> auto_cell_size((0, 0, 30_000, 20_000), {})  # 20 km / 50 = 400 m
+    400.0
+    >>> auto_cell_size((0, 0, 30_000, 20_000), {}, bandwidth=500)  # 500 / 2 = 250 m
+    200.0
+    >>> auto_cell_size((0, 0, 2_000, 1_700), {})  # 34 m
+    25.0
+    """
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    width, height = maxx - minx, maxy - miny
+    short, side = min(width, height), "shorter side"
+    if not short > 0:
+        short, side = max(width, height), "longer side (the shorter one is 0)"
+    by_extent = short / 50.0 if short > 0 and math.isfinite(short) else math.inf
+    by_bandwidth = bandwidth / 2.0 if bandwidth is not None else math.inf
+    raw = min(by_extent, by_bandwidth)
+    if not math.isfinite(raw) or raw <= 0:
+        msg = (
+            f"Cannot choose a cell size automatically: the {what} is a single location. "
+            "Pass `cell_size` (metres)."
+        )
+        raise InvalidInputError(msg)
+    if raw >= 100.0:
+        size = math.floor(raw / 100.0) * 100.0
+        rounding = "rounded down to a multiple of 100 m"
+    else:
+        size = max(_nice_floor(raw), 1.0)
+        rounding = "rounded down to 1/2/2.5/5×10^k m (at least 1 m)"
+    if by_extent <= by_bandwidth:
+        owner = f"{what}'" if what.endswith("s") else f"{what}'s"
+        why = f"{side} of the {owner} bounding box ({short:.6g} m) / 50 = {raw:.4g} m"
+    else:
+        why = f"bandwidth / 2 = {raw:.4g} m, so that the kernel spans >= 2 cells"
+    return float(note_choice(choices, "cell_size", float(size), f"{why}, {rounding}"))
+
+
+def _nice_floor(value: float) -> float:
+    """Largest of 1, 2, 2.5, 5 × 10^k not above ``value``."""
+    base = 10.0 ** math.floor(math.log10(value))
+    for m in (5.0, 2.5, 2.0, 1.0):
+        if m * base <= value * (1 + 1e-12):
+            return float(round(m * base, 10))
+    return float(base)  # pragma: no cover

@@ -17,9 +17,12 @@ __all__ = [
     "check_non_empty",
     "check_points",
     "check_polygons",
+    "check_positive",
     "check_projected",
     "check_same_crs",
+    "is_metric",
     "metres_factor",
+    "numeric_column",
     "point_coords",
 ]
 
@@ -87,6 +90,38 @@ def check_projected(gdf: gpd.GeoDataFrame | gpd.GeoSeries, name: str) -> None:
             f"with `hs.project({name})` or `{name}.to_crs(<metric CRS>)`."
         )
         raise CRSError(msg)
+    if not is_metric(crs):
+        msg = (
+            f"`{name}` is in {crs.to_string()!r}, a Web Mercator CRS whose 'metres' are "
+            "stretched by 1/cos(latitude) (about 1.3x at 40 degrees), so distances, cell "
+            f"sizes and areas would be wrong. Re-project with `hs.project({name})` (local "
+            f"UTM zone) or `{name}.to_crs(<metric CRS>)`."
+        )
+        raise CRSError(msg)
+
+
+def is_metric(crs: Any) -> bool:
+    """Return True for a projected CRS whose unit is the true metre.
+
+    Web Mercator (EPSG:3857 and its aliases, and any "Pseudo-Mercator" projection)
+    and World Mercator (EPSG:3395) are refused: their units are called metres but
+    are ~1/cos(latitude) too long away from the equator.
+
+    Examples
+    --------
+    >>> is_metric("EPSG:32616"), is_metric("EPSG:3857"), is_metric("EPSG:4326")
+    (True, False, False)
+    >>> is_metric("EPSG:3435")  # Illinois East, US survey feet
+    False
+    """
+    from pyproj import CRS
+
+    crs = CRS.from_user_input(crs)
+    if not crs.is_projected or abs(metres_factor(crs) - 1.0) > 1e-12:
+        return False
+    op = getattr(crs, "coordinate_operation", None)
+    method = (op.method_name if op is not None else "") or ""
+    return "pseudo" not in method.lower() and crs.to_epsg() not in (3857, 900913, 3395)
 
 
 def metres_factor(crs: Any) -> float:
@@ -197,3 +232,103 @@ def point_coords(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     """
     geom = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
     return np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()])
+
+
+def check_positive(value: Any, name: str, unit: str = "") -> float:
+    """Return ``value`` as a float, or raise unless it is a finite number > 0.
+
+    Parameters
+    ----------
+    value
+        The user's value (a cell size, a bandwidth...). Booleans are refused.
+    name
+        Argument name used in the message.
+    unit
+        Unit named in the message, e.g. ``"metres"``.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``value`` is not a finite positive number.
+
+    Examples
+    --------
+    >>> check_positive(250, "cell_size", "metres")
+    250.0
+    """
+    out = float("nan")
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_):
+        out = float(value)
+    if not (np.isfinite(out) and out > 0):
+        of = f" of {unit}" if unit else ""
+        msg = f"`{name}` must be a positive number{of}, got {value!r}."
+        raise InvalidInputError(msg)
+    return out
+
+
+def numeric_column(
+    frame: pd.DataFrame,
+    column: str,
+    name: str,
+    *,
+    non_negative: bool = True,
+    what: str = "values",
+    fix: str = "Fill or drop them first.",
+) -> np.ndarray:
+    """Return a numeric column as floats after checking every value is finite (and >= 0).
+
+    The one check behind every "weights", "counts" or "values" column argument.
+
+    Parameters
+    ----------
+    frame
+        The DataFrame holding the column.
+    column
+        Column name; must exist.
+    name
+        Argument name of ``frame`` used in messages (``"incidents"``, ``"units"``).
+    non_negative
+        Also refuse negative values.
+    what
+        What the values are, for the message (``"weights"``, ``"counts"``).
+    fix
+        Sentence naming the way out, appended to the message.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of the column's values.
+
+    Raises
+    ------
+    InvalidInputError
+        If the column is missing, not numeric, or holds a missing, infinite (or
+        negative) value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> numeric_column(pd.DataFrame({"w": [1, 2.5]}), "w", "incidents").tolist()
+    [1.0, 2.5]
+    """
+    check_columns(frame, [column], name)
+    col = frame[column]
+    if not (pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)):
+        msg = (
+            f"column {column!r} of `{name}` must be numeric {what} (it is {col.dtype}); "
+            f"convert it with `pd.to_numeric({name}[{column!r}])`."
+        )
+        raise InvalidInputError(msg)
+    v = col.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(v)
+    if non_negative:
+        bad |= v < 0
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        need = "finite, non-negative" if non_negative else "finite (not missing)"
+        msg = (
+            f"column {column!r} of `{name}` must hold {need} {what}; {int(bad.sum())} rows "
+            f"do not (first: index {frame.index[pos]!r}, value {v[pos]!r}). {fix}"
+        )
+        raise InvalidInputError(msg)
+    return v

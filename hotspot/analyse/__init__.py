@@ -3,16 +3,13 @@
 Time profiles, darkness, aoristic time, near repeats, change and emergence.
 """
 
+from hotspot.analyse.darkness import dark_share, daylight, solar_elevation, sun_times
 from hotspot.analyse.emerging import classify_hotspots, emerging_hotspots, hotspot_change
 from hotspot.analyse.near_repeat import KnoxResult, knox, near_repeat_chains
 from hotspot.analyse.temporal import (
     aoristic,
     aoristic_weights,
-    dark_share,
-    daylight,
     plot_temporal_profile,
-    solar_elevation,
-    sun_times,
     temporal_profile,
 )
 

@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.meta import attach, note_choice
+from hotspot._core.time import data_period, local_period, series_tz, to_local
 from hotspot._core.validation import (
     check_geodataframe,
     check_non_empty,
@@ -170,17 +172,6 @@ def _local_naive(series: pd.Series) -> pd.Series:
     return s
 
 
-def _as_local_timestamp(value: Any, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as err:
-        msg = f"`{name}` must be a date/time such as '2013-01-01', got {value!r}."
-        raise InvalidInputError(msg) from err
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts
-
-
 @dataclass
 class SpaceTimeCube:
     """Counts per unit and time step, plus Gi* results when computed.
@@ -271,6 +262,27 @@ def space_time_cube(
     return cube
 
 
+CUBE_MAX_CELLS = 50_000_000
+"""Largest units x time steps a space-time cube may have (400 MB of int64 counts;
+emerging-hotspot analysis makes a few float arrays of that size)."""
+
+
+def _check_cube_size(n_units: int, n_steps: int, freq: str, first: Any, last: Any,
+                     step: str) -> None:
+    """Raise a clear error instead of allocating a cube beyond :data:`CUBE_MAX_CELLS`."""
+    size = n_units * n_steps
+    if size <= CUBE_MAX_CELLS:
+        return
+    gib = size * 8 / 2**30
+    msg = (
+        f"{step}: {n_units:,} units x {n_steps:,} time steps ({freq!r}, {first} to {last}) "
+        f"would need {gib:,.1f} GiB, above the bound of {CUBE_MAX_CELLS:,} cells. Pass "
+        "start=/end= (or read the incidents with read_incidents(..., period=(start, end))) "
+        "to keep the period you study, a coarser freq=, or larger units."
+    )
+    raise InvalidInputError(msg)
+
+
 def _build_cube(
     incidents: gpd.GeoDataFrame,
     units: gpd.GeoDataFrame,
@@ -286,15 +298,21 @@ def _build_cube(
     keep, excluded = _usable_times(incidents, step=step, drop_month_only=fine)
     local = _local_naive(incidents["occurred_at"])
     per = local.dt.to_period(freq)
-    first = pd.Period(_as_local_timestamp(start, "start"), freq) if start is not None else None
-    last = pd.Period(_as_local_timestamp(end, "end"), freq) if end is not None else None
+    tz = series_tz(incidents["occurred_at"])
+    first = pd.Period(_naive(to_local(start, tz, "start")), freq) if start is not None else None
+    last = pd.Period(_naive(to_local(end, tz, "end")), freq) if end is not None else None
     valid = per[keep]
     if valid.empty:
         msg = f"{step}: no incident has a usable `occurred_at`."
         raise InvalidInputError(msg)
-    first = valid.min() if first is None else first
-    last = valid.max() if last is None else last
+    if first is None or last is None:
+        # the default span is the one robust data period (a few stray dates, e.g. a
+        # record from 1966 in a 2021 export, are outside it and excluded)
+        lo, hi = (_naive(t) for t in data_period(local[keep]))
+        first = pd.Period(lo, freq) if first is None else first
+        last = pd.Period(hi, freq) if last is None else last
     periods = pd.period_range(first, last, freq=freq)
+    _check_cube_size(len(units), len(periods), freq, first, last, step)
     t_idx = np.full(len(incidents), -1, dtype=np.int64)
     kept = per[keep].array
     ordinals = np.where(kept.isna(), 0, kept.asi8).astype(np.int64)
@@ -329,15 +347,14 @@ _CHANGE_CLASSES = [
 ]
 
 
-def _period(value: Any, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    if not (isinstance(value, (tuple, list)) and len(value) == 2):
-        msg = f"`{name}` must be a (start, end) pair, e.g. ('2012-01-01', '2013-01-01')."
-        raise InvalidInputError(msg)
-    a, b = (_as_local_timestamp(v, name) for v in value)
-    if not b > a:
-        msg = f"`{name}`: the end {b} must be after the start {a}."
-        raise InvalidInputError(msg)
-    return a, b
+def _period(value: Any, name: str, tz: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``(start, end)`` as naive local clock times, like :func:`_local_naive` times."""
+    a, b = local_period(value, tz, name)
+    return _naive(a), _naive(b)
+
+
+def _naive(ts: pd.Timestamp) -> pd.Timestamp:
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
 def _check_periods_covered(times: np.ndarray, periods: dict[str, tuple[Any, Any]]) -> None:
@@ -428,8 +445,9 @@ def hotspot_change(
 
     _check_incidents(incidents)
     _check_units(units, incidents)
-    b0, b1 = _period(before, "before")
-    a0, a1 = _period(after, "after")
+    tz = series_tz(incidents["occurred_at"])
+    b0, b1 = _period(before, "before", tz)
+    a0, a1 = _period(after, "after", tz)
     if b0 < a1 and a0 < b1:
         msg = f"`before` {before} and `after` {after} overlap; give disjoint periods."
         raise InvalidInputError(msg)
@@ -556,17 +574,17 @@ def _gi_cube(
 # ---------------------------------------------------------------------------
 
 _SFH_CATEGORIES = [
-    "persistent hotspot",
-    "emerging hotspot",
-    "former hotspot",
-    "intermittent hotspot",
-    "persistent coldspot",
-    "emerging coldspot",
-    "former coldspot",
-    "intermittent coldspot",
-    "mixed hot/coldspot",
-    "no pattern",
-]
+    "persistent hot spot",
+    "emerging hot spot",
+    "former hot spot",
+    "intermittent hot spot",
+    "persistent cold spot",
+    "emerging cold spot",
+    "former cold spot",
+    "intermittent cold spot",
+    "mixed hot/cold spot",
+    "no pattern detected",
+]  # spelled as emerging_hotspots' categories (ESRI / sfdep): "hot spot", "cold spot"
 
 
 def _sfh_side(
@@ -589,6 +607,7 @@ def _sfh_side(
     return cat, prop, recent_share, older
 
 
+@renamed_arguments(critical_p="alpha")
 def classify_hotspots(
     incidents: gpd.GeoDataFrame,
     units: gpd.GeoDataFrame,
@@ -598,7 +617,7 @@ def classify_hotspots(
     hotspot_prop: float = 0.1,
     persistent_prop: float = 0.8,
     recent_prop: float = 0.2,
-    critical_p: float = 0.05,
+    alpha: float = 0.05,
     correction: str | None = "fdr_bh",
     start: Any = None,
     end: Any = None,
@@ -607,7 +626,7 @@ def classify_hotspots(
 
     Gi* is computed for each time step separately (spatial neighbours only); a
     unit is a significant hot (cold) spot in a step when its adjusted p-value is
-    below ``critical_p`` and z > 0 (z < 0). With ``T`` steps, the last
+    below ``alpha`` and z > 0 (z < 0). With ``T`` steps, the last
     ``r = floor(recent_prop * T)`` (at least 1) are *recent*. Per unit, with the
     share of significant steps overall (``prop``), in the recent steps
     (``recent``) and in the older steps (``older``), the first rule that holds:
@@ -616,9 +635,12 @@ def classify_hotspots(
     2. emerging: ``older < hotspot_prop`` and ``recent >= recent_prop``;
     3. former: ``older >= hotspot_prop`` and ``recent < hotspot_prop``;
     4. intermittent: ``prop >= hotspot_prop``;
-    5. otherwise no pattern.
+    5. otherwise no pattern detected.
 
-    A unit with both a hot and a cold class is "mixed hot/coldspot".
+    A unit with both a hot and a cold class is "mixed hot/cold spot". The
+    categories are spelled as those of :func:`emerging_hotspots` ("hot spot",
+    "cold spot", "no pattern detected"); sfhotspot writes "hotspot", "coldspot"
+    and "no pattern".
 
     Parameters
     ----------
@@ -631,8 +653,11 @@ def classify_hotspots(
     neighbors
         Spatial neighbours (see :func:`hotspot._core.weights.weights_for_units`);
         queen contiguity by default, as sfhotspot's ``nb_dist = cell_size * sqrt(2)``.
-    hotspot_prop, persistent_prop, recent_prop, critical_p
+    hotspot_prop, persistent_prop, recent_prop
         As ``sfhotspot::hotspot_classify_params()`` (after Chainey 2020).
+    alpha
+        Significance level of Gi* in each step (sfhotspot's ``critical_p``;
+        the old name ``critical_p`` still works for one release).
     correction
         Multiple-comparison correction within each time step, applied **once**
         (``"fdr_bh"`` by default; ``"holm"`` is sfhotspot's default).
@@ -673,7 +698,7 @@ def classify_hotspots(
     ...     geometry=gpd.points_from_xy(x, y), crs=32616)
     >>> out = classify_hotspots(pts, cells)
     >>> out.loc[3 * 7 + 3, "hotspot_category"]
-    'persistent hotspot'
+    'persistent hot spot'
     """
     from hotspot.scan.stats import adjust_pvalues, gi_star_arrays
 
@@ -681,7 +706,7 @@ def classify_hotspots(
         ("hotspot_prop", hotspot_prop),
         ("persistent_prop", persistent_prop),
         ("recent_prop", recent_prop),
-        ("critical_p", critical_p),
+        ("alpha", alpha),
     ):
         if not 0 < val < 1:
             msg = f"`{name}` must be greater than 0 and less than 1, got {val!r}."
@@ -719,7 +744,7 @@ def classify_hotspots(
         z[:, t] = res.z
         p_adj[:, t] = adjust_pvalues(res.p_value, correction)
     zs, ps = z[:, steps], p_adj[:, steps]
-    sig = np.nan_to_num(ps, nan=1.0) < critical_p
+    sig = np.nan_to_num(ps, nan=1.0) < alpha
     hot = sig & (zs > 0)
     cold = sig & (zs < 0)
     args = (recent, hotspot_prop, persistent_prop, recent_prop)
@@ -727,11 +752,13 @@ def classify_hotspots(
     cat_c, prop_c, rec_c, old_c = _sfh_side(cold, *args)
     label = np.where(
         (cat_h != "") & (cat_c != ""),
-        "mixed hot/coldspot",
+        "mixed hot/cold spot",
         np.where(
             cat_h != "",
-            np.char.add(cat_h.astype(str), " hotspot"),
-            np.where(cat_c != "", np.char.add(cat_c.astype(str), " coldspot"), "no pattern"),
+            np.char.add(cat_h.astype(str), " hot spot"),
+            np.where(
+                cat_c != "", np.char.add(cat_c.astype(str), " cold spot"), "no pattern detected"
+            ),
         ),
     )
     out = units.copy()
@@ -754,7 +781,7 @@ def classify_hotspots(
         "hotspot_prop": hotspot_prop,
         "persistent_prop": persistent_prop,
         "recent_prop": recent_prop,
-        "critical_p": critical_p,
+        "alpha": alpha,
         "correction": correction,
     }
     return attach(

@@ -1,6 +1,7 @@
 """Assessment: did it work, did crime move? Before/after, WDQ/WDD, forecasters, forecast skill."""
 
 from hotspot.assess import metrics
+from hotspot.assess.backtesting import BacktestResult, backtest
 from hotspot.assess.before_after import (
     BeforeAfter,
     before_after,
@@ -9,14 +10,7 @@ from hotspot.assess.before_after import (
     wdd,
     wdq,
 )
-from hotspot.assess.forecast import (
-    BacktestResult,
-    NaiveCount,
-    ProspectiveHotspot,
-    RecentKDE,
-    SpaceTimeKDE,
-    backtest,
-)
+from hotspot.assess.forecast import NaiveCount, ProspectiveHotspot, RecentKDE, SpaceTimeKDE
 from hotspot.assess.metrics import coverage_curve, hit_rate, pai, pei, pei_star, rri
 
 __all__ = [

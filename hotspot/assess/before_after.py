@@ -35,7 +35,9 @@ import pandas as pd
 import shapely
 from scipy import stats
 
+from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.meta import attach, note_choice
+from hotspot._core.time import to_local
 from hotspot._core.validation import (
     check_geodataframe,
     check_points,
@@ -356,8 +358,8 @@ class RESResult:
         ``log_res / se_log`` and its two-sided normal p-value.
     percent_reduction
         ``100 * (1 - 1/RES)``: the relative reduction in the treated area.
-    conf
-        Confidence level of the interval.
+    alpha
+        The interval covers ``1 - alpha`` (0.05: 95 %).
     """
 
     res: float
@@ -368,20 +370,26 @@ class RESResult:
     z: float
     p_value: float
     percent_reduction: float
-    conf: float
+    alpha: float
+
+    @property
+    def conf(self) -> float:
+        """Coverage ``1 - alpha`` of the interval (the old field; use ``alpha``)."""
+        return 1.0 - self.alpha
 
     def as_dict(self) -> dict[str, Any]:
         """Return the fields as a dict."""
         return asdict(self)
 
 
+@renamed_arguments(conf=("alpha", lambda c: round(1.0 - c, 12), "alpha = 1 - conf"))
 def relative_effect_size(
     a: float,
     b: float,
     c: float,
     d: float,
     *,
-    conf: float = 0.95,
+    alpha: float = 0.05,
     dispersion: float = 1.0,
 ) -> RESResult:
     """Relative effect size of a before/after design with a control (Welsh & Farrington).
@@ -400,8 +408,9 @@ def relative_effect_size(
         Treated (experimental) area counts before and after (both > 0).
     c, d
         Control area counts before and after (both > 0).
-    conf
-        Confidence level of the interval.
+    alpha
+        The interval covers ``1 - alpha`` (0.05: 95 %). The old ``conf``
+        (= ``1 - alpha``) still works for one release.
     dispersion
         Variance inflation for over-dispersed counts (1 = Poisson).
 
@@ -430,13 +439,13 @@ def relative_effect_size(
                 "use longer periods or larger areas"
             )
         vals.append(x)
-    if not 0 < conf < 1:
-        raise InvalidInputError(f"conf must be between 0 and 1, got {conf!r}")
+    if not 0 < alpha < 1:
+        raise InvalidInputError(f"alpha must be between 0 and 1, got {alpha!r}")
     a_, b_, c_, d_ = vals
     res = a_ * d_ / (b_ * c_)
     log_res = float(np.log(res))
     se = float(np.sqrt((1 / a_ + 1 / b_ + 1 / c_ + 1 / d_) * _positive(dispersion, "dispersion")))
-    q = float(stats.norm.ppf(0.5 + conf / 2))
+    q = float(stats.norm.ppf(1 - alpha / 2))
     z = log_res / se
     return RESResult(
         res=float(res),
@@ -447,7 +456,7 @@ def relative_effect_size(
         z=float(z),
         p_value=float(2 * stats.norm.sf(abs(z))),
         percent_reduction=float(100 * (1 - 1 / res)),
-        conf=float(conf),
+        alpha=float(alpha),
     )
 
 
@@ -598,20 +607,6 @@ class BeforeAfter:
         return ax
 
 
-def _timestamp(value: Any, tz: Any, name: str) -> pd.Timestamp:
-    try:
-        t = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{name} must be a date or timestamp, got {value!r}") from None
-    if t is pd.NaT:
-        raise InvalidInputError(f"{name} must be a date, got {value!r}")
-    if tz is not None and t.tzinfo is None:
-        t = t.tz_localize(tz)
-    elif tz is None and t.tzinfo is not None:
-        t = t.tz_localize(None)
-    return t
-
-
 def before_after(
     incidents: gpd.GeoDataFrame,
     treated: Any,
@@ -655,7 +650,7 @@ def before_after(
     time_col
         Datetime column.
     alpha, dispersion
-        Passed to :func:`wdd` (and ``conf = 1 - alpha`` to the RES).
+        Passed to :func:`wdd` and to :func:`relative_effect_size`.
 
     Returns
     -------
@@ -705,7 +700,7 @@ def before_after(
     geoms = [t_geom, buf, c_geom, cbuf]
     areas = gpd.GeoDataFrame({"area": list(_AREAS)}, geometry=geoms, crs=t_crs).set_index("area")
 
-    s = _timestamp(start, tz, "start")
+    s = to_local(start, tz, "start")
     if end is None:
         last = times.max()
         if pd.isna(last):
@@ -713,13 +708,13 @@ def before_after(
         e = note_choice(choices, "end", (last.floor("D") + pd.Timedelta(days=1)),
                         "day after the last incident time")
     else:
-        e = _timestamp(end, tz, "end")
+        e = to_local(end, tz, "end")
     if e <= s:
         raise InvalidInputError(f"end ({e}) must be after start ({s})")
     if before is None:
         b = note_choice(choices, "before", s - (e - s), "before window as long as the after window")
     else:
-        b = _timestamp(before, tz, "before")
+        b = to_local(before, tz, "before")
         if b >= s:
             raise InvalidInputError(f"before ({b}) must be earlier than start ({s})")
 
@@ -757,7 +752,7 @@ def before_after(
             time_weights=(lb / la, 1.0), dispersion=dispersion)
     res = None
     if min(rb, ra, cb, ca) > 0:
-        res = relative_effect_size(rb, ra, cb, ca, conf=1 - alpha, dispersion=dispersion)
+        res = relative_effect_size(rb, ra, cb, ca, alpha=alpha, dispersion=dispersion)
 
     sel = keep
     tsel = pd.Series(tv[sel])

@@ -17,6 +17,7 @@ from hotspot._core.crs import _to_crs
 from hotspot._core.meta import note_choice
 from hotspot.exceptions import InvalidInputError
 from hotspot.ingest.readers import _Loaded
+from hotspot.ingest.vocabularies import offence_group, unmapped_values, vocabulary_version
 
 _FAR_KM = 50.0
 _SAMPLE = 1000
@@ -57,7 +58,8 @@ _DATETIME = ["occurred_at", "occurred_on_date", "occurred_on", "occurred_datetim
              "dispatch_date_time", "dispatch_date", "call_datetime", "date",
              "reported_datetime", "report_datetime", "reported_date", "report_date",
              "date_reported", "date_rptd", "rpt_date", "requested_datetime", "created_at",
-             "open_dt", "dt", "month"]
+             "open_dt", "dt", "fecha_hechos", "fecha_hecho", "fecha_hora", "fecha_delito",
+             "fecha_ocurrencia", "fecha", "datum", "date_faits", "date_des_faits", "month"]
 _TIME = ["time", "time_occurred", "time_occ", "occ_time", "occurred_time",
          "occurrence_time", "incident_time", "offense_time", "offence_time", "crime_time",
          "event_time", "time_of_day", "hhmm", "hour_minute", "occurred_on_time",
@@ -141,6 +143,8 @@ class _Columns:
 
 def _numeric_share(s: pd.Series) -> float:
     """Share of the non-empty values of a sample that are numbers."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
     if ptypes.is_bool_dtype(s):
         return 0.0
     if ptypes.is_numeric_dtype(s):
@@ -154,7 +158,10 @@ def _numeric_share(s: pd.Series) -> float:
     txt = txt[txt != ""]
     if txt.empty:
         return 0.0
-    return float(pd.to_numeric(txt, errors="coerce").notna().mean())
+    num = pd.to_numeric(txt, errors="coerce").notna()
+    if not num.all():
+        num |= txt.str.fullmatch(_GROUPED).fillna(False)
+    return float(num.mean())
 
 
 # --------------------------------------------------------------------------------------
@@ -170,8 +177,59 @@ class _Coords:
     cols: tuple[Any, Any]  # column names for messages ("geometry" for geometries)
 
 
+_EU_NUMBER = r"[-+]?\d{1,3}(?:\.\d{3})+(?:,\d+)?|[-+]?\d+,\d+"  # 1.176.000,5 / 41,88
+_US_NUMBER = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,176,000.5
+_GROUPED = f"{_EU_NUMBER}|{_US_NUMBER}"
+
+
+def _separators(txt: pd.Series) -> tuple[str, str] | None:
+    """Decimal and thousands separators of number text that plain parsing rejects.
+
+    ``"1.176.000,5"`` or ``"41,88"`` -> (",", "."); ``"1,176,000.5"`` -> (".", ",").
+    A value such as ``"356,123"`` fits both; it is read with a decimal comma unless a
+    value of the column is unambiguous (several groups, or both separators).
+    """
+    sample = txt.dropna().head(_SAMPLE)
+    if sample.empty:
+        return None
+    eu = sample.str.fullmatch(_EU_NUMBER).fillna(False)
+    us = sample.str.fullmatch(_US_NUMBER).fillna(False)
+    if (eu | us).mean() <= 0.5:
+        return None
+    if (us & ~eu).any() and not (eu & ~us).any():
+        return ".", ","
+    return ",", "."
+
+
+def _coordinate_floats(s: pd.Series, decimal: str | None, thousands: str | None,
+                       notes: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Like :func:`_to_float`, reading thousands/decimal separators (given or detected)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
+    if decimal is None and thousands is None:
+        v, missing, invalid = _to_float(s)
+        if not invalid.any() or not (ptypes.is_object_dtype(s) or ptypes.is_string_dtype(s)):
+            return v, missing, invalid
+        txt = s.astype("string").str.strip()
+        seps = _separators(txt[invalid])
+        if seps is None:
+            return v, missing, invalid
+        decimal, thousands = seps
+        notes.append(f"{s.name}: numbers written with {decimal!r} as the decimal separator "
+                     f"and {thousands!r} between thousands (detected); pass decimal=/"
+                     "thousands= if not")
+    txt = s.astype("string").str.strip()
+    if thousands:
+        txt = txt.str.replace(thousands, "", regex=False)
+    if decimal and decimal != ".":
+        txt = txt.str.replace(decimal, ".", regex=False)
+    return _to_float(txt.astype(object).where(s.notna().to_numpy(), None))
+
+
 def _to_float(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Values, missing mask (empty) and invalid mask (non-numeric or non-finite)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
     if ptypes.is_numeric_dtype(s) and not ptypes.is_bool_dtype(s):
         v = s.to_numpy(dtype=float, na_value=np.nan)
         missing = np.isnan(v)
@@ -190,9 +248,13 @@ def _to_float(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return v, empty, ~empty & ~np.isfinite(v)
 
 
-_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+# Unambiguous number pattern (one way to match each string), so that matching is linear
+# in the length of the text; values longer than _MAX_LOCATION are not parsed at all.
+_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _WKT_RE = re.compile(rf"(?i)POINT\s*(?:Z|M|ZM)?\s*\(\s*({_NUM})\s+({_NUM})")
-_PAIR_RE = re.compile(rf"^[\(\[\{{]?\s*({_NUM})\s*[,;\s]\s*({_NUM})\s*[\)\]\}}]?$")
+_PAIR_RE = re.compile(
+    rf"^[\(\[\{{]?\s*({_NUM})(?:\s*[,;]\s*|\s+)({_NUM})\s*[\)\]\}}]?$")
+_MAX_LOCATION = 200
 
 
 def _parse_location(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
@@ -201,6 +263,7 @@ def _parse_location(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     txt = s.astype("string").str.strip()
     isna = s.isna().to_numpy()
     empty = isna | (txt == "").fillna(True).to_numpy(dtype=bool)
+    txt = txt.where(txt.str.len() <= _MAX_LOCATION, "")  # too long to be a location
     empty |= txt.str.fullmatch(r"(?i)POINT\s*EMPTY").fillna(False).to_numpy(dtype=bool)
     wkt = txt.str.extract(_WKT_RE)
     pair = txt.str.extract(_PAIR_RE)
@@ -258,6 +321,10 @@ def _resolve_coordinates(loaded: _Loaded, cols: _Columns, args: dict[str, Any],
         def numeric(c: Any) -> bool:
             if _squash(c) in {"longitude", "latitude", "lon", "lat", "lng"}:
                 return True  # unambiguous names: bad values are reported row by row
+            if args.get("decimal") or args.get("thousands"):
+                v, m, _ = _coordinate_floats(frame[c].head(_SAMPLE), args.get("decimal"),
+                                             args.get("thousands"), [])
+                return bool(np.isfinite(v).sum() >= 0.5 * max(1, (~m).sum()))
             return _numeric_share(frame[c]) >= 0.5 or bool(frame[c].isna().all())
 
         a_col = cols.find(_LON, numeric)
@@ -301,8 +368,10 @@ def _resolve_coordinates(loaded: _Loaded, cols: _Columns, args: dict[str, Any],
     cols.used.update({a_col, b_col})
     ra, rb = ("lon", "lat") if kind == "lonlat" else ("x", "y")
     detected[ra], detected[rb] = str(a_col), str(b_col)
-    a, ma, ia = _to_float(frame[a_col])
-    b, mb, ib = _to_float(frame[b_col])
+    a, ma, ia = _coordinate_floats(frame[a_col], args.get("decimal"), args.get("thousands"),
+                                   notes)
+    b, mb, ib = _coordinate_floats(frame[b_col], args.get("decimal"), args.get("thousands"),
+                                   notes)
     missing = ma | mb
     invalid = ~missing & (ia | ib)
     return _Coords(a, b, missing, invalid, kind, (a_col, b_col))
@@ -358,3 +427,48 @@ def _coords_from_geometry(loaded: _Loaded, detected: dict[str, str],
     return _Coords(a, b, missing, invalid, kind, ("geometry", "geometry"))
 
 
+
+
+# --------------------------------------------------------------------------------------
+# Offence
+# --------------------------------------------------------------------------------------
+def _resolve_offence(cols: _Columns, offence: Any, detected: dict[str, str],
+                     choices: dict[str, Any], notes: list[str]) -> Any:
+    """Find the offence column (given or detected) and check its values.
+
+    The values must be names (not lists); those the offence vocabulary does not know
+    are noted with their counts.
+    """
+    frame = cols.frame
+    if offence is not None:
+        off_col = cols.user(offence, "offence")
+    else:
+        def texty(c: Any) -> bool:
+            return not ptypes.is_float_dtype(frame[c])
+
+        off_col = cols.find(_OFFENCE, texty)
+        if off_col is None:
+            off_col = next((c for c in frame.columns if c not in cols.used and texty(c)
+                            and _tokens(c) & {"offense", "offence", "crime", "ofns"}
+                            and _tokens(c) & {"type", "category", "desc", "description",
+                                              "group", "name", "class"}), None)
+        if off_col is not None:
+            note_choice(choices, "offence", str(off_col), "detected from the column name")
+    if off_col is None:
+        return None
+    detected["offence"] = str(off_col)
+    try:
+        groups = offence_group(frame[off_col])
+    except InvalidInputError as exc:
+        msg = f"the offence column {off_col!r}: {exc}"
+        if offence is None:
+            msg += " Or pass offence= to name another column."
+        raise InvalidInputError(msg) from None
+    lost = unmapped_values(groups)
+    if lost:
+        shown = ", ".join(f"{k!r} ({v:,})" for k, v in list(lost.items())[:10])
+        more = f" and {len(lost) - 10} more" if len(lost) > 10 else ""
+        notes.append(f"{len(lost)} offence value(s) of {off_col!r} are not in the offence "
+                     f"vocabulary {vocabulary_version()} (grouped as 'other' when scored; "
+                     f"map them with groups={{...}}): {shown}{more}")
+    return off_col

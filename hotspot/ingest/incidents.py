@@ -92,24 +92,23 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pandas.api import types as ptypes
 from pyproj import CRS, Transformer
 
-from hotspot._core.crs import _crs_str, _is_metric, _median_lonlat, _to_crs, utm_crs
+from hotspot._core.crs import _crs_str, _to_crs, is_metric, metric_crs_for, transform_xy
 from hotspot._core.meta import attach, note_choice
+from hotspot._core.time import TIME_QUALITIES
 from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
 from hotspot.ingest.columns import (
     _FAR_KM,
-    _OFFENCE,
     _Columns,
     _Coords,
     _resolve_coordinates,
+    _resolve_offence,
     _squash,
-    _tokens,
 )
 from hotspot.ingest.readers import _dup_columns, _load
 from hotspot.ingest.report import IngestReport
-from hotspot.ingest.times import DAYFIRST, _resolve_times, _Times
+from hotspot.ingest.times import _finish_times, _read_times, _Times, _zone_cells
 
 __all__ = [
     "DROP_REASONS",
@@ -122,20 +121,12 @@ DROP_REASONS: tuple[str, ...] = (
     "invalid_coordinates",
     "zero_coordinates",
     "unparseable_time",
+    "implausible_date",
     "duplicate",
+    "outside_period",
     "outside_study_area",
 )
 """Fixed vocabulary of drop reasons, in the order they are checked."""
-
-TIME_QUALITIES: tuple[str, ...] = (
-    "exact",
-    "midnight",
-    "date_only",
-    "month_only",
-    "window",
-    "missing",
-)
-"""Fixed vocabulary of the ``time_quality`` column."""
 
 CANONICAL = (
     "row_id",
@@ -350,6 +341,9 @@ def _raise_first(reason: np.ndarray, row_id: np.ndarray, frame: pd.DataFrame,
         val = (f"column {col!r} = {_fmt_value(frame[col].iloc[i])}" if col is not None
                else "a date/time column")
         fix = "its date/time cannot be read by any supported format"
+    elif why == "implausible_date":
+        val = "its date"
+        fix = "it is before 1900 or after tomorrow"
     else:  # pragma: no cover - only data errors raise
         val, fix = "the row", why
     msg = (f"{where}: {val}: {fix} ({why}). Fix the value, or pass errors='report' to drop "
@@ -370,10 +364,17 @@ def read_incidents(
     end: str | None = None,
     offence: str | None = None,
     tz: str | None = None,
+    time: str | None = None,
+    hour: str | None = None,
+    dayfirst: bool | None = None,
+    period: tuple[Any, Any] | None = None,
     study_area: Any = None,
     drop_duplicates: bool = False,
     errors: Literal["report", "raise"] = "report",
-    dayfirst: bool | None = None,
+    sheet: str | int | None = None,
+    layer: str | int | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
     to_crs: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read incidents into the canonical Incidents GeoDataFrame, accounting for every row.
@@ -422,6 +423,16 @@ def read_incidents(
         else as the output CRS.
     drop_duplicates : bool, default False
         Drop rows identical to an earlier row in every original column.
+    sheet : str or int, optional
+        Sheet of an Excel workbook (name or 0-based position). Required when the
+        workbook has several sheets: the error lists them.
+    layer : str or int, optional
+        Layer of a GeoPackage / File Geodatabase. Required when the file has several
+        layers: the error lists them.
+    decimal, thousands : str, optional
+        Decimal and thousands separators of text coordinates (e.g. ``decimal=","``,
+        ``thousands="."`` for ``"1.176.000,5"``). Default: detected per column
+        (decimal commas, dotted or comma thousands groups), and noted.
     errors : {"report", "raise"}, default "report"
         ``"report"`` drops invalid rows and lists them in the report; ``"raise"``
         raises :class:`~hotspot.exceptions.InvalidInputError` at the first invalid
@@ -429,10 +440,9 @@ def read_incidents(
         ``row_id``, column and value. Rows removed on request (``drop_duplicates``,
         ``study_area``) are dropped and reported in both modes.
     dayfirst : bool, optional
-        Preferred day/month order of ambiguous text dates such as ``01/02/2020``:
-        True day first, False month first. None (default): the order that reads
-        every sampled value, US month-first on a tie. Dates that only the other
-        order reads (``25/12/2020``) are still read by it.
+        Day/month order of text dates such as ``01/02/2020`` when the data cannot
+        tell (every distinct date has both numbers at most 12): True day first,
+        False or None month first (US). Dates that show the order decide it.
     to_crs : optional
         Projected CRS in metres for the output geometry. None (default): the input
         CRS when it is in metres, else the local UTM zone of the median point.
@@ -492,15 +502,12 @@ def read_incidents(
     """
     _check_args(errors, drop_duplicates)
     tz = _check_tz(tz)
-    if dayfirst is not None and not isinstance(dayfirst, (bool, np.bool_)):
-        msg = f"`dayfirst` must be True, False or None, got {dayfirst!r}."
-        raise TypeError(msg)
     crs_to = _to_crs(to_crs, "to_crs") if to_crs is not None else None
-    if crs_to is not None and not _is_metric(crs_to):
+    if crs_to is not None and not is_metric(crs_to):
         msg = (f"`to_crs={to_crs!r}` is not a projected CRS in metres; pass one such as "
                "'EPSG:27700' or a UTM zone ('EPSG:32630').")
         raise CRSError(msg)
-    loaded = _load(source)
+    loaded = _load(source, sheet=sheet, layer=layer)
     frame = loaded.frame
     if frame.columns.duplicated().any():
         _dup_columns(frame)
@@ -512,40 +519,22 @@ def read_incidents(
     choices: dict[str, Any] = {}
     detected: dict[str, str] = {}
     notes = list(loaded.notes)
-    warnings: list[str] = []
+    warnings: list[str] = list(loaded.warnings)
+    if loaded.encoding is not None:
+        note_choice(choices, "encoding", loaded.encoding,
+                    "byte-order mark, else strict UTF-8, else Windows-1252/Latin-1")
     schema = _schema(frame)
     if schema:
         notes.append(f"recognised the {schema} street-crime schema")
     args = {"x": x, "y": y, "lon": lon, "lat": lat, "crs": crs, "datetime": datetime,
-            "start": start, "end": end, "tz": tz}
+            "start": start, "end": end, "tz": tz, "time": time, "hour": hour,
+            "dayfirst": dayfirst, "decimal": decimal, "thousands": thousands}
     cols = _Columns(frame)
 
     coords = _resolve_coordinates(loaded, cols, args, detected, choices, notes)
-    order = DAYFIRST.set(None if dayfirst is None else bool(dayfirst))
-    try:
-        times = _resolve_times(frame, cols, args, schema, detected, choices, row_id)
-    finally:
-        DAYFIRST.reset(order)
-    warnings += times.warnings
-    notes += times.notes
+    parsed_times = _read_times(frame, cols, args, detected, choices)
 
-    off_col = None
-    if offence is not None:
-        off_col = cols.user(offence, "offence")
-    else:
-        def texty(c: Any) -> bool:
-            return not ptypes.is_float_dtype(frame[c])
-
-        off_col = cols.find(_OFFENCE, texty)
-        if off_col is None:
-            off_col = next((c for c in frame.columns if c not in cols.used and texty(c)
-                            and _tokens(c) & {"offense", "offence", "crime", "ofns"}
-                            and _tokens(c) & {"type", "category", "desc", "description",
-                                              "group", "name", "class"}), None)
-        if off_col is not None:
-            note_choice(choices, "offence", str(off_col), "detected from the column name")
-    if off_col is not None:
-        detected["offence"] = str(off_col)
+    off_col = _resolve_offence(cols, offence, detected, choices, notes)
 
     # ---- coordinates: kind and CRS
     a, b = coords.a, coords.b
@@ -618,32 +607,24 @@ def read_incidents(
                  else "lon/lat degrees (WGS 84)"))
 
     good = ok & ~invalid & ~zero
-    if crs_to is None and _is_metric(crs_in):
-        crs_out = crs_in
-        reason = "input CRS is already projected in metres"
-        px, py = a, b
+    if crs_to is not None:
+        crs_out, reason = crs_to, "given by the caller (to_crs=)"
+    elif good.any():
+        crs_out, reason = metric_crs_for(a[good], b[good], crs_in)
     else:
-        if crs_to is not None:
-            crs_out, reason = crs_to, "given by the caller (to_crs=)"
-        elif good.any():
-            lon_m, lat_m = _median_lonlat(a[good], b[good], crs_in)
-            crs_out = utm_crs(lon_m, lat_m)
-            reason = (f"local UTM zone of the median location (lon {lon_m:.3f}, "
-                      f"lat {lat_m:.3f})")
-        else:
-            crs_out, reason = crs_in, "no valid point"
-        px = np.full(n, np.nan)
-        py = np.full(n, np.nan)
-        if crs_out.equals(crs_in):
-            px, py = a, b
-        elif good.any():
-            tr = Transformer.from_crs(crs_in, crs_out, always_xy=True)
-            with np.errstate(all="ignore"):
-                tx, ty = tr.transform(a[good], b[good], errcheck=False)
-            px[good], py[good] = tx, ty
+        crs_out, reason = crs_in, "no valid point"
+    px, py = np.full(n, np.nan), np.full(n, np.nan)
+    if good.any():
+        px[good], py[good] = transform_xy(a[good], b[good], crs_in, crs_out)
     note_choice(choices, "crs_out", _crs_str(crs_out), reason)
     unproj = good & ~(np.isfinite(px) & np.isfinite(py))
     invalid |= unproj
+
+    # ---- times: the zone (given, or from the coordinates), implausible dates, period
+    cells = _zone_cells(a, b, good & ~unproj, crs_in) if (good & ~unproj).any() else None
+    times = _finish_times(parsed_times, tz, schema, cells, row_id, period)
+    warnings += times.warnings
+    notes += times.notes
 
     # ---- reasons, in priority order
     reason_code = np.zeros(n, np.int8)
@@ -655,6 +636,7 @@ def read_incidents(
     mark(invalid, "invalid_coordinates")
     mark(zero, "zero_coordinates")
     mark(times.failed, "unparseable_time")
+    mark(times.implausible, "implausible_date")
     orig_cols = list(frame.columns)
     if drop_duplicates:
         try:
@@ -662,6 +644,7 @@ def read_incidents(
         except TypeError:
             dup = frame.astype(str).duplicated(keep="first").to_numpy()
         mark(dup, "duplicate")
+    mark(times.outside_period, "outside_period")
     area_note = None
     if study_area is not None:
         geom = _study_area_geom(study_area, crs_out, notes)
@@ -672,7 +655,7 @@ def read_incidents(
             inside[cand] = shapely.intersects_xy(geom, px[cand], py[cand])
         mark(cand & ~inside, "outside_study_area")
         area_note = f"{type(study_area).__name__}"
-    invalid_row = (reason_code > 0) & (reason_code <= _REASON_CODE["unparseable_time"])
+    invalid_row = (reason_code > 0) & (reason_code <= _REASON_CODE["implausible_date"])
     if errors == "raise" and invalid_row.any():
         _raise_first(np.where(invalid_row, reason_code, 0), row_id, frame, coords, times,
                      loaded.source_file)
@@ -756,14 +739,18 @@ def read_incidents(
         time_quality={k: int(v) for k, v in zip(TIME_QUALITIES, tq, strict=True)},
         sources=list(loaded.files),
         notes=notes,
+        time_zone=times.zone,
+        time_zone_source=times.zone_how,
     )
     assert report.rows_read == report.rows_kept + report.rows_dropped
     params = {"source": _describe(source), "x": x, "y": y, "lon": lon, "lat": lat,
               "crs": None if crs is None else str(crs), "datetime": datetime,
-              "start": start, "end": end, "offence": offence, "tz": tz,
+              "start": start, "end": end, "time": time, "hour": hour,
+              "dayfirst": dayfirst, "period": None if period is None else [
+                  str(p) for p in period], "offence": offence, "tz": tz,
               "study_area": area_note, "drop_duplicates": bool(drop_duplicates),
-              "errors": errors, "dayfirst": dayfirst,
-              "to_crs": None if to_crs is None else str(to_crs)}
+              "errors": errors, "sheet": sheet, "layer": layer, "decimal": decimal,
+              "thousands": thousands, "to_crs": None if to_crs is None else str(to_crs)}
     result.attrs = {}
     attach(result, "ingest", params, choices, report=report)
     if report.rows_dropped or report.warnings:

@@ -2,27 +2,44 @@
 
 from __future__ import annotations
 
+import bz2
+import codecs
 import difflib
 import glob as _glob
 import gzip
+import importlib
+import lzma
+import warnings as _warnings
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pandas.api import types as ptypes
 from pyproj import CRS
 
 from hotspot._core.crs import _crs_str
 from hotspot.exceptions import InvalidInputError
 
-_VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml", ".kml", ".zip")
+_VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml", ".kml", ".zip",
+                    ".gdb")
 _PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".tsv", ".tsv.gz", ".txt.gz", ".csv.bz2",
-                 ".csv.zip", ".csv.xz")
-_SUPPORTED = "CSV (.csv, .csv.gz, .tsv, .txt), GeoJSON, GeoPackage, Shapefile, FlatGeobuf, " \
+                 ".csv.zip", ".csv.xz", ".tab", ".tab.gz", ".tsv.bz2", ".txt.bz2",
+                 ".tsv.xz", ".txt.xz", ".tab.bz2", ".tab.xz", ".csv.gzip")
+_SUPPORTED = "CSV (.csv, .tsv, .tab, .txt, also .gz/.bz2/.xz/.zip compressed), Excel " \
+    "(.xlsx, .xls), GeoJSON, GeoPackage, File Geodatabase, Shapefile, FlatGeobuf, " \
     "Parquet/GeoParquet, a folder or glob of CSVs, a pandas DataFrame or a GeoDataFrame"
+_HEAD_BYTES = 1 << 16
+_MAGIC = ((b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip"), (b"BZh", "bz2"),
+          (b"\xfd7zXZ\x00", "xz"))
+_OPEN_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile,
+                ValueError)
 
 
 @dataclass
@@ -33,53 +50,212 @@ class _Loaded:
     files: list[str] = field(default_factory=list)
     source_file: np.ndarray | None = None  # per row, multi-file only
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    encoding: str | None = None
 
 
 def _suffix(path: Path) -> str:
     name = path.name.lower()
-    for s in sorted(_CSV_SUFFIXES + _VECTOR_SUFFIXES + _PARQUET_SUFFIXES, key=len,
-                    reverse=True):
+    for s in sorted(_CSV_SUFFIXES + _VECTOR_SUFFIXES + _PARQUET_SUFFIXES + _EXCEL_SUFFIXES,
+                    key=len, reverse=True):
         if name.endswith(s):
             return s
     return path.suffix.lower()
 
 
-def _sniff_delimiter(path: Path, suffix: str) -> str:
-    if suffix.startswith(".tsv"):
-        return "\t"
-    opener = gzip.open if suffix.endswith(".gz") else open
+def _compression(path: Path) -> str | None:
+    """Compression of a file from its first bytes (gzip, zip, bz2, xz), whatever its name."""
     try:
-        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
-            head = fh.readline()
-    except (OSError, EOFError):
+        with open(path, "rb") as fh:
+            magic = fh.read(6)
+    except OSError as exc:
+        msg = f"could not open {path.name}: {exc.strerror or exc}. Check the path and its " \
+              "permissions."
+        raise InvalidInputError(msg) from None
+    return next((kind for sig, kind in _MAGIC if magic.startswith(sig)), None)
+
+
+def _open_binary(path: Path, compression: str | None) -> IO[bytes]:
+    if compression == "gzip":
+        return gzip.open(path, "rb")
+    if compression == "bz2":
+        return bz2.open(path, "rb")
+    if compression == "xz":
+        return lzma.open(path, "rb")
+    if compression == "zip":
+        zf = zipfile.ZipFile(path)
+        names = [n for n in zf.namelist() if not n.endswith("/")
+                 and not n.startswith("__MACOSX")]
+        if len(names) != 1:
+            msg = (f"{path.name} is a zip archive holding {len(names)} files "
+                   f"({', '.join(names[:5])}): extract it and pass the file (or the folder) "
+                   "to read.")
+            raise InvalidInputError(msg)
+        return zf.open(names[0])
+    return open(path, "rb")
+
+
+def _head(path: Path, compression: str | None) -> bytes:
+    """Read the first 64 KiB of the (decompressed) file; a corrupt file is our error."""
+    try:
+        with _open_binary(path, compression) as fh:
+            return fh.read(_HEAD_BYTES)
+    except InvalidInputError:
+        raise
+    except _OPEN_ERRORS as exc:
+        raise _corrupt(path, compression, exc) from None
+
+
+def _corrupt(path: Path, compression: str | None, exc: BaseException) -> InvalidInputError:
+    kind = f"{compression} " if compression else ""
+    return InvalidInputError(
+        f"{path.name} is not a readable {kind}file (corrupt or truncated: "
+        f"{type(exc).__name__}: {exc}). Download or export it again, or decompress it "
+        "with another tool to see what is wrong.")
+
+
+def _detect_encoding(head: bytes) -> str:
+    """Text encoding from a byte-order mark, NUL bytes (UTF-16) or strict decoding.
+
+    UTF-8 (with or without BOM) when the bytes decode as UTF-8, UTF-16 when they start
+    with its BOM or every other byte is NUL, else Windows-1252 when that decodes them,
+    else Latin-1 (which decodes anything).
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:4096]
+    if len(sample) >= 4 and sample[1::2].count(0) > 0.4 * (len(sample) // 2):
+        return "utf-16-le"
+    if len(sample) >= 4 and sample[0::2].count(0) > 0.4 * (len(sample) // 2):
+        return "utf-16-be"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        head.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _sniff_delimiter(text: str, suffix: str) -> str:
+    """Pick the delimiter that splits the header and the next lines alike."""
+    if suffix.startswith((".tsv", ".tab")):
+        return "\t"
+    lines = [ln for ln in text.splitlines()[:6] if ln.strip()]
+    if not lines:
         return ","
-    counts = {d: head.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+    if len(lines) > 2:
+        lines = lines[:-1]  # the last line of the head may be cut
+    best, best_n = ",", 0
+    for d in (",", ";", "\t", "|"):
+        n = lines[0].count(d)
+        consistent = all(ln.count(d) >= n for ln in lines[1:])
+        if n > best_n and (consistent or best_n == 0):
+            best, best_n = d, n
+    return best
 
 
-def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
-    sep = _sniff_delimiter(path, suffix) if suffix in (".csv", ".csv.gz", ".txt", ".txt.gz",
-                                                       ".tsv", ".tsv.gz") else ","
+def _read_csv(path: Path, suffix: str) -> _Loaded:
+    compression = _compression(path)
+    head = _head(path, compression)
+    encoding = _detect_encoding(head)
+    sep = _sniff_delimiter(head.decode(encoding, errors="replace").lstrip("\ufeff"), suffix)
+    notes = []
+    if encoding not in ("utf-8", "utf-8-sig"):
+        notes.append(f"{path.name} read as {encoding} text (not valid UTF-8)")
+    if compression and not suffix.endswith({"gzip": ".gz", "bz2": ".bz2", "xz": ".xz",
+                                            "zip": ".zip"}[compression]):
+        notes.append(f"{path.name} is {compression}-compressed (detected from its content)")
+    if sep != ",":
+        notes.append(f"{path.name}: {'tab' if sep == chr(9) else repr(sep)}-separated")
+    df, encoding = _parse_csv(path, compression, sep, encoding)
+    return _Loaded(df, files=[str(path)], notes=notes, encoding=encoding)
+
+
+def _parse_csv(path: Path, compression: str | None, sep: str, encoding: str
+               ) -> tuple[pd.DataFrame, str]:
+    """Read with pyarrow when UTF-8 (fast), else with the C engine; never return bytes."""
+    attempts: list[tuple[str, str]] = []
+    if encoding in ("utf-8", "utf-8-sig") and compression != "zip":
+        attempts.append(("pyarrow", encoding))
+    attempts.append(("c", encoding))
+    if encoding in ("utf-8", "utf-8-sig"):
+        attempts.append(("c", "cp1252"))
+    if encoding != "latin-1":
+        attempts.append(("c", "latin-1"))
     errors: list[str] = []
-    attempts: list[dict[str, Any]] = []
-    if suffix in (".csv", ".csv.gz", ".txt", ".txt.gz", ".tsv", ".tsv.gz"):
-        attempts.append({"engine": "pyarrow"})
-    attempts += [{"engine": "c", "low_memory": False},
-                 {"engine": "c", "low_memory": False, "encoding": "latin-1"}]
-    for kw in attempts:
+    for engine, enc in attempts:
+        kw: dict[str, Any] = {"sep": sep, "encoding": enc, "engine": engine,
+                              "compression": compression}
+        if engine == "c":
+            kw["low_memory"] = False
         try:
-            df = pd.read_csv(path, sep=sep, **kw)
-        except Exception as exc:
-            errors.append(f"{kw['engine']}: {exc}")
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                df = pd.read_csv(path, **kw)
+                if engine == "pyarrow":
+                    df = _dates_as_text(df, path, kw)
+        except pd.errors.EmptyDataError:
+            msg = f"{path.name} is empty (no header line): nothing to read."
+            raise InvalidInputError(msg) from None
+        except UnicodeError as exc:
+            errors.append(f"{enc}: {exc}")
+            continue
+        except (*_OPEN_ERRORS, pd.errors.ParserError) as exc:
+            if isinstance(exc, (zlib.error, EOFError, lzma.LZMAError, zipfile.BadZipFile,
+                                gzip.BadGzipFile)) or "compress" in str(exc).lower():
+                raise _corrupt(path, compression, exc) from None
+            errors.append(f"{engine}: {type(exc).__name__}: {exc}")
+            continue
+        if _holds_bytes(df):
+            errors.append(f"{engine}/{enc}: undecoded bytes")
             continue
         df.columns = [str(c).lstrip("\ufeff").strip() for c in df.columns]
-        return _fix_arrow_objects(df)
+        return _fix_arrow_objects(df), enc
     msg = (
-        f"could not read {path.name} as a {sep!r}-separated CSV file: {errors[-1]}. "
+        f"could not read {path.name} as a {sep!r}-separated text file: {errors[-1]}. "
         "Check that the file is a delimited text file with one header line."
     )
     raise InvalidInputError(msg)
+
+
+def _holds_bytes(df: pd.DataFrame) -> bool:
+    """Say whether an object column holds ``bytes`` (pyarrow on non-UTF-8 text)."""
+    for col in df.columns[[ptypes.is_object_dtype(t) for t in df.dtypes]]:
+        first = df[col].dropna()
+        if not first.empty and (isinstance(first.iloc[0], bytes) or any(
+                isinstance(v, bytes) for v in first.iloc[:: max(1, len(first) // 50)])):
+            return True
+    return False
+
+
+def _dates_as_text(df: pd.DataFrame, path: Path, kw: dict[str, Any]) -> pd.DataFrame:
+    """Re-read the columns Arrow typed as dates or timestamps as text.
+
+    Arrow reads ``2020-01-02`` and ``2020-01-02 10:30`` in one column both as
+    timestamps, so a date-only value would look like a real midnight; the time parser
+    needs the text to tell them apart (``date_only`` vs ``midnight``).
+    """
+    import datetime as _dt
+
+    def dated(s: pd.Series) -> bool:
+        if ptypes.is_datetime64_any_dtype(s):
+            return True
+        first = s.dropna().head(1).tolist() if s.dtype == object else []
+        return bool(first) and isinstance(first[0], _dt.date)
+
+    cols = [c for c in df.columns if dated(df[c])]
+    if not cols:
+        return df
+    txt = pd.read_csv(path, usecols=cols, dtype=dict.fromkeys(cols, "string"), **kw)
+    for c in cols:
+        df[c] = txt[c].to_numpy(dtype=object, na_value=None)
+    return df
 
 
 def _fix_arrow_objects(df: pd.DataFrame) -> pd.DataFrame:
@@ -105,10 +281,108 @@ def _fix_arrow_objects(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _read_file(path: Path) -> _Loaded:
+def _read_excel(path: Path, suffix: str, sheet: Any) -> _Loaded:
+    engine = "xlrd" if suffix == ".xls" else "openpyxl"
+    try:
+        importlib.import_module(engine)
+    except ImportError:
+        msg = (f"reading {path.name} needs the optional package {engine!r}: "
+               "pip install 'hotspot-crime[excel]' (or pip install " f"{engine}).")
+        raise ImportError(msg) from None
+    try:
+        with pd.ExcelFile(path, engine=engine) as book:
+            sheets = [str(s) for s in book.sheet_names]
+            if sheet is None and len(sheets) > 1:
+                msg = (f"{path.name} has {len(sheets)} sheets ({', '.join(map(repr, sheets))})"
+                       f": pass sheet= to choose one, e.g. sheet={sheets[0]!r}.")
+                raise InvalidInputError(msg)
+            name = sheets[0] if sheet is None else sheet
+            if isinstance(name, str) and name not in sheets:
+                msg = (f"sheet={name!r}: no such sheet in {path.name}. Sheets: "
+                       f"{', '.join(map(repr, sheets))}.")
+                raise InvalidInputError(msg)
+            if isinstance(name, (int, np.integer)) and not 0 <= name < len(sheets):
+                msg = (f"sheet={name}: {path.name} has sheets 0 to {len(sheets) - 1} "
+                       f"({', '.join(map(repr, sheets))}).")
+                raise InvalidInputError(msg)
+            df = book.parse(name)
+    except (InvalidInputError, ImportError):
+        raise
+    except Exception as exc:
+        raise _corrupt(path, "Excel", exc) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    label = sheets[name] if isinstance(name, (int, np.integer)) else name
+    notes = [f"read sheet {label!r} of {path.name}"
+             + (f" (sheets: {', '.join(map(repr, sheets))})" if len(sheets) > 1 else "")]
+    df, serial = _excel_serial_dates(df)
+    if serial:
+        notes.append(f"Excel serial day numbers read as dates in {', '.join(serial)}")
+    return _Loaded(df, files=[str(path)], notes=notes)
+
+
+def _excel_serial_dates(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Numeric cells in date-named columns are Excel serial days (1900 date system)."""
+    done = []
+    for col in df.columns:
+        s = df[col]
+        low = str(col).lower()
+        if not ptypes.is_numeric_dtype(s) or ptypes.is_bool_dtype(s) or not any(
+                w in low for w in ("date", "fecha", "datum", "time", "when", "occurred")):
+            continue
+        v = s.to_numpy(dtype=float, na_value=np.nan)
+        ok = np.isfinite(v)
+        if ok.any() and np.all((v[ok] > 1) & (v[ok] < 2_958_466)) and np.median(
+                v[ok]) > 10_000:
+            df = df.copy() if not done else df
+            df[col] = pd.Timestamp("1899-12-30") + pd.to_timedelta(
+                np.round(v * 86_400_000), unit="ms")
+            done.append(str(col))
+    return df, done
+
+
+def _read_vector(path: Path, layer: Any) -> _Loaded:
+    import pyogrio
+
+    notes: list[str] = []
+    try:
+        layers = [str(r[0]) for r in pyogrio.list_layers(path)]
+    except Exception as exc:
+        msg = f"could not read {path.name} as a vector GIS file: {exc}."
+        raise InvalidInputError(msg) from None
+    if layer is None and len(layers) > 1:
+        msg = (f"{path.name} has {len(layers)} layers ({', '.join(map(repr, layers))}): "
+               f"pass layer= to choose one, e.g. layer={layers[0]!r}.")
+        raise InvalidInputError(msg)
+    if isinstance(layer, str) and layer not in layers:
+        msg = (f"layer={layer!r}: no such layer in {path.name}. Layers: "
+               f"{', '.join(map(repr, layers))}.")
+        raise InvalidInputError(msg)
+    if layer is not None or len(layers) > 1:
+        notes.append(f"read layer {layer!r} of {path.name} (layers: "
+                     f"{', '.join(map(repr, layers))})")
+    try:
+        gdf = gpd.read_file(path, layer=layer) if layer is not None else gpd.read_file(path)
+    except Exception as exc:
+        msg = f"could not read {path.name} as a vector GIS file: {exc}."
+        raise InvalidInputError(msg) from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
+        loaded = _Loaded(pd.DataFrame(gdf.drop(columns="geometry", errors="ignore")))
+    else:
+        loaded = _from_geodataframe(gdf)
+    loaded.files = [str(path)]
+    loaded.notes += notes
+    return loaded
+
+
+def _read_file(path: Path, sheet: Any = None, layer: Any = None) -> _Loaded:
     suffix = _suffix(path)
-    if suffix in _CSV_SUFFIXES:
-        return _Loaded(_read_csv(path, suffix), files=[str(path)])
+    if path.is_file() and suffix in (".zip", ".json", ".geojson"):
+        suffix = _zip_or_vector(path, suffix)
+    if suffix in _CSV_SUFFIXES or (suffix not in _VECTOR_SUFFIXES + _PARQUET_SUFFIXES
+                                   + _EXCEL_SUFFIXES and _compression(path) is not None):
+        return _read_csv(path, suffix)
+    if suffix in _EXCEL_SUFFIXES:
+        return _read_excel(path, suffix, sheet)
     if suffix in _PARQUET_SUFFIXES:
         try:
             gdf = gpd.read_parquet(path)
@@ -125,23 +399,26 @@ def _read_file(path: Path) -> _Loaded:
         loaded.files = [str(path)]
         return loaded
     if suffix in _VECTOR_SUFFIXES:
-        try:
-            gdf = gpd.read_file(path)
-        except Exception as exc:
-            msg = f"could not read {path.name} as a vector GIS file: {exc}."
-            raise InvalidInputError(msg) from None
-        if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
-            loaded = _Loaded(pd.DataFrame(gdf.drop(columns="geometry", errors="ignore")))
-        else:
-            loaded = _from_geodataframe(gdf)
-        loaded.files = [str(path)]
-        return loaded
+        return _read_vector(path, layer)
     msg = (
         f"unsupported file format {suffix or '(no extension)'!r} for {path.name}. "
         f"read_incidents reads {_SUPPORTED}. Convert the file (e.g. save it as CSV) or "
         "read it with pandas/geopandas and pass the frame."
     )
     raise InvalidInputError(msg)
+
+
+def _zip_or_vector(path: Path, suffix: str) -> str:
+    """Read a .zip holding one delimited text file as a compressed CSV, else as GIS."""
+    if suffix != ".zip":
+        return suffix
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _corrupt(path, "zip", exc) from None
+    text = [n for n in names if n.lower().endswith((".csv", ".txt", ".tsv", ".tab"))]
+    return ".csv.zip" if len(names) == 1 and text else suffix
 
 
 def _from_geodataframe(gdf: gpd.GeoDataFrame) -> _Loaded:
@@ -172,7 +449,7 @@ def _expand_paths(source: str | Path) -> tuple[list[Path], list[str]]:
                 hint = f" Did you mean {', '.join(map(repr, near))}?"
         msg = f"no such file or folder: {str(path)!r}.{hint}"
         raise FileNotFoundError(msg)
-    if path.is_file():
+    if path.is_file() or path.suffix.lower() == ".gdb":
         return [path], notes
     files = sorted(p for p in path.iterdir() if p.is_file() and _suffix(p) in _CSV_SUFFIXES)
     if not files:
@@ -190,7 +467,7 @@ def _expand_paths(source: str | Path) -> tuple[list[Path], list[str]]:
     return files, notes
 
 
-def _load(source: Any) -> _Loaded:
+def _load(source: Any, sheet: Any = None, layer: Any = None) -> _Loaded:
     if isinstance(source, gpd.GeoDataFrame):
         if source.columns.duplicated().any():
             _dup_columns(source)
@@ -207,14 +484,83 @@ def _load(source: Any) -> _Loaded:
                f"GeoDataFrame, got {type(source).__name__}. read_incidents reads {_SUPPORTED}.")
         raise TypeError(msg)
     files, notes = _expand_paths(source)
-    parts = [_read_file(p) for p in files]
+    parts = [_read_file(p, sheet, layer) for p in files]
     if len(parts) == 1:
-        parts[0].notes += notes
+        parts[0].notes = notes + parts[0].notes
         return parts[0]
     return _concat(parts, files, notes)
 
 
+def _role_names(columns: list[Any]) -> dict[str, Any]:
+    """Column of each detection role (lon, lat, x, y, date, time...) found by its name."""
+    from hotspot.ingest import columns as _c
+
+    squashed = {_c._squash(c): c for c in reversed(columns)}
+    roles = {"lon": _c._LON, "lat": _c._LAT, "x": _c._X, "y": _c._Y,
+             "location": _c._LOCATION, "datetime": _c._DATETIME, "time": _c._TIME,
+             "start": _c._START, "end": _c._END, "offence": _c._OFFENCE}
+    found: dict[str, Any] = {}
+    for role, names in roles.items():
+        col = next((squashed[_c._squash(n)] for n in names if _c._squash(n) in squashed),
+                   None)
+        if col is not None and col not in found.values():
+            found[role] = col
+    return found
+
+
+def _harmonise(parts: list[_Loaded], files: list[Path], notes: list[str],
+               warnings: list[str]) -> tuple[list[_Loaded], list[Path]]:
+    """Give every file the column names of the first files, matched by normalised name.
+
+    Names are matched after lower-casing and removing punctuation (``Crime ID`` =
+    ``crime_id``), then by role (``lat``/``Latitude``, ``lon``/``Longitude``, ``date``/
+    ``Date Occurred``...). A file that shares no role and fewer than half its columns
+    with the others is skipped and named in a warning; the other files are kept whole.
+    """
+    from hotspot.ingest.columns import _squash
+
+    canon: dict[str, Any] = {}  # squashed name -> first spelling
+    role_canon: dict[str, Any] = {}
+    keep_parts, keep_files = [], []
+    reference: set[str] = set()
+    for part, f in zip(parts, files, strict=True):
+        cols = list(part.frame.columns)
+        roles = _role_names(cols)
+        sq = {_squash(c) for c in cols}
+        if reference and not (set(roles) & set(role_canon)) and (
+                len(sq & reference) < 0.5 * len(sq)):
+            warnings.append(f"skipped {Path(f).name}: its columns ({', '.join(map(str, cols[:8]))}"
+                            f"{' ...' if len(cols) > 8 else ''}) match none of the other "
+                            "files'; read it separately")
+            continue
+        rename: dict[Any, Any] = {}
+        for role, col in roles.items():
+            target = role_canon.setdefault(role, col)
+            if target != col and target not in cols:
+                rename[col] = target
+        for c in cols:
+            if c in rename:
+                continue
+            target = canon.setdefault(_squash(c), c)
+            if target != c and target not in cols:
+                rename[c] = target
+        if rename:
+            part.frame = part.frame.rename(columns=rename)
+            notes.append(f"{Path(f).name}: columns matched to the other files' names ("
+                         + ", ".join(f"{k!r} -> {v!r}" for k, v in rename.items()) + ")")
+        for c in part.frame.columns:
+            canon.setdefault(_squash(c), c)
+        reference |= {_squash(c) for c in part.frame.columns}
+        keep_parts.append(part)
+        keep_files.append(f)
+    return keep_parts, keep_files
+
+
 def _concat(parts: list[_Loaded], files: list[Path], notes: list[str]) -> _Loaded:
+    warnings: list[str] = []
+    for p in parts:
+        notes += p.notes
+    parts, files = _harmonise(parts, files, notes, warnings)
     crs = next((p.crs for p in parts if p.crs is not None), None)
     geoms = []
     has_geom = any(p.geometry is not None for p in parts)
@@ -230,8 +576,10 @@ def _concat(parts: list[_Loaded], files: list[Path], notes: list[str]) -> _Loade
                             for p, f in zip(parts, files, strict=True)])
     geometry = (gpd.GeoSeries(pd.concat(geoms, ignore_index=True), crs=crs)
                 if has_geom else None)
+    encodings = sorted({p.encoding for p in parts if p.encoding})
     return _Loaded(frame, geometry=geometry, crs=crs, files=[str(f) for f in files],
-                   source_file=names, notes=notes)
+                   source_file=names, notes=notes, warnings=warnings,
+                   encoding=", ".join(encodings) or None)
 
 
 def _dup_columns(frame: pd.DataFrame) -> None:

@@ -52,7 +52,13 @@ class IngestReport:
     sources : list[str]
         Files read (empty for DataFrame input).
     notes : list[str]
-        Informational notes (automatic choices, schema recognised...).
+        Informational notes (automatic choices, schema recognised, how each date/time
+        column was read and in which day/month order...).
+    time_zone : str or None
+        IANA zone of ``occurred_at`` (None when unknown or there are no times).
+    time_zone_source : str
+        How the zone was found: given (``tz=``), police.uk, or inferred from the
+        coordinates.
     failed_sources : dict[str, str]
         Files (partitions of a dataset read by :func:`hotspot.scale.read_incidents`)
         that could not be read at all -> why. Their rows are in none of the counts;
@@ -70,6 +76,8 @@ class IngestReport:
     time_quality: dict[str, int]
     sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    time_zone: str | None = None
+    time_zone_source: str = ""
     failed_sources: dict[str, str] = field(default_factory=dict)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> IngestReport:
@@ -105,6 +113,9 @@ class IngestReport:
         lines.append(f"  CRS:          {self.crs_in} -> {self.crs_out}")
         tq = ", ".join(f"{k} {n(v)}" for k, v in self.time_quality.items() if v)
         lines.append(f"  time quality: {tq or 'none'}")
+        if self.time_zone is not None or self.time_zone_source:
+            lines.append(f"  time zone:    {self.time_zone or 'unknown'} "
+                         f"({self.time_zone_source})")
         if self.failed_sources:
             lines.append(f"  unreadable files ({len(self.failed_sources)}, rows not counted):")
             lines.extend(f"    - {Path(k).name}: {v}" for k, v in self.failed_sources.items())

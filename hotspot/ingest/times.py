@@ -1,9 +1,26 @@
-"""Date and time parsing for incident exports: formats, epochs, parts, windows and zones."""
+"""Date and time parsing for incident exports: formats, epochs, parts, windows and zones.
+
+The method, in the order :func:`read_incidents` runs it:
+
+1. find the date/time columns and parse them (:func:`_read_times`): explicit formats,
+   vectorized; day/month order decided from every distinct value; two-digit years on a
+   sliding pivot; a date column whose rows all carry one clock time (local midnight
+   written in UTC) is a date; time-of-day or hour-of-day (0-23) columns are combined
+   with their date. Values are local clock time, or UTC instants where the data carried
+   an offset.
+2. choose the zone (:func:`_choose_zone`): ``tz=``, police.uk, else the zone that holds
+   most of the points (:func:`zone_from_points`, offline).
+3. apply it (:func:`_apply_zone`), counting clock times that daylight saving skips or
+   repeats; combine the columns into ``occurred_at``/``occurred_from``/``occurred_to``
+   and ``time_quality``.
+4. find implausible dates (before 1900 or after tomorrow, dropped), stray dates (more
+   than a year outside the 0.1 %-99.9 % quantiles, warned about) and rows outside
+   ``period=`` (dropped).
+"""
 
 from __future__ import annotations
 
 import re
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +29,8 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from hotspot._core.meta import note_choice
+from hotspot._core.time import to_local
+from hotspot.exceptions import InvalidInputError
 from hotspot.ingest.columns import (
     _DATETIME,
     _END,
@@ -52,37 +71,6 @@ _DATE_FORMATS: list[tuple[str, int | None]] = [
     ("%Y%m%d", 1), ("%m/%Y", 2), ("%b-%y", 2), ("%b %Y", 2), ("%B %Y", 2), ("%Y/%m", 2),
     ("%m/%d/%Y %I:%M:%S.%f %p", 0), ("%Y-%m-%d %H:%M:%S.%f", 0),
 ]
-# Preferred day/month order of ambiguous text dates (read_incidents(dayfirst=)): None =
-# the table order above (US month-first before day-first); True/False move the formats
-# of that order ahead, so that ties go to it and it is tried first.
-DAYFIRST: ContextVar[bool | None] = ContextVar("hotspot_dayfirst", default=None)
-
-
-def _against_order(fmt: str, dayfirst: bool | None) -> bool:
-    """Return True when ``fmt`` reads day and month in the order *not* preferred."""
-    if dayfirst is None:
-        return False
-    if dayfirst:
-        return fmt.startswith("%m/%d")
-    return fmt.startswith(("%d/%m", "%d.%m"))
-
-
-def day_order(how: str) -> bool | None:
-    """Day/month order of the formats named in a "read as" note, or None if unambiguous.
-
-    Examples
-    --------
-    >>> day_order("text, format %d/%m/%Y %H:%M")
-    True
-    >>> day_order("text, format %Y-%m-%d") is None
-    True
-    """
-    fmts = re.findall(r"%[dm][/.]%[dm]", how)
-    if not fmts:
-        return None
-    return fmts[0].startswith("%d")
-
-
 _DIRECTIVE_RE = {
     "Y": r"\d{4}", "m": r"\d{1,2}", "d": r"\d{1,2}", "H": r"\d{1,2}", "I": r"\d{1,2}",
     "M": r"\d{1,2}", "S": r"\d{1,2}", "f": r"\d{1,9}", "p": r"[AaPp]\.?[Mm]\.?",
@@ -122,14 +110,46 @@ def _plausible(sample: pd.Series, patterns: list[re.Pattern[str]]) -> list[int]:
 # --------------------------------------------------------------------------------------
 # --------------------------------------------------------------------------------------
 # Times
+
+
+# --------------------------------------------------------------------------------------
+# Parsing one column
 # --------------------------------------------------------------------------------------
 @dataclass
 class _When:
-    values: pd.Series  # datetime64 (naive or aware), NaT where empty or failed
+    """One parsed date/time column.
+
+    ``values`` is naive ``datetime64[us]``: the local clock time written in the data, or,
+    where ``aware`` is True, the UTC instant of a value that carried an offset (or an
+    epoch number). The zone is applied once, at the end (:func:`_apply_zone`).
+    """
+
+    values: pd.Series
+    aware: np.ndarray
     empty: np.ndarray
     failed: np.ndarray
     res: np.ndarray  # int8 resolution per row
     how: str
+    order: str = ""  # how the day/month order was decided, when it mattered
+
+
+def _nat(index: pd.Index) -> pd.Series:
+    return pd.Series(pd.NaT, index=index, dtype="datetime64[us]")
+
+
+def _as_us(s: pd.Series) -> pd.Series:
+    tz = getattr(s.dtype, "tz", None)
+    try:
+        return s.astype(f"datetime64[us, {tz}]" if tz is not None else "datetime64[us]")
+    except (TypeError, ValueError, OverflowError):  # pragma: no cover - defensive
+        return s
+
+
+def _utc_naive(s: pd.Series) -> tuple[pd.Series, bool]:
+    """Naive ``datetime64[us]`` values: UTC instants for an aware Series (then True)."""
+    if getattr(s.dtype, "tz", None) is not None:
+        return _as_us(s.dt.tz_convert("UTC").dt.tz_localize(None)), True
+    return _as_us(s), False
 
 
 def _pandas_format(txt: pd.Series, fmt: str) -> pd.Series | None:
@@ -147,7 +167,8 @@ def _try_format(txt: pd.Series, fmt: str, check_days: bool = True) -> pd.Series 
     Plain strptime formats go through Arrow's C++ ``strptime`` (about 30x faster than
     pandas on unique strings); Arrow rolls impossible dates such as 30 February over
     into the next month, so rows that land on day 1-3 are re-read strictly by pandas.
-    ISO 8601, ``%z`` and ``%f`` formats use pandas.
+    ISO 8601, ``%z`` and ``%f`` formats use pandas. A ``%Y`` format never reads a
+    two-digit year ("03/10/97" is not the year 97: the ``%y`` formats read it).
     """
     if fmt == "ISO8601" or "%z" in fmt or "%f" in fmt:
         return _pandas_format(txt, fmt)
@@ -168,30 +189,33 @@ def _try_format(txt: pd.Series, fmt: str, check_days: bool = True) -> pd.Series 
             if strict is None or getattr(strict.dtype, "tz", None) is not None:
                 return _pandas_format(txt, fmt)
             out[sus] = _as_us(strict).to_numpy()
+    if "%Y" in fmt:
+        out = out.where(~(out.dt.year < 100).fillna(False))
     return out
 
 
-def _as_us(s: pd.Series) -> pd.Series:
-    tz = getattr(s.dtype, "tz", None)
-    try:
-        return s.astype(f"datetime64[us, {tz}]" if tz is not None else "datetime64[us]")
-    except (TypeError, ValueError):  # pragma: no cover - defensive
-        return s
+def _pivot_two_digit_years(values: pd.Series, today: pd.Timestamp | None = None) -> pd.Series:
+    """Put two-digit years in their century: the latest year not after next year.
+
+    The rule (a sliding pivot) reads ``"03/10/97"`` as 1997 and ``"03/10/24"`` as 2024:
+    a year ending in the two digits ``yy`` is ``20yy`` unless that is after next year,
+    then ``19yy``.
+
+    Examples
+    --------
+    >>> s = pd.Series(pd.to_datetime(["2097-03-10", "2024-03-10"]))
+    >>> _pivot_two_digit_years(s, pd.Timestamp("2026-06-01")).dt.year.tolist()
+    [1997, 2024]
+    """
+    today = pd.Timestamp.now() if today is None else today
+    late = (values.dt.year > today.year + 1).fillna(False).to_numpy(dtype=bool)
+    if late.any():
+        values = values.copy()
+        values[late] = values[late] - pd.DateOffset(years=100)
+    return values
 
 
-def _merge_into(base: pd.Series, part: pd.Series, idx: np.ndarray) -> pd.Series:
-    """Fill ``base`` at positions ``idx`` with ``part`` (aligned positionally)."""
-    btz = getattr(base.dtype, "tz", None)
-    ptz = getattr(part.dtype, "tz", None)
-    if btz is None and ptz is not None:
-        part = part.dt.tz_localize(None)
-    elif btz is not None and ptz is None:
-        part = _localize(part, btz)
-    elif btz is not None and ptz is not None:
-        part = part.dt.tz_convert(btz)
-    out = _as_us(base).copy()
-    out.iloc[idx] = _as_us(part).to_numpy() if btz is None else _as_us(part).array
-    return out
+_OFFSET_TEXT = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
 
 
 def _iso_res(txt: pd.Series) -> np.ndarray:
@@ -201,30 +225,81 @@ def _iso_res(txt: pd.Series) -> np.ndarray:
         np.int8)
 
 
-def _parse_text_dates(txt: pd.Series, empty: np.ndarray) -> _When:
+def _day_month_order(txt: pd.Series, dayfirst: bool | None) -> tuple[str | None, str]:
+    """Day/month order of numeric dates, decided from every distinct value.
+
+    Returns ``("dmy" | "mdy" | None, how)``: ``None`` when no value looks like
+    ``nn/nn/yy(yy)``. A first number above 12 anywhere means day first, a second number
+    above 12 means month first; when both occur the majority wins (the others do not
+    parse); when neither does, the order cannot be told from the data and ``dayfirst``
+    decides (default month first, the US order).
+    """
+    uniq = pd.Series(pd.unique(txt.to_numpy(dtype=object)), dtype="string")
+    parts = uniq.str.extract(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}(?:\D|$)")
+    a = pd.to_numeric(parts[0], errors="coerce").to_numpy(float)
+    b = pd.to_numeric(parts[1], errors="coerce").to_numpy(float)
+    shaped = np.isfinite(a) & np.isfinite(b)
+    if not shaped.any():
+        return None, ""
+    n_day_first = int(((a > 12) & (a <= 31) & (b <= 12)).sum())
+    n_month_first = int(((b > 12) & (b <= 31) & (a <= 12)).sum())
+    n = int(shaped.sum())
+    if n_day_first and n_month_first:
+        order = "dmy" if n_day_first >= n_month_first else "mdy"
+        return order, (f"day/month order: {'day' if order == 'dmy' else 'month'} first, "
+                       f"from {max(n_day_first, n_month_first):,} of {n:,} distinct dates "
+                       f"({min(n_day_first, n_month_first):,} say the other order and do "
+                       "not parse)")
+    if n_day_first or n_month_first:
+        order = "dmy" if n_day_first else "mdy"
+        return order, (f"day/month order: {'day' if order == 'dmy' else 'month'} first, "
+                       f"from the {max(n_day_first, n_month_first):,} of {n:,} distinct "
+                       "dates with a number above 12")
+    order = "dmy" if dayfirst else "mdy"
+    given = "dayfirst=True" if dayfirst else ("dayfirst=False" if dayfirst is False else None)
+    how = (f"as {given}" if given else
+           "as month/day (US order); pass dayfirst=True if the data are day/month")
+    return order, (f"day/month order cannot be decided from the data (every one of {n:,} "
+                   f"distinct dates has both numbers at most 12): read {how}")
+
+
+def _order_of(fmt: str) -> str | None:
+    m = re.match(r"%([md])\W%([md])", fmt)
+    if m is None:
+        return None
+    return "mdy" if m.group(1) == "m" else "dmy"
+
+
+def _spread_sample(values: pd.Series, k: int) -> pd.Series:
+    """Up to ``k`` distinct values, chosen by hash: the same whatever the row order."""
+    uniq = pd.unique(values.to_numpy(dtype=object))
+    if len(uniq) > k:
+        h = pd.util.hash_array(uniq.astype(str).astype(object))
+        uniq = uniq[np.argpartition(h, k)[:k]]
+    return pd.Series(uniq, dtype="string")
+
+
+def _parse_text_dates(txt: pd.Series, empty: np.ndarray, dayfirst: bool | None = None
+                      ) -> _When:
     n = len(txt)
     nonempty = txt[~empty]
-    step = max(1, len(nonempty) // (4 * _SAMPLE))
-    sample = pd.Series(nonempty.iloc[::step].unique()[:_SAMPLE], dtype="string")
+    order, order_how = _day_month_order(nonempty, dayfirst)
+    sample = _spread_sample(nonempty, _SAMPLE)
     scores = []
-    pref = DAYFIRST.get()
-    order = sorted(_plausible(sample, _DATE_RES),
-                   key=lambda i: _against_order(_DATE_FORMATS[i][0], pref))
-    for rank, i in enumerate(order):
+    for i in _plausible(sample, _DATE_RES):
         fmt = _DATE_FORMATS[i][0]
+        if order is not None and _order_of(fmt) not in (None, order):
+            continue
         parsed = _try_format(sample, fmt)
         k = 0 if parsed is None else int(parsed.notna().sum())
         if k:
-            scores.append((-k, rank, i))
-        if k == len(sample):
-            break
+            scores.append((-k, i))
     scores.sort()
-    values = pd.Series(pd.NaT, index=txt.index, dtype="datetime64[us]")
+    values = _nat(txt.index)
     res = np.full(n, _RES_DATETIME, dtype=np.int8)
     todo = ~empty
     used = []
-    first = True
-    for _, _, i in scores[:5]:
+    for _, i in scores[:5]:
         if not todo.any():
             break
         fmt, r = _DATE_FORMATS[i]
@@ -233,17 +308,21 @@ def _parse_text_dates(txt: pd.Series, empty: np.ndarray) -> _When:
         parsed = _try_format(sub, fmt)
         if parsed is None:
             continue
+        parsed, _ = _utc_naive(parsed)
+        if "%y" in fmt:
+            parsed = _pivot_two_digit_years(parsed)
         got = parsed.notna().to_numpy()
         if not got.any():
             continue
-        if first:
-            values = _as_us(pd.Series(pd.NaT, index=txt.index, dtype=parsed.dtype))
-            first = False
-        values = _merge_into(values, parsed[got], idx[got])
+        values.iloc[idx[got]] = parsed[got].to_numpy()
         res[idx[got]] = _iso_res(sub[got]) if r is None else r
         todo[idx[got]] = False
         used.append(fmt)
-    return _When(values, empty, todo, res, "text, format " + " then ".join(used or ["none"]))
+    aware = ~todo & ~empty & txt.str.contains(_OFFSET_TEXT, regex=True).fillna(False).to_numpy(
+        dtype=bool)
+    how = "text, format " + " then ".join(used or ["none"])
+    order = order_how if any(_order_of(f) for f in used) else ""
+    return _When(values, aware, empty, todo, res, how, order)
 
 
 def _epoch_unit(v: np.ndarray) -> str | None:
@@ -259,59 +338,67 @@ def _epoch_unit(v: np.ndarray) -> str | None:
     return None
 
 
-def _parse_dates(s: pd.Series) -> _When:
+def _parse_numbers(s: pd.Series) -> _When:
+    """Numbers: ``YYYYMMDD`` integers or epoch seconds/ms/us/ns (UTC) by magnitude."""
+    n = len(s)
+    v = s.to_numpy(dtype=float, na_value=np.nan)
+    empty = np.isnan(v)
+    ok = ~empty & np.isfinite(v)
+    none = np.zeros(n, bool)
+    if not ok.any():
+        return _When(_nat(s.index), none, empty, ~empty, np.zeros(n, np.int8), "numbers")
+    vals = v[ok]
+    if (np.all(vals == np.floor(vals)) and np.all(vals >= 1800_01_01)
+            and np.all(vals <= 2200_12_31)):
+        txt = pd.Series(np.where(ok, np.nan_to_num(v).astype(np.int64).astype(str), ""),
+                        index=s.index, dtype="string")
+        out = _parse_text_dates(txt, empty)
+        out.how = "numbers as YYYYMMDD"
+        return out
+    unit = _epoch_unit(vals)
+    if unit is None:
+        return _When(_nat(s.index), none, empty, ~empty, np.zeros(n, np.int8),
+                     "numbers (not epoch times)")
+    # Beyond the datetime64[us] range (about +-290,000 years) is a failed row.
+    scale = {"s": 1e6, "ms": 1e3, "us": 1.0, "ns": 1e-3}[unit]
+    us = np.where(ok, v * scale, np.nan)
+    fits = ok & (np.abs(us) < 9.2e18)
+    arr = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    arr[fits] = np.round(us[fits]).astype(np.int64)
+    values = pd.Series(arr.view("datetime64[us]"), index=s.index)
+    return _When(values, fits, empty, ~empty & ~fits, np.zeros(n, np.int8),
+                 f"epoch {unit} (UTC)")
+
+
+def _parse_objects(s: pd.Series, isna: np.ndarray) -> _When:
+    """Python date/datetime objects (naive, aware, or mixed zones: every row kept)."""
+    n = len(s)
+    kind = ptypes.infer_dtype(s[~isna], skipna=True)
+    values, aware_all = _utc_naive(_as_us(pd.to_datetime(s, errors="coerce", utc=True)))
+    aware = s.map(lambda v: getattr(v, "tzinfo", None) is not None).to_numpy(dtype=bool)
+    failed = ~isna & values.isna().to_numpy()
+    res = np.full(n, _RES_DATE if kind == "date" else _RES_DATETIME, dtype=np.int8)
+    return _When(values, aware & aware_all & ~failed, isna, failed, res, "date objects")
+
+
+def _parse_dates(s: pd.Series, dayfirst: bool | None = None) -> _When:
     """Parse one date(-time) column, vectorized; never per-row Python parsing."""
     n = len(s)
     if ptypes.is_datetime64_any_dtype(s):
-        values = _as_us(s)
+        values, aware = _utc_naive(s)
         empty = values.isna().to_numpy()
-        wall = values.dt.tz_localize(None) if getattr(values.dtype, "tz", None) else values
-        v = wall.to_numpy()
-        ok = ~empty
-        all_midnight = ok.any() and bool(np.all(v[ok] == v[ok].astype("datetime64[D]")))
-        res = np.full(n, _RES_DATE if all_midnight and ok.sum() > 1 else _RES_DATETIME,
-                      dtype=np.int8)
-        return _When(values, empty, np.zeros(n, bool), res, "date-times (typed by the file reader)")
-    if ptypes.is_numeric_dtype(s) and not ptypes.is_bool_dtype(s):
-        v = s.to_numpy(dtype=float, na_value=np.nan)
-        empty = np.isnan(v)
-        ok = ~empty & np.isfinite(v)
-        if not ok.any():
-            return _When(pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]"), empty,
-                         ~empty, np.zeros(n, np.int8), "numbers")
-        vals = v[ok]
-        if (np.all(vals == np.floor(vals)) and np.all(vals >= 1800_01_01)
-                and np.all(vals <= 2200_12_31)):
-            txt = pd.Series(np.where(ok, np.nan_to_num(v).astype(np.int64).astype(str), ""),
-                            index=s.index, dtype="string")
-            out = _parse_text_dates(txt, empty)
-            out.how = "numbers as YYYYMMDD"
-            return out
-        unit = _epoch_unit(vals)
-        if unit is None:
-            return _When(pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]"), empty,
-                         ~empty, np.zeros(n, np.int8), "numbers (not epoch times)")
-        with np.errstate(invalid="ignore"):
-            values = pd.to_datetime(pd.Series(np.where(ok, v, np.nan), index=s.index),
-                                    unit=unit, utc=True, errors="coerce")
-        values = _as_us(values)
-        failed = ~empty & values.isna().to_numpy()
-        return _When(values, empty, failed, np.zeros(n, np.int8),
-                     f"epoch {unit} (UTC)")
+        return _When(values, np.full(n, aware) & ~empty, empty, np.zeros(n, bool),
+                     np.full(n, _RES_DATETIME, np.int8), "date-times (typed by the file reader)")
     if ptypes.is_bool_dtype(s):
         empty = s.isna().to_numpy()
-        return _When(pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]"), empty,
-                     ~empty, np.zeros(n, np.int8), "booleans")
+        return _When(_nat(s.index), np.zeros(n, bool), empty, ~empty, np.zeros(n, np.int8),
+                     "booleans")
+    if ptypes.is_numeric_dtype(s):
+        return _parse_numbers(s)
     isna = s.isna().to_numpy()
     kind = ptypes.infer_dtype(s.dropna().head(_SAMPLE), skipna=True)
     if kind in ("datetime", "date", "datetime64"):
-        try:
-            values = _as_us(pd.to_datetime(s, errors="coerce", utc=False))
-        except (ValueError, TypeError):
-            values = _as_us(pd.to_datetime(s, errors="coerce", utc=True))
-        failed = ~isna & values.isna().to_numpy()
-        res = np.full(n, _RES_DATE if kind == "date" else _RES_DATETIME, dtype=np.int8)
-        return _When(values, isna, failed, res, "date objects")
+        return _parse_objects(s, isna)
     txt = s.astype("string").str.strip()
     empty = isna | (txt == "").fillna(True).to_numpy(dtype=bool)
     if (~empty).any():
@@ -321,8 +408,44 @@ def _parse_dates(s: pd.Series) -> _When:
         if (bool(txt[~empty].str.fullmatch(r"\d+").all()) and lens.nunique() == 1
                 and int(lens.iloc[0]) in (10, 13)):
             num = pd.to_numeric(txt.where(~empty), errors="coerce").astype(float)
-            return _parse_dates(num)
-    return _parse_text_dates(txt, empty)
+            return _parse_numbers(num)
+    return _parse_text_dates(txt, empty, dayfirst)
+
+
+def _one_clock_time(w: _When, col: Any) -> tuple[_When, str | None]:
+    """Read a date column whose rows all carry one clock time as dates, not times.
+
+    Local midnight written in UTC (``2014-03-02 05:00:00+00``) or another offset, or
+    any one constant time of day on every row, is ``date_only``: each value becomes the
+    calendar date of the nearest midnight (so 05:00 is that day, 23:00 the next). Two
+    times exactly one hour apart (local midnight through daylight saving, written in
+    UTC) count as one. Needs every row at midnight (two rows or more), or at least 10
+    rows on 3 or more days for another time.
+    """
+    ok = ~w.empty & ~w.failed & (w.res == _RES_DATETIME)
+    if w.how.startswith("epoch") or int(ok.sum()) < 2 or ok.sum() < (~w.empty & ~w.failed).sum():
+        return w, None
+    v = w.values.to_numpy()[ok]
+    day = v.astype("datetime64[D]")
+    tod = np.unique((v - day).astype("timedelta64[m]").astype(np.int64))
+    hour = 60
+    one = tod.size == 1 or (tod.size == 2 and tod[1] - tod[0] == hour)
+    if not one:
+        return w, None
+    naive_midnight = tod.size == 1 and tod[0] == 0 and not w.aware[ok].any()
+    if not naive_midnight and (ok.sum() < 10 or np.unique(day).size < 3):
+        return w, None
+    nearest = (v + np.timedelta64(12, "h")).astype("datetime64[D]").astype("datetime64[us]")
+    values = w.values.copy()
+    values.iloc[np.flatnonzero(ok)] = nearest
+    res = w.res.copy()
+    res[ok] = _RES_DATE
+    clock = " / ".join(f"{m // 60:02d}:{m % 60:02d}" for m in tod)
+    written = " UTC" if w.aware[ok].all() else ""
+    note = (f"date column {col!r} carries one clock time ({clock}{written}) on every row: "
+            "read as dates (date_only), each the day of the nearest midnight")
+    aware = w.aware & ~ok
+    return _When(values, aware, w.empty, w.failed, res, w.how, w.order), note
 
 
 def _date_share(s: pd.Series) -> float:
@@ -343,8 +466,17 @@ def _date_share(s: pd.Series) -> float:
     return float((~w.failed[ne]).mean()) if ne.any() else 0.0
 
 
+def _hours_only(v: np.ndarray) -> bool:
+    """Tell whether values are whole numbers 0-23 (an hour of day, not HHMM)."""
+    return v.size > 0 and bool(np.all((v >= 0) & (v <= 23) & (v == np.floor(v))))
+
+
 def _parse_time_of_day(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Seconds since midnight, empty mask, failed mask for a time-of-day column."""
+    """Seconds since midnight, empty mask, failed mask for a time-of-day column.
+
+    Whole numbers that are all 0-23 are hours of the day (``occurrencehour``), not
+    HHMM; other numbers are HHMM (``2130``) or fractions of a day.
+    """
     n = len(s)
     if ptypes.is_datetime64_any_dtype(s):
         wall = s.dt.tz_localize(None) if getattr(s.dtype, "tz", None) else s
@@ -359,6 +491,8 @@ def _parse_time_of_day(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
         secs = np.full(n, np.nan)
         if ok.any() and np.all((v[ok] >= 0) & (v[ok] < 1)):  # fraction of a day
             secs[ok] = np.round(v[ok] * 86400.0)
+        elif _hours_only(v[ok]):
+            secs[ok] = v[ok] * 3600.0
         else:  # HHMM integers (LAPD "TIME OCC": 2130, 5 = 00:05)
             hh, mm = np.floor_divide(v, 100), np.mod(v, 100)
             good = ok & (v == np.floor(v)) & (hh >= 0) & (hh < 24) & (mm < 60)
@@ -368,6 +502,10 @@ def _parse_time_of_day(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
     txt = s.astype("string").str.strip()
     empty = isna | (txt == "").fillna(True).to_numpy(dtype=bool)
     digits = txt.str.fullmatch(r"\d{1,4}").fillna(False).to_numpy(dtype=bool)
+    if (~empty).any() and np.all(digits[~empty]):
+        num = pd.to_numeric(txt.where(~empty), errors="coerce").to_numpy(float)
+        if _hours_only(num[~empty]):
+            return num * 3600.0, empty, np.zeros(n, bool)
     txt = txt.where(~digits, txt.str.zfill(4))
     sample = pd.Series(txt[~empty].unique()[:_SAMPLE], dtype="string")
     scores = []
@@ -427,22 +565,36 @@ def _time_share(s: pd.Series) -> float:
     return float((~failed[ne]).mean()) if ne.any() else 0.0
 
 
+def _at_clock(when: _When, secs: np.ndarray, has: np.ndarray) -> pd.Series:
+    """Return the calendar date of each row plus ``secs`` seconds of clock time."""
+    day = when.values.dt.normalize()
+    return _as_us(day + pd.to_timedelta(np.where(has, secs, 0.0), unit="s"))
+
+
 def _with_time(when: _When, s: pd.Series) -> _When:
-    """Combine a date column with a time-of-day column."""
+    """Combine a date column with a time-of-day (or hour-of-day) column.
+
+    The result is local clock time (naive): the date's calendar day plus the time.
+    """
     secs, _, t_failed = _parse_time_of_day(s)
-    values = when.values
-    tz = getattr(values.dtype, "tz", None)
-    wall = values.dt.tz_localize(None) if tz is not None else values
     has = ~np.isnan(secs)
-    combined = wall.dt.normalize() + pd.to_timedelta(np.where(has, secs, 0.0), unit="s")
-    if tz is not None:
-        combined = _localize(combined, tz)
     res = when.res.copy()
     date_ok = ~when.empty & ~when.failed
     res[date_ok & has & (res == _RES_DATE)] = _RES_DATETIME
     res[date_ok & ~has & (res == _RES_DATETIME)] = _RES_DATE
     failed = when.failed | (date_ok & t_failed)
-    return _When(_as_us(combined), when.empty, failed, res, when.how + " + time column")
+    return _When(_at_clock(when, secs, has), np.zeros(len(s), bool), when.empty, failed, res,
+                 when.how + " + time column", when.order)
+
+
+def _with_hour(when: _When, s: pd.Series) -> _When:
+    """Add an hour-of-day column (whole numbers 0-23) to a date-only column."""
+    v, _, _ = _to_float(s)
+    has = np.isfinite(v) & (v >= 0) & (v <= 23) & (v == np.floor(v))
+    res = when.res.copy()
+    res[has & ~when.empty & ~when.failed] = _RES_DATETIME
+    return _When(_at_clock(when, v * 3600.0, has), when.aware & ~has, when.empty,
+                 when.failed, res, when.how + " + hour column", when.order)
 
 
 def _companion_time(cols: _Columns, date_col: Any) -> Any:
@@ -455,7 +607,6 @@ def _companion_time(cols: _Columns, date_col: Any) -> Any:
     if toks.endswith("dt"):
         cands.append(toks[:-2] + "tm")
     return cols.find(cands, lambda c: _time_share(cols.frame[c]) >= 0.5) if cands else None
-
 
 _START_TOKENS = {"from", "fr", "first", "start", "begin", "earliest"}
 _END_TOKENS = {"to", "last", "end", "latest"}
@@ -485,34 +636,30 @@ def _token_date_column(cols: _Columns, role_tokens: set[str] | None, ok: Any) ->
     return None
 
 
+
+
+_HOUR_NAMES = _PARTS["hour"] + ["occurrencehour", "hour_occ", "hour_occurred", "occ_hr",
+                                "hr_occ", "hour_of_occurrence", "incident_hr", "hh"]
+_HOUR_TOKENS = {"hour", "hr", "hh", "hours"}
+
+
+def _hour_column(s: pd.Series) -> bool:
+    """Whole numbers 0-23 only (and not all one value): an hour-of-day column."""
+    v, _, inv = _to_float(s.head(4 * _SAMPLE))
+    v = v[np.isfinite(v)]
+    return not inv.any() and _hours_only(v) and np.unique(v).size > 1
+
+
 def _companion_hour(cols: _Columns, date_col: Any) -> Any:
-    """Find an hour-of-day column (0-23) for a date-only column."""
+    """Find an hour-of-day column (0-23) for a date-only column, by name then by token."""
     toks = re.sub(r"([a-z])([A-Z])", r"\1_\2", str(date_col)).lower()
     cands = [toks.replace("date", "hour")] if "date" in toks else []
-    cands += _PARTS["hour"] + ["hour_"]
 
     def hours(c: Any) -> bool:
-        v, _, inv = _to_float(cols.frame[c].head(_SAMPLE))
-        v = v[np.isfinite(v)]
-        return v.size > 0 and not inv.any() and bool(np.all((v >= 0) & (v <= 23)
-                                                            & (v == np.floor(v))))
+        return _hour_column(cols.frame[c])
 
-    return cols.find(cands, hours)
-
-
-def _with_hour(when: _When, s: pd.Series) -> _When:
-    """Add an hour-of-day column (0-23) to a date-only column."""
-    v, _, _ = _to_float(s)
-    has = np.isfinite(v) & (v >= 0) & (v <= 23)
-    values = when.values
-    tz = getattr(values.dtype, "tz", None)
-    wall = values.dt.tz_localize(None) if tz is not None else values
-    combined = wall + pd.to_timedelta(np.where(has, v, 0.0), unit="h")
-    if tz is not None:
-        combined = _localize(combined, tz)
-    res = when.res.copy()
-    res[has & ~when.empty & ~when.failed] = _RES_DATETIME
-    return _When(_as_us(combined), when.empty, when.failed, res, when.how + " + hour column")
+    found = cols.find(cands + _HOUR_NAMES, hours)
+    return found if found is not None else cols.find_tokens(_HOUR_TOKENS, hours)
 
 
 def _companion_end(cols: _Columns, start_col: Any) -> Any:
@@ -524,19 +671,6 @@ def _companion_end(cols: _Columns, start_col: Any) -> Any:
         if a in toks:
             cands.append(toks.replace(a, b))
     return cols.find(cands) if cands else None
-
-
-@dataclass
-class _Times:
-    occurred_at: pd.Series
-    occurred_from: pd.Series | None
-    occurred_to: pd.Series | None
-    quality: np.ndarray  # int8 codes into TIME_QUALITIES
-    failed: np.ndarray
-    failed_code: np.ndarray  # int16 index into failed_names, -1 when not failed
-    failed_names: list[Any]
-    warnings: list[str]
-    notes: list[str]
 
 
 def _parse_parts(frame: pd.DataFrame, part_cols: dict[str, Any]) -> _When:
@@ -569,15 +703,344 @@ def _parse_parts(frame: pd.DataFrame, part_cols: dict[str, Any]) -> _When:
         _RES_DATE if "day" in parts else _RES_MONTH), dtype=np.int8)
     if "hour" in parts:
         res[np.isnan(parts["hour"])] = _RES_DATE
-    return _When(values, empty, failed, res, "year/month/day/hour/minute columns")
+    return _When(values, np.zeros(n, bool), empty, failed, res,
+                 "year/month/day/hour/minute columns")
 
 
-def _localize(s: pd.Series, tz: Any) -> pd.Series:
-    if tz is None:
-        return s
-    if getattr(s.dtype, "tz", None) is not None:
-        return s.dt.tz_convert(tz)
-    return s.dt.tz_localize(tz, ambiguous=np.zeros(len(s), bool), nonexistent="shift_forward")
+# --------------------------------------------------------------------------------------
+# Step 1: find and parse the date/time columns (local clock or UTC; no zone yet)
+# --------------------------------------------------------------------------------------
+@dataclass
+class _Failures:
+    """Which column made each failed row fail (for errors and the report)."""
+
+    code: np.ndarray  # int16 index into names, -1 when not failed
+    names: list[Any]
+
+    def blame(self, mask: np.ndarray, col: Any) -> None:
+        if col is not None and mask.any():
+            self.names.append(col)
+            self.code[mask & (self.code < 0)] = len(self.names) - 1
+
+
+@dataclass
+class _Parsed:
+    main: _When | None
+    start: _When | None
+    end: _When | None
+    fails: _Failures
+    warnings: list[str]
+    notes: list[str]
+
+
+def _find_date_columns(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any]
+                       ) -> tuple[Any, Any, Any, bool]:
+    """Find the datetime, window start and end columns: given, else by name and content."""
+    def dates_ok(c: Any) -> bool:
+        return _date_share(frame[c]) >= 0.5
+
+    dt_col = cols.user(args["datetime"], "datetime") if args["datetime"] is not None else None
+    st_col = cols.user(args["start"], "start") if args["start"] is not None else None
+    en_col = cols.user(args["end"], "end") if args["end"] is not None else None
+    auto = dt_col is None and st_col is None and en_col is None
+    if not auto:
+        return dt_col, st_col, en_col, auto
+    st_col = cols.find(_START, dates_ok)
+    if st_col is None:
+        st_col = _token_date_column(cols, _START_TOKENS, dates_ok)
+    if st_col is not None:
+        cols.used.add(st_col)
+        en_col = _companion_end(cols, st_col)
+        if en_col is None or not dates_ok(en_col):
+            en_col = cols.find(_END, dates_ok)
+        if en_col is None:
+            en_col = _token_date_column(cols, _END_TOKENS, dates_ok)
+    else:
+        dt_col = cols.find(_DATETIME, dates_ok)
+        if dt_col is None:
+            dt_col = _token_date_column(cols, None, dates_ok)
+    return dt_col, st_col, en_col, auto
+
+
+def _parse_role(frame: pd.DataFrame, cols: _Columns, col: Any, role: str,
+                args: dict[str, Any], auto: bool, found: dict[str, Any],
+                fails: _Failures, notes: list[str]) -> _When:
+    """Parse one date column and combine it with its time or hour-of-day column."""
+    w = _parse_dates(frame[col], args.get("dayfirst"))
+    date_failed = w.failed.copy()
+    w, note = _one_clock_time(w, col)
+    if note:
+        notes.append(note)
+    main = role == "datetime"
+    tcol = cols.user(args["time"], "time") if main and args.get("time") is not None else None
+    hcol = cols.user(args["hour"], "hour") if main and args.get("hour") is not None else None
+    if tcol is None and hcol is None and (auto or not main):
+        tcol = _companion_time(cols, col)
+        if tcol is None and main:
+            tcol = cols.find(_TIME, lambda c: _time_share(frame[c]) >= 0.5)
+    has_values = bool(w.values.notna().any())
+    date_only = bool(np.all(w.res[~w.empty & ~w.failed] == _RES_DATE))
+    if tcol is None and hcol is None and has_values and date_only and (auto or not main):
+        hcol = _companion_hour(cols, col)
+    prefix = "" if main else f"{role}_"
+    if tcol is not None and has_values:
+        cols.used.add(tcol)
+        found[prefix + "time"] = (tcol, f"time column next to {col}")
+        hours = _hours_only(_to_float(frame[tcol])[0][np.isfinite(_to_float(frame[tcol])[0])])
+        w = _with_time(w, frame[tcol])
+        if hours:
+            w.how += " (whole numbers 0-23: hours of the day, not HHMM)"
+    elif hcol is not None and has_values:
+        cols.used.add(hcol)
+        found[prefix + "hour"] = (hcol, f"hour-of-day column next to {col}")
+        w = _with_hour(w, frame[hcol])
+    fails.blame(date_failed, col)
+    fails.blame(w.failed & ~date_failed, tcol)
+    notes.append(f"{role} column {col!r} read as {w.how}")
+    if w.order:
+        notes.append(f"{role} column {col!r}: {w.order}")
+    return w
+
+
+def _parts_when(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
+                found: dict[str, Any], fails: _Failures, notes: list[str]) -> _When | None:
+    """Build the time from year/month(/day/hour/minute) columns, when there are some."""
+    part_cols = {r: cols.find(c, lambda c: _numeric_share(frame[c]) >= 0.9)
+                 for r, c in _PARTS.items()}
+    if args.get("hour") is not None:
+        part_cols["hour"] = cols.user(args["hour"], "hour")
+    part_cols = {r: c for r, c in part_cols.items() if c is not None}
+    if "year" not in part_cols or "month" not in part_cols:
+        return None
+    for r, c in part_cols.items():
+        cols.used.add(c)
+        found[r] = (c, "date/time part detected from the column name")
+    w = _parse_parts(frame, part_cols)
+    fails.blame(w.failed, part_cols["year"])
+    notes.append("date/time built from " + ", ".join(map(str, part_cols.values())))
+    return w
+
+
+def _read_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
+                detected: dict[str, str], choices: dict[str, Any]) -> _Parsed:
+    """Step 1: find the date/time columns and parse them (no zone applied yet)."""
+    n = len(frame)
+    fails = _Failures(np.full(n, -1, dtype=np.int16), [])
+    warnings: list[str] = []
+    notes: list[str] = []
+    dt_col, st_col, en_col, auto = _find_date_columns(frame, cols, args)
+    found: dict[str, Any] = {}
+    for role, c in (("datetime", dt_col), ("start", st_col), ("end", en_col)):
+        if c is not None:
+            cols.used.add(c)
+            found[role] = (c, "detected from the column name")
+    whens = {role: _parse_role(frame, cols, c, role, args, auto, found, fails, notes)
+             for role, c in (("datetime", dt_col), ("start", st_col), ("end", en_col))
+             if c is not None}
+    if not whens and auto:
+        parts = _parts_when(frame, cols, args, found, fails, notes)
+        if parts is not None:
+            whens["datetime"] = parts
+        else:
+            named = cols.find(_START + _DATETIME)
+            if named is not None:
+                warnings.append(
+                    f"column {named!r} is named like a date but its values are not dates "
+                    f"in a supported format, so it was not used; pass datetime={named!r} "
+                    "to force it (rows that do not parse are then dropped as "
+                    "unparseable_time)")
+    for role, (c, why) in found.items():
+        detected[role] = str(c)
+        if auto or role not in ("datetime", "start", "end"):
+            note_choice(choices, role, str(c), why)
+    return _Parsed(whens.get("datetime"), whens.get("start"), whens.get("end"), fails,
+                   warnings, notes)
+
+
+# --------------------------------------------------------------------------------------
+# Step 2: the time zone (given, police.uk, or from the coordinates)
+# --------------------------------------------------------------------------------------
+def _zone_cells(a: np.ndarray, b: np.ndarray, good: np.ndarray, crs_in: Any
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct lon/lat cells (0.01 degree, about 1 km) of the valid points, with counts."""
+    from pyproj import CRS, Transformer
+
+    x, y = a[good], b[good]
+    crs = CRS.from_user_input(crs_in)
+    step = 0.01 if crs.is_geographic else 1000.0
+    key = np.round(x / step) + 1j * np.round(y / step)
+    cells, counts = np.unique(key, return_counts=True)
+    cx, cy = cells.real * step, cells.imag * step
+    if not crs.is_geographic:
+        tr = Transformer.from_crs(crs, 4326, always_xy=True)
+        with np.errstate(all="ignore"):
+            cx, cy = tr.transform(cx, cy, errcheck=False)
+    fine = np.isfinite(cx) & np.isfinite(cy)
+    return np.asarray(cx)[fine], np.asarray(cy)[fine], counts[fine]
+
+
+def zone_from_points(lon: np.ndarray, lat: np.ndarray, weight: np.ndarray | None = None
+                     ) -> tuple[str | None, float, dict[str, float]]:
+    """Return the IANA time zone that holds most of the points (offline).
+
+    Uses `tzfpy <https://pypi.org/project/tzfpy/>`_: one 3 MB wheel with no
+    dependencies, about 0.3 microseconds a lookup, boundaries from
+    timezone-boundary-builder (simplified, so a point within about 1 km of a zone
+    border may be given the neighbour: the zone of a whole data set, the majority of
+    its points, is not affected). timezonefinder was the alternative: exact
+    boundaries, but it needs h3, cffi, flatbuffers and a separate data package and
+    is slower per lookup.
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        Points in degrees (WGS 84).
+    weight : numpy.ndarray, optional
+        Rows each point stands for (default 1).
+
+    Returns
+    -------
+    zone : str or None
+        The zone of most points (None when there are no points).
+    share : float
+        Share (0-1) of the weight in that zone.
+    others : dict[str, float]
+        Share of the weight in each other zone.
+
+    Examples
+    --------
+    >>> zone_from_points(np.array([-123.12, -123.10]), np.array([49.28, 49.26]))
+    ('America/Vancouver', 1.0, {})
+    """
+    try:
+        import tzfpy
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        msg = ("inferring the time zone needs the tzfpy package: pip install tzfpy "
+               "(or pass tz=)")
+        raise ImportError(msg) from exc
+    if len(lon) == 0:
+        return None, 0.0, {}
+    w = np.ones(len(lon)) if weight is None else np.asarray(weight, float)
+    zones = np.array([tzfpy.get_tz(float(x), float(y)) or "" for x, y in zip(lon, lat,
+                                                                            strict=True)])
+    names, inv = np.unique(zones, return_inverse=True)
+    tot = np.bincount(inv, weights=w)
+    tot[names == ""] = 0.0
+    if tot.sum() <= 0:
+        return None, 0.0, {}
+    share = tot / tot.sum()
+    best = int(np.argmax(share))
+    others = {str(names[i]): float(share[i]) for i in np.argsort(-share)
+              if i != best and share[i] > 0}
+    return str(names[best]), float(share[best]), others
+
+
+def _choose_zone(tz: str | None, schema: str | None, cells: tuple[np.ndarray, ...] | None,
+                 warnings: list[str]) -> tuple[str | None, str]:
+    """Choose the zone of the times and say how it was found."""
+    if tz is not None:
+        return tz, "given (tz=)"
+    if schema == "police.uk":
+        return "Europe/London", "police.uk data (England and Wales)"
+    if cells is None or len(cells[0]) == 0:
+        return None, "unknown: no valid coordinates to infer it from"
+    zone, share, others = zone_from_points(*cells)
+    if zone is None:
+        return None, "unknown: the coordinates lie in no time zone"
+    if share < 0.99:
+        other = ", ".join(f"{z} {s:.1%}" for z, s in list(others.items())[:3])
+        warnings.append(
+            f"the points span several time zones ({zone} {share:.1%}, {other}): every "
+            f"time was read in {zone}; read each zone's rows separately with tz= if "
+            "that is wrong")
+    return zone, "inferred from the coordinates; pass tz= to override"
+
+
+# --------------------------------------------------------------------------------------
+# Step 3: apply the zone, combine the columns, windows and quality
+# --------------------------------------------------------------------------------------
+@dataclass
+class _Times:
+    occurred_at: pd.Series
+    occurred_from: pd.Series | None
+    occurred_to: pd.Series | None
+    quality: np.ndarray  # int8 codes into TIME_QUALITIES
+    failed: np.ndarray
+    failed_code: np.ndarray  # int16 index into failed_names, -1 when not failed
+    failed_names: list[Any]
+    warnings: list[str]
+    notes: list[str]
+    implausible: np.ndarray
+    outside_period: np.ndarray
+    zone: str | None = None
+    zone_how: str = ""
+
+
+def _apply_zone(w: _When, zone: str | None) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Clock times in ``zone``; counts DST gaps (read +1 h) and overlaps (first pass).
+
+    Values that carried an offset (UTC instants) are converted to the zone; naive
+    local clock times are localized to it. A clock time skipped when clocks spring
+    forward (02:56) is read in the offset before the change (03:56 daylight time); a
+    repeated one when they fall back is read as the first pass (daylight time). Both
+    are returned as masks so that the report counts them. Without a zone, naive
+    values stay naive unless some rows carried an offset (then all are UTC).
+    """
+    v = w.values
+    n = len(v)
+    ok = v.notna().to_numpy()
+    none = np.zeros(n, bool)
+    if zone is None:
+        return (_as_us(v.dt.tz_localize("UTC")) if w.aware.any() else v), none, none
+    first = np.ones(n, bool)
+    hour = pd.Timedelta(hours=1)
+    local = v.dt.tz_localize(zone, ambiguous=first, nonexistent=hour)
+    naive = ok & ~w.aware
+    gap = naive & v.dt.tz_localize(zone, ambiguous=first, nonexistent="NaT").isna().to_numpy()
+    overlap = naive & v.dt.tz_localize(zone, ambiguous="NaT",
+                                       nonexistent=hour).isna().to_numpy()
+    if w.aware.any():
+        conv = v[w.aware].dt.tz_localize("UTC").dt.tz_convert(zone)
+        local = local.copy()
+        local[w.aware] = conv
+    return _as_us(local), gap, overlap
+
+
+def _zone_notes(present: list[_When], zone: str | None, how: str, gaps: np.ndarray,
+                overlaps: np.ndarray, row_id: np.ndarray, warnings: list[str],
+                notes: list[str]) -> None:
+    aware = np.zeros(len(row_id), bool)
+    naive = np.zeros(len(row_id), bool)
+    for w in present:
+        ok = w.values.notna().to_numpy()
+        aware |= ok & w.aware
+        naive |= ok & ~w.aware
+    if zone is not None:
+        notes.append(f"time zone {zone} {how}")
+    elif naive.any() and aware.any():
+        warnings.append(
+            f"mixed time zones: {int(aware.sum()):,} values carry a UTC offset and "
+            f"{int(naive.sum()):,} do not (e.g. row_id {int(row_id[np.argmax(naive)])}); "
+            "with no zone known the latter were read as UTC: pass tz= (the data's IANA "
+            "zone)")
+    elif naive.any():
+        warnings.append(
+            "times are naive local clock time and the time zone is unknown "
+            f"({how}); pass tz= (the data's IANA zone, e.g. 'Europe/Madrid') for "
+            "darkness or cross-city analyses")
+    if zone is not None and aware.any() and naive.any():
+        warnings.append(
+            f"mixed time zones: {int(aware.sum()):,} values carry a UTC offset (converted "
+            f"to {zone}) and {int(naive.sum()):,} do not (read as {zone} clock time; e.g. "
+            f"row_id {int(row_id[np.argmax(naive)])})")
+    for mask, what in ((gaps, "do not exist (the hour skipped when clocks spring forward); "
+                        "read in the offset before the change, one hour later on the new "
+                        "clock"),
+                       (overlaps, "occur twice (the hour repeated when clocks fall back); "
+                        "read as the first pass (daylight time)")):
+        if mask.any():
+            warnings.append(f"daylight saving: {int(mask.sum()):,} clock times {what} "
+                            f"(e.g. row_id {int(row_id[np.argmax(mask)])})")
 
 
 def _add_period(s: pd.Series, res: np.ndarray) -> pd.Series:
@@ -592,149 +1055,238 @@ def _add_period(s: pd.Series, res: np.ndarray) -> pd.Series:
     return out
 
 
-def _resolve_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
-                   schema: str | None, detected: dict[str, str], choices: dict[str, Any],
-                   row_id: np.ndarray) -> _Times:
-    n = len(frame)
-    warnings: list[str] = []
-    notes: list[str] = []
-    failed_code = np.full(n, -1, dtype=np.int16)
-    failed_names: list[Any] = []
-
-    def blame(mask: np.ndarray, col: Any) -> None:
-        if mask.any():
-            failed_names.append(col)
-            failed_code[mask & (failed_code < 0)] = len(failed_names) - 1
-
-    def dates_ok(c: Any) -> bool:
-        return _date_share(frame[c]) >= 0.5
-
-    dt_col = cols.user(args["datetime"], "datetime") if args["datetime"] is not None else None
-    st_col = cols.user(args["start"], "start") if args["start"] is not None else None
-    en_col = cols.user(args["end"], "end") if args["end"] is not None else None
-    auto = dt_col is None and st_col is None and en_col is None
-    if auto:
-        st_col = cols.find(_START, dates_ok)
-        if st_col is None:
-            st_col = _token_date_column(cols, _START_TOKENS, dates_ok)
-        if st_col is not None:
-            cols.used.add(st_col)
-            en_col = _companion_end(cols, st_col)
-            if en_col is None or not dates_ok(en_col):
-                en_col = cols.find(_END, dates_ok)
-            if en_col is None:
-                en_col = _token_date_column(cols, _END_TOKENS, dates_ok)
-        else:
-            dt_col = cols.find(_DATETIME, dates_ok)
-            if dt_col is None:
-                dt_col = _token_date_column(cols, None, dates_ok)
-        if dt_col is None and st_col is None:
-            named = cols.find(_START + _DATETIME)
-            if named is not None:
-                warnings.append(
-                    f"column {named!r} is named like a date but its values are not dates "
-                    f"in a supported format, so it was not used; pass datetime={named!r} to "
-                    "force it (rows that do not parse are then dropped as unparseable_time)"
-                )
-    for role, c in (("datetime", dt_col), ("start", st_col), ("end", en_col)):
-        if c is not None:
-            cols.used.add(c)
-            detected[role] = str(c)
-            if auto:
-                note_choice(choices, role, str(c), "detected from the column name")
-
-    def parse(col: Any, role: str, time_role: str) -> _When:
-        w = _parse_dates(frame[col])
-        date_failed = w.failed.copy()
-        tcol = _companion_time(cols, col)
-        if tcol is None and role == "datetime" and auto:
-            tcol = cols.find(_TIME, lambda c: _time_share(frame[c]) >= 0.5)
-        if tcol is not None and w.values.notna().any():
-            cols.used.add(tcol)
-            detected[time_role] = str(tcol)
-            if auto:
-                note_choice(choices, time_role, str(tcol), "time column next to " + str(col))
-            w = _with_time(w, frame[tcol])
-        elif w.values.notna().any() and bool(np.all(w.res[~w.empty & ~w.failed] == _RES_DATE)):
-            hcol = _companion_hour(cols, col) if auto or role != "datetime" else None
-            if hcol is not None:
-                cols.used.add(hcol)
-                hrole = "hour" if role == "datetime" else f"{role}_hour"
-                detected[hrole] = str(hcol)
-                note_choice(choices, hrole, str(hcol), "hour column next to " + str(col))
-                w = _with_hour(w, frame[hcol])
-        blame(date_failed, col)
-        blame(w.failed & ~date_failed, tcol)
-        notes.append(f"{role} column {col!r} read as {w.how}")
-        return w
-
-    main = parse(dt_col, "datetime", "time") if dt_col is not None else None
-    start = parse(st_col, "start", "start_time") if st_col is not None else None
-    end = parse(en_col, "end", "end_time") if en_col is not None else None
-    if main is None and start is None and end is None and auto:
-        part_cols = {r: cols.find(c, lambda c: _numeric_share(frame[c]) >= 0.9)
-                     for r, c in _PARTS.items()}
-        part_cols = {r: c for r, c in part_cols.items() if c is not None}
-        if "year" in part_cols and "month" in part_cols:
-            for r, c in part_cols.items():
-                cols.used.add(c)
-                detected[r] = str(c)
-                note_choice(choices, r, str(c), "date/time part detected from the column name")
-            main = _parse_parts(frame, part_cols)
-            blame(main.failed, part_cols["year"])
-            notes.append("date/time built from " + ", ".join(map(str, part_cols.values())))
-    present = [w for w in (main, start, end) if w is not None]
-    failed = np.zeros(n, bool)
-    for w in present:
-        failed |= w.failed
-
-    # time zone (see the module notes)
-    tz = args["tz"]
-    if tz is None and schema == "police.uk":
-        tz = "Europe/London"
-        notes.append("police.uk data: times localized to Europe/London")
-    if tz is None:
-        aware = [w.values.dtype.tz for w in present if getattr(w.values.dtype, "tz", None)]
-        naive = [w for w in present if getattr(w.values.dtype, "tz", None) is None]
-        if aware and naive:
-            tz = str(aware[0])
-        elif naive and any(w.values.notna().any() for w in naive):
-            warnings.append(
-                "times are naive local clock time (no time zone in the data or tz=); "
-                "pass tz='America/Chicago' (the data's IANA zone) for darkness or "
-                "cross-city analyses"
-            )
-
-    def loc(w: _When | None) -> pd.Series | None:
-        return None if w is None else _as_us(_localize(w.values, tz))
-
-    at_main, frm, end_raw = loc(main), loc(start), loc(end)
-    to = None if end_raw is None else _as_us(_add_period(end_raw, end.res))  # type: ignore[union-attr]
-
-    # occurred_at: the datetime column, else the start, else the end (row by row)
+def _first_known(series: list[tuple[pd.Series | None, np.ndarray]], n: int
+                 ) -> tuple[pd.Series | None, np.ndarray]:
+    """occurred_at: the datetime column, else the start, else the end (row by row)."""
     at: pd.Series | None = None
     res_at = np.zeros(n, np.int8)
-    for s_, w in ((at_main, main), (frm, start), (end_raw, end)):
-        if s_ is None or w is None:
+    for s_, res in series:
+        if s_ is None:
             continue
         if at is None:
-            at, res_at = s_.copy(), w.res.copy()
+            at, res_at = s_.copy(), res.copy()
             continue
         fill = at.isna().to_numpy() & s_.notna().to_numpy()
         if fill.any():
             at = at.where(~fill, s_)
-            res_at[fill] = w.res[fill]
+            res_at[fill] = res[fill]
+    return at, res_at
+
+
+def _windows(frm: pd.Series | None, to: pd.Series | None, end: _When | None,
+             row_id: np.ndarray, warnings: list[str]
+             ) -> tuple[pd.Series | None, pd.Series | None, np.ndarray]:
+    """Check start/end windows; returns (from, to, rows with a real window)."""
+    n = len(row_id)
+    window = np.zeros(n, bool)
+    if frm is None or to is None:
+        return frm, to, window
+    both = frm.notna().to_numpy() & to.notna().to_numpy()
+    before = np.zeros(n, bool)
+    if both.any():
+        # `to` is already the exclusive end of a date-/month-only end (+1 day/month),
+        # so such an end lies before its start when that exclusive end is at or before
+        # the start (FROM 2019-01-09, TO 2019-01-08 -> to == from); a date-time end
+        # only when strictly before.
+        coarse = (end.res != _RES_DATETIME) if end is not None else np.zeros(n, bool)
+        t_, f_ = to[both], frm[both]
+        before[both] = ((t_ < f_).to_numpy(dtype=bool)
+                        | (coarse[both] & (t_ <= f_).to_numpy(dtype=bool)))
+    if before.any():
+        k = int(before.sum())
+        warnings.append(
+            f"window_end_before_start: {k:,} rows have an end before their start "
+            f"(first row_id {int(row_id[np.argmax(before)])}); kept with their start "
+            "time, occurred_to set to missing")
+        to = to.where(~before)
+    window = both & ~before
+    if window.any():
+        window[window] = (to[window] > frm[window]).to_numpy(dtype=bool)
+    return frm, to, window
+
+
+def _wall(s: pd.Series) -> np.ndarray:
+    """Local clock time as naive datetime64[us] values."""
+    return (s.dt.tz_localize(None) if getattr(s.dtype, "tz", None) else s).to_numpy()
+
+
+def _quality(at: pd.Series, res_at: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """Return time_quality codes.
+
+    exact 0, midnight 1, date_only 2, month_only 3, window 4, missing 5.
+    """
+    at_ok = at.notna().to_numpy()
+    v = _wall(at)
+    midnight = at_ok & (v == v.astype("datetime64[D]"))
+    q = np.zeros(len(at), np.int8)
+    q[midnight] = 1
+    q[at_ok & (res_at == _RES_DATE)] = 2
+    q[window] = 4
+    q[at_ok & (res_at == _RES_MONTH)] = 3
+    q[~at_ok] = 5
+    return q
+
+
+def _one_clock_warning(at: pd.Series, q: np.ndarray, warnings: list[str]) -> None:
+    """Warn when most clock times (other than midnight) are one time of day."""
+    timed = (q == 0)
+    if timed.sum() < 20:
+        return
+    v = _wall(at)[timed]
+    minute = ((v - v.astype("datetime64[D]")).astype("timedelta64[m]").astype(np.int64))
+    vals, counts = np.unique(minute, return_counts=True)
+    top = int(np.argmax(counts))
+    share = counts[top] / timed.sum()
+    if share > 0.5:
+        m = int(vals[top])
+        warnings.append(
+            f"{int(counts[top]):,} of {int(timed.sum()):,} timed rows ({share:.0%}) are at "
+            f"{m // 60:02d}:{m % 60:02d}: most times share one clock time, likely a "
+            "placeholder or a date written as a time; pass time=/hour= if another column "
+            "holds the time of day")
+
+
+# --------------------------------------------------------------------------------------
+# Step 4: implausible and stray dates, the requested period
+# --------------------------------------------------------------------------------------
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+"""Dates before this are dropped as ``implausible_date`` (as are dates after tomorrow)."""
+
+STRAY_GAP = pd.Timedelta(days=365)
+"""A date more than this before the 0.1 % quantile (or after the 99.9 %) is stray."""
+
+
+def _implausible(series: list[pd.Series | None], n: int) -> np.ndarray:
+    """Rows with a date before 1900-01-01 or after today + 1 day (local clock)."""
+    lo = EARLIEST_DATE.to_datetime64()
+    hi = (pd.Timestamp.now().normalize() + pd.Timedelta(days=2)).to_datetime64()
+    bad = np.zeros(n, bool)
+    for s in series:
+        if s is None:
+            continue
+        v = _wall(s)
+        ok = ~np.isnat(v)
+        bad |= ok & ((v < lo) | (v >= hi))
+    return bad
+
+
+def _stray_warning(at: pd.Series, keep: np.ndarray, row_id: np.ndarray,
+                   warnings: list[str]) -> None:
+    """Warn about dates far outside the bulk of the data.
+
+    The rule: more than a year before the 0.1 % quantile of the dates or after the
+    99.9 % quantile. They are kept; ``period=`` drops them.
+    """
+    v = _wall(at)
+    ok = keep & ~np.isnat(v)
+    if ok.sum() < 20:
+        return
+    t = v[ok].astype(np.int64)
+    lo, hi = np.quantile(t, [0.001, 0.999], method="lower")
+    gap = STRAY_GAP.value // 1000
+    for mask, side, q in ((t < lo - gap, "before", lo), (t > hi + gap, "after", hi)):
+        if not mask.any():
+            continue
+        first = int(np.flatnonzero(ok)[np.argmax(mask)])
+        ex = pd.Timestamp(v[first]).strftime("%Y-%m-%d %H:%M")
+        qd = pd.Timestamp(np.datetime64(int(q), "us")).strftime("%Y-%m-%d")
+        warnings.append(
+            f"stray dates: {int(mask.sum()):,} rows are more than a year {side} the bulk of "
+            f"the data ({'0.1' if side == 'before' else '99.9'} % quantile {qd}; e.g. "
+            f"row_id {int(row_id[first])} at {ex}); kept: check them, or pass "
+            "period=(start, end) to drop rows outside the period you study")
+
+
+def _period_bounds(period: Any, zone: str | None) -> tuple[Any, Any]:
+    """Turn ``period=(start, end)`` into timestamps in the incidents' zone.
+
+    Each end goes through :func:`hotspot._core.time.to_local`; a date-only end
+    includes that whole day; either may be None (open).
+    """
+    if isinstance(period, (str, bytes)) or not isinstance(period, (tuple, list)) or len(
+            period) != 2:
+        msg = ("`period` must be a (start, end) pair of dates, e.g. "
+               f"period=('2019-01-01', '2019-12-31'); got {period!r}.")
+        raise InvalidInputError(msg)
+    lo = None if period[0] is None else to_local(period[0], zone, "period")
+    hi = None if period[1] is None else to_local(period[1], zone, "period")
+    if hi is not None and hi == hi.normalize():
+        hi = hi + pd.Timedelta(days=1)
+    if lo is not None and hi is not None and hi <= lo:
+        msg = f"`period={tuple(period)!r}` ends before it starts: pass (start, end)."
+        raise InvalidInputError(msg)
+    return lo, hi
+
+
+def _outside_period(period: Any, zone: str | None, at: pd.Series, to: pd.Series | None,
+                    q: np.ndarray) -> np.ndarray:
+    """Rows whose time lies wholly before ``start`` or at/after ``end``.
+
+    A row's time is the instant ``occurred_at``, or for date-only, month-only and window
+    rows the span from ``occurred_at`` (or ``occurred_from``) to its exclusive end.
+    Rows with no time are kept.
+    """
+    start, end = _period_bounds(period, zone)
+    n = len(at)
+    ok = at.notna().to_numpy()
+    hi = at.copy()
+    if to is not None:
+        spans = ok & np.isin(q, (2, 3, 4)) & to.notna().to_numpy()
+        hi = hi.where(~spans, to)
+    day = ok & (q == 2) & ~(hi > at).to_numpy(dtype=bool)
+    if day.any():
+        hi = hi.where(~day, at + pd.Timedelta(days=1))
+    point = ~(hi > at).to_numpy(dtype=bool)
+    out = np.zeros(n, bool)
+    if start is not None:
+        out |= ok & np.where(point, (at < start).to_numpy(dtype=bool),
+                             (hi <= start).to_numpy(dtype=bool))
+    if end is not None:
+        out |= ok & (at >= end).to_numpy(dtype=bool)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# All steps
+# --------------------------------------------------------------------------------------
+def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
+                  cells: tuple[np.ndarray, ...] | None, row_id: np.ndarray,
+                  period: Any = None) -> _Times:
+    """Run steps 2-4: zone, occurred_at/from/to, quality, implausible and stray dates."""
+    n = len(row_id)
+    warnings, notes = list(parsed.warnings), list(parsed.notes)
+    whens = (parsed.main, parsed.start, parsed.end)
+    present = [w for w in whens if w is not None]
+    zone, how = None, ""
+    if any(w.values.notna().any() for w in present):
+        zone, how = _choose_zone(tz, schema, cells, warnings)
+    gaps, overlaps = np.zeros(n, bool), np.zeros(n, bool)
+    local: list[pd.Series | None] = []
+    for w in whens:
+        if w is None:
+            local.append(None)
+            continue
+        s, g, o = _apply_zone(w, zone)
+        local.append(s)
+        gaps |= g
+        overlaps |= o
+    _zone_notes(present, zone, how, gaps, overlaps, row_id, warnings, notes)
+    at_main, frm, end_raw = local
+    end = parsed.end
+    to = None if end_raw is None or end is None else _as_us(_add_period(end_raw, end.res))
+    at, res_at = _first_known([(at_main, None if parsed.main is None else parsed.main.res),
+                               (frm, None if parsed.start is None else parsed.start.res),
+                               (end_raw, None if end is None else end.res)], n)
     if at is None:
-        at = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
-        if tz is not None:
-            at = at.dt.tz_localize(tz)
+        at = _nat(pd.RangeIndex(n))
+        if zone is not None:
+            at = at.dt.tz_localize(zone)
         notes.append("no date/time column found: occurred_at is missing (pass datetime= "
                      "or start=/end=)")
     at_ok = at.notna().to_numpy()
-
-    # month-only values carry their month as a window (for aoristic methods)
     month = at_ok & (res_at == _RES_MONTH)
     if month.any() and frm is None:
+        # month-only values carry their month as a window (for aoristic methods)
         frm = at.where(month)
         to = _as_us(_add_period(at, np.where(month, _RES_MONTH, _RES_DATETIME)).where(month))
         notes.append(f"{int(month.sum()):,} month-only times: occurred_from/occurred_to "
@@ -743,40 +1295,21 @@ def _resolve_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
         to = frm.where(np.zeros(n, bool))
     if to is not None and frm is None:
         frm = to.where(np.zeros(n, bool))
-
-    window = np.zeros(n, bool)
-    if frm is not None and to is not None:
-        both = frm.notna().to_numpy() & to.notna().to_numpy()
-        before = np.zeros(n, bool)
-        if both.any():
-            # `to` is already the exclusive end of a date-/month-only end (+1 day/month),
-            # so such an end lies before its start when that exclusive end is at or before
-            # the start (FROM 2019-01-09, TO 2019-01-08 -> to == from); a date-time end
-            # only when strictly before.
-            coarse = (end.res != _RES_DATETIME) if end is not None else np.zeros(n, bool)
-            t_, f_ = to[both], frm[both]
-            before[both] = ((t_ < f_).to_numpy(dtype=bool)
-                            | (coarse[both] & (t_ <= f_).to_numpy(dtype=bool)))
-        if before.any():
-            k = int(before.sum())
-            warnings.append(
-                f"window_end_before_start: {k:,} rows have an end before their start "
-                f"(first row_id {int(row_id[np.argmax(before)])}); kept with their start "
-                "time, occurred_to set to missing"
-            )
-            to = to.where(~before)
-        window = both & ~before
-        if window.any():
-            window[window] = (to[window] > frm[window]).to_numpy(dtype=bool)
-
-    wall = at.dt.tz_localize(None) if getattr(at.dtype, "tz", None) else at
-    v = wall.to_numpy()
-    midnight = at_ok & (v == v.astype("datetime64[D]"))
-    q = np.zeros(n, np.int8)  # exact
-    q[midnight] = 1
-    q[at_ok & (res_at == _RES_DATE)] = 2
-    q[window] = 4
-    q[at_ok & (res_at == _RES_MONTH)] = 3
-    q[~at_ok] = 5
-    return _Times(_as_us(at), frm, to, q, failed, failed_code, failed_names, warnings, notes)
-
+    frm, to, window = _windows(frm, to, end, row_id, warnings)
+    q = _quality(at, res_at, window)
+    failed = np.zeros(n, bool)
+    for w in present:
+        failed |= w.failed
+    implausible = ~failed & _implausible([at, frm, to], n)
+    if implausible.any():
+        first = int(np.argmax(implausible))
+        notes.append(f"implausible_date: {int(implausible.sum()):,} rows dated before "
+                     f"{EARLIEST_DATE:%Y-%m-%d} or after tomorrow were dropped (e.g. row_id "
+                     f"{int(row_id[first])})")
+    _stray_warning(at, ~failed & ~implausible, row_id, warnings)
+    outside = np.zeros(n, bool)
+    if period is not None:
+        outside = _outside_period(period, zone, at, to, q)
+    _one_clock_warning(at, np.where(failed | implausible, 5, q), warnings)
+    return _Times(_as_us(at), frm, to, q, failed, parsed.fails.code, parsed.fails.names,
+                  warnings, notes, implausible, outside, zone, how)

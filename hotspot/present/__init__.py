@@ -1,9 +1,9 @@
 """Presenting: print maps, briefing packs, interactive maps, exports and the command line."""
 
 from hotspot.present.export import export, read_export
+from hotspot.present.interactive import explore
 from hotspot.present.maps import (
     HOTSPOT_CLASS_COLORS,
-    explore,
     new_map_figure,
     plot_hotspots,
     plot_kde,

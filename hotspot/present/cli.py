@@ -115,10 +115,10 @@ def analyze(
     ...     sorted(paths)[:3]
     ['budget_plan', 'dark_share', 'hotspots_csv']
     """
-    from hotspot.analyse import temporal
+    from hotspot.analyse import darkness, temporal
     from hotspot.ingest.report import ingest_report
-    from hotspot.scan import areas, density, stats
-    from hotspot.units import build as units
+    from hotspot.pipeline import scan
+    from hotspot.scan import areas, density
 
     progress = _Progress(8 if (briefing or briefing_area is not None) else 7, quiet=quiet)
     written: dict[str, Path] = {}
@@ -129,18 +129,16 @@ def analyze(
         pass
     progress.step("ingest report")
 
-    cells = units.count(incidents, units.grid(incidents, cell_size))
-    cells = stats.gi_star(cells)
+    cells, spots = scan(incidents, cell_size=cell_size, max_area_km2=max_area_km2)
     progress.step("grid, counts and Gi* (FDR)")
-
-    spots = areas.hotspots(cells, method="gistar", incidents=incidents, max_area_km2=max_area_km2)
     membership = areas.hotspot_membership(incidents, spots)
     progress.step(f"{len(spots)} ranked hotspots")
 
-    surface = density.kde(incidents, cell_size=cell_size)
+    # the density surface on the hotspot cells themselves: one grid on every map
+    surface = density.kde(incidents, cells[["row", "col", "geometry"]])
     progress.step("kernel density")
 
-    dark = _dark_share(temporal, incidents, membership, tz)
+    dark = _dark_share(darkness, incidents, membership, tz)
     profile = temporal.temporal_profile(incidents, by=membership.rename("hotspot_id"))
     written["dark_share"] = _write_csv(dark, out / f"{name}_dark_share_by_hotspot.csv")
     written["profiles"] = _write_csv(profile, out / f"{name}_time_profiles_by_hotspot.csv")
@@ -157,8 +155,8 @@ def analyze(
         from hotspot.present import report
 
         written["briefing"] = report.briefing(
-            out / f"{name}_briefing.pdf",
             incidents,
+            out / f"{name}_briefing.pdf",
             area=briefing_area,
             area_name=area_name,
             # a whole-area briefing shows the hotspots mapped and exported above;
@@ -166,7 +164,7 @@ def analyze(
             hotspots=spots if briefing_area is None else None,
             units=cells if briefing_area is None else None,
             setting=setting,
-            patrol_hours=PATROL_HOURS_PER_WEEK,
+            officer_hours_per_week=PATROL_HOURS_PER_WEEK,
             tz=tz,
             overwrite=True,
         )
@@ -181,10 +179,10 @@ def _write_responses(
     from hotspot.respond import interventions, patrol
 
     scores = interventions.score_interventions(
-        spots, incidents, setting=setting, tz=tz, random_state=0
+        incidents, spots, setting=setting, tz=tz, random_state=0
     )
     weekly = patrol.patrol_plan(
-        spots, incidents, officer_hours_per_week=PATROL_HOURS_PER_WEEK, random_state=0
+        incidents, spots, officer_hours_per_week=PATROL_HOURS_PER_WEEK, random_state=0
     )
     portfolio = interventions.plan(
         scores, budget=PLAN_BUDGET, officer_hours=PATROL_HOURS_PER_WEEK * 52
@@ -200,8 +198,8 @@ def _write_responses(
     }
 
 
-def _dark_share(temporal: Any, incidents: Any, membership: Any, tz: str | None) -> Any:
-    return temporal.dark_share(incidents, by=membership.rename("hotspot_id"), tz=tz)
+def _dark_share(darkness: Any, incidents: Any, membership: Any, tz: str | None) -> Any:
+    return darkness.dark_share(incidents, by=membership.rename("hotspot_id"), tz=tz)
 
 
 def _write_text(path: Path, text: str) -> Path:
@@ -364,7 +362,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
             raise ValueError(msg)
         area = chosen
     written = report.briefing(
-        path, incidents, area=area, area_name=args.area, tz=args.tz, overwrite=args.force
+        incidents, path, area=area, area_name=args.area, tz=args.tz, overwrite=args.force
     )
     print(f"Briefing written to {written.resolve()}")
     return 0
@@ -429,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hotspot: error: {err}", file=sys.stderr)
         return EXIT_EXISTS
     except (HotspotError, FileNotFoundError, ValueError, TypeError) as err:
-        print(f"hotspot: error: {err}", file=sys.stderr)
+        print(f"hotspot: error: {getattr(err, 'cli', None) or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

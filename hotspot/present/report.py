@@ -35,7 +35,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspot._core.deprecation import (
+    path_before_data,
+    renamed_arguments,
+    reordered_arguments,
+)
 from hotspot._core.meta import note_choice
+from hotspot._core.time import circular_window_sums, local_period, series_tz
 from hotspot._core.validation import (
     check_geodataframe,
     check_points,
@@ -43,6 +49,7 @@ from hotspot._core.validation import (
     check_same_crs,
 )
 from hotspot.exceptions import InvalidInputError
+from hotspot.pipeline import scan
 
 __all__ = ["briefing", "briefings"]
 
@@ -80,22 +87,7 @@ def _period(incidents: gpd.GeoDataFrame, period: Any) -> tuple[pd.Timestamp, pd.
             msg = "`incidents` have no usable `occurred_at`; give `period=(start, end)`."
             raise InvalidInputError(msg)
         return at.min(), at.max()
-    if not isinstance(period, Sequence) or len(period) != 2:
-        msg = f"`period` must be (start, end), got {period!r}."
-        raise InvalidInputError(msg)
-    tz = getattr(at.dt, "tz", None)
-    out = []
-    for k, value in enumerate(period):
-        ts = pd.Timestamp(value)
-        if tz is not None and ts.tzinfo is None:
-            ts = ts.tz_localize(tz)
-        if k == 1 and ts == ts.normalize():  # a date as the end: the whole day
-            ts = ts + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
-        out.append(ts)
-    if out[1] < out[0]:
-        msg = f"`period` ends before it starts: {period!r}."
-        raise InvalidInputError(msg)
-    return out[0], out[1]
+    return local_period(period, series_tz(at), "period", whole_end_day=True)
 
 
 def _in_window(at: pd.Series, start: pd.Timestamp, end: pd.Timestamp, closed_end: bool) -> Any:
@@ -134,25 +126,18 @@ def _default_hotspots(
     units: gpd.GeoDataFrame | None,
     area: gpd.GeoDataFrame | None,
     choices: dict[str, Any],
+    scan_args: dict[str, Any],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    from hotspot.scan.areas import hotspots as make_hotspots
-    from hotspot.scan.stats import gi_star
-    from hotspot.units.build import count, grid
-
-    if units is None:
-        # cells of the area only: empty cells outside it would bias Gi*
-        units = grid(inc) if area is None else grid(area, study_area=area)
-        note_choice(choices, "units", "hs.grid (automatic cell size)", "no units given")
-    counted = count(inc, units)
-    counted = gi_star(counted, "n_incidents")
-    hot = make_hotspots(counted, method="gistar", incidents=inc)
+    # cells of the area only (study_area): empty cells outside it would bias Gi*
+    cells, hot = scan(inc, units=units, study_area=area, **scan_args)
     note_choice(
         choices,
         "hotspots",
-        "hs.hotspots(method='gistar')",
-        "no hotspots given: Gi* 99 % and 95 % hot cells, FDR-corrected, merged",
+        "hotspot.pipeline.scan(method='gistar')",
+        "no hotspots given: the default scan (grid -> count -> Gi* 99 % and 95 % hot "
+        "cells, FDR-corrected, merged)",
     )
-    return hot, counted
+    return hot, cells
 
 
 # --------------------------------------------------------------------- analysis
@@ -170,11 +155,8 @@ def _peak(profile: pd.DataFrame) -> str:
         if days[order[1]] >= 0.8 * days[order[0]]
         else [_DAYS[order[0]]]
     )
-    hours = values.sum(axis=1)
     window = 4
-    circ = np.concatenate([hours, hours[: window - 1]])
-    sums = np.convolve(circ, np.ones(window), mode="valid")[:24]
-    h0 = int(np.argmax(sums))
+    h0 = int(np.argmax(circular_window_sums(values.sum(axis=1), window)))
     h1 = (h0 + window) % 24
     return f"{', '.join(top_days)} {h0:02d}:00-{(h1 or 24):02d}:00"
 
@@ -189,7 +171,7 @@ def _profiles(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame
 
 
 def _dark(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame | None:
-    from hotspot.analyse.temporal import dark_share
+    from hotspot.analyse.darkness import dark_share
 
     try:
         return dark_share(inc, by=member, tz=tz)
@@ -240,7 +222,8 @@ def _emerging(
 
 
 def _interventions(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, enabled: bool, setting: str | None
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, enabled: bool, setting: str | None,
+    random_state: Any = 0,
 ) -> tuple[pd.DataFrame | None, str]:
     if not enabled:
         return None, "not requested"
@@ -249,22 +232,22 @@ def _interventions(
     except ImportError:
         return None, "not available (intervention scoring is not installed)"
     try:
-        return score_interventions(hot, inc, setting=setting, random_state=0), ""
+        return score_interventions(inc, hot, setting=setting, random_state=random_state), ""
     except Exception as exc:
         return None, f"not available ({type(exc).__name__}: {exc})"
 
 
 def _patrol(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None, random_state: Any = 0
 ) -> tuple[pd.DataFrame | None, str]:
     if hours is None:
-        return None, "not requested (give patrol_hours = officer-hours per week)"
+        return None, "not requested (give officer_hours_per_week)"
     try:
         from hotspot.respond.patrol import patrol_plan
     except ImportError:
         return None, "not available (patrol planning is not installed)"
     try:
-        return patrol_plan(hot, inc, officer_hours_per_week=hours), ""
+        return patrol_plan(inc, hot, officer_hours_per_week=hours, random_state=random_state), ""
     except Exception as exc:
         return None, f"not available ({type(exc).__name__}: {exc})"
 
@@ -710,9 +693,11 @@ def _place_name(row: pd.Series) -> str:
     return f"Hotspot {int(row['rank'])}"
 
 
+@reordered_arguments("path", "incidents", old_order=path_before_data)
+@renamed_arguments(patrol_hours="officer_hours_per_week")
 def briefing(
-    path: str | Path,
     incidents: gpd.GeoDataFrame,
+    path: str | Path,
     *,
     area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     area_name: str | None = None,
@@ -727,10 +712,13 @@ def briefing(
     tz: Any = None,
     interventions: bool = True,
     setting: str | None = None,
-    patrol_hours: float | None = None,
+    officer_hours_per_week: float | None = None,
     title: str | None = None,
     source: str | None = None,
     overwrite: bool = False,
+    cell_size: float | None = None,
+    max_area_km2: float | None = None,
+    random_state: int | np.random.Generator | None = 0,
 ) -> Path:
     """Write a printed briefing pack (multi-page PDF) for one beat, district or city.
 
@@ -740,10 +728,10 @@ def briefing(
 
     Parameters
     ----------
-    path
-        Output PDF file. An existing file is not replaced unless ``overwrite``.
     incidents
         Canonical incidents (points in a projected CRS in metres, ``occurred_at``).
+    path
+        Output PDF file. An existing file is not replaced unless ``overwrite``.
     area
         Polygon(s) of the area (e.g. one district, a GeoDataFrame or GeoSeries in
         the incidents' CRS): incidents outside are left out and its outline is
@@ -752,9 +740,10 @@ def briefing(
         Name printed on every page (default "Selected area" / "All incidents").
     hotspots
         Ranked hotspots from :func:`hotspot.hotspots`, in the incidents' CRS. None:
-        computed on the area's incidents of the period: ``hs.grid`` (automatic cell
-        size, or ``units``) -> ``hs.count`` -> ``hs.gi_star`` (FDR) ->
-        ``hs.hotspots(method="gistar")`` (99 % and 95 % hot cells merged).
+        computed on the area's incidents of the period by the default scan,
+        :func:`hotspot.pipeline.scan` (``hs.grid`` of the area with ``cell_size``,
+        or ``units`` -> ``hs.count`` -> ``hs.gi_star`` (FDR) -> 99 % and 95 % hot
+        cells merged, at most ``max_area_km2`` each), as ``hotspot analyze`` does.
     units
         Grid to count on (default ``hs.grid`` of the area, automatic cell size).
         Also used for the emerging-hotspot categories (monthly Emerging Hot Spot
@@ -783,15 +772,26 @@ def briefing(
         Incident column with the place type (e.g. ``"loc_cat"``: street, residence...),
         so that lighting counts outdoor incidents only; None: all incidents count and
         the pack says the figures are upper bounds.
-    patrol_hours
+    officer_hours_per_week
         Officer-hours per week for a patrol plan (:func:`hotspot.respond.patrol.patrol_plan`);
-        None: no plan.
+        None: no plan. (Called ``patrol_hours`` before; that name still works for
+        one release.)
     title
         Title of the pack (default "Hotspot briefing: <area_name>").
     source
         Data source line printed in the footer (e.g. "Memphis PD open data").
     overwrite
         Replace an existing ``path``.
+    cell_size
+        Cell side in metres of the grid the hotspots are found on when
+        ``hotspots`` is None; None for the automatic rule
+        (:func:`hotspot._core.grid.auto_cell_size`).
+    max_area_km2
+        Largest hotspot area in km² when ``hotspots`` is None (larger hot areas are
+        cut into pieces one officer can cover); None for no cap.
+    random_state
+        Seed for the random steps (the scan, intervention Monte Carlo, patrol
+        minutes), so that a pack can be printed again identically.
 
     Returns
     -------
@@ -813,7 +813,7 @@ def briefing(
     >>> from hotspot.present.report import briefing
     >>> inc = hs.datasets.load_sample("memphis_robberies")  # doctest: +SKIP
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "memphis.pdf"
-    >>> briefing(out, inc, area_name="Memphis", top=3).name  # doctest: +SKIP
+    >>> briefing(inc, out, area_name="Memphis", top=3).name  # doctest: +SKIP
     'memphis.pdf'
     """
     from matplotlib.backends.backend_pdf import PdfPages
@@ -855,7 +855,9 @@ def briefing(
 
     cells = None
     if hotspots is None:
-        hot_all, cells = _default_hotspots(inc, units, area_gdf, choices)
+        scan_args = {"cell_size": cell_size, "max_area_km2": max_area_km2,
+                     "random_state": random_state}
+        hot_all, cells = _default_hotspots(inc, units, area_gdf, choices, scan_args)
     else:
         check_same_crs(incidents, hotspots, "incidents", "hotspots")
         hot_all = hotspots.copy()
@@ -878,8 +880,8 @@ def briefing(
     profiles = _profiles(inc, member, tz)
     dark = _dark(inc, member, tz)
     emerging = _emerging(inc, cells, hot) if cells is not None else {}
-    scores, score_note = _interventions(hot, inc, interventions, setting)
-    plan, plan_note = _patrol(hot, inc, patrol_hours)
+    scores, score_note = _interventions(hot, inc, interventions, setting, random_state)
+    plan, plan_note = _patrol(hot, inc, officer_hours_per_week, random_state)
 
     name = area_name or ("Selected area" if area_gdf is not None else "All incidents")
     offences = ""
@@ -1075,10 +1077,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower() or "area"
 
 
+@reordered_arguments("folder", "incidents", "areas", old_order=path_before_data)
 def briefings(
-    folder: str | Path,
     incidents: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
+    folder: str | Path,
     *,
     name_column: str,
     prefix: str = "briefing_",
@@ -1088,13 +1091,13 @@ def briefings(
 
     Parameters
     ----------
-    folder
-        Output folder (created if needed). Files are ``<prefix><name>.pdf`` with the
-        area name reduced to letters, digits and underscores.
     incidents
         Canonical incidents, in the CRS of ``areas``.
     areas
         Polygons, one row per area.
+    folder
+        Output folder (created if needed). Files are ``<prefix><name>.pdf`` with the
+        area name reduced to letters, digits and underscores.
     name_column
         Column of ``areas`` holding the names printed and used in file names.
     prefix
@@ -1113,7 +1116,7 @@ def briefings(
     >>> from hotspot.present.report import briefings
     >>> inc = hs.datasets.load_sample("memphis_robberies")  # doctest: +SKIP
     >>> pcts = hs.datasets.load_sample("memphis_precincts")  # doctest: +SKIP
-    >>> paths = briefings("packs", inc, pcts, name_column="precinct")  # doctest: +SKIP
+    >>> paths = briefings(inc, pcts, "packs", name_column="precinct")  # doctest: +SKIP
     """
     import logging
 
@@ -1129,7 +1132,7 @@ def briefings(
         name = str(one[name_column].iloc[0])
         try:
             p = briefing(
-                folder / f"{prefix}{_slug(name)}.pdf", incidents, area=one, area_name=name, **kwargs
+                incidents, folder / f"{prefix}{_slug(name)}.pdf", area=one, area_name=name, **kwargs
             )
         except InvalidInputError as exc:
             if "No incident" not in str(exc):

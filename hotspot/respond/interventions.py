@@ -11,7 +11,7 @@ Method (a proposal built on the evidence review, section 10.4):
 
 * **Eligible incidents** of a hotspot for an intervention: incidents inside it
   whose offence group and setting the catalogue entry covers, and, by ``times``:
-  ``"dark"`` -- the incident's ``dark_weight`` from :func:`hotspot.analyse.temporal.daylight`
+  ``"dark"`` -- the incident's ``dark_weight`` from :func:`hotspot.analyse.darkness.daylight`
   (1 dark, 0 not, a share for time windows; unknown times count 0); ``"patrolled"``
   -- the aoristic weight (:func:`hotspot.analyse.temporal.aoristic_weights`) falling in the
   hotspot's busiest contiguous block of ``patrol_hours_per_day`` hours of the day
@@ -22,7 +22,7 @@ Method (a proposal built on the evidence review, section 10.4):
   drawn from a PERT distribution on (low, central, high) -- a Beta scaled to
   [low, high] with mode ``central`` and shape 4 -- treating the catalogue's
   low/high as the range of plausible effects. The interval is the central
-  ``interval`` (default 90 %) of the simulated prevented counts, widened to
+  ``1 - alpha`` (default 90 %) of the simulated prevented counts, widened to
   include the point estimate when needed (baselines below about 0.05).
 * **Cost** over the horizon: capital (unit price x units, units = max(min_units,
   ceil(units_per_km2 x area_km2))) spread linearly over its lifetime (no
@@ -36,7 +36,6 @@ Method (a proposal built on the evidence review, section 10.4):
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -47,9 +46,16 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from hotspot._core.deprecation import (
+    areas_before_points,
+    renamed_arguments,
+    reordered_arguments,
+)
 from hotspot._core.meta import attach, note_choice
+from hotspot._core.time import circular_window_sums, data_period_days
 from hotspot._core.validation import check_columns, check_geodataframe, check_same_crs
-from hotspot.analyse.temporal import aoristic_weights, daylight
+from hotspot.analyse.darkness import daylight
+from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import InvalidInputError
 from hotspot.respond.evidence import (
     OUTDOOR_SETTINGS,
@@ -162,10 +168,7 @@ def _hours_label(start: int, n: int) -> str:
 
 def _best_block(profile: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Start hour and weight of the best circular block of ``n`` hours per row."""
-    n = int(min(max(n, 1), 24))
-    ext = np.concatenate([profile, profile[:, : n - 1]], axis=1) if n > 1 else profile
-    csum = np.concatenate([np.zeros((len(profile), 1)), np.cumsum(ext, axis=1)], axis=1)
-    sums = csum[:, n : n + 24] - csum[:, :24]
+    sums = circular_window_sums(profile, int(min(max(n, 1), 24)))
     start = np.argmax(sums, axis=1)
     return start, sums[np.arange(len(profile)), start]
 
@@ -181,20 +184,19 @@ def _pert_draws(
     return low + np.where(width > 0, width, 0.0) * u
 
 
-def _period_days(times: pd.Series, period: Any) -> float:
-    if period is not None:
-        days = pd.Timedelta(period).total_seconds() / 86400.0
-    else:
-        t = times.dropna()
-        if len(t) < 2:
-            raise InvalidInputError(
-                "cannot infer the observed period from fewer than 2 known `occurred_at` "
-                "times; pass period='365D' (the length of the data's period)"
-            )
-        days = (t.max() - t.min()).total_seconds() / 86400.0
-        days = max(math.ceil(days), 1)
-    if days <= 0:
-        raise InvalidInputError(f"period must be positive, got {period!r}")
+def _period_days(times: pd.Series, duration: Any) -> float:
+    """Days the counts cover: ``duration`` when given, else :func:`data_period_days`."""
+    if duration is None:
+        return data_period_days(
+            times, fix="Pass observed_duration='365D' (the length of the data's period)."
+        )
+    try:
+        days = pd.Timedelta(duration).total_seconds() / 86400.0
+    except (TypeError, ValueError):
+        days = float("nan")
+    if not days > 0:
+        msg = f"observed_duration must be a positive duration such as '365D', got {duration!r}"
+        raise InvalidInputError(msg)
     return float(days)
 
 
@@ -215,23 +217,29 @@ def _resolve_catalogue(catalogue: Any) -> pd.DataFrame:
 # ----------------------------------------------------------------- scoring
 
 
+@reordered_arguments("hotspots", "incidents", old_order=areas_before_points)
+@renamed_arguments(
+    period="observed_duration",
+    patrol_hours="patrol_hours_per_day",
+    interval=("alpha", lambda c: round(1.0 - c, 12), "alpha = 1 - interval"),
+)
 def score_interventions(
-    hotspots: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame,
+    hotspots: gpd.GeoDataFrame,
     *,
     interventions: Sequence[str] | None = None,
     catalogue: Any = None,
     horizon: Any = "365D",
-    period: Any = None,
+    observed_duration: Any = None,
     harm: Any = None,
     costs: Any = None,
     setting: str | None = None,
     offence: str = "offence",
     currency: str = "USD",
     fx: Mapping[str, float] | None = None,
-    patrol_hours: int | None = None,
+    patrol_hours_per_day: int | None = None,
     tz: Any = None,
-    interval: float = 0.90,
+    alpha: float = 0.10,
     simulations: int = 10000,
     random_state: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
@@ -239,12 +247,12 @@ def score_interventions(
 
     Parameters
     ----------
+    incidents
+        Canonical incidents (same CRS) with ``occurred_at``. ``dark_weight`` is
+        used when present, otherwise :func:`hotspot.analyse.darkness.daylight` adds it.
     hotspots
         Hotspot areas with ``hotspot_id`` (as made by :func:`hotspot.scan.areas.hotspots`);
         ``area_km2`` is used for quantities (computed from the geometry if absent).
-    incidents
-        Canonical incidents (same CRS) with ``occurred_at``. ``dark_weight`` is
-        used when present, otherwise :func:`hotspot.analyse.temporal.daylight` adds it.
     interventions
         Catalogue ids to score. None: the entries marked ``default = true``
         (effects tagged verified or secondary).
@@ -253,9 +261,11 @@ def score_interventions(
         for the shipped catalogue.
     horizon
         Period the prediction covers (pandas Timedelta string). Default one year.
-    period
-        Length of the observed period of ``incidents``; None: last minus first
-        known ``occurred_at``, rounded up to whole days.
+    observed_duration
+        Length of the observed period of ``incidents`` (a duration such as
+        ``"365D"``); None: last minus first known ``occurred_at``, rounded up to
+        whole days. (Called ``period`` before; that name still works for one
+        release.)
     harm
         Harm weight per offence (or offence group): a mapping, a Series, a frame
         with ``offence`` and ``weight``, or ``"example"`` for the shipped table
@@ -281,15 +291,18 @@ def score_interventions(
     fx
         Units of ``currency`` per unit of each other currency, e.g.
         ``{"GBP": 1.27}`` when ``currency="USD"``.
-    patrol_hours
-        Length of the patrolled block (hours per day); None: each patrol entry's
-        ``cost.patrol_hours_per_day``.
+    patrol_hours_per_day
+        Length of the patrolled block of the day, in hours (1-24); None: each
+        patrol entry's ``cost.patrol_hours_per_day``. (Called ``patrol_hours``
+        before; that name still works for one release.)
     tz
         Time zone of naive ``occurred_at`` values, passed to
-        :func:`hotspot.analyse.temporal.daylight` and
+        :func:`hotspot.analyse.darkness.daylight` and
         :func:`hotspot.analyse.temporal.aoristic_weights`.
-    interval
-        Coverage of the uncertainty interval (default 0.90).
+    alpha
+        The uncertainty interval covers ``1 - alpha`` of the simulated prevented
+        counts (default 0.10: a 90 % interval). The old ``interval`` (= ``1 - alpha``)
+        still works for one release.
     simulations
         Monte Carlo draws per row.
     random_state
@@ -325,7 +338,7 @@ def score_interventions(
     >>> inc = gpd.GeoDataFrame({"occurred_at": t, "dark_weight": 1.0},
     ...                        geometry=gpd.points_from_xy([75.0] * 40, [75.0] * 40),
     ...                        crs=32616)
-    >>> s = score_interventions(hot, inc, interventions=["street_lighting"], random_state=0)
+    >>> s = score_interventions(inc, hot, interventions=["street_lighting"], random_state=0)
     >>> s[["eligible", "effect"]].iloc[0].tolist()
     [40.0, 0.36]
     >>> bool(s["prevented_low"].iloc[0] <= s["prevented"].iloc[0] <= s["prevented_high"].iloc[0])
@@ -340,8 +353,8 @@ def score_interventions(
         raise InvalidInputError("`hotspots` has no rows: nothing to score")
     if hotspots["hotspot_id"].duplicated().any():
         raise InvalidInputError("`hotspots` has duplicate hotspot_id values")
-    if not 0 < interval < 1:
-        raise InvalidInputError(f"interval must be in (0, 1), got {interval}")
+    if not 0 < alpha < 1:
+        raise InvalidInputError(f"alpha must be in (0, 1), got {alpha}")
     if int(simulations) < 100:
         raise InvalidInputError(f"simulations must be at least 100, got {simulations}")
     if setting is not None and setting not in incidents:
@@ -381,8 +394,8 @@ def score_interventions(
             "no incident falls inside any hotspot: check that `incidents` are the ones the "
             "hotspots were made from and share their CRS"
         )
-    period_days = _period_days(incidents["occurred_at"], period)
-    if period is None:
+    period_days = _period_days(incidents["occurred_at"], observed_duration)
+    if observed_duration is None:
         note_choice(choices, "period_days", period_days,
                     "last minus first known occurred_at, rounded up to whole days")
     scale = horizon_days / period_days
@@ -420,7 +433,7 @@ def score_interventions(
     if dark is None and any(cat.loc[i, "times"] == "dark" for i in ids):
         dark = daylight(inc, tz=tz)["dark_weight"]
         note_choice(choices, "darkness", "daylight(twilight='civil')",
-                    "incidents had no dark_weight: computed with hotspot.analyse.temporal.daylight")
+                    "incidents had no dark_weight: computed with hotspot.analyse.darkness.daylight")
     dark_w = (np.nan_to_num(np.asarray(dark, dtype=float), nan=0.0) if dark is not None
               else np.zeros(len(inc)))
     unknown_time = (np.asarray(dark, dtype=float) != np.asarray(dark, dtype=float)
@@ -430,7 +443,7 @@ def score_interventions(
     area = (hotspots["area_km2"].to_numpy(dtype=float) if "area_km2" in hotspots
             else hotspots.geometry.area.to_numpy() / 1e6)
     rng = np.random.default_rng(random_state)
-    q = (1.0 - interval) / 2.0
+    q = alpha / 2.0
     blocks = []
     for iid in ids:
         e = cat.loc[iid]
@@ -452,9 +465,9 @@ def score_interventions(
             if hourly is None:
                 wk = aoristic_weights(inc, tz=tz)
                 hourly = sp.csr_matrix(wk)
-            n_block = int(patrol_hours or cost["patrol_hours_per_day"])
+            n_block = int(patrol_hours_per_day or cost["patrol_hours_per_day"])
             if not 1 <= n_block <= 24:
-                raise InvalidInputError(f"patrol_hours must be 1-24, got {n_block}")
+                raise InvalidInputError(f"patrol_hours_per_day must be 1-24, got {n_block}")
             prof168 = (onehot @ sp.diags(w) @ hourly).toarray()
             prof = prof168.reshape(n_hot, 7, 24).sum(axis=1)
             start, _ = _best_block(prof, n_block)
@@ -560,7 +573,7 @@ def score_interventions(
         "offence": offence if offence_known else None,
         "currency": currency,
         "fx": rates,
-        "interval": interval,
+        "alpha": alpha,
         "simulations": int(simulations),
         "catalogue_version": cat.attrs.get("version"),
         "effect_distribution": "PERT(low, central, high) x Poisson(baseline)",

@@ -19,7 +19,7 @@ week). Start minutes inside the hour are random (``random_state``) so that the p
 not predictable, as Koper recommends.
 
 :func:`lighting_audit` reports, per hotspot, how many incidents happened in the dark
-(:func:`hotspot.analyse.temporal.daylight`), how many happened near a street-light outage
+(:func:`hotspot.analyse.darkness.daylight`), how many happened near a street-light outage
 while it was open, and proposes light positions (new or repaired) that would cover
 the most dark incidents (greedy maximum coverage). :func:`read_outages` reads the
 City of Chicago 311 street-light outage files.
@@ -39,7 +39,9 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
+from hotspot._core.deprecation import areas_before_points, reordered_arguments
 from hotspot._core.meta import attach, note_choice
+from hotspot._core.time import circular_window_sums, data_period_days
 from hotspot._core.validation import (
     check_columns,
     check_geodataframe,
@@ -48,7 +50,8 @@ from hotspot._core.validation import (
     check_same_crs,
     point_coords,
 )
-from hotspot.analyse.temporal import aoristic_weights, daylight
+from hotspot.analyse.darkness import daylight
+from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.scan.areas import hotspot_membership
 
@@ -88,19 +91,18 @@ def _members(incidents: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> np.ndar
 
 
 def _weeks_covered(incidents: gpd.GeoDataFrame, choices: dict[str, Any]) -> float:
-    t = pd.to_datetime(incidents["occurred_at"]) if "occurred_at" in incidents else None
-    if t is None or t.notna().sum() == 0:
+    if "occurred_at" not in incidents:
         raise InvalidInputError(
             "incidents need an 'occurred_at' column with times to build a patrol plan "
             "(read them with hs.read_incidents)"
         )
-    span_days = (t.max() - t.min()) / pd.Timedelta(days=1)
-    weeks = max(1.0, span_days / 7.0)
+    weeks = data_period_days(incidents["occurred_at"]) / 7.0
     note_choice(
         choices,
         "weeks",
         round(weeks, 3),
-        "time span of the incidents in weeks (at least 1): demand is per week",
+        "period the incidents cover (data_period: the 1-99 % quantile span widened to "
+        "the whole period, robust to stray dates; whole days) in weeks: demand is per week",
     )
     return weeks
 
@@ -144,9 +146,7 @@ def _demand(
 
 def _window_sums(demand: np.ndarray, g: int) -> np.ndarray:
     """Sum of demand over hours j .. j+g-1 (circular over the week)."""
-    c = np.concatenate([demand, demand[:, : g - 1]], axis=1) if g > 1 else demand
-    cs = np.concatenate([np.zeros((c.shape[0], 1)), np.cumsum(c, axis=1)], axis=1)
-    return cs[:, g : g + 168] - cs[:, :168]
+    return circular_window_sums(demand, g)
 
 
 def _choose_blocks(
@@ -195,9 +195,10 @@ def _minute_offsets(
     return np.floor(off)
 
 
+@reordered_arguments("hotspots", "incidents", old_order=areas_before_points)
 def patrol_plan(
-    hotspots: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame,
+    hotspots: gpd.GeoDataFrame,
     *,
     officer_hours_per_week: float,
     visit_minutes: float = 15,
@@ -212,11 +213,11 @@ def patrol_plan(
 
     Parameters
     ----------
-    hotspots
-        Hotspot polygons with ``hotspot_id`` (from :func:`hotspot.scan.areas.hotspots`).
     incidents
         Incidents (points, same CRS) with ``occurred_at`` (and optionally windows):
         their hour-of-week profile inside each hotspot is the demand.
+    hotspots
+        Hotspot polygons with ``hotspot_id`` (from :func:`hotspot.scan.areas.hotspots`).
     officer_hours_per_week
         Budget in officer-hours per week (>= 0). Each visit costs
         ``(visit_minutes + travel_minutes) / 60`` hours; the plan never exceeds it.
@@ -267,7 +268,7 @@ def patrol_plan(
     ...                     "2024-01-20 14:00"]).tz_localize("UTC")
     >>> inc = gpd.GeoDataFrame({"occurred_at": t},
     ...                        geometry=gpd.points_from_xy([50] * 4, [50] * 4), crs=32616)
-    >>> plan = patrol_plan(hot, inc, officer_hours_per_week=0.5, random_state=0)
+    >>> plan = patrol_plan(inc, hot, officer_hours_per_week=0.5, random_state=0)
     >>> plan[["hotspot_id", "day", "duration_min"]].values.tolist()
     [[1, 'Fri', 15], [1, 'Sat', 15]]
     """
@@ -584,9 +585,10 @@ def _greedy_cover(
     return picks, gains
 
 
+@reordered_arguments("hotspots", "incidents", old_order=areas_before_points)
 def lighting_audit(
-    hotspots: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame,
+    hotspots: gpd.GeoDataFrame,
     *,
     lights: gpd.GeoDataFrame | None = None,
     outages: gpd.GeoDataFrame | None = None,
@@ -603,7 +605,7 @@ def lighting_audit(
     For the incidents inside each hotspot:
 
     * ``n_known`` incidents with a known light class, ``n_dark`` of them in darkness
-      (sun below the ``twilight`` limit, :func:`hotspot.analyse.temporal.daylight`) and
+      (sun below the ``twilight`` limit, :func:`hotspot.analyse.darkness.daylight`) and
       ``dark_share = n_dark / n_known``;
     * ``n_near_outage``: incidents within ``radius`` metres of a reported outage while
       it was open (``outage_start <= t < outage_end + grace_days``; the Chicago reports
@@ -622,10 +624,10 @@ def lighting_audit(
 
     Parameters
     ----------
-    hotspots
-        Hotspot polygons with ``hotspot_id``.
     incidents
         Incidents with ``occurred_at`` (tz-aware), same projected CRS.
+    hotspots
+        Hotspot polygons with ``hotspot_id``.
     lights
         Optional existing light points (same CRS): candidates for repair/upgrade.
     outages
@@ -643,7 +645,7 @@ def lighting_audit(
     grace_days
         Days added to the outage end (default 1).
     twilight
-        Darkness limit, as in :func:`hotspot.analyse.temporal.daylight`.
+        Darkness limit, as in :func:`hotspot.analyse.darkness.daylight`.
 
     Returns
     -------
@@ -659,7 +661,7 @@ def lighting_audit(
     ...                    ).tz_localize("America/Chicago")
     >>> inc = gpd.GeoDataFrame({"occurred_at": t}, geometry=gpd.points_from_xy(
     ...     [440100, 440100, 440105], [4640100] * 3), crs=32616)
-    >>> audit = lighting_audit(hot, inc, n_lights=1)
+    >>> audit = lighting_audit(inc, hot, n_lights=1)
     >>> audit.hotspots[["n_dark", "dark_share", "n_dark_coverable"]].values.tolist()
     [[2.0, 0.6666666666666666, 2.0]]
     """

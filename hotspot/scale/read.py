@@ -35,7 +35,6 @@ from hotspot.ingest.readers import (
     _suffix,
 )
 from hotspot.ingest.report import IngestReport
-from hotspot.ingest.times import day_order
 from hotspot.scale._dask import is_dask_collection, require_dask
 
 __all__ = ["SAMPLE_PARTITIONS", "ingest_report", "read_incidents", "write_incidents"]
@@ -349,6 +348,8 @@ def merge_reports(reports: list[IngestReport | None], plan: _Plan | None) -> Ing
         dropped_rows=pd.DataFrame(), warnings=warns, detected=detected,
         crs_in=first.crs_in if first else None, crs_out=first.crs_out if first else None,
         time_quality=tq, sources=[s for r in reps for s in r.sources], notes=notes,
+        time_zone=first.time_zone if first else None,
+        time_zone_source=first.time_zone_source if first else "",
         failed_sources=failed,
     )
     assert report.rows_read == report.rows_kept + report.rows_dropped
@@ -390,8 +391,7 @@ def _sample_choices(parts: list[_Part], kwargs: dict[str, Any]) -> tuple[dict[st
                                        f"output CRS of a sample of {n:,} rows from "
                                        f"{len(heads)} files/partitions")
     if kwargs.get("dayfirst") is None:
-        order = next((day_order(s) for s in rep.notes if " read as " in s
-                      and day_order(s) is not None), None)
+        order = next((_day_first(s) for s in rep.notes if _day_first(s) is not None), None)
         if order is not None:
             pinned["dayfirst"] = note_choice(
                 choices, "dayfirst", order, "day/month order of the dates in the sample")
@@ -399,6 +399,15 @@ def _sample_choices(parts: list[_Part], kwargs: dict[str, Any]) -> tuple[dict[st
     if kwargs.get("tz") is None and tz is not None:
         pinned["tz"] = note_choice(choices, "tz", str(tz), "time zone of the sample's times")
     return pinned, choices, rep
+
+
+def _day_first(note: str) -> bool | None:
+    """Return the day/month order a note of the in-memory reader reports, or None."""
+    if "day/month order: day first" in note:
+        return True
+    if "day/month order: month first" in note:
+        return False
+    return None
 
 
 def read_incidents(

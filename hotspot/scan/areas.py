@@ -50,7 +50,9 @@ from hotspot._core.validation import (
     point_coords,
 )
 from hotspot.exceptions import HotspotWarning, InvalidInputError
+from hotspot.scan.cells import scan_cells
 from hotspot.scan.clusters import _hull_geometries, cluster_points
+from hotspot.units.build import count
 
 __all__ = ["HOTSPOT_COLUMNS", "hotspot_membership", "hotspots"]
 
@@ -148,8 +150,8 @@ def hotspots(
     cell_size
         Cell side in metres when the grid is built here.
     clusterer
-        ``"clusters"``: a scikit-learn clusterer for :func:`hotspot.clusters.
-        cluster_points`. When None, an existing ``cluster`` column is used, or
+        ``"clusters"``: a scikit-learn clusterer for
+        :func:`hotspot.cluster_points`. When None, an existing ``cluster`` column is used, or
         the default HDBSCAN.
     hull
         ``"clusters"``: ``"convex"`` or ``"concave"`` hulls.
@@ -162,7 +164,8 @@ def hotspots(
     geopandas.GeoDataFrame
         One row per hotspot, best first, in the CRS of ``data``:
 
-        - ``hotspot_id`` (int, 1..K, equal to ``rank``) and ``rank``;
+        - ``hotspot_id`` (int, 1..K, equal to ``rank``; a column, on a plain
+          ``RangeIndex``) and ``rank``;
         - ``n_incidents``: incidents in the area (sum over its cells; for
           clusters, the cluster's members);
         - ``share``: ``n_incidents`` / all incidents of the data;
@@ -325,21 +328,12 @@ def _prepare_units(
     choices: dict[str, Any],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, dict[str, Any]]:
     """Return (units with the needed columns, incidents or None, upstream metadata)."""
-    from hotspot.units.build import count, grid
-
     if is_points:
         inc = gdf
-        if method == "kde":
-            from hotspot.scan.density import kde
-
-            units = kde(inc, cell_size=cell_size)
-        else:
-            units = grid(inc, cell_size)
-        units = count(inc, units, weight=weight)
-        if method == "gistar":
-            from hotspot.scan.stats import gi_star
-
-            units = gi_star(units, column, neighbors=neighbors)
+        units = scan_cells(
+            inc, method=method, cell_size=cell_size, column=column, weight=weight,
+            neighbors=neighbors,
+        )
         note_choice(
             choices,
             "pipeline",
@@ -770,8 +764,9 @@ def _finish(
         total_h = totals.get("harm") or np.nan
         data["harm"] = harm[order]
         data["harm_share"] = harm[order] / total_h
-    index = pd.Index(rank, name="hotspot_id")  # so that groupings by hotspot match the ids
-    return gpd.GeoDataFrame(data, geometry=list(geoms[order]), crs=crs, index=index)
+    # hotspot_id is a column on a plain RangeIndex, never also the index: merges and
+    # groupbys on "hotspot_id" are then unambiguous
+    return gpd.GeoDataFrame(data, geometry=list(geoms[order]), crs=crs)
 
 
 def _as_int_if_whole(values: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ from scipy import sparse, stats
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.validation import (
     check_columns,
@@ -40,6 +41,7 @@ from hotspot._core.validation import (
     check_non_empty,
     check_points,
     check_projected,
+    numeric_column,
     point_coords,
 )
 from hotspot.exceptions import InvalidInputError
@@ -360,16 +362,7 @@ def cluster_points(
 
 
 def _weights_of(gdf: pd.DataFrame, column: str) -> np.ndarray:
-    w = pd.to_numeric(gdf[column], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        first = gdf.index[np.flatnonzero(bad)[0]]
-        msg = (
-            f"column {column!r} must hold finite non-negative weights; {int(bad.sum())} "
-            f"rows do not (first: index {first!r}). Fill or drop them first."
-        )
-        raise InvalidInputError(msg)
-    return w
+    return numeric_column(gdf, column, "incidents", what="weights")
 
 
 # ------------------------------------------------------------------------------- NNH
@@ -393,27 +386,28 @@ def nn_random_expectation(area_m2: float, n: int) -> tuple[float, float]:
     return 0.5 * math.sqrt(area_m2 / n), _NN_SE_CONSTANT * math.sqrt(area_m2 / n**2)
 
 
-def nnh_threshold(area_m2: float, n: int, confidence: float = 0.95) -> float:
+def nnh_threshold(area_m2: float, n: int, alpha: float = 0.05) -> float:
     """CrimeStat NNH threshold distance in metres.
 
     The lower one-tailed confidence limit of the mean random nearest-neighbour
-    distance: ``mean - t * se`` with ``t`` the ``confidence`` quantile of Student's t
+    distance: ``mean - t * se`` with ``t`` the ``1 - alpha`` quantile of Student's t
     with ``n - 1`` degrees of freedom (the normal quantile when ``n = 1``). A pair of
     incidents closer than this is closer than chance would make it, with a
-    one-tailed probability ``1 - confidence`` of being selected by chance.
+    one-tailed probability ``alpha`` of being selected by chance.
 
     Examples
     --------
     >>> round(nnh_threshold(1_000_000.0, 100, 0.5), 3)  # t = 0: the mean itself
     50.0
-    >>> round(nnh_threshold(1_000_000.0, 100, 0.95), 2)
+    >>> round(nnh_threshold(1_000_000.0, 100, 0.05), 2)
     45.66
     """
-    if not 0.0 < confidence < 1.0:
-        msg = f"`confidence` must be between 0 and 1 (exclusive), got {confidence}."
+    if not 0.0 < alpha < 1.0:
+        msg = f"`alpha` must be between 0 and 1 (exclusive), got {alpha}."
         raise InvalidInputError(msg)
     mean, se = nn_random_expectation(area_m2, n)
-    t = stats.t.ppf(confidence, df=n - 1) if n > 1 else stats.norm.ppf(confidence)
+    q = 1.0 - alpha
+    t = stats.t.ppf(q, df=n - 1) if n > 1 else stats.norm.ppf(q)
     return float(max(mean - t * se, 0.0))
 
 
@@ -481,10 +475,11 @@ def _nnh_level(
     return labels
 
 
+@renamed_arguments(confidence=("alpha", lambda c: round(1.0 - c, 12), "alpha = 1 - confidence"))
 def nnh(
     incidents: gpd.GeoDataFrame,
     *,
-    confidence: float = 0.95,
+    alpha: float = 0.05,
     distance: float | None = None,
     min_points: int = 10,
     order: int = 1,
@@ -499,8 +494,8 @@ def nnh(
        nearest-neighbour distance of ``n`` points in an area ``A`` is
        ``0.5 * sqrt(A / n)`` with standard error ``0.26136 * sqrt(A / n**2)``.
        The threshold is the lower one-tailed confidence limit
-       ``mean - t * se`` (``t`` = the ``confidence`` quantile of Student's t with
-       ``n - 1`` df; ``confidence = 0.95`` is CrimeStat's "probability of selecting
+       ``mean - t * se`` (``t`` = the ``1 - alpha`` quantile of Student's t with
+       ``n - 1`` df; ``alpha = 0.05`` is CrimeStat's "probability of selecting
        a pair by chance" of 5 %). Alternatively a fixed ``distance`` in metres.
     2. **Minimum number of points.** Pairs of incidents closer than the threshold
        are linked, links are chained (single linkage: two incidents are in the same
@@ -508,7 +503,7 @@ def nnh(
        ``min_points`` incidents are first-order clusters; the rest is noise.
 
     Higher orders repeat the procedure on the mean centres of the clusters of the
-    order below (same area, ``n`` = number of clusters, the same ``confidence`` or
+    order below (same area, ``n`` = number of clusters, the same ``alpha`` or
     ``distance`` and ``min_points`` counted in lower-order clusters), as CrimeStat
     does.
 
@@ -516,12 +511,13 @@ def nnh(
     ----------
     incidents
         Points in a projected CRS in metres.
-    confidence
-        One-tailed confidence level for the threshold (0 < confidence < 1). 0.5
-        gives the mean random NN distance itself; higher values a shorter, stricter
-        threshold.
+    alpha
+        One-tailed significance level of the threshold (0 < alpha < 1): the
+        probability of selecting a pair by chance. 0.5 gives the mean random NN
+        distance itself; smaller values a shorter, stricter threshold. (The old
+        ``confidence`` = ``1 - alpha`` still works for one release.)
     distance
-        Fixed threshold in metres; overrides ``confidence`` (CrimeStat's "fixed
+        Fixed threshold in metres; overrides ``alpha`` (CrimeStat's "fixed
         distance" option).
     min_points
         Minimum number of incidents in a first-order cluster (CrimeStat default 10),
@@ -582,7 +578,7 @@ def nnh(
     for level in range(1, int(order) + 1):
         n_pts = int(weights.sum()) if level == 1 else len(pts)
         mean_nn, se = nn_random_expectation(area, max(n_pts, 1))
-        thr = float(distance) if distance is not None else nnh_threshold(area, n_pts, confidence)
+        thr = float(distance) if distance is not None else nnh_threshold(area, n_pts, alpha)
         if len(pts) == 0:
             lab = np.zeros(0, dtype=np.int64)
         else:
@@ -623,7 +619,7 @@ def nnh(
         member = per_incident  # incident -> cluster of this level (the next level's point)
 
     params = {
-        "confidence": confidence,
+        "alpha": alpha,
         "distance": distance,
         "min_points": int(min_points),
         "order": int(order),

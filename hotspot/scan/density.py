@@ -58,18 +58,21 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 from scipy import fft as sp_fft
 from scipy.spatial import cKDTree
 
-from hotspot._core.grid import GridSpec, grid_frame, grid_spec_of
+from hotspot._core.grid import GridSpec, auto_cell_size, grid_frame, grid_spec_of
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.validation import (
     check_columns,
     check_geodataframe,
     check_non_empty,
+    check_positive,
     check_projected,
     check_same_crs,
+    numeric_column,
 )
 from hotspot.exceptions import HotspotWarning, InvalidInputError
 
@@ -491,8 +494,8 @@ def kde_grid(
     if counts.ndim != 2:
         msg = f"`counts` must be a 2-D (ny, nx) array, got shape {counts.shape}."
         raise InvalidInputError(msg)
-    _check_positive(cell_size, "cell_size")
-    _check_positive(bandwidth, "bandwidth")
+    check_positive(cell_size, "cell_size", "metres")
+    check_positive(bandwidth, "bandwidth", "metres")
     stencil = _stencil(float(cell_size), float(bandwidth), _check_kernel(kernel), normalize)
     return _convolve_sum([(counts, stencil)], counts.shape)
 
@@ -617,18 +620,12 @@ def _chunks(lengths: np.ndarray, budget: int) -> list[tuple[int, int]]:
     return list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
 
 
-def _check_positive(value: Any, name: str) -> None:
-    if not (isinstance(value, int | float | np.number) and np.isfinite(value) and value > 0):
-        msg = f"`{name}` must be a positive number of metres, got {value!r}."
-        raise InvalidInputError(msg)
-
-
 # ----------------------------------------------------------------------------- GeoDataFrame layer
 
 
 def kde(
-    incidents: Any,
-    units: Any = None,
+    incidents: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame | None = None,
     *,
     cell_size: float | None = None,
     bandwidth: float | None = None,
@@ -639,7 +636,7 @@ def kde(
     population: Any = None,
     population_column: str = "population",
     method: str = "auto",
-) -> Any:
+) -> gpd.GeoDataFrame:
     """Kernel density of incidents, in incidents per km², on a grid or on any units.
 
     Parameters
@@ -754,10 +751,10 @@ def kde(
         )
         raise InvalidInputError(msg)
     if bandwidth is not None:
-        _check_positive(bandwidth, "bandwidth")
+        check_positive(bandwidth, "bandwidth", "metres")
         bandwidth = float(bandwidth)
     if cell_size is not None:
-        _check_positive(cell_size, "cell_size")
+        check_positive(cell_size, "cell_size", "metres")
         if units is not None:
             msg = "`cell_size` is only used when `units` is None (a grid is built)."
             raise InvalidInputError(msg)
@@ -785,7 +782,9 @@ def kde(
     # where to evaluate
     spec: GridSpec | None = None
     if units is None:
-        cell_size = cell_size or _auto_cell_size(xy, h_fixed, choices)
+        if cell_size is None:
+            bounds = (*xy.min(axis=0), *xy.max(axis=0))
+            cell_size = auto_cell_size(bounds, choices, bandwidth=h_fixed)
         h_reach = h_fixed
         if adaptive:
             k = _auto_k(k, choices)
@@ -987,21 +986,7 @@ def _weights(gdf: Any, column: str | None, name: str, arg: str) -> np.ndarray:
     """Return validated non-negative weights (ones when ``column`` is None)."""
     if column is None:
         return np.ones(len(gdf))
-    check_columns(gdf, [column], name)
-    try:
-        w = gdf[column].to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as err:
-        msg = f"`{arg}` column {column!r} of `{name}` must be numeric ({err})."
-        raise InvalidInputError(msg) from err
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        msg = (
-            f"Column {column!r} of `{name}` must hold finite values >= 0; {int(bad.sum())} "
-            f"rows do not (first: index {gdf.index[pos]!r}, value {w[pos]!r}). Fill or drop them."
-        )
-        raise InvalidInputError(msg)
-    return w
+    return numeric_column(gdf, column, name, what=f"`{arg}` weights")
 
 
 def _unit_points(gdf: Any) -> np.ndarray:
@@ -1047,28 +1032,6 @@ def _auto_k(k: int | None, choices: dict[str, Any]) -> int:
     return int(k)
 
 
-def _auto_cell_size(xy: np.ndarray, h: float, choices: dict[str, Any]) -> float:
-    span = np.ptp(xy, axis=0)
-    short = float(span.min()) if span.min() > 0 else float(span.max())
-    by_extent = short / 50 if short > 0 else np.inf
-    raw = min(by_extent, h / 2)
-    size = _nice_floor(raw)
-    reason = (
-        f"shorter side of the incidents' bounding box / 50 ({by_extent:.4g} m)"
-        if by_extent <= h / 2
-        else f"bandwidth / 2 ({h / 2:.4g} m), so that the kernel spans >= 2 cells"
-    )
-    return note_choice(choices, "cell_size", size, reason + ", rounded down to 1/2/2.5/5×10^k m")
-
-
-def _nice_floor(value: float) -> float:
-    """Largest of 1, 2, 2.5, 5 × 10^k not above ``value``."""
-    exp = math.floor(math.log10(value))
-    base = 10.0**exp
-    for m in (5.0, 2.5, 2.0, 1.0):
-        if m * base <= value * (1 + 1e-12):
-            return float(round(m * base, 10))
-    return float(base)  # pragma: no cover
 
 
 def _round_sig(value: float, digits: int = 4) -> float:

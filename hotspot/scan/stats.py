@@ -51,14 +51,20 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
 from hotspot._core.meta import attach, note_choice
-from hotspot._core.validation import check_columns, check_geodataframe, check_non_empty
+from hotspot._core.validation import (
+    check_geodataframe,
+    check_non_empty,
+    numeric_column,
+)
 from hotspot._core.weights import n_islands, weights_for_units
 from hotspot.exceptions import HotspotWarning, InvalidInputError
+from hotspot.scan._exact import to_lattice, window_sum_tails
 
 __all__ = [
     "HOTSPOT_CLASSES",
@@ -77,6 +83,8 @@ __all__ = [
 
 MIN_UNITS = 30
 MIN_INCIDENTS = 30
+MIN_SHARE = 0.5
+FALLBACK_PERMUTATIONS = 9999
 
 HOTSPOT_CLASSES = (
     "cold_99",
@@ -342,14 +350,55 @@ def _counts_general(v, w, obs, tol, k, ids, vals, r_e, c_e, j_e) -> _PermCounts:
     return _PermCounts(n_ge, n_le, mean, np.sqrt(np.maximum(s2 / n_perm - mean**2, 0.0)))
 
 
-def _pseudo_p(n_ge: np.ndarray, n_le: np.ndarray, permutations: int, alternative: str):
-    greater = (n_ge + 1.0) / (permutations + 1.0)
-    less = (n_le + 1.0) / (permutations + 1.0)
+def _tail_p(greater: np.ndarray, less: np.ndarray, alternative: str) -> np.ndarray:
+    """p-value for ``alternative`` from the upper and lower tail probabilities."""
     if alternative == "greater":
         return greater
     if alternative == "less":
         return less
     return np.minimum(1.0, 2.0 * np.minimum(greater, less))
+
+
+def _pseudo_p(n_ge: np.ndarray, n_le: np.ndarray, permutations: int, alternative: str):
+    greater = (n_ge + 1.0) / (permutations + 1.0)
+    less = (n_le + 1.0) / (permutations + 1.0)
+    return _tail_p(greater, less, alternative)
+
+
+@dataclass(frozen=True)
+class _ExactTails:
+    p_ge: np.ndarray  # P(random lag >= observed lag), exact
+    p_le: np.ndarray  # P(random lag <= observed lag), exact
+    mean: np.ndarray  # exact mean of the random lag
+    std: np.ndarray  # exact standard deviation of the random lag
+    lattice_step: float
+    rounded: bool
+
+
+def _exact_possible(w: sparse.csr_array) -> bool:
+    """Exact tails need positive weights equal within each row and ``4 k_max <= n``."""
+    k = np.diff(w.indptr)
+    n = w.shape[0]
+    return bool((w.data > 0).all() and _row_constant(w) and 4 * int(k.max(initial=0)) <= n)
+
+
+def _exact_conditional(v: np.ndarray, w: sparse.csr_array) -> _ExactTails:
+    """Exact conditional-randomisation tails of the lag ``w @ v`` (see ``_exact``)."""
+    n = len(v)
+    k = np.diff(w.indptr)
+    lattice = to_lattice(v, int(k.max(initial=0)))
+    pattern = sparse.csr_array((np.ones(w.nnz, dtype=np.int64), w.indices, w.indptr), w.shape)
+    p_ge, p_le = window_sum_tails(lattice.u, k, pattern @ lattice.u)
+    # moments of k draws without replacement from the other n - 1 values
+    c = np.zeros(n)
+    has = k > 0
+    c[has] = w.data[w.indptr[:-1][has]]
+    others_mean = (v.sum() - v) / (n - 1)
+    others_var = np.maximum(((v * v).sum() - v * v) / (n - 1) - others_mean**2, 0.0)
+    fpc = np.maximum(n - 1 - k, 0) / max(n - 2, 1)
+    mean = c * k * others_mean
+    std = c * np.sqrt(k * others_var * fpc)
+    return _ExactTails(p_ge, p_le, mean, std, lattice.step, not lattice.exact)
 
 
 def _normal_p(z: np.ndarray, alternative: str) -> np.ndarray:
@@ -360,14 +409,19 @@ def _normal_p(z: np.ndarray, alternative: str) -> np.ndarray:
     return 2.0 * stats.norm.sf(np.abs(z))
 
 
-def _check_core_inputs(y: Any, W: Any, alternative: str, permutations: int):  # noqa: N803
+def _check_core_inputs(y: Any, W: Any, alternative: str, permutations: int | None):  # noqa: N803
     y = np.asarray(y, dtype=float).ravel()
     n = len(y)
     if alternative not in _ALTERNATIVES:
         msg = f"alternative must be one of {_ALTERNATIVES}, got {alternative!r}."
         raise InvalidInputError(msg)
-    if int(permutations) != permutations or permutations < 0:
-        msg = f"permutations must be a non-negative integer, got {permutations!r}."
+    if permutations is not None and (
+        isinstance(permutations, bool) or int(permutations) != permutations or permutations < 0
+    ):
+        msg = (
+            "permutations must be None (exact conditional randomisation) or a "
+            f"non-negative integer, got {permutations!r}."
+        )
         raise InvalidInputError(msg)
     if not np.isfinite(y).all():
         bad = np.flatnonzero(~np.isfinite(y))
@@ -413,9 +467,20 @@ class GiStarResult:
     n_neighbors
         Number of neighbours (self excluded).
     p_sim
-        Permutation pseudo p-value for ``alternative`` (None without permutations).
+        Monte Carlo permutation pseudo p-value for ``alternative`` (None unless
+        permutations were run).
     z_sim
-        ``(g - mean(sim)) / std(sim)`` from the permutations (None without).
+        ``(lag - mean) / std`` of the conditional randomisation distribution: exact
+        moments with ``method="exact"``, the simulated ones with permutations (None
+        with ``method="normal"``).
+    p_exact
+        Exact conditional-randomisation p-value for ``alternative`` (None unless
+        ``method="exact"``).
+    method
+        ``"exact"``, ``"permutation"`` or ``"normal"``: which p-value is the inference.
+    lattice_step
+        Step of the value lattice of the exact method (1.0 for integer counts: nothing
+        rounded; NaN for the other methods).
     alternative, permutations
         The options used.
     """
@@ -432,13 +497,25 @@ class GiStarResult:
     alternative: str = "two-sided"
     permutations: int = 0
     params: dict[str, Any] = field(default_factory=dict)
+    p_exact: np.ndarray | None = None
+    method: str = "normal"
+    lattice_step: float = float("nan")
+
+    @property
+    def p_inference(self) -> np.ndarray:
+        """The p-value of ``method`` (the one to correct for multiple testing)."""
+        if self.method == "exact":
+            return self.p_exact
+        if self.method == "permutation":
+            return self.p_sim
+        return self.p_value
 
 
 def gi_star_arrays(
     y: Any,
     W: Any,  # noqa: N803
     *,
-    permutations: int = 0,
+    permutations: int | None = 0,
     alternative: Alternative = "two-sided",
     random_state: int | np.random.Generator | None = None,
 ) -> GiStarResult:
@@ -462,11 +539,14 @@ def gi_star_arrays(
         ``(n, n)`` sparse neighbour weights **without** self-loops (e.g. from
         :func:`hotspot._core.weights.weights_for_units`); row ``i`` = neighbours of ``i``.
     permutations
-        Number of conditional permutations (0: analytic inference only).
+        0 (default here): analytic normal inference only. None: exact conditional
+        randomisation (``p_exact``; see the module notes), or 9,999 Monte Carlo
+        permutations when ``W`` has unequal weights within a row. ``R >= 1``: ``R``
+        Monte Carlo conditional permutations (``p_sim``).
     alternative
         ``"two-sided"``, ``"greater"`` (hot spots only) or ``"less"`` (cold spots).
     random_state
-        Seed or generator for the permutations.
+        Seed or generator for Monte Carlo permutations.
 
     Returns
     -------
@@ -499,14 +579,20 @@ def gi_star_arrays(
         variance = var_term / n**2 * (s / ybar) ** 2 if ybar else np.full(n, np.nan)
     z = np.where(np.isfinite(z), z, np.nan)
     p_value = _normal_p(z, alternative)
-    p_sim = z_sim = None
-    if permutations:
+    p_sim = z_sim = p_exact = None
+    method, step = "normal", float("nan")
+    if permutations is None and _exact_possible(w):
+        method = "exact"
+        tails = _exact_conditional(y, w)
+        p_exact = _tail_p(tails.p_ge, tails.p_le, alternative)
+        z_sim, step = _standardise(lag_nb, tails.mean, tails.std), tails.lattice_step
+    elif permutations != 0:
+        method = "permutation"
+        permutations = FALLBACK_PERMUTATIONS if permutations is None else int(permutations)
         rng = np.random.default_rng(random_state)
-        counts = _conditional_permutations(y, w, lag_nb, int(permutations), rng)
-        p_sim = _pseudo_p(counts.n_ge, counts.n_le, int(permutations), alternative)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z_sim = (lag_nb - counts.mean) / counts.std
-        z_sim = np.where(np.isfinite(z_sim), z_sim, np.nan)
+        counts = _conditional_permutations(y, w, lag_nb, permutations, rng)
+        p_sim = _pseudo_p(counts.n_ge, counts.n_le, permutations, alternative)
+        z_sim = _standardise(lag_nb, counts.mean, counts.std)
     return GiStarResult(
         z=z,
         p_value=p_value,
@@ -518,8 +604,18 @@ def gi_star_arrays(
         p_sim=p_sim,
         z_sim=z_sim,
         alternative=alternative,
-        permutations=int(permutations),
+        permutations=int(permutations or 0),
+        p_exact=p_exact,
+        method=method,
+        lattice_step=step,
     )
+
+
+def _standardise(obs: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """``(obs - mean) / std`` with NaN where undefined."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (obs - mean) / std
+    return np.where(np.isfinite(z), z, np.nan)
 
 
 # ------------------------------------------------------------------------------------
@@ -540,13 +636,20 @@ class LocalMoranResult:
         Quadrant, esda's convention: 1 High-High, 2 Low-High, 3 Low-Low, 4 High-Low
         (a unit is "High" when ``z_i > 0``, its neighbours when the lag is ``> 0``).
     p_sim
-        Permutation pseudo p-value for ``alternative``; NaN for islands.
+        Conditional randomisation p-value for ``alternative``: exact with
+        ``method="exact"``, the Monte Carlo pseudo p-value with
+        ``method="permutation"``; NaN for islands.
     z_sim
-        ``(I - mean(sim)) / std(sim)``; NaN for islands.
+        ``(I - mean) / std`` of the conditional randomisation distribution (exact
+        moments, or the simulated ones); NaN for islands.
     n_neighbors
         Number of neighbours.
     alternative, permutations
         The options used.
+    method
+        ``"exact"`` or ``"permutation"``.
+    lattice_step
+        Step of the value lattice of the exact method (1.0 for integer counts).
     """
 
     i: np.ndarray
@@ -555,23 +658,26 @@ class LocalMoranResult:
     z_sim: np.ndarray
     n_neighbors: np.ndarray
     alternative: str = "two-sided"
-    permutations: int = 999
+    permutations: int = 0
+    method: str = "exact"
+    lattice_step: float = float("nan")
 
 
 def local_moran_arrays(
     y: Any,
     W: Any,  # noqa: N803
     *,
-    permutations: int = 999,
+    permutations: int | None = None,
     alternative: Alternative = "two-sided",
     transform: Literal["r", "b"] = "r",
     random_state: int | np.random.Generator | None = None,
 ) -> LocalMoranResult:
-    """Local Moran's I with conditional permutation inference (array core).
+    """Local Moran's I with conditional randomisation inference (array core).
 
     Equal to ``esda.Moran_Local(y, w, transformation=transform).Is`` (tested to
-    1e-9); ``p_sim`` is the pseudo p-value for ``alternative`` (see the module
-    notes; esda's "directed" p-value is half our two-sided one).
+    1e-9); ``p_sim`` is the conditional randomisation p-value for ``alternative``:
+    exact by default, or estimated from ``permutations`` Monte Carlo draws as esda
+    does (see the module notes; esda's "directed" p-value is half our two-sided one).
 
     Parameters
     ----------
@@ -580,7 +686,9 @@ def local_moran_arrays(
     W
         ``(n, n)`` sparse neighbour weights without self-loops.
     permutations
-        Number of conditional permutations (>= 1).
+        None (default): exact conditional randomisation, or 9,999 Monte Carlo
+        permutations when the weights are unequal within a row. ``R >= 1``: ``R``
+        Monte Carlo conditional permutations.
     alternative
         ``"two-sided"``, ``"greater"`` (positive association) or ``"less"``.
     transform
@@ -597,13 +705,19 @@ def local_moran_arrays(
     >>> from hotspot._core.weights import grid_weights
     >>> row, col = np.divmod(np.arange(100), 10)
     >>> y = np.where(col < 5, 10.0, 0.0) + np.random.default_rng(0).random(100)
-    >>> res = local_moran_arrays(y, grid_weights(row, col), random_state=0)
-    >>> res.q[[52, 57]].tolist(), res.p_sim[[52, 57]].tolist()
-    ([1, 3], [0.008, 0.002])
+    >>> res = local_moran_arrays(y, grid_weights(row, col))
+    >>> res.q[[52, 57]].tolist(), res.p_sim[[52, 57]].round(6).tolist()
+    ([1, 3], [0.005133, 0.000111])
+    >>> mc = local_moran_arrays(y, grid_weights(row, col), permutations=999, random_state=0)
+    >>> mc.p_sim[[52, 57]].tolist()
+    [0.008, 0.002]
     """
     y, w = _check_core_inputs(y, W, alternative, permutations)
-    if permutations < 1:
-        msg = "local Moran needs permutations >= 1 (999 is the usual choice)."
+    if permutations == 0:
+        msg = (
+            "local Moran has no analytic inference: use permutations=None (exact "
+            "conditional randomisation) or permutations >= 1 (e.g. 999)."
+        )
         raise InvalidInputError(msg)
     if transform not in ("r", "b"):
         msg = f"transform must be 'r' or 'b', got {transform!r}."
@@ -633,18 +747,31 @@ def local_moran_arrays(
             z_sim=nan.copy(),
             n_neighbors=k,
             alternative=alternative,
-            permutations=int(permutations),
+            permutations=int(permutations or 0),
+            method="exact" if permutations is None else "permutation",
         )
-    rng = np.random.default_rng(random_state)
-    counts = _conditional_permutations(z, w, lag, int(permutations), rng)
     # I_sim = c * z_i * lag_sim: the order flips where z_i < 0; all ties where z_i == 0
     pos, neg = z > 0, z < 0
-    n_ge = np.where(pos, counts.n_ge, np.where(neg, counts.n_le, permutations))
-    n_le = np.where(pos, counts.n_le, np.where(neg, counts.n_ge, permutations))
-    p_sim = _pseudo_p(n_ge, n_le, int(permutations), alternative)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z_sim = np.sign(z) * (lag - counts.mean) / counts.std
-    z_sim = np.where(np.isfinite(z_sim), z_sim, np.nan)
+    step = float("nan")
+    if permutations is None and _exact_possible(w):
+        # the lag of z is an increasing affine function of the lag of y: use y so
+        # that integer counts stay on their own lattice
+        method = "exact"
+        tails = _exact_conditional(y, w)
+        ge = np.where(pos, tails.p_ge, np.where(neg, tails.p_le, 1.0))
+        le = np.where(pos, tails.p_le, np.where(neg, tails.p_ge, 1.0))
+        p_sim = _tail_p(ge, le, alternative)
+        z_sim = np.sign(z) * _standardise(w @ y, tails.mean, tails.std)
+        step = tails.lattice_step
+    else:
+        method = "permutation"
+        permutations = FALLBACK_PERMUTATIONS if permutations is None else int(permutations)
+        rng = np.random.default_rng(random_state)
+        counts = _conditional_permutations(z, w, lag, permutations, rng)
+        n_ge = np.where(pos, counts.n_ge, np.where(neg, counts.n_le, permutations))
+        n_le = np.where(pos, counts.n_le, np.where(neg, counts.n_ge, permutations))
+        p_sim = _pseudo_p(n_ge, n_le, permutations, alternative)
+        z_sim = np.sign(z) * _standardise(lag, counts.mean, counts.std)
     islands = k == 0
     p_sim = np.where(islands, np.nan, p_sim)
     z_sim = np.where(islands, np.nan, z_sim)
@@ -655,7 +782,9 @@ def local_moran_arrays(
         z_sim=z_sim,
         n_neighbors=k,
         alternative=alternative,
-        permutations=int(permutations),
+        permutations=int(permutations or 0),
+        method=method,
+        lattice_step=step,
     )
 
 
@@ -667,28 +796,11 @@ def local_moran_arrays(
 def _values(units: Any, column: str, *, non_negative: bool) -> np.ndarray:
     check_geodataframe(units, "units")
     check_non_empty(units, "units")
-    check_columns(units, [column], "units")
-    col = units[column]
-    if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-        msg = f"column {column!r} of `units` must be numeric (counts), got {col.dtype}."
-        raise InvalidInputError(msg)
-    y = col.to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(y)
-    if bad.any():
-        msg = (
-            f"column {column!r} has {int(bad.sum())} missing or infinite values (first at "
-            f"unit {units.index[np.flatnonzero(bad)[0]]!r}). Fill them (e.g. `.fillna(0)` "
-            "for counts) or drop those units."
-        )
-        raise InvalidInputError(msg)
-    if non_negative and (y < 0).any():
-        msg = (
-            f"column {column!r} has negative values (first at unit "
-            f"{units.index[np.flatnonzero(y < 0)[0]]!r}); Gi* needs non-negative values "
-            "such as counts or rates."
-        )
-        raise InvalidInputError(msg)
-    return y
+    fix = (
+        "Gi* needs non-negative values such as counts or rates; fill missing counts "
+        "with `.fillna(0)` or drop those units."
+    )
+    return numeric_column(units, column, "units", non_negative=non_negative, fix=fix)
 
 
 def _warn_small(y: np.ndarray, column: str, w: sparse.csr_array, step: str) -> None:
@@ -766,17 +878,25 @@ def _hotspot_class(z: np.ndarray, p_adj: np.ndarray, alpha: float) -> pd.Categor
 
 
 def gi_star(
-    units: Any,
+    units: gpd.GeoDataFrame,
     column: str = "n_incidents",
     *,
     neighbors: Any = "queen",
-    permutations: int = 0,
+    permutations: int | None = None,
     alternative: Alternative = "two-sided",
     correction: Correction = "fdr_bh",
     alpha: float = 0.05,
     random_state: int | np.random.Generator | None = None,
-) -> Any:
+    min_share: float = MIN_SHARE,
+) -> gpd.GeoDataFrame:
     """Getis-Ord Gi* hot and cold spots of a count per unit.
+
+    The z-score is the analytic Gi* z (equal to esda's and ArcGIS's); the p-value is,
+    by default, the **exact conditional randomisation** p-value: the probability that
+    the unit's neighbours, drawn at random from the other units' counts, sum to at
+    least (or at most) what they do -- the limit of infinitely many permutations,
+    computed without drawing any. It holds the false discovery rate on skewed counts
+    where the normal approximation does not, and it does not depend on a seed.
 
     Parameters
     ----------
@@ -790,31 +910,41 @@ def gi_star(
         ``("knn", 8)`` / ``{"k": 8}``, a sparse ``(n, n)`` matrix or a libpysal W/Graph.
         The unit itself is always included (Gi*).
     permutations
-        0 (default): analytic normal inference. Otherwise the number of conditional
-        permutations for a pseudo p-value ``p_sim`` (e.g. 999).
+        None (default): exact conditional randomisation (with unequal weights within a
+        row, e.g. a user matrix, 9,999 Monte Carlo permutations instead; reported).
+        0: the normal approximation (esda's ``p_norm``, ArcGIS's p-value), which
+        flags cells on shuffled skewed counts. ``R >= 1``: ``R`` Monte Carlo
+        conditional permutations as esda (pseudo p-value ``p_sim``).
     alternative
         ``"two-sided"`` (default), ``"greater"`` or ``"less"``.
     correction
         ``"fdr_bh"`` (default, Benjamini–Hochberg), ``"bonferroni"``, ``"holm"`` or
-        None. Applied once: to ``p_sim`` with permutations, else to ``p_value``.
+        None, applied once, to ``p_value``.
     alpha
         Level (at most 0.10) a unit's ``p_adjusted`` must be below to be classed hot or
         cold.
     random_state
-        Seed or generator for the permutations.
+        Seed or generator for Monte Carlo permutations (the default needs none).
+    min_share
+        Used when ``units`` has an ``inside_share`` column (cells of
+        ``grid(study_area=...)`` partly outside the study area): the count of each
+        cell is divided by its share (incidents per full cell of study area) and
+        cells with a share below ``min_share`` (default 0.5) are left out of the
+        test (NaN, ``not_significant``; their number is reported).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        A copy of ``units`` with columns ``gi_z`` (analytic z-score), ``p_value``
-        (normal p-value for ``alternative``), ``p_sim`` (only with permutations),
-        ``p_adjusted`` and ``hotspot_class``: an ordered categorical ``cold_99 <
+        A copy of ``units`` with columns ``gi_z`` (analytic z-score), ``p_norm``
+        (its normal p-value for ``alternative``), ``p_value`` (the p-value of the
+        inference used: exact, Monte Carlo or normal), ``p_sim`` (only with
+        permutations), ``p_adjusted`` and ``hotspot_class``: an ordered categorical ``cold_99 <
         cold_95 < cold_90 < not_significant < hot_90 < hot_95 < hot_99``. A unit is
         hot (z > 0) or cold (z < 0) when ``p_adjusted < alpha``; its bin is the
         strongest of 99 % (``p_adjusted < 0.01``), 95 % (< 0.05) and 90 % (< 0.10)
         it reaches (ArcGIS ``Gi_Bin`` with FDR), so with the default ``alpha=0.05``
         no unit is ``hot_90``/``cold_90``. ``attrs["hotspot"]["gi_star"]`` records
-        the neighbours, which p-value was corrected and the parameters.
+        the neighbours, the inference method, the edge handling and the parameters.
 
     Warns
     -----
@@ -834,47 +964,128 @@ def gi_star(
     >>> cells["n_incidents"] = np.random.default_rng(1).poisson(1, 100)
     >>> cells.loc[[33, 34, 35, 43, 44, 45, 53, 54, 55], "n_incidents"] = 12
     >>> out = gi_star(cells)
-    >>> out.loc[[33, 44, 55], "hotspot_class"].tolist()
-    ['hot_99', 'hot_99', 'hot_99']
-    >>> int((out["hotspot_class"] == "hot_99").sum())
+    >>> out.loc[[34, 43, 44, 45, 54], "hotspot_class"].tolist()
+    ['hot_99', 'hot_99', 'hot_99', 'hot_99', 'hot_99']
+    >>> out.attrs["hotspot"]["gi_star"]["choices"]["inference"]["value"]
+    'exact'
+
+    The normal approximation (``permutations=0``) is more generous at the corners of
+    the block, whose windows hold only four of the nine high counts:
+
+    >>> int((gi_star(cells, permutations=0)["hotspot_class"] == "hot_99").sum())
     9
     """
     _check_options(alpha, correction)
     y = _values(units, column, non_negative=True)
     w, description = weights_for_units(units, neighbors)
+    n_all = len(y)
+    y, w, tested, edge = _edge_adjust(units, y, w, min_share)
     _warn_small(y, column, w, "gi_star")
     _warn_permutation_floor(len(y), permutations, alternative, correction, alpha, "gi_star")
     res = gi_star_arrays(
         y, w, permutations=permutations, alternative=alternative, random_state=random_state
     )
-    corrected = "p_sim" if permutations else "p_value"
-    p_adj = adjust_pvalues(res.p_sim if permutations else res.p_value, correction)
+    p_adj = adjust_pvalues(res.p_inference, correction)
     out = units.copy()
-    out["gi_z"] = res.z
-    out["p_value"] = res.p_value
-    if permutations:
-        out["p_sim"] = res.p_sim
-    out["p_adjusted"] = p_adj
-    out["hotspot_class"] = _hotspot_class(res.z, p_adj, alpha)
+    out["gi_z"] = _expand(res.z, tested, n_all)
+    out["p_norm"] = _expand(res.p_value, tested, n_all)
+    out["p_value"] = _expand(res.p_inference, tested, n_all)
+    if res.p_sim is not None:
+        out["p_sim"] = _expand(res.p_sim, tested, n_all)
+    out["p_adjusted"] = _expand(p_adj, tested, n_all)
+    out["hotspot_class"] = _hotspot_class(
+        out["gi_z"].to_numpy(), out["p_adjusted"].to_numpy(), alpha
+    )
     choices: dict[str, Any] = {}
     note_choice(choices, "weights", description, f"from neighbors={_short(neighbors)}")
-    note_choice(
-        choices,
-        "corrected_p",
-        corrected,
-        f"{correction or 'no'} correction applied once, to "
-        + ("the permutation p-values" if permutations else "the analytic p-values"),
-    )
+    _note_inference(choices, res.method, res.permutations, res.lattice_step, correction)
+    if edge:
+        note_choice(choices, "edges", edge["value"], edge["reason"])
     params = _run_params(
         column, neighbors, permutations, alternative, correction, alpha, random_state
     )
     return attach(out, "gi_star", params, choices, n_islands=n_islands(w))
 
 
+_METHOD_TEXT = {
+    "exact": "exact conditional randomisation (the limit of infinitely many permutations)",
+    "permutation": "Monte Carlo conditional permutations",
+    "normal": "normal approximation of the Gi* z-score",
+}
+
+
+def _note_inference(
+    choices: dict[str, Any], method: str, permutations: int, step: float, correction: Any
+) -> None:
+    """Record which inference made ``p_value`` and how it was corrected."""
+    if method == "exact":
+        detail = (
+            "counts used as they are"
+            if step == 1.0
+            else f"values rounded to a lattice step of {step:.4g}"
+        )
+    elif method == "permutation":
+        detail = f"{permutations} permutations"
+    else:
+        detail = "asked for with permutations=0"
+    note_choice(choices, "inference", method, f"{_METHOD_TEXT[method]}; {detail}")
+    note_choice(
+        choices,
+        "corrected_p",
+        "p_value",
+        f"{correction or 'no'} correction applied once, to the {method} p-values",
+    )
+
+
+def _edge_adjust(
+    units: Any, y: np.ndarray, w: sparse.csr_array, min_share: float
+) -> tuple[np.ndarray, sparse.csr_array, np.ndarray | None, dict[str, str] | None]:
+    """Turn counts into counts per full cell of study area; leave out cells below ``min_share``.
+
+    Returns the values and weights of the tested units, the positions of the tested
+    units (None when all are) and a description for ``attrs`` (None without an
+    ``inside_share`` column).
+    """
+    if "inside_share" not in getattr(units, "columns", ()):
+        return y, w, None, None
+    if not 0 < min_share <= 1:
+        msg = f"min_share must be in (0, 1] (e.g. 0.5), got {min_share!r}."
+        raise InvalidInputError(msg)
+    share = units["inside_share"].to_numpy(dtype=float, na_value=np.nan)
+    if not (np.isfinite(share) & (share > 0) & (share <= 1 + 1e-9)).all():
+        msg = (
+            "column 'inside_share' must hold each cell's share of area inside the study "
+            "area, in (0, 1]; rebuild the grid with `hs.grid(..., study_area=...)` or "
+            "drop the column."
+        )
+        raise InvalidInputError(msg)
+    keep = np.flatnonzero(share >= min_share)
+    dropped = len(y) - len(keep)
+    partial = int(((share < 1 - 1e-9) & (share >= min_share)).sum())
+    reason = (
+        f"{partial} edge cells partly outside the study area: counts divided by their "
+        f"inside share; {dropped} cells with less than {min_share:.0%} inside left out"
+    )
+    value = f"inside_share >= {min_share:g}"
+    y_share = y[keep] / share[keep]
+    w_kept = sparse.csr_array(w[keep][:, keep])
+    tested = keep if dropped else None
+    return y_share, w_kept, tested, {"value": value, "reason": reason}
+
+
+def _expand(values: np.ndarray, tested: np.ndarray | None, n: int) -> np.ndarray:
+    """Values of the tested units placed back among all ``n`` units (NaN elsewhere)."""
+    if tested is None:
+        return values
+    out = np.full(n, np.nan)
+    out[tested] = values
+    return out
+
+
 def _run_params(
     column: str,
     neighbors: Any,
-    permutations: int,
+    permutations: int | None,
     alternative: str,
     correction: str | None,
     alpha: float,
@@ -884,7 +1095,7 @@ def _run_params(
     return {
         "column": column,
         "neighbors": _short(neighbors),
-        "permutations": int(permutations),
+        "permutations": None if permutations is None else int(permutations),
         "alternative": alternative,
         "correction": correction,
         "alpha": alpha,
@@ -895,20 +1106,23 @@ def _run_params(
 
 
 def local_moran(
-    units: Any,
+    units: gpd.GeoDataFrame,
     column: str = "n_incidents",
     *,
     neighbors: Any = "queen",
-    permutations: int = 999,
+    permutations: int | None = None,
     alternative: Alternative = "two-sided",
     correction: Correction = "fdr_bh",
     alpha: float = 0.05,
     random_state: int | np.random.Generator | None = None,
-) -> Any:
+    min_share: float = MIN_SHARE,
+) -> gpd.GeoDataFrame:
     """Local Moran's I (Anselin's LISA) clusters and outliers with FDR-corrected labels.
 
     Weights are row-standardized (esda's default ``transformation="r"``); inference is
-    by conditional permutation.
+    by conditional randomisation, exact by default (see :func:`gi_star`): p-values
+    can be as small as the correction over a city grid needs, and they do not depend
+    on a seed. Cells partly outside the study area are handled as in :func:`gi_star`.
 
     Parameters
     ----------
@@ -919,22 +1133,30 @@ def local_moran(
     neighbors
         Neighbour rule (see :func:`gi_star`); the unit itself is not a neighbour.
     permutations
-        Number of conditional permutations (>= 1; default 999).
+        None (default): exact conditional randomisation (9,999 Monte Carlo
+        permutations with unequal weights within a row). ``R >= 1``: ``R`` Monte
+        Carlo conditional permutations as esda (999 is esda's default; its p-value
+        floor ``2 / (R + 1)`` rarely survives a correction over thousands of cells).
     alternative
         ``"two-sided"`` (default), ``"greater"`` or ``"less"``.
     correction
         ``"fdr_bh"`` (default), ``"bonferroni"``, ``"holm"`` or None, applied once to
-        ``p_sim``.
+        ``p_value``.
     alpha
         Level (at most 0.10) ``p_adjusted`` must be below for a label.
     random_state
-        Seed or generator.
+        Seed or generator for Monte Carlo permutations.
+    min_share
+        Smallest ``inside_share`` of a tested cell (see :func:`gi_star`).
 
     Returns
     -------
     geopandas.GeoDataFrame
         A copy of ``units`` with ``moran_i`` (esda's ``Is``), ``moran_q`` (1 HH, 2 LH,
-        3 LL, 4 HL as esda), ``moran_z_sim``, ``p_sim``, ``p_adjusted`` and
+        3 LL, 4 HL as esda), ``moran_z_sim`` (standardised by the conditional
+        randomisation mean and standard deviation), ``p_value`` (conditional
+        randomisation p-value), ``p_sim`` (only with permutations: the same
+        Monte Carlo p-value), ``p_adjusted`` and
         ``lisa_cluster``: a categorical of ``High-High``, ``Low-Low``, ``High-Low``,
         ``Low-High`` (units with ``p_adjusted < alpha``, by quadrant) and
         ``not_significant``. Islands have NaN ``p_sim`` (esda gives them a spurious
@@ -952,7 +1174,7 @@ def local_moran(
     >>> cells = grid_frame(GridSpec(0.0, 0.0, 100.0, 10, 10), "EPSG:32616")
     >>> cells["n_incidents"] = np.random.default_rng(1).poisson(1, 100)
     >>> cells.loc[[33, 34, 35, 43, 44, 45, 53, 54, 55], "n_incidents"] = 12
-    >>> out = local_moran(cells, permutations=9999, random_state=0)
+    >>> out = local_moran(cells)
     >>> out.loc[44, "lisa_cluster"]
     'High-High'
     >>> out["lisa_cluster"].value_counts()["High-High"]
@@ -961,6 +1183,8 @@ def local_moran(
     _check_options(alpha, correction)
     y = _values(units, column, non_negative=False)
     w, description = weights_for_units(units, neighbors)
+    n_all = len(y)
+    y, w, tested, edge = _edge_adjust(units, y, w, min_share)
     _warn_small(y, column, w, "local_moran")
     _warn_permutation_floor(len(y), permutations, alternative, correction, alpha, "local_moran")
     res = local_moran_arrays(
@@ -969,13 +1193,18 @@ def local_moran(
     p_adj = adjust_pvalues(res.p_sim, correction)
     sig = np.isfinite(p_adj) & (p_adj < alpha)
     names = np.array(["", "High-High", "Low-High", "Low-Low", "High-Low"], dtype=object)
-    labels = np.where(sig, names[res.q], "not_significant")
+    labels = np.full(n_all, "not_significant", dtype=object)
+    labels[tested if tested is not None else slice(None)] = np.where(
+        sig, names[res.q], "not_significant"
+    )
     out = units.copy()
-    out["moran_i"] = res.i
-    out["moran_q"] = res.q
-    out["moran_z_sim"] = res.z_sim
-    out["p_sim"] = res.p_sim
-    out["p_adjusted"] = p_adj
+    out["moran_i"] = _expand(res.i, tested, n_all)
+    out["moran_q"] = _expand(res.q, tested, n_all) if tested is not None else res.q
+    out["moran_z_sim"] = _expand(res.z_sim, tested, n_all)
+    out["p_value"] = _expand(res.p_sim, tested, n_all)
+    if res.method == "permutation":
+        out["p_sim"] = out["p_value"].to_numpy()
+    out["p_adjusted"] = _expand(p_adj, tested, n_all)
     out["lisa_cluster"] = pd.Categorical(labels, categories=list(LISA_CLUSTERS))
     choices: dict[str, Any] = {}
     note_choice(
@@ -984,6 +1213,9 @@ def local_moran(
         description + ", row-standardized",
         f"from neighbors={_short(neighbors)}",
     )
+    _note_inference(choices, res.method, res.permutations, res.lattice_step, correction)
+    if edge:
+        note_choice(choices, "edges", edge["value"], edge["reason"])
     params = _run_params(
         column, neighbors, permutations, alternative, correction, alpha, random_state
     )

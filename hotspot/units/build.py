@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._core.grid import GridSpec, grid_frame, grid_spec_of
+from hotspot._core.grid import GridSpec, auto_cell_size, grid_frame, grid_spec_of
 from hotspot._core.meta import attach, get_meta, logger, note_choice
 from hotspot._core.validation import (
     check_columns,
@@ -66,6 +66,7 @@ from hotspot._core.validation import (
     check_non_empty,
     check_points,
     check_polygons,
+    check_positive,
     check_projected,
     check_same_crs,
 )
@@ -322,10 +323,10 @@ def grid(
 
     choices: dict[str, Any] = {}
     if cell_size is None:
-        cell_size = _auto_cell_size(bounds, choices, "study area" if study_area is not None
-                                    else "area")
+        cell_size = auto_cell_size(bounds, choices, what="study area" if study_area is not None
+                                   else "area")
     else:
-        cell_size = _check_positive(cell_size, "cell_size")
+        cell_size = check_positive(cell_size, "cell_size", "metres")
 
     if shape == "square":
         frame = _square_grid(bounds, cell_size, area_frame.crs, study_union)
@@ -342,51 +343,6 @@ def _as_frame(obj: Any, name: str) -> gpd.GeoDataFrame:
     return check_geodataframe(obj, name)
 
 
-def _check_positive(value: Any, name: str) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        out = float("nan")
-    if not math.isfinite(out) or out <= 0:
-        msg = f"`{name}` must be a positive number of metres, got {value!r}."
-        raise InvalidInputError(msg)
-    return out
-
-
-def _auto_cell_size(bounds: tuple[float, ...], choices: dict[str, Any], what: str) -> float:
-    minx, miny, maxx, maxy = bounds
-    width, height = maxx - minx, maxy - miny
-    short = min(width, height)
-    side_name = "shorter side"
-    if short <= 0:
-        short, side_name = max(width, height), "longer side (the shorter one is 0)"
-    if short <= 0:
-        msg = (
-            f"Cannot choose a cell size automatically: the {what} is a single location. "
-            "Pass `cell_size` (metres)."
-        )
-        raise InvalidInputError(msg)
-    raw = short / 50.0
-    if raw >= 100.0:
-        size = math.floor(raw / 100.0) * 100.0
-        rounding = "rounded down to a multiple of 100 m (sfhotspot's rule)"
-    else:
-        size = max(_nice_floor(raw), 1.0)
-        rounding = "rounded down to 1/2/2.5/5×10^k m (at least 1 m)"
-    reason = (
-        f"{side_name} of the {what}'s bounding box ({short:.6g} m) / 50 = {raw:.4g} m, "
-        f"{rounding}"
-    )
-    return float(note_choice(choices, "cell_size", float(size), reason))
-
-
-def _nice_floor(value: float) -> float:
-    """Largest of 1, 2, 2.5, 5 × 10^k not above ``value``."""
-    base = 10.0 ** math.floor(math.log10(value))
-    for m in (5.0, 2.5, 2.0, 1.0):
-        if m * base <= value * (1 + 1e-12):
-            return float(round(m * base, 10))
-    return float(base)  # pragma: no cover
 
 
 def _anchor(v: float, step: float) -> float:
@@ -533,7 +489,7 @@ def segments(lines: Any, *, max_length: float | None = None) -> gpd.GeoDataFrame
     frame = _as_frame(lines, "lines")
     check_projected(frame, "lines")
     if max_length is not None:
-        max_length = _check_positive(max_length, "max_length")
+        max_length = check_positive(max_length, "max_length", "metres")
     geom_name = frame.geometry.name
     types = frame.geometry.geom_type
     nonline = ~(types.isin(["LineString", "MultiLineString"]) | frame.geometry.is_empty

@@ -11,18 +11,20 @@ and marked ``default = true`` are scored by default. Load your own file with
 
 Offence groups used for eligibility: ``violence``, ``sexual``, ``robbery``,
 ``burglary``, ``vehicle``, ``property``, ``criminal_damage``, ``drugs``,
-``disorder``, ``other``. :func:`offence_group` maps common offence names to them.
+``disorder``, ``other``. :func:`offence_group` maps offence names to them (it lives in
+:mod:`hotspot.ingest.vocabularies`, with its versioned vocabulary files, and is
+re-exported here).
 
 Settings: ``street``, ``open_space``, ``car_park``, ``vehicle``, ``transport``,
 ``residence``, ``commercial``, ``other``; the catalogue may also say ``outdoor``
 (street, open space, car park, vehicle) or ``all``. :func:`setting_group` maps
-common location categories (Chicago's ``loc_cat``, NIBRS-like names) to them.
+location and premise types to them (also from :mod:`hotspot.ingest.vocabularies`).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,12 @@ import numpy as np
 import pandas as pd
 
 from hotspot.exceptions import InvalidInputError
+from hotspot.ingest.vocabularies import (
+    OUTDOOR_SETTINGS,
+    SETTING_GROUPS,
+    offence_group,
+    setting_group,
+)
 
 __all__ = [
     "MECHANISMS",
@@ -65,126 +73,7 @@ REQUIRED = (
     "evidence_quality",
     "citations",
 )
-OUTDOOR_SETTINGS = frozenset({"street", "open_space", "car_park", "vehicle"})
-SETTINGS = frozenset(
-    {"street", "open_space", "car_park", "vehicle", "transport", "residence", "commercial",
-     "other"}
-)
-
-# keyword (lower case, matched as a substring) -> setting; first match wins
-_SETTING_KEYWORDS: tuple[tuple[str, str], ...] = (
-    ("parking", "car_park"),
-    ("car park", "car_park"),
-    ("garage", "car_park"),
-    ("street", "street"),
-    ("sidewalk", "street"),
-    ("alley", "street"),
-    ("road", "street"),
-    ("highway", "street"),
-    ("open space", "open_space"),
-    ("park", "open_space"),
-    ("vacant lot", "open_space"),
-    ("vehicle", "vehicle"),
-    ("transport", "transport"),
-    ("station", "transport"),
-    ("cta", "transport"),
-    ("bus stop", "transport"),
-    ("bus station", "transport"),
-    ("train", "transport"),
-    ("warehouse", "commercial"),
-    ("residen", "residence"),
-    ("apartment", "residence"),
-    ("house", "residence"),
-    ("dwelling", "residence"),
-    ("porch", "residence"),
-    ("yard", "residence"),
-    ("retail", "commercial"),
-    ("commercial", "commercial"),
-    ("store", "commercial"),
-    ("shop", "commercial"),
-    ("restaurant", "commercial"),
-    ("bar", "commercial"),
-    ("hotel", "commercial"),
-    ("leisure", "commercial"),
-    ("bank", "commercial"),
-)
-
-_OFFENCE_KEYWORDS: tuple[tuple[str, str], ...] = (
-    ("homicide", "violence"),
-    ("murder", "violence"),
-    ("rape", "sexual"),
-    ("sexual", "sexual"),
-    ("robbery", "robbery"),
-    ("burglary", "burglary"),
-    ("breaking", "burglary"),
-    ("vehicle", "vehicle"),
-    ("motor", "vehicle"),
-    ("assault", "violence"),
-    ("violen", "violence"),
-    ("battery", "violence"),
-    ("weapon", "violence"),
-    ("shooting", "violence"),
-    ("arson", "criminal_damage"),
-    ("damage", "criminal_damage"),
-    ("vandal", "criminal_damage"),
-    ("graffiti", "criminal_damage"),
-    ("drug", "drugs"),
-    ("narcotic", "drugs"),
-    ("anti-social", "disorder"),
-    ("disorder", "disorder"),
-    ("public order", "disorder"),
-    ("theft", "property"),
-    ("larceny", "property"),
-    ("shoplift", "property"),
-    ("stolen", "property"),
-    ("fraud", "property"),
-)
-
-
-def _keyword_map(values: Iterable[Any], table: tuple[tuple[str, str], ...]) -> pd.Series:
-    vals = pd.Series(list(values), dtype="object")
-    uniq = vals.dropna().astype(str).unique()
-    lookup: dict[str, str] = {}
-    for name in uniq:
-        low = name.lower().replace("_", " ")
-        lookup[name] = next((grp for key, grp in table if key in low), "other")
-    # once per distinct value, then spread (a per-row lambda is slow on 1e6 rows)
-    codes, distinct = pd.factorize(vals)
-    mapped = np.array([lookup.get(str(v), "other") for v in distinct] + [pd.NA], dtype=object)
-    return pd.Series(mapped[codes], index=vals.index)
-
-
-def setting_group(values: Iterable[Any]) -> pd.Series:
-    """Map location categories to catalogue settings (``<NA>`` for missing values).
-
-    Keywords are matched case-insensitively as substrings, first match wins, e.g.
-    ``"PARKING LOT"`` -> ``car_park``, ``"street"`` / ``"alley"`` / ``"sidewalk"``
-    -> ``street``, ``"open space"`` / ``"park"`` -> ``open_space``, ``"vehicle"``
-    -> ``vehicle``, ``"transportation"`` / ``"station"`` -> ``transport``,
-    ``"residence"`` / ``"apartment"`` -> ``residence``, ``"retail"`` /
-    ``"commercial"`` / ``"hotel"`` / ``"leisure"`` / ``"restaurant"`` -> ``commercial``;
-    anything else (education, government, healthcare, other) -> ``other``.
-    Outdoor settings are street, open space, car park and vehicle.
-
-    Examples
-    --------
-    >>> from hotspot.respond.evidence import setting_group
-    >>> setting_group(["street", "residence", "PARKING LOT", "healthcare"]).tolist()
-    ['street', 'residence', 'car_park', 'other']
-    """
-    return _keyword_map(values, _SETTING_KEYWORDS)
-
-
-def offence_group(values: Iterable[Any]) -> pd.Series:
-    """Map offence names to the catalogue's offence groups (``<NA>`` for missing).
-
-    Examples
-    --------
-    >>> from hotspot.respond.evidence import offence_group
-    >>> offence_group(["Aggravated assault", "BURGLARY", "theft from vehicle"]).tolist()
-    ['violence', 'burglary', 'vehicle']
-    """
-    return _keyword_map(values, _OFFENCE_KEYWORDS)
+SETTINGS = frozenset(SETTING_GROUPS)
 
 
 def catalogue_path() -> Path:

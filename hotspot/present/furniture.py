@@ -1,0 +1,242 @@
+"""Map furniture for printed maps: scale bar, north arrow, title lines, halos.
+
+Separate from :mod:`hotspot.present.maps` (what is drawn) so that every printed
+map, the briefing pack's included, uses the same furniture.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from hotspot._core.validation import metres_factor
+from hotspot.exceptions import InvalidInputError
+
+__all__ = ["add_map_furniture", "add_north_arrow", "add_scale_bar"]
+
+_FONT = 8.0  # pt; >= 7 pt on A4
+
+
+# ------------------------------------------------------------------------ furniture
+
+
+def _nice_length(target: float) -> float:
+    """Largest 1, 2 or 5 x 10^k not above ``target`` (target > 0)."""
+    exp = math.floor(math.log10(target))
+    for m in (5, 2, 1):
+        if m * 10**exp <= target:
+            return float(m * 10**exp)
+    return float(10**exp)  # pragma: no cover
+
+
+def _format_length(metres: float) -> str:
+    if metres >= 1000:
+        km = metres / 1000
+        return f"{km:g} km"
+    return f"{metres:g} m"
+
+
+def add_scale_bar(
+    ax: Any, *, location: str = "lower left", crs: Any = None, fraction: float = 0.25
+) -> Any:
+    """Draw a two-segment black/white scale bar with a round length (m or km).
+
+    Call it after the data are drawn (it reads the axis limits). The Axes must show a
+    projected CRS; the unit of its coordinates is read from ``crs`` (or from the CRS
+    the ``hotspot`` plot functions stored on the Axes), metres when unknown.
+
+    Parameters
+    ----------
+    ax
+        The map Axes.
+    location
+        ``"lower left"`` or ``"lower right"``.
+    crs
+        CRS of the Axes coordinates, to convert feet to metres.
+    fraction
+        Longest bar as a share of the map width; the length is rounded down to 1, 2 or
+        5 x 10^k metres.
+
+    Returns
+    -------
+    matplotlib.text.Text
+        The label (``gid="scale_bar"``), e.g. ``"2 km"``.
+
+    Examples
+    --------
+    >>> from hotspot.present.maps import new_map_figure, add_scale_bar
+    >>> fig, ax = new_map_figure()
+    >>> _ = ax.set_xlim(0, 10_000); _ = ax.set_ylim(0, 14_000)
+    >>> add_scale_bar(ax).get_text()
+    '2 km'
+    """
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import blended_transform_factory
+
+    crs = crs if crs is not None else getattr(ax, "_hotspot_crs", None)
+    factor = metres_factor(crs) if crs is not None else 1.0
+    x0, x1 = ax.get_xlim()
+    width_m = abs(x1 - x0) * factor
+    if not width_m > 0:
+        raise InvalidInputError("the Axes has no width; draw the map before the scale bar.")
+    length_m = _nice_length(width_m * fraction)
+    length = length_m / factor
+    pad = 0.04 * (x1 - x0)
+    if location == "lower left":
+        start = x0 + pad
+    elif location == "lower right":
+        start = x1 - pad - length
+    else:
+        raise InvalidInputError(
+            f"location={location!r} is not supported; use 'lower left' or 'lower right'."
+        )
+    trans = blended_transform_factory(ax.transData, ax.transAxes)
+    y, h = 0.035, 0.008
+    half = length / 2
+    for i, colour in enumerate(("black", "white")):
+        ax.add_patch(
+            Rectangle(
+                (start + i * half, y),
+                half,
+                h,
+                transform=trans,
+                facecolor=colour,
+                edgecolor="black",
+                linewidth=0.6,
+                zorder=20,
+                gid="scale_bar",
+            )
+        )
+    style = {"transform": trans, "fontsize": _FONT, "zorder": 21, "va": "bottom"}
+    halo = _halo()
+    ax.text(start, y + h * 1.6, "0", ha="center", path_effects=halo, **style)
+    return ax.text(
+        start + length,
+        y + h * 1.6,
+        _format_length(length_m),
+        ha="center",
+        path_effects=halo,
+        gid="scale_bar",
+        **style,
+    )
+
+
+def add_north_arrow(ax: Any, *, x: float = 0.95, y: float = 0.93) -> Any:
+    """Draw a north arrow in the upper right corner (axes fractions ``x``, ``y``).
+
+    Grid north of the projected CRS is drawn; in a local UTM or state-plane CRS it is
+    within a degree or two of true north over a city.
+
+    Returns
+    -------
+    matplotlib.text.Annotation
+        The arrow with its ``"N"`` label (``gid="north_arrow"``).
+
+    Examples
+    --------
+    >>> from hotspot.present.maps import new_map_figure, add_north_arrow
+    >>> fig, ax = new_map_figure()
+    >>> add_north_arrow(ax).get_text()
+    'N'
+    """
+    return ax.annotate(
+        "N",
+        xy=(x, y),
+        xytext=(x, y - 0.06),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=_FONT + 2,
+        fontweight="bold",
+        arrowprops={
+            "facecolor": "black",
+            "edgecolor": "white",
+            "width": 4,
+            "headwidth": 11,
+            "headlength": 10,
+            "linewidth": 0.8,
+        },
+        path_effects=_halo(),
+        zorder=21,
+        gid="north_arrow",
+    )
+
+
+def add_map_furniture(
+    ax: Any,
+    *,
+    title: str | None = None,
+    period: str | None = None,
+    source: str | None = None,
+    caveat: str | None = None,
+    scale_bar: bool = True,
+    north_arrow: bool = True,
+) -> Any:
+    """Add title, period, source and caveat lines, a scale bar and a north arrow.
+
+    The title and the period go above the map; source and caveat go below it, in the
+    Axes coordinates so that they move with the Axes. Texts carry ``gid`` values
+    ``"title"``, ``"period"``, ``"source"``, ``"caveat"``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from hotspot.present.maps import new_map_figure, add_map_furniture
+    >>> fig, ax = new_map_figure()
+    >>> _ = ax.set_xlim(0, 5000); _ = ax.set_ylim(0, 7000)
+    >>> ax = add_map_furniture(ax, title="Robbery", period="2019", source="MPD")
+    >>> ax.get_title(loc="left")
+    'Robbery'
+    """
+    if title:
+        ax.set_title(
+            title, fontsize=14, fontweight="bold", loc="left", pad=26 if period else 8, gid="title"
+        )
+    if period:  # offset in points, so the gap to the title is the same on any paper
+        ax.annotate(
+            f"Period: {period}",
+            xy=(0, 1),
+            xycoords="axes fraction",
+            xytext=(0, 5),
+            textcoords="offset points",
+            fontsize=_FONT + 2,
+            ha="left",
+            va="bottom",
+            gid="period",
+        )
+    lines = [
+        (f"Source: {source}", "source", "normal") if source else None,
+        (caveat, "caveat", "italic") if caveat else None,
+    ]
+    y = -0.012
+    for item in lines:
+        if item is None:
+            continue
+        text, gid, style = item
+        ax.text(
+            0,
+            y,
+            text,
+            transform=ax.transAxes,
+            fontsize=_FONT,
+            ha="left",
+            va="top",
+            style=style,
+            wrap=True,
+            gid=gid,
+        )
+        y -= 0.022
+    if scale_bar:
+        add_scale_bar(ax)
+    if north_arrow:
+        add_north_arrow(ax)
+    return ax
+
+
+def _halo(width: float = 2.5) -> list[Any]:
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=width, foreground="white")]

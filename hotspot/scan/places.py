@@ -1,0 +1,475 @@
+"""Names an officer recognises for hotspots, and a letters x numbers map grid.
+
+Every printed place needs a name that can be found on the street and on paper.
+:func:`place_names` gives each hotspot
+
+- ``place_name``: from, in order, an address / block / location column of the
+  incidents (auto-detected: ``block``, ``hundred_block``, ``address``, police.uk
+  ``Location`` "On or near ..."; the one or two most frequent values, e.g.
+  ``"11XX Robson St / 10XX Alberni St"``), the nearest named streets of a
+  ``streets`` layer, or the named area (neighbourhood, beat, ward) that holds it;
+- ``grid_ref``: always, the cell of a :class:`MapGrid` (``"C4"``: column letter
+  from the west, row number from the north) so that a table entry finds the place
+  on a printed map that draws the same grid.
+
+Privacy: an address or street is used in a name only when at least ``min_count``
+of the place's incidents carry it, so a name never points at one incident.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspot._core.meta import note_choice
+from hotspot._core.validation import check_geodataframe, check_same_crs
+from hotspot.exceptions import InvalidInputError
+
+__all__ = ["MapGrid", "address_column", "clean_place", "map_grid", "place_names"]
+
+_ADDRESS_HINTS = ("block", "address", "addr", "street", "location", "place", "road")
+_NOT_ADDRESS = {
+    "type",
+    "cat",
+    "category",
+    "class",
+    "desc",
+    "description",
+    "code",
+    "quality",
+    "lsoa",
+    "id",
+}
+_STREET_WORDS = (
+    "st|street|rd|road|ave|av|avenue|blvd|boulevard|dr|drive|ln|lane|way|pl|place|ct|court|"
+    "cres|crescent|close|ter|terrace|hwy|highway|pkwy|parkway|sq|square|gardens|gdns|grove|"
+    "row|walk|hill|park|mews|circle|cir|trail|pike|broadway|green|view|rise|vale|mount"
+)
+_STREETLIKE = re.compile(
+    rf"(?:\b\d+[0-9X]*\b.*[A-Za-z]{{2,}})|(?:\b[A-Za-z][A-Za-z'.-]+\s+(?:{_STREET_WORDS})\.?$)"
+    r"|(?:^on or near\b)|(?:\b(?:and|&|/)\b)",
+    re.IGNORECASE,
+)
+_ON_OR_NEAR = re.compile(r"^\s*on\s+or\s+near\b\s*", re.IGNORECASE)
+# police.uk and similar exports name some points by a kind of place, not a street
+_GENERIC = re.compile(
+    r"(?:/|\b(?:area|station|building|supermarket|nightclub|hospital|prison|subway|space|"
+    r"centre|center|hall|airfield|school|premises)$)",
+    re.IGNORECASE,
+)
+_AREA_KINDS = {
+    "precinct",
+    "ward",
+    "district",
+    "beat",
+    "neighbourhood",
+    "neighborhood",
+    "sector",
+    "division",
+    "borough",
+    "community",
+    "zone",
+    "parish",
+}
+_BLANK = {"", "unknown", "n/a", "na", "none", "null", "-", "no location"}
+_NAME_COLUMNS = ("name", "street", "st_name", "full_name", "fullname", "road_name", "label")
+
+
+# ------------------------------------------------------------------ map grid
+
+
+@dataclass(frozen=True)
+class MapGrid:
+    """A letters x numbers reference grid in map units (metres).
+
+    Columns are lettered A, B, ... from the west; rows numbered 1, 2, ... from
+    the north, as in a street atlas. ``x0`` is the west edge, ``y1`` the north
+    edge, ``size`` the side of a square cell.
+
+    Examples
+    --------
+    >>> g = MapGrid(x0=0.0, y1=1000.0, size=250.0, n_cols=4, n_rows=4)
+    >>> g.ref([10.0, 990.0], [990.0, 10.0]).tolist()
+    ['A1', 'D4']
+    """
+
+    x0: float
+    y1: float
+    size: float
+    n_cols: int
+    n_rows: int
+
+    def col_label(self, i: int) -> str:
+        """Return the letter(s) of column ``i`` (0-based): A..Z, then AA, AB..."""
+        i = int(i)
+        out = ""
+        while True:
+            out = chr(ord("A") + i % 26) + out
+            i = i // 26 - 1
+            if i < 0:
+                return out
+
+    def row_label(self, j: int) -> str:
+        """Return the number of row ``j`` (0-based from the north)."""
+        return str(int(j) + 1)
+
+    def ref(self, x: Any, y: Any) -> np.ndarray:
+        """Return the grid references (``"C4"``) of points ``x, y`` (metres), clipped."""
+        col = np.clip(
+            np.floor((np.asarray(x, dtype=float) - self.x0) / self.size), 0, self.n_cols - 1
+        )
+        row = np.clip(
+            np.floor((self.y1 - np.asarray(y, dtype=float)) / self.size), 0, self.n_rows - 1
+        )
+        return np.array(
+            [self.col_label(c) + self.row_label(r) for c, r in zip(col, row, strict=True)],
+            dtype=object,
+        )
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(x0, y0, x1, y1)`` of the whole grid."""
+        return (
+            self.x0,
+            self.y1 - self.n_rows * self.size,
+            self.x0 + self.n_cols * self.size,
+            self.y1,
+        )
+
+
+def _nice(value: float) -> float:
+    """Round up to 1, 2, 2.5 or 5 x 10^k."""
+    exp = math.floor(math.log10(value))
+    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if m * 10**exp >= value:
+            return m * 10**exp
+    return 10.0 ** (exp + 1)  # pragma: no cover
+
+
+def map_grid(bounds: Any, *, cells: int = 8) -> MapGrid:
+    """Return the reference grid of a map covering ``bounds``.
+
+    Square cells of a round size (1, 2, 2.5 or 5 x 10^k m) so that about
+    ``cells`` of them span the longer side; the grid starts on a multiple of the
+    cell size, so maps of the same area give the same references.
+
+    Parameters
+    ----------
+    bounds
+        ``(xmin, ymin, xmax, ymax)`` in metres (e.g. ``gdf.total_bounds``).
+    cells
+        Target number of columns or rows along the longer side (default 8).
+
+    Returns
+    -------
+    MapGrid
+
+    Examples
+    --------
+    >>> g = map_grid((0, 0, 4000, 3000))
+    >>> g.size, g.n_cols, g.n_rows
+    (500.0, 8, 6)
+    """
+    x0, y0, x1, y1 = (float(v) for v in bounds)
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
+        msg = "map_grid: `bounds` must be four finite numbers (xmin, ymin, xmax, ymax)."
+        raise InvalidInputError(msg)
+    span = max(x1 - x0, y1 - y0, 1.0)
+    size = _nice(span / max(int(cells), 1))
+    gx0 = math.floor(x0 / size) * size
+    gy1 = math.ceil(y1 / size) * size
+    n_cols = max(1, math.ceil((x1 - gx0) / size - 1e-9))
+    n_rows = max(1, math.ceil((gy1 - y0) / size - 1e-9))
+    return MapGrid(x0=gx0, y1=gy1, size=size, n_cols=n_cols, n_rows=n_rows)
+
+
+# ------------------------------------------------------------------ addresses
+
+
+def clean_place(value: Any) -> str:
+    """Return a location text as printed: no "On or near", leading zeros or all caps.
+
+    Examples
+    --------
+    >>> clean_place("On or near HIGH STREET")
+    'High Street'
+    >>> clean_place("011XX W ROBSON ST")
+    '11XX W Robson St'
+    >>> clean_place("  Shopping Area ")
+    'Shopping Area'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = " ".join(str(value).split())
+    text = _ON_OR_NEAR.sub("", text)
+    words = text.split(" ")
+    if words and re.fullmatch(r"0+\d+[0-9X]*", words[0], re.IGNORECASE):
+        words[0] = words[0].lstrip("0")
+    if text.upper() == text and any(c.isalpha() for c in text):
+        words = [w if any(c.isdigit() for c in w) or len(w) == 1 else w.capitalize() for w in words]
+    return " ".join(words).strip()
+
+
+def address_column(incidents: pd.DataFrame) -> str | None:
+    """Return the incidents' column holding addresses, blocks or street names, if any.
+
+    A text column whose name suggests a place (block, address, street, location,
+    place, road) and not a category (type, category, description, code), whose
+    values look like streets ("11XX Robson St", "On or near Ash Mount", "High
+    Street") in at least a third of a sample, with at least 5 distinct values.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"block": ["011XX W ROBSON ST", "010XX ALBERNI ST", "1XX E 5TH AV",
+    ...                              "On or near High Street", "9XX MAIN ST"] * 2,
+    ...                    "loc_cat": ["street"] * 10})
+    >>> address_column(df)
+    'block'
+    """
+    best, best_score = None, 0.0
+    for col in incidents.columns:
+        tokens = [t for t in re.split(r"[^a-z]+", str(col).lower()) if t]
+        if not any(t.startswith(_ADDRESS_HINTS) for t in tokens) or _NOT_ADDRESS & set(tokens):
+            continue
+        values = incidents[col]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        sample = values.dropna().astype(str)
+        sample = sample.sample(min(len(sample), 2000), random_state=0) if len(sample) else sample
+        if len(sample) == 0 or sample.nunique() < 5:
+            continue
+        score = float(sample.str.contains(_STREETLIKE).mean())
+        if score >= 1 / 3 and score > best_score:
+            best, best_score = str(col), score
+    return best
+
+
+def _top_names(names: pd.Series, groups: pd.Series, min_count: int) -> dict[int, str]:
+    """Per group, the one or two most frequent names held by >= min_count rows."""
+    frame = pd.DataFrame({"g": groups.to_numpy(), "name": names.to_numpy()})
+    frame = frame[frame["g"].notna() & frame["name"].astype(bool)]
+    if len(frame) == 0:
+        return {}
+    counts = frame.groupby(["g", "name"], sort=False).size().rename("n").reset_index()
+    counts = counts[counts["n"] >= min_count]
+    # streets first; a kind of place ("Shopping Area") only when no street qualifies
+    counts["generic"] = counts["name"].astype(str).str.contains(_GENERIC)
+    counts = counts.sort_values(
+        ["g", "generic", "n", "name"], ascending=[True, True, False, True], kind="stable"
+    )
+    out: dict[int, str] = {}
+    for g, sub in counts.groupby("g", sort=False):
+        first = sub.iloc[0]
+        parts = [str(first["name"])]
+        second = sub.iloc[1] if len(sub) > 1 else None
+        if (
+            second is not None
+            and second["n"] >= 0.5 * first["n"]
+            and (first["generic"] or not second["generic"])
+        ):
+            parts.append(str(second["name"]))
+        out[int(g)] = " / ".join(parts)
+    return out
+
+
+def _name_column(layer: gpd.GeoDataFrame, given: str | None, what: str) -> str:
+    if given is not None:
+        if given not in layer.columns:
+            msg = f"`{what}` has no column {given!r}; columns: {list(layer.columns)}."
+            raise InvalidInputError(msg)
+        return given
+    lowered = {str(c).lower(): str(c) for c in layer.columns if c != layer.geometry.name}
+    for hint in _NAME_COLUMNS:
+        for low, col in lowered.items():
+            if low == hint or low.endswith("_" + hint) or low.startswith(hint + "_"):
+                return col
+    kinds = [c for c in lowered.values() if c.lower() in _AREA_KINDS]
+    if len(lowered) == 1 or len(kinds) == 1:
+        return kinds[0] if kinds else next(iter(lowered.values()))
+    text = [
+        c
+        for c in lowered.values()
+        if layer[c].dtype == object or pd.api.types.is_string_dtype(layer[c])
+    ]
+    if len(text) == 1:
+        return text[0]
+    msg = (
+        f"Cannot tell which column of `{what}` holds the names (columns: "
+        f"{list(lowered.values())}); pass {what}_name='<column>'."
+    )
+    raise InvalidInputError(msg)
+
+
+def place_names(
+    hotspots: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame | None = None,
+    *,
+    address: str | None = None,
+    streets: gpd.GeoDataFrame | None = None,
+    streets_name: str | None = None,
+    areas: gpd.GeoDataFrame | None = None,
+    areas_name: str | None = None,
+    grid: MapGrid | None = None,
+    min_count: int = 3,
+) -> gpd.GeoDataFrame:
+    """Add ``place_name``, ``place_source`` and ``grid_ref`` to a copy of ``hotspots``.
+
+    Parameters
+    ----------
+    hotspots
+        Ranked hotspots (:func:`hotspot.hotspots`), with ``hotspot_id``.
+    incidents
+        The incidents, in the hotspots' CRS; their address column names the places.
+    address
+        Incident column with addresses / blocks / street names; None: detected by
+        :func:`address_column` (no such column: the next source is used).
+    streets
+        Street lines with a name column (``streets_name``, detected when None): a
+        place is named after the street(s) nearest most of its incidents (or, with
+        no incidents, the street nearest its centre).
+    areas
+        Named polygons (neighbourhoods, beats, wards; name column ``areas_name``,
+        detected when None): the area holding the place's centre, as the last source
+        of a name.
+    grid
+        The map grid printed on the maps; None: :func:`map_grid` of the hotspots'
+        bounds.
+    min_count
+        An address or street names a place only when at least this many of its
+        incidents carry it (privacy; default 3).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy with ``place_name`` (never empty: ``"Grid C4"`` when nothing else
+        names it), ``place_source`` (``"address"``, ``"streets"``, ``"area"``,
+        ``"grid"``) and ``grid_ref``. The sources used are in
+        ``attrs["hotspot"]["places"]``.
+
+    Raises
+    ------
+    InvalidInputError
+        A named column does not exist, or a layer's name column cannot be told.
+    CRSError
+        A layer in another CRS.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(0, 0, 100, 100)],
+    ...                        crs=32616)
+    >>> inc = gpd.GeoDataFrame({"block": ["011XX W ROBSON ST"] * 4 + ["9XX MAIN ST"]},
+    ...                        geometry=gpd.points_from_xy([10, 20, 30, 40, 50], [50] * 5),
+    ...                        crs=32616)
+    >>> place_names(hot, inc, address="block")[["place_name", "grid_ref"]].iloc[0].tolist()
+    ['11XX W Robson St', 'C3']
+    """
+    from hotspot.scan.areas import hotspot_membership
+
+    check_geodataframe(hotspots, "hotspots")
+    out = hotspots.copy()
+    choices: dict[str, Any] = {}
+    ids = out["hotspot_id"].astype(int).to_numpy()
+    centres = out.geometry.representative_point()
+    names: dict[int, str] = {}
+    source: dict[int, str] = {}
+    member = None
+    if incidents is not None and len(out):
+        check_same_crs(hotspots, incidents, "hotspots", "incidents")
+        member = hotspot_membership(incidents, out)
+        col = address if address is not None else address_column(incidents)
+        if address is not None and address not in incidents.columns:
+            msg = f"`incidents` has no column {address!r} (address=)."
+            raise InvalidInputError(msg)
+        if col is not None:
+            note_choice(choices, "address", col, "incident column with addresses or streets")
+            clean = incidents[col].map(clean_place)
+            clean = clean.where(~clean.str.lower().isin(_BLANK), "")
+            for hid, text in _top_names(clean, member, min_count).items():
+                names[hid], source[hid] = text, "address"
+    if streets is not None and len(out):
+        check_same_crs(hotspots, streets, "hotspots", "streets")
+        sname = _name_column(streets, streets_name, "streets")
+        note_choice(choices, "streets", sname, "streets layer name column")
+        left = [h for h in ids if h not in names]
+        if left:
+            by_street = _nearest_streets(out, incidents, member, streets, sname, left, min_count)
+            for hid, text in by_street.items():
+                names[hid], source[hid] = text, "streets"
+    if areas is not None and len(out):
+        check_same_crs(hotspots, areas, "hotspots", "areas")
+        aname = _name_column(areas, areas_name, "areas")
+        note_choice(choices, "areas", aname, "named areas layer name column")
+        tree = shapely.STRtree(areas.geometry.to_numpy())
+        pt_idx, area_idx = tree.query(centres.to_numpy(), predicate="within")
+        first = pd.Series(area_idx).groupby(pt_idx).first()
+        values = areas[aname].to_numpy()
+        kind = str(aname).lower()
+        for i, j in first.items():
+            value, hid = values[j], int(ids[i])
+            text = clean_place(value)
+            if hid in names or not text:
+                continue
+            if kind in _AREA_KINDS:
+                text = f"{kind.capitalize()} {text}" if text.isdigit() else f"{text} {kind}"
+            names[hid], source[hid] = text, "area"
+    grid = grid or map_grid(out.total_bounds if len(out) else (0, 0, 1, 1))
+    refs = grid.ref(centres.x.to_numpy(), centres.y.to_numpy()) if len(out) else []
+    out["grid_ref"] = pd.Series(refs, index=out.index, dtype=object)
+    out["place_name"] = [
+        names.get(int(h), f"Grid {r}") for h, r in zip(ids, out["grid_ref"], strict=True)
+    ]
+    out["place_source"] = [source.get(int(h), "grid") for h in ids]
+    meta = dict(out.attrs.get("hotspot", {}))
+    meta["places"] = {"choices": choices, "grid": grid.__dict__ | {}}
+    out.attrs["hotspot"] = meta
+    return out
+
+
+def _nearest_streets(
+    hot: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame | None,
+    member: pd.Series | None,
+    streets: gpd.GeoDataFrame,
+    name: str,
+    left: list[int],
+    min_count: int,
+) -> dict[int, str]:
+    """Street names nearest most incidents of each place (or its centre)."""
+    named = streets[[name, streets.geometry.name]].copy()
+    named[name] = named[name].map(clean_place)
+    named = named[named[name].astype(bool)]
+    if len(named) == 0:
+        return {}
+    out: dict[int, str] = {}
+    if incidents is not None and member is not None:
+        keep = member.isin(left).fillna(False).to_numpy(dtype=bool)
+        pts = gpd.GeoDataFrame(
+            {"g": member[keep].to_numpy()},
+            geometry=incidents.geometry[keep].to_numpy(),
+            crs=incidents.crs,
+        )
+        if len(pts):
+            near = gpd.sjoin_nearest(pts, named, how="left")
+            near = near[~near.index.duplicated()]
+            out.update(_top_names(near[name].fillna(""), near["g"], min_count))
+    rest = hot[hot["hotspot_id"].astype(int).isin([h for h in left if h not in out])]
+    if len(rest):
+        pts = gpd.GeoDataFrame(
+            {"g": rest["hotspot_id"].astype(int).to_numpy()},
+            geometry=rest.geometry.representative_point().to_numpy(),
+            crs=rest.crs,
+        )
+        near = gpd.sjoin_nearest(pts, named, how="left")
+        near = near[~near.index.duplicated()]
+        for g, value in zip(near["g"], near[name], strict=True):
+            if isinstance(value, str) and value:
+                out[int(g)] = "near " + value
+    return out

@@ -1,0 +1,129 @@
+"""Place names and the map grid reference (hotspot.scan.places)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import LineString, box
+
+import hotspot as hs
+from hotspot.exceptions import InvalidInputError
+from hotspot.scan.places import address_column, clean_place, map_grid, place_names
+
+CRS = 32616
+
+
+def _hot() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"hotspot_id": [1, 2], "rank": [1, 2]},
+        geometry=[box(0, 0, 200, 200), box(1000, 1000, 1200, 1200)],
+        crs=CRS,
+    )
+
+
+def _points(xs, ys, **cols) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(cols, geometry=gpd.points_from_xy(xs, ys), crs=CRS)
+
+
+def test_clean_place_forms() -> None:
+    assert clean_place("On or near HIGH STREET") == "High Street"
+    assert clean_place("on or near Ash Mount") == "Ash Mount"
+    assert clean_place("011XX W ROBSON ST") == "11XX W Robson St"
+    assert clean_place(None) == ""
+    assert clean_place(float("nan")) == ""
+    assert clean_place("On or near") == ""
+
+
+def test_address_column_ignores_categories() -> None:
+    df = pd.DataFrame(
+        {
+            "loc_cat": ["street", "residence", "retail", "school", "park"] * 4,
+            "location_type": ["Main St", "High St", "A Rd", "B Rd", "C Rd"] * 4,
+            "Location": [f"On or near Street {i}" for i in range(20)],
+        }
+    )
+    assert address_column(df) == "Location"
+    assert address_column(df.drop(columns="Location")) is None
+
+
+def test_place_names_from_addresses_respect_min_count() -> None:
+    inc = _points(
+        [10, 20, 30, 40, 50, 60, 1100, 1110],
+        [10, 20, 30, 40, 50, 60, 1100, 1110],
+        block=["011XX W ROBSON ST"] * 3
+        + ["010XX ALBERNI ST"] * 2
+        + ["1XX X ST"]
+        + ["9XX A ST"] * 2,
+    )
+    out = place_names(_hot(), inc, address="block", min_count=2)
+    assert out.loc[0, "place_name"] == "11XX W Robson St / 10XX Alberni St"
+    assert out.loc[0, "place_source"] == "address"
+    # one address held by 2 incidents: named at min_count=2, not at 3 (privacy)
+    assert out.loc[1, "place_name"] == "9XX A St"
+    strict = place_names(_hot(), inc, address="block", min_count=3)
+    assert strict.loc[1, "place_source"] == "grid"
+    assert strict.loc[1, "place_name"] == "Grid " + strict.loc[1, "grid_ref"]
+    assert "place_name" not in _hot().columns  # input untouched
+
+
+def test_place_names_from_streets_and_areas() -> None:
+    streets = gpd.GeoDataFrame(
+        {"name": ["Robson St", "Main St"]},
+        geometry=[LineString([(0, 100), (300, 100)]), LineString([(1100, 900), (1100, 1300)])],
+        crs=CRS,
+    )
+    inc = _points([50, 60, 70, 80], [90, 95, 110, 105])
+    out = place_names(_hot(), inc, streets=streets)
+    assert out.loc[0, "place_name"] == "Robson St"
+    assert out.loc[1, "place_name"] == "near Main St"  # no incidents: nearest its centre
+    wards = gpd.GeoDataFrame(
+        {"ward": ["Meadows", "Castle"]},
+        geometry=[box(-50, -50, 500, 500), box(900, 900, 1500, 1500)],
+        crs=CRS,
+    )
+    out = place_names(_hot(), None, areas=wards)
+    assert out["place_name"].tolist() == ["Meadows ward", "Castle ward"]
+    with pytest.raises(InvalidInputError, match="areas_name"):
+        place_names(_hot(), None, areas=wards.rename(columns={"ward": "w"}).assign(other="x"))
+
+
+def test_map_grid_references() -> None:
+    g = map_grid((0, 0, 4000, 3000))
+    assert (g.size, g.n_cols, g.n_rows) == (500.0, 8, 6)
+    assert g.ref([1, 3999], [2999, 1]).tolist() == ["A1", "H6"]
+    assert g.col_label(26) == "AA"
+    with pytest.raises(InvalidInputError):
+        map_grid((0, 0, np.nan, 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    x0=st.floats(-1e6, 1e6),
+    y0=st.floats(-1e6, 1e6),
+    w=st.floats(1, 1e5),
+    h=st.floats(1, 1e5),
+)
+def test_map_grid_covers_bounds(x0: float, y0: float, w: float, h: float) -> None:
+    g = map_grid((x0, y0, x0 + w, y0 + h))
+    gx0, gy0, gx1, gy1 = g.bounds
+    assert gx0 <= x0 and gy0 <= y0 + 1e-6 and gx1 >= x0 + w - 1e-6 and gy1 >= y0 + h
+    assert max(g.n_cols, g.n_rows) <= 9
+
+
+@pytest.mark.shared_data
+def test_sample_cities_every_place_named(shared_data) -> None:
+    wy = hs.datasets.load_sample("west_yorkshire")
+    hot = place_names(hs.hotspots(wy, max_area_km2=2), wy)
+    top = hot.sort_values("rank").head(10)
+    assert (top["place_source"] == "address").all()
+    assert not top["place_name"].str.contains("On or near").any()
+    assert top["grid_ref"].str.fullmatch(r"[A-Z]+\d+").all()
+    memphis = hs.datasets.load_sample("memphis_robberies")
+    precincts = hs.datasets.load_sample("memphis_precincts")
+    hot = place_names(hs.hotspots(memphis), memphis, areas=precincts)
+    assert hot["place_name"].str.endswith("precinct").head(5).all()
+    assert hot.attrs["hotspot"]["places"]["choices"]["areas"]["value"] == "precinct"

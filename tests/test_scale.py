@@ -203,10 +203,12 @@ def test_crs_and_day_order_are_decided_once(tmp_path):
     # west.csv: 20 points west of 0 deg (UTM 30), day <= 12 (month-first when alone);
     # east.csv: 200 points east of 0 deg (UTM 31) with days > 12 (day-first).
     west = pd.DataFrame({"lon": rng.uniform(-0.2, -0.01, 20), "lat": rng.uniform(51.4, 51.6, 20),
-                         "date": ["03/04/2020 10:00"] * 20})
+                         "date": [f"03/04/2020 {h:02d}:30" for h in rng.integers(1, 24, 20)]})
     east = pd.DataFrame({"lon": rng.uniform(0.01, 0.2, 200),
                          "lat": rng.uniform(51.4, 51.6, 200),
-                         "date": [f"{d}/05/2020 12:00" for d in rng.integers(13, 29, 200)]})
+                         "date": [f"{d}/05/2020 {h:02d}:15" for d, h in
+                                  zip(rng.integers(13, 29, 200), rng.integers(1, 24, 200),
+                                      strict=True)]})
     west.to_csv(tmp_path / "a_west.csv", index=False)
     east.to_csv(tmp_path / "b_east.csv", index=False)
     alone = hs.read_incidents(tmp_path / "a_west.csv")

@@ -30,10 +30,14 @@ from hotspot.ingest.incidents import read_incidents as _read_one
 from hotspot.ingest.readers import (
     _CSV_SUFFIXES,
     _PARQUET_SUFFIXES,
+    _compression,
+    _detect_encoding,
     _expand_paths,
+    _open_binary,
     _sniff_delimiter,
     _suffix,
 )
+from hotspot.ingest.readers import _head as _head_bytes
 from hotspot.ingest.report import IngestReport
 from hotspot.scale._dask import is_dask_collection, require_dask
 
@@ -175,10 +179,16 @@ def _parquet_rows(part: _Part, n_rows: int | None = None) -> pd.DataFrame:
 def _head(part: _Part, n_rows: int) -> pd.DataFrame | None:
     """First rows of a partition as read from the source (for the sample)."""
     try:
-        if part.kind == "csv":
-            suffix = _suffix(Path(part.path))
-            return pd.read_csv(part.path, sep=_sniff_delimiter(Path(part.path), suffix),
-                               nrows=n_rows, low_memory=False)
+        if part.kind == "csv":  # the in-memory reader's compression/encoding/delimiter rules
+            path = Path(part.path)
+            compression = _compression(path)
+            head = _head_bytes(path, compression)
+            encoding = _detect_encoding(head)
+            sep = _sniff_delimiter(head.decode(encoding, errors="replace").lstrip("\ufeff"),
+                                   _suffix(path))
+            with _open_binary(path, compression) as fh:
+                return pd.read_csv(fh, sep=sep, encoding=encoding, encoding_errors="replace",
+                                   nrows=n_rows, low_memory=False)
         if part.kind == "parquet":
             return _parquet_rows(part, n_rows)
     except Exception:
@@ -490,6 +500,9 @@ def read_incidents(
         msg = (f"no file of {str(source)!r} could be read as incidents; read one with "
                "hs.read_incidents(path) to see why.")
         raise InvalidInputError(msg)
+    if pinned.get("to_crs") is None:  # no sample could be read: the first file decides
+        pinned["to_crs"] = note_choice(choices, "to_crs", _crs_str(meta.crs),
+                                       "output CRS of the first readable file")
     meta = meta.copy()
     meta.attrs = {}
     ddf = dd.from_map(_read_part, parts, args=[pinned, meta, errors], meta=meta,

@@ -22,8 +22,10 @@ import pandas as pd
 
 from hotspot._core.grid import grid_spec_of
 from hotspot._core.meta import attach, get_meta
+from hotspot._core.time import data_period, to_local
 from hotspot._core.validation import check_projected
-from hotspot.analyse.emerging import SpaceTimeCube
+from hotspot.analyse._incident_times import _usable_times
+from hotspot.analyse.emerging import SpaceTimeCube, _local_naive, _naive
 from hotspot.analyse.emerging import space_time_cube as _cube_one
 from hotspot.analyse.temporal import aoristic as _aoristic_one
 from hotspot.analyse.temporal import temporal_profile as _profile_one
@@ -493,6 +495,18 @@ def aoristic(ddf: Any, freq: str = "h", *, by: str | None = None, max_window: An
     return _with_report(out, report)
 
 
+def _cube_times(frame: gpd.GeoDataFrame, freq: str) -> np.ndarray:
+    """Local wall-clock times (int64 µs) of the rows a cube of ``freq`` steps uses."""
+    fine = pd.Period("2024-01-01", freq=freq).end_time < pd.Timestamp("2024-01-31")
+    keep, _ = _usable_times(frame, step="space_time_cube", drop_month_only=fine)
+    local = _local_naive(frame["occurred_at"])[keep]
+    return local.to_numpy().astype("datetime64[us]").astype(np.int64)
+
+
+def _concat_arrays(pieces: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(pieces)
+
+
 def _cube_piece(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
                 kwargs: dict[str, Any]) -> tuple | None:
     try:
@@ -503,7 +517,7 @@ def _cube_piece(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
         raise
     c = cube.counts
     u, t = np.nonzero(c)
-    return u.astype(np.int64), t + cube.periods[0].ordinal, c[u, t].astype(np.int64)
+    return u.astype(np.int64), t.astype(np.int64), c[u, t].astype(np.int64)
 
 
 def _cube_sum(pieces: list[tuple | None]) -> tuple | None:
@@ -522,10 +536,11 @@ def space_time_cube(ddf: Any, units: gpd.GeoDataFrame, *, freq: str = "M", start
                     end: Any = None) -> SpaceTimeCube:
     """:func:`hotspot.analyse.emerging.space_time_cube` for a Dask incidents frame.
 
-    Each partition counts its incidents per unit and time step; the non-zero cells
-    are summed exactly. Without ``start``/``end`` the steps run from the first to the
-    last incident of the whole dataset, as in memory. The cube feeds
-    :func:`hotspot.classify_hotspots`-style analyses in memory.
+    Each partition counts its incidents per unit and time step over the same steps;
+    the non-zero cells are summed exactly. Without ``start``/``end`` the steps span
+    the dataset's robust data period (:func:`hotspot._core.time.data_period`, as in
+    memory): one extra pass brings the usable times (8 bytes per incident) to the
+    client to measure it; pass ``start=`` and ``end=`` to skip it.
 
     Parameters
     ----------
@@ -544,18 +559,24 @@ def space_time_cube(ddf: Any, units: gpd.GeoDataFrame, *, freq: str = "M", start
     --------
     >>> cube = hs.scale.space_time_cube(ddf, cells, freq="M")  # doctest: +SKIP
     """
+    if start is None or end is None:
+        times, _ = _map_reduce(ddf, _cube_times, _concat_arrays, freq)
+        if times is None or len(times) == 0:
+            msg = "space_time_cube: no incident has a usable `occurred_at`."
+            raise InvalidInputError(msg)
+        lo, hi = data_period(pd.Series(times.astype("datetime64[us]")))
+        start = lo if start is None else start
+        end = hi if end is None else end
+        del times
     got, report = _map_reduce(ddf, _cube_piece, _cube_sum, units,
                               {"freq": freq, "start": start, "end": end})
-    if got is None:
-        msg = "space_time_cube: no incident has a usable `occurred_at`."
-        raise InvalidInputError(msg)
-    u, t, n = (got[0], got[1], got[2])
-    first = t.min() if start is None else pd.Period(start, freq).ordinal
-    last = t.max() if end is None else pd.Period(end, freq).ordinal
-    periods = pd.period_range(pd.Period(ordinal=int(first), freq=freq),
-                              pd.Period(ordinal=int(last), freq=freq), freq=freq)
+    tz = getattr(ddf["occurred_at"].dtype, "tz", None)
+    first = pd.Period(_naive(to_local(start, tz, "start")), freq)
+    last = pd.Period(_naive(to_local(end, tz, "end")), freq)
+    periods = pd.period_range(first, last, freq=freq)
     counts = np.zeros((len(units), len(periods)), dtype=np.int64)
-    counts[u, t - first] = n
+    if got is not None:
+        counts[got[0], got[1]] = got[2]
     cube = SpaceTimeCube(counts, periods, units.index.copy())
     cube.ingest_report = report  # type: ignore[attr-defined]
     return cube

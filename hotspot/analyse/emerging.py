@@ -24,12 +24,12 @@ from scipy import sparse, stats
 from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import data_period, local_period, series_tz, to_local
-from hotspot._core.validation import (
-    check_geodataframe,
-    check_non_empty,
-)
+from hotspot._core.validation import check_geodataframe, check_non_empty, check_same_crs
+from hotspot._core.weights import weights_for_units
 from hotspot.analyse._incident_times import _check_incidents, _usable_times
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
+from hotspot.scan.stats import adjust_pvalues, gi_star_arrays
+from hotspot.units.counting import assign_units
 
 __all__ = [
     "EMERGING_CATEGORIES",
@@ -142,8 +142,6 @@ def poisson_rate_test(
 
 
 def _check_units(units: Any, incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    from hotspot._core.validation import check_same_crs
-
     check_geodataframe(units, "units")
     check_non_empty(units, "units")
     check_same_crs(incidents, units, "incidents", "units")
@@ -155,8 +153,6 @@ def _check_units(units: Any, incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _unit_positions(incidents: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> np.ndarray:
     """Position (row number) in ``units`` of each incident's unit, -1 when outside."""
-    from hotspot.units.build import assign_units
-
     ids = assign_units(incidents, units)
     if ids.dtype == object:
         pos = units.index.get_indexer(pd.Index(ids, dtype=object))
@@ -441,8 +437,6 @@ def hotspot_change(
     >>> out["change_class"].tolist()
     ['significant increase', 'no significant change']
     """
-    from hotspot.scan.stats import adjust_pvalues
-
     _check_incidents(incidents)
     _check_units(units, incidents)
     tz = series_tz(incidents["occurred_at"])
@@ -457,12 +451,42 @@ def hotspot_change(
     in_b = keep & (local >= b0.to_datetime64()) & (local < b1.to_datetime64())
     in_a = keep & (local >= a0.to_datetime64()) & (local < a1.to_datetime64())
     pos = _unit_positions(incidents, units)
-    n_units = len(units)
     outside = int(((in_b | in_a) & (pos < 0)).sum())
-    k1 = np.bincount(pos[in_b & (pos >= 0)], minlength=n_units)
-    k2 = np.bincount(pos[in_a & (pos >= 0)], minlength=n_units)
+    k1 = np.bincount(pos[in_b & (pos >= 0)], minlength=len(units))
+    k2 = np.bincount(pos[in_a & (pos >= 0)], minlength=len(units))
     d1 = (b1 - b0) / pd.Timedelta(days=1)
     d2 = (a1 - a0) / pd.Timedelta(days=1)
+    out, cls = _change_per_unit(units, k1, k2, d1, d2, correction=correction, alpha=alpha)
+    overall = _overall_change(int(k1.sum()), int(k2.sum()), d1, d2)
+    excluded["outside_units"] = outside
+    return attach(
+        out,
+        "hotspot_change",
+        {
+            "before": (str(b0), str(b1)),
+            "after": (str(a0), str(a1)),
+            "alpha": alpha,
+            "correction": correction,
+            "test": "exact conditional Poisson rate test",
+        },
+        overall=overall,
+        excluded=excluded,
+        classes={c: int((cls == c).sum()) for c in _CHANGE_CLASSES},
+    )
+
+
+def _change_per_unit(
+    units: gpd.GeoDataFrame,
+    k1: np.ndarray,
+    k2: np.ndarray,
+    d1: float,
+    d2: float,
+    *,
+    correction: str | None,
+    alpha: float,
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Add counts, change, rate test and change class of every unit to a copy of ``units``."""
+    n_units = len(units)
     p = poisson_rate_test(k1, k2, d1, d2)
     any_inc = (k1 + k2) > 0
     p_adj = np.full(n_units, np.nan)
@@ -489,8 +513,12 @@ def hotspot_change(
         ),
     )
     out["change_class"] = pd.Categorical(cls, categories=_CHANGE_CLASSES)
-    n1, n2 = int(k1.sum()), int(k2.sum())
-    overall = {
+    return out, cls
+
+
+def _overall_change(n1: int, n2: int, d1: float, d2: float) -> dict[str, float]:
+    """Compare the two periods over all units together."""
+    return {
         "n_before": n1,
         "n_after": n2,
         "change": n2 - n1,
@@ -500,21 +528,6 @@ def hotspot_change(
         "days_before": d1,
         "days_after": d2,
     }
-    excluded["outside_units"] = outside
-    return attach(
-        out,
-        "hotspot_change",
-        {
-            "before": (str(b0), str(b1)),
-            "after": (str(a0), str(a1)),
-            "alpha": alpha,
-            "correction": correction,
-            "test": "exact conditional Poisson rate test",
-        },
-        overall=overall,
-        excluded=excluded,
-        classes={c: int((cls == c).sum()) for c in _CHANGE_CLASSES},
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -523,8 +536,6 @@ def hotspot_change(
 
 
 def _spatial_weights(units: gpd.GeoDataFrame, neighbors: Any) -> tuple[sparse.csr_array, str]:
-    from hotspot._core.weights import weights_for_units
-
     return weights_for_units(units, neighbors)
 
 
@@ -558,8 +569,6 @@ def _gi_cube(
     random_state: Any,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gi* z and p per bin over the whole cube (ArcGIS's default "entire cube")."""
-    from hotspot.scan.stats import gi_star_arrays
-
     n_units, n_steps = counts.shape
     big = _space_time_weights(w, n_steps, time_neighbors)
     y = counts.T.ravel().astype(float)  # bin index t * n_units + u
@@ -700,69 +709,26 @@ def classify_hotspots(
     >>> out.loc[3 * 7 + 3, "hotspot_category"]
     'persistent hot spot'
     """
-    from hotspot.scan.stats import adjust_pvalues, gi_star_arrays
-
-    for name, val in (
-        ("hotspot_prop", hotspot_prop),
-        ("persistent_prop", persistent_prop),
-        ("recent_prop", recent_prop),
-        ("alpha", alpha),
-    ):
-        if not 0 < val < 1:
-            msg = f"`{name}` must be greater than 0 and less than 1, got {val!r}."
-            raise InvalidInputError(msg)
+    _check_shares(
+        hotspot_prop=hotspot_prop,
+        persistent_prop=persistent_prop,
+        recent_prop=recent_prop,
+        alpha=alpha,
+    )
     cube, excluded = _build_cube(
         incidents, units, freq=freq, start=start, end=end, step="classify_hotspots"
     )
     w, w_text = _spatial_weights(units, neighbors)
     choices: dict[str, Any] = {}
     note_choice(choices, "neighbors", w_text, f"from neighbors={neighbors!r}")
-    empty = cube.counts.sum(axis=0) == 0
-    if empty.any():
-        warnings.warn(
-            f"classify_hotspots: {int(empty.sum())} time steps have no incidents and are "
-            "left out of the classification (Gi* is undefined there).",
-            DataQualityWarning,
-            stacklevel=2,
-        )
-    steps = np.flatnonzero(~empty)
-    n_steps = steps.size
-    recent = math.floor(recent_prop * n_steps)
-    if recent < 1 or n_steps - recent < 1:
-        recent = 1
-        note_choice(choices, "recent_steps", 1, "floor(recent_prop * T) < 1: last step only")
-    if n_steps - recent < 1:
-        msg = (
-            f"classify_hotspots: {n_steps} usable time step(s); at least one recent and one "
-            "older step are needed. Use a shorter `freq` or a longer time range."
-        )
-        raise InvalidInputError(msg)
-    z = np.full(cube.counts.shape, np.nan)
-    p_adj = np.full(cube.counts.shape, np.nan)
-    for t in steps:
-        res = gi_star_arrays(cube.counts[:, t].astype(float), w)
-        z[:, t] = res.z
-        p_adj[:, t] = adjust_pvalues(res.p_value, correction)
-    zs, ps = z[:, steps], p_adj[:, steps]
-    sig = np.nan_to_num(ps, nan=1.0) < alpha
-    hot = sig & (zs > 0)
-    cold = sig & (zs < 0)
+    steps = _steps_with_incidents(cube.counts)
+    recent = _recent_steps(steps.size, recent_prop, choices)
+    hot, cold = _significant_each_step(cube.counts[:, steps], w, correction, alpha)
     args = (recent, hotspot_prop, persistent_prop, recent_prop)
     cat_h, prop_h, rec_h, old_h = _sfh_side(hot, *args)
     cat_c, prop_c, rec_c, old_c = _sfh_side(cold, *args)
-    label = np.where(
-        (cat_h != "") & (cat_c != ""),
-        "mixed hot/cold spot",
-        np.where(
-            cat_h != "",
-            np.char.add(cat_h.astype(str), " hot spot"),
-            np.where(
-                cat_c != "", np.char.add(cat_c.astype(str), " cold spot"), "no pattern detected"
-            ),
-        ),
-    )
     out = units.copy()
-    out["hotspot_category"] = pd.Categorical(label, categories=_SFH_CATEGORIES)
+    out["hotspot_category"] = pd.Categorical(_sfh_labels(cat_h, cat_c), categories=_SFH_CATEGORIES)
     out["n_incidents"] = cube.counts.sum(axis=1)
     out["n_hot_steps"] = hot.sum(axis=1)
     out["n_cold_steps"] = cold.sum(axis=1)
@@ -789,12 +755,74 @@ def classify_hotspots(
         "classify_hotspots",
         params,
         choices,
-        n_steps=int(n_steps),
+        n_steps=int(steps.size),
         recent_steps=int(recent),
         periods=[str(p) for p in cube.periods[steps]],
         excluded=excluded,
     )
 
+
+def _check_shares(**shares: float) -> None:
+    for name, val in shares.items():
+        if not 0 < val < 1:
+            msg = f"`{name}` must be greater than 0 and less than 1, got {val!r}."
+            raise InvalidInputError(msg)
+
+
+def _steps_with_incidents(counts: np.ndarray) -> np.ndarray:
+    """Return the time steps with incidents; warn about those left out."""
+    empty = counts.sum(axis=0) == 0
+    if empty.any():
+        warnings.warn(
+            f"classify_hotspots: {int(empty.sum())} time steps have no incidents and are "
+            "left out of the classification (Gi* is undefined there).",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    return np.flatnonzero(~empty)
+
+
+def _recent_steps(n_steps: int, recent_prop: float, choices: dict[str, Any]) -> int:
+    """``floor(recent_prop * T)`` recent steps, at least 1, leaving at least one older step."""
+    recent = math.floor(recent_prop * n_steps)
+    if recent < 1 or n_steps - recent < 1:
+        recent = 1
+        note_choice(choices, "recent_steps", 1, "floor(recent_prop * T) < 1: last step only")
+    if n_steps - recent < 1:
+        msg = (
+            f"classify_hotspots: {n_steps} usable time step(s); at least one recent and one "
+            "older step are needed. Use a shorter `freq` or a longer time range."
+        )
+        raise InvalidInputError(msg)
+    return recent
+
+
+def _significant_each_step(
+    counts: np.ndarray, w: Any, correction: str | None, alpha: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Significant hot and cold units ``(n_units, T)``: Gi* per step, adjusted once per step."""
+    hot = np.zeros(counts.shape, dtype=bool)
+    cold = np.zeros(counts.shape, dtype=bool)
+    for t in range(counts.shape[1]):
+        res = gi_star_arrays(counts[:, t].astype(float), w)
+        sig = np.nan_to_num(adjust_pvalues(res.p_value, correction), nan=1.0) < alpha
+        hot[:, t] = sig & (res.z > 0)
+        cold[:, t] = sig & (res.z < 0)
+    return hot, cold
+
+
+def _sfh_labels(cat_hot: np.ndarray, cat_cold: np.ndarray) -> np.ndarray:
+    """Category names from the hot and the cold class of each unit ("" = none)."""
+    hot, cold = cat_hot != "", cat_cold != ""
+    return np.where(
+        hot & cold,
+        "mixed hot/cold spot",
+        np.where(
+            hot,
+            np.char.add(cat_hot.astype(str), " hot spot"),
+            np.where(cold, np.char.add(cat_cold.astype(str), " cold spot"), "no pattern detected"),
+        ),
+    )
 
 # ---------------------------------------------------------------------------
 # Emerging Hot Spot Analysis
@@ -1043,22 +1071,13 @@ def emerging_hotspots(
     >>> out.loc[3 * 7 + 3, "emerging_category"]
     'persistent hot spot'
     """
-    from hotspot.scan.stats import adjust_pvalues
-
     if int(time_neighbors) < 0:
         msg = "`time_neighbors` must be 0 or a positive integer."
         raise InvalidInputError(msg)
     cube, excluded = _build_cube(
         incidents, units, freq=freq, start=start, end=end, step="emerging_hotspots"
     )
-    n_steps = cube.counts.shape[1]
-    if n_steps < 10:
-        warnings.warn(
-            f"emerging_hotspots: only {n_steps} time steps; the Mann-Kendall trend and "
-            "the 90 % rules need about 10 or more (ArcGIS requires 10).",
-            DataQualityWarning,
-            stacklevel=2,
-        )
+    _warn_few_steps(cube.counts.shape[1])
     w, w_text = _spatial_weights(units, neighbors)
     choices: dict[str, Any] = {}
     note_choice(choices, "neighbors", w_text, f"from neighbors={neighbors!r}")
@@ -1098,3 +1117,13 @@ def emerging_hotspots(
         categories={str(k): int(v) for k, v in cats.items() if v},
     )
     return (out, cube) if return_cube else out
+
+
+def _warn_few_steps(n_steps: int) -> None:
+    if n_steps < 10:
+        warnings.warn(
+            f"emerging_hotspots: only {n_steps} time steps; the Mann-Kendall trend and "
+            "the 90 % rules need about 10 or more (ArcGIS requires 10).",
+            DataQualityWarning,
+            stacklevel=3,
+        )

@@ -294,63 +294,19 @@ def knox_arrays(
     >>> int(res.table["observed"].iloc[0])
     1
     """
-    xy = np.asarray(xy, dtype=float)
-    t_raw = np.asarray(t, dtype=float).ravel()
-    if xy.ndim != 2 or xy.shape[1] != 2 or xy.shape[0] != t_raw.size:
-        msg = f"`xy` must have shape (n, 2) and `t` shape (n,); got {xy.shape} and {t_raw.shape}."
-        raise InvalidInputError(msg)
-    if not (np.all(np.isfinite(xy)) and np.all(np.isfinite(t_raw))):
-        msg = "`xy` and `t` must be finite; drop rows with missing coordinates or times."
-        raise InvalidInputError(msg)
-    if closed not in ("right", "left"):
-        msg = f"`closed` must be 'right' or 'left', got {closed!r}."
-        raise InvalidInputError(msg)
+    xy, t_raw = _check_knox_arrays(xy, t, closed)
     d_edges = _check_edges(distance_bands, "distance_bands")
     t_edges = _check_edges(time_bands, "time_bands")
     n = t_raw.size
-    if n < 2:
-        msg = "The Knox test needs at least 2 incidents."
-        raise InvalidInputError(msg)
+    perms, permutations = _permutation_plan(permutation_indices, permutations, n)
 
     i, j, dband, nd = _close_pairs(xy, d_edges, closed, same_location)
     tc, integral = _compact_times(t_raw)
     thr = _thresholds(t_edges, closed, integral, tc.dtype)
     counter = _PairCounter(i, j, dband, nd)
     observed = counter.counts(tc[:, None], thr)[0]
-
-    if permutation_indices is not None:
-        perms = np.asarray(permutation_indices, dtype=np.int64)
-        if perms.ndim != 2 or perms.shape[1] != n:
-            msg = f"`permutation_indices` must have shape (permutations, {n})."
-            raise InvalidInputError(msg)
-        permutations = perms.shape[0]
-    else:
-        perms = None
-    if permutations < 1:
-        msg = "`permutations` must be at least 1 (999 is usual; the NRC's 20 is too few)."
-        raise InvalidInputError(msg)
     rng = np.random.default_rng(random_state)
-
-    def batch_times(start: int) -> np.ndarray:
-        stop = min(start + _BATCH, permutations)
-        idx = (
-            perms[start:stop]
-            if perms is not None
-            else [rng.permutation(n) for _ in range(stop - start)]
-        )
-        return np.stack([tc[ix] for ix in idx], axis=1)
-
-    sims = np.empty((permutations, nd, t_edges.size), dtype=np.int64)
-    starts = list(range(0, permutations, _BATCH))
-    workers = max(1, int(n_jobs))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for g in range(0, len(starts), workers):
-            group = starts[g : g + workers]
-            batches = [batch_times(st) for st in group]  # drawn in order: reproducible
-            for st, c in zip(
-                group, pool.map(lambda tb: counter.counts(tb, thr), batches), strict=True
-            ):
-                sims[st : st + c.shape[0]] = c
+    sims = _simulate(counter, tc, thr, perms, permutations, rng, n_jobs)
 
     labels_d, lo_d, hi_d = _band_labels(d_edges, closed, same_location)
     labels_t, lo_t, hi_t = _band_labels(t_edges, closed)
@@ -370,6 +326,79 @@ def knox_arrays(
     }
     return KnoxResult(table, cumulative, sims, int(n), int(i.size), params)
 
+
+def _check_knox_arrays(xy: Any, t: Any, closed: str) -> tuple[np.ndarray, np.ndarray]:
+    xy = np.asarray(xy, dtype=float)
+    t_raw = np.asarray(t, dtype=float).ravel()
+    if xy.ndim != 2 or xy.shape[1] != 2 or xy.shape[0] != t_raw.size:
+        msg = f"`xy` must have shape (n, 2) and `t` shape (n,); got {xy.shape} and {t_raw.shape}."
+        raise InvalidInputError(msg)
+    if not (np.all(np.isfinite(xy)) and np.all(np.isfinite(t_raw))):
+        msg = "`xy` and `t` must be finite; drop rows with missing coordinates or times."
+        raise InvalidInputError(msg)
+    if closed not in ("right", "left"):
+        msg = f"`closed` must be 'right' or 'left', got {closed!r}."
+        raise InvalidInputError(msg)
+    if t_raw.size < 2:
+        msg = "The Knox test needs at least 2 incidents."
+        raise InvalidInputError(msg)
+    return xy, t_raw
+
+
+def _permutation_plan(
+    permutation_indices: np.ndarray | None, permutations: int, n: int
+) -> tuple[np.ndarray | None, int]:
+    """Given permutations (their count wins) or None, and the number to draw."""
+    perms = None
+    if permutation_indices is not None:
+        perms = np.asarray(permutation_indices, dtype=np.int64)
+        if perms.ndim != 2 or perms.shape[1] != n:
+            msg = f"`permutation_indices` must have shape (permutations, {n})."
+            raise InvalidInputError(msg)
+        permutations = perms.shape[0]
+    if permutations < 1:
+        msg = "`permutations` must be at least 1 (999 is usual; the NRC's 20 is too few)."
+        raise InvalidInputError(msg)
+    return perms, int(permutations)
+
+
+def _simulate(
+    counter: _PairCounter,
+    tc: np.ndarray,
+    thr: np.ndarray,
+    perms: np.ndarray | None,
+    permutations: int,
+    rng: np.random.Generator,
+    n_jobs: int,
+) -> np.ndarray:
+    """Band counts ``(permutations, n_distance_bands, n_time_bands)`` with shuffled times.
+
+    Batches of permuted times are drawn in order (so results do not depend on
+    ``n_jobs``) and counted on ``n_jobs`` threads.
+    """
+    n = tc.size
+
+    def batch_times(start: int) -> np.ndarray:
+        stop = min(start + _BATCH, permutations)
+        idx = (
+            perms[start:stop]
+            if perms is not None
+            else [rng.permutation(n) for _ in range(stop - start)]
+        )
+        return np.stack([tc[ix] for ix in idx], axis=1)
+
+    sims = np.empty((permutations, counter.nd, thr.shape[0]), dtype=np.int64)
+    starts = list(range(0, permutations, _BATCH))
+    workers = max(1, int(n_jobs))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for g in range(0, len(starts), workers):
+            group = starts[g : g + workers]
+            batches = [batch_times(st) for st in group]  # drawn in order: reproducible
+            for st, c in zip(
+                group, pool.map(lambda tb: counter.counts(tb, thr), batches), strict=True
+            ):
+                sims[st : st + c.shape[0]] = c
+    return sims
 
 def _close_pairs(
     xy: np.ndarray, d_edges: np.ndarray, closed: str, same_location: bool
@@ -625,14 +654,38 @@ def near_repeat_chains(
     pos = np.flatnonzero(keep)
     xy = point_coords(incidents)[pos]
     t = _times_as_number(incidents["occurred_at"].iloc[pos], time_resolution)
-    window = days * _day_factor(time_resolution)
-    n = pos.size
-    # rank = position in time order, ties by row order (the explicit tie rule)
-    order = np.lexsort((np.arange(n), t))
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
+    day = _day_factor(time_resolution)
+    rank = _time_rank(t)
+    src, dst, dt, dist = _linked_pairs(xy, t, rank, float(distance), days * day)
+    chosen = _nearest_source(src, dst, rank, dt, dist)
+    links = _links(len(pos), src, dst, dt / day, dist, chosen)
+    links["nr_chain"] = _chain_ids(src, dst, rank, len(pos))
+    out = _spread(incidents, pos, links)
+    role = links["nr_role"]
+    return attach(
+        out,
+        "near_repeat_chains",
+        {"distance": distance, "days": days, "time_resolution": time_resolution},
+        excluded=excluded,
+        roles={r: int((role == r).sum()) for r in _NR_ROLES},
+        n_chains=int(links["nr_chain"].max() + 1) if len(pos) else 0,
+    )
 
-    pairs = cKDTree(xy).query_pairs(float(distance), output_type="ndarray") if n > 1 else None
+
+def _time_rank(t: np.ndarray) -> np.ndarray:
+    """Position of each incident in time order, ties by row order (the explicit tie rule)."""
+    order = np.lexsort((np.arange(t.size), t))
+    rank = np.empty(t.size, dtype=np.int64)
+    rank[order] = np.arange(t.size)
+    return rank
+
+
+def _linked_pairs(
+    xy: np.ndarray, t: np.ndarray, rank: np.ndarray, distance: float, window: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs within ``distance`` and ``window``: (earlier, later, time apart, distance)."""
+    n = len(t)
+    pairs = cKDTree(xy).query_pairs(distance, output_type="ndarray") if n > 1 else None
     if pairs is None or pairs.size == 0:
         pairs = np.empty((0, 2), dtype=np.int64)
     a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
@@ -643,63 +696,77 @@ def near_repeat_chains(
     src = np.where(swap, b, a)
     dst = np.where(swap, a, b)
     dist = np.hypot(*(xy[src] - xy[dst]).T) if src.size else np.empty(0)
-    same = dist == 0
+    return src, dst, dt_ab, dist
 
-    # source per destination: same location first, then most recent, nearer, later row
-    sort = np.lexsort((-rank[src], dist, dt_ab, ~same, dst))
+
+def _nearest_source(
+    src: np.ndarray, dst: np.ndarray, rank: np.ndarray, dt: np.ndarray, dist: np.ndarray
+) -> np.ndarray:
+    """One link per later incident: same location first, then most recent, nearer, later row."""
+    sort = np.lexsort((-rank[src], dist, dt, dist != 0, dst))
     first = np.ones(sort.size, dtype=bool)
     first[1:] = dst[sort][1:] != dst[sort][:-1]
-    chosen = sort[first]
+    return sort[first]
 
+
+def _links(
+    n: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    days_apart: np.ndarray,
+    dist: np.ndarray,
+    chosen: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Role, source position, days and distance to the source and tie flag per incident."""
+    same = dist == 0
     role = np.full(n, "isolated", dtype=object)
-    has_later = np.zeros(n, dtype=bool)
-    has_later[src] = True
-    role[has_later] = "originator"
+    role[src] = "originator"
     role[dst[chosen]] = np.where(same[chosen], "repeat", "near_repeat")
-    source_pos = np.full(n, -1, dtype=np.int64)
-    source_pos[dst[chosen]] = src[chosen]
+    source = np.full(n, -1, dtype=np.int64)
+    source[dst[chosen]] = src[chosen]
     days_since = np.full(n, np.nan)
-    days_since[dst[chosen]] = dt_ab[chosen] / _day_factor(time_resolution)
+    days_since[dst[chosen]] = days_apart[chosen]
     dist_src = np.full(n, np.nan)
     dist_src[dst[chosen]] = dist[chosen]
     tie = np.zeros(n, dtype=bool)
-    tie[src[dt_ab == 0]] = True
-    tie[dst[dt_ab == 0]] = True
-    chain = _chain_ids(src, dst, rank, n)
+    tie[src[days_apart == 0]] = True
+    tie[dst[days_apart == 0]] = True
+    return {
+        "nr_role": role,
+        "source": source,
+        "nr_days_since_source": days_since,
+        "nr_distance_to_source": dist_src,
+        "nr_tie": tie,
+    }
 
+
+def _spread(
+    incidents: gpd.GeoDataFrame, pos: np.ndarray, links: dict[str, np.ndarray]
+) -> gpd.GeoDataFrame:
+    """Copy ``incidents`` with the link columns (filled at ``pos``, empty elsewhere)."""
     out = incidents.copy()
-    full_role = np.full(len(out), None, dtype=object)
-    full_role[pos] = role
-    out["nr_role"] = pd.Categorical(full_role, categories=_NR_ROLES)
-    full_chain = np.full(len(out), -1, dtype=np.int64)
-    full_chain[pos] = chain
-    out["nr_chain"] = full_chain
-    src_labels = np.full(len(out), None, dtype=object)
-    has_src = source_pos >= 0
-    src_labels[pos[has_src]] = np.asarray(incidents.index[pos[source_pos[has_src]]], dtype=object)
+    m = len(out)
+    role = np.full(m, None, dtype=object)
+    role[pos] = links["nr_role"]
+    out["nr_role"] = pd.Categorical(role, categories=_NR_ROLES)
+    chain = np.full(m, -1, dtype=np.int64)
+    chain[pos] = links["nr_chain"]
+    out["nr_chain"] = chain
+    source = links["source"]
+    labels = np.full(m, None, dtype=object)
+    has = source >= 0
+    labels[pos[has]] = np.asarray(incidents.index[pos[source[has]]], dtype=object)
     out["nr_source"] = pd.array(
-        src_labels, dtype="Int64" if pd.api.types.is_integer_dtype(incidents.index) else object
+        labels, dtype="Int64" if pd.api.types.is_integer_dtype(incidents.index) else object
     )
-    for name, values in (
-        ("nr_days_since_source", days_since),
-        ("nr_distance_to_source", dist_src),
-    ):
-        col = np.full(len(out), np.nan)
-        col[pos] = values
+    for name in ("nr_days_since_source", "nr_distance_to_source"):
+        col = np.full(m, np.nan)
+        col[pos] = links[name]
         out[name] = col
-    full_tie = np.zeros(len(out), dtype=bool)
-    full_tie[pos] = tie
-    out["nr_tie"] = full_tie
-    counts = {r: int((role == r).sum()) for r in _NR_ROLES}
-    return attach(
-        out,
-        "near_repeat_chains",
-        {"distance": distance, "days": days, "time_resolution": time_resolution},
-        excluded=excluded,
-        roles=counts,
-        n_chains=int(chain.max() + 1) if n else 0,
-    )
-
+    tie = np.zeros(m, dtype=bool)
+    tie[pos] = links["nr_tie"]
+    out["nr_tie"] = tie
+    return out
 
 def _chain_ids(src: np.ndarray, dst: np.ndarray, rank: np.ndarray, n: int) -> np.ndarray:
     """Label connected components of the link graph, numbered by first incident; -1 if alone."""

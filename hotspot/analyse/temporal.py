@@ -64,7 +64,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from hotspot._core.meta import attach, note_choice
-from hotspot._core.time import TIME_QUALITIES
+from hotspot._core.time import TIME_QUALITIES, check_time_range
 from hotspot._core.validation import check_columns, check_geodataframe, check_same_crs
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 
@@ -120,6 +120,7 @@ def _as_datetime(incidents: pd.DataFrame, col: str) -> pd.Series:
             "data with `hs.read_incidents(...)`."
         )
         raise InvalidInputError(msg)
+    check_time_range(s, col)
     return s
 
 
@@ -555,24 +556,7 @@ def temporal_profile(
     {'midnight': 1}
     """
     choices: dict[str, Any] = {}
-    if aoristic not in ("auto", True, False):
-        msg = f"`aoristic` must be 'auto', True or False, got {aoristic!r}."
-        raise InvalidInputError(msg)
-    has_windows = (
-        "occurred_from" in incidents.columns
-        and "occurred_to" in incidents.columns
-        and bool(incidents["occurred_from"].notna().any())
-    )
-    use_windows = bool(aoristic) if aoristic != "auto" else has_windows
-    if aoristic == "auto":
-        note_choice(
-            choices,
-            "aoristic",
-            use_windows,
-            "time windows (occurred_from/occurred_to) present"
-            if has_windows
-            else "no time windows in the data: plain counts",
-        )
+    use_windows = _use_windows(incidents, aoristic, choices)
     mat, excluded = _hour_week_weights(
         incidents,
         use_windows=use_windows,
@@ -588,28 +572,16 @@ def temporal_profile(
         w = pd.to_numeric(incidents[weight], errors="coerce").fillna(0.0).to_numpy(float)
     used = np.asarray(mat.sum(axis=1)).ravel() > 0
     if by is None:
-        codes = np.zeros(n, dtype=np.int64)
-        groups: pd.Index | None = None
-        level = None
+        codes, groups, level = np.zeros(n, dtype=np.int64), None, None
     else:
         labels, level = _groups(incidents, by)
         codes, groups = _group_codes(labels)
-    in_group = codes >= 0
-    n_groups = 1 if groups is None else len(groups)
-    g = sp.csr_matrix(
-        (w[in_group], (codes[in_group], np.flatnonzero(in_group))), shape=(n_groups, n)
-    )
-    table = np.asarray((g @ mat).todense()).reshape(n_groups, 7, 24).transpose(0, 2, 1)
+    table = _hour_by_weekday(mat, w, codes, 1 if groups is None else len(groups))
     if normalize:
         totals = table.sum(axis=(1, 2), keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
             table = np.where(totals > 0, table / totals, np.nan)
-    cols = pd.Index(list(WEEKDAYS), name="weekday")
-    if groups is None:
-        out = pd.DataFrame(table[0], index=pd.RangeIndex(24, name="hour"), columns=cols)
-    else:
-        index = pd.MultiIndex.from_product([groups, range(24)], names=[level, "hour"])
-        out = pd.DataFrame(table.reshape(n_groups * 24, 7), index=index, columns=cols)
+    out = _profile_frame(table, groups, level)
     params = {
         "by": None if by is None else level,
         "normalize": normalize,
@@ -628,11 +600,53 @@ def temporal_profile(
         n_used=int(used.sum()),
         n_excluded=int((~used).sum()),
         excluded=excluded,
-        n_ungrouped=int((used & ~in_group).sum()),
+        n_ungrouped=int((used & (codes < 0)).sum()),
         aoristic_used=use_windows,
         normalized=normalize,
     )
 
+
+def _use_windows(incidents: pd.DataFrame, aoristic: bool | str, choices: dict[str, Any]) -> bool:
+    """Whether to spread time windows aoristically (``"auto"``: when there are windows)."""
+    if aoristic not in ("auto", True, False):
+        msg = f"`aoristic` must be 'auto', True or False, got {aoristic!r}."
+        raise InvalidInputError(msg)
+    has_windows = (
+        "occurred_from" in incidents.columns
+        and "occurred_to" in incidents.columns
+        and bool(incidents["occurred_from"].notna().any())
+    )
+    if aoristic != "auto":
+        return bool(aoristic)
+    note_choice(
+        choices,
+        "aoristic",
+        has_windows,
+        "time windows (occurred_from/occurred_to) present"
+        if has_windows
+        else "no time windows in the data: plain counts",
+    )
+    return has_windows
+
+
+def _hour_by_weekday(
+    mat: sp.csr_matrix, w: np.ndarray, codes: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """Weighted hour-of-week sums per group, shape ``(n_groups, 24 hours, 7 weekdays)``."""
+    in_group = codes >= 0
+    g = sp.csr_matrix(
+        (w[in_group], (codes[in_group], np.flatnonzero(in_group))), shape=(n_groups, len(w))
+    )
+    return np.asarray((g @ mat).todense()).reshape(n_groups, 7, 24).transpose(0, 2, 1)
+
+
+def _profile_frame(table: np.ndarray, groups: pd.Index | None, level: Any) -> pd.DataFrame:
+    """Hours as rows (per group when grouped), weekdays as columns."""
+    cols = pd.Index(list(WEEKDAYS), name="weekday")
+    if groups is None:
+        return pd.DataFrame(table[0], index=pd.RangeIndex(24, name="hour"), columns=cols)
+    index = pd.MultiIndex.from_product([groups, range(24)], names=[level, "hour"])
+    return pd.DataFrame(table.reshape(len(groups) * 24, 7), index=index, columns=cols)
 
 def aoristic(
     incidents: pd.DataFrame,

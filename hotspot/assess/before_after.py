@@ -682,56 +682,10 @@ def before_after(
             f"incidents has no column {time_col!r}; pass time_col= with the datetime column"
         )
     times = pd.to_datetime(incidents[time_col])
-    tz = times.dt.tz
     choices: dict[str, Any] = {}
-    t_geom, t_crs = _union(treated, "treated")
-    c_geom, c_crs = _union(control, "control")
-    for other, name in ((t_crs, "treated"), (c_crs, "control")):
-        check_same_crs(incidents, gpd.GeoSeries([], crs=other), "incidents", name)
-    if t_geom.intersects(c_geom) and t_geom.intersection(c_geom).area > 0:
-        raise InvalidInputError(
-            "treated and control areas overlap; choose a control area that does not "
-            "touch the treated area (Guerette: no contamination)"
-        )
-    buf = catchment(gpd.GeoSeries([t_geom], crs=t_crs), buffer=buffer,
-                    exclude=gpd.GeoSeries([c_geom], crs=c_crs)).geometry.iloc[0]
-    cbuf = c_geom.buffer(float(buffer)).difference(c_geom).difference(
-        shapely.union_all([t_geom, buf]))
-    geoms = [t_geom, buf, c_geom, cbuf]
-    areas = gpd.GeoDataFrame({"area": list(_AREAS)}, geometry=geoms, crs=t_crs).set_index("area")
-
-    s = to_local(start, tz, "start")
-    if end is None:
-        last = times.max()
-        if pd.isna(last):
-            raise InvalidInputError(f"incidents have no valid {time_col}")
-        e = note_choice(choices, "end", (last.floor("D") + pd.Timedelta(days=1)),
-                        "day after the last incident time")
-    else:
-        e = to_local(end, tz, "end")
-    if e <= s:
-        raise InvalidInputError(f"end ({e}) must be after start ({s})")
-    if before is None:
-        b = note_choice(choices, "before", s - (e - s), "before window as long as the after window")
-    else:
-        b = to_local(before, tz, "before")
-        if b >= s:
-            raise InvalidInputError(f"before ({b}) must be earlier than start ({s})")
-
-    xy = np.column_stack([incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy()])
-    tv = times.to_numpy()
-    period = np.full(len(incidents), -1)
-    ok = times.notna().to_numpy()
-    period[ok & (times >= b).to_numpy() & (times < s).to_numpy()] = 0
-    period[ok & (times >= s).to_numpy() & (times < e).to_numpy()] = 1
-    # area code: first area containing the point (areas are disjoint)
-    code = np.full(len(incidents), -1)
-    for k, g in enumerate(geoms):
-        if g.is_empty:
-            continue
-        shapely.prepare(g)
-        inside = shapely.intersects_xy(g, xy[:, 0], xy[:, 1]) & (code < 0)
-        code[inside] = k
+    areas = _design_areas(incidents, treated, control, buffer)
+    b, s, e = _windows(times, start, end, before, choices)
+    code, period = _area_and_window(incidents, times, areas.geometry.tolist(), (b, s, e))
     keep = (code >= 0) & (period >= 0)
     table = np.zeros((4, 2))
     np.add.at(table, (code[keep], period[keep]), 1)
@@ -753,14 +707,93 @@ def before_after(
     res = None
     if min(rb, ra, cb, ca) > 0:
         res = relative_effect_size(rb, ra, cb, ca, alpha=alpha, dispersion=dispersion)
+    monthly = _monthly_counts(times[keep], code[keep], b, e)
+    params = {"buffer": float(buffer), "start": str(s), "end": str(e), "before": str(b),
+              "alpha": alpha, "dispersion": dispersion}
+    meta = {"params": params, "choices": choices,
+            "n_no_time": int(times.isna().sum()), "window_days": (lb, la)}
+    return BeforeAfter(counts=counts, wdq=q, wdd=d, res=res, monthly=monthly, areas=areas,
+                       start=s, before_start=b, after_end=e, meta=meta)
 
-    sel = keep
-    tsel = pd.Series(tv[sel])
+
+def _design_areas(
+    incidents: gpd.GeoDataFrame, treated: Any, control: Any, buffer: float
+) -> gpd.GeoDataFrame:
+    """Treated area, its catchment, control area and the control's buffer (disjoint)."""
+    t_geom, t_crs = _union(treated, "treated")
+    c_geom, c_crs = _union(control, "control")
+    for other, name in ((t_crs, "treated"), (c_crs, "control")):
+        check_same_crs(incidents, gpd.GeoSeries([], crs=other), "incidents", name)
+    if t_geom.intersects(c_geom) and t_geom.intersection(c_geom).area > 0:
+        raise InvalidInputError(
+            "treated and control areas overlap; choose a control area that does not "
+            "touch the treated area (Guerette: no contamination)"
+        )
+    buf = catchment(gpd.GeoSeries([t_geom], crs=t_crs), buffer=buffer,
+                    exclude=gpd.GeoSeries([c_geom], crs=c_crs)).geometry.iloc[0]
+    cbuf = c_geom.buffer(float(buffer)).difference(c_geom).difference(
+        shapely.union_all([t_geom, buf]))
+    geoms = [t_geom, buf, c_geom, cbuf]
+    return gpd.GeoDataFrame({"area": list(_AREAS)}, geometry=geoms, crs=t_crs).set_index("area")
+
+
+def _windows(
+    times: pd.Series, start: Any, end: Any, before: Any, choices: dict[str, Any]
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """Start of the before window, the intervention start and the end of the after window."""
+    tz = times.dt.tz
+    s = to_local(start, tz, "start")
+    if end is None:
+        last = times.max()
+        if pd.isna(last):
+            raise InvalidInputError(f"incidents have no valid {times.name}")
+        e = note_choice(choices, "end", (last.floor("D") + pd.Timedelta(days=1)),
+                        "day after the last incident time")
+    else:
+        e = to_local(end, tz, "end")
+    if e <= s:
+        raise InvalidInputError(f"end ({e}) must be after start ({s})")
+    if before is None:
+        b = note_choice(choices, "before", s - (e - s), "before window as long as the after window")
+    else:
+        b = to_local(before, tz, "before")
+        if b >= s:
+            raise InvalidInputError(f"before ({b}) must be earlier than start ({s})")
+    return b, s, e
+
+
+def _area_and_window(
+    incidents: gpd.GeoDataFrame, times: pd.Series, geoms: list[Any], bounds: tuple
+) -> tuple[np.ndarray, np.ndarray]:
+    """Area (index into ``geoms``) and window (0 before, 1 after) of each incident, -1 none."""
+    b, s, e = bounds
+    period = np.full(len(incidents), -1)
+    ok = times.notna().to_numpy()
+    period[ok & (times >= b).to_numpy() & (times < s).to_numpy()] = 0
+    period[ok & (times >= s).to_numpy() & (times < e).to_numpy()] = 1
+    xy = np.column_stack([incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy()])
+    # the first area containing the point (the areas are disjoint)
+    code = np.full(len(incidents), -1)
+    for k, g in enumerate(geoms):
+        if g.is_empty:
+            continue
+        shapely.prepare(g)
+        inside = shapely.intersects_xy(g, xy[:, 0], xy[:, 1]) & (code < 0)
+        code[inside] = k
+    return code, period
+
+
+def _monthly_counts(
+    times: pd.Series, code: np.ndarray, b: pd.Timestamp, e: pd.Timestamp
+) -> pd.DataFrame:
+    """Incidents per local calendar month (rows, every month of the windows) and area."""
+    tz = times.dt.tz
+    tsel = pd.Series(times.to_numpy())
     if tz is not None:
         tsel = tsel.dt.tz_localize(None) if tsel.dt.tz is None else tsel.dt.tz_convert(
             tz).dt.tz_localize(None)
     months = tsel.dt.to_period("M")
-    monthly = pd.crosstab(months, pd.Categorical(np.array(_AREAS)[code[sel]],
+    monthly = pd.crosstab(months, pd.Categorical(np.array(_AREAS)[code],
                                                  categories=list(_AREAS)), dropna=False)
     full = pd.period_range((b.tz_localize(None) if b.tzinfo else b).to_period("M"),
                            ((e - pd.Timedelta(1)).tz_localize(None) if e.tzinfo
@@ -768,9 +801,4 @@ def before_after(
     monthly = monthly.reindex(index=full, columns=list(_AREAS), fill_value=0)
     monthly.index.name = "month"
     monthly.columns = pd.Index(list(_AREAS), name="area")
-    params = {"buffer": float(buffer), "start": str(s), "end": str(e), "before": str(b),
-              "alpha": alpha, "dispersion": dispersion}
-    meta = {"params": params, "choices": choices,
-            "n_no_time": int((~ok).sum()), "window_days": (lb, la)}
-    return BeforeAfter(counts=counts, wdq=q, wdd=d, res=res, monthly=monthly, areas=areas,
-                       start=s, before_start=b, after_end=e, meta=meta)
+    return monthly

@@ -14,7 +14,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from hotspot import datasets
+from hotspot.analyse import darkness, temporal
 from hotspot.exceptions import HotspotError
+from hotspot.ingest.incidents import read_incidents
+from hotspot.ingest.report import ingest_report
+from hotspot.pipeline import scan
+from hotspot.present import maps, report
+from hotspot.present.export import export
+from hotspot.respond import interventions, patrol
+from hotspot.scan import areas, density
 
 __all__ = ["analyze", "main"]
 
@@ -24,8 +33,10 @@ EXIT_EXISTS = 3
 PATROL_HOURS_PER_WEEK = 20.0
 #: Cells with fewer incidents are suppressed on printed and web maps (privacy).
 MIN_COUNT = 3
-#: Money budget (in the catalogue currency) for the CLI's plan under a budget.
+#: Up-front (capital) budget, in USD, for the CLI's plan under budgets.
 PLAN_BUDGET = 250_000.0
+#: Yearly running budget (running costs and officer time), in USD, for the CLI's plan.
+PLAN_ANNUAL_BUDGET = 50_000.0
 
 
 class _Progress:
@@ -115,16 +126,11 @@ def analyze(
     ...     sorted(paths)[:3]
     ['budget_plan', 'dark_share', 'hotspots_csv']
     """
-    from hotspot.analyse import darkness, temporal
-    from hotspot.ingest.report import ingest_report
-    from hotspot.pipeline import scan
-    from hotspot.scan import areas, density
-
     progress = _Progress(8 if (briefing or briefing_area is not None) else 7, quiet=quiet)
     written: dict[str, Path] = {}
     try:
-        report = ingest_report(incidents)
-        written["ingest_report"] = _write_text(out / f"{name}_ingest_report.txt", str(report))
+        ingest = ingest_report(incidents)
+        written["ingest_report"] = _write_text(out / f"{name}_ingest_report.txt", str(ingest))
     except HotspotError:
         pass
     progress.step("ingest report")
@@ -152,8 +158,6 @@ def analyze(
     progress.step("maps and exports")
 
     if briefing_area is not None or briefing:
-        from hotspot.present import report
-
         written["briefing"] = report.briefing(
             incidents,
             out / f"{name}_briefing.pdf",
@@ -176,8 +180,6 @@ def _write_responses(
     out: Path, name: str, spots: Any, incidents: Any, setting: str | None, tz: str | None
 ) -> dict[str, Path]:
     """Score interventions for the top hotspots, plan patrols and a budgeted portfolio."""
-    from hotspot.respond import interventions, patrol
-
     scores = interventions.score_interventions(
         incidents, spots, setting=setting, tz=tz, random_state=0
     )
@@ -185,7 +187,8 @@ def _write_responses(
         incidents, spots, officer_hours_per_week=PATROL_HOURS_PER_WEEK, random_state=0
     )
     portfolio = interventions.plan(
-        scores, budget=PLAN_BUDGET, officer_hours=PATROL_HOURS_PER_WEEK * 52
+        scores, capital_budget=PLAN_BUDGET, annual_budget=PLAN_ANNUAL_BUDGET,
+        officer_hours_per_week=PATROL_HOURS_PER_WEEK
     )
     plan_text = (
         f"Weekly patrol plan: {PATROL_HOURS_PER_WEEK} officer-hours, 15-minute visits "
@@ -223,8 +226,6 @@ def _plain(frame: Any) -> Any:
 
 def _write_layers(out: Path, name: str, cells: Any, spots: Any, surface: Any) -> dict[str, Path]:
     """GeoPackage (three layers), GeoJSON and CSV of the hotspots, with their parameters."""
-    from hotspot.present.export import export
-
     gpkg = out / f"{name}_hotspots.gpkg"
     export(spots, gpkg, layer="hotspots", overwrite=True)
     export(cells, gpkg, layer="gi_star_cells", overwrite=True)
@@ -241,8 +242,6 @@ def _write_maps(
 ) -> dict[str, Path]:
     """Print-quality PNG maps (A4, 300 dpi) and the interactive HTML map."""
     import matplotlib.pyplot as plt
-
-    from hotspot.present import maps
 
     source = "police-recorded incidents (see the ingest report)"
     minx, miny, maxx, maxy = cells.total_bounds
@@ -278,8 +277,6 @@ def _period(incidents: Any) -> str:
 
 
 def _read(args: argparse.Namespace) -> Any:
-    from hotspot.ingest.incidents import read_incidents
-
     kwargs = {
         k: getattr(args, k) for k in ("x", "y", "lon", "lat", "crs", "datetime", "offence", "tz")
     }
@@ -305,8 +302,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from hotspot import datasets
-
     out = Path(args.out).resolve()
     _prepare_out(out, args.force)
     # cell sizes: Memphis coordinates are rounded to ~100 m, Chicago's to ~10 m;
@@ -338,8 +333,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_briefing(args: argparse.Namespace) -> int:
     import geopandas as gpd
-
-    from hotspot.present import report
 
     path = Path(args.out)
     if path.exists() and not args.force:

@@ -7,12 +7,18 @@ map, the briefing pack's included, uses the same furniture.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
 
 from hotspot._core.validation import metres_factor
 from hotspot.exceptions import InvalidInputError
 
-__all__ = ["add_map_furniture", "add_north_arrow", "add_scale_bar"]
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["add_map_furniture", "add_map_grid", "add_north_arrow", "add_scale_bar"]
 
 _FONT = 8.0  # pt; >= 7 pt on A4
 
@@ -37,7 +43,13 @@ def _format_length(metres: float) -> str:
 
 
 def add_scale_bar(
-    ax: Any, *, location: str = "lower left", crs: Any = None, fraction: float = 0.25
+    ax: Any,
+    *,
+    location: str = "lower left",
+    crs: Any = None,
+    fraction: float = 0.25,
+    y: float = 0.035,
+    pad: float = 0.04,
 ) -> Any:
     """Draw a two-segment black/white scale bar with a round length (m or km).
 
@@ -56,6 +68,10 @@ def add_scale_bar(
     fraction
         Longest bar as a share of the map width; the length is rounded down to 1, 2 or
         5 x 10^k metres.
+    y
+        Height of the bar in axes fractions (negative: under the map).
+    pad
+        Gap between the bar and the map's side, as a share of the map width.
 
     Returns
     -------
@@ -81,7 +97,7 @@ def add_scale_bar(
         raise InvalidInputError("the Axes has no width; draw the map before the scale bar.")
     length_m = _nice_length(width_m * fraction)
     length = length_m / factor
-    pad = 0.04 * (x1 - x0)
+    pad = pad * (x1 - x0)
     if location == "lower left":
         start = x0 + pad
     elif location == "lower right":
@@ -91,7 +107,7 @@ def add_scale_bar(
             f"location={location!r} is not supported; use 'lower left' or 'lower right'."
         )
     trans = blended_transform_factory(ax.transData, ax.transAxes)
-    y, h = 0.035, 0.008
+    h = 0.008
     half = length / 2
     for i, colour in enumerate(("black", "white")):
         ax.add_patch(
@@ -162,11 +178,31 @@ def add_north_arrow(ax: Any, *, x: float = 0.95, y: float = 0.93) -> Any:
     )
 
 
+def period_text(period: str | tuple[Any, Any]) -> str:
+    """Text of a period: a ``(start, end)`` pair of dates as printed, or text as given.
+
+    Examples
+    --------
+    >>> period_text(("2019-01-01", "2019-12-31"))
+    '01 Jan 2019 - 31 Dec 2019'
+    >>> period_text("2019")
+    '2019'
+    """
+    if isinstance(period, str):
+        return period
+    try:
+        start, end = (pd.Timestamp(t) for t in period)
+    except (TypeError, ValueError) as exc:
+        msg = f"`period` must be a (start, end) pair of dates or a text, got {period!r}."
+        raise InvalidInputError(msg) from exc
+    return f"{start:%d %b %Y} - {end:%d %b %Y}"
+
+
 def add_map_furniture(
     ax: Any,
     *,
     title: str | None = None,
-    period: str | None = None,
+    period: str | tuple[Any, Any] | None = None,
     source: str | None = None,
     caveat: str | None = None,
     scale_bar: bool = True,
@@ -176,7 +212,9 @@ def add_map_furniture(
 
     The title and the period go above the map; source and caveat go below it, in the
     Axes coordinates so that they move with the Axes. Texts carry ``gid`` values
-    ``"title"``, ``"period"``, ``"source"``, ``"caveat"``.
+    ``"title"``, ``"period"``, ``"source"``, ``"caveat"``. ``period`` is a
+    ``(start, end)`` pair of dates (printed "01 Jan 2019 - 31 Dec 2019") or the text
+    to print.
 
     Returns
     -------
@@ -193,11 +231,16 @@ def add_map_furniture(
     """
     if title:
         ax.set_title(
-            title, fontsize=14, fontweight="bold", loc="left", pad=26 if period else 8, gid="title"
+            title,
+            fontsize=14,
+            fontweight="bold",
+            loc="left",
+            pad=26 if period is not None and len(period) else 8,
+            gid="title",
         )
-    if period:  # offset in points, so the gap to the title is the same on any paper
+    if period is not None and len(period):  # offset in points: the same gap on any paper
         ax.annotate(
-            f"Period: {period}",
+            f"Period: {period_text(period)}",
             xy=(0, 1),
             xycoords="axes fraction",
             xytext=(0, 5),
@@ -240,3 +283,141 @@ def _halo(width: float = 2.5) -> list[Any]:
     from matplotlib import patheffects
 
     return [patheffects.withStroke(linewidth=width, foreground="white")]
+
+
+def add_map_grid(ax: Any, grid: Any, *, size: float = _FONT) -> int:
+    """Draw a letters x numbers reference grid, labelled outside the map frame.
+
+    Thin grey lines at the cell edges of ``grid`` (a
+    :class:`hotspot.scan.places.MapGrid`); column letters above the frame, row
+    numbers left of it, for every column and row at least partly in view. The
+    same ``grid`` drawn on an overview and on a zoomed map gives the same
+    references, so ``"C4"`` in a table finds the place on either.
+
+    Returns
+    -------
+    int
+        The number of grid labels written (``gid="grid_label"``).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from hotspot.scan.places import map_grid
+    >>> fig, ax = plt.subplots(); _ = ax.set_xlim(0, 4000); _ = ax.set_ylim(0, 3000)
+    >>> add_map_grid(ax, map_grid((0, 0, 4000, 3000)))
+    14
+    """
+    from matplotlib.transforms import blended_transform_factory
+
+    x0, x1 = sorted(ax.get_xlim())
+    y0, y1 = sorted(ax.get_ylim())
+    style = {"color": "#7f7f7f", "linewidth": 0.45, "linestyle": (0, (4, 3)), "zorder": 5.7}
+    n = 0
+    top = blended_transform_factory(ax.transData, ax.transAxes)
+    left = blended_transform_factory(ax.transAxes, ax.transData)
+    halo = _halo(2.0)
+    for i in range(grid.n_cols + 1):
+        gx = grid.x0 + i * grid.size
+        if x0 < gx < x1:
+            ax.axvline(gx, **style, gid="map_grid")
+        lo, hi = max(gx, x0), min(gx + grid.size, x1)
+        if i < grid.n_cols and hi - lo > 0.2 * grid.size and hi > lo:
+            ax.text(
+                (lo + hi) / 2,
+                1.004,
+                grid.col_label(i),
+                transform=top,
+                ha="center",
+                va="bottom",
+                fontsize=size,
+                fontweight="bold",
+                gid="grid_label",
+                path_effects=halo,
+                clip_on=False,
+            )
+            n += 1
+    for j in range(grid.n_rows + 1):
+        gy = grid.y1 - j * grid.size
+        if y0 < gy < y1:
+            ax.axhline(gy, **style, gid="map_grid")
+        lo, hi = max(gy - grid.size, y0), min(gy, y1)
+        if j < grid.n_rows and hi - lo > 0.2 * grid.size and hi > lo:
+            ax.text(
+                -0.006,
+                (lo + hi) / 2,
+                grid.row_label(j),
+                transform=left,
+                ha="right",
+                va="center",
+                fontsize=size,
+                fontweight="bold",
+                gid="grid_label",
+                path_effects=halo,
+                clip_on=False,
+            )
+            n += 1
+    return n
+
+
+def _rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> None:
+    """Greedy label placement in display space: better ranks first, nudge or hide."""
+    fig = ax.figure
+    pts = hot.geometry.representative_point()
+    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    disp = ax.transData.transform(xy)
+    scale = fig.dpi / 72.0
+    placed: list[tuple[float, float, float, float]] = []
+    hidden = 0
+    offsets = [(0, 0)] + [
+        (dx, dy)
+        for r in (1.0, 1.8)
+        for dx, dy in ((r, 0), (-r, 0), (0, r), (0, -r), (r, r), (-r, r), (r, -r), (-r, -r))
+    ]
+    halo = _halo(3.0)
+    bounds = hot.geometry.bounds.to_numpy()
+    lo = ax.transData.transform(bounds[:, :2])
+    hi = ax.transData.transform(bounds[:, 2:])
+    shape = np.abs(hi - lo)  # display size of each hotspot
+    for j, ((dx0, dy0), rank) in enumerate(zip(disp, hot[rank_col].to_numpy(), strict=True)):
+        text = str(int(rank)) if float(rank).is_integer() else str(rank)
+        w = (0.62 * len(text) + 0.6) * size * scale
+        h = 1.3 * size * scale
+        spot = None
+        # a hotspot smaller than its label keeps it beside, so the area stays visible
+        small = shape[j, 0] < 1.5 * w and shape[j, 1] < 1.5 * h
+        for ox, oy in offsets[1:] if small else offsets:
+            cx, cy = dx0 + ox * w * 1.1, dy0 + oy * h * 1.1
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if not any(_overlap(box, b) for b in placed):
+                spot = (cx, cy, box, (ox, oy) != (0, 0))
+                break
+        if spot is None:
+            hidden += 1
+            continue
+        cx, cy, box, moved = spot
+        placed.append(box)
+        tx, ty = ax.transData.inverted().transform((cx, cy))
+        kw = {
+            "fontsize": size,
+            "fontweight": "bold",
+            "ha": "center",
+            "va": "center",
+            "zorder": 25,
+            "gid": "rank_label",
+            "path_effects": halo,
+        }
+        if moved:
+            ax.annotate(
+                text,
+                xy=tuple(xy[j]),
+                xytext=(tx, ty),
+                arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6},
+                **kw,
+            )
+        else:
+            ax.text(tx, ty, text, **kw)
+    ax._hotspot_hidden_labels = hidden
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

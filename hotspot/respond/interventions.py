@@ -1,37 +1,46 @@
-"""Response: evidence-based intervention scoring and a budget-constrained plan.
+"""Response: evidence-based intervention scoring and a plan under separate budgets.
 
-:func:`score_interventions` gives, for every (hotspot, intervention) pair, the
-incidents the intervention could act on, the incidents (and harm) it would be
-expected to prevent over a horizon with an uncertainty interval, its cost and its
-benefit-cost ratio, with a plain-language reason citing the evidence.
-:func:`plan` picks the best portfolio under a money and an officer-hour budget
-with an exact integer program (``scipy.optimize.milp``).
+:func:`score_interventions` gives, for every (hotspot, measure) pair, the incidents the
+measure could act on, the incidents (and harm) it would be expected to prevent over a
+horizon with an uncertainty interval, its money (up-front capital, yearly running cost,
+officer hours a week, equivalent annual cost) and its benefit-cost ratio, with a
+plain-language reason citing the evidence. :func:`plan` picks the best portfolio under a
+capital budget, a yearly budget and an officer-hours budget with an exact integer program
+(``scipy.optimize.milp``), combining measures at one place without double counting.
 
-Method (a proposal built on the evidence review, section 10.4):
+The scoring runs four steps, each a small function:
 
-* **Eligible incidents** of a hotspot for an intervention: incidents inside it
-  whose offence group and setting the catalogue entry covers, and, by ``times``:
-  ``"dark"`` -- the incident's ``dark_weight`` from :func:`hotspot.analyse.darkness.daylight`
-  (1 dark, 0 not, a share for time windows; unknown times count 0); ``"patrolled"``
-  -- the aoristic weight (:func:`hotspot.analyse.temporal.aoristic_weights`) falling in the
-  hotspot's busiest contiguous block of ``patrol_hours_per_day`` hours of the day
-  (the block is found per hotspot, wrapping midnight); ``"any"`` -- all of them.
-* **Baseline**: eligible incidents scaled from the observed period to the horizon.
-* **Prevented** = baseline x central effect x (1 + displacement delta). Its interval
-  comes from a Monte Carlo: the future count is Poisson(baseline) and the effect is
-  drawn from a PERT distribution on (low, central, high) -- a Beta scaled to
-  [low, high] with mode ``central`` and shape 4 -- treating the catalogue's
-  low/high as the range of plausible effects. The interval is the central
-  ``1 - alpha`` (default 90 %) of the simulated prevented counts, widened to
-  include the point estimate when needed (baselines below about 0.05).
-* **Cost** over the horizon: capital (unit price x units, units = max(min_units,
-  ceil(units_per_km2 x area_km2))) spread linearly over its lifetime (no
-  discounting), plus running costs and officer hours x hourly cost over the
-  horizon, converted to ``currency`` with the catalogue's ``[fx]`` rates.
-  Patrol: visits every ``visit_interval_hours`` during the block, each
-  ``visit_minutes`` long (Koper curve: 10-16 minutes).
-* **Benefit** = sum over prevented incidents of the unit cost of crime of their
-  offence (shipped example tables, see :func:`hotspot.respond.evidence.load_unit_costs`).
+1. **Eligibility** (:func:`_eligibility`): incidents inside the hotspot whose offence group,
+   setting and time the catalogue entry covers. What is unknown (no setting column, a
+   missing offence or time) is not counted as eligible: it gives the upper end of a
+   range ("none eligible" .. "all eligible"), stated in the reason, and measures are
+   ranked on what is known. ``"dark"``: the incident's ``dark_weight``
+   (:func:`hotspot.analyse.darkness.daylight`); ``"patrolled"``: the aoristic weight in the
+   hotspot's busiest block of ``patrol_hours`` hours. Problem-oriented policing is the
+   process that chooses measures, not one of them: it is not scored by default, and when
+   asked for by name it counts only the hotspot's main offence group (the problem).
+2. **Baseline** (:func:`hotspot.respond.baseline.expected_counts`): the hotspot's expected
+   count over the horizon, shrunk towards the study area's level by empirical Bayes
+   (regression to the mean), times the eligible share.
+3. **Simulation** (:func:`_simulate`): future counts from the negative-binomial posterior
+   predictive (overdispersion from the data), the effect from a PERT distribution on the
+   entry's (low, central, high), and displacement (-) / diffusion (+) drawn uniformly
+   from the catalogue's band (default -0.25 .. +0.25 around the entry's value). The point
+   estimate is the mean of that distribution (computed exactly); the interval its
+   central ``1 - alpha`` quantiles.
+4. **Costing** (:func:`_costing`): capital = unit price x units; yearly cost = running cost
+   (energy, maintenance, monitoring) + officer hours x hourly cost; equivalent annual cost
+   (EAC) = capital x r / (1 - (1 + r) ** -life) + yearly cost, with the discount rate
+   ``r`` (default 3.5 %, the HM Treasury Green Book social time preference rate); cost over
+   the horizon = EAC x years (so replacement after the asset life is included). Every
+   amount is inflated to ``price_year`` with the consumer price index of its own currency
+   (:func:`hotspot.respond.evidence.load_cpi`) and converted to ``currency`` at one stated
+   rate, so a benefit-cost ratio does not depend on the currency chosen.
+
+Benefit = prevented incidents x unit cost of crime of their offences (one table per
+country, chosen from where the incidents are, not from the currency); offences without a
+unit cost are "not costed": counted in ``prevented_not_costed`` and named in the reason,
+never turned into a missing benefit.
 """
 
 from __future__ import annotations
@@ -44,6 +53,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy import stats
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from hotspot._core.deprecation import (
@@ -57,9 +67,11 @@ from hotspot._core.validation import check_columns, check_geodataframe, check_sa
 from hotspot.analyse.darkness import daylight
 from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import InvalidInputError
+from hotspot.respond.baseline import expected_counts
 from hotspot.respond.evidence import (
     OUTDOOR_SETTINGS,
     load_catalogue,
+    load_cpi,
     load_harm_example,
     load_unit_costs,
     offence_group,
@@ -67,19 +79,35 @@ from hotspot.respond.evidence import (
 )
 from hotspot.scan.areas import hotspot_membership
 
-__all__ = ["COMPLEMENTARY", "DEFAULT_CRIME_COST", "plan", "score_interventions"]
+__all__ = [
+    "COMPLEMENTARY",
+    "DEFAULT_CRIME_COST",
+    "DISCOUNT_RATE",
+    "PRICE_YEAR",
+    "plan",
+    "score_interventions",
+]
 
-#: intervention pairs that may be combined in one hotspot by :func:`plan`
+#: measures that may be combined at one hotspot by :func:`plan` (their effects combine
+#: multiplicatively on shared incidents; a measure never combines with one it includes)
 COMPLEMENTARY: tuple[tuple[str, str], ...] = (
     ("street_lighting", "hot_spots_patrol"),
-    ("cctv_car_park", "street_lighting"),
+    ("street_lighting_area", "hot_spots_patrol"),
+    ("cctv_car_park", "hot_spots_patrol"),
     ("target_hardening", "alley_gating"),
+    ("target_hardening", "hot_spots_patrol"),
+    ("cctv_residential", "street_lighting"),
 )
 
-#: offence group -> offence of the shipped unit-cost table used when the exact
-#: offence name is not in the table
-DEFAULT_CRIME_COST: dict[str, dict[str, str]] = {
-    "USD": {
+#: default discount rate: HM Treasury Green Book social time preference rate (3.5 % real)
+DISCOUNT_RATE = 0.035
+#: default price year of every amount (the latest year of the shipped CPI tables)
+PRICE_YEAR = 2024
+
+#: country table -> (currency of the shipped unit costs, offence group -> offence used
+#: when the exact offence name is not in the table)
+DEFAULT_CRIME_COST: dict[str, tuple[str, dict[str, str]]] = {
+    "US": ("USD", {
         "violence": "aggravated assault",
         "sexual": "rape",
         "robbery": "robbery",
@@ -87,17 +115,18 @@ DEFAULT_CRIME_COST: dict[str, dict[str, str]] = {
         "vehicle": "motor vehicle theft",
         "property": "theft",
         "criminal_damage": "vandalism",
-    },
-    "GBP": {
+    }),
+    "UK": ("GBP", {
         "violence": "violence with injury",
         "sexual": "other sexual offences",
         "robbery": "robbery",
         "vehicle": "theft from vehicle",
         "criminal_damage": "other criminal damage",
-    },
+    }),
 }
 
 _SIM_CELLS = 4_000_000  # simulations x rows per Monte Carlo chunk
+_PERT_SHAPE = 4.0
 
 
 # ----------------------------------------------------------------- helpers
@@ -130,9 +159,7 @@ def _lookup(
 
 
 def _table(obj: Any, value: str, what: str) -> dict[str, float]:
-    if isinstance(obj, Mapping):
-        return {str(k): float(v) for k, v in obj.items()}
-    if isinstance(obj, pd.Series):
+    if isinstance(obj, (Mapping, pd.Series)):
         return {str(k): float(v) for k, v in obj.items()}
     if isinstance(obj, pd.DataFrame):
         check_columns(obj, ["offence", value], what)
@@ -147,19 +174,64 @@ def _table(obj: Any, value: str, what: str) -> dict[str, float]:
     )
 
 
-def _crime_costs(costs: Any, currency: str) -> dict[str, float]:
-    if costs is not None:
-        return _table(costs, "cost", "costs")
-    if currency not in DEFAULT_CRIME_COST:
+class _Money:
+    """Converts (amount, currency, price year) to the output currency at one price year."""
+
+    def __init__(self, currency: str, rates: Mapping[str, float], price_year: int | None):
+        if currency not in rates:
+            raise InvalidInputError(f"no exchange rate for {currency!r}; pass fx={{...}}")
+        self.currency, self.rates, self.price_year = currency, dict(rates), price_year
+        self._cpi: dict[str, pd.Series] = {}
+
+    def _index(self, cur: str, year: float) -> float:
+        if cur not in self._cpi:
+            self._cpi[cur] = load_cpi(cur).set_index("year")["index"].astype(float)
+        s = self._cpi[cur]
+        if not s.index.min() <= year <= s.index.max():
+            raise InvalidInputError(
+                f"price year {year:g} is outside the shipped {cur} consumer price index "
+                f"({s.index.min()}-{s.index.max()}); pass price_year= within it or None"
+            )
+        return float(np.interp(year, s.index.to_numpy(float), s.to_numpy()))
+
+    def factor(self, cur: str, year: float | None) -> float:
+        """Multiplier from ``cur`` at ``year`` prices to the output currency and year."""
+        rate = self.rates.get(cur)
+        if rate is None:
+            raise InvalidInputError(f"no exchange rate from {cur!r}: pass fx={{{cur!r}: ...}}")
+        infl = 1.0
+        if self.price_year is not None and year is not None:
+            infl = self._index(cur, float(self.price_year)) / self._index(cur, float(year))
+        return infl * rate / self.rates[self.currency]
+
+
+def _crime_costs(
+    costs: Any, incidents: gpd.GeoDataFrame, money: _Money, choices: dict[str, Any]
+) -> tuple[dict[str, float], str]:
+    """Return unit costs of crime per offence and group, in the output currency and year."""
+    if costs is not None and not isinstance(costs, str):
+        return _table(costs, "cost", "costs"), "user table (taken as output currency/year)"
+    country = costs
+    if country is None:
+        lon = incidents.geometry.to_crs(4326).x.median() if incidents.crs else np.nan
+        country = "US" if np.isfinite(lon) and lon < -30 else "UK"
+        note_choice(choices, "costs", country,
+                    "unit costs of crime of the country the incidents are in (median "
+                    "longitude west of 30 W: US, else UK), whatever the output currency")
+    if country not in DEFAULT_CRIME_COST:
         raise InvalidInputError(
-            f"no shipped unit costs of crime in {currency!r}: pass costs={{offence: cost}} "
-            "or currency='USD' / 'GBP'"
+            f"costs={country!r}: use 'US' (McCollister et al. 2010), 'UK' (Heeks et al. "
+            "2018), or a mapping offence -> cost in the output currency"
         )
-    table = load_unit_costs(currency)
-    out = {str(k): float(v) for k, v in zip(table["offence"], table["cost"], strict=True)}
-    for grp, off in DEFAULT_CRIME_COST[currency].items():
+    cur, groups = DEFAULT_CRIME_COST[country]
+    table = load_unit_costs(cur)
+    out = {}
+    for off, cost, year in zip(table["offence"], table["cost"], table["year"], strict=True):
+        out[str(off)] = float(cost) * money.factor(cur, float(year))
+    for grp, off in groups.items():
         out[grp] = out[off]
-    return out
+    src = f"{country} table ({cur}, {int(table['year'].iloc[0])} prices)"
+    return out, src
 
 
 def _hours_label(start: int, n: int) -> str:
@@ -174,30 +246,40 @@ def _best_block(profile: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pert_draws(
-    rng: np.random.Generator, low: np.ndarray, mode: np.ndarray, high: np.ndarray, size: int
+    rng: np.random.Generator, low: float, mode: float, high: float, size: tuple[int, int]
 ) -> np.ndarray:
     width = high - low
-    safe = np.where(width > 0, width, 1.0)
-    a = 1.0 + 4.0 * (mode - low) / safe
-    b = 1.0 + 4.0 * (high - mode) / safe
-    u = rng.beta(a, b, size=(size, len(low)))
-    return low + np.where(width > 0, width, 0.0) * u
+    if width <= 0:
+        return np.full(size, low)
+    a = 1.0 + _PERT_SHAPE * (mode - low) / width
+    b = 1.0 + _PERT_SHAPE * (high - mode) / width
+    return low + width * rng.beta(a, b, size=size)
 
 
-def _period_days(times: pd.Series, duration: Any) -> float:
-    """Days the counts cover: ``duration`` when given, else :func:`data_period_days`."""
-    if duration is None:
-        return data_period_days(
-            times, fix="Pass observed_duration='365D' (the length of the data's period)."
-        )
+def _pert_mean(low: float, mode: float, high: float) -> float:
+    return (low + _PERT_SHAPE * mode + high) / (_PERT_SHAPE + 2.0)
+
+
+def _period_days(times: pd.Series, period: Any) -> float:
+    """Days the counts cover: ``period`` when given, else :func:`data_period_days`."""
+    if period is None:
+        return data_period_days(times, fix="Pass period='365D' (the length of the data's period).")
     try:
-        days = pd.Timedelta(duration).total_seconds() / 86400.0
+        days = pd.Timedelta(period).total_seconds() / 86400.0
     except (TypeError, ValueError):
         days = float("nan")
     if not days > 0:
-        msg = f"observed_duration must be a positive duration such as '365D', got {duration!r}"
+        msg = f"period must be a positive duration such as '365D', got {period!r}"
         raise InvalidInputError(msg)
     return float(days)
+
+
+def _covered_times(incidents: pd.DataFrame) -> pd.Series:
+    """Return the times that bound the data: window ends when present (month-only data)."""
+    cols = [c for c in ("occurred_from", "occurred_to") if c in incidents]
+    if len(cols) == 2:
+        return pd.concat([incidents[c] for c in cols], ignore_index=True)
+    return incidents["occurred_at"]
 
 
 def _resolve_catalogue(catalogue: Any) -> pd.DataFrame:
@@ -212,6 +294,246 @@ def _resolve_catalogue(catalogue: Any) -> pd.DataFrame:
         )
         return catalogue
     return load_catalogue(catalogue)
+
+
+def _select(cat: pd.DataFrame, interventions: Sequence[str] | None) -> list[str]:
+    """Catalogue ids to score: the named ones, or the default measures."""
+    if interventions is None:
+        default = cat["default"].astype(bool) if "default" in cat else pd.Series(True, cat.index)
+        if "role" in cat:
+            default &= cat["role"].eq("measure")
+        ids = list(cat.index[default])
+    else:
+        ids = list(interventions)
+    unknown = [i for i in ids if i not in cat.index]
+    if unknown:
+        raise InvalidInputError(
+            f"unknown intervention(s) {unknown}; the catalogue has {sorted(cat.index)}"
+        )
+    if not ids:
+        raise InvalidInputError("no interventions to score: pass interventions=[...]")
+    noeff = [i for i in ids if np.isnan(cat.loc[i, "effect_central"])]
+    if noeff:
+        raise InvalidInputError(
+            f"intervention(s) {noeff} have no effect estimate in the catalogue; supply one "
+            "with load_catalogue(overrides={id: {'effect': {'central': ..., 'low': ..., "
+            "'high': ...}}})"
+        )
+    return ids
+
+
+# ----------------------------------------------------------------- context
+
+
+class _Context:
+    """Per-call data shared by the four steps (incidents inside hotspots, in order)."""
+
+    def __init__(self, hotspots: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame,
+                 member: pd.Series) -> None:
+        inside = member.notna().to_numpy()
+        self.inc = incidents.loc[inside]
+        self.hid = hotspots["hotspot_id"].to_numpy(dtype=np.int64)
+        self.n_hot = len(self.hid)
+        self.pos = pd.Index(self.hid).get_indexer(member[inside].to_numpy(dtype=np.int64))
+        n = len(self.inc)
+        self.onehot = sp.csr_matrix((np.ones(n), (self.pos, np.arange(n))),
+                                    shape=(self.n_hot, n))
+        self.n_incidents = np.asarray(self.onehot.sum(axis=1)).ravel()
+        self.area = (hotspots["area_km2"].to_numpy(dtype=float) if "area_km2" in hotspots
+                     else hotspots.geometry.area.to_numpy() / 1e6)
+        self.hourly: sp.csr_matrix | None = None
+
+    def per_hotspot(self, w: np.ndarray) -> np.ndarray:
+        return self.onehot @ w
+
+
+def _incident_attributes(
+    ctx: _Context, *, offence: str, setting: str | None, harm: Any, ctable: dict[str, float],
+    choices: dict[str, Any],
+) -> None:
+    """Offence groups, settings, harm weights and unit costs of the incidents in hotspots."""
+    inc = ctx.inc
+    ctx.offence_known = offence in inc
+    names = (inc[offence].astype("object") if ctx.offence_known
+             else pd.Series([pd.NA] * len(inc), dtype="object"))
+    ctx.names = names.reset_index(drop=True)
+    ctx.groups = (offence_group(ctx.names) if ctx.offence_known
+                  else pd.Series([pd.NA] * len(inc), dtype="object"))
+    if not ctx.offence_known:
+        note_choice(choices, "offence", None,
+                    f"no {offence!r} column: offences unknown, counted as a range only")
+    ctx.setting_known = setting is not None
+    ctx.settings = (setting_group(inc[setting]) if ctx.setting_known
+                    else pd.Series([pd.NA] * len(inc), dtype="object")).reset_index(drop=True)
+    if harm is None:
+        ctx.w_harm = np.ones(len(inc))
+    else:
+        table = _table(load_harm_example() if isinstance(harm, str) and harm == "example"
+                       else harm, "weight", "harm")
+        ctx.w_harm = _lookup(ctx.names, ctx.groups, table, 1.0)
+    ctx.unit_cost = _lookup(ctx.names, ctx.groups, ctable, ctable.get("default", np.nan))
+
+
+def _dark_weights(ctx: _Context, tz: Any, needed: bool, choices: dict[str, Any]) -> None:
+    dark = ctx.inc.get("dark_weight")
+    if dark is None and needed:
+        dark = daylight(ctx.inc, tz=tz)["dark_weight"]
+        note_choice(choices, "darkness", "daylight(twilight='civil')",
+                    "incidents had no dark_weight: computed with "
+                    "hotspot.analyse.darkness.daylight")
+    d = np.asarray(dark, dtype=float) if dark is not None else np.full(len(ctx.inc), np.nan)
+    ctx.dark_known = np.nan_to_num(d, nan=0.0)
+    ctx.dark_unknown = np.isnan(d).astype(float)
+
+
+# ----------------------------------------------------------------- step 1: eligibility
+
+
+def _known_mask(values: pd.Series, allowed: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(in an allowed class, value unknown) per incident."""
+    unknown = values.isna().to_numpy()
+    ok = values.isin(sorted(allowed)).to_numpy() & ~unknown
+    return ok, unknown
+
+
+def _eligibility(
+    e: pd.Series, ctx: _Context, patrol_hours: int | None, tz: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weight per incident that is eligible (known) and that might be (unknown), hours."""
+    n = len(ctx.inc)
+    known = np.ones(n)
+    maybe = np.ones(n)  # eligible if every unknown turned out favourable
+    if e.get("role", "measure") == "process":
+        main = _main_problem(ctx)
+        ok = ctx.groups.to_numpy(dtype=object) == main[ctx.pos]
+        known, maybe = known * ok, maybe * (ok | ctx.groups.isna().to_numpy())
+    elif "all" not in e["offences"]:
+        ok, unk = _known_mask(ctx.groups, set(e["offences"]))
+        known, maybe = known * ok, maybe * (ok | unk)
+    if "all" not in e["settings"]:
+        allowed = set(e["settings"])
+        if "outdoor" in allowed:
+            allowed |= OUTDOOR_SETTINGS
+        ok, unk = _known_mask(ctx.settings, allowed)
+        known, maybe = known * ok, maybe * (ok | unk)
+    hours = np.full(ctx.n_hot, "", dtype=object)
+    if e["times"] == "dark":
+        known = known * ctx.dark_known
+        maybe = maybe * (ctx.dark_known + ctx.dark_unknown)
+    elif e["times"] == "patrolled":
+        share, hours, no_time = _patrol_block(ctx, known + 0.0, e, patrol_hours, tz)
+        known, maybe = known * share, maybe * (share + no_time)
+    return known, np.maximum(maybe - known, 0.0), hours
+
+
+def _main_problem(ctx: _Context) -> np.ndarray:
+    """Most frequent known offence group per hotspot (the problem a project analyses)."""
+    frame = pd.DataFrame({"h": ctx.pos, "g": ctx.groups.to_numpy(dtype=object)}).dropna()
+    out = np.full(ctx.n_hot, None, dtype=object)
+    if len(frame):
+        top = frame.groupby(["h", "g"]).size().reset_index(name="n")
+        top = top.sort_values(["h", "n"], ascending=[True, False]).drop_duplicates("h")
+        out[top["h"].to_numpy()] = top["g"].to_numpy()
+    return out
+
+
+def _patrol_block(
+    ctx: _Context, w: np.ndarray, e: pd.Series, patrol_hours: int | None, tz: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Share of each incident's time in its hotspot's busiest block, labels, time unknown."""
+    if ctx.hourly is None:
+        ctx.hourly = sp.csr_matrix(aoristic_weights(ctx.inc, tz=tz))
+    n_block = int(patrol_hours or e["cost"]["patrol_hours_per_day"])
+    if not 1 <= n_block <= 24:
+        raise InvalidInputError(f"patrol_hours_per_day must be 1-24, got {n_block}")
+    prof = (ctx.onehot @ sp.diags(w) @ ctx.hourly).toarray().reshape(ctx.n_hot, 7, 24)
+    start, _ = _best_block(prof.sum(axis=1), n_block)
+    inblock = ((np.arange(24)[None, :] - start[:, None]) % 24) < n_block
+    hourly_day = ctx.hourly.toarray().reshape(len(ctx.inc), 7, 24).sum(axis=1)
+    share = (hourly_day * inblock[ctx.pos]).sum(axis=1)
+    no_time = (hourly_day.sum(axis=1) <= 0).astype(float)
+    return share, np.array([_hours_label(s, n_block) for s in start], dtype=object), no_time
+
+
+# ----------------------------------------------------------------- step 3: simulation
+
+
+def _simulate(
+    rng: np.random.Generator, mean_rate: np.ndarray, shape: np.ndarray, scale: float,
+    share: np.ndarray, effect: tuple[float, float, float], delta: tuple[float, float],
+    simulations: int, interval: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and interval of prevented incidents per hotspot.
+
+    Future eligible count: Poisson(share x scale x rate), the rate drawn from the
+    hotspot's posterior gamma (mean ``mean_rate`` per observed period, shape ``shape``;
+    infinite shape: no overdispersion, the rate is fixed), i.e. the negative-binomial
+    predictive; effect: PERT(low, central, high); net displacement/diffusion: uniform on
+    ``delta``. The mean is exact: E[count] x E[effect] x (1 + E[delta]).
+    """
+    lo_e, c_e, hi_e = effect
+    n = len(shape)
+    finite = np.isfinite(shape)
+    safe = np.where(finite, shape, 1.0)
+    mean = share * scale * mean_rate * _pert_mean(lo_e, c_e, hi_e) * (1 + sum(delta) / 2)
+    q = (1.0 - interval) / 2.0
+    p_lo, p_hi = np.zeros(n), np.zeros(n)
+    step = max(1, _SIM_CELLS // int(simulations))
+    for a in range(0, n, step):  # chunks of hotspots, vectorised over simulations
+        b = min(n, a + step)
+        size = (int(simulations), b - a)
+        lam = rng.gamma(safe[a:b], 1.0, size=size) / safe[a:b]
+        lam = np.where(finite[a:b], lam, 1.0) * mean_rate[a:b]
+        counts = rng.poisson(lam * (share[a:b] * scale))
+        sims = counts * _pert_draws(rng, lo_e, c_e, hi_e, size) * (
+            1.0 + rng.uniform(delta[0], delta[1], size=size))
+        p_lo[a:b], p_hi[a:b] = np.quantile(sims, [q, 1 - q], axis=0)
+    return mean, np.minimum(p_lo, mean), np.maximum(p_hi, mean)
+
+
+# ----------------------------------------------------------------- step 4: costing
+
+
+def _annuity(rate: float, life: float) -> float:
+    """Capital recovery factor: yearly payment per unit of capital over ``life`` years."""
+    if life <= 0:
+        return 1.0
+    if rate == 0:
+        return 1.0 / life
+    return rate / (1.0 - (1.0 + rate) ** -life)
+
+
+def _costing(
+    e: pd.Series, area: np.ndarray, money: _Money, years: float, discount_rate: float,
+    n_block: int,
+) -> dict[str, np.ndarray]:
+    """Capital, yearly cost, officer hours a week, equivalent annual cost and horizon cost."""
+    cost = dict(e["cost"])
+    n = len(area)
+    conv = money.factor(cost["currency"], cost.get("year"))
+    if "units_per_km2" in cost:
+        units = np.maximum(float(cost.get("min_units", 1)),
+                           np.ceil(float(cost["units_per_km2"]) * area))
+    else:
+        units = np.ones(n)
+    capital = float(cost.get("capital", 0.0)) * units * conv
+    running = (float(cost.get("running_per_unit_year", 0.0)) * units
+               + float(cost.get("running_per_year", 0.0))) * conv
+    if e["times"] == "patrolled":
+        visits_day = n_block / float(cost["visit_interval_hours"])
+        weekly = visits_day * float(cost["visit_minutes"]) / 60.0 * 7.0
+    else:
+        weekly = float(cost.get("officer_hours_per_year", 0.0)) / 52.0
+    hours_week = np.full(n, weekly)
+    officer = hours_week * 52.0 * float(cost.get("officer_hour_cost", 0.0)) * conv
+    life = float(cost.get("lifetime_years", 0.0) or 0.0)
+    if life <= 0 and np.any(capital > 0):
+        life = max(years, 1.0)  # no stated life: written off over the horizon
+    annual = running + officer
+    eac = capital * _annuity(discount_rate, life) + annual
+    return {"units": units, "capital": capital, "annual_cost": annual,
+            "officer_hours_per_week": hours_week, "asset_life_years": np.full(n, life),
+            "eac": eac, "cost": eac * years}
 
 
 # ----------------------------------------------------------------- scoring
@@ -237,72 +559,75 @@ def score_interventions(
     offence: str = "offence",
     currency: str = "USD",
     fx: Mapping[str, float] | None = None,
+    price_year: int | None = PRICE_YEAR,
+    discount_rate: float = DISCOUNT_RATE,
+    displacement: tuple[float, float] | None = None,
     patrol_hours_per_day: int | None = None,
     tz: Any = None,
     alpha: float = 0.10,
     simulations: int = 10000,
     random_state: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
-    """Score evidence-based interventions for every hotspot.
+    """Score evidence-based measures for every hotspot.
 
     Parameters
     ----------
     incidents
-        Canonical incidents (same CRS) with ``occurred_at``. ``dark_weight`` is
-        used when present, otherwise :func:`hotspot.analyse.darkness.daylight` adds it.
+        All canonical incidents of the study area (same CRS) with ``occurred_at``: those
+        in hotspots are scored, all of them give the area's level for the baseline.
+        ``dark_weight`` is used when present, otherwise
+        :func:`hotspot.analyse.darkness.daylight` adds it.
     hotspots
         Hotspot areas with ``hotspot_id`` (as made by :func:`hotspot.scan.areas.hotspots`);
         ``area_km2`` is used for quantities (computed from the geometry if absent).
     interventions
-        Catalogue ids to score. None: the entries marked ``default = true``
-        (effects tagged verified or secondary).
+        Catalogue ids to score. None: the entries marked ``default = true`` whose role is
+        ``"measure"`` (problem-oriented policing is the process, see the module notes).
     catalogue
-        A frame from :func:`hotspot.respond.evidence.load_catalogue`, a TOML path, or None
-        for the shipped catalogue.
+        A frame from :func:`hotspot.respond.evidence.load_catalogue`, a TOML path, or None.
     horizon
         Period the prediction covers (pandas Timedelta string). Default one year.
     observed_duration
-        Length of the observed period of ``incidents`` (a duration such as
-        ``"365D"``); None: last minus first known ``occurred_at``, rounded up to
-        whole days. (Called ``period`` before; that name still works for one
-        release.)
+        Length of the observed period of ``incidents`` (a duration such as ``"365D"``);
+        None: first to last known time (window ends when present), whole days. (Called
+        ``period`` before; that name still works for one release.)
     harm
-        Harm weight per offence (or offence group): a mapping, a Series, a frame
-        with ``offence`` and ``weight``, or ``"example"`` for the shipped table
-        (:func:`hotspot.respond.evidence.load_harm_example`). None: every incident weighs 1.
-        Offences missing from the table weigh 1.
+        Harm weight per offence (or group): a mapping, a Series, a frame with
+        ``offence`` and ``weight``, or ``"example"`` for the shipped table. None: 1 each.
     costs
-        Unit cost of crime per offence (or group), in ``currency``; a mapping or a
-        frame with ``offence`` and ``cost``. None: the shipped table of
-        ``currency`` (USD: McCollister et al. 2010, 2008 dollars; GBP: Heeks et
-        al. 2018, 2015/16 pounds) with the group mapping in ``DEFAULT_CRIME_COST``.
-        Unknown offences get no benefit (NaN), unless the table has ``"default"``.
+        Unit cost of crime: ``"US"`` (McCollister et al. 2010) or ``"UK"`` (Heeks et
+        al. 2018) shipped tables, inflated to ``price_year`` and converted to
+        ``currency``; or a mapping / frame offence -> cost already in ``currency`` at
+        ``price_year``. None: the table of the country the incidents are in (reported).
+        Offences without a cost are "not costed" (``prevented_not_costed``).
     setting
         Column of location categories (e.g. Chicago's ``loc_cat``), mapped with
-        :func:`hotspot.respond.evidence.setting_group`; outdoor = street, open space, car
-        park, vehicle. None: settings unknown -- every incident is taken to be in
-        every setting, an upper bound said in the reason.
+        :func:`hotspot.respond.evidence.setting_group`. None: settings unknown -- measures
+        for particular settings get a range, nothing counted as known eligible.
     offence
         Column of offence names, mapped with :func:`hotspot.respond.evidence.offence_group`.
-        Absent: offences unknown, every incident is eligible (upper bound).
     currency
-        Currency of costs and benefits; catalogue costs are converted with the
-        catalogue's approximate ``[fx]`` rates updated by ``fx``.
+        Currency of every amount in the output.
     fx
-        Units of ``currency`` per unit of each other currency, e.g.
-        ``{"GBP": 1.27}`` when ``currency="USD"``.
+        Units of USD per unit of each currency, updating the catalogue's ``[fx]`` rates
+        (one rate per currency, used for every conversion).
+    price_year
+        Price year of every amount (each is inflated with its own currency's CPI);
+        None: no inflation.
+    discount_rate
+        Real discount rate of the equivalent annual cost (default 0.035, HM Treasury
+        Green Book).
+    displacement
+        (low, high) net diffusion (+) / displacement (-) share added to each entry's own
+        value; None: the catalogue's band (-0.25, 0.25; Guerette & Bowers 2009).
     patrol_hours_per_day
-        Length of the patrolled block of the day, in hours (1-24); None: each
-        patrol entry's ``cost.patrol_hours_per_day``. (Called ``patrol_hours``
-        before; that name still works for one release.)
+        Length of the patrolled block of the day, in hours (1-24); None: the entry's
+        value. (Called ``patrol_hours`` before; still accepted for one release.)
     tz
-        Time zone of naive ``occurred_at`` values, passed to
-        :func:`hotspot.analyse.darkness.daylight` and
-        :func:`hotspot.analyse.temporal.aoristic_weights`.
+        Time zone of naive ``occurred_at`` values.
     alpha
-        The uncertainty interval covers ``1 - alpha`` of the simulated prevented
-        counts (default 0.10: a 90 % interval). The old ``interval`` (= ``1 - alpha``)
-        still works for one release.
+        The uncertainty intervals cover ``1 - alpha`` (default 0.10: 90 %). The old
+        ``interval`` (= ``1 - alpha``) still works for one release.
     simulations
         Monte Carlo draws per row.
     random_state
@@ -311,22 +636,26 @@ def score_interventions(
     Returns
     -------
     pandas.DataFrame
-        One row per (hotspot, intervention): ``hotspot_id``, ``intervention``,
-        ``name``, ``n_incidents`` (in the hotspot), ``eligible`` (weighted count
-        over the observed period), ``eligible_share``, ``hours`` (patrolled block,
-        local clock), ``baseline`` (expected eligible incidents over the horizon),
-        ``effect``, ``effect_low``, ``effect_high``, ``prevented``,
-        ``prevented_low``, ``prevented_high``, ``harm_prevented``,
-        ``harm_prevented_low``, ``harm_prevented_high``, ``capital`` (up-front),
-        ``officer_hours`` (over the horizon), ``cost`` (over the horizon),
-        ``currency``, ``cost_per_prevented``, ``benefit``, ``bcr``,
-        ``evidence_quality``, ``reason``.
+        One row per (hotspot, intervention): ``hotspot_id``, ``intervention``, ``name``,
+        ``n_incidents``, ``eligible`` (known eligible, weighted, observed period),
+        ``eligible_unknown`` (might be eligible: setting, offence or time unknown),
+        ``eligible_share``, ``hours``, ``expected_total`` (empirical-Bayes expected
+        incidents in the hotspot over the horizon), ``baseline`` (expected eligible),
+        ``effect``, ``effect_low``, ``effect_high``, ``prevented`` (mean),
+        ``prevented_low``, ``prevented_high``, ``prevented_if_unknown_eligible``,
+        ``harm_prevented`` (+ ``_low``/``_high``), ``prevented_not_costed``,
+        ``not_costed`` (offences without a unit cost, with counts), ``capital``,
+        ``annual_cost``, ``officer_hours_per_week``, ``asset_life_years``, ``eac``,
+        ``cost`` (over the horizon), ``currency``, ``price_year``,
+        ``cost_per_prevented``, ``benefit`` (+ ``_low``/``_high``), ``bcr``,
+        ``includes``, ``evidence_quality``, ``rank_here`` (rank at the hotspot on
+        ``harm_prevented``), ``reason``.
 
     Raises
     ------
     InvalidInputError
-        Unknown intervention, an entry without an effect estimate, no incident
-        inside any hotspot, bad parameters.
+        Unknown intervention, an entry without an effect estimate, no incident inside any
+        hotspot, bad parameters.
 
     Examples
     --------
@@ -335,10 +664,12 @@ def score_interventions(
     >>> hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(0, 0, 150, 150)],
     ...                        crs=32616)
     >>> t = pd.date_range("2012-01-01 22:00", periods=40, freq="9D", tz="America/Chicago")
-    >>> inc = gpd.GeoDataFrame({"occurred_at": t, "dark_weight": 1.0},
+    >>> inc = gpd.GeoDataFrame({"occurred_at": t, "dark_weight": 1.0, "loc": "street",
+    ...                         "offence": "robbery"},
     ...                        geometry=gpd.points_from_xy([75.0] * 40, [75.0] * 40),
     ...                        crs=32616)
-    >>> s = score_interventions(inc, hot, interventions=["street_lighting"], random_state=0)
+    >>> s = score_interventions(inc, hot, interventions=["street_lighting"], setting="loc",
+    ...                         random_state=0)
     >>> s[["eligible", "effect"]].iloc[0].tolist()
     [40.0, 0.36]
     >>> bool(s["prevented_low"].iloc[0] <= s["prevented"].iloc[0] <= s["prevented_high"].iloc[0])
@@ -355,230 +686,164 @@ def score_interventions(
         raise InvalidInputError("`hotspots` has duplicate hotspot_id values")
     if not 0 < alpha < 1:
         raise InvalidInputError(f"alpha must be in (0, 1), got {alpha}")
+    interval = 1.0 - alpha
     if int(simulations) < 100:
         raise InvalidInputError(f"simulations must be at least 100, got {simulations}")
+    if not (np.isfinite(discount_rate) and 0 <= discount_rate < 1):
+        raise InvalidInputError(f"discount_rate must be in [0, 1), got {discount_rate!r}")
     if setting is not None and setting not in incidents:
         raise InvalidInputError(
             f"setting column {setting!r} is not in incidents; pass an existing column "
             "(e.g. 'loc_cat') or setting=None for unknown settings"
         )
     cat = _resolve_catalogue(catalogue)
-    default = cat["default"].astype(bool) if "default" in cat else pd.Series(True, cat.index)
-    ids = list(cat.index[default]) if interventions is None else list(interventions)
-    unknown = [i for i in ids if i not in cat.index]
-    if unknown:
-        raise InvalidInputError(
-            f"unknown intervention(s) {unknown}; the catalogue has {sorted(cat.index)}"
-        )
-    if not ids:
-        raise InvalidInputError("no interventions to score: pass interventions=[...]")
-    noeff = [i for i in ids if np.isnan(cat.loc[i, "effect_central"])]
-    if noeff:
-        raise InvalidInputError(
-            f"intervention(s) {noeff} have no effect estimate in the catalogue; supply one "
-            "with load_catalogue(overrides={id: {'effect': {'central': ..., 'low': ..., "
-            "'high': ...}}})"
-        )
-    rates = {**cat.attrs.get("fx", {"USD": 1.0}), **dict(fx or {})}
-    if currency not in rates:
-        raise InvalidInputError(f"no exchange rate for {currency!r}; pass fx=")
+    ids = _select(cat, interventions)
+    money = _Money(currency, {**cat.attrs.get("fx", {"USD": 1.0}), **dict(fx or {})},
+                   price_year)
     horizon_days = pd.Timedelta(horizon).total_seconds() / 86400.0
     if horizon_days <= 0:
         raise InvalidInputError(f"horizon must be positive, got {horizon!r}")
+    band = _band(displacement, cat)
 
     choices: dict[str, Any] = {}
     member = hotspot_membership(incidents, hotspots)
-    inside = member.notna().to_numpy()
-    if not inside.any():
+    if not member.notna().any():
         raise InvalidInputError(
             "no incident falls inside any hotspot: check that `incidents` are the ones the "
             "hotspots were made from and share their CRS"
         )
-    period_days = _period_days(incidents["occurred_at"], observed_duration)
+    period_days = _period_days(_covered_times(incidents), observed_duration)
     if observed_duration is None:
         note_choice(choices, "period_days", period_days,
-                    "last minus first known occurred_at, rounded up to whole days")
-    scale = horizon_days / period_days
-
-    inc = incidents.loc[inside]
-    hid = hotspots["hotspot_id"].to_numpy(dtype=np.int64)
-    pos = pd.Index(hid).get_indexer(member[inside].to_numpy(dtype=np.int64))
-    n_hot = len(hid)
-    onehot = sp.csr_matrix(
-        (np.ones(len(inc)), (pos, np.arange(len(inc)))), shape=(n_hot, len(inc))
-    )
-    n_incidents = np.asarray(onehot.sum(axis=1)).ravel()
-
-    # offences, settings, harm and unit costs per incident
-    offence_known = offence in inc
-    names = inc[offence].astype("object") if offence_known else pd.Series([pd.NA] * len(inc))
-    names = names.reset_index(drop=True)
-    groups = offence_group(names) if offence_known else pd.Series([pd.NA] * len(inc))
-    if not offence_known:
-        note_choice(choices, "offence", None,
-                    f"no {offence!r} column: offences unknown, all incidents eligible")
-    setting_known = setting is not None
-    settings = (setting_group(inc[setting]) if setting_known
-                else pd.Series([pd.NA] * len(inc))).reset_index(drop=True)
-    if harm is None:
-        w_harm = np.ones(len(inc))
-    else:
-        table = _table(load_harm_example() if isinstance(harm, str) and harm == "example"
-                       else harm, "weight", "harm")
-        w_harm = _lookup(names, groups, table, 1.0)
-    ctable = _crime_costs(costs, currency)
-    unit_cost = _lookup(names, groups, ctable, ctable.get("default", np.nan))
-
-    dark = inc.get("dark_weight")
-    if dark is None and any(cat.loc[i, "times"] == "dark" for i in ids):
-        dark = daylight(inc, tz=tz)["dark_weight"]
-        note_choice(choices, "darkness", "daylight(twilight='civil')",
-                    "incidents had no dark_weight: computed with hotspot.analyse.darkness.daylight")
-    dark_w = (np.nan_to_num(np.asarray(dark, dtype=float), nan=0.0) if dark is not None
-              else np.zeros(len(inc)))
-    unknown_time = (np.asarray(dark, dtype=float) != np.asarray(dark, dtype=float)
-                    if dark is not None else np.zeros(len(inc), bool))
-    hourly = None
-
-    area = (hotspots["area_km2"].to_numpy(dtype=float) if "area_km2" in hotspots
-            else hotspots.geometry.area.to_numpy() / 1e6)
+                    "first to last known time (occurred_from/occurred_to windows when "
+                    "present, else occurred_at), rounded up to whole days")
+    ctx = _Context(hotspots, incidents, member)
+    ctable, cost_source = _crime_costs(costs, incidents, money, choices)
+    _incident_attributes(ctx, offence=offence, setting=setting, harm=harm, ctable=ctable,
+                         choices=choices)
+    _dark_weights(ctx, tz, any(cat.loc[i, "times"] == "dark" for i in ids), choices)
+    base = expected_counts(incidents, hotspots, period_days=period_days,
+                           horizon_days=horizon_days, alpha=alpha)
+    eb = base.attrs["hotspot"]["expected_counts"]["params"]
+    note_choice(choices, "baseline", "empirical Bayes",
+                f"regression to the mean: each hotspot's own count weighs "
+                f"{eb['weight_of_own_count']:.2f}, the area's level the rest")
     rng = np.random.default_rng(random_state)
-    q = alpha / 2.0
-    blocks = []
-    for iid in ids:
-        e = cat.loc[iid]
-        ok = np.ones(len(inc), bool)
-        if "all" not in e["offences"] and offence_known:
-            ok &= groups.isin(list(e["offences"])).to_numpy()
-        if "all" not in e["settings"] and setting_known:
-            allowed = set(e["settings"])
-            if "outdoor" in allowed:
-                allowed |= OUTDOOR_SETTINGS
-            ok &= settings.isin(sorted(allowed)).to_numpy()
-        w = ok.astype(float)
-        hours_lab = np.full(n_hot, "", dtype=object)
-        cost = dict(e["cost"])
-        n_block = 0
-        if e["times"] == "dark":
-            w = w * dark_w
-        elif e["times"] == "patrolled":
-            if hourly is None:
-                wk = aoristic_weights(inc, tz=tz)
-                hourly = sp.csr_matrix(wk)
-            n_block = int(patrol_hours_per_day or cost["patrol_hours_per_day"])
-            if not 1 <= n_block <= 24:
-                raise InvalidInputError(f"patrol_hours_per_day must be 1-24, got {n_block}")
-            prof168 = (onehot @ sp.diags(w) @ hourly).toarray()
-            prof = prof168.reshape(n_hot, 7, 24).sum(axis=1)
-            start, _ = _best_block(prof, n_block)
-            hours_lab = np.array([_hours_label(s, n_block) for s in start], dtype=object)
-            inblock = ((np.arange(24)[None, :] - start[:, None]) % 24) < n_block
-            hourly_day = hourly.toarray().reshape(len(inc), 7, 24).sum(axis=1)
-            hour_of = hourly_day * inblock[pos]
-            w = w * hour_of.sum(axis=1)
-        eligible = onehot @ w
-        harm_el = onehot @ (w * w_harm)
-        cost_el = onehot @ (w * unit_cost)
-        baseline = eligible * scale
-        c, lo, hi = (float(e["effect_central"]), float(e["effect_low"]),
-                     float(e["effect_high"]))
-        delta = 1.0 + float(e["displacement"])
-        prevented = baseline * c * delta
-        # Monte Carlo, vectorized over simulations x hotspots (chunked by rows)
-        p_lo = np.empty(n_hot)
-        p_hi = np.empty(n_hot)
-        step = max(1, _SIM_CELLS // int(simulations))
-        for a in range(0, n_hot, step):
-            b = min(n_hot, a + step)
-            m = b - a
-            r = _pert_draws(rng, np.full(m, lo), np.full(m, c), np.full(m, hi),
-                            int(simulations))
-            sims = rng.poisson(baseline[a:b], size=(int(simulations), m)) * r * delta
-            p_lo[a:b], p_hi[a:b] = np.quantile(sims, [q, 1 - q], axis=0)
-        p_lo = np.minimum(p_lo, prevented)
-        p_hi = np.maximum(p_hi, prevented)
-        ratio_h = np.divide(harm_el, eligible, out=np.zeros(n_hot), where=eligible > 0)
-        ratio_c = np.divide(cost_el, eligible, out=np.full(n_hot, np.nan), where=eligible > 0)
-        benefit = np.where(eligible > 0, prevented * ratio_c, 0.0)
-        # costs
-        rate = rates.get(cost["currency"])
-        if rate is None:
-            raise InvalidInputError(
-                f"no exchange rate from {cost['currency']!r} (intervention {iid!r}); pass fx="
-            )
-        conv = rate / rates[currency]
-        years = horizon_days / 365.25
-        if "units_per_km2" in cost:
-            units = np.maximum(float(cost.get("min_units", 1)),
-                               np.ceil(float(cost["units_per_km2"]) * area))
-        else:
-            units = np.ones(n_hot)
-        capital = float(cost.get("capital", 0.0)) * units * conv
-        life = float(cost.get("lifetime_years", 0.0) or 0.0)
-        cap_h = capital * (min(1.0, years / life) if life > 0 else 1.0)
-        if e["times"] == "patrolled":
-            visits_day = n_block / float(cost["visit_interval_hours"])
-            o_hours = np.full(n_hot, visits_day * float(cost["visit_minutes"]) / 60.0
-                              * horizon_days)
-        else:
-            o_hours = np.full(n_hot, float(cost.get("officer_hours_per_year", 0.0)) * years)
-        o_cost = o_hours * float(cost.get("officer_hour_cost", 0.0)) * conv
-        total = cap_h + float(cost.get("running_per_year", 0.0)) * years * conv + o_cost
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cpp = np.where(prevented > 0, total / prevented, np.inf)
-            bcr = np.where(total > 0, benefit / total, np.nan)
-        frame = pd.DataFrame(
-            {
-                "hotspot_id": hid,
-                "intervention": iid,
-                "name": e["name"],
-                "n_incidents": n_incidents,
-                "eligible": eligible,
-                "eligible_share": np.divide(eligible, n_incidents, out=np.zeros(n_hot),
-                                            where=n_incidents > 0),
-                "hours": hours_lab,
-                "baseline": baseline,
-                "effect": c,
-                "effect_low": lo,
-                "effect_high": hi,
-                "prevented": prevented,
-                "prevented_low": p_lo,
-                "prevented_high": p_hi,
-                "harm_prevented": prevented * ratio_h,
-                "harm_prevented_low": p_lo * ratio_h,
-                "harm_prevented_high": p_hi * ratio_h,
-                "capital": capital,
-                "officer_hours": o_hours,
-                "cost": total,
-                "currency": currency,
-                "cost_per_prevented": cpp,
-                "benefit": benefit,
-                "bcr": bcr,
-                "evidence_quality": e["evidence_quality"],
-            }
-        )
-        frame["reason"] = _reasons(frame, e, f"{horizon_days:g} days", setting_known,
-                                   offence_known, onehot @ unknown_time.astype(float))
-        blocks.append(frame)
+    blocks = [
+        _score_one(cat.loc[iid], iid, ctx, base, money, rng, horizon_days / 365.25,
+                   discount_rate, band, patrol_hours_per_day, tz, int(simulations), interval)
+        for iid in ids
+    ]
     out = pd.concat(blocks, ignore_index=True)
+    out["currency"] = currency
+    out["price_year"] = price_year
     if "rank" in hotspots:
-        ranks = dict(zip(hid, hotspots["rank"], strict=True))
+        ranks = dict(zip(ctx.hid, hotspots["rank"], strict=True))
         out.insert(1, "rank", out["hotspot_id"].map(ranks))
     out = out.sort_values(["hotspot_id", "intervention"], kind="stable", ignore_index=True)
+    out["rank_here"] = _rank_here(out)
+    out["reason"] = _reasons(out, cat, f"{horizon_days:g} days")
     params = {
-        "interventions": ids,
-        "horizon": str(horizon),
-        "period_days": period_days,
-        "setting": setting,
-        "offence": offence if offence_known else None,
-        "currency": currency,
-        "fx": rates,
-        "alpha": alpha,
-        "simulations": int(simulations),
-        "catalogue_version": cat.attrs.get("version"),
-        "effect_distribution": "PERT(low, central, high) x Poisson(baseline)",
+        "interventions": ids, "horizon": str(horizon), "period_days": period_days,
+        "setting": setting, "offence": offence if ctx.offence_known else None,
+        "currency": currency, "fx": money.rates, "price_year": price_year,
+        "discount_rate": discount_rate, "displacement_band": band,
+        "crime_costs": cost_source, "alpha": alpha, "simulations": int(simulations),
+        "catalogue_version": cat.attrs.get("version"), "baseline": eb,
+        "effect_distribution": "PERT(low, central, high; shape 4) x NB predictive count "
+                               "x (1 + uniform displacement band)",
     }
     return attach(out, "score_interventions", params, choices)
+
+
+def _rank_here(out: pd.DataFrame) -> pd.Series:
+    """Rank of each measure at its hotspot on known harm prevented; <NA> if nothing."""
+    ranked = out["harm_prevented"].where(out["harm_prevented"] > 0)
+    r = ranked.groupby(out["hotspot_id"]).rank(ascending=False, method="first")
+    return r.astype("Int64")
+
+
+def _band(displacement: tuple[float, float] | None, cat: pd.DataFrame) -> tuple[float, float]:
+    band = displacement if displacement is not None else cat.attrs.get("displacement_band",
+                                                                       (0.0, 0.0))
+    try:
+        lo, hi = (float(band[0]), float(band[1]))
+    except (TypeError, ValueError, IndexError):
+        raise InvalidInputError(
+            f"displacement must be a (low, high) pair such as (-0.25, 0.25), got {band!r}"
+        ) from None
+    if not (-1 < lo <= hi < 1):
+        raise InvalidInputError(f"displacement must satisfy -1 < low <= high < 1, got {band!r}")
+    return lo, hi
+
+
+def _score_one(
+    e: pd.Series, iid: str, ctx: _Context, base: pd.DataFrame, money: _Money,
+    rng: np.random.Generator, years: float, discount_rate: float, band: tuple[float, float],
+    patrol_hours: int | None, tz: Any, simulations: int, interval: float,
+) -> pd.DataFrame:
+    """Run the four steps for one catalogue entry, all hotspots at once."""
+    known, maybe, hours = _eligibility(e, ctx, patrol_hours, tz)
+    eligible = ctx.per_hotspot(known)
+    unknown = ctx.per_hotspot(maybe)
+    n = ctx.n_incidents
+    share = np.divide(eligible, n, out=np.zeros(ctx.n_hot), where=n > 0)
+    share_all = np.divide(eligible + unknown, n, out=np.zeros(ctx.n_hot), where=n > 0)
+    b = base.reindex(ctx.hid)
+    expected = b["expected"].to_numpy()
+    effect = (float(e["effect_low"]), float(e["effect_central"]), float(e["effect_high"]))
+    d0 = float(e["displacement"])
+    delta = (d0 + band[0], d0 + band[1])
+    scale = float(base.attrs["hotspot"]["expected_counts"]["params"]["horizon_days"]
+                  / base.attrs["hotspot"]["expected_counts"]["params"]["period_days"])
+    mean, lo, hi = _simulate(rng, expected / scale, b["shape"].to_numpy(), scale, share,
+                             effect, delta, simulations, interval)
+    if_all = expected * share_all * _pert_mean(*effect) * (1 + sum(delta) / 2)
+    w_cost = np.nan_to_num(ctx.unit_cost, nan=0.0)
+    costed = ctx.per_hotspot(known * np.isfinite(ctx.unit_cost))
+    value = ctx.per_hotspot(known * w_cost)
+    harm = ctx.per_hotspot(known * ctx.w_harm)
+    per_h = np.divide(harm, eligible, out=np.zeros(ctx.n_hot), where=eligible > 0)
+    per_c = np.divide(value, eligible, out=np.zeros(ctx.n_hot), where=eligible > 0)
+    not_costed = np.divide(eligible - costed, eligible, out=np.zeros(ctx.n_hot),
+                           where=eligible > 0)
+    n_block = int(patrol_hours or e["cost"].get("patrol_hours_per_day", 0) or 0)
+    money_cols = _costing(e, ctx.area, money, years, discount_rate, n_block)
+    benefit = mean * per_c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cpp = np.where(mean > 0, money_cols["cost"] / mean, np.inf)
+        bcr = np.where(money_cols["cost"] > 0, benefit / money_cols["cost"], np.nan)
+    frame = pd.DataFrame({
+        "hotspot_id": ctx.hid, "intervention": iid, "name": e["name"],
+        "n_incidents": n, "eligible": eligible, "eligible_unknown": unknown,
+        "eligible_share": share, "hours": hours, "expected_total": expected,
+        "baseline": expected * share, "effect": effect[1], "effect_low": effect[0],
+        "effect_high": effect[2], "prevented": mean, "prevented_low": lo,
+        "prevented_high": hi, "prevented_if_unknown_eligible": if_all,
+        "harm_prevented": mean * per_h, "harm_prevented_low": lo * per_h,
+        "harm_prevented_high": hi * per_h, "prevented_not_costed": mean * not_costed,
+        "not_costed": _not_costed_text(ctx, known),
+        **money_cols, "cost_per_prevented": cpp, "benefit": benefit,
+        "benefit_low": lo * per_c, "benefit_high": hi * per_c, "bcr": bcr,
+        "includes": ",".join(e.get("includes", ()) or ()),
+        "evidence_quality": e["evidence_quality"],
+    })
+    return frame
+
+
+def _not_costed_text(ctx: _Context, known: np.ndarray) -> np.ndarray:
+    """Per hotspot: 'offence (n), ...' of eligible incidents without a unit cost."""
+    out = np.full(ctx.n_hot, "", dtype=object)
+    miss = (known > 0) & ~np.isfinite(ctx.unit_cost)
+    if not miss.any():
+        return out
+    names = ctx.names.astype("string").fillna("unknown offence").to_numpy(dtype=object)
+    frame = pd.DataFrame({"h": ctx.pos[miss], "o": names[miss], "w": known[miss]})
+    agg = frame.groupby(["h", "o"])["w"].sum().reset_index()
+    agg = agg.sort_values(["h", "w"], ascending=[True, False])
+    for h, g in agg.groupby("h"):  # one string per hotspot
+        out[int(h)] = ", ".join(f"{o} ({w:.0f})" for o, w in zip(g["o"], g["w"], strict=True))
+    return out
 
 
 def _fmt(x: float) -> str:
@@ -587,39 +852,50 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.1f}"
 
 
-def _reasons(
-    frame: pd.DataFrame, e: pd.Series, horizon: Any, setting_known: bool,
-    offence_known: bool, n_unknown: np.ndarray,
-) -> list[str]:
-    cites = "; ".join(_short_cite(c) for c in e["citations"][:2])
-    what = {"dark": "in darkness", "patrolled": "in the patrolled hours",
-            "any": "at any time"}[e["times"]]
-    parts = []
-    if "all" not in e["offences"]:
-        parts.append("/".join(e["offences"]) if offence_known
-                     else "offence unknown: all counted, an upper bound")
-    if "all" not in e["settings"]:
-        parts.append(("/".join(e["settings"]) + " settings") if setting_known
-                     else "setting unknown: all counted, an upper bound")
-    tag = e["evidence_quality"]
+def _rank_text(rank: Any, n: int) -> str:
+    if pd.isna(rank):
+        return "not ranked here"
+    if int(rank) == 1:
+        return f"ranked first of {n} here: most harm prevented among the measures known to apply"
+    return f"ranked {int(rank)} of {n} here"
+
+
+def _reasons(frame: pd.DataFrame, cat: pd.DataFrame, horizon: str) -> list[str]:
+    """Plain-language reason per row: what is eligible, the evidence, the money, the rank."""
+    n_here = frame.groupby("hotspot_id")["intervention"].transform("size").to_numpy()
     out = []
-    cur = frame["currency"].iloc[0]
-    for row, n_unk in zip(frame.itertuples(index=False), n_unknown, strict=True):
-        cond = "; ".join([*parts, what + (f" {row.hours}" if row.hours else "")])
+    for row, n_rank in zip(frame.itertuples(index=False), n_here, strict=True):
+        e = cat.loc[row.intervention]
+        cites = "; ".join(_short_cite(c) for c in e["citations"][:2])
+        what = {"dark": "in darkness", "patrolled": f"in the patrolled hours {row.hours}",
+                "any": "at any time"}[e["times"]]
+        scope = [] if "all" in e["offences"] else ["/".join(e["offences"])]
+        if "all" not in e["settings"]:
+            scope.append("/".join(e["settings"]) + " settings")
+        cond = "; ".join([*scope, what])
+        unk = ""
+        if row.eligible_unknown > 0:
+            unk = (f" {row.eligible_unknown:.0f} more might be eligible (place type, offence "
+                   f"or time not recorded): up to {_fmt(row.prevented_if_unknown_eligible)} "
+                   "fewer if all were;")
         if row.eligible <= 0:
-            out.append(f"{e['name']}: none of its {int(row.n_incidents)} incidents were "
-                       f"eligible ({cond}); nothing to prevent.")
+            out.append(f"{e['name']}: none of its {int(row.n_incidents)} incidents is known "
+                       f"to be eligible ({cond}); nothing counted.{unk}")
             continue
+        cur = row.currency
+        money = (f"{cur} {_fmt(row.capital)} up front, {cur} {_fmt(row.annual_cost)} a year"
+                 + (f", {row.officer_hours_per_week:.1f} officer-hours a week"
+                    if row.officer_hours_per_week > 0 else ""))
         txt = (
-            f"{e['name']}: {row.eligible_share:.0%} of its {int(row.n_incidents)} incidents "
-            f"were eligible ({cond}); it reduced crime by {row.effect:.0%} (range "
-            f"{row.effect_low:.0%}-{row.effect_high:.0%}, evidence {tag}) in {cites} -> "
-            f"about {_fmt(row.prevented)} ({_fmt(row.prevented_low)}-"
-            f"{_fmt(row.prevented_high)}) fewer over {horizon} at {cur} "
-            f"{_fmt(row.cost_per_prevented)} each"
+            f"{e['name']}: {row.eligible:.0f} of its {int(row.n_incidents)} incidents are "
+            f"eligible ({cond});{unk} it cut {e.get('effect_outcome') or 'crime'} by "
+            f"{row.effect:.0%} (supported range {row.effect_low:.0%}-{row.effect_high:.0%}, "
+            f"evidence {row.evidence_quality}) in {cites} -> about {_fmt(row.prevented)} "
+            f"({_fmt(row.prevented_low)}-{_fmt(row.prevented_high)}) fewer over {horizon} "
+            f"after regression to the mean; {money}; {_rank_text(row.rank_here, n_rank)}"
         )
-        if e["times"] == "dark" and n_unk > 0:
-            txt += f"; {int(n_unk)} incident(s) with unknown time not counted as dark"
+        if row.not_costed:
+            txt += f"; not costed: {row.not_costed}"
         out.append(txt + ".")
     return out
 
@@ -627,129 +903,221 @@ def _reasons(
 # ----------------------------------------------------------------- planning
 
 
-def _conflicts(
-    hotspot: np.ndarray, kind: np.ndarray, complementary: Iterable[tuple[str, str]]
-) -> np.ndarray:
+def _options(
+    cand: pd.DataFrame, objective: str, complementary: Iterable[tuple[str, str]]
+) -> pd.DataFrame:
+    """Single measures and allowed pairs per hotspot, pairs without double counting.
+
+    Two measures with effects a and b acting on shared incidents reduce them by
+    1 - (1 - a)(1 - b): the pair's total is the sum less a x b x (the smaller baseline),
+    the overlap counted once. A pair where one measure's published effect includes the
+    other (``includes``) is never formed.
+    """
+    single = cand.assign(a=cand.index, b=-1)
     comp = {frozenset(p) for p in complementary}
-    rows = []
-    for h in np.unique(hotspot):
-        idx = np.flatnonzero(hotspot == h)
-        for i_a, a in enumerate(idx):
-            for b in idx[i_a + 1 :]:
-                if kind[a] == kind[b] or frozenset((kind[a], kind[b])) not in comp:
-                    rows.append((a, b))
-    return np.array(rows, dtype=np.int64).reshape(-1, 2)
+    pairs = cand.reset_index().merge(cand.reset_index(), on="hotspot_id", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["index_a"] < pairs["index_b"]]
+    if len(pairs):
+        ok = [frozenset((x, y)) in comp and x not in str(iy).split(",")
+              and y not in str(ix).split(",")
+              for x, y, ix, iy in zip(pairs["intervention_a"], pairs["intervention_b"],
+                                      pairs["includes_a"], pairs["includes_b"], strict=True)]
+        pairs = pairs[np.asarray(ok, dtype=bool)]
+    rows = [single[["hotspot_id", "a", "b", "capital", "annual_cost", "officer_hours_per_week",
+                    objective]]]
+    if len(pairs):
+        ra, rb = cand.loc[pairs["index_a"]], cand.loc[pairs["index_b"]]
+        over = _overlap(ra, rb, objective)
+        rows.append(pd.DataFrame({
+            "hotspot_id": pairs["hotspot_id"].to_numpy(), "a": pairs["index_a"].to_numpy(),
+            "b": pairs["index_b"].to_numpy(),
+            **{c: ra[c].to_numpy() + rb[c].to_numpy()
+               for c in ("capital", "annual_cost", "officer_hours_per_week")},
+            objective: ra[objective].to_numpy() + rb[objective].to_numpy() - over,
+        }))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _overlap(ra: pd.DataFrame, rb: pd.DataFrame, col: str) -> np.ndarray:
+    """Amount of ``col`` counted twice when two measures act on shared incidents."""
+    def eff(r: pd.DataFrame) -> np.ndarray:
+        base = r["baseline"].to_numpy(dtype=float)
+        return np.divide(r["prevented"].to_numpy(dtype=float), base, out=np.zeros(len(r)),
+                         where=base > 0)
+
+    ba, bb = ra["baseline"].to_numpy(float), rb["baseline"].to_numpy(float)
+    small = np.where(ba <= bb, 0, 1)
+    shared_prev = eff(ra) * eff(rb) * np.minimum(ba, bb)
+    per = np.stack([
+        np.divide(r[col].to_numpy(float), r["prevented"].to_numpy(float),
+                  out=np.zeros(len(r)), where=r["prevented"].to_numpy(float) > 0)
+        for r in (ra, rb)])
+    return shared_prev * per[small, np.arange(len(ra))]
+
+
+def _solve(opts: pd.DataFrame, objective: str, budgets: dict[str, float | None]) -> np.ndarray:
+    """0-1 program over options: max objective, budgets, one option per hotspot."""
+    n = len(opts)
+    cons = [LinearConstraint(opts[col].to_numpy(float)[None, :], -np.inf, float(val))
+            for col, val in budgets.items() if val is not None]
+    codes = pd.factorize(opts["hotspot_id"])[0]
+    one = sp.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(codes.max() + 1, n))
+    cons.append(LinearConstraint(one, -np.inf, 1.0))
+    obj = opts[objective].to_numpy(float)
+    spend = opts["capital"].to_numpy(float) + opts["annual_cost"].to_numpy(float)
+    # tiny spending penalty breaks ties towards cheaper portfolios
+    c = -obj / max(float(np.abs(obj).max()), 1e-12) + 1e-7 * spend / max(spend.max(), 1e-12)
+    res = milp(c, constraints=cons, integrality=np.ones(n), bounds=Bounds(0, 1))
+    if res.x is None:
+        raise InvalidInputError(f"the integer program failed: {res.message}")
+    return np.round(res.x) > 0.5
+
+
+def _total_interval(chosen: pd.DataFrame, col: str, interval: float) -> tuple[float, float]:
+    """Interval of a total: full correlation within a measure, independent across measures.
+
+    Each row's spread is its interval width / (2 z); the effect draw is shared by all
+    hotspots given the same measure, so spreads add within a measure and add in
+    quadrature across measures (a normal approximation, floored at 0).
+    """
+    if f"{col}_low" not in chosen or chosen.empty:
+        v = float(chosen[col].sum()) if col in chosen else 0.0
+        return v, v
+    z = stats.norm.ppf(0.5 + interval / 2.0)
+    sd = (chosen[f"{col}_high"] - chosen[f"{col}_low"]) / (2 * z)
+    total = float(chosen[col].sum())
+    spread = float(np.sqrt((sd.groupby(chosen["intervention"]).sum() ** 2).sum()))
+    return max(0.0, total - z * spread), total + z * spread
 
 
 def plan(
     scores: pd.DataFrame,
     *,
-    budget: float | None = None,
-    officer_hours: float | None = None,
+    capital_budget: float | None = None,
+    annual_budget: float | None = None,
+    officer_hours_per_week: float | None = None,
     objective: str = "harm_prevented",
-    exclusive: bool = True,
     complementary: Iterable[tuple[str, str]] = COMPLEMENTARY,
 ) -> pd.DataFrame:
-    """Best portfolio of interventions under money and officer-hour budgets.
+    """Best portfolio of measures under a capital, a yearly and an officer-hours budget.
 
-    An exact 0-1 integer program solved with ``scipy.optimize.milp`` (HiGHS):
-    maximize the sum of ``objective`` over chosen rows subject to
-    sum(``cost``) <= ``budget``, sum(``officer_hours``) <= ``officer_hours`` and, when
-    ``exclusive``, at most one intervention per hotspot except pairs listed in
-    ``complementary`` (their effects are then simply added, an approximation that
-    overstates a pair whose eligible incidents overlap: the combined reduction of
-    two measures of effects a and b on the same incidents is at most 1-(1-a)(1-b)).
-    Rows with a non-positive or missing objective are never chosen.
+    An exact 0-1 integer program (``scipy.optimize.milp``, HiGHS) over options: each
+    scored row alone, and each pair of ``complementary`` measures at one hotspot whose
+    effects combine as 1 - (1 - a)(1 - b) on shared incidents (never a pair where one
+    measure's published effect includes the other). At most one option per hotspot. It
+    maximises the sum of ``objective`` subject to sum(``capital``) <= ``capital_budget``,
+    sum(``annual_cost``) <= ``annual_budget`` and sum(``officer_hours_per_week``) <=
+    ``officer_hours_per_week``: no budget is ever exceeded. Rows with a non-positive or
+    missing objective are never chosen.
 
     Parameters
     ----------
     scores
-        The frame from :func:`score_interventions` (columns ``hotspot_id``,
-        ``intervention``, ``cost``, ``officer_hours`` and ``objective``).
-    budget
-        Money over the horizon, in the scores' currency; None: unlimited.
-    officer_hours
-        Officer hours over the horizon; None: unlimited.
+        The frame from :func:`score_interventions`.
+    capital_budget
+        Up-front money available, in the scores' currency; None: unlimited.
+    annual_budget
+        Yearly running money (running costs + officer time costed); None: unlimited.
+    officer_hours_per_week
+        Officer hours a week available; None: unlimited.
     objective
-        Column to maximize: ``"harm_prevented"`` (default), ``"prevented"`` or
-        ``"benefit"``.
-    exclusive
-        One intervention kind per hotspot (except complementary pairs).
+        Column to maximise: ``"harm_prevented"`` (default), ``"prevented"`` or
+        ``"benefit"`` (valued crime only: what could not be valued is reported).
     complementary
         Pairs of intervention ids that may share a hotspot.
 
     Returns
     -------
     pandas.DataFrame
-        The chosen rows of ``scores``. ``attrs["totals"]`` holds ``cost``,
-        ``officer_hours``, ``prevented``, ``harm_prevented``, ``benefit`` and the
-        budgets; ``attrs["hotspot"]["plan"]`` the parameters and solver status.
+        The chosen rows of ``scores`` plus ``combined_with`` and ``overlap`` (the
+        ``objective`` counted once for a pair, subtracted on the pair's second row).
+        ``attrs["totals"]``: ``capital``, ``annual_cost``, ``officer_hours_per_week``,
+        ``eac``, ``prevented`` / ``harm_prevented`` / ``benefit`` with ``_low`` and
+        ``_high``, ``prevented_not_costed``, the budgets and ``note``.
 
     Raises
     ------
     InvalidInputError
-        A negative budget, missing columns, or an infeasible/failed solve.
+        A negative budget, missing columns, or a failed solve.
 
     Examples
     --------
     >>> from hotspot.respond.interventions import plan
     >>> s = pd.DataFrame({"hotspot_id": [1, 1, 2], "intervention": ["a", "b", "a"],
-    ...                   "cost": [10.0, 4.0, 6.0], "officer_hours": [0.0, 0.0, 0.0],
+    ...                   "capital": [10.0, 4.0, 6.0], "annual_cost": [1.0, 1.0, 1.0],
+    ...                   "officer_hours_per_week": [0.0, 0.0, 0.0],
     ...                   "harm_prevented": [5.0, 3.0, 4.0]})
-    >>> plan(s, budget=10)[["hotspot_id", "intervention"]].values.tolist()
+    >>> plan(s, capital_budget=10)[["hotspot_id", "intervention"]].values.tolist()
     [[1, 'b'], [2, 'a']]
     """
     if not isinstance(scores, pd.DataFrame):
         raise InvalidInputError(f"`scores` must be a DataFrame, got {type(scores).__name__}")
-    check_columns(scores, ["hotspot_id", "intervention", "cost", "officer_hours", objective],
-                  "scores")
-    for name, val in (("budget", budget), ("officer_hours", officer_hours)):
+    need = ["hotspot_id", "intervention", "capital", "annual_cost", "officer_hours_per_week",
+            objective]
+    check_columns(scores, need, "scores")
+    budgets = {"capital": capital_budget, "annual_cost": annual_budget,
+               "officer_hours_per_week": officer_hours_per_week}
+    for name, val in zip(("capital_budget", "annual_budget", "officer_hours_per_week"),
+                         budgets.values(), strict=True):
         if val is not None and (not np.isfinite(float(val)) or float(val) < 0):
             raise InvalidInputError(f"{name} must be a non-negative number, got {val!r}")
+    money = scores[["capital", "annual_cost", "officer_hours_per_week"]].to_numpy(float)
+    if np.any(money < 0):
+        raise InvalidInputError("scores have negative capital, annual_cost or officer hours")
     obj = scores[objective].to_numpy(dtype=float)
-    cost = scores["cost"].to_numpy(dtype=float)
-    hours = scores["officer_hours"].to_numpy(dtype=float)
-    if np.any(cost < 0) or np.any(hours < 0):
-        raise InvalidInputError("scores have negative cost or officer_hours")
-    cand = np.flatnonzero(np.isfinite(obj) & (obj > 0) & np.isfinite(cost) & np.isfinite(hours))
-    chosen = np.array([], dtype=np.int64)
+    keep = np.isfinite(obj) & (obj > 0) & np.isfinite(money).all(axis=1)
+    cand = scores.loc[keep].copy()
+    for col in ("baseline", "prevented"):
+        if col not in cand:
+            cand[col] = 0.0
+    if "includes" not in cand:
+        cand["includes"] = ""
+    out = scores.iloc[:0].assign(combined_with="", overlap=0.0)
     status = "nothing to choose"
     if len(cand):
-        n = len(cand)
-        cons = []
-        if budget is not None:
-            cons.append(LinearConstraint(cost[cand][None, :], -np.inf, float(budget)))
-        if officer_hours is not None:
-            cons.append(LinearConstraint(hours[cand][None, :], -np.inf, float(officer_hours)))
-        if exclusive:
-            pairs = _conflicts(scores["hotspot_id"].to_numpy()[cand],
-                               scores["intervention"].astype(str).to_numpy()[cand],
-                               complementary)
-            if len(pairs):
-                k = len(pairs)
-                a = sp.csr_matrix((np.ones(2 * k), (np.repeat(np.arange(k), 2), pairs.ravel())),
-                                  shape=(k, n))
-                cons.append(LinearConstraint(a, -np.inf, 1.0))
-        # tiny cost penalty breaks ties towards cheaper portfolios
-        scale = max(float(np.abs(obj[cand]).max()), 1e-12)
-        c = -obj[cand] / scale + 1e-7 * cost[cand] / max(float(cost[cand].max()), 1e-12)
-        res = milp(c, constraints=cons, integrality=np.ones(n), bounds=Bounds(0, 1))
-        if res.x is None:
-            raise InvalidInputError(f"the integer program failed: {res.message}")
-        status = str(res.message)
-        chosen = cand[np.round(res.x) > 0.5]
-    out = scores.iloc[chosen].copy()
-    totals = {
-        "cost": float(cost[chosen].sum()),
-        "officer_hours": float(hours[chosen].sum()),
-        "budget": budget,
-        "officer_hours_budget": officer_hours,
-        "objective": objective,
-    }
-    for col in ("prevented", "harm_prevented", "benefit"):
-        if col in scores:
-            totals[col] = float(np.nansum(scores[col].to_numpy(dtype=float)[chosen]))
+        opts = _options(cand, objective, complementary)
+        pick = opts.loc[_solve(opts, objective, budgets)]
+        status = "optimal"
+        rows = list(pick["a"]) + [b for b in pick["b"] if b >= 0]
+        out = scores.loc[rows].assign(combined_with="", overlap=0.0)
+        for a, b in zip(pick["a"], pick["b"], strict=True):  # one pass over chosen pairs
+            if b >= 0:
+                out.loc[a, "combined_with"] = scores.loc[b, "intervention"]
+                out.loc[b, "combined_with"] = scores.loc[a, "intervention"]
+                out.loc[b, "overlap"] = float(_overlap(cand.loc[[a]], cand.loc[[b]],
+                                                       objective)[0])
+    totals = _plan_totals(out, objective, budgets, scores)
     out.attrs["totals"] = totals
-    params = {"budget": budget, "officer_hours": officer_hours, "objective": objective,
-              "exclusive": exclusive, "complementary": [list(p) for p in complementary]}
+    params = {"capital_budget": capital_budget, "annual_budget": annual_budget,
+              "officer_hours_per_week": officer_hours_per_week, "objective": objective,
+              "complementary": [list(p) for p in complementary]}
     return attach(out, "plan", params, {}, status=status, totals=totals)
+
+
+def _plan_totals(out: pd.DataFrame, objective: str, budgets: dict[str, float | None],
+                 scores: pd.DataFrame) -> dict[str, Any]:
+    interval = 1.0 - float(scores.attrs.get("hotspot", {}).get("score_interventions", {})
+                           .get("params", {}).get("alpha", 0.10))
+    totals: dict[str, Any] = {
+        "capital": float(out["capital"].sum()),
+        "annual_cost": float(out["annual_cost"].sum()),
+        "officer_hours_per_week": float(out["officer_hours_per_week"].sum()),
+        "capital_budget": budgets["capital"], "annual_budget": budgets["annual_cost"],
+        "officer_hours_budget": budgets["officer_hours_per_week"], "objective": objective,
+    }
+    if "eac" in out:
+        totals["eac"] = float(out["eac"].sum())
+    for col in ("prevented", "harm_prevented", "benefit"):
+        if col in out:
+            overlap = float(out["overlap"].sum()) if col == objective else 0.0
+            val = float(np.nansum(out[col].to_numpy(float))) - overlap
+            lo, hi = _total_interval(out, col, interval)
+            totals[col], totals[f"{col}_low"], totals[f"{col}_high"] = val, lo - overlap, \
+                hi - overlap
+    if "prevented_not_costed" in out:
+        nc = float(out["prevented_not_costed"].sum())
+        totals["prevented_not_costed"] = nc
+        if nc > 0:
+            totals["note"] = (f"about {nc:.0f} of the prevented incidents could not be valued "
+                              "(offences without a unit cost: see not_costed)")
+    return totals

@@ -44,7 +44,7 @@ from hotspot._core.validation import (
     numeric_column,
     point_coords,
 )
-from hotspot.exceptions import InvalidInputError
+from hotspot.exceptions import InputTypeError, InvalidInputError
 
 __all__ = [
     "cluster_hulls",
@@ -157,7 +157,7 @@ def _fit_method(clusterer: Any) -> Any:
             f"`clusterer` must be an instance, not the class {clusterer.__name__}: "
             f"pass `{clusterer.__name__}(...)` with its parameters."
         )
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     for name in ("fit_predict", "fit"):
         method = getattr(clusterer, name, None)
         if callable(method):
@@ -167,7 +167,7 @@ def _fit_method(clusterer: Any) -> Any:
         "`fit(X)` setting `labels_` (e.g. `sklearn.cluster.DBSCAN(eps=150, "
         f"min_samples=10)`); got {type(clusterer).__name__}."
     )
-    raise TypeError(msg)
+    raise InputTypeError(msg)
 
 
 def _accepts(method: Any, param: str) -> bool:
@@ -222,14 +222,14 @@ def _run_clusterer(est: Any, coords: np.ndarray, sample_weight: np.ndarray | Non
             f"{type(est).__name__} returned no labels: `fit_predict(X)` must return one "
             "label per point, or `fit(X)` must set `labels_`."
         )
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     labels = np.asarray(labels)
     if labels.shape != (len(coords),) or not np.issubdtype(labels.dtype, np.integer):
         msg = (
             f"{type(est).__name__} returned labels of shape {labels.shape} and dtype "
             f"{labels.dtype}; expected {len(coords)} integer labels (-1 = noise)."
         )
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     return labels
 
 
@@ -444,7 +444,7 @@ def _study_area_m2(study_area: Any, coords: np.ndarray, crs: Any, choices: dict)
             "`study_area` must be a polygon GeoDataFrame/GeoSeries, a shapely polygon "
             f"(same CRS as the incidents) or an area in m²; got {type(study_area).__name__}."
         )
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     if not area > 0:
         msg = f"`study_area` must have a positive area, got {area} m²."
         raise InvalidInputError(msg)
@@ -554,43 +554,23 @@ def nnh(
     160.2
     """
     gdf = _check_incidents(incidents)
-    if int(min_points) < 2:
-        msg = f"`min_points` must be at least 2, got {min_points}."
-        raise InvalidInputError(msg)
-    if int(order) < 1:
-        msg = f"`order` must be at least 1, got {order}."
-        raise InvalidInputError(msg)
-    if distance is not None and not distance > 0:
-        msg = f"`distance` must be a positive number of metres, got {distance}."
-        raise InvalidInputError(msg)
+    _check_nnh_args(min_points, order, distance)
     choices: dict[str, Any] = {}
     coords = point_coords(gdf)
     area = _study_area_m2(study_area, coords, gdf.crs, choices)
 
+    # level 1 on incidents: unique locations carrying their multiplicity
     uniq, inverse = np.unique(coords, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
-    mult = np.bincount(inverse, minlength=len(uniq)).astype(float)
-
+    pts, weights, member = uniq, np.bincount(inverse, minlength=len(uniq)).astype(float), inverse
     levels: list[dict[str, Any]] = []
     out = gdf.copy()
-    # level 1 on incidents (unique locations carry their multiplicity)
-    pts, weights, member = uniq, mult, inverse
     for level in range(1, int(order) + 1):
         n_pts = int(weights.sum()) if level == 1 else len(pts)
         mean_nn, se = nn_random_expectation(area, max(n_pts, 1))
         thr = float(distance) if distance is not None else nnh_threshold(area, n_pts, alpha)
-        if len(pts) == 0:
-            lab = np.zeros(0, dtype=np.int64)
-        else:
-            lab = _nnh_level(pts, weights, thr, int(min_points))
-        # labels per incident (through the member map), renumbered by incident count
-        if len(lab):
-            per_incident = np.where(member >= 0, lab[np.maximum(member, 0)], -1)
-        else:
-            per_incident = np.full(len(gdf), -1, dtype=np.int64)
-        per_incident = relabel_by_size(per_incident)
-        col = "cluster" if level == 1 else f"cluster_order{level}"
-        out[col] = per_incident
+        per_incident = _nnh_labels(pts, weights, member, thr, int(min_points), len(gdf))
+        out["cluster" if level == 1 else f"cluster_order{level}"] = per_incident
         n_cl = int(per_incident.max() + 1) if len(per_incident) else 0
         levels.append(
             {
@@ -602,21 +582,8 @@ def nnh(
                 "n_clusters": n_cl,
             }
         )
-        if level == int(order):
-            break
-        # next level: the mean centres of this level's clusters
-        if n_cl == 0:
-            pts = np.zeros((0, 2))
-            weights = np.zeros(0)
-            member = np.full(len(gdf), -1, dtype=np.int64)
-            continue
-        keep = per_incident >= 0
-        cnt = np.bincount(per_incident[keep], minlength=n_cl)
-        cx = np.bincount(per_incident[keep], weights=coords[keep, 0], minlength=n_cl) / cnt
-        cy = np.bincount(per_incident[keep], weights=coords[keep, 1], minlength=n_cl) / cnt
-        pts = np.column_stack([cx, cy])
-        weights = np.ones(n_cl)
-        member = per_incident  # incident -> cluster of this level (the next level's point)
+        # the next level clusters the mean centres of this level's clusters
+        pts, weights, member = _mean_centres(coords, per_incident, n_cl)
 
     params = {
         "alpha": alpha,
@@ -627,6 +594,48 @@ def nnh(
     }
     return attach(out, "nnh", params, choices, area_m2=area, levels=levels)
 
+
+def _check_nnh_args(min_points: int, order: int, distance: float | None) -> None:
+    if int(min_points) < 2:
+        msg = f"`min_points` must be at least 2, got {min_points}."
+        raise InvalidInputError(msg)
+    if int(order) < 1:
+        msg = f"`order` must be at least 1, got {order}."
+        raise InvalidInputError(msg)
+    if distance is not None and not distance > 0:
+        msg = f"`distance` must be a positive number of metres, got {distance}."
+        raise InvalidInputError(msg)
+
+
+def _nnh_labels(
+    pts: np.ndarray,
+    weights: np.ndarray,
+    member: np.ndarray,
+    threshold: float,
+    min_points: int,
+    n_incidents: int,
+) -> np.ndarray:
+    """Cluster of each incident at one level (through ``member``), numbered by size."""
+    lab = _nnh_level(pts, weights, threshold, min_points) if len(pts) else np.zeros(0, np.int64)
+    if len(lab):
+        per_incident = np.where(member >= 0, lab[np.maximum(member, 0)], -1)
+    else:
+        per_incident = np.full(n_incidents, -1, dtype=np.int64)
+    return relabel_by_size(per_incident)
+
+
+def _mean_centres(
+    coords: np.ndarray, per_incident: np.ndarray, n_clusters: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean centre of each cluster (weight 1) and the incident -> cluster map."""
+    if n_clusters == 0:
+        return np.zeros((0, 2)), np.zeros(0), np.full(len(coords), -1, dtype=np.int64)
+    keep = per_incident >= 0
+    lab = per_incident[keep]
+    cnt = np.bincount(lab, minlength=n_clusters)
+    cx = np.bincount(lab, weights=coords[keep, 0], minlength=n_clusters) / cnt
+    cy = np.bincount(lab, weights=coords[keep, 1], minlength=n_clusters) / cnt
+    return np.column_stack([cx, cy]), np.ones(n_clusters), per_incident
 
 # ---------------------------------------------------------------------------- hulls
 

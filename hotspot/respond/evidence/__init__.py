@@ -43,8 +43,10 @@ from hotspot.ingest.vocabularies import (
 __all__ = [
     "MECHANISMS",
     "OUTDOOR_SETTINGS",
+    "TECHNIQUES",
     "catalogue_path",
     "load_catalogue",
+    "load_cpi",
     "load_harm_example",
     "load_unit_costs",
     "offence_group",
@@ -58,7 +60,25 @@ MECHANISMS = (
     "reduce provocations",
     "remove excuses",
 )
+#: Cornish & Clarke's (2003) 25 techniques of situational crime prevention, by column
+TECHNIQUES: dict[str, tuple[str, ...]] = {
+    "increase the effort": ("target harden", "control access to facilities", "screen exits",
+                            "deflect offenders", "control tools/weapons"),
+    "increase the risks": ("extend guardianship", "assist natural surveillance",
+                           "reduce anonymity", "utilize place managers",
+                           "strengthen formal surveillance"),
+    "reduce the rewards": ("conceal targets", "remove targets", "identify property",
+                           "disrupt markets", "deny benefits"),
+    "reduce provocations": ("reduce frustrations and stress", "avoid disputes",
+                            "reduce emotional arousal", "neutralize peer pressure",
+                            "discourage imitation"),
+    "remove excuses": ("set rules", "post instructions", "alert conscience",
+                       "assist compliance", "control drugs and alcohol"),
+}
 TIMES = ("dark", "patrolled", "any")
+ROLES = ("measure", "process")
+SIDES = ("offender", "target", "place")
+CONTROLLERS = {"offender": "handler", "target": "guardian", "place": "manager"}
 QUALITIES = ("verified", "secondary", "unverified", "none")
 REQUIRED = (
     "id",
@@ -138,6 +158,25 @@ def _check_entry(e: dict[str, Any], where: str) -> None:
         raise InvalidInputError(
             f"catalogue {where}: intervention {iid!r} has mechanism {e['mechanism']!r}; "
             f"use one of {MECHANISMS}"
+        )
+    tech = e.get("technique")
+    if e.get("role", "measure") == "measure" and tech is not None \
+            and tech not in TECHNIQUES[e["mechanism"]]:
+        raise InvalidInputError(
+            f"catalogue {where}: intervention {iid!r} has technique {tech!r}, not one of "
+            f"Cornish & Clarke's techniques under {e['mechanism']!r}: "
+            f"{TECHNIQUES[e['mechanism']]}"
+        )
+    if e.get("role", "measure") not in ROLES:
+        raise InvalidInputError(
+            f"catalogue {where}: intervention {iid!r} has role {e.get('role')!r}; use one of "
+            f"{ROLES}"
+        )
+    tri = e.get("triangle", {"side": "place", "controller": "manager"})
+    if tri.get("side") not in SIDES or tri.get("controller") not in CONTROLLERS.values():
+        raise InvalidInputError(
+            f"catalogue {where}: intervention {iid!r} needs triangle = {{side = one of "
+            f"{SIDES}, controller = one of {tuple(CONTROLLERS.values())}}}"
         )
     if e["times"] not in TIMES:
         raise InvalidInputError(
@@ -267,7 +306,20 @@ def load_catalogue(
                 "effect_central": float(eff.get("central", np.nan)),
                 "effect_low": float(eff.get("low", np.nan)),
                 "effect_high": float(eff.get("high", np.nan)),
-                "effect_basis": e.get("effect_basis", ""),
+                "effect_basis": e.get("effect_basis", eff.get("source", "")),
+                "effect_outcome": eff.get("outcome", ""),
+                "effect_low_is": eff.get("low_is", ""),
+                "effect_high_is": eff.get("high_is", ""),
+                "verification": eff.get("verification", "unverified"),
+                "role": e.get("role", "measure"),
+                "includes": tuple(e.get("includes", ())),
+                "moderators": e.get("moderators", ""),
+                "implementation": e.get("implementation", ""),
+                "economic": e.get("economic", ""),
+                "pop_guide": e.get("pop_guide", ""),
+                "triangle_side": e.get("triangle", {}).get("side", "place"),
+                "controller": e.get("triangle", {}).get("controller", "manager"),
+                "checks": tuple(e.get("checks", ())),
                 "displacement": float(e["displacement"]),
                 "evidence_quality": e["evidence_quality"],
                 "default": bool(e.get("default", False)),
@@ -280,6 +332,9 @@ def load_catalogue(
     cat.attrs["version"] = str(raw["version"])
     cat.attrs["fx"] = {str(k): float(v) for k, v in raw.get("fx", {"USD": 1.0}).items()}
     cat.attrs["source"] = str(src)
+    band = raw.get("displacement_band", [0.0, 0.0])
+    cat.attrs["displacement_band"] = (float(band[0]), float(band[1]))
+    cat.attrs["displacement_basis"] = str(raw.get("displacement_basis", ""))
     return cat
 
 
@@ -321,6 +376,42 @@ def load_unit_costs(currency: str | None = None) -> pd.DataFrame:
         if table.empty:
             raise InvalidInputError(
                 f"no shipped unit costs in {currency!r}; use 'USD' or 'GBP' or pass costs="
+            )
+    return table
+
+
+def load_cpi(currency: str | None = None) -> pd.DataFrame:
+    """Consumer price index per currency and year, used to put money in one price year.
+
+    USD: US Bureau of Labor Statistics CPI-U, U.S. city average, all items, annual
+    averages (1982-84 = 100). GBP: UK Office for National Statistics CPI (series D7BT),
+    annual averages (2015 = 100). Values were transcribed (tag ``secondary`` in the
+    ``source`` column); replace the file's rows with the official series for audited work.
+
+    Parameters
+    ----------
+    currency
+        Keep one currency; None keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``currency``, ``year``, ``index``, ``source``.
+
+    Examples
+    --------
+    >>> from hotspot.respond.evidence import load_cpi
+    >>> usd = load_cpi("USD").set_index("year")["index"]
+    >>> round(float(usd[2024] / usd[2008]), 3)
+    1.457
+    """
+    table = _csv("cpi.csv")
+    if currency is not None:
+        table = table[table["currency"] == currency].reset_index(drop=True)
+        if table.empty:
+            raise InvalidInputError(
+                f"no shipped consumer price index for {currency!r}; use 'USD' or 'GBP' or "
+                "pass price_year=None with costs already in one price year"
             )
     return table
 

@@ -37,8 +37,9 @@ from hotspot.scan.areas import hotspots as _hotspots_one
 from hotspot.scan.concentration import concentration as _concentration_one
 from hotspot.scan.density import _PER_KM2, _check_kernel, _work_grid, kde_grid, linear_bin
 from hotspot.scan.stats import gi_star as _gi_star_one
-from hotspot.units.build import _category_codes, _slug, assign_units
-from hotspot.units.build import grid as _grid_one
+from hotspot.units import assign_units
+from hotspot.units import grid as _grid_one
+from hotspot.units.counting import _category_codes, _slug
 
 __all__ = [
     "aoristic",

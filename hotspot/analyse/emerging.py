@@ -732,15 +732,9 @@ def classify_hotspots(
     out["n_incidents"] = cube.counts.sum(axis=1)
     out["n_hot_steps"] = hot.sum(axis=1)
     out["n_cold_steps"] = cold.sum(axis=1)
-    for name, arr in (
-        ("prop_hot", prop_h),
-        ("recent_hot", rec_h),
-        ("older_hot", old_h),
-        ("prop_cold", prop_c),
-        ("recent_cold", rec_c),
-        ("older_cold", old_c),
-    ):
-        out[name] = arr
+    for side, arrays in (("hot", (prop_h, rec_h, old_h)), ("cold", (prop_c, rec_c, old_c))):
+        for stem, arr in zip(("prop", "recent", "older"), arrays, strict=True):
+            out[f"{stem}_{side}"] = arr
     params = {
         "freq": freq,
         "neighbors": str(neighbors),

@@ -204,22 +204,7 @@ def hotspots(
     >>> round(float(hot["concentration"].iloc[0]), 2)
     3.31
     """
-    if method not in _METHODS:
-        msg = f"unknown method {method!r}; use one of {', '.join(map(repr, _METHODS))}."
-        raise InvalidInputError(msg)
-    gdf = check_geodataframe(data, "data")
-    check_non_empty(gdf, "data")
-    check_projected(gdf, "data")
-    if neighbors not in ("queen", "rook"):
-        msg = f"`neighbors` must be 'queen' or 'rook' to merge cells, got {neighbors!r}."
-        raise InvalidInputError(msg)
-    if max_area_km2 is not None and not max_area_km2 > 0:
-        msg = f"`max_area_km2` must be a positive number of km², got {max_area_km2}."
-        raise InvalidInputError(msg)
-    if incidents is not None:
-        check_geodataframe(incidents, "incidents")
-        check_same_crs(gdf, incidents, "data", "incidents")
-
+    gdf = _check_hotspots_args(data, method, neighbors, max_area_km2, incidents)
     choices: dict[str, Any] = {}
     params: dict[str, Any] = {
         "method": method,
@@ -268,6 +253,26 @@ def hotspots(
         n_hotspots=len(out),
     )
 
+
+def _check_hotspots_args(
+    data: Any, method: str, neighbors: str, max_area_km2: float | None, incidents: Any
+) -> gpd.GeoDataFrame:
+    if method not in _METHODS:
+        msg = f"unknown method {method!r}; use one of {', '.join(map(repr, _METHODS))}."
+        raise InvalidInputError(msg)
+    gdf = check_geodataframe(data, "data")
+    check_non_empty(gdf, "data")
+    check_projected(gdf, "data")
+    if neighbors not in ("queen", "rook"):
+        msg = f"`neighbors` must be 'queen' or 'rook' to merge cells, got {neighbors!r}."
+        raise InvalidInputError(msg)
+    if max_area_km2 is not None and not max_area_km2 > 0:
+        msg = f"`max_area_km2` must be a positive number of km², got {max_area_km2}."
+        raise InvalidInputError(msg)
+    if incidents is not None:
+        check_geodataframe(incidents, "incidents")
+        check_same_crs(gdf, incidents, "data", "incidents")
+    return gdf
 
 def hotspot_membership(incidents: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> pd.Series:
     """Hotspot of every incident: ``hotspot_id`` or ``<NA>`` outside all hotspots.

@@ -1,7 +1,7 @@
 """Guard rails of the package layout (see ARCHITECTURE.md).
 
 * imports only go down the stages: present -> pipeline | datasets -> respond |
-  assess -> analyse -> scan -> units -> ingest -> _core -> exceptions (every
+  assess | scale -> analyse -> scan -> units -> ingest -> _core -> exceptions (every
   import, function-local ones included, parsed with ``ast``);
 * no module over ~1,000 lines and no public function body over ~120 lines, except
   the entries of the allow-lists below, which are being split and must shrink.
@@ -28,6 +28,7 @@ RANKS: dict[str, int] = {
     "analyse": 5,
     "respond": 6,
     "assess": 6,
+    "scale": 6,
     "pipeline": 7,
     "datasets": 7,
     "present": 8,
@@ -44,7 +45,6 @@ LONG_MODULES: dict[str, str] = {
     "respond/interventions.py": "eligibility, baseline, Monte Carlo, costing, issue 13",
     "scan/density.py": "KDE inference, issue 15",
     "scan/stats.py": "Gi*/local Moran inference, issue 15",
-    "analyse/emerging.py": "space-time cube/EHSA vs change between periods",
 }
 
 #: Public functions whose body (docstring excluded) is still over the limit.

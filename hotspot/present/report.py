@@ -55,6 +55,7 @@ from hotspot.analyse.darkness import dark_share
 from hotspot.analyse.emerging import emerging_hotspots
 from hotspot.analyse.temporal import temporal_profile
 from hotspot.exceptions import InvalidInputError
+from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
 from hotspot.present.context import read_layers
 from hotspot.present.report_pages import write_pages
@@ -443,6 +444,7 @@ def briefing(
     max_area_km2: float | None = None,
     tile_cache: str | Path | None = None,
     random_state: int | np.random.Generator | None = 0,
+    stacked: str = "exclude",
 ) -> Path:
     """Write a printed briefing pack (multi-page PDF) for one beat, district or city.
 
@@ -522,6 +524,10 @@ def briefing(
     random_state
         Seed for the random steps (the scan, intervention Monte Carlo, patrol
         minutes), so that a pack can be printed again identically.
+    stacked
+        ``"exclude"`` (default): incidents whose ``location_quality`` is ``"stacked"``
+        (placeholder points, :mod:`hotspot.ingest.locations`) are left out of every
+        page and the method notes say how many; ``"keep"`` includes them (also said).
 
     Returns
     -------
@@ -558,7 +564,8 @@ def briefing(
     area_gdf = _as_area(area, incidents)
     study = _as_area(study_area, incidents, "study_area")
     layers = read_layers(context, incidents.crs)
-    all_inc, inc, mask, counts = _select(incidents, area_gdf, study, period)
+    located, stacked_line = exclude_stacked(incidents, stacked)
+    all_inc, inc, mask, counts = _select(located, area_gdf, study, period)
     choices: dict[str, Any] = {}
     cells = None
     if hotspots is None:
@@ -618,6 +625,8 @@ def briefing(
         show_incidents=show_incidents,
     )
     ctx["method_sections"] = _method_sections(ctx, opts, counts)
+    if stacked_line:
+        ctx["method_sections"][0][1].insert(1, "Stacked locations: " + stacked_line)
     metadata = {
         "Title": ctx["title"],
         "Author": "hotspot",

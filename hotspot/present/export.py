@@ -117,8 +117,8 @@ def export(data: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None
         False (default): the file is for sharing, so the privacy rule of the printed
         maps applies: units with ``0 < n_incidents < min_count`` keep their geometry
         and ids but lose every other value (``suppressed`` is True), such hotspots
-        are left out, and individual incident points are refused. True: everything is written, for use inside the
-        analyst's office. The metadata says which (``"privacy"``).
+        are left out, and individual incident points are refused. True: everything
+        is written, for use inside the analyst's office. The metadata says which (``"privacy"``).
     min_count
         Suppression threshold (default 3, as on the maps).
 

@@ -32,6 +32,7 @@ from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
+from hotspot.present.context import read_layers
 from hotspot.present.export import export
 from hotspot.respond import interventions, patrol
 from hotspot.scan import areas, density
@@ -422,8 +423,6 @@ def _check_input(args: argparse.Namespace) -> None:
 
 def _layers(args: argparse.Namespace, crs: Any) -> tuple[Any, Any, Any]:
     """Context layers, study area and the chosen area, read and checked."""
-    from hotspot.present.context import read_layers
-
     context = read_layers(list(args.context or []), crs) or None
     study = None
     if args.study_area is not None:

@@ -108,7 +108,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from hotspot._core.crs import _crs_str, _to_crs, metric_crs_for, transform_xy
+from hotspot._core.crs import _crs_str, _to_crs, is_metric, metric_crs_for, transform_xy
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import TIME_QUALITIES
 from hotspot.exceptions import CRSError, DataQualityWarning, InputTypeError, InvalidInputError
@@ -120,6 +120,7 @@ from hotspot.ingest.columns import (
     _resolve_offence,
     _squash,
 )
+from hotspot.ingest.locations import location_quality
 from hotspot.ingest.readers import _dup_columns, _load
 from hotspot.ingest.report import IngestReport
 from hotspot.ingest.times import _finish_times, _read_times, _Times, _zone_cells
@@ -150,6 +151,7 @@ CANONICAL = (
     "occurred_to",
     "offence",
     "time_quality",
+    "location_quality",
     "geometry",
 )
 
@@ -168,6 +170,12 @@ def _decimals(v: np.ndarray) -> int | None:
     return None
 
 
+def _is_snapped(x: np.ndarray, y: np.ndarray) -> bool:
+    """Snapped data: at least 20 points on fewer than half as many distinct locations."""
+    n = len(x)
+    return n >= 20 and len(pd.unique(x + 1j * y)) / n < 0.5
+
+
 def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndarray,
                       y: np.ndarray, row_id: np.ndarray, q: np.ndarray,
                       slots_per_day: int = 1440) -> list[str]:
@@ -183,13 +191,12 @@ def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndar
             out.append(f"coordinates are rounded to {k} decimals of a degree (about "
                        f"{metres}); fine-grained hotspots (small cells, short bandwidths) "
                        "are not meaningful below that")
-    if n >= 20:
+    if _is_snapped(x, y):
         uniq = len(pd.unique(x + 1j * y))
-        if uniq / n < 0.5:
-            out.append(f"points are snapped to few unique locations ({uniq:,} for {n:,} "
-                       f"rows, {uniq / n:.0%}): likely anonymised 'on or near' map points "
-                       "(police.uk) or block-level offsets; use cells or areas no smaller "
-                       "than the snapping")
+        out.append(f"points are snapped to few unique locations ({uniq:,} for {n:,} "
+                   f"rows, {uniq / n:.0%}): likely anonymised 'on or near' map points "
+                   "(police.uk) or block-level offsets (location_quality 'snapped'); use "
+                   "cells or areas no smaller than the snapping")
     has_time = q != 5
     n_time = int(has_time.sum() - (q == 2).sum() - (q == 3).sum())
     n_mid = int((q == 1).sum())
@@ -391,6 +398,7 @@ def read_incidents(
     layer: str | int | None = None,
     decimal: str | None = None,
     thousands: str | None = None,
+    to_crs: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read incidents into the canonical Incidents GeoDataFrame, accounting for every row.
 
@@ -410,7 +418,9 @@ def read_incidents(
         A file (CSV, CSV.gz, TSV, GeoJSON, GeoPackage, Shapefile, FlatGeobuf,
         Parquet/GeoParquet), a folder or glob of CSV files (police.uk monthly
         ``*-street.csv`` files are picked out of a download folder), or a frame.
-        Inputs are never modified.
+        Inputs are never modified. Datasets larger than memory (national,
+        multi-year, partitioned Parquet): :func:`hotspot.scale.read_incidents` reads
+        them on Dask, partition by partition, with this function.
     x, y : str, optional
         Projected coordinate columns (units of ``crs``).
     lon, lat : str, optional
@@ -466,6 +476,15 @@ def read_incidents(
         row (missing, invalid or zero coordinates, unparseable time), naming its
         ``row_id``, column and value. Rows removed on request (``drop_duplicates``,
         ``study_area``) are dropped and reported in both modes.
+    dayfirst : bool, optional
+        Day/month order of text dates such as ``01/02/2020`` when the data cannot
+        tell (every distinct date has both numbers at most 12): True day first,
+        False or None month first (US). Dates that show the order decide it.
+    to_crs : optional
+        Projected CRS in metres for the output geometry. None (default): the input
+        CRS when it is in metres, else the local UTM zone of the median point.
+        :func:`hotspot.scale.read_incidents` uses it (with ``dayfirst``) to make
+        every partition of a large dataset agree.
 
     Returns
     -------
@@ -520,6 +539,11 @@ def read_incidents(
     """
     _check_args(errors, drop_duplicates)
     tz = _check_tz(tz)
+    crs_to = _to_crs(to_crs, "to_crs") if to_crs is not None else None
+    if crs_to is not None and not is_metric(crs_to):
+        msg = (f"`to_crs={to_crs!r}` is not a projected CRS in metres; pass one such as "
+               "'EPSG:27700' or a UTM zone ('EPSG:32630').")
+        raise CRSError(msg)
     loaded = _load(source, sheet=sheet, layer=layer)
     frame = loaded.frame
     if frame.columns.duplicated().any():
@@ -620,7 +644,9 @@ def read_incidents(
                  else "lon/lat degrees (WGS 84)"))
 
     good = ok & ~invalid & ~zero
-    if good.any():
+    if crs_to is not None:
+        crs_out, reason = crs_to, "given by the caller (to_crs=)"
+    elif good.any():
         crs_out, reason = metric_crs_for(a[good], b[good], crs_in)
     else:
         crs_out, reason = crs_in, "no valid point"
@@ -713,6 +739,10 @@ def read_incidents(
     if off_col is not None:
         canon["offence"] = pd.Categorical(frame[off_col].iloc[kidx].to_numpy())
     canon["time_quality"] = pd.Categorical.from_codes(q_kept, categories=list(TIME_QUALITIES))
+    canon["location_quality"], stacks, stack_line = location_quality(
+        kx, ky, frame.iloc[kidx], crs_out, snapped=schema == "police.uk" or _is_snapped(kx, ky))
+    if stack_line:
+        warnings.append(stack_line)
     head = pd.DataFrame(canon)
     body = frame.copy(deep=False) if keep.all() else frame.iloc[kidx].reset_index(drop=True)
     body.columns = renamed
@@ -761,9 +791,9 @@ def read_incidents(
                   str(p) for p in period], "offence": offence, "tz": tz,
               "study_area": area_note, "drop_duplicates": bool(drop_duplicates),
               "errors": errors, "sheet": sheet, "layer": layer, "decimal": decimal,
-              "thousands": thousands}
+              "thousands": thousands, "to_crs": None if to_crs is None else str(to_crs)}
     result.attrs = {}
-    attach(result, "ingest", params, choices, report=report)
+    attach(result, "ingest", params, choices, report=report, stacked_locations=stacks)
     if report.rows_dropped or report.warnings:
         _warnings.warn(
             f"read_incidents: {report.rows_dropped:,} of {n:,} rows dropped, "

@@ -16,6 +16,8 @@ import numpy as np
 import shapely
 
 from hotspot.exceptions import InvalidInputError
+from hotspot.present.furniture import _halo, _overlap
+from hotspot.scan.places import clean_place, layer_name_column
 
 __all__ = ["read_layers", "street_labels"]
 
@@ -128,9 +130,6 @@ def street_labels(
     >>> street_labels(ax, s, (0, 0, 1000, 100))
     1
     """
-    from hotspot.present.furniture import _halo, _overlap
-    from hotspot.scan.places import clean_place, layer_name_column
-
     name = layer_name_column(streets)
     if name is None or len(streets) == 0:
         return 0

@@ -51,8 +51,14 @@ from hotspot._core.validation import (
     check_projected,
     check_same_crs,
 )
+from hotspot.analyse.darkness import dark_share
+from hotspot.analyse.emerging import emerging_hotspots
+from hotspot.analyse.temporal import temporal_profile
 from hotspot.exceptions import InvalidInputError
+from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
+from hotspot.present.context import read_layers
+from hotspot.present.report_pages import write_pages
 from hotspot.present.report_text import (
     _actions,
     _dark_text,
@@ -64,6 +70,11 @@ from hotspot.present.report_text import (
     _peak,
     _time_table,
 )
+from hotspot.respond.interventions import score_interventions
+from hotspot.respond.patrol import patrol_plan
+from hotspot.scan.areas import hotspot_membership
+from hotspot.scan.places import layer_name_column, map_grid, place_names
+from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
 
@@ -85,8 +96,6 @@ def _as_area(area: Any, incidents: gpd.GeoDataFrame, name: str = "area") -> gpd.
     if area is None:
         return None
     if isinstance(area, (str, Path)):
-        from hotspot.present.context import read_layers
-
         area = read_layers({name: area}, incidents.crs)[name]
     if isinstance(area, gpd.GeoSeries):
         area = gpd.GeoDataFrame(geometry=area)
@@ -195,8 +204,6 @@ def _emerging(
     inc: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None, hot: gpd.GeoDataFrame
 ) -> tuple[dict[int, str], str]:
     """Emerging-hotspot category per hotspot (that of most of its incidents' cells)."""
-    from hotspot.analyse.emerging import emerging_hotspots
-
     if units is None or len(inc) == 0 or len(hot) == 0:
         return {}, ""
     months = inc["occurred_at"].dt.tz_localize(None).dt.to_period("M").nunique()
@@ -233,7 +240,6 @@ def _interventions(
 ) -> pd.DataFrame | None:
     if not enabled or len(hot) == 0:
         return None
-    from hotspot.respond.interventions import score_interventions
 
     kwargs: dict[str, Any] = {"setting": setting, "random_state": random_state}
     if tz is not None:
@@ -249,7 +255,6 @@ def _patrol(
 ) -> pd.DataFrame | None:
     if hours is None or len(hot) == 0:
         return None
-    from hotspot.respond.patrol import patrol_plan
 
     return patrol_plan(inc, hot, officer_hours_per_week=hours, random_state=random_state)
 
@@ -339,10 +344,6 @@ def _analyses(
     cells: Any,
     opts: dict[str, Any],
 ) -> dict[str, Any]:
-    from hotspot.analyse.darkness import dark_share
-    from hotspot.analyse.temporal import temporal_profile
-    from hotspot.scan.areas import hotspot_membership
-
     member = hotspot_membership(inc, hot)
     time_reason, dark_reason = _time_limits(inc, opts["tz"])
     profiles: dict[int, pd.DataFrame] = {}
@@ -379,8 +380,6 @@ def _places(
     address: str | None,
     min_count: int,
 ) -> gpd.GeoDataFrame:
-    from hotspot.scan.places import layer_name_column, place_names
-
     streets = areas = None
     for layer in layers.values():
         kinds = set(layer.geom_type.dropna())
@@ -445,6 +444,7 @@ def briefing(
     max_area_km2: float | None = None,
     tile_cache: str | Path | None = None,
     random_state: int | np.random.Generator | None = 0,
+    stacked: str = "exclude",
 ) -> Path:
     """Write a printed briefing pack (multi-page PDF) for one beat, district or city.
 
@@ -524,6 +524,10 @@ def briefing(
     random_state
         Seed for the random steps (the scan, intervention Monte Carlo, patrol
         minutes), so that a pack can be printed again identically.
+    stacked
+        ``"exclude"`` (default): incidents whose ``location_quality`` is ``"stacked"``
+        (placeholder points, :mod:`hotspot.ingest.locations`) are left out of every
+        page and the method notes say how many; ``"keep"`` includes them (also said).
 
     Returns
     -------
@@ -549,10 +553,6 @@ def briefing(
     >>> briefing(inc, out, area_name="Memphis", top=3).name  # doctest: +SKIP
     'memphis.pdf'
     """
-    from hotspot.present.context import read_layers
-    from hotspot.present.report_pages import write_pages
-    from hotspot.scan.places import map_grid
-
     path = Path(path)
     size = _check_args(path, paper, top, min_count, overwrite)
     check_geodataframe(incidents, "incidents")
@@ -564,7 +564,8 @@ def briefing(
     area_gdf = _as_area(area, incidents)
     study = _as_area(study_area, incidents, "study_area")
     layers = read_layers(context, incidents.crs)
-    all_inc, inc, mask, counts = _select(incidents, area_gdf, study, period)
+    located, stacked_line = exclude_stacked(incidents, stacked)
+    all_inc, inc, mask, counts = _select(located, area_gdf, study, period)
     choices: dict[str, Any] = {}
     cells = None
     if hotspots is None:
@@ -578,8 +579,6 @@ def briefing(
         check_same_crs(incidents, hotspots, "incidents", "hotspots")
         hot_all = hotspots.copy()
         if units is not None:
-            from hotspot.units.counting import count
-
             cells = count(inc, units)
     hot = _top_places(hot_all, inc, top, min_count)
     extent = (
@@ -626,6 +625,8 @@ def briefing(
         show_incidents=show_incidents,
     )
     ctx["method_sections"] = _method_sections(ctx, opts, counts)
+    if stacked_line:
+        ctx["method_sections"][0][1].insert(1, "Stacked locations: " + stacked_line)
     metadata = {
         "Title": ctx["title"],
         "Author": "hotspot",
@@ -639,8 +640,6 @@ def briefing(
 def _top_places(
     hot_all: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, top: int, min_count: int
 ) -> gpd.GeoDataFrame:
-    from hotspot.scan.areas import hotspot_membership
-
     hot_all = hot_all.sort_values("rank")
     n_in = hotspot_membership(inc, hot_all).value_counts()
     hot_all = hot_all.assign(

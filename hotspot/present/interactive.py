@@ -98,7 +98,9 @@ def explore(
     if not frames:
         raise InvalidInputError("explore needs at least one of units, hotspots or incidents.")
     if m is None:
-        bounds = np.array([f.to_crs(4326).total_bounds for f in frames])
+        bounds = np.array([f.to_crs(4326).total_bounds for f in frames if len(f)])
+        if len(bounds) == 0:
+            raise InvalidInputError("explore: every layer given is empty; nothing to map.")
         lon = (bounds[:, 0].min() + bounds[:, 2].max()) / 2
         lat = (bounds[:, 1].min() + bounds[:, 3].max()) / 2
         m = folium.Map(location=(lat, lon), tiles=tiles, **map_kwds)
@@ -115,7 +117,7 @@ def explore(
             drop_background,
             min_count,
         )
-    if hotspots is not None:
+    if hotspots is not None and len(hotspots):
         hot = check_geodataframe(hotspots, "hotspots").to_crs(4326)
         fields = [
             c
@@ -198,6 +200,8 @@ def _explore_units(
     )
     if column not in fields:
         fields.append(column)
+    if len(gdf) == 0:  # nothing stands out: no layer rather than an empty one
+        return
     gdf = _plain(gdf[[*fields, gdf.geometry.name]]).to_crs(4326)
     if is_class:
         gdf["_fill"] = _class_style(gdf[column], column)

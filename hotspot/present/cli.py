@@ -190,6 +190,12 @@ def analyze(
     cells, spots = scan(
         incidents, cell_size=cell_size, max_area_km2=max_area_km2, study_area=study_area
     )
+    # places by name and grid square, in the exports, the web map and the pack alike
+    from hotspot.present.context import name_places, read_layers
+    from hotspot.scan.places import map_grid
+
+    layers = read_layers(context, incidents.crs)
+    spots = name_places(spots, incidents, layers, grid=map_grid(cells.total_bounds))
     progress.step("grid, counts and Gi* (FDR)")
     membership = areas.hotspot_membership(incidents, spots)
     progress.step(f"{len(spots)} ranked hotspots")

@@ -32,10 +32,11 @@ from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
-from hotspot.present.context import read_layers
+from hotspot.present.context import name_places, read_layers
 from hotspot.present.export import export
 from hotspot.respond import interventions, patrol
 from hotspot.scan import areas, density
+from hotspot.scan.places import map_grid
 
 __all__ = ["analyze", "main"]
 
@@ -191,8 +192,6 @@ def analyze(
         incidents, cell_size=cell_size, max_area_km2=max_area_km2, study_area=study_area
     )
     # places by name and grid square, in the exports, the web map and the pack alike
-    from hotspot.present.context import name_places, read_layers
-    from hotspot.scan.places import map_grid
 
     layers = read_layers(context, incidents.crs)
     spots = name_places(spots, incidents, layers, grid=map_grid(cells.total_bounds))

@@ -55,6 +55,7 @@ from hotspot.analyse.darkness import daylight
 from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.ingest.incidents import read_incidents
+from hotspot.ingest.locations import exclude_stacked
 from hotspot.scan.areas import hotspot_membership
 
 __all__ = [
@@ -600,6 +601,7 @@ def lighting_audit(
     outage_end: str = "outage_end",
     grace_days: float = 1.0,
     twilight: str | float = "civil",
+    stacked: str = "exclude",
 ) -> LightingAudit:
     """Per-hotspot lighting audit: darkness, outage exposure and where lights would help.
 
@@ -647,6 +649,10 @@ def lighting_audit(
         Days added to the outage end (default 1).
     twilight
         Darkness limit, as in :func:`hotspot.analyse.darkness.daylight`.
+    stacked
+        ``"exclude"`` (default) leaves out incidents whose ``location_quality`` is
+        ``"stacked"`` (placeholder points, :mod:`hotspot.ingest.locations`), so that
+        they do not propose lights; ``"keep"`` includes them. Recorded in the choices.
 
     Returns
     -------
@@ -679,6 +685,7 @@ def lighting_audit(
     if len(hotspots) == 0:
         raise InvalidInputError("hotspots is empty: make hotspots first (hs.hotspots)")
     choices: dict[str, Any] = {}
+    incidents, _ = exclude_stacked(incidents, stacked, choices)
     ids = hotspots["hotspot_id"].to_numpy()
     pos = _members(incidents, hotspots)
     inside = pos >= 0
@@ -785,6 +792,7 @@ def lighting_audit(
         "twilight": twilight,
         "outages": outages is not None,
         "lights": lights is not None,
+        "stacked": stacked,
     }
     attach(out, "lighting_audit", params, choices)
     attach(sugg, "lighting_audit", params, choices)

@@ -38,7 +38,8 @@ from _timing import median_time
 
 from hotspot.scan.areas import hotspots
 from hotspot.scan.stats import gi_star
-from hotspot.units.build import count, grid
+from hotspot.units.build import grid
+from hotspot.units.counting import count
 
 EXTENT = 20_000.0
 CELL = 150.0

@@ -91,10 +91,10 @@ def run_pipeline(csv: Path, out: Path, cell_size: float) -> dict[str, object]:
     matplotlib.use("Agg")
     warnings.simplefilter("ignore")
     import hotspot as hs
+    from hotspot import units
     from hotspot.analyse import darkness, temporal
     from hotspot.present import cli, report
     from hotspot.scan import areas, density, stats
-    from hotspot.units import build as units
 
     tz = "America/Chicago"
     times: dict[str, float] = {}

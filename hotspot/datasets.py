@@ -19,18 +19,18 @@ name                           contents
 
 from __future__ import annotations
 
+import functools
 import os
+import warnings
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from hotspot.exceptions import InvalidInputError
+from hotspot.exceptions import DataQualityWarning, InvalidInputError, SourceNotFoundError
 
 __all__ = ["SAMPLES", "load_sample", "sample_path"]
-
-#: Local UTM zones of the sample cities (all layers of a city share one CRS).
-_CITY_CRS = {"memphis": "EPSG:32616", "chicago": "EPSG:32616", "west_yorkshire": "EPSG:32630"}
 
 SAMPLES: dict[str, str] = {
     "memphis_robberies": "2,245 personal robberies, Memphis TN, 2019 (Crime Open Database)",
@@ -67,7 +67,7 @@ def sample_path(filename: str = "") -> Path:
         + ", ".join(map(str, candidates))
         + "). Reinstall hotspot-crime or set HOTSPOT_SAMPLE_DATA to data/sample."
     )
-    raise FileNotFoundError(msg)
+    raise SourceNotFoundError(msg)
 
 
 def load_sample(name: str) -> gpd.GeoDataFrame:
@@ -82,8 +82,9 @@ def load_sample(name: str) -> gpd.GeoDataFrame:
     -------
     geopandas.GeoDataFrame
         Incidents (from :func:`hotspot.read_incidents`, with their ingest report),
-        or polygons / points in the same local UTM CRS as the city's incidents
-        (EPSG:32616 for Memphis and Chicago, EPSG:32630 for West Yorkshire).
+        or polygons / points in the same CRS as the city's incidents: the local UTM
+        zone that :func:`hotspot.read_incidents` chose for them (EPSG:32616 for
+        Memphis and Chicago, EPSG:32630 for West Yorkshire).
 
     Raises
     ------
@@ -111,44 +112,41 @@ def load_sample(name: str) -> gpd.GeoDataFrame:
     return loaders[name]()
 
 
-def _incidents(filename: str, city: str, **kwargs: object) -> gpd.GeoDataFrame:
+def _incidents(filename: str, **kwargs: object) -> gpd.GeoDataFrame:
     from hotspot.ingest.incidents import read_incidents
 
-    return _to_city_crs(read_incidents(sample_path(filename), **kwargs), city)
+    # the CRS is the one ingest chose (local UTM zone), never re-projected here
+    return read_incidents(sample_path(filename), **kwargs)
 
 
-def _to_city_crs(gdf: gpd.GeoDataFrame, city: str) -> gpd.GeoDataFrame:
-    """Re-project to the city's shared CRS, keeping the ingest report in attrs."""
-    if gdf.crs is not None and gdf.crs.equals(_CITY_CRS[city]):
-        return gdf
-    attrs = dict(gdf.attrs)
-    out = gdf.to_crs(_CITY_CRS[city])
-    out.attrs.update(attrs)
-    return out
+@functools.cache
+def _city_crs(city: str) -> Any:
+    """CRS of the city's incidents sample, shared by the city's other layers."""
+    main = {"memphis": _memphis_robberies, "chicago": _chicago_assaults}[city]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return main().crs
 
 
 def _memphis_robberies() -> gpd.GeoDataFrame:
-    return _incidents(
-        "memphis_robberies_2019.csv.gz", "memphis", datetime="date", tz="America/Chicago"
-    )
+    return _incidents("memphis_robberies_2019.csv.gz", datetime="date", tz="America/Chicago")
 
 
 def _memphis_population() -> gpd.GeoDataFrame:
     df = pd.read_csv(sample_path("memphis_population_blocks_2020.csv.gz"), dtype={"geoid": str})
     points = gpd.points_from_xy(df["longitude"], df["latitude"], crs="EPSG:4326")
     gdf = gpd.GeoDataFrame(df, geometry=points)
-    return gdf.to_crs(_CITY_CRS["memphis"])
+    return gdf.to_crs(_city_crs("memphis"))
 
 
 def _memphis_precincts() -> gpd.GeoDataFrame:
     gdf = gpd.read_file(sample_path("memphis_precincts.geojson"))
-    return gdf.to_crs(_CITY_CRS["memphis"])
+    return gdf.to_crs(_city_crs("memphis"))
 
 
 def _chicago_assaults() -> gpd.GeoDataFrame:
     assaults = _incidents(
         "chicago_aggravated_assaults_2012_2013.csv.gz",
-        "chicago",
         datetime="date",
         tz="America/Chicago",
     )
@@ -160,30 +158,15 @@ def _chicago_assaults() -> gpd.GeoDataFrame:
 def _chicago_districts() -> gpd.GeoDataFrame:
     gdf = gpd.read_file(sample_path("chicago_police_districts.geojson"))
     gdf = gdf.dissolve(by="district", as_index=False)
-    return gdf.to_crs(_CITY_CRS["chicago"]).set_index("district", drop=False)
+    return gdf.to_crs(_city_crs("chicago")).set_index("district", drop=False)
 
 
 def _chicago_outages() -> gpd.GeoDataFrame:
+    from hotspot.respond.patrol import read_outages
+
     files = ["street_lights_all_out", "street_lights_one_out", "alley_lights_out"]
-    frames = [pd.read_csv(sample_path(f"{f}.csv.gz")) for f in files]
-    df = pd.concat(frames, ignore_index=True)
-    return _incidents_from_frame(df)
-
-
-def _incidents_from_frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
-    from hotspot.ingest.incidents import read_incidents
-
-    outages = read_incidents(
-        df,
-        x="x_coord",
-        y="y_coord",
-        crs="EPSG:3435",
-        start="Created Date",
-        end="Completed Date",
-        tz="America/Chicago",
-    )
-    return _to_city_crs(outages, "chicago")
+    return read_outages([sample_path(f"{f}.csv.gz") for f in files], crs=_city_crs("chicago"))
 
 
 def _west_yorkshire() -> gpd.GeoDataFrame:
-    return _incidents("2018-07-west-yorkshire-street.csv.gz", "west_yorkshire")
+    return _incidents("2018-07-west-yorkshire-street.csv.gz")

@@ -10,7 +10,9 @@ __all__ = [
     "DataQualityWarning",
     "HotspotError",
     "HotspotWarning",
+    "InputTypeError",
     "InvalidInputError",
+    "SourceNotFoundError",
 ]
 
 
@@ -28,6 +30,14 @@ class HotspotError(Exception):
 
 class InvalidInputError(HotspotError, ValueError):
     """Input has the right type but a wrong value, shape, column or content."""
+
+
+class InputTypeError(HotspotError, TypeError):
+    """An argument has the wrong type (e.g. a number where a column name is expected)."""
+
+
+class SourceNotFoundError(HotspotError, FileNotFoundError):
+    """A file, folder or glob pattern given to read does not exist or matches nothing."""
 
 
 class CRSError(InvalidInputError):

@@ -107,3 +107,24 @@ def test_is_metric_and_check_projected(crs, metric):
     else:
         with pytest.raises(CRSError, match=r"hs\.project"):
             check_projected(pts, "incidents")
+
+
+def test_point_xy_cache_follows_edits():
+    from shapely.geometry import Point
+
+    from hotspot._core.coords import point_xy
+
+    n = 20_000
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(np.arange(n, dtype=float), np.zeros(n)))
+    x1, _ = point_xy(pts)
+    x2, _ = point_xy(pts.geometry)
+    assert x1 is x2  # read once, reused
+    assert not x1.flags.writeable
+    pts.loc[5, "geometry"] = Point(-1.0, 7.0)  # geopandas edits the array in place
+    x3, y3 = point_xy(pts)
+    assert x3[5] == -1.0 and y3[5] == 7.0
+    swapped = pts.copy()
+    swapped.iloc[[0, 1], 0] = swapped.geometry.iloc[[1, 0]].to_numpy()
+    assert point_xy(swapped)[0][:2].tolist() == [1.0, 0.0]
+    small = gpd.GeoSeries(gpd.points_from_xy([1.0], [2.0]))
+    assert point_xy(small)[1].tolist() == [2.0]

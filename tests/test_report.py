@@ -1,20 +1,28 @@
-"""Tests of the printed briefing pack (hotspot.report): render, read back, look at pixels."""
+"""Tests of the printed briefing pack: render, read the text and its positions back, look
+at the pixels (also in greyscale), as an officer would read the pages."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import box
+from shapely.geometry import LineString, box
 
 import hotspot as hs
-from hotspot.present.report import briefing, briefings
+from hotspot.present.report import _NAIVE, briefing, briefings
 
 pypdf = pytest.importorskip("pypdf")
 pdfium = pytest.importorskip("pypdfium2")
+
+# words that must never reach an officer's page
+_DEVELOPER = re.compile(
+    r"Error|Traceback|Exception|not requested|not available \(|hs\.\w|patrol_hours|"
+    r"None|nan\b|NaT|…|\bn/a\b",
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +33,25 @@ def memphis():
 
 
 @pytest.fixture(scope="module")
-def memphis_pdf(memphis, tmp_path_factory):
+def precincts():
+    return hs.datasets.load_sample("memphis_precincts")
+
+
+@pytest.fixture(scope="module")
+def memphis_pdf(memphis, precincts, tmp_path_factory):
     path = tmp_path_factory.mktemp("brief") / "memphis.pdf"
-    briefing(memphis, path, area_name="Memphis", top=3, period=("2019-07-01", "2019-12-31"),
-             officer_hours_per_week=20, source="Memphis PD (Crime Open Database)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        briefing(
+            memphis,
+            path,
+            area_name="Memphis",
+            top=3,
+            period=("2019-07-01", "2019-12-31"),
+            officer_hours_per_week=20,
+            context={"Precincts": precincts},
+            source="Memphis PD (Crime Open Database)",
+        )
     return path
 
 
@@ -37,104 +60,252 @@ def _texts(path):
     return reader, [" ".join(p.extract_text().split()) for p in reader.pages]
 
 
-def _ink(path, page):
-    """Share of non-white pixels and grey-level std of a rendered page region (the map)."""
+def _positions(page):
+    """(x0, x1 estimate, y) of every text run, as page fractions."""
+    w, h = float(page.mediabox.width), float(page.mediabox.height)
+    out = []
+
+    def visit(text, cm, tm, _font, size):
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            scale = abs(tm[0] * cm[0]) or 1.0
+            width = 0.5 * len(text.rstrip()) * size * scale
+            out.append((x / w, (x + width) / w, y / h, text))
+
+    page.extract_text(visitor_text=visit)
+    return out
+
+
+def _grey(path, page, scale=0.6):
     doc = pdfium.PdfDocument(str(path))
-    img = np.asarray(doc[page].render(scale=1).to_pil().convert("L"), dtype=float)
-    h, w = img.shape
-    region = img[int(0.1 * h): int(0.45 * h), int(0.06 * w): int(0.5 * w)]
-    return float((region < 240).mean()), float(region.std())
+    return np.asarray(doc[page].render(scale=scale).to_pil().convert("L"), dtype=float)
 
 
-def test_memphis_pages_and_text(memphis_pdf):
+def test_memphis_pages_name_every_place(memphis_pdf, precincts):
     reader, texts = _texts(memphis_pdf)
-    assert len(texts) == 2 + 3 + 1
-    assert "Hotspot briefing: Memphis" in texts[0]
-    assert "Top places" in texts[0] and "01 Jul 2019 - 31 Dec 2019" in texts[0]
-    # the previous half-year (Jan-Jun 2019) is in the data: a change is reported
-    assert "in the previous period" in texts[0]
-    assert "Overview map: Memphis" in texts[1]
-    for k in (1, 2, 3):
-        page = texts[1 + k]
-        assert f"Hotspot {k}" in page
-        assert "When: incidents by time and weekday" in page
+    assert len(texts) == 1 + 3 + 1
+    assert "Personal robbery hotspots: Memphis" in texts[0]
+    assert "01 Jul 2019 - 31 Dec 2019" in texts[0]
+    names = set(precincts["precinct"])
+    for k, page in enumerate(texts[1:4], start=1):
+        title = re.search(rf"{k}\. (\w[\w. ]*?) precinct, grid ([A-Z]+\d+)", page)
+        assert title, page[:80]
+        assert title.group(1) in names
+        assert f"{title.group(1)} precinct" in texts[0]  # the same name in the table
         assert "Darkness" in page and "What to do here" in page
-        assert "Patrol plan" in page
-        assert f"Page {2 + k}" in page
+        assert re.search(r"Visit at: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d", page)
+        assert f"Page {1 + k}" in page
     assert "Method notes and caveats" in texts[-1]
     assert "Rows read 2,245" in texts[-1]
     assert "No individual incident locations are printed" in texts[-1]
-    assert "Police-recorded crime is not all crime" in texts[-1]
-    assert reader.metadata.title == "Hotspot briefing: Memphis"
-    assert reader.metadata.author == "hotspot"
+    assert reader.metadata.title == "Personal robbery hotspots: Memphis"
 
 
-def test_memphis_change_counts(memphis, memphis_pdf):
+def test_no_developer_text_on_officer_pages(memphis_pdf):
     _, texts = _texts(memphis_pdf)
-    at = memphis["occurred_at"]
-    start = pd.Timestamp("2019-07-01", tz=at.dt.tz)
-    end = pd.Timestamp("2019-12-31 23:59:59", tz=at.dt.tz)  # a date as the end: whole day
-    now = int(((at >= start) & (at <= end)).sum())
-    prev = int(((at >= start - (end - start)) & (at < start)).sum())
-    assert f"{now:,} vs {prev:,} in the previous period" in texts[0]
+    for page in texts[:-1]:
+        assert not _DEVELOPER.search(page), _DEVELOPER.search(page)
 
 
-def test_map_pages_not_blank(memphis_pdf):
+def test_every_text_inside_the_printable_area(memphis_pdf):
+    reader, _ = _texts(memphis_pdf)
+    footer = " ".join(reader.pages[0].extract_text().split())
+    for i, page in enumerate(reader.pages):
+        for x0, x1, y, text in _positions(page):
+            assert x0 >= 0.03 and x1 <= 0.975, (i, text, x0, x1)
+            assert 0.015 <= y <= 0.97, (i, text, y)
+            if y < 0.05:  # the footer band holds the footer and the page number only
+                assert text.strip() in footer or re.fullmatch(r"Page \d+", text.strip()), text
+            else:
+                assert y > 0.055, (i, text, y)
+
+
+def test_no_page_more_than_half_empty_but_the_last(memphis_pdf):
     doc = pdfium.PdfDocument(str(memphis_pdf))
-    assert len(doc) == 6
-    for page in (1, 2, 3):
-        ink, std = _ink(memphis_pdf, page)
-        assert ink > 0.05, (page, ink)
-        assert std > 20, (page, std)
-    # the method page has no map: its upper-left region is mostly white text
-    ink_text, _ = _ink(memphis_pdf, 5)
-    assert ink_text < 0.35
+    for i in range(len(doc) - 1):
+        img = _grey(memphis_pdf, i, scale=0.3)
+        h = img.shape[0]
+        body = img[int(0.04 * h) : int(0.93 * h)]
+        inked = np.nonzero((body < 200).any(axis=1))[0]
+        assert inked.max() / body.shape[0] > 0.5, (i, inked.max() / body.shape[0])
 
 
-def test_overwrite_refused(memphis, memphis_pdf):
-    before = memphis_pdf.read_bytes()
-    with pytest.raises(FileExistsError, match="overwrite=True"):
-        briefing(memphis, memphis_pdf)
-    assert memphis_pdf.read_bytes() == before
+def test_maps_not_blank_and_classes_distinct_in_grey(memphis_pdf):
+    for page in (0, 1):
+        img = _grey(memphis_pdf, page)
+        h, w = img.shape
+        region = img[int(0.25 * h) : int(0.55 * h), int(0.08 * w) : int(0.5 * w)]
+        assert (region < 240).mean() > 0.05 and region.std() > 20
 
 
-def test_no_previous_data_says_not_available(memphis, tmp_path):
-    out = briefing(memphis, tmp_path / "b.pdf", top=1, interventions=False)
-    _, texts = _texts(out)
-    assert len(texts) == 4
-    assert "not available (no data for the previous period)" in texts[0]
-    assert "Patrol plan: not requested" in texts[2]
-    assert "Recommended interventions: not requested" in texts[2]
+def test_greyscale_legend_matches_map(memphis):
+    """Classes differ in grey level; suppressed cells are dotted on map and legend alike."""
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    hot = hs.hotspots(memphis)
+    cells = hs.count(memphis, hs.grid(memphis, cell_size=500))
+    fig, ax = plt.subplots(figsize=(6, 7), dpi=80)
+    hs.plot_hotspots(
+        hot, units=cells, column="n_incidents", ax=ax, min_count=3, legend_loc="below", title=None
+    )
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    grey = np.asarray(Image.fromarray(rgb).convert("L"), dtype=float)
+    leg = ax.get_legend()
+    height = grey.shape[0]
+    levels, textures = {}, {}
+    for patch, text in zip(leg.get_patches(), leg.get_texts(), strict=True):
+        bb = patch.get_window_extent()
+        x0, x1 = int(bb.x0) + 2, int(bb.x1) - 2
+        y0, y1 = height - int(bb.y1) + 2, height - int(bb.y0) - 2
+        block = grey[y0:y1, x0:x1]
+        levels[text.get_text()] = float(np.median(block))
+        textures[text.get_text()] = float(block.std())
+    classes = [v for k, v in levels.items() if re.match(r"^\d", k)]
+    assert len(classes) >= 4
+    assert np.min(np.abs(np.diff(sorted(classes)))) >= 25, levels
+    suppressed = next(k for k in levels if k.startswith("fewer than"))
+    assert textures[suppressed] > 20  # dotted, not a flat grey
+    assert min(abs(levels[suppressed] - c) for c in classes) >= 25 or textures[suppressed] > 40
+    # a suppressed cell on the map is dotted too
+    n = cells["n_incidents"].to_numpy()
+    one = cells[(n == 1)].geometry.iloc[0]
+    cx, cy = ax.transData.transform((one.centroid.x, one.centroid.y))
+    half = max(
+        2,
+        int(
+            0.4
+            * abs(
+                ax.transData.transform((one.bounds[2], 0))[0]
+                - ax.transData.transform((one.bounds[0], 0))[0]
+            )
+        ),
+    )
+    cell = grey[height - int(cy) - half : height - int(cy) + half, int(cx) - half : int(cx) + half]
+    assert cell.std() > 10 or cell.min() < 150
 
 
-def test_suppression_and_privacy(tmp_path):
-    # two given hotspots: one with 10 incidents, one with 2 (< min_count=3)
+def test_suppression_on_every_count(tmp_path):
+    # two given hotspots: one with 10 incidents (2 of another offence), one with 2
     rng = np.random.default_rng(0)
-    xy = np.vstack([rng.uniform(0, 100, (10, 2)), rng.uniform(500, 600, (2, 2)),
-                    rng.uniform(0, 1000, (20, 2))])
+    xy = np.vstack(
+        [rng.uniform(0, 100, (10, 2)), rng.uniform(500, 600, (2, 2)), rng.uniform(0, 1000, (20, 2))]
+    )
     t = pd.date_range("2020-01-01 20:00", periods=len(xy), freq="37h", tz="America/Chicago")
-    inc = gpd.GeoDataFrame({"occurred_at": t, "offence": "theft"},
-                           geometry=gpd.points_from_xy(xy[:, 0] + 440000, xy[:, 1] + 4630000),
-                           crs=32616)
+    offence = ["theft"] * 8 + ["robbery"] * 2 + ["theft"] * 22
+    inc = gpd.GeoDataFrame(
+        {"occurred_at": t, "offence": offence},
+        geometry=gpd.points_from_xy(xy[:, 0] + 440000, xy[:, 1] + 4630000),
+        crs=32616,
+    )
     hot = gpd.GeoDataFrame(
-        {"hotspot_id": [1, 2], "rank": [1, 2], "n_incidents": [10, 2],
-         "share": [10 / 32, 2 / 32], "area_km2": [0.01, 0.01], "concentration": [31.0, 6.0]},
+        {
+            "hotspot_id": [1, 2],
+            "rank": [1, 2],
+            "n_incidents": [10, 2],
+            "share": [10 / 32, 2 / 32],
+            "area_km2": [0.01, 0.01],
+            "concentration": [31.0, 6.0],
+        },
         geometry=[box(440000, 4630000, 440100, 4630100), box(440500, 4630500, 440600, 4630600)],
-        crs=32616)
+        crs=32616,
+    )
     out = briefing(inc, tmp_path / "s.pdf", hotspots=hot, interventions=False, min_count=3)
     _, texts = _texts(out)
-    assert len(texts) == 2 + 1 + 1
-    assert "1 smaller hotspot(s) under 3 incidents not shown" in texts[0]
-    assert "Hotspot 2" not in " ".join(texts[:3])
-    assert "Counts below 3 are suppressed" in texts[-1]
+    assert len(texts) == 1 + 1 + 1
+    assert "1 smaller hotspot(s) with fewer than 3 not shown" in texts[0]
+    assert "all others <3" in texts[1], texts[1]  # 2 robberies: not printed as "2"
+    assert not re.search(r"\b[12] of \d", texts[1])  # dark counts suppressed too
+    assert "Counts below 3 are not printed" in texts[-1]
 
 
-@pytest.mark.parametrize("bad", [{"paper": "A3"}, {"top": 0}, {"period": ("2020-01-02",)}])
+def test_naive_times_plain_sentence_and_atomic_write(memphis, tmp_path):
+    naive = memphis.assign(occurred_at=memphis["occurred_at"].dt.tz_localize(None))
+    out = briefing(naive, tmp_path / "n.pdf", top=1, interventions=False, previous=False)
+    _, texts = _texts(out)
+    assert " ".join(_NAIVE.split()) in texts[1]
+    assert [p.name for p in tmp_path.iterdir()] == ["n.pdf"]  # no partial files left
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        briefing(memphis, out)
+
+
+def test_no_hotspots_is_a_result(tmp_path):
+    gx, gy = np.meshgrid(np.arange(20) * 150.0, np.arange(20) * 150.0)
+    xy = np.column_stack([gx.ravel(), gy.ravel()])  # evenly spread: no place stands out
+    t = pd.date_range("2020-01-01", periods=len(xy), freq="7h", tz="America/Chicago")
+    inc = gpd.GeoDataFrame(
+        {"occurred_at": t, "offence": "theft"},
+        geometry=gpd.points_from_xy(xy[:, 0] + 440000, xy[:, 1] + 4630000),
+        crs=32616,
+    )
+    out = briefing(inc, tmp_path / "even.pdf", interventions=False)
+    _, texts = _texts(out)
+    assert len(texts) == 2
+    assert "No hotspots found" in texts[0]
+
+
+def test_streets_layer_and_local_raster_basemap(memphis, tmp_path):
+    import matplotlib.pyplot as plt
+
+    hot = hs.hotspots(memphis)
+    x0, y0, x1, y1 = hot.total_bounds
+    cx, cy = hot.geometry.iloc[0].representative_point().coords[0]
+    streets = gpd.GeoDataFrame(
+        {"name": ["UNION AVE", "MAIN ST"]},
+        geometry=[
+            LineString([(x0 - 2000, cy), (x1 + 2000, cy)]),
+            LineString([(cx, y0 - 2000), (cx, y1 + 2000)]),
+        ],
+        crs=memphis.crs,
+    )
+    # a small raster in the map's CRS with a world file (how a local base map comes)
+    img = np.linspace(0.75, 1.0, 40 * 60).reshape(40, 60)
+    plt.imsave(tmp_path / "base.png", img, cmap="Greys_r")
+    px = (x1 - x0 + 20000) / 60
+    (tmp_path / "base.pgw").write_text(
+        f"{px}\n0\n0\n{-px}\n{x0 - 10000 + px / 2}\n{y1 + 10000 - px / 2}\n"
+    )
+    out = briefing(
+        memphis,
+        tmp_path / "streets.pdf",
+        hotspots=hot,
+        top=2,
+        interventions=False,
+        context=streets,
+        basemap=tmp_path / "base.png",
+        previous=False,
+    )
+    _, texts = _texts(out)
+    assert "Base map: base.png." in texts[0]
+    assert "Union Ave" in texts[0] and "Main St" in texts[0]  # labelled streets
+    assert re.search(r"1\. (Union Ave|Main St)", texts[1])  # named from the streets
+    with pytest.raises(hs.InvalidInputError, match="does not exist"):
+        briefing(memphis, tmp_path / "x.pdf", basemap=tmp_path / "missing.png")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"paper": "A3"}, {"top": 0}, {"period": ("2020-01-02",)}, {"context": "/no/such.gpkg"}],
+)
 def test_bad_arguments(memphis, tmp_path, bad):
     with pytest.raises(hs.InvalidInputError):
         briefing(memphis, tmp_path / "x.pdf", **bad)
+    assert list(tmp_path.iterdir()) == []
 
 
+def test_output_path_problems(memphis, tmp_path):
+    (tmp_path / "folder.pdf").mkdir()
+    with pytest.raises(hs.InvalidInputError, match="is a folder"):
+        briefing(memphis, tmp_path / "folder.pdf", overwrite=True)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(hs.InvalidInputError, match="is a file"):
+        briefing(memphis, tmp_path / "file" / "b.pdf")
+
+
+@pytest.mark.slow
 def test_briefings_one_file_per_area_chicago(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -144,21 +315,41 @@ def test_briefings_one_file_per_area_chicago(tmp_path):
     # 250 m cells: at the automatic 50 m no cell of either district passes exact
     # randomisation + FDR (sparse counts), so the packs would have no hotspot pages
     cells = hs.grid(two, 250.0, study_area=two)
-    paths = briefings(inc, two, tmp_path, name_column="district", top=2, units=cells,
-                      interventions=False)
+    paths = briefings(
+        inc, two, tmp_path, name_column="district", top=2, units=cells, interventions=False
+    )
     assert [p.name for p in paths] == [f"briefing_{d}.pdf" for d in two["district"].astype(str)]
     hotspot_pages = 0
     for p, d in zip(paths, two["district"].astype(str), strict=True):
         _, texts = _texts(p)
-        # cover + map, up to `top` hotspot pages, notes
-        n_hot = len(texts) - 3
+        n_hot = len(texts) - 2  # cover with the map, up to `top` place pages, notes
         assert 0 <= n_hot <= 2
         hotspot_pages += n_hot
-        assert f"Hotspot briefing: {d}" in texts[0]
+        assert f"Aggravated assault hotspots: {d}" in texts[0]
         if n_hot:
-            assert "Location mix" in texts[2] and "Incidents" in texts[2]
-        if n_hot == 2:
-            assert "Hotspot 2" in texts[3]
-        ink, std = _ink(p, 1)
-        assert ink > 0.05 and std > 20
+            assert "Type of place" in texts[1]
     assert hotspot_pages >= 1
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_west_yorkshire_names_from_police_uk_locations(shared_data, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("west_yorkshire")
+    top = hs.hotspots(inc, max_area_km2=2).sort_values("rank").geometry.iloc[0]
+    leeds = gpd.GeoDataFrame(geometry=[top.centroid.buffer(2500)], crs=inc.crs)
+    out = briefing(
+        inc,
+        tmp_path / "leeds.pdf",
+        area=leeds,
+        area_name="Leeds city centre",
+        top=3,
+        interventions=False,
+    )
+    _, texts = _texts(out)
+    assert "known only to the month" in texts[1]
+    for page in texts[1:4]:
+        assert "On or near" not in page
+        assert re.search(r"\d\. [A-Z][a-z]+", page)
+        assert "Place in grid square" not in page

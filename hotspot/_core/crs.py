@@ -11,7 +11,7 @@ from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.validation import is_metric
-from hotspot.exceptions import CRSError, InvalidInputError
+from hotspot.exceptions import CRSError, InputTypeError, InvalidInputError
 
 __all__ = [
     "metric_crs_for",
@@ -179,7 +179,7 @@ def project(gdf: gpd.GeoDataFrame | gpd.GeoSeries, crs: Any = None) -> gpd.GeoDa
     """
     if not isinstance(gdf, (gpd.GeoDataFrame, gpd.GeoSeries)):
         msg = f"`gdf` must be a GeoDataFrame or GeoSeries, got {type(gdf).__name__}."
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     if gdf.crs is None:
         msg = (
             "`gdf` has no CRS, so it cannot be re-projected. Set the CRS the coordinates "

@@ -11,6 +11,7 @@ so that fast paths (binning, FFT kernels, grid neighbours) can work on arrays.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -19,7 +20,15 @@ import numpy as np
 from hotspot._core.meta import note_choice
 from hotspot.exceptions import InvalidInputError
 
-__all__ = ["GridSpec", "auto_cell_size", "bin_points", "grid_frame", "grid_spec_of"]
+__all__ = ["GridSpec", "auto_cell_size", "bin_points", "check_grid_memory", "grid_frame",
+           "grid_spec_of"]
+
+MAX_CELLS: int = 50_000_000
+"""No grid has more cells than this, whatever the memory."""
+
+BYTES_PER_CELL = {"grid": 400, "kde": 320, "raster": 16}
+"""Approximate memory per cell: a grid GeoDataFrame (polygon + columns), a KDE (padded
+FFT work arrays), a plain float raster."""
 
 
 @dataclass(frozen=True)
@@ -296,3 +305,75 @@ def _nice_floor(value: float) -> float:
         if m * base <= value * (1 + 1e-12):
             return float(round(m * base, 10))
     return float(base)  # pragma: no cover
+
+
+def _available_memory() -> int:
+    """Bytes of memory available now (Linux MemAvailable, else sysconf, else 8 GiB)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 8 << 30
+
+
+def check_grid_memory(nx: int, ny: int, cell_size: float, use: str = "grid",
+                      what: str = "data") -> None:
+    """Refuse a grid that would not fit in memory, naming the ``cell_size`` that would.
+
+    The rule: ``nx * ny`` cells times :data:`BYTES_PER_CELL` ``[use]`` must stay below
+    half of the memory available now, and below :data:`MAX_CELLS` cells.
+
+    Parameters
+    ----------
+    nx, ny
+        Columns and rows of the grid.
+    cell_size
+        Side of a cell, in metres.
+    use
+        ``"grid"``, ``"kde"`` or ``"raster"`` (see :data:`BYTES_PER_CELL`).
+    what
+        What the grid covers, for the message (e.g. ``"incidents"``).
+
+    Raises
+    ------
+    InvalidInputError
+        The grid is too large; the message gives the smallest ``cell_size`` that fits.
+
+    Examples
+    --------
+    >>> check_grid_memory(100, 100, 50.0)
+    >>> try:
+    ...     check_grid_memory(60_000, 60_000, 0.1)
+    ... except ValueError as e:
+    ...     print(str(e)[:60])
+    a grid of 0.1 m cells over 6,000 m × 6,000 m would have 3,60
+    """
+    n = int(nx) * int(ny)
+    per_cell = BYTES_PER_CELL.get(use, BYTES_PER_CELL["grid"])
+    budget = min(_available_memory() // 2, MAX_CELLS * per_cell)
+    need = n * per_cell
+    if need <= budget:
+        return
+    factor = math.sqrt(need / max(budget, 1))
+    fit = _nice_ceil(cell_size * factor * 1.05)
+    msg = (f"a grid of {cell_size:g} m cells over {nx * cell_size:,.0f} m × "
+           f"{ny * cell_size:,.0f} m would have {n:,} cells and need about "
+           f"{need / 2**30:,.1f} GiB of memory ({budget / 2**30:,.1f} GiB can be used): "
+           f"pass cell_size={fit:g} or larger, or check the {what} for stray points far "
+           "from the rest.")
+    raise InvalidInputError(msg)
+
+
+def _nice_ceil(value: float) -> float:
+    """Smallest of 1, 2, 2.5, 5 × 10^k not below ``value``."""
+    exp = math.floor(math.log10(value))
+    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if m * 10.0**exp >= value * (1 - 1e-12):
+            return float(round(m * 10.0**exp, 10))
+    return float(10.0 ** (exp + 1))  # pragma: no cover

@@ -26,6 +26,7 @@ from hotspot.exceptions import InvalidInputError
 
 __all__ = [
     "TIME_QUALITIES",
+    "check_time_range",
     "circular_window_sums",
     "data_period",
     "data_period_days",
@@ -260,6 +261,42 @@ def data_period_days(times: Any, *, fix: str = "") -> float:
     start, end = data_period(times, fix=fix)
     days = (end - start) / pd.Timedelta(days=1)
     return float(max(math.ceil(round(days, 6)), 1))
+
+
+def check_time_range(times: Any, name: str) -> None:
+    """Refuse times the analyses cannot hold (outside 1677-09-22 to 2262-04-11).
+
+    Time profiles, darkness and aoristic weights work in nanoseconds, whose range ends
+    there; a stray date beyond it (a year typed 2519 or 1015, seconds read as
+    milliseconds) would otherwise stop them with a raw pandas error.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the first such time and the fix (``period=`` in ``read_incidents``).
+
+    Examples
+    --------
+    >>> check_time_range(pd.Series(pd.to_datetime(["2024-01-01"])), "occurred_at")
+    """
+    s = pd.Series(times)
+    if not pd.api.types.is_datetime64_any_dtype(s):
+        return
+    tz = series_tz(s)
+    wall = s.dt.tz_convert("UTC").dt.tz_localize(None) if tz is not None else s
+    v = wall.to_numpy().astype("datetime64[us]")
+    lo, hi = np.datetime64("1677-09-22", "us"), np.datetime64("2262-04-11", "us")
+    bad = ~np.isnat(v) & ((v < lo) | (v >= hi))
+    if bad.any():
+        first = s.iloc[int(np.argmax(bad))]
+        msg = (
+            f"`{name}` holds {int(bad.sum()):,} time(s) outside 1677-2262 (e.g. {first}), "
+            "which cannot be analysed: read the incidents with "
+            "`hs.read_incidents(..., period=(start, end))` to keep the period you study "
+            "(read_incidents also drops dates before 1900 or after tomorrow as "
+            "implausible_date), or drop those rows."
+        )
+        raise InvalidInputError(msg)
 
 
 def circular_window_sums(values: Any, width: int) -> np.ndarray:

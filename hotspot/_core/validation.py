@@ -9,7 +9,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hotspot.exceptions import CRSError, InvalidInputError
+from hotspot._core.coords import point_xy
+from hotspot.exceptions import CRSError, InputTypeError, InvalidInputError
 
 __all__ = [
     "check_columns",
@@ -42,7 +43,7 @@ def check_geodataframe(obj: Any, name: str) -> gpd.GeoDataFrame:
             "Read incidents with `hs.read_incidents(...)`, or build one with "
             "`geopandas.GeoDataFrame(df, geometry=..., crs=...)`."
         )
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     return obj
 
 
@@ -230,8 +231,8 @@ def point_coords(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     >>> point_coords(gpd.GeoSeries(gpd.points_from_xy([1.0], [2.0]))).tolist()
     [[1.0, 2.0]]
     """
-    geom = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
-    return np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()])
+    x, y = point_xy(gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf)
+    return np.column_stack([x, y])
 
 
 def check_positive(value: Any, name: str, unit: str = "") -> float:
@@ -264,6 +265,55 @@ def check_positive(value: Any, name: str, unit: str = "") -> float:
         msg = f"`{name}` must be a positive number{of}, got {value!r}."
         raise InvalidInputError(msg)
     return out
+
+
+def boolean_mask(values: Any, name: str, n: int, column: str | None = None) -> np.ndarray:
+    """Return one bool per row from a boolean column/array; refuse text and numbers.
+
+    Missing values are False. 0/1 integers are accepted; text (e.g. a place-type
+    column given where a True/False column is expected) is an error naming the fix.
+
+    Examples
+    --------
+    >>> boolean_mask([True, None, False], "outdoor", 3).tolist()
+    [True, False, False]
+    """
+    s = pd.Series(values) if not isinstance(values, pd.Series) else values
+    what = f"column {column!r}" if column is not None else "the values"
+    if len(s) != n:
+        msg = f"`{name}` must have one True/False value per row ({n}), got {len(s)}."
+        raise InvalidInputError(msg)
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.fillna(False).to_numpy(dtype=bool)
+    nonmissing = s.dropna()
+    if pd.api.types.is_numeric_dtype(s.dtype) and nonmissing.isin([0, 1]).all():
+        return s.fillna(0).to_numpy(dtype=float) == 1
+    if nonmissing.map(lambda v: isinstance(v, bool | np.bool_)).all():
+        return s.map(lambda v: v is True or v is np.True_).to_numpy(dtype=bool)
+    shown = ", ".join(map(repr, pd.unique(nonmissing.astype(str))[:4]))
+    msg = (f"`{name}`: {what} is not True/False (values {shown}). Pass a boolean column, "
+           f"e.g. `df[{column or 'column'!r}].isin([...])`, or "
+           "`hotspot.ingest.vocabularies.setting_group(df[column]).isin(OUTDOOR_SETTINGS)` "
+           "for place types.")
+    raise InvalidInputError(msg)
+
+
+def check_count(value: Any, name: str, minimum: int = 0) -> int:
+    """Return ``value`` as an int, or raise unless it is a whole number >= ``minimum``.
+
+    Examples
+    --------
+    >>> check_count(999, "permutations")
+    999
+    """
+    ok = isinstance(value, int | np.integer | float | np.floating) and not isinstance(
+        value, bool | np.bool_) and np.isfinite(value) and float(value).is_integer()
+    if not ok or value < minimum:
+        msg = (f"`{name}` must be a whole number >= {minimum}, got {value!r}"
+               + (" (e.g. 999), or None for exact p-values." if name == "permutations"
+                  else "."))
+        raise InvalidInputError(msg)
+    return int(value)
 
 
 def numeric_column(

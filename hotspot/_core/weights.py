@@ -23,6 +23,7 @@ import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from hotspot._core.grid import grid_spec_of
 from hotspot._core.validation import check_polygons, check_projected
 from hotspot.exceptions import InvalidInputError
 
@@ -403,8 +404,6 @@ def weights_for_units(units: Any, neighbors: Any = "queen") -> tuple[sparse.csr_
     >>> weights_for_units(cells, 100.0)[0].sum(axis=1).tolist()
     [2.0, 3.0, 2.0, 3.0, 4.0, 3.0, 2.0, 3.0, 2.0]
     """
-    from hotspot._core.grid import grid_spec_of
-
     kind, value = _parse_neighbors(neighbors)
     n = len(units)
     if kind in ("queen", "rook"):

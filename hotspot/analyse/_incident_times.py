@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._core.time import check_time_range
 from hotspot._core.validation import (
     check_columns,
     check_geodataframe,
@@ -32,6 +33,7 @@ def _check_incidents(incidents: Any, name: str = "incidents") -> gpd.GeoDataFram
     check_points(incidents, name)
     check_projected(incidents, name)
     check_columns(incidents, ["occurred_at"], name)
+    check_time_range(incidents["occurred_at"], "occurred_at")
     return incidents
 
 

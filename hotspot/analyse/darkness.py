@@ -29,7 +29,12 @@ from scipy.stats import norm
 
 from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.meta import attach, note_choice
-from hotspot._core.validation import check_columns, check_geodataframe, check_points
+from hotspot._core.validation import (
+    boolean_mask,
+    check_columns,
+    check_geodataframe,
+    check_points,
+)
 from hotspot.analyse.temporal import (
     _epoch_seconds,
     _expand,
@@ -484,13 +489,11 @@ def dark_share(
     n = len(incidents)
     keep = np.ones(n, dtype=bool)
     if outdoor is not None:
-        if isinstance(outdoor, str):
-            check_columns(incidents, [outdoor], "incidents")
-            outdoor = incidents[outdoor]
-        keep = np.asarray(pd.Series(outdoor).fillna(False), dtype=bool)
-        if len(keep) != n:
-            msg = "`outdoor` must have one boolean per incident."
-            raise InvalidInputError(msg)
+        column = outdoor if isinstance(outdoor, str) else None
+        if column is not None:
+            check_columns(incidents, [column], "incidents")
+            outdoor = incidents[column]
+        keep = boolean_mask(outdoor, "outdoor", n, column)
     if by is None:
         codes = np.zeros(n, dtype=np.int64)
         index = pd.Index(["all"], name="group")

@@ -29,7 +29,7 @@ from hotspot._core.weights import weights_for_units
 from hotspot.analyse._incident_times import _check_incidents, _usable_times
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.scan.stats import adjust_pvalues, gi_star_arrays
-from hotspot.units.build import assign_units
+from hotspot.units.counting import assign_units
 
 __all__ = [
     "EMERGING_CATEGORIES",

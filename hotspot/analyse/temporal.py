@@ -64,7 +64,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from hotspot._core.meta import attach, note_choice
-from hotspot._core.time import TIME_QUALITIES
+from hotspot._core.time import TIME_QUALITIES, check_time_range
 from hotspot._core.validation import check_columns, check_geodataframe, check_same_crs
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 
@@ -120,6 +120,7 @@ def _as_datetime(incidents: pd.DataFrame, col: str) -> pd.Series:
             "data with `hs.read_incidents(...)`."
         )
         raise InvalidInputError(msg)
+    check_time_range(s, col)
     return s
 
 

@@ -23,7 +23,7 @@ from hotspot._core.grid import grid_spec_of
 from hotspot._core.meta import attach
 from hotspot._core.validation import check_projected, check_same_crs, point_coords
 from hotspot.assess.metrics import _compute, _inputs, _Ranking
-from hotspot.exceptions import DataQualityWarning, InvalidInputError
+from hotspot.exceptions import DataQualityWarning, InputTypeError, InvalidInputError
 
 __all__ = ["BacktestResult", "backtest"]
 
@@ -299,7 +299,7 @@ def _check_inputs(
 ) -> None:
     if not isinstance(units, gpd.GeoDataFrame):
         msg = "`units` must be a GeoDataFrame of polygons (e.g. `hs.grid(...)`)."
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     check_projected(incidents, "incidents")
     check_projected(units, "units")
     check_same_crs(incidents, units, "incidents", "units")

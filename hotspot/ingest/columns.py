@@ -15,7 +15,7 @@ from pandas.api import types as ptypes
 
 from hotspot._core.crs import _to_crs
 from hotspot._core.meta import note_choice
-from hotspot.exceptions import InvalidInputError
+from hotspot.exceptions import InputTypeError, InvalidInputError
 from hotspot.ingest.readers import _Loaded
 from hotspot.ingest.vocabularies import offence_group, unmapped_values, vocabulary_version
 
@@ -126,7 +126,7 @@ class _Columns:
             if value in self.frame.columns:
                 return value
             msg = f"`{arg}` must be a column name (str), got {type(value).__name__}."
-            raise TypeError(msg)
+            raise InputTypeError(msg)
         if value in self.frame.columns:
             return value
         col = self.by_squash.get(_squash(value))

@@ -97,7 +97,7 @@ from pyproj import CRS, Transformer
 from hotspot._core.crs import _crs_str, _to_crs, metric_crs_for, transform_xy
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import TIME_QUALITIES
-from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
+from hotspot.exceptions import CRSError, DataQualityWarning, InputTypeError, InvalidInputError
 from hotspot.ingest.columns import (
     _FAR_KM,
     _Columns,
@@ -297,7 +297,7 @@ def _study_area_geom(study_area: Any, crs_out: CRS, notes: list[str]) -> Any:
         return study_area
     msg = ("`study_area` must be a GeoDataFrame/GeoSeries of polygons (with a CRS) or a "
            f"shapely polygon, got {type(study_area).__name__}.")
-    raise TypeError(msg)
+    raise InputTypeError(msg)
 
 
 def _check_args(errors: Any, drop_duplicates: Any) -> None:
@@ -306,7 +306,7 @@ def _check_args(errors: Any, drop_duplicates: Any) -> None:
         raise InvalidInputError(msg)
     if not isinstance(drop_duplicates, (bool, np.bool_)):
         msg = f"`drop_duplicates` must be True or False, got {drop_duplicates!r}."
-        raise TypeError(msg)
+        raise InputTypeError(msg)
 
 
 def _fmt_value(v: Any) -> str:

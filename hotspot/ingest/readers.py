@@ -23,7 +23,7 @@ from pandas.api import types as ptypes
 from pyproj import CRS
 
 from hotspot._core.crs import _crs_str
-from hotspot.exceptions import InvalidInputError
+from hotspot.exceptions import InputTypeError, InvalidInputError, SourceNotFoundError
 
 _VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml", ".kml", ".zip",
                     ".gdb")
@@ -437,7 +437,7 @@ def _expand_paths(source: str | Path) -> tuple[list[Path], list[str]]:
         if not files:
             msg = (f"no file matches the pattern {text!r}. Check the folder and the "
                    "pattern, e.g. 'data/*/*-street.csv'.")
-            raise FileNotFoundError(msg)
+            raise SourceNotFoundError(msg)
         return files, notes
     path = Path(text).expanduser()
     if not path.exists():
@@ -448,7 +448,7 @@ def _expand_paths(source: str | Path) -> tuple[list[Path], list[str]]:
             if near:
                 hint = f" Did you mean {', '.join(map(repr, near))}?"
         msg = f"no such file or folder: {str(path)!r}.{hint}"
-        raise FileNotFoundError(msg)
+        raise SourceNotFoundError(msg)
     if path.is_file() or path.suffix.lower() == ".gdb":
         return [path], notes
     files = sorted(p for p in path.iterdir() if p.is_file() and _suffix(p) in _CSV_SUFFIXES)
@@ -463,7 +463,7 @@ def _expand_paths(source: str | Path) -> tuple[list[Path], list[str]]:
     if not files:
         msg = (f"the folder {str(path)!r} holds no CSV files. Pass a file, or a folder of "
                "police.uk monthly '*-street.csv' files.")
-        raise FileNotFoundError(msg)
+        raise SourceNotFoundError(msg)
     return files, notes
 
 
@@ -482,7 +482,7 @@ def _load(source: Any, sheet: Any = None, layer: Any = None) -> _Loaded:
     if not isinstance(source, (str, Path)):
         msg = (f"`source` must be a path, folder, glob pattern, pandas DataFrame or "
                f"GeoDataFrame, got {type(source).__name__}. read_incidents reads {_SUPPORTED}.")
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     files, notes = _expand_paths(source)
     parts = [_read_file(p, sheet, layer) for p in files]
     if len(parts) == 1:

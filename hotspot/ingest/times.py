@@ -29,7 +29,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from hotspot._core.meta import note_choice
-from hotspot._core.time import to_local
+from hotspot._core.time import data_period, to_local
 from hotspot.exceptions import InvalidInputError
 from hotspot.ingest.columns import (
     _DATETIME,
@@ -448,6 +448,30 @@ def _one_clock_time(w: _When, col: Any) -> tuple[_When, str | None]:
     return _When(values, aware, w.empty, w.failed, res, w.how, w.order), note
 
 
+def _first_of_month(w: _When, col: Any) -> tuple[_When, str | None]:
+    """Read dates that all fall on the 1st of a month as months (``month_only``).
+
+    Monthly exports (police.uk re-shared as ``2022-01-01``) write each month as its
+    first day. The rule: every parsed value is a date on day 1, and the column is
+    named like a month or holds 20 rows or more over 2 months or more.
+    """
+    ok = ~w.empty & ~w.failed
+    if not ok.any() or not np.all(w.res[ok] == _RES_DATE):
+        return w, None
+    v = w.values.to_numpy()[ok]
+    months = v.astype("datetime64[M]")
+    if not np.all(v == months.astype(v.dtype)):
+        return w, None
+    named = bool(_tokens(col) & {"month", "mon", "mth", "yearmonth"})
+    if not named and (ok.sum() < 20 or np.unique(months).size < 2):
+        return w, None
+    res = w.res.copy()
+    res[ok] = _RES_MONTH
+    note = (f"date column {col!r} holds only first days of months: read as months "
+            "(month_only)")
+    return _When(w.values, w.aware, w.empty, w.failed, res, w.how, w.order), note
+
+
 def _date_share(s: pd.Series) -> float:
     """Share of a sample of non-empty values that parse as dates (for detection)."""
     sample = s.dropna().head(_SAMPLE)
@@ -768,9 +792,10 @@ def _parse_role(frame: pd.DataFrame, cols: _Columns, col: Any, role: str,
     """Parse one date column and combine it with its time or hour-of-day column."""
     w = _parse_dates(frame[col], args.get("dayfirst"))
     date_failed = w.failed.copy()
-    w, note = _one_clock_time(w, col)
-    if note:
-        notes.append(note)
+    for rule in (_one_clock_time, _first_of_month):
+        w, note = rule(w, col)
+        if note:
+            notes.append(note)
     main = role == "datetime"
     tcol = cols.user(args["time"], "time") if main and args.get("time") is not None else None
     hcol = cols.user(args["hour"], "hour") if main and args.get("hour") is not None else None
@@ -1043,6 +1068,31 @@ def _zone_notes(present: list[_When], zone: str | None, how: str, gaps: np.ndarr
                             f"(e.g. row_id {int(row_id[np.argmax(mask)])})")
 
 
+def _offset_check(w: _When, local: pd.Series, zone: str | None, col_role: str,
+                  warnings: list[str]) -> None:
+    """Flag offsets that look like local clock time labelled UTC.
+
+    Placeholder midnights sit at local 00:00. When many values are at exactly 00:00 as
+    written (UTC) but few at 00:00 on the local clock, the "+00" is most likely a
+    label on local times (a known quirk of some portals).
+    """
+    if zone is None:
+        return
+    ok = w.aware & w.values.notna().to_numpy()
+    if ok.sum() < 20:
+        return
+    utc = w.values.to_numpy()[ok]
+    wall = _wall(local).astype("datetime64[us]")[ok]
+    at_utc = int((utc == utc.astype("datetime64[D]")).sum())
+    at_local = int((wall == wall.astype("datetime64[D]")).sum())
+    if at_utc >= 5 and at_utc > 5 * max(at_local, 1) and at_utc / ok.sum() > 5 / 1440:
+        warnings.append(
+            f"the {col_role} values carry UTC offsets, but {at_utc:,} of them are at exactly "
+            f"00:00 UTC and only {at_local:,} at 00:00 in {zone}: the offsets may be "
+            "labels on local clock times. If so, remove them from the text and pass "
+            f"tz='{zone}'")
+
+
 def _add_period(s: pd.Series, res: np.ndarray) -> pd.Series:
     """Exclusive end of a date-only (+1 day) or month-only (+1 month) value."""
     out = s.copy()
@@ -1153,7 +1203,14 @@ EARLIEST_DATE = pd.Timestamp("1900-01-01")
 """Dates before this are dropped as ``implausible_date`` (as are dates after tomorrow)."""
 
 STRAY_GAP = pd.Timedelta(days=365)
-"""A date more than this before the 0.1 % quantile (or after the 99.9 %) is stray."""
+"""A date more than this before (or after) the data period is stray (warned about)."""
+
+
+def _failed(present: list[_When], n: int) -> np.ndarray:
+    failed = np.zeros(n, bool)
+    for w in present:
+        failed |= w.failed
+    return failed
 
 
 def _implausible(series: list[pd.Series | None], n: int) -> np.ndarray:
@@ -1174,26 +1231,25 @@ def _stray_warning(at: pd.Series, keep: np.ndarray, row_id: np.ndarray,
                    warnings: list[str]) -> None:
     """Warn about dates far outside the bulk of the data.
 
-    The rule: more than a year before the 0.1 % quantile of the dates or after the
-    99.9 % quantile. They are kept; ``period=`` drops them.
+    The rule: more than :data:`STRAY_GAP` (a year) before the start or after the end of
+    the data period (:func:`hotspot._core.time.data_period`, the 1-99 % quantile span
+    of the dates widened to the whole period). They are kept; ``period=`` drops them.
     """
-    v = _wall(at)
-    ok = keep & ~np.isnat(v)
+    ok = keep & at.notna().to_numpy()
     if ok.sum() < 20:
         return
-    t = v[ok].astype(np.int64)
-    lo, hi = np.quantile(t, [0.001, 0.999], method="lower")
-    gap = STRAY_GAP.value // 1000
-    for mask, side, q in ((t < lo - gap, "before", lo), (t > hi + gap, "after", hi)):
+    lo, hi = data_period(at[ok])
+    v = at.to_numpy()
+    for mask, side, edge in ((ok & (at < lo - STRAY_GAP).to_numpy(dtype=bool), "before", lo),
+                             (ok & (at > hi + STRAY_GAP).to_numpy(dtype=bool), "after", hi)):
         if not mask.any():
             continue
-        first = int(np.flatnonzero(ok)[np.argmax(mask)])
+        first = int(np.argmax(mask))
         ex = pd.Timestamp(v[first]).strftime("%Y-%m-%d %H:%M")
-        qd = pd.Timestamp(np.datetime64(int(q), "us")).strftime("%Y-%m-%d")
         warnings.append(
             f"stray dates: {int(mask.sum()):,} rows are more than a year {side} the bulk of "
-            f"the data ({'0.1' if side == 'before' else '99.9'} % quantile {qd}; e.g. "
-            f"row_id {int(row_id[first])} at {ex}); kept: check them, or pass "
+            f"the data (which {'starts' if side == 'before' else 'ends'} {edge:%Y-%m-%d}; "
+            f"e.g. row_id {int(row_id[first])} at {ex}); kept: check them, or pass "
             "period=(start, end) to drop rows outside the period you study")
 
 
@@ -1257,16 +1313,20 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
     warnings, notes = list(parsed.warnings), list(parsed.notes)
     whens = (parsed.main, parsed.start, parsed.end)
     present = [w for w in whens if w is not None]
+    implausible = _implausible([w.values for w in present], n) & ~_failed(present, n)
+    for w in present:  # out of every zone's range: keep them out of the conversion
+        w.values = w.values.where(~implausible)
     zone, how = None, ""
     if any(w.values.notna().any() for w in present):
         zone, how = _choose_zone(tz, schema, cells, warnings)
     gaps, overlaps = np.zeros(n, bool), np.zeros(n, bool)
     local: list[pd.Series | None] = []
-    for w in whens:
+    for w, role in zip(whens, ("datetime", "start", "end"), strict=True):
         if w is None:
             local.append(None)
             continue
         s, g, o = _apply_zone(w, zone)
+        _offset_check(w, s, zone, role, warnings)
         local.append(s)
         gaps |= g
         overlaps |= o
@@ -1297,10 +1357,7 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
         frm = to.where(np.zeros(n, bool))
     frm, to, window = _windows(frm, to, end, row_id, warnings)
     q = _quality(at, res_at, window)
-    failed = np.zeros(n, bool)
-    for w in present:
-        failed |= w.failed
-    implausible = ~failed & _implausible([at, frm, to], n)
+    failed = _failed(present, n)
     if implausible.any():
         first = int(np.argmax(implausible))
         notes.append(f"implausible_date: {int(implausible.sum()):,} rows dated before "

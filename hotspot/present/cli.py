@@ -14,7 +14,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from hotspot import datasets
+from hotspot.analyse import darkness, temporal
 from hotspot.exceptions import HotspotError
+from hotspot.ingest.incidents import read_incidents
+from hotspot.ingest.report import ingest_report
+from hotspot.pipeline import scan
+from hotspot.present import maps, report
+from hotspot.present.export import export
+from hotspot.respond import interventions, patrol
+from hotspot.scan import areas, density
 
 __all__ = ["analyze", "main"]
 
@@ -117,16 +126,11 @@ def analyze(
     ...     sorted(paths)[:3]
     ['budget_plan', 'dark_share', 'hotspots_csv']
     """
-    from hotspot.analyse import darkness, temporal
-    from hotspot.ingest.report import ingest_report
-    from hotspot.pipeline import scan
-    from hotspot.scan import areas, density
-
     progress = _Progress(8 if (briefing or briefing_area is not None) else 7, quiet=quiet)
     written: dict[str, Path] = {}
     try:
-        report = ingest_report(incidents)
-        written["ingest_report"] = _write_text(out / f"{name}_ingest_report.txt", str(report))
+        ingest = ingest_report(incidents)
+        written["ingest_report"] = _write_text(out / f"{name}_ingest_report.txt", str(ingest))
     except HotspotError:
         pass
     progress.step("ingest report")
@@ -154,8 +158,6 @@ def analyze(
     progress.step("maps and exports")
 
     if briefing_area is not None or briefing:
-        from hotspot.present import report
-
         written["briefing"] = report.briefing(
             incidents,
             out / f"{name}_briefing.pdf",
@@ -178,8 +180,6 @@ def _write_responses(
     out: Path, name: str, spots: Any, incidents: Any, setting: str | None, tz: str | None
 ) -> dict[str, Path]:
     """Score interventions for the top hotspots, plan patrols and a budgeted portfolio."""
-    from hotspot.respond import interventions, patrol
-
     scores = interventions.score_interventions(
         incidents, spots, setting=setting, tz=tz, random_state=0
     )
@@ -226,8 +226,6 @@ def _plain(frame: Any) -> Any:
 
 def _write_layers(out: Path, name: str, cells: Any, spots: Any, surface: Any) -> dict[str, Path]:
     """GeoPackage (three layers), GeoJSON and CSV of the hotspots, with their parameters."""
-    from hotspot.present.export import export
-
     gpkg = out / f"{name}_hotspots.gpkg"
     export(spots, gpkg, layer="hotspots", overwrite=True)
     export(cells, gpkg, layer="gi_star_cells", overwrite=True)
@@ -244,8 +242,6 @@ def _write_maps(
 ) -> dict[str, Path]:
     """Print-quality PNG maps (A4, 300 dpi) and the interactive HTML map."""
     import matplotlib.pyplot as plt
-
-    from hotspot.present import maps
 
     source = "police-recorded incidents (see the ingest report)"
     minx, miny, maxx, maxy = cells.total_bounds
@@ -281,8 +277,6 @@ def _period(incidents: Any) -> str:
 
 
 def _read(args: argparse.Namespace) -> Any:
-    from hotspot.ingest.incidents import read_incidents
-
     kwargs = {
         k: getattr(args, k) for k in ("x", "y", "lon", "lat", "crs", "datetime", "offence", "tz")
     }
@@ -308,8 +302,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from hotspot import datasets
-
     out = Path(args.out).resolve()
     _prepare_out(out, args.force)
     # cell sizes: Memphis coordinates are rounded to ~100 m, Chicago's to ~10 m;
@@ -341,8 +333,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_briefing(args: argparse.Namespace) -> int:
     import geopandas as gpd
-
-    from hotspot.present import report
 
     path = Path(args.out)
     if path.exists() and not args.force:

@@ -34,7 +34,7 @@ import pandas as pd
 
 from hotspot._core.meta import get_meta
 from hotspot._core.validation import check_geodataframe
-from hotspot.exceptions import InvalidInputError
+from hotspot.exceptions import InvalidInputError, SourceNotFoundError
 
 __all__ = ["METADATA_TABLE", "export", "read_export"]
 
@@ -252,6 +252,21 @@ def read_export(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFra
     driver = _DRIVERS.get(path.suffix.lower())
     if driver is None:
         raise InvalidInputError(f"cannot tell the format of {path.name!r}.")
+    if not path.is_file():
+        raise SourceNotFoundError(f"no such file: {str(path)!r}.")
+    try:
+        return _read_export(path, driver, layer)
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError, OSError,
+            sqlite3.Error, json.JSONDecodeError) as exc:
+        if isinstance(exc, InvalidInputError):
+            raise
+        msg = (f"{path.name} was not written by hs.export ({type(exc).__name__}: {exc}). "
+               "Read incident exports with hs.read_incidents, other GIS files with "
+               "geopandas.read_file.")
+        raise InvalidInputError(msg) from None
+
+
+def _read_export(path: Path, driver: str, layer: str | None) -> gpd.GeoDataFrame:
     if driver == "GPKG":
         layers = [name for name in _gpkg_layers(path) if name != METADATA_TABLE]
         if layer is None:
@@ -263,6 +278,10 @@ def read_export(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFra
         meta = json.loads(row[0]) if row else {}
     elif driver == "GeoJSON":
         raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection":
+            kind = raw.get("type") if isinstance(raw, dict) else type(raw).__name__
+            msg = f"not a GeoJSON FeatureCollection (type {kind!r})"
+            raise ValueError(msg)
         meta = raw.get("hotspot", {})
         gdf = gpd.GeoDataFrame.from_features(raw["features"], crs=meta.get("crs"))
         cols = list(raw["features"][0]["properties"]) if raw["features"] else []

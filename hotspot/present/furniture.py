@@ -12,7 +12,7 @@ from typing import Any
 from hotspot._core.validation import metres_factor
 from hotspot.exceptions import InvalidInputError
 
-__all__ = ["add_map_furniture", "add_north_arrow", "add_scale_bar"]
+__all__ = ["add_map_furniture", "add_map_grid", "add_north_arrow", "add_scale_bar"]
 
 _FONT = 8.0  # pt; >= 7 pt on A4
 
@@ -37,7 +37,13 @@ def _format_length(metres: float) -> str:
 
 
 def add_scale_bar(
-    ax: Any, *, location: str = "lower left", crs: Any = None, fraction: float = 0.25
+    ax: Any,
+    *,
+    location: str = "lower left",
+    crs: Any = None,
+    fraction: float = 0.25,
+    y: float = 0.035,
+    pad: float = 0.04,
 ) -> Any:
     """Draw a two-segment black/white scale bar with a round length (m or km).
 
@@ -56,6 +62,10 @@ def add_scale_bar(
     fraction
         Longest bar as a share of the map width; the length is rounded down to 1, 2 or
         5 x 10^k metres.
+    y
+        Height of the bar in axes fractions (negative: under the map).
+    pad
+        Gap between the bar and the map's side, as a share of the map width.
 
     Returns
     -------
@@ -81,7 +91,7 @@ def add_scale_bar(
         raise InvalidInputError("the Axes has no width; draw the map before the scale bar.")
     length_m = _nice_length(width_m * fraction)
     length = length_m / factor
-    pad = 0.04 * (x1 - x0)
+    pad = pad * (x1 - x0)
     if location == "lower left":
         start = x0 + pad
     elif location == "lower right":
@@ -91,7 +101,7 @@ def add_scale_bar(
             f"location={location!r} is not supported; use 'lower left' or 'lower right'."
         )
     trans = blended_transform_factory(ax.transData, ax.transAxes)
-    y, h = 0.035, 0.008
+    h = 0.008
     half = length / 2
     for i, colour in enumerate(("black", "white")):
         ax.add_patch(
@@ -240,3 +250,77 @@ def _halo(width: float = 2.5) -> list[Any]:
     from matplotlib import patheffects
 
     return [patheffects.withStroke(linewidth=width, foreground="white")]
+
+
+def add_map_grid(ax: Any, grid: Any, *, size: float = _FONT) -> int:
+    """Draw a letters x numbers reference grid, labelled outside the map frame.
+
+    Thin grey lines at the cell edges of ``grid`` (a
+    :class:`hotspot.scan.places.MapGrid`); column letters above the frame, row
+    numbers left of it, for every column and row at least partly in view. The
+    same ``grid`` drawn on an overview and on a zoomed map gives the same
+    references, so ``"C4"`` in a table finds the place on either.
+
+    Returns
+    -------
+    int
+        The number of grid labels written (``gid="grid_label"``).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from hotspot.scan.places import map_grid
+    >>> fig, ax = plt.subplots(); _ = ax.set_xlim(0, 4000); _ = ax.set_ylim(0, 3000)
+    >>> add_map_grid(ax, map_grid((0, 0, 4000, 3000)))
+    14
+    """
+    from matplotlib.transforms import blended_transform_factory
+
+    x0, x1 = sorted(ax.get_xlim())
+    y0, y1 = sorted(ax.get_ylim())
+    style = {"color": "#7f7f7f", "linewidth": 0.45, "linestyle": (0, (4, 3)), "zorder": 5.7}
+    n = 0
+    top = blended_transform_factory(ax.transData, ax.transAxes)
+    left = blended_transform_factory(ax.transAxes, ax.transData)
+    halo = _halo(2.0)
+    for i in range(grid.n_cols + 1):
+        gx = grid.x0 + i * grid.size
+        if x0 < gx < x1:
+            ax.axvline(gx, **style, gid="map_grid")
+        lo, hi = max(gx, x0), min(gx + grid.size, x1)
+        if i < grid.n_cols and hi - lo > 0.2 * grid.size and hi > lo:
+            ax.text(
+                (lo + hi) / 2,
+                1.004,
+                grid.col_label(i),
+                transform=top,
+                ha="center",
+                va="bottom",
+                fontsize=size,
+                fontweight="bold",
+                gid="grid_label",
+                path_effects=halo,
+                clip_on=False,
+            )
+            n += 1
+    for j in range(grid.n_rows + 1):
+        gy = grid.y1 - j * grid.size
+        if y0 < gy < y1:
+            ax.axhline(gy, **style, gid="map_grid")
+        lo, hi = max(gy - grid.size, y0), min(gy, y1)
+        if j < grid.n_rows and hi - lo > 0.2 * grid.size and hi > lo:
+            ax.text(
+                -0.006,
+                (lo + hi) / 2,
+                grid.row_label(j),
+                transform=left,
+                ha="right",
+                va="center",
+                fontsize=size,
+                fontweight="bold",
+                gid="grid_label",
+                path_effects=halo,
+                clip_on=False,
+            )
+            n += 1
+    return n

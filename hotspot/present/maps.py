@@ -34,6 +34,7 @@ import pandas as pd
 
 from hotspot._core.validation import check_columns, check_geodataframe
 from hotspot.exceptions import InvalidInputError
+from hotspot.present.context import _draw_mask, street_labels
 from hotspot.present.furniture import (
     _FONT,
     _halo,
@@ -121,7 +122,11 @@ SEQUENTIAL_CMAP = "YlOrRd"
 PAPER_SIZES: dict[str, tuple[float, float]] = {"A4": (8.27, 11.69), "letter": (8.5, 11.0)}
 
 HOTSPOT_FILL = HOTSPOT_CLASS_COLORS["hot_99"]
-SUPPRESSED_COLOR = "#e0e0e0"
+SUPPRESSED_COLOR = "#ffffff"
+#: Suppressed cells are white with dark dots, on the map and in the legend alike, so
+#: in greyscale they differ from every shaded class by texture, not by a grey level.
+SUPPRESSED_EDGE = "#525252"
+SUPPRESSED_HATCH = "...."
 _CONTEXT_COLOR = "#4d4d4d"
 
 
@@ -240,8 +245,8 @@ def _as_layers(context: Any) -> list[tuple[str | None, gpd.GeoDataFrame | gpd.Ge
     )
 
 
-def _draw_context(ax: Any, context: Any, crs: Any, handles: list[Any]) -> None:
-    """Outlines of polygons (districts, study area) and thin lines (streets), in grey."""
+def _draw_context(ax: Any, context: Any, crs: Any, handles: list[Any], view: Any = None) -> None:
+    """Outlines of polygons (districts, study area) and lines (streets, named), in grey."""
     from matplotlib.lines import Line2D
 
     dashes = iter(["-", "--", ":", "-."] * 4)
@@ -258,9 +263,14 @@ def _draw_context(ax: Any, context: Any, crs: Any, handles: list[Any]) -> None:
                 ax=ax, color=_CONTEXT_COLOR, linewidth=1.0, linestyle=dash, zorder=5
             )
             style = {"color": _CONTEXT_COLOR, "linewidth": 1.0, "linestyle": dash}
-        else:
-            geom.plot(ax=ax, color="#969696", linewidth=0.4, zorder=2)
-            style = {"color": "#969696", "linewidth": 0.8}
+        elif kinds & {"LineString", "MultiLineString"}:
+            geom.plot(ax=ax, color="#8c8c8c", linewidth=0.6, zorder=4)
+            style = {"color": "#8c8c8c", "linewidth": 0.8}
+            if isinstance(layer, gpd.GeoDataFrame) and view is not None:
+                street_labels(ax, layer, view)
+        else:  # landmarks: small black squares, named when the layer has names
+            geom.plot(ax=ax, color="black", marker="s", markersize=6, zorder=7)
+            style = {"color": "black", "marker": "s", "linestyle": ""}
         if label:
             handles.append(Line2D([], [], label=label, **style))
 
@@ -284,11 +294,15 @@ def _draw_incidents(ax: Any, incidents: Any, crs: Any, handles: list[Any]) -> No
 
 
 def _legend(ax: Any, handles: list[Any], title: str | None = None, loc: str = "upper left") -> Any:
-    if not handles:
+    """Legend inside the map at ``loc``, under it (``"below"``: covers no data) or none."""
+    if not handles or loc == "none":
         return None
+    where: dict[str, Any] = {"loc": loc}
+    if loc == "below":
+        where = {"loc": "upper left", "bbox_to_anchor": (0.0, -0.012), "ncol": 2}
     leg = ax.legend(
         handles=handles,
-        loc=loc,
+        **where,
         fontsize=_FONT,
         title=title,
         title_fontsize=_FONT + 1,
@@ -313,10 +327,13 @@ def _finish(
     legend_title: str | None,
     extent: Any = None,
     legend_loc: str = "upper left",
+    exact: bool = False,
 ) -> Any:
     if extent is not None:
         x0, y0, x1, y1 = extent
         dx, dy = (x1 - x0) * 0.03 or 100.0, (y1 - y0) * 0.03 or 100.0
+        if exact:
+            dx = dy = 0.0
         ax.set_xlim(x0 - dx, x1 + dx)
         ax.set_ylim(y0 - dy, y1 + dy)
     if basemap is not None:
@@ -329,7 +346,19 @@ def _finish(
     ax.set_xlabel("")
     ax.set_ylabel("")
     _legend(ax, handles, legend_title, legend_loc)
-    add_map_furniture(ax, title=title, period=period, source=source, caveat=caveat)
+    outside = legend_loc in ("below", "none")  # officer pages: nothing over the cells
+    add_map_furniture(
+        ax,
+        title=title,
+        period=period,
+        source=source,
+        caveat=caveat,
+        scale_bar=not outside,
+        north_arrow=not outside,
+    )
+    if outside:
+        add_scale_bar(ax, location="lower right", y=-0.05, pad=0.1)
+        add_north_arrow(ax, x=0.975, y=-0.012)
     return ax
 
 
@@ -538,14 +567,20 @@ def _suppress(
     if small.any():  # one merged shape: hatching thousands of cells is slow to render
         _merged(units[small]).plot(
             ax=ax,
-            color=SUPPRESSED_COLOR,
-            edgecolor=SUPPRESSED_COLOR,
-            linewidth=0.2,
-            hatch="....",
+            facecolor=SUPPRESSED_COLOR,
+            edgecolor=SUPPRESSED_EDGE,
+            linewidth=0.0,
+            hatch=SUPPRESSED_HATCH,
             zorder=3,
         )
+    k = int(small.sum())
     handles.append(
-        _patch(SUPPRESSED_COLOR, f"suppressed (< {min_count}) ({int(small.sum()):,})", "....")
+        _patch(
+            SUPPRESSED_COLOR,
+            f"fewer than {min_count} incidents, not shown ({k:,} cell{'s' if k != 1 else ''})",
+            SUPPRESSED_HATCH,
+            edge=SUPPRESSED_EDGE,
+        )
     )
     return units[~small]
 
@@ -629,7 +664,7 @@ def plot_units(
     ...     geometry=[box(i * 100, 0, i * 100 + 100, 100) for i in range(4)], crs=32616)
     >>> ax = plot_units(cells, "n_incidents", min_count=3, title="Counts")
     >>> [t.get_text() for t in ax.get_legend().get_texts()][0]
-    'suppressed (< 3) (1)'
+    'fewer than 3 incidents, not shown (1 cell)'
     """
     gdf = _check_units(units, "units")
     check_columns(gdf, [column], "units")
@@ -757,6 +792,8 @@ def plot_hotspots(
     extent: str = "auto",
     label_size: float = 9.0,
     legend_loc: str = "upper left",
+    view: Any = None,
+    mask: Any = None,
 ) -> Any:
     """Map ranked operational hotspots (``hs.hotspots`` output) with rank labels.
 
@@ -794,7 +831,13 @@ def plot_hotspots(
     label_size
         Font size of the rank labels in points.
     legend_loc
-        Legend position (matplotlib ``loc``).
+        Legend position (matplotlib ``loc``); ``"below"`` puts the legend under the
+        map and the scale bar and north arrow outside it, so that nothing covers
+        data; ``"none"``: no legend.
+    view
+        ``(xmin, ymin, xmax, ymax)`` shown exactly (overrides ``extent``).
+    mask
+        Study area polygon(s): the map outside it is greyed out and its outline drawn.
 
     Returns
     -------
@@ -818,8 +861,11 @@ def plot_hotspots(
     n_all = len(hot)
     if top is not None:
         hot = hot.iloc[: int(top)]
-    bounds = _extent(hot, units, context, extent)
+    bounds = view if view is not None else _extent(hot, units, context, extent)
     ax = _get_ax(ax, bounds)
+    if view is not None:
+        ax.set_xlim(view[0], view[2])
+        ax.set_ylim(view[1], view[3])
     ax._hotspot_crs = hot.crs
     handles: list[Any] = []
     if units is not None:
@@ -833,7 +879,9 @@ def plot_hotspots(
             _draw_numeric(
                 ax, shown, column, handles, integer=pd.api.types.is_integer_dtype(gdf[column])
             )
-    _draw_context(ax, context, hot.crs, handles)
+    _draw_context(ax, context, hot.crs, handles, view=bounds)
+    if mask is not None and bounds is not None:
+        _draw_mask(ax, mask, bounds, hot.crs, handles)
     if len(hot):
         fill = "none" if units is not None else HOTSPOT_FILL
         hot.plot(ax=ax, facecolor=fill, alpha=None, edgecolor="black", linewidth=1.2, zorder=6)
@@ -857,9 +905,12 @@ def plot_hotspots(
         caveat=caveat,
         basemap=basemap,
         handles=handles,
-        legend_title=None,
+        legend_title="Incidents per cell (cells)"
+        if units is not None and column == "n_incidents"
+        else None,
         extent=bounds,
         legend_loc=legend_loc,
+        exact=view is not None,
     )
     if labels and len(hot):
         _rank_labels(ax, hot, rank_col, label_size)

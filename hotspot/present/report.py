@@ -3,34 +3,38 @@
 :func:`briefing` writes one PDF for one area (a beat, a district, or the whole
 data); :func:`briefings` writes one per area of a polygon layer. Pages:
 
-1. **Cover summary**: area, period, number of incidents, change against the
-   previous period of the same length, and the ranked list of top places with
-   when they are hot and their dark share.
-2. **Overview map**: the area outline, the ranked hotspots with labels, a legend,
-   a scale bar and a north arrow.
-3. **One page per top hotspot**: a zoomed map, an hour x weekday table, offence
-   and location mix, dark share with its confidence interval, the emerging-hotspot
-   category, recommended interventions and a patrol plan (when those modules are
-   installed).
-4. **Method notes and caveats**: the ingest report, the suppression rule,
-   privacy and bias caveats.
+1. **Cover**: offence, area and period in the title; incidents, change against the
+   previous period of the same length, and the ranked top places by name and map
+   grid reference, with when they are busiest and their dark share.
+2. **Overview map**: counts per cell (suppressed under ``min_count``), context
+   layers (named streets, boundaries, landmarks), the study area, an optional base
+   map, the ranked places and a letters x numbers grid; legend, scale bar and
+   north arrow outside the map so that nothing covers data.
+3. **One page per top place**: a zoomed map with the same grid, a time table
+   (hour block x weekday, coarser when the place has few incidents), offence and
+   location mix, darkness, trend, and what to do there and why (interventions,
+   patrol visits by day and time), continued on a second page rather than cut.
+4. **Method notes and caveats**.
 
-Privacy by default: no incident points are drawn unless ``show_incidents=True``,
-and hotspots, map cells and table cells with fewer than ``min_count`` incidents are
-suppressed. All text is real (searchable) PDF text.
+This module works out what the pack says; :mod:`hotspot.present.report_pages`
+lays it out. Conditions that stop part of the analysis (times without a time
+zone, dates without times) become one plain sentence for the officer; bad input
+fails the call with a library error. Privacy by default: no incident points
+unless ``show_incidents=True``, and every printed count under ``min_count`` is
+shown as "fewer than n".
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
-import textwrap
-import warnings
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import shapely
@@ -55,27 +59,38 @@ __all__ = ["briefing", "briefings"]
 
 _PAPER = {"a4": (8.27, 11.69), "letter": (8.5, 11.0)}
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-_BANDS = 8  # 3-hour bands in the printed hour x weekday table
-_FONT = 9.0  # body text, points
-_SMALL = 8.0  # smallest text on the page, points
 _CAVEAT = (
     "Police-recorded incidents only: places and times reflect reporting and patrol "
-    "patterns as well as crime. Privacy: no individual incidents are shown."
+    "patterns as well as crime."
 )
+_NAIVE = (
+    "Times in this data have no time zone, so darkness was not worked out. Ask your "
+    "analyst to rerun the pack with the local time zone."
+)
+
+
+def _n(n: int | float, min_count: int) -> str:
+    """Format a count for print: ``"fewer than 3"`` for 0 < n < min_count."""
+    n = round(float(n))
+    return f"fewer than {min_count}" if 0 < n < min_count else f"{n:,}"
 
 
 # --------------------------------------------------------------------- inputs
 
 
-def _as_area(area: Any, incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+def _as_area(area: Any, incidents: gpd.GeoDataFrame, name: str = "area") -> gpd.GeoDataFrame | None:
     if area is None:
         return None
+    if isinstance(area, (str, Path)):
+        from hotspot.present.context import read_layers
+
+        area = read_layers({name: area}, incidents.crs)[name]
     if isinstance(area, gpd.GeoSeries):
         area = gpd.GeoDataFrame(geometry=area)
-    check_geodataframe(area, "area")
-    check_same_crs(incidents, area, "incidents", "area")
+    check_geodataframe(area, name)
+    check_same_crs(incidents, area, "incidents", name)
     if not bool(area.geom_type.isin(["Polygon", "MultiPolygon"]).all()):
-        msg = "`area` must hold polygons (e.g. one district); got other geometry types."
+        msg = f"`{name}` must hold polygons (e.g. one district); got other geometry types."
         raise InvalidInputError(msg)
     return area
 
@@ -97,7 +112,11 @@ def _in_window(at: pd.Series, start: pd.Timestamp, end: pd.Timestamp, closed_end
 
 
 def _previous_change(
-    all_inc: gpd.GeoDataFrame, start: pd.Timestamp, end: pd.Timestamp, n_now: int
+    all_inc: gpd.GeoDataFrame,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    n_now: int,
+    min_count: int,
 ) -> dict[str, Any]:
     """Count incidents in the window of the same length just before the period."""
     length = end - start
@@ -106,13 +125,16 @@ def _previous_change(
     first = at.min()
     slack = max(pd.Timedelta(days=1), 0.03 * length)  # data may start a few days late
     if length <= pd.Timedelta(0) or pd.isna(first) or first > prev_start + slack:
-        return {"available": False, "text": "not available (no data for the previous period)"}
+        return {"available": False, "text": "The data do not cover the previous period."}
     n_prev = int(_in_window(at, prev_start, prev_end, closed_end=False).sum())
-    if n_prev == 0:
-        text = f"{n_now:,} vs 0 in the previous period"
+    if n_prev < min_count or n_now < min_count:
+        text = (
+            f"{_n(n_now, min_count)} incidents vs {_n(n_prev, min_count)} in the "
+            "previous period of the same length"
+        )
     else:
         pct = 100.0 * (n_now - n_prev) / n_prev
-        text = f"{pct:+.0f}% ({n_now:,} vs {n_prev:,} in the previous period)"
+        text = f"{pct:+.0f}% ({n_now:,} vs {n_prev:,} in the previous period of the same length)"
     return {
         "available": True,
         "n_prev": n_prev,
@@ -124,11 +146,12 @@ def _previous_change(
 def _default_hotspots(
     inc: gpd.GeoDataFrame,
     units: gpd.GeoDataFrame | None,
-    area: gpd.GeoDataFrame | None,
+    mask: Any,
     choices: dict[str, Any],
     scan_args: dict[str, Any],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    # cells of the area only (study_area): empty cells outside it would bias Gi*
+    # cells of the area and study area only: empty cells outside would bias Gi*
+    area = None if mask is None else gpd.GeoDataFrame(geometry=[mask], crs=inc.crs)
     cells, hot = scan(inc, units=units, study_area=area, **scan_args)
     note_choice(
         choices,
@@ -143,11 +166,33 @@ def _default_hotspots(
 # --------------------------------------------------------------------- analysis
 
 
+def _time_limits(inc: gpd.GeoDataFrame, tz: Any) -> tuple[str | None, str | None]:
+    """Plain sentences for why time tables / darkness cannot be printed (None: they can)."""
+    at = inc["occurred_at"]
+    quality = (
+        inc["time_quality"].astype("string")
+        if "time_quality" in inc.columns
+        else pd.Series("exact", index=inc.index)
+    )
+    timed = at.notna() & quality.isin(["exact", "window"]).to_numpy()
+    if not bool(timed.any()):
+        kinds = set(quality.dropna().unique())
+        grain = "months" if "month_only" in kinds else "days"
+        text = (
+            f"Times in this data are known only to the {grain[:-1]}, so the busiest "
+            "hours and darkness cannot be shown."
+        )
+        return text, text
+    if getattr(at.dt, "tz", None) is None and tz is None:
+        return None, _NAIVE
+    return None, None
+
+
 def _peak(profile: pd.DataFrame) -> str:
     """'Fri, Sat 20:00-24:00' from a 24 x 7 profile."""
     values = profile.to_numpy(dtype=float)
     if not np.isfinite(values).any() or values.sum() <= 0:
-        return "no known times"
+        return "-"
     days = values.sum(axis=0)
     order = np.argsort(-days, kind="stable")
     top_days = (
@@ -161,47 +206,81 @@ def _peak(profile: pd.DataFrame) -> str:
     return f"{', '.join(top_days)} {h0:02d}:00-{(h1 or 24):02d}:00"
 
 
-def _profiles(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame | None:
-    from hotspot.analyse.temporal import temporal_profile
+_BLOCKS = {  # time table designs, finest first: (row edges in hours, weekday groups)
+    "3-hour blocks x weekday": (list(range(0, 25, 3)), [[d] for d in range(7)]),
+    "part of day x weekday": ([0, 6, 12, 18, 24], [[d] for d in range(7)]),
+    "part of day, weekdays vs weekend": ([0, 6, 12, 18, 24], [[0, 1, 2, 3, 4], [5, 6]]),
+}
+_PART = {0: "Night 00-06", 6: "Morning 06-12", 12: "Afternoon 12-18", 18: "Evening 18-24"}
 
-    try:
-        return temporal_profile(inc, by=member, tz=tz)
-    except Exception:
+
+def _time_table(profile: pd.DataFrame | None, min_count: int) -> dict[str, Any] | None:
+    """Pick the finest time table in which most non-empty cells reach ``min_count``."""
+    if profile is None or float(np.nansum(profile.to_numpy())) <= 0:
         return None
+    hours = profile.to_numpy(dtype=float)  # 24 x 7
+    for title, (edges, groups) in _BLOCKS.items():
+        rows = np.add.reduceat(hours, edges[:-1], axis=0)
+        values = np.column_stack([rows[:, g].sum(axis=1) for g in groups])
+        nonzero = values[values > 0]
+        if np.median(nonzero) >= min_count or title.endswith("weekend"):
+            break
+    rounded = np.rint(values)
+    text = [[_cell(v, min_count) for v in row] for row in rounded]
+    shown = np.where(rounded >= min_count, rounded, np.nan)
+    cols = _DAYS if len(groups) == 7 else ["Mon-Fri", "Sat-Sun"]
+    labels = (
+        [f"{a:02d}-{b:02d}h" for a, b in itertools.pairwise(edges)]
+        if len(edges) == 9
+        else [_PART[a] for a in edges[:-1]]
+    )
+    return {
+        "title": title,
+        "values": rounded,
+        "shown": shown,
+        "text": text,
+        "rows": labels,
+        "cols": cols,
+    }
 
 
-def _dark(inc: gpd.GeoDataFrame, member: pd.Series, tz: Any) -> pd.DataFrame | None:
-    from hotspot.analyse.darkness import dark_share
+def _cell(v: float, min_count: int) -> str:
+    if v == 0:
+        return "-"
+    return f"<{min_count}" if v < min_count else f"{v:,.0f}"
 
-    try:
-        return dark_share(inc, by=member, tz=tz)
-    except Exception:
-        return None
+
+def _dark_text(dark: pd.DataFrame | None, hid: int, reason: str | None, min_count: int):
+    if reason is not None:
+        return reason, "-"
+    if dark is None or hid not in dark.index or dark.loc[hid, "n_known"] <= 0:
+        return "No incident here has a known time of day, so darkness cannot be shown.", "-"
+    d = dark.loc[hid]
+    share = f"{100 * d['dark_share']:.0f}%"
+    if d["n_known"] < min_count:
+        return f"Too few incidents with a known time (fewer than {min_count}) to tell.", "-"
+    return (
+        f"{share} of incidents with a known time were in darkness (likely range "
+        f"{100 * d['dark_share_low']:.0f}-{100 * d['dark_share_high']:.0f}%; "
+        f"{_n(d['n_dark'], min_count)} of {int(d['n_known']):,}).",
+        share,
+    )
 
 
 def _emerging(
-    inc: gpd.GeoDataFrame,
-    units: gpd.GeoDataFrame | None,
-    hot: gpd.GeoDataFrame,
-) -> dict[int, str]:
-    """Emerging-hotspot category per hotspot: that of most of its incidents' cells."""
+    inc: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None, hot: gpd.GeoDataFrame
+) -> tuple[dict[int, str], str]:
+    """Emerging-hotspot category per hotspot (that of most of its incidents' cells)."""
     from hotspot.analyse.emerging import emerging_hotspots
 
-    if units is None or len(inc) == 0:
-        return {}
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            # row/col kept: a square grid then takes the binning fast path, not an STRtree
-            keep = [c for c in ("row", "col") if c in units.columns] + ["geometry"]
-            ehsa = emerging_hotspots(inc, units[keep], freq="M")
-    except Exception:
-        return {}
-    note = (
-        " (fewer than 10 months of data: indicative only)"
-        if any("time steps" in str(w.message) for w in caught)
-        else ""
-    )
+    if units is None or len(inc) == 0 or len(hot) == 0:
+        return {}, ""
+    months = inc["occurred_at"].dt.tz_localize(None).dt.to_period("M").nunique()
+    if months < 6:
+        return {}, f"The data cover {months} month(s): too short to tell a trend."
+    keep = [c for c in ("row", "col") if c in units.columns] + ["geometry"]
+    ehsa = emerging_hotspots(inc, units[keep], freq="M")
+    note = " (fewer than 10 months of data: indicative only)" if months < 10 else ""
     cents = gpd.GeoDataFrame(
         {
             "cat": ehsa["emerging_category"].astype(str).to_numpy(),
@@ -214,419 +293,57 @@ def _emerging(
     out: dict[int, str] = {}
     for hid, geom in zip(hot["hotspot_id"], hot.geometry, strict=True):
         idx = tree.query(geom, predicate="intersects")
-        if len(idx) == 0:
-            continue
-        sub = cents.iloc[idx]
-        out[int(hid)] = str(sub.groupby("cat")["n"].sum().idxmax()) + note
-    return out
+        if len(idx):
+            cat = str(cents.iloc[idx].groupby("cat")["n"].sum().idxmax()).replace("_", " ")
+            out[int(hid)] = f"Monthly trend of the cells here: {cat}{note}."
+    return out, "No monthly trend for this place."
 
 
-def _interventions(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, enabled: bool, setting: str | None,
-    random_state: Any = 0,
-) -> tuple[pd.DataFrame | None, str]:
-    if not enabled:
-        return None, "not requested"
-    try:
-        from hotspot.respond.interventions import score_interventions
-    except ImportError:
-        return None, "not available (intervention scoring is not installed)"
-    try:
-        return score_interventions(inc, hot, setting=setting, random_state=random_state), ""
-    except Exception as exc:
-        return None, f"not available ({type(exc).__name__}: {exc})"
-
-
-def _menus(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, scores: pd.DataFrame | None,
-    setting: str | None,
-) -> dict[int, list[str]]:
-    """Response menu lines per hotspot (:func:`hotspot.respond.menu.response_menu`)."""
-    try:
-        from hotspot.respond.menu import format_response_menu, response_menu
-
-        menu = response_menu(inc, hot, scores=scores, setting=setting)
-    except Exception:  # the menu is an aid: the pack prints without it
-        return {}
-    return {int(h): format_response_menu(menu, h, top=3, compact=True)
-            for h in hot["hotspot_id"]}
-
-
-def _patrol(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None, random_state: Any = 0
-) -> tuple[pd.DataFrame | None, str]:
-    if hours is None:
-        return None, "not requested (give officer_hours_per_week)"
-    try:
-        from hotspot.respond.patrol import patrol_plan
-    except ImportError:
-        return None, "not available (patrol planning is not installed)"
-    try:
-        return patrol_plan(inc, hot, officer_hours_per_week=hours, random_state=random_state), ""
-    except Exception as exc:
-        return None, f"not available ({type(exc).__name__}: {exc})"
-
-
-def _mix(values: pd.Series, min_count: int, top: int = 5) -> list[list[str]]:
-    counts = values.astype("string").fillna("unknown").value_counts()
+def _mix(values: pd.Series, min_count: int, top: int = 4) -> list[list[str]]:
+    counts = values.astype("string").fillna("not recorded").value_counts()
     total = int(counts.sum())
     rows: list[list[str]] = []
     other = 0
     for i, (name, n) in enumerate(counts.items()):
         if i < top and n >= min_count:
-            rows.append([_clip(str(name), 24), f"{n:,}", f"{100 * n / total:.0f}%"])
+            rows.append([str(name), f"{n:,}", f"{100 * n / total:.0f}%"])
         else:
             other += int(n)
     if other:
-        rows.append(
-            ["other / fewer than " + str(min_count), f"{other:,}", f"{100 * other / total:.0f}%"]
-        )
+        share = f"{100 * other / total:.0f}%" if other >= min_count else ""
+        rows.append(["all others", f"<{min_count}" if other < min_count else f"{other:,}", share])
     return rows
 
 
-def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-# --------------------------------------------------------------------- drawing
-
-
-def _draw_map(
-    ax: Any,
-    *,
-    area: gpd.GeoDataFrame | None,
+def _interventions(
     hot: gpd.GeoDataFrame,
-    cells: Any,
     inc: gpd.GeoDataFrame,
-    show_incidents: bool,
-    focus: Any = None,
-    min_count: int = 3,
-) -> None:
-    """Draw the area outline, counts per cell (suppressed under min_count), ranked hotspots."""
-    from hotspot.present.maps import plot_hotspots
+    enabled: bool,
+    setting: str | None,
+    tz: Any,
+    random_state: Any,
+) -> pd.DataFrame | None:
+    if not enabled or len(hot) == 0:
+        return None
+    from hotspot.respond.interventions import score_interventions
 
-    units = cells if cells is not None and "n_incidents" in cells else None
-    shown = hot
-    extent = "auto"
-    if focus is not None:
-        geom = hot.loc[hot["hotspot_id"] == focus].geometry.iloc[0]
-        bx0, by0, bx1, by1 = geom.bounds
-        half = max(bx1 - bx0, by1 - by0, 400.0) * 0.65
-        cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
-        if units is not None:
-            units = units.cx[cx - half : cx + half, cy - half : cy + half]
-        if units is None or len(units) == 0:
-            units, extent = None, "hotspots"
-        box = shapely.box(cx - half, cy - half, cx + half, cy + half)
-        shown = hot.assign(geometry=hot.geometry.intersection(box))
-        shown = shown[~shown.geometry.is_empty]
-    plot_hotspots(
-        shown,
-        units=units,
-        column="n_incidents",
-        context=area,
-        ax=ax,
-        title=None,
-        labels=True,
-        incidents=inc,
-        show_incidents=show_incidents,
-        min_count=min_count,
-        extent=extent,
-        label_size=10 if focus is None else 13,
-    )
-    if focus is not None and ax.get_legend() is not None:
-        ax.get_legend().remove()
+    kwargs: dict[str, Any] = {"setting": setting, "random_state": random_state}
+    if tz is not None:
+        import inspect
+
+        if "tz" in inspect.signature(score_interventions).parameters:
+            kwargs["tz"] = tz
+    return score_interventions(inc, hot, **kwargs)
 
 
-def _table(
-    ax: Any,
-    header: list[str],
-    rows: list[list[str]],
-    widths: list[float],
-    *,
-    fontsize: float = _FONT,
-    title: str | None = None,
-    row_h: float | None = None,
-) -> None:
-    """Plain text table in axes coordinates (real text, no rasterization)."""
-    ax.set_axis_off()
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    top = 1.0
-    if title:
-        ax.text(0, top, title, fontsize=fontsize + 1.5, fontweight="bold", va="top")
-        top -= 0.16 if row_h is None else row_h * 1.3
-    n = len(rows) + 1
-    h = row_h if row_h is not None else min(0.12, top / max(n, 1))
-    xs = np.concatenate([[0.0], np.cumsum(widths)[:-1]])
-    for j, text in enumerate(header):
-        ax.text(xs[j] + 0.005, top - h / 2, text, fontsize=fontsize, fontweight="bold", va="center")
-    ax.plot([0, sum(widths)], [top - h, top - h], color="black", lw=0.8)
-    for i, row in enumerate(rows):
-        y = top - (i + 1.5) * h
-        if i % 2 == 1:
-            ax.add_patch(
-                mpl.patches.Rectangle((0, y - h / 2), sum(widths), h, color="#f0f0f0", lw=0)
-            )
-        for j, text in enumerate(row):
-            ax.text(xs[j] + 0.005, y, text, fontsize=fontsize, va="center")
+def _patrol(
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None, random_state: Any
+) -> pd.DataFrame | None:
+    if hours is None or len(hot) == 0:
+        return None
+    from hotspot.respond.patrol import patrol_plan
 
-
-def _heat_table(ax: Any, profile: pd.DataFrame | None, min_count: int) -> None:
-    if profile is None or float(profile.to_numpy().sum()) == 0:
-        ax.set_axis_off()
-        ax.text(0, 0.5, "Time profile not available (no known times).", fontsize=_FONT)
-        return
-    values = profile.to_numpy(dtype=float).reshape(_BANDS, 24 // _BANDS, 7).sum(axis=1)
-    shown = np.where(values >= min_count, values, np.nan)
-    ax.imshow(
-        np.nan_to_num(shown),
-        cmap="OrRd",
-        aspect="auto",
-        vmin=0,
-        vmax=max(float(np.nanmax(values)), 1.0),
-    )
-    step = 24 // _BANDS
-    for r in range(_BANDS):
-        for c in range(7):
-            v = values[r, c]
-            text = f"{v:.0f}" if v >= min_count else ("-" if v == 0 else f"<{min_count}")
-            dark = v >= min_count and v > 0.6 * np.nanmax(values)
-            ax.text(
-                c,
-                r,
-                text,
-                ha="center",
-                va="center",
-                fontsize=_SMALL,
-                color="white" if dark else "black",
-            )
-    ax.set_xticks(range(7), _DAYS, fontsize=_SMALL)
-    ax.set_yticks(
-        range(_BANDS),
-        [f"{r * step:02d}-{(r + 1) * step:02d}h" for r in range(_BANDS)],
-        fontsize=_SMALL,
-    )
-    ax.tick_params(length=0)
-    ax.xaxis.tick_top()
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width)) or text
-
-
-def _footer(fig: Any, text: str, page: int) -> None:
-    fig.text(0.06, 0.025, _wrap(text, 120), fontsize=_SMALL, color="#444444", va="bottom")
-    fig.text(0.94, 0.025, f"Page {page}", fontsize=_SMALL, ha="right", va="bottom")
-
-
-# --------------------------------------------------------------------- pages
-
-
-def _new_page(size: tuple[float, float]) -> Any:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=size)
-
-
-def _cover(fig: Any, ctx: dict[str, Any]) -> None:
-    fig.text(0.06, 0.95, ctx["title"], fontsize=18, fontweight="bold", va="top")
-    fig.text(
-        0.06, 0.915, "Hotspot briefing for patrol officers", fontsize=11, va="top", color="#444444"
-    )
-    lines = [
-        ("Area", ctx["area_name"]),
-        ("Period", ctx["period_text"]),
-        ("Incidents", f"{ctx['n']:,}" + (f" ({ctx['offences']})" if ctx["offences"] else "")),
-        ("Change", ctx["change"]["text"]),
-        ("Hotspots", ctx["hotspot_summary"]),
-    ]
-    y = 0.87
-    for key, value in lines:
-        fig.text(0.06, y, key, fontsize=10.5, fontweight="bold", va="top")
-        wrapped = _wrap(value, 78)
-        fig.text(0.22, y, wrapped, fontsize=10.5, va="top")
-        y -= 0.028 * (wrapped.count("\n") + 1)
-    ax = fig.add_axes((0.06, 0.30, 0.88, y - 0.33))
-    rows = []
-    for r in ctx["top_rows"]:
-        rows.append([str(r["rank"]), r["name"], r["n"], r["share"], r["when"], r["dark"]])
-    if not rows:
-        rows = [["-", "no hotspot with enough incidents", "", "", "", ""]]
-    _table(
-        ax,
-        ["Rank", "Place", "Incidents", "Share", "When hot", "Dark"],
-        rows,
-        [0.08, 0.2, 0.13, 0.1, 0.34, 0.15],
-        fontsize=10,
-        title="Top places",
-        row_h=0.075,
-    )
-    text = (
-        "How to read this pack: page 2 maps the ranked places; each following page covers "
-        "one place: when it is hot, what happens there, what to do and why. 'When hot' is "
-        "the two busiest weekdays and the busiest 4-hour window. 'Dark' is the share of "
-        "incidents with a known time that happened after civil dusk or before civil dawn. "
-        "Places are ranked by number of incidents."
-    )
-    fig.text(0.06, 0.27, _wrap(text, 100), fontsize=_FONT, va="top")
-    _footer(fig, ctx["footer"], 1)
-
-
-def _overview(fig: Any, ctx: dict[str, Any]) -> None:
-    fig.text(
-        0.06, 0.95, f"Overview map: {ctx['area_name']}", fontsize=15, fontweight="bold", va="top"
-    )
-    fig.text(0.06, 0.92, f"Ranked hotspots, {ctx['period_text']}", fontsize=10, va="top")
-    ax = fig.add_axes((0.06, 0.08, 0.88, 0.82))
-    _draw_map(
-        ax,
-        area=ctx["area"],
-        hot=ctx["hot"],
-        cells=ctx["cells"],
-        inc=ctx["inc"],
-        show_incidents=ctx["show_incidents"],
-        min_count=ctx["min_count"],
-    )
-    ax.set_anchor("N")
-    fig.canvas.draw()
-    bottom = ax.get_position().y0
-    y = bottom - 0.02
-    for r in ctx["top_rows"]:
-        fig.text(
-            0.06,
-            y,
-            f"Hotspot {r['rank']}: {r['n']} incidents ({r['share']}), busiest "
-            f"{r['when']}, {r['dark']} in darkness",
-            fontsize=_FONT + 0.5,
-            va="top",
-        )
-        y -= 0.02
-    _footer(fig, ctx["footer"], 2)
-
-
-def _hotspot_page(fig: Any, ctx: dict[str, Any], row: pd.Series, page: int) -> None:
-    hid = int(row["hotspot_id"])
-    info = ctx["per_hotspot"][hid]
-    fig.text(0.06, 0.955, info["name"], fontsize=15, fontweight="bold", va="top")
-    head = (
-        f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% of the "
-        f"area's) on {float(row['area_km2']):.2f} km²{info['concentration']}. "
-        f"Busiest: {info['when']}."
-    )
-    fig.text(0.06, 0.925, _wrap(head, 110), fontsize=_FONT + 0.5, va="top")
-    ax = fig.add_axes((0.06, 0.57, 0.44, 0.33))
-    _draw_map(
-        ax,
-        area=ctx["area"],
-        hot=ctx["hot"],
-        cells=ctx["cells"],
-        inc=ctx["inc"],
-        show_incidents=ctx["show_incidents"],
-        focus=hid,
-        min_count=ctx["min_count"],
-    )
-    fig.text(
-        0.56,
-        0.905,
-        "When: incidents by time and weekday",
-        fontsize=_FONT + 1.5,
-        fontweight="bold",
-        va="top",
-    )
-    hax = fig.add_axes((0.63, 0.585, 0.31, 0.28))
-    _heat_table(hax, info["profile"], ctx["min_count"])
-    fig.text(
-        0.06,
-        0.565,
-        f"Shading: incidents per grid cell as on page 2; grey cells have fewer "
-        f"than {ctx['min_count']}.",
-        fontsize=_SMALL,
-        va="top",
-        color="#444444",
-    )
-    y_top = 0.535
-    for k, (title, rows) in enumerate(info["mixes"]):
-        mix_ax = fig.add_axes((0.06 + 0.46 * k, y_top - 0.12, 0.42, 0.12))
-        _table(
-            mix_ax,
-            ["Category", "Incidents", "Share"],
-            rows or [["not recorded", "", ""]],
-            [0.6, 0.22, 0.18],
-            fontsize=_SMALL,
-            title=title,
-            row_h=0.13,
-        )
-    y = y_top - 0.135
-    for key, value in (("Darkness", info["dark"]), ("Trend", info["emerging"])):
-        fig.text(0.06, y, key, fontsize=_FONT, fontweight="bold", va="top")
-        wrapped = _wrap(value, 100)
-        fig.text(0.17, y, wrapped, fontsize=_FONT, va="top")
-        y -= 0.0155 * (wrapped.count("\n") + 1) + 0.005
-    y -= 0.006
-    fig.text(0.06, y, "What to do here", fontsize=_FONT + 1.5, fontweight="bold", va="top")
-    y -= 0.024
-    for line in info["actions"]:
-        indent = 0.09 if line.startswith("   ") else 0.06
-        wrapped = _wrap(line.strip(), 100 if indent == 0.06 else 118)
-        bold = not line.startswith("   ")
-        fig.text(
-            indent,
-            y,
-            wrapped,
-            fontsize=_FONT if bold else _SMALL,
-            va="top",
-            fontweight="bold" if bold else "normal",
-        )
-        y -= (0.0155 if bold else 0.014) * (wrapped.count("\n") + 1) + 0.004
-    _footer(fig, ctx["footer"], page)
-
-
-def _method_page(fig: Any, ctx: dict[str, Any], page: int) -> None:
-    fig.text(0.06, 0.955, "Method notes and caveats", fontsize=15, fontweight="bold", va="top")
-    sections = [
-        ("Data", ctx["ingest_lines"]),
-        ("How hotspots were found", ctx["method_lines"]),
-        (
-            "Privacy and suppression",
-            [
-                f"Counts below {ctx['min_count']} are suppressed: such map cells are not shaded, "
-                f"such hotspots are not listed, and such table cells show '<{ctx['min_count']}'.",
-                "No individual incident locations are printed."
-                if not ctx["show_incidents"]
-                else "Individual incident locations ARE printed on the maps (show_incidents=True): "
-                "handle this pack as restricted.",
-            ],
-        ),
-        (
-            "Caveats",
-            [
-                "Police-recorded crime is not all crime: it reflects what people report and where "
-                "police patrol. Places with more patrol can look hotter; under-reported offences "
-                "and communities are under-counted.",
-                "A hotspot is a place, not a group of people. Do not use this pack to target "
-                "individuals or communities; use it to plan problem-solving at places.",
-                "Times at exactly midnight are often placeholders for unknown times and are left "
-                "out of the time tables and dark shares.",
-                "Intervention estimates are averages from published evaluations; local effects "
-                "vary. Assess what you do (before/after with a comparison area).",
-            ],
-        ),
-    ]
-    y = 0.91
-    for title, lines in sections:
-        fig.text(0.06, y, title, fontsize=11, fontweight="bold", va="top")
-        y -= 0.025
-        for line in lines:
-            wrapped = _wrap(line, 100)
-            fig.text(0.08, y, wrapped, fontsize=_FONT, va="top")
-            fig.text(0.065, y, "•", fontsize=_FONT, va="top")
-            y -= 0.0165 * (wrapped.count("\n") + 1) + 0.005
-        y -= 0.012
-    _footer(fig, ctx["footer"], page)
-
-
-# --------------------------------------------------------------------- public
+    return patrol_plan(inc, hot, officer_hours_per_week=hours, random_state=random_state)
 
 
 def _fmt_money(value: Any, currency: str) -> str:
@@ -637,79 +354,349 @@ def _fmt_money(value: Any, currency: str) -> str:
     return f"{currency} {v:,.0f}".strip()
 
 
-def _short_reason(text: str, limit: int = 330) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+def _menus(
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, scores: pd.DataFrame | None, setting: Any
+) -> dict[int, list[str]]:
+    """Response menu lines per place (:func:`hotspot.respond.menu.response_menu`)."""
+    if scores is None or len(hot) == 0:
+        return {}
+    from hotspot.respond.menu import format_response_menu, response_menu
+
+    menu = response_menu(inc, hot, scores=scores, setting=setting)
+    return {int(h): format_response_menu(menu, h, top=3, compact=True) for h in hot["hotspot_id"]}
 
 
 def _actions(
-    hid: int,
-    scores: pd.DataFrame | None,
-    score_note: str,
-    plan: pd.DataFrame | None,
-    plan_note: str,
-) -> list[str]:
-    """Lines of the 'What to do here' block; indented lines are the reasons."""
-    lines: list[str] = []
-    if scores is None:
-        lines.append(f"Recommended interventions: {score_note}.")
-    else:
+    hid: int, scores: pd.DataFrame | None, plan: pd.DataFrame | None, menu: list[str]
+) -> list[dict]:
+    """Items of 'What to do here': bold headings, reasons printed whole."""
+    from hotspot.present.report_pages import LEFT
+
+    items: list[dict[str, Any]] = []
+    if scores is not None:
         sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
         if "prevented" in sub:
             sub = sub[sub["prevented"] > 0].sort_values("prevented", ascending=False)
         if len(sub) == 0:
-            lines.append(
-                "Recommended interventions: none of the catalogue's interventions "
-                "applies to the incidents of this place."
-            )
+            items.append({"text": "None of the listed interventions fits the incidents here."})
         for i, (_, r) in enumerate(sub.head(3).iterrows(), start=1):
-            name = _clip(str(r.get("name", r.get("intervention", "intervention"))), 60)
+            name = str(r.get("name", r.get("intervention", "intervention")))
             est = ""
             if "prevented" in r:
                 est = f": about {float(r['prevented']):.0f} fewer incidents a year"
                 if "prevented_low" in r and "prevented_high" in r:
-                    est += (
-                        f" (range {float(r['prevented_low']):.0f}-{float(r['prevented_high']):.0f})"
-                    )
+                    est += f" (range {float(r['prevented_low']):.0f}-"
+                    est += f"{float(r['prevented_high']):.0f})"
             cur = str(r.get("currency", ""))
             if "capital" in r and pd.notna(r["capital"]):
-                est += (f", {_fmt_money(r['capital'], cur)} up front and "
-                        f"{_fmt_money(r['annual_cost'], cur)} a year")
+                est += (
+                    f", {_fmt_money(r['capital'], cur)} up front and "
+                    f"{_fmt_money(r['annual_cost'], cur)} a year"
+                )
             elif "cost" in r and pd.notna(r["cost"]):
                 est += f", cost about {_fmt_money(r['cost'], cur)}"
-            lines.append(f"{i}. {name}{est}.")
+            items.append({"text": f"{i}. {name}{est}.", "bold": True})
             if "reason" in r and pd.notna(r["reason"]):
                 reason = str(r["reason"]).strip()
-                full = str(r.get("name", ""))
-                if full and reason.startswith(full):
-                    reason = reason[len(full) :].lstrip(" :")
-                lines.append("   Why: " + _short_reason(reason, 190))
-    if plan is None:
-        lines.append(f"Patrol plan: {plan_note}.")
-    else:
+                if name and reason.startswith(name):
+                    reason = reason[len(name) :].lstrip(" :")
+                items.append({"text": "Why: " + reason, "x": LEFT + 0.03})
+    items.extend({"text": line.strip(), "x": LEFT + 0.03} for line in menu)
+    if plan is not None:
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
         if len(sub) == 0:
-            lines.append("Patrol plan: no patrol visit allocated to this place in the budget.")
+            items.append({"text": "Patrol: no visit here fits this week's officer hours."})
         else:
             mins = pd.to_numeric(sub["duration_min"], errors="coerce")
-            lines.append(
-                f"Patrol plan: {len(sub)} visits a week of about {mins.median():.0f} "
-                f"minutes ({mins.sum() / 60:.1f} officer-hours)."
+            items.append(
+                {
+                    "text": f"Patrol: {len(sub)} visits a week of about {mins.median():.0f} "
+                    f"minutes ({mins.sum() / 60:.1f} officer-hours).",
+                    "bold": True,
+                }
             )
-            per_day = sub.groupby(sub["day"].astype(str), sort=False).size()
-            visits = ", ".join(f"{d} {n}" for d, n in per_day.items())
-            lines.append(
-                f"   Visits per day: {visits}. Why: short visits spread over the "
-                "busiest hours deter for longer than one long stay (Koper curve)."
+            days = sub.groupby(sub["day"].astype(str), sort=False)["start"].apply(list)
+            when = "; ".join(f"{d} {', '.join(v)}" for d, v in days.items())
+            items.append({"text": f"Visit at: {when}.", "x": LEFT + 0.03})
+            items.append(
+                {
+                    "text": "Why: short visits at the busiest hours, spread over the week, "
+                    "deter for longer than one long stay (Koper curve). Vary the exact "
+                    "minute so visits are not predictable.",
+                    "x": LEFT + 0.03,
+                }
             )
+    return items
+
+
+def _offence_label(inc: gpd.GeoDataFrame) -> str:
+    if "offence" not in inc.columns:
+        return "Crime"
+    cats = inc["offence"].astype("string").dropna().value_counts()
+    if len(cats) == 1:
+        return str(cats.index[0]).strip().capitalize()
+    if len(cats) == 2:
+        return f"{str(cats.index[0]).capitalize()} and {cats.index[1]}"
+    return f"Crime ({len(cats)} offence types)" if len(cats) else "Crime"
+
+
+def _select(
+    incidents: gpd.GeoDataFrame,
+    area_gdf: gpd.GeoDataFrame | None,
+    study: gpd.GeoDataFrame | None,
+    period: Any,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, Any, dict[str, Any]]:
+    """Incidents in the area (and study area), those of the period, the mask, counts."""
+    mask = None
+    for layer in (area_gdf, study):
+        if layer is not None:
+            geom = shapely.union_all(layer.geometry.to_numpy())
+            mask = geom if mask is None else shapely.intersection(mask, geom)
+    all_inc = incidents
+    if mask is not None:
+        shapely.prepare(mask)
+        all_inc = incidents[shapely.intersects(mask, incidents.geometry.to_numpy())]
+    start, end = _period(all_inc if len(all_inc) else incidents, period)
+    inc = all_inc[_in_window(all_inc["occurred_at"], start, end, closed_end=True)].copy()
+    if len(inc) == 0:
+        msg = f"No incident in the area during {start:%d %b %Y} - {end:%d %b %Y}; nothing to brief."
+        raise InvalidInputError(msg)
+    counts = {"n_input": len(incidents), "n_area": len(all_inc), "start": start, "end": end}
+    return all_inc, inc, mask, counts
+
+
+def _hotspot_info(
+    row: pd.Series,
+    ctx: dict[str, Any],
+    sub: gpd.GeoDataFrame,
+    analyses: dict[str, Any],
+) -> dict[str, Any]:
+    """Everything the page of one place says."""
+    hid, m = int(row["hotspot_id"]), ctx["min_count"]
+    prof = analyses["profiles"].get(hid)
+    table = _time_table(prof, m) if analyses["time_reason"] is None else None
+    when = _peak(prof) if prof is not None and analyses["time_reason"] is None else "-"
+    dark_text, dark_short = _dark_text(analyses["dark"], hid, analyses["dark_reason"], m)
+    mixes = []
+    if "offence" in sub.columns and sub["offence"].nunique() > 1:
+        mixes.append(("Offence mix", _mix(sub["offence"], m)))
+    for col in ("loc_cat", "location_type", "location_category", "premise", "setting"):
+        if col in sub.columns and sub[col].notna().any():
+            mixes.append(("Type of place", _mix(sub[col], m)))
+            break
+    conc = (
+        f", {float(row['concentration']):.0f} times the average density"
+        if "concentration" in row and pd.notna(row["concentration"])
+        else ""
+    )
+    busiest = f" Busiest: {when}." if when != "-" else ""
+    return {
+        "hotspot_id": hid,
+        "title": f"{int(row['rank'])}. {row['place_name']}, grid {row['grid_ref']}"
+        if row["place_source"] != "grid"
+        else f"{int(row['rank'])}. Place in grid square {row['grid_ref']}",
+        "headline": f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% "
+        f"of the area's) on {float(row['area_km2']):.2f} km²{conc}.{busiest}",
+        "table_title": "When: incidents by " + (table["title"] if table else "time"),
+        "time_table": table,
+        "time_note": analyses["time_reason"] or "No incident here has a known time of day.",
+        "map_note": f"Shading: incidents per cell, as on page 1; white dotted cells had "
+        f"fewer than {m}. Grid squares as on page 1.",
+        "mixes": mixes[:2],
+        "facts": [
+            (key, value)
+            for key, value in (
+                ("Darkness", dark_text),
+                ("Trend", analyses["emerging"].get(hid, analyses["emerging_note"])),
+            )
+            if value
+        ],
+        "actions": _actions(
+            hid, analyses["scores"], analyses["plan"], analyses["menus"].get(hid, [])
+        ),
+        "when": when,
+        "dark_short": dark_short,
+    }
+
+
+def _analyses(
+    inc: gpd.GeoDataFrame,
+    hot: gpd.GeoDataFrame,
+    cells: Any,
+    opts: dict[str, Any],
+) -> dict[str, Any]:
+    from hotspot.analyse.darkness import dark_share
+    from hotspot.analyse.temporal import temporal_profile
+    from hotspot.scan.areas import hotspot_membership
+
+    member = hotspot_membership(inc, hot)
+    time_reason, dark_reason = _time_limits(inc, opts["tz"])
+    profiles: dict[int, pd.DataFrame] = {}
+    dark = None
+    if time_reason is None and len(hot):
+        table = temporal_profile(inc, by=member, tz=opts["tz"])
+        for hid in table.index.get_level_values(0).unique():
+            profiles[int(hid)] = table.loc[hid]
+    if dark_reason is None and len(hot):
+        dark = dark_share(inc, by=member, tz=opts["tz"])
+    emerging, emerging_note = _emerging(inc, cells, hot)
+    scores = _interventions(
+        hot, inc, opts["interventions"], opts["setting"], opts["tz"], opts["random_state"]
+    )
+    return {
+        "member": member,
+        "profiles": profiles,
+        "dark": dark,
+        "time_reason": time_reason,
+        "dark_reason": dark_reason,
+        "emerging": emerging,
+        "emerging_note": emerging_note,
+        "scores": scores,
+        "menus": _menus(hot, inc, scores, opts["setting"]),
+        "plan": _patrol(hot, inc, opts["patrol_hours"], opts["random_state"]),
+    }
+
+
+def _places(
+    hot: gpd.GeoDataFrame,
+    inc: gpd.GeoDataFrame,
+    layers: dict[str, gpd.GeoDataFrame],
+    grid: Any,
+    address: str | None,
+    min_count: int,
+) -> gpd.GeoDataFrame:
+    from hotspot.scan.places import layer_name_column, place_names
+
+    streets = areas = None
+    for layer in layers.values():
+        kinds = set(layer.geom_type.dropna())
+        named = layer_name_column(layer) is not None
+        if streets is None and named and kinds & {"LineString", "MultiLineString"}:
+            streets = layer
+        if areas is None and named and kinds & {"Polygon", "MultiPolygon"}:
+            areas = layer
+    return place_names(
+        hot, inc, address=address, streets=streets, areas=areas, grid=grid, min_count=min_count
+    )
+
+
+def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str, Any]):
+    m = ctx["min_count"]
+    hot_all = ctx["hot_all"]
+    data = _ingest_lines(opts["incidents"])
+    data.append(
+        f"In the area: {counts['n_area']:,} incidents; in the period: {ctx['n']:,}."
+        + (
+            f" {counts['n_input'] - counts['n_area']:,} incidents outside the area or "
+            "study area were left out."
+            if counts["n_input"] > counts["n_area"]
+            else ""
+        )
+    )
+    places = ctx["hot"].attrs.get("hotspot", {}).get("places", {})
+    sources = sorted(set(ctx["hot"]["place_source"])) if len(ctx["hot"]) else []
+    grid = ctx["grid"]
+    method = [
+        "Hotspots: "
+        + (
+            "given by the analyst."
+            if opts["hotspots"] is not None
+            else "Getis-Ord Gi* on a square grid, 99% and 95% hot cells after "
+            "false-discovery-rate correction, neighbouring hot cells merged."
+        ),
+        f"Grid cell size: {_cell_size(ctx['cells'])}; hotspots found: {len(hot_all)}; "
+        f"shown: {len(ctx['hot'])} (the top {opts['top']} with at least {m} incidents).",
+        "Place names come from "
+        + (", ".join(sources) if sources else "-")
+        + (
+            f" (address column '{places['choices']['address']['value']}')"
+            if "address" in places.get("choices", {})
+            else ""
+        )
+        + f". Map grid: squares of {grid.size:,.0f} m, letters from the west, numbers "
+        "from the north.",
+        "When busiest: the two busiest weekdays and the busiest 4-hour window.",
+        "Darkness: sun more than 6 degrees below the horizon at the incident's time.",
+        f"Change: incidents in the period vs the window of the same length just before "
+        f"it ({ctx['change'].get('window', 'not covered by the data')}).",
+    ]
+    if opts["patrol_hours"] is None:
+        method.append("No patrol plan in this pack: no officer hours per week were given.")
+    if not opts["interventions"]:
+        method.append("No intervention advice in this pack: it was switched off.")
+    privacy = [
+        f"Counts below {m} are not printed: map cells with fewer are white and dotted, "
+        f"and tables show 'fewer than {m}' or '<{m}'.",
+        "Individual incident locations ARE printed on the maps: handle this pack as restricted."
+        if ctx["show_incidents"]
+        else "No individual incident locations are printed.",
+    ]
+    caveats = [
+        "Police-recorded crime is not all crime: it reflects what people report and where "
+        "police patrol. Places with more patrol can look hotter; under-reported offences and "
+        "communities are under-counted.",
+        "A hotspot is a place, not a group of people. Use this pack to plan problem-solving "
+        "at places, not to target individuals or communities.",
+        "Times at exactly midnight are often placeholders for unknown times and are left "
+        "out of the time tables and darkness.",
+        "Intervention estimates are averages from published evaluations; local effects "
+        "vary. Check what you do (before and after, with a comparison area).",
+    ]
+    return [
+        ("Data", data),
+        ("How hotspots were found", method),
+        ("Privacy", privacy),
+        ("Caveats", caveats),
+    ]
+
+
+def _cell_size(cells: Any) -> str:
+    if cells is None:
+        return "not used"
+    from hotspot._core.grid import grid_spec_of
+
+    spec = grid_spec_of(cells)
+    return f"{spec.cell_size:g} m" if spec is not None else "analyst's units"
+
+
+def _ingest_lines(incidents: gpd.GeoDataFrame) -> list[str]:
+    from hotspot.ingest.report import ingest_report
+
+    if "ingest" not in incidents.attrs.get("hotspot", {}):
+        return ["The incidents were not read with hs.read_incidents: no ingest report."]
+    rep = ingest_report(incidents)
+    dropped = {k: v for k, v in dict(getattr(rep, "dropped", {}) or {}).items() if v}
+    lines = [
+        f"Rows read {rep.rows_read:,}, kept {rep.rows_kept:,}, dropped "
+        f"{sum(dropped.values()):,}"
+        + (" (" + ", ".join(f"{k} {v:,}" for k, v in dropped.items()) + ")" if dropped else "")
+        + "."
+    ]
+    lines.extend(f"Data warning: {w}" for w in list(getattr(rep, "warnings", []))[:3])
+    if "time_quality" in incidents.columns:
+        tq = incidents["time_quality"].astype("string").value_counts()
+        lines.append("Time quality: " + ", ".join(f"{k} {v:,}" for k, v in tq.items()) + ".")
     return lines
 
 
-def _place_name(row: pd.Series) -> str:
-    for col in ("name", "label", "place"):
-        if col in row and isinstance(row[col], str) and row[col]:
-            return row[col]
-    return f"Hotspot {int(row['rank'])}"
+def _check_args(path: Path, paper: str, top: int, min_count: int, overwrite: bool) -> tuple:
+    if path.exists() and not overwrite:
+        msg = f"{path} exists; pass overwrite=True to replace it."
+        raise FileExistsError(msg)
+    if path.exists() and path.is_dir():
+        msg = f"{path} is a folder; give the PDF file to write, e.g. {path / 'briefing.pdf'}."
+        raise InvalidInputError(msg)
+    if path.parent.exists() and not path.parent.is_dir():
+        msg = f"{path.parent} is a file, not a folder; choose another output path."
+        raise InvalidInputError(msg)
+    size = _PAPER.get(str(paper).lower())
+    if size is None:
+        msg = f"`paper` must be 'A4' or 'letter', got {paper!r}."
+        raise InvalidInputError(msg)
+    if int(top) < 1 or int(min_count) < 1:
+        msg = f"`top` and `min_count` must be at least 1, got top={top}, min_count={min_count}."
+        raise InvalidInputError(msg)
+    return size
 
 
 @reordered_arguments("path", "incidents", old_order=path_before_data)
@@ -718,7 +705,7 @@ def briefing(
     incidents: gpd.GeoDataFrame,
     path: str | Path,
     *,
-    area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    area: gpd.GeoDataFrame | gpd.GeoSeries | str | Path | None = None,
     area_name: str | None = None,
     hotspots: gpd.GeoDataFrame | None = None,
     units: gpd.GeoDataFrame | None = None,
@@ -735,79 +722,90 @@ def briefing(
     title: str | None = None,
     source: str | None = None,
     overwrite: bool = False,
+    context: Any = None,
+    study_area: gpd.GeoDataFrame | gpd.GeoSeries | str | Path | None = None,
+    basemap: Any = None,
+    address: str | None = None,
     cell_size: float | None = None,
     max_area_km2: float | None = None,
+    tile_cache: str | Path | None = None,
     random_state: int | np.random.Generator | None = 0,
 ) -> Path:
     """Write a printed briefing pack (multi-page PDF) for one beat, district or city.
 
-    Pages: 1 cover summary; 2 overview map; then one page per top hotspot; last,
-    method notes and caveats (so ``2 + n_hotspot_pages + 1`` pages, where
-    ``n_hotspot_pages = min(top, hotspots with at least min_count incidents)``).
+    Pages: cover, overview map, one page per top place (a place whose advice does
+    not fit continues on the next page), method notes. Every place is named
+    (address or block column, a streets layer, named areas) and has a map grid
+    reference ("C4") that finds it on the overview and zoomed maps.
 
     Parameters
     ----------
     incidents
         Canonical incidents (points in a projected CRS in metres, ``occurred_at``).
     path
-        Output PDF file. An existing file is not replaced unless ``overwrite``.
+        Output PDF file. Written to a temporary file beside it and moved into place at
+        the end, so a failed run leaves nothing behind. Not replaced unless ``overwrite``.
     area
-        Polygon(s) of the area (e.g. one district, a GeoDataFrame or GeoSeries in
-        the incidents' CRS): incidents outside are left out and its outline is
-        drawn. None: all incidents.
+        Polygon(s) of the area (one district; GeoDataFrame, GeoSeries or file):
+        incidents outside are left out and the grid covers the area only.
     area_name
-        Name printed on every page (default "Selected area" / "All incidents").
+        Name printed in titles (default "Selected area" / "Whole area of the data").
     hotspots
-        Ranked hotspots from :func:`hotspot.hotspots`, in the incidents' CRS. None:
-        computed on the area's incidents of the period by the default scan,
-        :func:`hotspot.pipeline.scan` (``hs.grid`` of the area with ``cell_size``,
-        or ``units`` -> ``hs.count`` -> ``hs.gi_star`` (FDR) -> 99 % and 95 % hot
-        cells merged, at most ``max_area_km2`` each), as ``hotspot analyze`` does.
+        Ranked hotspots from :func:`hotspot.hotspots`; None: the default scan,
+        :func:`hotspot.pipeline.scan` (Gi* on a grid of the area and study area,
+        ``cell_size``; ``max_area_km2`` caps each place's size), as ``hotspot analyze``.
     units
-        Grid to count on (default ``hs.grid`` of the area, automatic cell size).
-        Also used for the emerging-hotspot categories (monthly Emerging Hot Spot
-        Analysis) and the shaded counts of the maps.
+        Grid to count on (default ``hs.grid`` of the area).
     top
-        Number of hotspots with a page of their own (default 5).
+        Number of places with a page of their own (default 5).
     period
-        ``(start, end)`` of the briefing period (inclusive); default the date range
-        of the incidents (in the area).
+        ``(start, end)`` of the briefing period (inclusive); default the data's range.
     previous
-        Compare the number of incidents with the window of the same length just
-        before the period (printed as "not available" when the data do not cover it).
+        Compare with the window of the same length just before the period.
     paper
-        ``"A4"`` (8.27 x 11.69 in) or ``"letter"`` (8.5 x 11 in), portrait.
+        ``"A4"`` or ``"letter"``, portrait.
     min_count
-        Suppression threshold: hotspots, map cells and table cells with fewer
-        incidents are not shown (default 3).
+        Suppression threshold (default 3): places, map cells and every printed count
+        under it are not shown as numbers; addresses held by fewer incidents do not
+        name places.
     show_incidents
-        Draw individual incident points on the maps (default False: privacy).
+        Draw incident points on the maps (default False: privacy).
     tz
-        Time zone of the clock for hours and weekdays (default that of the times).
+        Time zone of the clock for hours, weekdays and darkness (default that of the
+        times). Naive times without ``tz``: the pack says darkness was not worked out.
     interventions
-        Score interventions with :func:`hotspot.respond.interventions.score_interventions`
-        (when that module is installed) and print the top 3 per place.
+        Score interventions (:func:`hotspot.score_interventions`) and print the top 3
+        per place with their reasons in full.
     setting
-        Incident column with the place type (e.g. ``"loc_cat"``: street, residence...),
-        so that lighting counts outdoor incidents only; None: all incidents count and
-        the pack says the figures are upper bounds.
+        Incident column with the place type (street, residence...), for lighting.
     officer_hours_per_week
-        Officer-hours per week for a patrol plan (:func:`hotspot.respond.patrol.patrol_plan`);
-        None: no plan. (Called ``patrol_hours`` before; that name still works for
-        one release.)
+        Officer-hours per week for a patrol plan; each place lists its visit days and
+        times. None: no plan. (Called ``patrol_hours`` before; that name still works
+        for one release.)
     title
-        Title of the pack (default "Hotspot briefing: <area_name>").
+        Title (default "<offence> hotspots: <area name>").
     source
-        Data source line printed in the footer (e.g. "Memphis PD open data").
+        Data source printed in the footer.
     overwrite
         Replace an existing ``path``.
+    context
+        Context layers drawn under the hotspots: a GeoDataFrame or file path, a list,
+        or ``{label: layer}``. Named streets are labelled and name places; named
+        polygons (wards, beats) name places that have no address.
+    study_area
+        Polygon(s) of the jurisdiction (e.g. a precinct on a river): no cell outside
+        it, the map outside it greyed out, its outline drawn.
+    basemap
+        Local raster file or tile folder (with world files), ``"web"`` or an
+        xyzservices provider name (needs ``hotspot-crime[basemap]``); default none.
+    address
+        Incident column with addresses or blocks (default: detected).
     cell_size
-        Cell side in metres of the grid the hotspots are found on when
-        ``hotspots`` is None; None for the automatic rule
-        (:func:`hotspot._core.grid.auto_cell_size`).
+        Grid cell size in metres for the default hotspots (default automatic).
     max_area_km2
-        Largest hotspot area in km² when ``hotspots`` is None (larger hot areas are
-        cut into pieces one officer can cover); None for no cap.
+        Largest place, km² (bigger merged hotspots are split), default no cap.
+    tile_cache
+        Folder for downloaded web tiles.
     random_state
         Seed for the random steps (the scan, intervention Monte Carlo, patrol
         minutes), so that a pack can be printed again identically.
@@ -822,7 +820,8 @@ def briefing(
     FileExistsError
         ``path`` exists and ``overwrite`` is False.
     InvalidInputError
-        Bad ``paper``, ``period``, ``top`` or ``min_count``; no incident in the area.
+        Bad ``paper``, ``period``, ``top``, ``min_count`` or output path; no incident
+        in the area; unreadable context, study area or base map.
     CRSError
         Geographic or mismatched CRS.
 
@@ -835,262 +834,200 @@ def briefing(
     >>> briefing(inc, out, area_name="Memphis", top=3).name  # doctest: +SKIP
     'memphis.pdf'
     """
-    from matplotlib.backends.backend_pdf import PdfPages
+    from hotspot.present.context import read_layers
+    from hotspot.present.report_pages import write_pages
+    from hotspot.scan.places import map_grid
 
     path = Path(path)
-    if path.exists() and not overwrite:
-        msg = f"{path} exists; pass overwrite=True to replace it."
-        raise FileExistsError(msg)
-    size = _PAPER.get(str(paper).lower())
-    if size is None:
-        msg = f"`paper` must be 'A4' or 'letter', got {paper!r}."
-        raise InvalidInputError(msg)
-    if int(top) < 1 or int(min_count) < 1:
-        msg = f"`top` and `min_count` must be at least 1, got top={top}, min_count={min_count}."
-        raise InvalidInputError(msg)
+    size = _check_args(path, paper, top, min_count, overwrite)
     check_geodataframe(incidents, "incidents")
     check_projected(incidents, "incidents")
     check_points(incidents, "incidents")
     if "occurred_at" not in incidents.columns:
         msg = "`incidents` need an `occurred_at` column (see hs.read_incidents)."
         raise InvalidInputError(msg)
-    choices: dict[str, Any] = {}
     area_gdf = _as_area(area, incidents)
-    all_inc = incidents
-    if area_gdf is not None:
-        union = shapely.union_all(area_gdf.geometry.to_numpy())
-        shapely.prepare(union)
-        all_inc = incidents[shapely.intersects(union, incidents.geometry.to_numpy())]
-    start, end = _period(all_inc, period)
-    inc = all_inc[_in_window(all_inc["occurred_at"], start, end, closed_end=True)].copy()
-    if len(inc) == 0:
-        msg = f"No incident in the area during {start} - {end}; nothing to brief."
-        raise InvalidInputError(msg)
-    change = (
-        _previous_change(all_inc, start, end, len(inc))
-        if previous
-        else {"available": False, "text": "not requested"}
-    )
-
+    study = _as_area(study_area, incidents, "study_area")
+    layers = read_layers(context, incidents.crs)
+    all_inc, inc, mask, counts = _select(incidents, area_gdf, study, period)
+    choices: dict[str, Any] = {}
     cells = None
     if hotspots is None:
-        scan_args = {"cell_size": cell_size, "max_area_km2": max_area_km2,
-                     "random_state": random_state}
-        hot_all, cells = _default_hotspots(inc, units, area_gdf, choices, scan_args)
+        scan_args = {
+            "cell_size": cell_size,
+            "max_area_km2": max_area_km2,
+            "random_state": random_state,
+        }
+        hot_all, cells = _default_hotspots(inc, units, mask, choices, scan_args)
     else:
         check_same_crs(incidents, hotspots, "incidents", "hotspots")
         hot_all = hotspots.copy()
         if units is not None:
-            from hotspot.units.build import count
+            from hotspot.units.counting import count
 
             cells = count(inc, units)
-    hot_all = hot_all.sort_values("rank")
-    from hotspot.scan.areas import hotspot_membership
-
-    member_all = hotspot_membership(inc, hot_all)
-    n_in = member_all.value_counts()
-    hot_all = hot_all.assign(n_incidents=[int(n_in.get(h, 0)) for h in hot_all["hotspot_id"]])
-    hot_all = hot_all.assign(share=hot_all["n_incidents"] / len(inc))
-    suppressed = int((hot_all["n_incidents"] < min_count).sum())
-    hot = hot_all[hot_all["n_incidents"] >= min_count].head(int(top)).copy()
-    hot["rank"] = np.arange(1, len(hot) + 1)
-    member = hotspot_membership(inc, hot)
-
-    profiles = _profiles(inc, member, tz)
-    dark = _dark(inc, member, tz)
-    emerging = _emerging(inc, cells, hot) if cells is not None else {}
-    scores, score_note = _interventions(hot, inc, interventions, setting, random_state)
-    menus = _menus(hot, inc, scores, setting) if interventions else {}
-    plan, plan_note = _patrol(hot, inc, officer_hours_per_week, random_state)
-
-    name = area_name or ("Selected area" if area_gdf is not None else "All incidents")
-    offences = ""
-    if "offence" in inc.columns:
-        cats = inc["offence"].astype("string").dropna().unique()
-        offences = ", ".join(sorted(cats)[:3]) + (" ..." if len(cats) > 3 else "")
-    per_hotspot: dict[int, dict[str, Any]] = {}
-    top_rows = []
-    for _, row in hot.iterrows():
-        hid = int(row["hotspot_id"])
-        prof = None
-        if profiles is not None and hid in profiles.index.get_level_values(0):
-            prof = profiles.loc[hid]
-        when = _peak(prof) if prof is not None else "no known times"
-        dark_text, dark_short = "not available (no known times)", "n/a"
-        if dark is not None and hid in dark.index and dark.loc[hid, "n_known"] > 0:
-            d = dark.loc[hid]
-            dark_short = f"{100 * d['dark_share']:.0f}%"
-            dark_text = (
-                f"{100 * d['dark_share']:.0f}% of incidents with a known time were in darkness "
-                f"(95% CI {100 * d['dark_share_low']:.0f}-{100 * d['dark_share_high']:.0f}%, "
-                f"{int(d['n_dark'])} of {int(d['n_known'])})."
-            )
-        sub = inc[(member == hid).fillna(False).to_numpy(dtype=bool)]
-        mixes = []
-        if "offence" in sub.columns and sub["offence"].nunique() > 0:
-            mixes.append(("Offence mix", _mix(sub["offence"], min_count)))
-        for col in ("loc_cat", "location_type", "location", "premise"):
-            if col in sub.columns:
-                mixes.append(("Location mix", _mix(sub[col], min_count)))
-                break
-        if not mixes:
-            mixes.append(("Offence mix", []))
-        cat = emerging.get(hid)
-        per_hotspot[hid] = {
-            "name": f"Hotspot {int(row['rank'])}"
-            + (
-                f": {_place_name(row)}" if _place_name(row) != f"Hotspot {int(row['rank'])}" else ""
-            ),
-            "when": when,
-            "profile": prof,
-            "dark": dark_text,
-            "emerging": (
-                f"Emerging hot spot analysis (monthly): {cat}."
-                if cat
-                else "Emerging hot spot category not available (needs a grid and "
-                "several months of data)."
-            ),
-            "mixes": mixes[:2],
-            "concentration": (
-                f", {float(row['concentration']):.0f} times the average density"
-                if "concentration" in row and pd.notna(row["concentration"])
-                else ""
-            ),
-            "actions": _actions(hid, scores, score_note, plan, plan_note) + menus.get(hid, []),
-        }
-        top_rows.append(
-            {
-                "rank": int(row["rank"]),
-                "name": _clip(_place_name(row), 14),
-                "n": f"{int(row['n_incidents']):,}",
-                "share": f"{100 * float(row['share']):.1f}%",
-                "when": when,
-                "dark": dark_short,
-            }
-        )
-
-    total_hot = int(hot["n_incidents"].sum())
-    summary = (
-        f"{len(hot)} places hold {total_hot:,} incidents "
-        f"({100 * total_hot / len(inc):.0f}% of the area's)"
+    hot = _top_places(hot_all, inc, top, min_count)
+    extent = (
+        shapely.bounds(mask)
+        if mask is not None
+        else (cells.total_bounds if cells is not None else inc.total_bounds)
     )
-    if len(hot):
-        summary += f" on {float(hot['area_km2'].sum()):.2f} km²"
-    summary += "."
-    if suppressed:
-        summary += f" {suppressed} smaller hotspot(s) under {min_count} incidents not shown."
-
-    period_text = f"{start:%d %b %Y} - {end:%d %b %Y}"
-    ingest_lines = _ingest_lines(incidents, len(all_inc), len(inc))
-    hot_attrs = hot_all.attrs.get("hotspot", {}).get("hotspots", {})
-    method_lines = [
-        "Hotspots: "
-        + (
-            "given by the analyst"
-            if hotspots is not None
-            else "Getis-Ord Gi* on a square grid (automatic cell size), 99% and 95% hot "
-            "cells after false-discovery-rate correction, neighbouring hot cells "
-            "merged (hs.hotspots, method 'gistar')."
-        ),
-        f"Cell size: {_cell_size(cells)}; hotspots found: {len(hot_all)}; "
-        f"parameters: {_short(hot_attrs.get('params', {}))}",
-        "When hot: hour-of-day x weekday counts of the place (aoristic when times are windows).",
-        "Dark share: sun below -6 degrees (civil twilight) at each incident; Wilson 95% CI.",
-        "Trend: Emerging Hot Spot Analysis (Gi* per month + Mann-Kendall) on the grid cells; "
-        "the category of the cells holding most of the place's incidents.",
-        f"Change: incidents in the period vs the {(end - start).total_seconds() / 86400:.0f}-day "
-        "window just before it "
-        f"({change.get('window', 'not available')}).",
-    ]
-    src = source or incidents.attrs.get("hotspot", {}).get("ingest", {}).get("source", "")
-    footer = f"{name} | {period_text} | " + (f"Source: {src} | " if src else "") + _CAVEAT
-    ctx = {
-        "title": title or f"Hotspot briefing: {name}",
-        "area_name": name,
-        "period_text": period_text,
-        "n": len(inc),
-        "offences": offences,
-        "change": change,
-        "hotspot_summary": summary,
-        "top_rows": top_rows,
-        "footer": footer,
-        "area": area_gdf,
-        "hot": hot,
-        "cells": cells,
-        "inc": inc,
-        "show_incidents": show_incidents,
-        "min_count": int(min_count),
-        "per_hotspot": per_hotspot,
-        "ingest_lines": ingest_lines,
-        "method_lines": method_lines,
+    grid = map_grid(extent)
+    hot = _places(hot, inc, layers, grid, address, min_count)
+    opts = {
+        "tz": tz,
+        "interventions": interventions,
+        "setting": setting,
+        "patrol_hours": officer_hours_per_week,
+        "random_state": random_state,
+        "hotspots": hotspots,
+        "top": top,
+        "incidents": incidents,
     }
+    analyses = _analyses(inc, hot, cells, opts)
+    name = area_name or ("Selected area" if area_gdf is not None else "Whole area of the data")
+    ctx = _pack(
+        inc,
+        all_inc,
+        hot,
+        hot_all,
+        cells,
+        grid,
+        analyses,
+        counts,
+        opts,
+        name=name,
+        title=title,
+        source=source,
+        previous=previous,
+        min_count=min_count,
+    )
+    ctx.update(
+        size=size,
+        context=layers,
+        study_area=study,
+        basemap=basemap,
+        tile_cache=tile_cache,
+        show_incidents=show_incidents,
+    )
+    ctx["method_sections"] = _method_sections(ctx, opts, counts)
     metadata = {
         "Title": ctx["title"],
         "Author": "hotspot",
-        "Subject": f"Hotspot briefing, {name}, {period_text}",
+        "Subject": ctx["subtitle"],
         "Keywords": "crime hotspots; briefing; SARA",
         "Creator": "hotspot.present.report.briefing",
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        mpl.rc_context({"pdf.fonttype": 42, "font.size": _FONT}),
-        PdfPages(path, metadata=metadata) as pdf,
-    ):
-        page = 0
-        for draw in (_cover, _overview):
-            fig = _new_page(size)
-            draw(fig, ctx)
-            pdf.savefig(fig)
-            page += 1
-        for _, row in hot.iterrows():
-            page += 1
-            fig = _new_page(size)
-            _hotspot_page(fig, ctx, row, page)
-            pdf.savefig(fig)
-        fig = _new_page(size)
-        _method_page(fig, ctx, page + 1)
-        pdf.savefig(fig)
-    return path
+    return _write_atomic(path, lambda tmp: write_pages(tmp, ctx, metadata))
 
 
-def _cell_size(cells: Any) -> str:
-    if cells is None:
-        return "n/a"
-    from hotspot._core.grid import grid_spec_of
+def _top_places(
+    hot_all: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, top: int, min_count: int
+) -> gpd.GeoDataFrame:
+    from hotspot.scan.areas import hotspot_membership
 
-    spec = grid_spec_of(cells)
-    return f"{spec.cell_size:g} m" if spec is not None else "polygon units"
+    hot_all = hot_all.sort_values("rank")
+    n_in = hotspot_membership(inc, hot_all).value_counts()
+    hot_all = hot_all.assign(
+        n_incidents=[int(n_in.get(h, 0)) for h in hot_all["hotspot_id"]],
+    )
+    hot_all = hot_all.assign(share=hot_all["n_incidents"] / max(len(inc), 1))
+    hot = hot_all[hot_all["n_incidents"] >= min_count].head(int(top)).copy()
+    hot["rank"] = np.arange(1, len(hot) + 1)
+    hot.attrs["n_all"] = len(hot_all)
+    hot.attrs["n_small"] = int((hot_all["n_incidents"] < min_count).sum())
+    return hot
 
 
-def _short(params: dict[str, Any]) -> str:
-    items = [f"{k}={v}" for k, v in params.items() if v is not None and k != "method"][:6]
-    return ", ".join(items) or "defaults"
-
-
-def _ingest_lines(incidents: gpd.GeoDataFrame, n_area: int, n_period: int) -> list[str]:
-    lines: list[str] = []
-    try:
-        from hotspot.ingest.report import ingest_report
-
-        rep = ingest_report(incidents)
-    except Exception:
-        rep = None
-    if rep is None:
-        lines.append("Ingest report not available (incidents not read with hs.read_incidents).")
-    else:
-        dropped = {k: v for k, v in dict(getattr(rep, "dropped", {}) or {}).items() if v}
-        lines.append(
-            f"Rows read {rep.rows_read:,}, kept {rep.rows_kept:,}, "
-            f"dropped {sum(dropped.values()):,}"
-            + (" (" + ", ".join(f"{k} {v:,}" for k, v in dropped.items()) + ")" if dropped else "")
-            + "."
+def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw) -> dict:
+    """Gather the words and numbers of the pack, page by page."""
+    m, name = kw["min_count"], kw["name"]
+    start, end = counts["start"], counts["end"]
+    period_text = f"{start:%d %b %Y} - {end:%d %b %Y}"
+    offence = _offence_label(inc)
+    change = (
+        _previous_change(all_inc, start, end, len(inc), m)
+        if kw["previous"]
+        else {"available": False, "text": "Not compared (switched off)."}
+    )
+    ctx: dict[str, Any] = {
+        "hot": hot,
+        "hot_all": hot_all,
+        "cells": cells,
+        "grid": grid,
+        "inc": inc,
+        "min_count": m,
+        "n": len(inc),
+        "change": change,
+    }
+    pages, top_rows = [], []
+    member = analyses["member"]
+    for _, row in hot.iterrows():
+        sub = inc[(member == row["hotspot_id"]).fillna(False).to_numpy(dtype=bool)]
+        info = _hotspot_info(row, ctx, sub, analyses)
+        pages.append(info)
+        top_rows.append(
+            {
+                "rank": int(row["rank"]),
+                "name": str(row["place_name"]),
+                "grid": str(row["grid_ref"]),
+                "n": f"{int(row['n_incidents']):,}",
+                "share": f"{100 * float(row['share']):.1f}%",
+                "when": info["when"],
+                "dark": info["dark_short"],
+            }
         )
-        lines.extend(f"Warning: {w}" for w in list(getattr(rep, "warnings", []))[:4])
-    lines.append(f"In the area: {n_area:,} incidents; in the period: {n_period:,}.")
-    if "time_quality" in incidents.columns:
-        tq = incidents["time_quality"].astype("string").value_counts()
-        lines.append("Time quality: " + ", ".join(f"{k} {v:,}" for k, v in tq.items()) + ".")
-    return lines
+    total_hot = int(hot["n_incidents"].sum())
+    if len(hot):
+        summary = (
+            f"{len(hot)} places hold {total_hot:,} incidents ({100 * total_hot / len(inc):.0f}% "
+            f"of the area's) on {float(hot['area_km2'].sum()):.2f} km²."
+        )
+    else:
+        summary = "No hotspots found: incidents are spread out, no place stands out."
+    if hot.attrs.get("n_small"):
+        summary += f" {hot.attrs['n_small']} smaller hotspot(s) with fewer than {m} not shown."
+    src = kw["source"] or opts["incidents"].attrs.get("hotspot", {}).get("ingest", {}).get(
+        "source", ""
+    )
+    src = Path(str(src)).name if src else ""
+    footer = f"{offence}, {name}, {period_text}" + (f". Source: {src}" if src else "")
+    footer += ". " + _CAVEAT
+    ctx.update(
+        title=kw["title"] or f"{offence} hotspots: {name}",
+        subtitle=f"Hotspot briefing for patrol officers, {period_text}",
+        facts=[
+            ("Area", name),
+            ("Period", period_text),
+            ("Incidents", f"{len(inc):,} ({offence.lower()})"),
+            ("Change", change["text"]),
+            ("Hotspots", summary),
+        ],
+        top_rows=top_rows,
+        pages=pages,
+        footer=footer,
+        no_hotspots=summary,
+        how_to_read="How to read this pack: the map shows the ranked places on a lettered "
+        "grid (find 'C4' by column C, row 4); each following page covers one place: when "
+        "it is busiest, what happens there, what to do and why. 'When busiest' is the two "
+        "busiest weekdays and the busiest 4-hour window; 'Dark' is the share of incidents "
+        "with a known time that happened after dusk or before dawn.",
+    )
+    return ctx
+
+
+def _write_atomic(path: Path, write: Any) -> Path:
+    """Write through a temporary file in the same folder, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
 
 
 def _slug(text: str) -> str:

@@ -39,6 +39,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
+from hotspot._core.crs import project
 from hotspot._core.deprecation import areas_before_points, reordered_arguments
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import circular_window_sums, data_period_days
@@ -53,6 +54,7 @@ from hotspot._core.validation import (
 from hotspot.analyse.darkness import daylight
 from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
+from hotspot.ingest.incidents import read_incidents
 from hotspot.scan.areas import hotspot_membership
 
 __all__ = [
@@ -469,7 +471,8 @@ def read_outages(source: Any, *, crs: Any = None, tz: str = "America/Chicago") -
         Path of a CSV(.gz) file, a folder of them, a list of paths, or a DataFrame
         with the same columns.
     crs
-        Output CRS (projected, metres). Default: UTM zone 16N (EPSG:32616).
+        Output CRS (projected, metres). Default: the local UTM zone that
+        :func:`hotspot.read_incidents` chooses (EPSG:32616 for Chicago).
     tz
         Time zone of the dates.
 
@@ -491,9 +494,6 @@ def read_outages(source: Any, *, crs: Any = None, tz: str = "America/Chicago") -
     >>> out.crs.to_epsg()
     32616
     """
-    from hotspot._core.crs import project
-    from hotspot.ingest.incidents import read_incidents
-
     if isinstance(source, (list, tuple)):
         frames = [pd.read_csv(p) for p in source]
         if not frames:
@@ -516,7 +516,8 @@ def read_outages(source: Any, *, crs: Any = None, tz: str = "America/Chicago") -
         end="Completed Date",
         tz=tz,
     )
-    gdf = project(gdf, crs if crs is not None else "EPSG:32616")
+    if crs is not None:
+        gdf = project(gdf, crs)
     gdf["outage_start"] = gdf["occurred_from"]
     # read_incidents makes a day-resolution end exclusive (the next midnight); the audit
     # works with the completion date itself plus `grace_days`

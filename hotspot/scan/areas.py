@@ -52,7 +52,7 @@ from hotspot._core.validation import (
 from hotspot.exceptions import HotspotWarning, InvalidInputError
 from hotspot.scan.cells import scan_cells
 from hotspot.scan.clusters import _hull_geometries, cluster_points
-from hotspot.units.build import count
+from hotspot.units.counting import count
 
 __all__ = ["HOTSPOT_COLUMNS", "hotspot_membership", "hotspots"]
 

@@ -14,7 +14,8 @@ from hotspot._core.validation import check_geodataframe, check_projected, check_
 from hotspot.exceptions import InvalidInputError
 from hotspot.scan.density import kde
 from hotspot.scan.stats import gi_star
-from hotspot.units.build import count, grid
+from hotspot.units.build import grid
+from hotspot.units.counting import count
 
 __all__ = ["CELL_METHODS", "scan_cells"]
 

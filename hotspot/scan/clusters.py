@@ -44,7 +44,7 @@ from hotspot._core.validation import (
     numeric_column,
     point_coords,
 )
-from hotspot.exceptions import InvalidInputError
+from hotspot.exceptions import InputTypeError, InvalidInputError
 
 __all__ = [
     "cluster_hulls",
@@ -157,7 +157,7 @@ def _fit_method(clusterer: Any) -> Any:
             f"`clusterer` must be an instance, not the class {clusterer.__name__}: "
             f"pass `{clusterer.__name__}(...)` with its parameters."
         )
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     for name in ("fit_predict", "fit"):
         method = getattr(clusterer, name, None)
         if callable(method):
@@ -167,7 +167,7 @@ def _fit_method(clusterer: Any) -> Any:
         "`fit(X)` setting `labels_` (e.g. `sklearn.cluster.DBSCAN(eps=150, "
         f"min_samples=10)`); got {type(clusterer).__name__}."
     )
-    raise TypeError(msg)
+    raise InputTypeError(msg)
 
 
 def _accepts(method: Any, param: str) -> bool:
@@ -222,14 +222,14 @@ def _run_clusterer(est: Any, coords: np.ndarray, sample_weight: np.ndarray | Non
             f"{type(est).__name__} returned no labels: `fit_predict(X)` must return one "
             "label per point, or `fit(X)` must set `labels_`."
         )
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     labels = np.asarray(labels)
     if labels.shape != (len(coords),) or not np.issubdtype(labels.dtype, np.integer):
         msg = (
             f"{type(est).__name__} returned labels of shape {labels.shape} and dtype "
             f"{labels.dtype}; expected {len(coords)} integer labels (-1 = noise)."
         )
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     return labels
 
 
@@ -444,7 +444,7 @@ def _study_area_m2(study_area: Any, coords: np.ndarray, crs: Any, choices: dict)
             "`study_area` must be a polygon GeoDataFrame/GeoSeries, a shapely polygon "
             f"(same CRS as the incidents) or an area in m²; got {type(study_area).__name__}."
         )
-        raise TypeError(msg)
+        raise InputTypeError(msg)
     if not area > 0:
         msg = f"`study_area` must have a positive area, got {area} m²."
         raise InvalidInputError(msg)

@@ -63,7 +63,13 @@ import numpy as np
 from scipy import fft as sp_fft
 from scipy.spatial import cKDTree
 
-from hotspot._core.grid import GridSpec, auto_cell_size, grid_frame, grid_spec_of
+from hotspot._core.grid import (
+    GridSpec,
+    auto_cell_size,
+    check_grid_memory,
+    grid_frame,
+    grid_spec_of,
+)
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.validation import (
     check_columns,
@@ -113,7 +119,6 @@ KERNEL_SD: dict[str, float] = {
 MAX_CELLS_WARN: int = 100_000
 """A grid built by :func:`kde` with more cells than this triggers a warning."""
 
-_MAX_CELLS_ERROR = 50_000_000
 _DEFAULT_K = 15
 _EXACT_MAX_PAIRS = 2_000_000
 _ADAPTIVE_CLASS_RATIO = 2 ** (1 / 16)
@@ -1039,13 +1044,7 @@ def _grid_over(xy: np.ndarray, cell_size: float, pad: float) -> GridSpec:
     x0 = math.floor(minx / cell_size) * cell_size
     y0 = math.floor(miny / cell_size) * cell_size
     spec = GridSpec.from_bounds((x0, y0, maxx, maxy), cell_size)
-    if spec.n_cells > _MAX_CELLS_ERROR:
-        msg = (
-            f"The grid would have {spec.n_cells:,} cells ({spec.nx} × {spec.ny} of "
-            f"{cell_size:g} m); pass a larger `cell_size`, or check for stray incidents "
-            "far from the rest."
-        )
-        raise InvalidInputError(msg)
+    check_grid_memory(spec.nx, spec.ny, cell_size, "kde", "incidents")
     if spec.n_cells > MAX_CELLS_WARN:
         warnings.warn(
             f"The KDE grid has {spec.n_cells:,} cells ({spec.nx} × {spec.ny} of "

@@ -31,6 +31,7 @@ import shapely
 from hotspot._core.meta import note_choice
 from hotspot._core.validation import check_geodataframe, check_same_crs
 from hotspot.exceptions import InvalidInputError
+from hotspot.scan.areas import hotspot_membership
 
 __all__ = ["MapGrid", "address_column", "clean_place", "map_grid", "place_names"]
 
@@ -279,17 +280,36 @@ def _top_names(names: pd.Series, groups: pd.Series, min_count: int) -> dict[int,
     return out
 
 
+def layer_name_column(layer: gpd.GeoDataFrame) -> str | None:
+    """Return the column of a layer that holds names (``name``, ``st_name``...), or None.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> layer_name_column(gpd.GeoDataFrame({"ST_NAME": ["A"]}, geometry=[Point(0, 0)]))
+    'ST_NAME'
+    >>> layer_name_column(gpd.GeoDataFrame({"ward": ["A"]}, geometry=[Point(0, 0)]))
+    'ward'
+    """
+    lowered = {str(c).lower(): str(c) for c in layer.columns if c != layer.geometry.name}
+    for hint in _NAME_COLUMNS:
+        for low, col in lowered.items():
+            if low == hint or low.endswith("_" + hint) or low.startswith(hint + "_"):
+                return col
+    kinds = [col for low, col in lowered.items() if low in _AREA_KINDS]
+    return kinds[0] if len(kinds) == 1 else None
+
+
 def _name_column(layer: gpd.GeoDataFrame, given: str | None, what: str) -> str:
     if given is not None:
         if given not in layer.columns:
             msg = f"`{what}` has no column {given!r}; columns: {list(layer.columns)}."
             raise InvalidInputError(msg)
         return given
+    found = layer_name_column(layer)
+    if found is not None:
+        return found
     lowered = {str(c).lower(): str(c) for c in layer.columns if c != layer.geometry.name}
-    for hint in _NAME_COLUMNS:
-        for low, col in lowered.items():
-            if low == hint or low.endswith("_" + hint) or low.startswith(hint + "_"):
-                return col
     kinds = [c for c in lowered.values() if c.lower() in _AREA_KINDS]
     if len(lowered) == 1 or len(kinds) == 1:
         return kinds[0] if kinds else next(iter(lowered.values()))
@@ -371,8 +391,6 @@ def place_names(
     >>> place_names(hot, inc, address="block")[["place_name", "grid_ref"]].iloc[0].tolist()
     ['11XX W Robson St', 'C3']
     """
-    from hotspot.scan.areas import hotspot_membership
-
     check_geodataframe(hotspots, "hotspots")
     out = hotspots.copy()
     choices: dict[str, Any] = {}

@@ -58,6 +58,7 @@ from scipy import sparse, stats
 
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.validation import (
+    check_count,
     check_geodataframe,
     check_non_empty,
     numeric_column,
@@ -415,14 +416,8 @@ def _check_core_inputs(y: Any, W: Any, alternative: str, permutations: int | Non
     if alternative not in _ALTERNATIVES:
         msg = f"alternative must be one of {_ALTERNATIVES}, got {alternative!r}."
         raise InvalidInputError(msg)
-    if permutations is not None and (
-        isinstance(permutations, bool) or int(permutations) != permutations or permutations < 0
-    ):
-        msg = (
-            "permutations must be None (exact conditional randomisation) or a "
-            f"non-negative integer, got {permutations!r}."
-        )
-        raise InvalidInputError(msg)
+    if permutations is not None:  # None: exact conditional randomisation
+        check_count(permutations, "permutations")
     if not np.isfinite(y).all():
         bad = np.flatnonzero(~np.isfinite(y))
         msg = f"y has {len(bad)} missing or infinite values (first at position {bad[0]})."
@@ -857,11 +852,15 @@ def _warn_permutation_floor(
         )
 
 
-def _check_options(alpha: float, correction: Any) -> None:
-    if correction not in _CORRECTIONS:
+def _check_options(alpha: float, correction: Any, permutations: Any = 0) -> None:
+    if permutations is not None:  # None: exact conditional randomisation
+        check_count(permutations, "permutations")
+    if not (correction is None or isinstance(correction, str)) or (
+            correction not in _CORRECTIONS):
         msg = f"correction must be one of {_CORRECTIONS}, got {correction!r}."
         raise InvalidInputError(msg)
-    if not 0 < alpha <= 0.1:
+    if not isinstance(alpha, int | float | np.number) or isinstance(alpha, bool) or not (
+            0 < alpha <= 0.1):
         msg = f"alpha must be in (0, 0.1] (e.g. 0.05), got {alpha!r}."
         raise InvalidInputError(msg)
 
@@ -975,7 +974,7 @@ def gi_star(
     >>> int((gi_star(cells, permutations=0)["hotspot_class"] == "hot_99").sum())
     9
     """
-    _check_options(alpha, correction)
+    _check_options(alpha, correction, permutations)
     y = _values(units, column, non_negative=True)
     w, description = weights_for_units(units, neighbors)
     n_all = len(y)
@@ -1180,7 +1179,7 @@ def local_moran(
     >>> out["lisa_cluster"].value_counts()["High-High"]
     np.int64(5)
     """
-    _check_options(alpha, correction)
+    _check_options(alpha, correction, permutations)
     y = _values(units, column, non_negative=False)
     w, description = weights_for_units(units, neighbors)
     n_all = len(y)

@@ -1,0 +1,206 @@
+"""Base maps under printed maps: a local raster or tile folder, or optional web tiles.
+
+``basemap=`` of the briefing and the CLI's ``--basemap`` take
+
+- a **raster file** in the map's CRS: a PNG/JPEG/TIFF with a world file beside it
+  (``.pgw``, ``.jgw``, ``.tfw``, ``.wld``...), or a GeoTIFF when ``rasterio`` is
+  installed;
+- a **folder** of such rasters (tiles): every one that overlaps the map is drawn;
+- ``"web"`` or an ``xyzservices`` provider name (``"CartoDB.Positron"``): web
+  tiles through ``contextily`` (optional extra ``hotspot-crime[basemap]``),
+  cached on disk. Without a connection the map is printed without them and a
+  plain note says so. Nothing here runs unless asked: the default is no base map.
+
+The attribution (or the note) is returned so that it is printed under the map.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hotspot.exceptions import InvalidInputError
+
+__all__ = ["add_basemap"]
+
+_IMAGE = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif"}
+_WEB_DEFAULT = "CartoDB.Positron"
+
+
+def _world_file(path: Path) -> Path | None:
+    ext = path.suffix.lower().lstrip(".")
+    for cand in (ext[0] + ext[-1] + "w", ext + "w", "wld"):
+        for name in (path.with_suffix("." + cand), path.with_suffix("." + cand.upper())):
+            if name.exists():
+                return name
+    return None
+
+
+def read_raster(path: str | Path) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    r"""Read a georeferenced raster: ``(image, (xmin, xmax, ymin, ymax))`` in its CRS.
+
+    Parameters
+    ----------
+    path
+        Image with a world file beside it, or a GeoTIFF (needs ``rasterio``).
+
+    Returns
+    -------
+    (numpy.ndarray, tuple)
+        The image (rows x columns [x bands]) and its extent for ``imshow``.
+
+    Raises
+    ------
+    InvalidInputError
+        No world file and no readable GeoTIFF, or a rotated world file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np, matplotlib.pyplot as plt
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> plt.imsave(folder / "base.png", np.zeros((4, 8)))
+    >>> _ = (folder / "base.pgw").write_text("10 0 0 -10 5 35")
+    >>> read_raster(folder / "base.png")[1]
+    (0.0, 80.0, 0.0, 40.0)
+    """
+    import matplotlib.image as mpimg
+
+    path = Path(path)
+    world = _world_file(path)
+    if world is not None:
+        try:
+            a, d, b, e, c, f = (float(v) for v in world.read_text().split()[:6])
+        except ValueError as exc:
+            msg = f"World file {world} must hold six numbers, one per line."
+            raise InvalidInputError(msg) from exc
+        if b != 0 or d != 0:
+            msg = f"World file {world} is rotated; give a north-up raster."
+            raise InvalidInputError(msg)
+        image = mpimg.imread(path)
+        rows, cols = image.shape[:2]
+        x0, y1 = c - a / 2, f - e / 2  # world files give the centre of the top-left pixel
+        return image, (x0, x0 + a * cols, y1 + e * rows, y1)
+    try:
+        import rasterio
+    except ImportError as exc:
+        msg = (
+            f"{path.name} has no world file beside it ({path.stem}.pgw, .tfw, .wld...); "
+            "add one, or install rasterio to read GeoTIFFs (`pip install rasterio`)."
+        )
+        raise InvalidInputError(msg) from exc
+    with rasterio.open(path) as src:  # pragma: no cover - rasterio is optional
+        image = np.moveaxis(src.read(), 0, -1)
+        left, bottom, right, top = src.bounds
+    return (image[..., 0] if image.shape[-1] == 1 else image), (left, right, bottom, top)
+
+
+def _local(ax: Any, source: Path) -> str:
+    files = (
+        sorted(p for p in source.iterdir() if p.suffix.lower() in _IMAGE)
+        if source.is_dir()
+        else [source]
+    )
+    if not files:
+        msg = f"Base map folder {source} holds no PNG, JPEG or TIFF images."
+        raise InvalidInputError(msg)
+    x0, x1 = sorted(ax.get_xlim())
+    y0, y1 = sorted(ax.get_ylim())
+    drawn = 0
+    for path in files:
+        image, (ex0, ex1, ey0, ey1) = read_raster(path)
+        if ex1 < x0 or ex0 > x1 or ey1 < y0 or ey0 > y1:
+            continue
+        ax.imshow(
+            image,
+            extent=(ex0, ex1, ey0, ey1),
+            zorder=0.5,
+            cmap="Greys_r" if image.ndim == 2 else None,
+            interpolation="bilinear",
+            gid="basemap",
+        )
+        drawn += 1
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    if drawn == 0:
+        return "The base map does not cover this area (check that it is in the map's CRS)."
+    return f"Base map: {source.name}."
+
+
+def _web(ax: Any, provider: str, crs: Any, cache: str | Path | None) -> str:
+    try:
+        import contextily
+        import xyzservices.providers as xyz
+    except ImportError as exc:
+        msg = (
+            'Web base maps need contextily and xyzservices: `pip install "hotspot-crime[basemap]"`.'
+        )
+        raise ImportError(msg) from exc
+    name = _WEB_DEFAULT if provider == "web" else provider
+    try:
+        source = xyz.query_name(name)
+    except ValueError as exc:
+        msg = f"Unknown web base map {provider!r}; use 'web' or a name like {_WEB_DEFAULT!r}."
+        raise InvalidInputError(msg) from exc
+    folder = Path(cache or os.environ.get("HOTSPOT_TILE_CACHE", Path.home() / ".cache" / "hotspot"))
+    folder.mkdir(parents=True, exist_ok=True)
+    contextily.set_cache_dir(str(folder))
+    try:
+        contextily.add_basemap(ax, crs=crs, source=source, attribution=False, zorder=0.5)
+    except Exception:  # no connection, tile server refusing: the map is still useful
+        return "Base map not shown: the map tiles could not be downloaded (no internet?)."
+    return "Base map: " + str(source.get("attribution", name)) + "."
+
+
+def add_basemap(ax: Any, source: Any, *, crs: Any = None, cache: str | Path | None = None) -> str:
+    """Draw a base map under the map and return the line to print under it.
+
+    Parameters
+    ----------
+    ax
+        The map Axes, its limits already set.
+    source
+        None (no base map), a raster file or folder (see module notes), ``"web"`` or
+        an xyzservices provider name.
+    crs
+        The map's CRS (web tiles are re-projected to it).
+    cache
+        Folder for downloaded tiles (default ``$HOTSPOT_TILE_CACHE`` or
+        ``~/.cache/hotspot``).
+
+    Returns
+    -------
+    str
+        Attribution, or a plain note when the base map could not be drawn; ``""``
+        without a base map.
+
+    Raises
+    ------
+    InvalidInputError
+        A missing file or a raster without georeference.
+    ImportError
+        Web tiles asked for without contextily installed.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> add_basemap(plt.subplots()[1], None)
+    ''
+    """
+    if source is None or source is False:
+        return ""
+    if isinstance(source, Path) or (
+        isinstance(source, str)
+        and (os.sep in source or Path(source).suffix.lower() in _IMAGE or Path(source).exists())
+    ):
+        path = Path(source)
+        if not path.exists():
+            msg = f"Base map {path} does not exist; give a raster file or a folder of tiles."
+            raise InvalidInputError(msg)
+        return _local(ax, path)
+    if isinstance(source, str):
+        return _web(ax, source, crs, cache)
+    msg = f"`basemap` must be a file, a folder, 'web' or a provider name, got {type(source)}."
+    raise InvalidInputError(msg)

@@ -1,0 +1,211 @@
+"""Context layers of printed maps: named streets, boundaries, landmarks, study-area mask.
+
+Layers are GeoDataFrames or file paths (anything :func:`geopandas.read_file`
+reads); :func:`read_layers` brings them to the map's CRS and tells lines (streets),
+polygons (boundaries, named areas) and points (landmarks) apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from hotspot.exceptions import InvalidInputError
+
+__all__ = ["read_layers", "street_labels"]
+
+
+def _read_one(layer: Any, crs: Any, label: str) -> gpd.GeoDataFrame:
+    if isinstance(layer, (str, Path)):
+        path = Path(layer)
+        if not path.exists():
+            msg = f"Context layer file {path} does not exist; check the path."
+            raise InvalidInputError(msg)
+        try:
+            layer = gpd.read_file(path)
+        except Exception as exc:  # the GIS reader's own error: name the file instead
+            msg = (
+                f"Cannot read the context layer {path} ({type(exc).__name__}); give a "
+                "GeoPackage, GeoJSON or shapefile with a coordinate reference system."
+            )
+            raise InvalidInputError(msg) from exc
+    if isinstance(layer, gpd.GeoSeries):
+        layer = gpd.GeoDataFrame(geometry=layer)
+    if not isinstance(layer, gpd.GeoDataFrame):
+        msg = f"Context layer {label!r} must be a GeoDataFrame or a file path, got {type(layer)}."
+        raise InvalidInputError(msg)
+    if layer.crs is None:
+        msg = (
+            f"Context layer {label!r} has no coordinate reference system; set it with "
+            "`layer.set_crs(...)` (or save the file with one)."
+        )
+        raise InvalidInputError(msg)
+    return layer.to_crs(crs) if crs is not None and not layer.crs.equals(crs) else layer
+
+
+def read_layers(context: Any, crs: Any) -> dict[str, gpd.GeoDataFrame]:
+    """Context layers as ``{label: GeoDataFrame in crs}``.
+
+    Parameters
+    ----------
+    context
+        None, one layer, a list of layers or ``{label: layer}``; a layer is a
+        GeoDataFrame, a GeoSeries or a file path.
+    crs
+        The map's CRS.
+
+    Returns
+    -------
+    dict
+        Labels are the dict keys, or ``"Streets"``, ``"Boundaries"``,
+        ``"Landmarks"`` by geometry type (numbered when repeated).
+
+    Raises
+    ------
+    InvalidInputError
+        A missing or unreadable file, or a layer without a CRS.
+
+    Examples
+    --------
+    >>> from shapely.geometry import LineString
+    >>> s = gpd.GeoDataFrame({"name": ["High St"]}, geometry=[LineString([(0, 0), (9, 0)])],
+    ...                      crs=32630)
+    >>> list(read_layers(s, 32630))
+    ['Streets']
+    """
+    if context is None:
+        return {}
+    if isinstance(context, Mapping):
+        items = [(str(k), v) for k, v in context.items()]
+    elif isinstance(context, (gpd.GeoDataFrame, gpd.GeoSeries, str, Path)):
+        items = [(None, context)]
+    elif isinstance(context, Sequence):
+        items = [(None, v) for v in context]
+    else:
+        msg = "`context` must be a layer, a list of layers or a dict {label: layer}."
+        raise InvalidInputError(msg)
+    out: dict[str, gpd.GeoDataFrame] = {}
+    for label, layer in items:
+        frame = _read_one(layer, crs, label or "context")
+        if label is None:
+            kinds = set(frame.geom_type.dropna())
+            label = (
+                "Streets"
+                if kinds & {"LineString", "MultiLineString"}
+                else "Boundaries"
+                if kinds & {"Polygon", "MultiPolygon"}
+                else "Landmarks"
+            )
+            base, k = label, 2
+            while label in out:
+                label, k = f"{base} {k}", k + 1
+        out[label] = frame
+    return out
+
+
+def street_labels(
+    ax: Any, streets: gpd.GeoDataFrame, view: Any, *, size: float = 6.5, most: int = 25
+) -> int:
+    """Write street names along the longest named streets in view, never overlapping.
+
+    Names are grouped (all pieces of one street together); the longest streets are
+    labelled first, at the middle of their longest piece, rotated along it, with a
+    white halo. A label that would overlap one already placed, or not fit along its
+    street, is left out. Returns the number of labels written.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from shapely.geometry import LineString
+    >>> s = gpd.GeoDataFrame({"name": ["High St"]},
+    ...                      geometry=[LineString([(0, 50), (1000, 50)])], crs=32630)
+    >>> fig, ax = plt.subplots(); _ = ax.set_xlim(0, 1000); _ = ax.set_ylim(0, 100)
+    >>> street_labels(ax, s, (0, 0, 1000, 100))
+    1
+    """
+    from hotspot.present.furniture import _halo
+    from hotspot.scan.places import clean_place, layer_name_column
+
+    name = layer_name_column(streets)
+    if name is None or len(streets) == 0:
+        return 0
+    box = shapely.box(*view)
+    lines = streets[[name, streets.geometry.name]].explode(index_parts=False)
+    lines = lines[lines.geometry.intersects(box)]
+    if len(lines) == 0:
+        return 0
+    clipped = lines.geometry.intersection(box)
+    lines = lines.assign(geometry=clipped, _len=clipped.length, _name=lines[name].map(clean_place))
+    lines = lines[(lines["_name"] != "") & (lines.geom_type == "LineString")]
+    total = lines.groupby("_name")["_len"].sum().sort_values(ascending=False)
+    fig = ax.figure
+    ax.apply_aspect()
+    scale = fig.dpi / 72.0
+    placed: list[tuple[float, float, float, float]] = []
+    n = 0
+    for street in total.index[: most * 3]:
+        piece = lines[lines["_name"] == street].sort_values("_len").iloc[-1]
+        geom = piece.geometry
+        mid = geom.interpolate(0.5, normalized=True)
+        a = geom.interpolate(max(0.0, 0.5 - 0.05), normalized=True)
+        b = geom.interpolate(min(1.0, 0.5 + 0.05), normalized=True)
+        (px, py), (qx, qy) = ax.transData.transform([(a.x, a.y), (b.x, b.y)])
+        angle = float(np.degrees(np.arctan2(qy - py, qx - px)))
+        angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle
+        length_px = geom.length * abs(ax.transData.get_matrix()[0, 0])
+        text_px = 0.55 * size * scale * len(street)
+        if text_px > 0.9 * length_px:
+            continue
+        cx, cy = ax.transData.transform((mid.x, mid.y))
+        half = 0.5 * text_px + 2
+        box_px = (cx - half, cy - half, cx + half, cy + half)  # rotation-proof square
+        if any(_overlap(box_px, b) for b in placed):
+            continue
+        placed.append(box_px)
+        ax.text(
+            mid.x,
+            mid.y,
+            street,
+            rotation=angle,
+            rotation_mode="anchor",
+            ha="center",
+            va="center",
+            fontsize=size,
+            color="#333333",
+            style="italic",
+            path_effects=_halo(2.0),
+            zorder=9,
+            gid="street_label",
+            clip_on=True,
+        )
+        n += 1
+        if n >= most:
+            break
+    return n
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _draw_mask(ax: Any, study_area: Any, view: Any, crs: Any, handles: list[Any]) -> None:
+    """Grey out the map outside the study area and outline it."""
+    from matplotlib.lines import Line2D
+
+    geoms = study_area.geometry if isinstance(study_area, gpd.GeoDataFrame) else study_area
+    if geoms.crs is not None and crs is not None and not geoms.crs.equals(crs):
+        geoms = geoms.to_crs(crs)
+    area = shapely.union_all(geoms.to_numpy())
+    outside = shapely.box(*view).buffer(max(view[2] - view[0], view[3] - view[1])).difference(area)
+    gpd.GeoSeries([outside], crs=crs).plot(
+        ax=ax, facecolor="#f2f2f2", edgecolor="none", zorder=5.5, gid="study_area_mask"
+    )
+    gpd.GeoSeries([area], crs=crs).boundary.plot(
+        ax=ax, color="black", linewidth=1.1, zorder=5.6, gid="study_area"
+    )
+    handles.append(Line2D([], [], color="black", linewidth=1.1, label="Study area boundary"))

@@ -1,0 +1,367 @@
+"""Page layout of the printed briefing pack: it draws, it does not decide.
+
+:func:`hotspot.present.report.briefing` works out what the pack says (places,
+times, darkness, responses, suppression) into a plain dict; the functions here lay
+that out on A4 or Letter pages. Text is wrapped to the printable width, long blocks
+continue on a new page rather than run over the footer, and every count printed
+has already passed the suppression rule.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import shapely
+
+__all__ = ["write_pages"]
+
+_FONT = 9.0  # body text, points
+_SMALL = 8.0  # smallest text on the page, points
+LEFT, RIGHT = 0.06, 0.94  # printable width (figure fraction)
+TOP, BOTTOM = 0.955, 0.075  # printable height; the footer sits below BOTTOM
+_COVER_ROWS = 10  # places listed under the map on page 1
+
+
+# --------------------------------------------------------------------- text flow
+
+
+def _chars(width_frac: float, fig: Any, size: float, bold: bool = False) -> int:
+    """Characters of ``size`` pt that fit in ``width_frac`` of the page width."""
+    width_pt = width_frac * fig.get_figwidth() * 72.0
+    return max(8, int(width_pt / ((0.6 if bold else 0.55) * size)))
+
+
+def _line_h(fig: Any, size: float) -> float:
+    return size * 1.32 / 72.0 / fig.get_figheight()
+
+
+class _Writer:
+    """Pages of one pack: numbering, footer, and text that flows onto new pages."""
+
+    def __init__(self, pdf: Any, size: tuple[float, float], footer: str) -> None:
+        self.pdf, self.size, self.footer = pdf, size, footer
+        self.page = 0
+        self.fig: Any = None
+        self.y = TOP
+        self.cont_title = ""
+
+    def new_page(self, cont_title: str = "") -> Any:
+        from matplotlib.figure import Figure
+
+        self.close()
+        self.fig = Figure(figsize=self.size)
+        self.page += 1
+        self.y = TOP
+        self.cont_title = cont_title
+        return self.fig
+
+    def close(self) -> None:
+        if self.fig is not None:
+            self._footer()
+            self.pdf.savefig(self.fig)
+            self.fig = None
+
+    def _footer(self) -> None:
+        fig = self.fig
+        text = "\n".join(textwrap.wrap(self.footer, _chars(0.78, fig, _SMALL)))
+        fig.text(LEFT, 0.02, text, fontsize=_SMALL, color="#444444", va="bottom", gid="footer")
+        fig.text(RIGHT, 0.02, f"Page {self.page}", fontsize=_SMALL, ha="right", va="bottom")
+
+    def room(self, height: float) -> None:
+        """Start a continuation page unless ``height`` (figure fraction) still fits."""
+        if self.y - height < BOTTOM:
+            self.new_page(self.cont_title)
+            if self.cont_title:
+                self.text(self.cont_title + " (continued)", size=12, bold=True)
+                self.y -= 0.006
+
+    def text(
+        self,
+        text: str,
+        *,
+        x: float = LEFT,
+        size: float = _FONT,
+        bold: bool = False,
+        colour: str = "black",
+        gap: float = 0.004,
+        hang: str = "",
+    ) -> None:
+        """Write a wrapped paragraph at ``x``; ``hang`` is printed before its first line."""
+        fig = self.fig
+        width = RIGHT - x
+        lines = textwrap.wrap(" ".join(str(text).split()), _chars(width, fig, size, bold)) or [""]
+        lh = _line_h(fig, size)
+        for i, line in enumerate(lines):
+            self.room(lh)
+            if hang and i == 0:
+                fig.text(x - 0.018, self.y, hang, fontsize=size, va="top")
+            fig.text(
+                x,
+                self.y,
+                line,
+                fontsize=size,
+                va="top",
+                color=colour,
+                fontweight="bold" if bold else "normal",
+            )
+            self.y -= lh
+        self.y -= gap
+
+    def pairs(self, rows: list[tuple[str, str]], *, key_w: float = 0.13, size: float = _FONT):
+        """Bold key, wrapped value: the fact lines of a page."""
+        for key, value in rows:
+            lines = textwrap.wrap(value, _chars(RIGHT - LEFT - key_w, self.fig, size)) or [""]
+            lh = _line_h(self.fig, size)
+            self.room(lh * len(lines))
+            self.fig.text(LEFT, self.y, key, fontsize=size, fontweight="bold", va="top")
+            for line in lines:
+                self.fig.text(LEFT + key_w, self.y, line, fontsize=size, va="top")
+                self.y -= lh
+            self.y -= 0.004
+
+
+# --------------------------------------------------------------------- tables
+
+
+def _table(
+    fig: Any,
+    rect: tuple[float, float, float, float],
+    header: list[str],
+    rows: list[list[str]],
+    widths: list[float],
+    *,
+    size: float = _FONT,
+    title: str | None = None,
+) -> float:
+    """Plain text table in a rectangle (figure fraction); shrinks its font to fit.
+
+    Returns the figure y of the table's bottom.
+    """
+    x0, y_top, w, h_max = rect
+    n = len(rows) + 1 + (1 if title else 0)
+    lh = _line_h(fig, size) * 1.15
+    while n * lh > h_max and size > 6.5:
+        size -= 0.5
+        lh = _line_h(fig, size) * 1.15
+    y = y_top
+    if title:
+        fig.text(x0, y, title, fontsize=size + 1.5, fontweight="bold", va="top")
+        y -= lh * 1.15
+    xs = x0 + w * np.concatenate([[0.0], np.cumsum(widths)[:-1]])
+    for j, text in enumerate(header):
+        fig.text(xs[j] + 0.003, y, text, fontsize=size, fontweight="bold", va="top")
+    y -= lh
+    fig.add_artist(
+        mpl.lines.Line2D([x0, x0 + w * sum(widths)], [y + 0.15 * lh] * 2, color="black", lw=0.8)
+    )
+    for i, row in enumerate(rows):
+        if i % 2 == 1:
+            fig.add_artist(
+                mpl.patches.Rectangle(
+                    (x0, y - lh * 0.85), w * sum(widths), lh, color="#f0f0f0", lw=0, zorder=-1
+                )
+            )
+        for j, text in enumerate(row):
+            chars = _chars(w * widths[j] - 0.006, fig, size)
+            shown = text if len(text) <= chars else text[: chars - 1] + "…"
+            fig.text(xs[j] + 0.003, y, shown, fontsize=size, va="top")
+        y -= lh
+    return y
+
+
+def _time_table(ax: Any, table: dict[str, Any] | None, note: str) -> None:
+    """Incidents by time block and weekday as shaded cells with their counts."""
+    if table is None:
+        ax.set_axis_off()
+        ax.text(0, 1, "\n".join(textwrap.wrap(note, 44)), fontsize=_FONT, va="top")
+        return
+    values = np.asarray(table["values"], dtype=float)
+    shown = np.asarray(table["shown"], dtype=float)
+    vmax = max(float(np.nanmax(shown)) if np.isfinite(shown).any() else 1.0, 1.0)
+    ax.imshow(np.nan_to_num(shown), cmap="Greys", aspect="auto", vmin=0, vmax=vmax * 1.6)
+    digits = max(len(t) for row in table["text"] for t in row)
+    size = _SMALL if digits <= 3 else (7.0 if digits == 4 else 6.0)
+    for r, row in enumerate(table["text"]):
+        for c, text in enumerate(row):
+            dark = np.isfinite(shown[r, c]) and shown[r, c] > 0.55 * vmax * 1.6
+            ax.text(
+                c,
+                r,
+                text,
+                ha="center",
+                va="center",
+                fontsize=size,
+                color="white" if dark else "black",
+            )
+    ax.set_xticks(range(values.shape[1]), table["cols"], fontsize=_SMALL)
+    ax.set_yticks(range(values.shape[0]), table["rows"], fontsize=_SMALL)
+    ax.tick_params(length=0)
+    ax.xaxis.tick_top()
+
+
+# --------------------------------------------------------------------- maps
+
+
+def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
+    """Cells, context, study area, grid and ranked hotspots; returns the base-map note."""
+    from hotspot.present.basemap import add_basemap
+    from hotspot.present.furniture import add_map_grid
+    from hotspot.present.maps import plot_hotspots
+
+    hot, cells, grid = ctx["hot"], ctx["cells"], ctx["grid"]
+    units = cells if cells is not None and "n_incidents" in cells else None
+    shown = hot
+    x0, y0, x1, y1 = grid.bounds
+    if focus is not None:
+        geom = hot.loc[hot["hotspot_id"] == focus].geometry.iloc[0]
+        bx0, by0, bx1, by1 = geom.bounds
+        half = max(bx1 - bx0, by1 - by0, 400.0) * 0.65
+        cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
+        x0, y0, x1, y1 = cx - half, cy - half, cx + half, cy + half
+        if units is not None:
+            units = units.cx[x0:x1, y0:y1]
+            units = units if len(units) else None
+        box = shapely.box(x0, y0, x1, y1)
+        shown = hot.assign(geometry=hot.geometry.intersection(box))
+        shown = shown[~shown.geometry.is_empty]
+    plot_hotspots(
+        shown,
+        units=units,
+        column="n_incidents",
+        context=ctx["context"],
+        ax=ax,
+        title=None,
+        labels=True,
+        incidents=ctx["inc"],
+        show_incidents=ctx["show_incidents"],
+        min_count=ctx["min_count"],
+        extent="hotspots",
+        label_size=10 if focus is None else 13,
+        legend_loc="below" if focus is None else "none",
+        view=(x0, y0, x1, y1),
+        mask=ctx["study_area"],
+    )
+    add_map_grid(ax, grid)
+    return add_basemap(ax, ctx["basemap"], crs=hot.crs, cache=ctx["tile_cache"])
+
+
+# --------------------------------------------------------------------- pages
+
+
+def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
+    """Page 1: title, key facts, the map of ranked places and the table of places."""
+    fig = w.new_page()
+    w.text(ctx["title"], size=17, bold=True, gap=0.002)
+    w.text(ctx["subtitle"], size=11, colour="#444444", gap=0.01)
+    w.pairs(ctx["facts"], key_w=0.15, size=9.5)
+    rows = [
+        [str(r["rank"]), r["name"], r["grid"], r["n"], r["share"], r["when"], r["dark"]]
+        for r in ctx["top_rows"][:_COVER_ROWS]
+    ]
+    lh = _line_h(fig, _FONT) * 1.15
+    below = BOTTOM + 0.09 + (len(rows) + 2.2) * lh + 0.055  # legend, table, how to read
+    ax = fig.add_axes((LEFT + 0.02, below, RIGHT - LEFT - 0.02, w.y - 0.03 - below))
+    note = _draw_map(ax, ctx)
+    ax.set_anchor("N")
+    fig.canvas.draw()
+    low = ax.get_position().y0
+    leg = ax.get_legend()
+    if leg is not None:
+        low = min(low, leg.get_window_extent().transformed(fig.transFigure.inverted()).y0)
+    w.y = low - 0.01
+    if note:
+        w.text(note, size=_SMALL, colour="#444444")
+    if not rows:
+        w.text(ctx["no_hotspots"], size=_FONT + 1, bold=True)
+    else:
+        w.y = _table(
+            fig,
+            (LEFT, w.y, RIGHT - LEFT, w.y - BOTTOM - 0.05),
+            ["Rank", "Place", "Grid", "Incidents", "Share", "When busiest", "Dark"],
+            rows,
+            [0.06, 0.38, 0.07, 0.1, 0.08, 0.22, 0.09],
+            size=_FONT,
+        )
+        w.y -= 0.008
+    if len(ctx["top_rows"]) > _COVER_ROWS:
+        w.text(f"Places {_COVER_ROWS + 1}-{len(ctx['top_rows'])} have their own pages.")
+    w.text(ctx["how_to_read"], size=_SMALL)
+
+
+def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None:
+    fig = w.new_page()
+    w.text(info["title"], size=15, bold=True, gap=0.002)
+    w.text(info["headline"], size=_FONT + 0.5, gap=0.008)
+    top = w.y
+    ax = fig.add_axes((LEFT + 0.02, top - 0.34, 0.42, 0.33))
+    note = _draw_map(ax, ctx, focus=info["hotspot_id"])
+    title = textwrap.wrap(info["table_title"], _chars(RIGHT - 0.55, fig, _FONT + 1.5, True))
+    fig.text(0.55, top, "\n".join(title), fontsize=_FONT + 1.5, fontweight="bold", va="top")
+    n_rows = len(info["time_table"]["rows"]) if info["time_table"] else 1
+    t_h = min(0.27, 0.035 * n_rows)
+    hax = fig.add_axes((0.63, top - 0.045 - 0.012 * len(title) - t_h, 0.31, t_h))
+    _time_table(hax, info["time_table"], info["time_note"])
+    w.y = top - 0.355
+    w.text(info["map_note"] + (" " + note if note else ""), size=_SMALL, colour="#444444")
+    y_mix = w.y
+    low = y_mix
+    for k, (title, rows) in enumerate(info["mixes"]):
+        low = min(
+            low,
+            _table(
+                fig,
+                (LEFT + 0.46 * k, y_mix, 0.42, 0.14),
+                ["Category", "Incidents", "Share"],
+                rows,
+                [0.6, 0.22, 0.18],
+                size=_SMALL,
+                title=title,
+            ),
+        )
+    w.y = low - 0.008
+    w.pairs(info["facts"], key_w=0.11)
+    w.y -= 0.006
+    w.cont_title = info["title"]
+    if not info["actions"]:
+        return
+    w.text("What to do here", size=_FONT + 1.5, bold=True)
+    for item in info["actions"]:
+        w.text(item["text"], size=_FONT, bold=item.get("bold", False), x=item.get("x", LEFT))
+
+
+def _method_page(w: _Writer, ctx: dict[str, Any]) -> None:
+    w.new_page("Method notes and caveats")
+    w.text("Method notes and caveats", size=15, bold=True, gap=0.01)
+    for title, lines in ctx["method_sections"]:
+        w.room(0.05)
+        w.text(title, size=11, bold=True)
+        for line in lines:
+            w.text(line, x=LEFT + 0.02, hang="•")
+        w.y -= 0.008
+
+
+def write_pages(path: Any, ctx: dict[str, Any], metadata: dict[str, str]) -> int:
+    """Write the pack's pages to ``path``; return the number of pages.
+
+    Examples
+    --------
+    >>> from hotspot.present.report_pages import LEFT, RIGHT
+    >>> LEFT < RIGHT
+    True
+    """
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with (
+        mpl.rc_context({"pdf.fonttype": 42, "font.size": _FONT}),
+        PdfPages(path, metadata=metadata) as pdf,
+    ):
+        w = _Writer(pdf, ctx["size"], ctx["footer"])
+        _cover(w, ctx)
+        for info in ctx["pages"]:
+            _hotspot_page(w, ctx, info)
+        _method_page(w, ctx)
+        w.close()
+        return w.page

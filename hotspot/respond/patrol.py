@@ -441,6 +441,9 @@ def format_patrol_plan(plan: pd.DataFrame) -> str:
     if "budget_hours" in meta:
         head += f" (budget {meta['budget_hours']:g})"
     lines = [head]
+    unused = meta.get("choices", {}).get("hours_unused")
+    if unused:
+        lines.append(f"{unused['value']:g} officer-hours a week left unused: {unused['reason']}.")
     for day in DAYS:
         part = plan[plan["day"].astype(str) == day]
         if part.empty:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-from hotspot import datasets, exceptions
+from hotspot import datasets, exceptions, scale
 from hotspot.analyse import (
     KnoxResult,
     aoristic,
@@ -194,6 +194,7 @@ __all__ = [
     "response_menu",
     "rri",
     "save_map",
+    "scale",
     "score_interventions",
     "segments",
     "solar_elevation",

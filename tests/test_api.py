@@ -220,3 +220,19 @@ def test_briefing_old_order_and_patrol_hours_are_mapped(tmp_path):
     with pytest.warns(FutureWarning, match=r"\(incidents, areas, folder"), \
             pytest.raises(InvalidInputError, match="no column 'district'"):
         hs.briefings(tmp_path, inc, areas, name_column="district")
+
+
+def test_map_period_is_a_start_end_pair_or_text():
+    import matplotlib.pyplot as plt
+
+    from hotspot.present.furniture import add_map_furniture
+
+    fig, ax = hs.new_map_figure()
+    ax.set_xlim(0, 5000)
+    ax.set_ylim(0, 7000)
+    add_map_furniture(ax, title="Robbery", period=("2019-01-01", "2019-12-31"))
+    texts = [t.get_text() for t in ax.texts]
+    assert "Period: 01 Jan 2019 - 31 Dec 2019" in texts
+    with pytest.raises(InvalidInputError, match="pair of dates"):
+        add_map_furniture(ax, period=("2019-01-01", "not a date"))
+    plt.close(fig)

@@ -11,15 +11,14 @@ import pytest
 from scipy import stats
 
 from hotspot._core.grid import GridSpec, grid_frame
+from hotspot.analyse.change import hotspot_change, poisson_rate_test
 from hotspot.analyse.emerging import (
     EMERGING_CATEGORIES,
     _space_time_weights,
     classify_emerging,
     classify_hotspots,
     emerging_hotspots,
-    hotspot_change,
     mann_kendall,
-    poisson_rate_test,
     space_time_cube,
 )
 from hotspot.analyse.near_repeat import knox, knox_arrays, near_repeat_chains
@@ -666,7 +665,6 @@ def test_hotspot_change_refuses_periods_beyond_the_data():
     import pandas as pd
 
     from hotspot._core.grid import GridSpec, grid_frame
-    from hotspot.analyse.emerging import hotspot_change
     from hotspot.exceptions import DataQualityWarning
 
     times = pd.date_range("2012-01-01", "2013-07-31", periods=200)

@@ -3,8 +3,9 @@
 Time profiles, darkness, aoristic time, near repeats, change and emergence.
 """
 
+from hotspot.analyse.change import hotspot_change
 from hotspot.analyse.darkness import dark_share, daylight, solar_elevation, sun_times
-from hotspot.analyse.emerging import classify_hotspots, emerging_hotspots, hotspot_change
+from hotspot.analyse.emerging import classify_hotspots, emerging_hotspots
 from hotspot.analyse.near_repeat import KnoxResult, knox, near_repeat_chains
 from hotspot.analyse.temporal import (
     aoristic,

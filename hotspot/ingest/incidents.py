@@ -19,13 +19,14 @@ Output columns
 ``source_file``
     File name the row came from (multi-file sources only).
 ``occurred_at``
-    When the incident happened (datetime64). Time-zone rule: tz-aware input is kept
-    (converted to ``tz`` when given); naive input is localized to ``tz`` when given
-    (ambiguous DST times are read as standard time, non-existent ones shifted
-    forward); police.uk data defaults to ``Europe/London``; epoch numbers are UTC.
-    Otherwise naive times stay **naive local clock time** and the report says so:
-    pass ``tz="America/Chicago"`` (for example) before darkness analyses. ``NaT``
-    when unknown.
+    When the incident happened (datetime64, zone-aware). The zone: ``tz=`` when
+    given; ``Europe/London`` for police.uk data; otherwise the IANA zone that holds
+    most of the points, inferred offline from the coordinates (the report says so
+    and warns when the points span several zones). Naive values are local clock
+    time in that zone; values written with an offset, epoch numbers and tz-aware
+    columns are instants, converted to it; date-only values keep their calendar
+    date. A clock time skipped by daylight saving is read one hour on, a repeated
+    one as its first pass; both are counted in the report. ``NaT`` when unknown.
 ``occurred_from``, ``occurred_to``
     Time window (only when a start/end is given or detected, or for month-only
     data). A date-only end means the end of that day and a month-only value the end
@@ -55,8 +56,14 @@ cannot be projected, or a degree-like point in an otherwise projected file),
 ``"zero_coordinates"`` ((0, 0) for lon/lat; 0 on either axis for projected
 coordinates), ``"unparseable_time"`` (a non-empty date/time that no supported format
 reads; an *empty* time keeps the row with ``time_quality == "missing"``),
+``"implausible_date"`` (a date before 1900-01-01 or after tomorrow),
 ``"duplicate"`` (only with ``drop_duplicates=True``: an exact copy of an earlier row
-in every original column), ``"outside_study_area"``.
+in every original column), ``"outside_period"`` (only with ``period=``: the row's
+time lies wholly outside it), ``"outside_study_area"``.
+
+Dates more than a year before or after the data period (see
+:func:`hotspot._core.time.data_period`) are kept and warned about with their count
+and an example row.
 
 A window whose end is before its start is **kept**: its end is set to ``NaT``, the
 row keeps its start time and the report warns with the count and first ``row_id``.
@@ -72,9 +79,16 @@ before report dates; window starts ``from``/``first``/``start``/``begin`` with t
 ``Date Occurred`` -> ``Time Occurred``, ``CMPLNT_FR_DT`` -> ``CMPLNT_FR_TM``), and
 each candidate's values are checked (numbers for coordinates, parseable dates).
 Dates are parsed with explicit formats, vectorized: the formats whose shape fits a
-sample are scored on up to 1,000 distinct values and the best is applied to the whole
-column, the next ones to the rows it missed. Month/day order follows the first format
-that reads every sampled value (US ``%m/%d`` before ``%d/%m``). Numbers are epoch
+sample are scored on up to 1,000 distinct values (chosen by hash, so the same whatever
+the row order) and the best is applied to the whole column, the next ones to the rows
+it missed. Day/month order is decided from every distinct value (a first number above
+12 means day first, a second above 12 month first); when no value decides it the
+report says so and ``dayfirst=`` decides (default month first). Two-digit years take
+the latest century not after next year (``"03/10/97"`` is 1997). Whole numbers 0-23
+in a time column, or an hour column (``hour``, ``occurrencehour``, ``OCC_HOUR``...),
+are hours of the day. A date column whose rows all carry one clock time (local
+midnight written in UTC) is read as dates, and dates all on the 1st of a month as
+months. Numbers are epoch
 seconds/ms/us/ns (UTC) by magnitude, or ``YYYYMMDD``; all-digit text of 10 or 13 digits
 is read as epoch seconds/ms like numbers; time columns accept ``"21:30"``,
 ``"9:30 PM"``, ``2130``/``"0930"`` (HHMM) and day fractions; an HHMM value with hour
@@ -94,7 +108,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from hotspot._core.crs import _crs_str, _to_crs, metric_crs_for, transform_xy
+from hotspot._core.crs import _crs_str, _to_crs, is_metric, metric_crs_for, transform_xy
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import TIME_QUALITIES
 from hotspot.exceptions import CRSError, DataQualityWarning, InputTypeError, InvalidInputError
@@ -106,6 +120,7 @@ from hotspot.ingest.columns import (
     _resolve_offence,
     _squash,
 )
+from hotspot.ingest.locations import location_quality
 from hotspot.ingest.readers import _dup_columns, _load
 from hotspot.ingest.report import IngestReport
 from hotspot.ingest.times import _finish_times, _read_times, _Times, _zone_cells
@@ -136,6 +151,7 @@ CANONICAL = (
     "occurred_to",
     "offence",
     "time_quality",
+    "location_quality",
     "geometry",
 )
 
@@ -154,6 +170,12 @@ def _decimals(v: np.ndarray) -> int | None:
     return None
 
 
+def _is_snapped(x: np.ndarray, y: np.ndarray) -> bool:
+    """Snapped data: at least 20 points on fewer than half as many distinct locations."""
+    n = len(x)
+    return n >= 20 and len(pd.unique(x + 1j * y)) / n < 0.5
+
+
 def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndarray,
                       y: np.ndarray, row_id: np.ndarray, q: np.ndarray) -> list[str]:
     out: list[str] = []
@@ -168,13 +190,12 @@ def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndar
             out.append(f"coordinates are rounded to {k} decimals of a degree (about "
                        f"{metres}); fine-grained hotspots (small cells, short bandwidths) "
                        "are not meaningful below that")
-    if n >= 20:
+    if _is_snapped(x, y):
         uniq = len(pd.unique(x + 1j * y))
-        if uniq / n < 0.5:
-            out.append(f"points are snapped to few unique locations ({uniq:,} for {n:,} "
-                       f"rows, {uniq / n:.0%}): likely anonymised 'on or near' map points "
-                       "(police.uk) or block-level offsets; use cells or areas no smaller "
-                       "than the snapping")
+        out.append(f"points are snapped to few unique locations ({uniq:,} for {n:,} "
+                   f"rows, {uniq / n:.0%}): likely anonymised 'on or near' map points "
+                   "(police.uk) or block-level offsets (location_quality 'snapped'); use "
+                   "cells or areas no smaller than the snapping")
     has_time = q != 5
     n_time = int(has_time.sum() - (q == 2).sum() - (q == 3).sum())
     n_mid = int((q == 1).sum())
@@ -375,6 +396,7 @@ def read_incidents(
     layer: str | int | None = None,
     decimal: str | None = None,
     thousands: str | None = None,
+    to_crs: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read incidents into the canonical Incidents GeoDataFrame, accounting for every row.
 
@@ -394,7 +416,9 @@ def read_incidents(
         A file (CSV, CSV.gz, TSV, GeoJSON, GeoPackage, Shapefile, FlatGeobuf,
         Parquet/GeoParquet), a folder or glob of CSV files (police.uk monthly
         ``*-street.csv`` files are picked out of a download folder), or a frame.
-        Inputs are never modified.
+        Inputs are never modified. Datasets larger than memory (national,
+        multi-year, partitioned Parquet): :func:`hotspot.scale.read_incidents` reads
+        them on Dask, partition by partition, with this function.
     x, y : str, optional
         Projected coordinate columns (units of ``crs``).
     lon, lat : str, optional
@@ -413,7 +437,21 @@ def read_incidents(
     offence : str, optional
         Offence-type column (becomes the categorical ``offence``).
     tz : str, optional
-        IANA time zone of naive clock times (see the module notes for the rule).
+        IANA time zone of the times (default: inferred from the coordinates; see the
+        module notes for the rule).
+    time : str, optional
+        Time-of-day column to combine with ``datetime`` (``"21:30"``, ``2130``, or
+        whole hours 0-23).
+    hour : str, optional
+        Hour-of-day column (whole numbers 0-23) to combine with ``datetime`` or with
+        year/month/day columns.
+    dayfirst : bool, optional
+        Day/month order when the data cannot decide it (every date at most 12/12):
+        True reads ``03/04/2020`` as 3 April. Ignored when any date decides it.
+    period : (start, end), optional
+        Keep only incidents in this period (local dates or times; an end given as a
+        date includes that day; either end may be None); the others are dropped as
+        ``"outside_period"``.
     study_area : GeoDataFrame, GeoSeries or shapely geometry, optional
         Rows outside it are dropped as ``"outside_study_area"`` (boundary counts as
         inside). A bare shapely geometry is read as lon/lat if its bounds fit,
@@ -436,6 +474,15 @@ def read_incidents(
         row (missing, invalid or zero coordinates, unparseable time), naming its
         ``row_id``, column and value. Rows removed on request (``drop_duplicates``,
         ``study_area``) are dropped and reported in both modes.
+    dayfirst : bool, optional
+        Day/month order of text dates such as ``01/02/2020`` when the data cannot
+        tell (every distinct date has both numbers at most 12): True day first,
+        False or None month first (US). Dates that show the order decide it.
+    to_crs : optional
+        Projected CRS in metres for the output geometry. None (default): the input
+        CRS when it is in metres, else the local UTM zone of the median point.
+        :func:`hotspot.scale.read_incidents` uses it (with ``dayfirst``) to make
+        every partition of a large dataset agree.
 
     Returns
     -------
@@ -490,6 +537,11 @@ def read_incidents(
     """
     _check_args(errors, drop_duplicates)
     tz = _check_tz(tz)
+    crs_to = _to_crs(to_crs, "to_crs") if to_crs is not None else None
+    if crs_to is not None and not is_metric(crs_to):
+        msg = (f"`to_crs={to_crs!r}` is not a projected CRS in metres; pass one such as "
+               "'EPSG:27700' or a UTM zone ('EPSG:32630').")
+        raise CRSError(msg)
     loaded = _load(source, sheet=sheet, layer=layer)
     frame = loaded.frame
     if frame.columns.duplicated().any():
@@ -590,7 +642,9 @@ def read_incidents(
                  else "lon/lat degrees (WGS 84)"))
 
     good = ok & ~invalid & ~zero
-    if good.any():
+    if crs_to is not None:
+        crs_out, reason = crs_to, "given by the caller (to_crs=)"
+    elif good.any():
         crs_out, reason = metric_crs_for(a[good], b[good], crs_in)
     else:
         crs_out, reason = crs_in, "no valid point"
@@ -683,6 +737,10 @@ def read_incidents(
     if off_col is not None:
         canon["offence"] = pd.Categorical(frame[off_col].iloc[kidx].to_numpy())
     canon["time_quality"] = pd.Categorical.from_codes(q_kept, categories=list(TIME_QUALITIES))
+    canon["location_quality"], stacks, stack_line = location_quality(
+        kx, ky, frame.iloc[kidx], crs_out, snapped=schema == "police.uk" or _is_snapped(kx, ky))
+    if stack_line:
+        warnings.append(stack_line)
     head = pd.DataFrame(canon)
     body = frame.copy(deep=False) if keep.all() else frame.iloc[kidx].reset_index(drop=True)
     body.columns = renamed
@@ -731,9 +789,9 @@ def read_incidents(
                   str(p) for p in period], "offence": offence, "tz": tz,
               "study_area": area_note, "drop_duplicates": bool(drop_duplicates),
               "errors": errors, "sheet": sheet, "layer": layer, "decimal": decimal,
-              "thousands": thousands}
+              "thousands": thousands, "to_crs": None if to_crs is None else str(to_crs)}
     result.attrs = {}
-    attach(result, "ingest", params, choices, report=report)
+    attach(result, "ingest", params, choices, report=report, stacked_locations=stacks)
     if report.rows_dropped or report.warnings:
         _warnings.warn(
             f"read_incidents: {report.rows_dropped:,} of {n:,} rows dropped, "

@@ -59,6 +59,10 @@ class IngestReport:
     time_zone_source : str
         How the zone was found: given (``tz=``), police.uk, or inferred from the
         coordinates.
+    failed_sources : dict[str, str]
+        Files (partitions of a dataset read by :func:`hotspot.scale.read_incidents`)
+        that could not be read at all -> why. Their rows are in none of the counts;
+        every other file's rows are.
     """
 
     rows_read: int
@@ -74,6 +78,7 @@ class IngestReport:
     notes: list[str] = field(default_factory=list)
     time_zone: str | None = None
     time_zone_source: str = ""
+    failed_sources: dict[str, str] = field(default_factory=dict)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> IngestReport:
         # pandas deep-copies ``attrs`` on many operations; the report is shared, not copied.
@@ -111,6 +116,9 @@ class IngestReport:
         if self.time_zone is not None or self.time_zone_source:
             lines.append(f"  time zone:    {self.time_zone or 'unknown'} "
                          f"({self.time_zone_source})")
+        if self.failed_sources:
+            lines.append(f"  unreadable files ({len(self.failed_sources)}, rows not counted):")
+            lines.extend(f"    - {Path(k).name}: {v}" for k, v in self.failed_sources.items())
         if self.warnings:
             lines.append(f"  warnings ({len(self.warnings)}):")
             lines.extend(f"    - {w}" for w in self.warnings)

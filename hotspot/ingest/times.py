@@ -667,11 +667,11 @@ _HOUR_NAMES = _PARTS["hour"] + ["occurrencehour", "hour_occ", "hour_occurred", "
 _HOUR_TOKENS = {"hour", "hr", "hh", "hours"}
 
 
-def _hour_column(s: pd.Series) -> bool:
-    """Whole numbers 0-23 only (and not all one value): an hour-of-day column."""
+def _hour_column(s: pd.Series, varied: bool = False) -> bool:
+    """Tell whether a column holds whole numbers 0-23 only (``varied``: not one value)."""
     v, _, inv = _to_float(s.head(4 * _SAMPLE))
     v = v[np.isfinite(v)]
-    return not inv.any() and _hours_only(v) and np.unique(v).size > 1
+    return not inv.any() and _hours_only(v) and (not varied or np.unique(v).size > 1)
 
 
 def _companion_hour(cols: _Columns, date_col: Any) -> Any:
@@ -679,11 +679,10 @@ def _companion_hour(cols: _Columns, date_col: Any) -> Any:
     toks = re.sub(r"([a-z])([A-Z])", r"\1_\2", str(date_col)).lower()
     cands = [toks.replace("date", "hour")] if "date" in toks else []
 
-    def hours(c: Any) -> bool:
-        return _hour_column(cols.frame[c])
-
-    found = cols.find(cands + _HOUR_NAMES, hours)
-    return found if found is not None else cols.find_tokens(_HOUR_TOKENS, hours)
+    found = cols.find(cands + _HOUR_NAMES, lambda c: _hour_column(cols.frame[c]))
+    if found is not None:
+        return found
+    return cols.find_tokens(_HOUR_TOKENS, lambda c: _hour_column(cols.frame[c], varied=True))
 
 
 def _companion_end(cols: _Columns, start_col: Any) -> Any:
@@ -966,7 +965,7 @@ def _choose_zone(tz: str | None, schema: str | None, cells: tuple[np.ndarray, ..
     if tz is not None:
         return tz, "given (tz=)"
     if schema == "police.uk":
-        return "Europe/London", "police.uk data (England and Wales)"
+        return "Europe/London", "for police.uk data (England and Wales)"
     if cells is None or len(cells[0]) == 0:
         return None, "unknown: no valid coordinates to infer it from"
     zone, share, others = zone_from_points(*cells)

@@ -16,6 +16,8 @@ import numpy as np
 import shapely
 
 from hotspot.exceptions import InvalidInputError
+from hotspot.present.furniture import _halo, _overlap
+from hotspot.scan.places import clean_place, layer_name_column
 
 __all__ = ["read_layers", "street_labels"]
 
@@ -128,9 +130,6 @@ def street_labels(
     >>> street_labels(ax, s, (0, 0, 1000, 100))
     1
     """
-    from hotspot.present.furniture import _halo
-    from hotspot.scan.places import clean_place, layer_name_column
-
     name = layer_name_column(streets)
     if name is None or len(streets) == 0:
         return 0
@@ -187,10 +186,6 @@ def street_labels(
         if n >= most:
             break
     return n
-
-
-def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _draw_mask(ax: Any, study_area: Any, view: Any, crs: Any, handles: list[Any]) -> None:

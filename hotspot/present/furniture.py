@@ -7,10 +7,16 @@ map, the briefing pack's included, uses the same furniture.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
 
 from hotspot._core.validation import metres_factor
 from hotspot.exceptions import InvalidInputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["add_map_furniture", "add_map_grid", "add_north_arrow", "add_scale_bar"]
 
@@ -172,11 +178,31 @@ def add_north_arrow(ax: Any, *, x: float = 0.95, y: float = 0.93) -> Any:
     )
 
 
+def period_text(period: str | tuple[Any, Any]) -> str:
+    """Text of a period: a ``(start, end)`` pair of dates as printed, or text as given.
+
+    Examples
+    --------
+    >>> period_text(("2019-01-01", "2019-12-31"))
+    '01 Jan 2019 - 31 Dec 2019'
+    >>> period_text("2019")
+    '2019'
+    """
+    if isinstance(period, str):
+        return period
+    try:
+        start, end = (pd.Timestamp(t) for t in period)
+    except (TypeError, ValueError) as exc:
+        msg = f"`period` must be a (start, end) pair of dates or a text, got {period!r}."
+        raise InvalidInputError(msg) from exc
+    return f"{start:%d %b %Y} - {end:%d %b %Y}"
+
+
 def add_map_furniture(
     ax: Any,
     *,
     title: str | None = None,
-    period: str | None = None,
+    period: str | tuple[Any, Any] | None = None,
     source: str | None = None,
     caveat: str | None = None,
     scale_bar: bool = True,
@@ -186,7 +212,9 @@ def add_map_furniture(
 
     The title and the period go above the map; source and caveat go below it, in the
     Axes coordinates so that they move with the Axes. Texts carry ``gid`` values
-    ``"title"``, ``"period"``, ``"source"``, ``"caveat"``.
+    ``"title"``, ``"period"``, ``"source"``, ``"caveat"``. ``period`` is a
+    ``(start, end)`` pair of dates (printed "01 Jan 2019 - 31 Dec 2019") or the text
+    to print.
 
     Returns
     -------
@@ -203,11 +231,16 @@ def add_map_furniture(
     """
     if title:
         ax.set_title(
-            title, fontsize=14, fontweight="bold", loc="left", pad=26 if period else 8, gid="title"
+            title,
+            fontsize=14,
+            fontweight="bold",
+            loc="left",
+            pad=26 if period is not None and len(period) else 8,
+            gid="title",
         )
-    if period:  # offset in points, so the gap to the title is the same on any paper
+    if period is not None and len(period):  # offset in points: the same gap on any paper
         ax.annotate(
-            f"Period: {period}",
+            f"Period: {period_text(period)}",
             xy=(0, 1),
             xycoords="axes fraction",
             xytext=(0, 5),
@@ -324,3 +357,67 @@ def add_map_grid(ax: Any, grid: Any, *, size: float = _FONT) -> int:
             )
             n += 1
     return n
+
+
+def _rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> None:
+    """Greedy label placement in display space: better ranks first, nudge or hide."""
+    fig = ax.figure
+    pts = hot.geometry.representative_point()
+    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    disp = ax.transData.transform(xy)
+    scale = fig.dpi / 72.0
+    placed: list[tuple[float, float, float, float]] = []
+    hidden = 0
+    offsets = [(0, 0)] + [
+        (dx, dy)
+        for r in (1.0, 1.8)
+        for dx, dy in ((r, 0), (-r, 0), (0, r), (0, -r), (r, r), (-r, r), (r, -r), (-r, -r))
+    ]
+    halo = _halo(3.0)
+    bounds = hot.geometry.bounds.to_numpy()
+    lo = ax.transData.transform(bounds[:, :2])
+    hi = ax.transData.transform(bounds[:, 2:])
+    shape = np.abs(hi - lo)  # display size of each hotspot
+    for j, ((dx0, dy0), rank) in enumerate(zip(disp, hot[rank_col].to_numpy(), strict=True)):
+        text = str(int(rank)) if float(rank).is_integer() else str(rank)
+        w = (0.62 * len(text) + 0.6) * size * scale
+        h = 1.3 * size * scale
+        spot = None
+        # a hotspot smaller than its label keeps it beside, so the area stays visible
+        small = shape[j, 0] < 1.5 * w and shape[j, 1] < 1.5 * h
+        for ox, oy in offsets[1:] if small else offsets:
+            cx, cy = dx0 + ox * w * 1.1, dy0 + oy * h * 1.1
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if not any(_overlap(box, b) for b in placed):
+                spot = (cx, cy, box, (ox, oy) != (0, 0))
+                break
+        if spot is None:
+            hidden += 1
+            continue
+        cx, cy, box, moved = spot
+        placed.append(box)
+        tx, ty = ax.transData.inverted().transform((cx, cy))
+        kw = {
+            "fontsize": size,
+            "fontweight": "bold",
+            "ha": "center",
+            "va": "center",
+            "zorder": 25,
+            "gid": "rank_label",
+            "path_effects": halo,
+        }
+        if moved:
+            ax.annotate(
+                text,
+                xy=tuple(xy[j]),
+                xytext=(tx, ty),
+                arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6},
+                **kw,
+            )
+        else:
+            ax.text(tx, ty, text, **kw)
+    ax._hotspot_hidden_labels = hidden
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

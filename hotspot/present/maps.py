@@ -32,12 +32,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._core.grid import grid_spec_of
 from hotspot._core.validation import check_columns, check_geodataframe
-from hotspot.exceptions import InvalidInputError
+from hotspot.exceptions import CRSError, InvalidInputError
 from hotspot.present.context import _draw_mask, street_labels
 from hotspot.present.furniture import (
     _FONT,
-    _halo,
+    _rank_labels,
     add_map_furniture,
     add_north_arrow,
     add_scale_bar,
@@ -319,7 +320,7 @@ def _finish(
     ax: Any,
     *,
     title: str | None,
-    period: str | None,
+    period: str | tuple[Any, Any] | None,
     source: str | None,
     caveat: str | None,
     basemap: Callable[[Any], Any] | None,
@@ -457,7 +458,6 @@ def _grid_cells(units: gpd.GeoDataFrame) -> tuple[Any, np.ndarray, np.ndarray] |
     """Spec, rows and cols when ``units`` are unaltered square cells of a grid, else None."""
     import shapely
 
-    from hotspot._core.grid import grid_spec_of
 
     spec = grid_spec_of(units)
     if spec is None or len(units) == 0:
@@ -588,8 +588,6 @@ def _suppress(
 def _check_units(units: Any, name: str) -> gpd.GeoDataFrame:
     gdf = check_geodataframe(units, name)
     if gdf.crs is not None and gdf.crs.is_geographic:
-        from hotspot.exceptions import CRSError
-
         raise CRSError(
             f"`{name}` is in a geographic CRS ({gdf.crs.name}); maps need a projected CRS "
             f"in metres or feet so that the scale bar is right. Use `{name}.to_crs(...)`."
@@ -609,7 +607,7 @@ def plot_units(
     context: Any = None,
     ax: Any = None,
     title: str | None = None,
-    period: str | None = None,
+    period: str | tuple[Any, Any] | None = None,
     source: str | None = None,
     caveat: str | None = None,
     legend_title: str | None = None,
@@ -640,7 +638,8 @@ def plot_units(
     ax
         Axes to draw on; None makes an A4 portrait figure (:func:`new_map_figure`).
     title, period, source, caveat
-        Texts of the map furniture (see :func:`add_map_furniture`).
+        Texts of the map furniture (see :func:`add_map_furniture`); ``period`` is a
+        ``(start, end)`` pair of dates or the text to print.
     legend_title
         Legend heading; default from ``column``.
     k
@@ -713,7 +712,7 @@ def plot_kde(
     context: Any = None,
     ax: Any = None,
     title: str | None = "Incident density",
-    period: str | None = None,
+    period: str | tuple[Any, Any] | None = None,
     source: str | None = None,
     caveat: str | None = None,
     basemap: Callable[[Any], Any] | None = None,
@@ -780,7 +779,7 @@ def plot_hotspots(
     context: Any = None,
     ax: Any = None,
     title: str | None = "Crime hotspots",
-    period: str | None = None,
+    period: str | tuple[Any, Any] | None = None,
     source: str | None = None,
     caveat: str | None = None,
     labels: bool = True,
@@ -810,7 +809,8 @@ def plot_hotspots(
     ax
         Axes to draw on; None makes an A4 portrait figure.
     title, period, source, caveat
-        Texts of the map furniture.
+        Texts of the map furniture; ``period`` is a ``(start, end)`` pair of dates
+        or the text to print.
     labels
         Write each hotspot's rank at a point inside it, with a white halo; a hotspot
         smaller than its label gets the label beside it with a leader line, so that
@@ -931,70 +931,6 @@ def _extent(hot: gpd.GeoDataFrame, units: Any, context: Any, how: str) -> Any:
     ]
     b = np.array([f.total_bounds for f in frames] + [hot.total_bounds])
     return (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
-
-
-def _rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> None:
-    """Greedy label placement in display space: better ranks first, nudge or hide."""
-    fig = ax.figure
-    pts = hot.geometry.representative_point()
-    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
-    disp = ax.transData.transform(xy)
-    scale = fig.dpi / 72.0
-    placed: list[tuple[float, float, float, float]] = []
-    hidden = 0
-    offsets = [(0, 0)] + [
-        (dx, dy)
-        for r in (1.0, 1.8)
-        for dx, dy in ((r, 0), (-r, 0), (0, r), (0, -r), (r, r), (-r, r), (r, -r), (-r, -r))
-    ]
-    halo = _halo(3.0)
-    bounds = hot.geometry.bounds.to_numpy()
-    lo = ax.transData.transform(bounds[:, :2])
-    hi = ax.transData.transform(bounds[:, 2:])
-    shape = np.abs(hi - lo)  # display size of each hotspot
-    for j, ((dx0, dy0), rank) in enumerate(zip(disp, hot[rank_col].to_numpy(), strict=True)):
-        text = str(int(rank)) if float(rank).is_integer() else str(rank)
-        w = (0.62 * len(text) + 0.6) * size * scale
-        h = 1.3 * size * scale
-        spot = None
-        # a hotspot smaller than its label keeps it beside, so the area stays visible
-        small = shape[j, 0] < 1.5 * w and shape[j, 1] < 1.5 * h
-        for ox, oy in offsets[1:] if small else offsets:
-            cx, cy = dx0 + ox * w * 1.1, dy0 + oy * h * 1.1
-            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            if not any(_overlap(box, b) for b in placed):
-                spot = (cx, cy, box, (ox, oy) != (0, 0))
-                break
-        if spot is None:
-            hidden += 1
-            continue
-        cx, cy, box, moved = spot
-        placed.append(box)
-        tx, ty = ax.transData.inverted().transform((cx, cy))
-        kw = {
-            "fontsize": size,
-            "fontweight": "bold",
-            "ha": "center",
-            "va": "center",
-            "zorder": 25,
-            "gid": "rank_label",
-            "path_effects": halo,
-        }
-        if moved:
-            ax.annotate(
-                text,
-                xy=tuple(xy[j]),
-                xytext=(tx, ty),
-                arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6},
-                **kw,
-            )
-        else:
-            ax.text(tx, ty, text, **kw)
-    ax._hotspot_hidden_labels = hidden
-
-
-def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def explore(*args: Any, **kwargs: Any) -> Any:

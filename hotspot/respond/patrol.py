@@ -55,6 +55,7 @@ from hotspot.analyse.darkness import daylight
 from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.ingest.incidents import read_incidents
+from hotspot.ingest.locations import exclude_stacked
 from hotspot.scan.areas import hotspot_membership
 
 __all__ = [
@@ -627,6 +628,7 @@ def lighting_audit(
     grace_days: float = 1.0,
     twilight: str | float = "civil",
     setting: str | None = None,
+    stacked: str = "exclude",
 ) -> LightingAudit:
     """Per-hotspot lighting audit: darkness, outage exposure and where lights would help.
 
@@ -681,6 +683,10 @@ def lighting_audit(
     setting
         Column of place types (e.g. Chicago's ``loc_cat``), mapped with
         :func:`hotspot.ingest.vocabularies.setting_group`; None: place types unknown.
+    stacked
+        ``"exclude"`` (default) leaves out incidents whose ``location_quality`` is
+        ``"stacked"`` (placeholder points, :mod:`hotspot.ingest.locations`), so that
+        they do not propose lights; ``"keep"`` includes them. Recorded in the choices.
 
     Returns
     -------
@@ -715,6 +721,7 @@ def lighting_audit(
     if setting is not None:
         check_columns(incidents, [setting], "incidents")
     choices: dict[str, Any] = {}
+    incidents, _ = exclude_stacked(incidents, stacked, choices)
     ids = hotspots["hotspot_id"].to_numpy()
     pos = _members(incidents, hotspots)
     inside = pos >= 0
@@ -749,6 +756,7 @@ def lighting_audit(
         "setting": setting,
         "outages": outages is not None,
         "lights": lights is not None,
+        "stacked": stacked,
     }
     attach(out, "lighting_audit", params, choices)
     attach(sugg, "lighting_audit", params, choices)

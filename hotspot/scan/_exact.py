@@ -9,8 +9,9 @@ of ``S_i`` -- which can be computed exactly instead of being estimated from ``R`
 random permutations:
 
 1. The values are put on an integer lattice ``u = (y - min y) / step`` (``step = 1`` for
-   integer counts, so nothing is rounded; otherwise the finest step that keeps the
-   lattice below ``MAX_LATTICE`` points).
+   integer counts, so nothing is rounded, while sums of ``k_max`` values fit in
+   ``MAX_LATTICE`` points; other values are rounded to ``ROUNDING_STEPS`` equal steps
+   over their range, and the test is then exact for the rounded values).
 2. The distribution of the sum of ``m`` draws without replacement from all ``n``
    values is the coefficient of ``t^m`` in ``prod_j (1 + t x^{u_j})`` divided by
    ``C(n, m)``: in the Fourier domain (``x = exp(-2 pi i f / L)``) these are elementary
@@ -34,6 +35,7 @@ from scipy import fft
 from scipy.special import gammaln
 
 MAX_LATTICE = 2**18
+ROUNDING_STEPS = 4096
 _NEGLIGIBLE = 1e-17
 
 
@@ -50,8 +52,8 @@ def to_lattice(y: np.ndarray, k_max: int, max_lattice: int = MAX_LATTICE) -> Lat
     """Integer lattice for ``y`` such that sums of ``k_max`` values fit in ``max_lattice``.
 
     Integer values spanning at most ``(max_lattice - 1) // k_max`` are used as they
-    are (``exact=True``); otherwise ``y`` is rounded to ``(max_lattice - 1) // k_max``
-    equal steps over its range.
+    are (``exact=True``); otherwise ``y`` is rounded to ``ROUNDING_STEPS`` (or, for
+    large ``k_max``, ``(max_lattice - 1) // k_max``) equal steps over its range.
     """
     y = np.asarray(y, dtype=float)
     lo = float(y.min())
@@ -60,7 +62,8 @@ def to_lattice(y: np.ndarray, k_max: int, max_lattice: int = MAX_LATTICE) -> Lat
     shifted = y - lo
     if np.array_equal(shifted, np.rint(shifted)) and span <= max_u:
         return Lattice(shifted.astype(np.int64), 1.0, True)
-    step = span / max_u if span > 0 else 1.0
+    steps = min(max_u, ROUNDING_STEPS)
+    step = span / steps if span > 0 else 1.0
     return Lattice(np.rint(shifted / step).astype(np.int64), step, False)
 
 

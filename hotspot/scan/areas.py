@@ -50,6 +50,7 @@ from hotspot._core.validation import (
     point_coords,
 )
 from hotspot.exceptions import HotspotWarning, InvalidInputError
+from hotspot.ingest.locations import exclude_stacked
 from hotspot.scan.cells import scan_cells
 from hotspot.scan.clusters import _hull_geometries, cluster_points
 from hotspot.units.counting import count
@@ -94,6 +95,7 @@ def hotspots(
     clusterer: Any = None,
     hull: str = "convex",
     random_state: int | np.random.Generator | None = None,
+    stacked: str = "exclude",
 ) -> gpd.GeoDataFrame:
     """Ranked operational hotspot areas.
 
@@ -158,6 +160,11 @@ def hotspots(
     random_state
         Seed passed to the clusterer (``"clusters"``); the other steps are
         deterministic.
+    stacked
+        ``"exclude"`` (default) or ``"keep"``. Incidents whose ``location_quality``
+        is ``"stacked"`` (placeholder points, see :mod:`hotspot.ingest.locations`)
+        are left out of point-based scans unless ``"keep"``; how many is recorded in
+        the choices.
 
     Returns
     -------
@@ -204,22 +211,7 @@ def hotspots(
     >>> round(float(hot["concentration"].iloc[0]), 2)
     3.31
     """
-    if method not in _METHODS:
-        msg = f"unknown method {method!r}; use one of {', '.join(map(repr, _METHODS))}."
-        raise InvalidInputError(msg)
-    gdf = check_geodataframe(data, "data")
-    check_non_empty(gdf, "data")
-    check_projected(gdf, "data")
-    if neighbors not in ("queen", "rook"):
-        msg = f"`neighbors` must be 'queen' or 'rook' to merge cells, got {neighbors!r}."
-        raise InvalidInputError(msg)
-    if max_area_km2 is not None and not max_area_km2 > 0:
-        msg = f"`max_area_km2` must be a positive number of km², got {max_area_km2}."
-        raise InvalidInputError(msg)
-    if incidents is not None:
-        check_geodataframe(incidents, "incidents")
-        check_same_crs(gdf, incidents, "data", "incidents")
-
+    gdf = _check_hotspots_args(data, method, neighbors, max_area_km2, incidents)
     choices: dict[str, Any] = {}
     params: dict[str, Any] = {
         "method": method,
@@ -235,6 +227,11 @@ def hotspots(
         "random_state": random_state if _simple(random_state) else repr(random_state),
     }
     is_points = bool(np.all(shapely.get_type_id(gdf.geometry.to_numpy()) == 0))
+    params["stacked"] = stacked
+    if is_points:
+        gdf, _ = exclude_stacked(gdf, stacked, choices)
+    if incidents is not None:
+        incidents, _ = exclude_stacked(incidents, stacked, choices)
 
     if method == "clusters":
         if not is_points:
@@ -268,6 +265,26 @@ def hotspots(
         n_hotspots=len(out),
     )
 
+
+def _check_hotspots_args(
+    data: Any, method: str, neighbors: str, max_area_km2: float | None, incidents: Any
+) -> gpd.GeoDataFrame:
+    if method not in _METHODS:
+        msg = f"unknown method {method!r}; use one of {', '.join(map(repr, _METHODS))}."
+        raise InvalidInputError(msg)
+    gdf = check_geodataframe(data, "data")
+    check_non_empty(gdf, "data")
+    check_projected(gdf, "data")
+    if neighbors not in ("queen", "rook"):
+        msg = f"`neighbors` must be 'queen' or 'rook' to merge cells, got {neighbors!r}."
+        raise InvalidInputError(msg)
+    if max_area_km2 is not None and not max_area_km2 > 0:
+        msg = f"`max_area_km2` must be a positive number of km², got {max_area_km2}."
+        raise InvalidInputError(msg)
+    if incidents is not None:
+        check_geodataframe(incidents, "incidents")
+        check_same_crs(gdf, incidents, "data", "incidents")
+    return gdf
 
 def hotspot_membership(incidents: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> pd.Series:
     """Hotspot of every incident: ``hotspot_id`` or ``<NA>`` outside all hotspots.

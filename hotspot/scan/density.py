@@ -933,6 +933,19 @@ def _auto_method(
     return note_choice(choices, "method", "fft", reason)
 
 
+def _work_grid(spec: GridSpec, extend: bool, h_max: float, kernel: str) -> tuple[GridSpec, int]:
+    """Return the binning grid (``spec`` padded by the kernel's reach) and the pad in cells."""
+    pad = math.ceil(support_radius(kernel) * h_max / spec.cell_size) + 1 if extend else 0
+    work = GridSpec(
+        spec.x0 - pad * spec.cell_size,
+        spec.y0 - pad * spec.cell_size,
+        spec.cell_size,
+        spec.nx + 2 * pad,
+        spec.ny + 2 * pad,
+    )
+    return work, pad
+
+
 def _fft_on_grid(
     spec: GridSpec,
     extend: bool,
@@ -943,14 +956,7 @@ def _fft_on_grid(
 ) -> np.ndarray:
     """FFT density per m² on ``spec``; bins on a grid extended by the kernel's reach."""
     h_max = float(np.max(h))
-    pad = math.ceil(support_radius(kernel) * h_max / spec.cell_size) + 1 if extend else 0
-    work = GridSpec(
-        spec.x0 - pad * spec.cell_size,
-        spec.y0 - pad * spec.cell_size,
-        spec.cell_size,
-        spec.nx + 2 * pad,
-        spec.ny + 2 * pad,
-    )
+    work, pad = _work_grid(spec, extend, h_max, kernel)
     if np.ndim(h) == 0:
         counts, _ = linear_bin(work, xy[:, 0], xy[:, 1], w)
         dens = kde_grid(counts, work.cell_size, h_max, kernel)

@@ -249,9 +249,12 @@ def grid(
     study_area
         Optional polygons (same CRS): only cells whose interior intersects the
         study area are kept. Cells are kept **whole**, not cut into slivers at the
-        boundary: every cell then has the same area, which Gi*, KDE per cell and
-        PAI assume. Incidents outside the study area end up outside every unit
-        and are reported by :func:`count`.
+        boundary, and carry ``inside_share``, the share of their area inside the
+        study area (1 inside, less at the edge): :func:`hotspot.gi_star` and
+        :func:`hotspot.local_moran` divide edge counts by it and leave out cells
+        less than half inside, so the edge gives no false cold spots. Incidents
+        outside the study area end up outside every unit and are reported by
+        :func:`count`.
 
     Returns
     -------
@@ -327,6 +330,8 @@ def grid(
         frame = _square_grid(bounds, cell_size, area_frame.crs, study_union)
     else:
         frame = _hex_grid(bounds, cell_size, area_frame.crs, study_union)
+    if study_union is not None:
+        frame["inside_share"] = _inside_share(frame.geometry.to_numpy(), study_union)
     params = {"function": "grid", "cell_size": cell_size, "shape": shape,
               "study_area": study_area is not None}
     return attach(frame, "units", params, choices, n_cells=len(frame))
@@ -356,6 +361,16 @@ def _warn_many_cells(n: int, cell_size: float) -> None:
             HotspotWarning,
             stacklevel=3,
         )
+
+
+def _inside_share(cells: np.ndarray, geom: Any) -> np.ndarray:
+    """Share of each cell's area inside ``geom`` (only boundary cells are intersected)."""
+    share = np.ones(len(cells))
+    edge = np.unique(shapely.STRtree(cells).query(shapely.boundary(geom), "intersects"))
+    if len(edge):
+        inside = shapely.area(shapely.intersection(cells[edge], geom))
+        share[edge] = np.clip(inside / shapely.area(cells[edge]), 0.0, 1.0)
+    return share
 
 
 def _interior_hits(cells: np.ndarray, geom: Any) -> np.ndarray:

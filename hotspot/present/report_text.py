@@ -1,0 +1,315 @@
+"""Words of the briefing pack: how each finding is said to an officer.
+
+:mod:`hotspot.present.report` decides what the pack holds; this module turns it
+into plain sentences and table rows (counts under the minimum printed as "fewer
+than n"); :mod:`hotspot.present.report_pages` lays them out.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hotspot._core.grid import grid_spec_of
+from hotspot._core.time import circular_window_sums
+from hotspot.ingest.report import ingest_report
+from hotspot.present.report_pages import LEFT
+from hotspot.respond.menu import format_response_menu, response_menu
+
+_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def _n(n: int | float, min_count: int) -> str:
+    """Format a count for print: ``"fewer than 3"`` for 0 < n < min_count."""
+    n = round(float(n))
+    return f"fewer than {min_count}" if 0 < n < min_count else f"{n:,}"
+
+
+def _peak(profile: pd.DataFrame) -> str:
+    """'Fri, Sat 20:00-24:00' from a 24 x 7 profile."""
+    values = profile.to_numpy(dtype=float)
+    if not np.isfinite(values).any() or values.sum() <= 0:
+        return "-"
+    days = values.sum(axis=0)
+    order = np.argsort(-days, kind="stable")
+    top_days = (
+        [_DAYS[i] for i in sorted(order[:2])]
+        if days[order[1]] >= 0.8 * days[order[0]]
+        else [_DAYS[order[0]]]
+    )
+    window = 4
+    h0 = int(np.argmax(circular_window_sums(values.sum(axis=1), window)))
+    h1 = (h0 + window) % 24
+    return f"{', '.join(top_days)} {h0:02d}:00-{(h1 or 24):02d}:00"
+
+
+_BLOCKS = {  # time table designs, finest first: (row edges in hours, weekday groups)
+    "3-hour blocks x weekday": (list(range(0, 25, 3)), [[d] for d in range(7)]),
+    "part of day x weekday": ([0, 6, 12, 18, 24], [[d] for d in range(7)]),
+    "part of day, weekdays vs weekend": ([0, 6, 12, 18, 24], [[0, 1, 2, 3, 4], [5, 6]]),
+}
+
+_PART = {0: "Night 00-06", 6: "Morning 06-12", 12: "Afternoon 12-18", 18: "Evening 18-24"}
+
+
+def _time_table(profile: pd.DataFrame | None, min_count: int) -> dict[str, Any] | None:
+    """Pick the finest time table in which most non-empty cells reach ``min_count``."""
+    if profile is None or float(np.nansum(profile.to_numpy())) <= 0:
+        return None
+    hours = profile.to_numpy(dtype=float)  # 24 x 7
+    for title, (edges, groups) in _BLOCKS.items():
+        rows = np.add.reduceat(hours, edges[:-1], axis=0)
+        values = np.column_stack([rows[:, g].sum(axis=1) for g in groups])
+        nonzero = values[values > 0]
+        if np.median(nonzero) >= min_count or title.endswith("weekend"):
+            break
+    rounded = np.rint(values)
+    text = [[_cell(v, min_count) for v in row] for row in rounded]
+    shown = np.where(rounded >= min_count, rounded, np.nan)
+    cols = _DAYS if len(groups) == 7 else ["Mon-Fri", "Sat-Sun"]
+    labels = (
+        [f"{a:02d}-{b:02d}h" for a, b in itertools.pairwise(edges)]
+        if len(edges) == 9
+        else [_PART[a] for a in edges[:-1]]
+    )
+    return {
+        "title": title,
+        "values": rounded,
+        "shown": shown,
+        "text": text,
+        "rows": labels,
+        "cols": cols,
+    }
+
+
+def _cell(v: float, min_count: int) -> str:
+    if v == 0:
+        return "-"
+    return f"<{min_count}" if v < min_count else f"{v:,.0f}"
+
+
+def _dark_text(dark: pd.DataFrame | None, hid: int, reason: str | None, min_count: int):
+    if reason is not None:
+        return reason, "-"
+    if dark is None or hid not in dark.index or dark.loc[hid, "n_known"] <= 0:
+        return "No incident here has a known time of day, so darkness cannot be shown.", "-"
+    d = dark.loc[hid]
+    share = f"{100 * d['dark_share']:.0f}%"
+    if d["n_known"] < min_count:
+        return f"Too few incidents with a known time (fewer than {min_count}) to tell.", "-"
+    return (
+        f"{share} of incidents with a known time were in darkness (likely range "
+        f"{100 * d['dark_share_low']:.0f}-{100 * d['dark_share_high']:.0f}%; "
+        f"{_n(d['n_dark'], min_count)} of {int(d['n_known']):,}).",
+        share,
+    )
+
+
+def _mix(values: pd.Series, min_count: int, top: int = 4) -> list[list[str]]:
+    counts = values.astype("string").fillna("not recorded").value_counts()
+    total = int(counts.sum())
+    rows: list[list[str]] = []
+    other = 0
+    for i, (name, n) in enumerate(counts.items()):
+        if i < top and n >= min_count:
+            rows.append([str(name), f"{n:,}", f"{100 * n / total:.0f}%"])
+        else:
+            other += int(n)
+    if other:
+        share = f"{100 * other / total:.0f}%" if other >= min_count else ""
+        rows.append(["all others", f"<{min_count}" if other < min_count else f"{other:,}", share])
+    return rows
+
+
+def _fmt_money(value: Any, currency: str) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{currency} {v:,.0f}".strip()
+
+
+def _menus(
+    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, scores: pd.DataFrame | None, setting: Any
+) -> dict[int, list[str]]:
+    """Response menu lines per place (:func:`hotspot.respond.menu.response_menu`)."""
+    if scores is None or len(hot) == 0:
+        return {}
+
+    menu = response_menu(inc, hot, scores=scores, setting=setting)
+    return {int(h): format_response_menu(menu, h, top=3, compact=True) for h in hot["hotspot_id"]}
+
+
+def _actions(
+    hid: int, scores: pd.DataFrame | None, plan: pd.DataFrame | None, menu: list[str]
+) -> list[dict]:
+    """Items of 'What to do here': bold headings, reasons printed whole."""
+    items: list[dict[str, Any]] = []
+    if scores is not None:
+        sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
+        if "prevented" in sub:
+            sub = sub[sub["prevented"] > 0].sort_values("prevented", ascending=False)
+        if len(sub) == 0:
+            items.append({"text": "None of the listed interventions fits the incidents here."})
+        for i, (_, r) in enumerate(sub.head(3).iterrows(), start=1):
+            name = str(r.get("name", r.get("intervention", "intervention")))
+            est = ""
+            if "prevented" in r:
+                est = f": about {float(r['prevented']):.0f} fewer incidents a year"
+                if "prevented_low" in r and "prevented_high" in r:
+                    est += f" (range {float(r['prevented_low']):.0f}-"
+                    est += f"{float(r['prevented_high']):.0f})"
+            cur = str(r.get("currency", ""))
+            if "capital" in r and pd.notna(r["capital"]):
+                est += (
+                    f", {_fmt_money(r['capital'], cur)} up front and "
+                    f"{_fmt_money(r['annual_cost'], cur)} a year"
+                )
+            elif "cost" in r and pd.notna(r["cost"]):
+                est += f", cost about {_fmt_money(r['cost'], cur)}"
+            items.append({"text": f"{i}. {name}{est}.", "bold": True})
+            if "reason" in r and pd.notna(r["reason"]):
+                reason = str(r["reason"]).strip()
+                if name and reason.startswith(name):
+                    reason = reason[len(name) :].lstrip(" :")
+                items.append({"text": "Why: " + reason, "x": LEFT + 0.03})
+    items.extend({"text": line.strip(), "x": LEFT + 0.03} for line in menu)
+    if plan is not None:
+        sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
+        if len(sub) == 0:
+            unused = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("hours_unused", 0)
+            items.append({"text": "Patrol: no visit here pays: weekly visits at any hour would "
+                          "prevent less than one incident a year." if unused
+                          else "Patrol: no visit here fits this week's officer hours."})
+        else:
+            mins = pd.to_numeric(sub["duration_min"], errors="coerce")
+            items.append(
+                {
+                    "text": f"Patrol: {len(sub)} visits a week of about {mins.median():.0f} "
+                    f"minutes ({mins.sum() / 60:.1f} officer-hours).",
+                    "bold": True,
+                }
+            )
+            days = sub.groupby(sub["day"].astype(str), sort=False)["start"].apply(list)
+            when = "; ".join(f"{d} {', '.join(v)}" for d, v in days.items())
+            items.append({"text": f"Visit at: {when}.", "x": LEFT + 0.03})
+            items.append(
+                {
+                    "text": "Why: short visits at the busiest hours, spread over the week, "
+                    "deter for longer than one long stay (Koper curve). Vary the exact "
+                    "minute so visits are not predictable.",
+                    "x": LEFT + 0.03,
+                }
+            )
+    return items
+
+
+def _offence_label(inc: gpd.GeoDataFrame) -> str:
+    if "offence" not in inc.columns:
+        return "Crime"
+    cats = inc["offence"].astype("string").dropna().value_counts()
+    if len(cats) == 1:
+        return str(cats.index[0]).strip().capitalize()
+    if len(cats) == 2:
+        return f"{str(cats.index[0]).capitalize()} and {cats.index[1]}"
+    return f"Crime ({len(cats)} offence types)" if len(cats) else "Crime"
+
+
+def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str, Any]):
+    m = ctx["min_count"]
+    hot_all = ctx["hot_all"]
+    data = _ingest_lines(opts["incidents"])
+    data.append(
+        f"In the area: {counts['n_area']:,} incidents; in the period: {ctx['n']:,}."
+        + (
+            f" {counts['n_input'] - counts['n_area']:,} incidents outside the area or "
+            "study area were left out."
+            if counts["n_input"] > counts["n_area"]
+            else ""
+        )
+    )
+    places = ctx["hot"].attrs.get("hotspot", {}).get("places", {})
+    sources = sorted(set(ctx["hot"]["place_source"])) if len(ctx["hot"]) else []
+    grid = ctx["grid"]
+    method = [
+        "Hotspots: "
+        + (
+            "given by the analyst."
+            if opts["hotspots"] is not None
+            else "Getis-Ord Gi* on a square grid, 99% and 95% hot cells after "
+            "false-discovery-rate correction, neighbouring hot cells merged."
+        ),
+        f"Grid cell size: {_cell_size(ctx['cells'])}; hotspots found: {len(hot_all)}; "
+        f"shown: {len(ctx['hot'])} (the top {opts['top']} with at least {m} incidents).",
+        "Place names come from "
+        + (", ".join(sources) if sources else "-")
+        + (
+            f" (address column '{places['choices']['address']['value']}')"
+            if "address" in places.get("choices", {})
+            else ""
+        )
+        + f". Map grid: squares of {grid.size:,.0f} m, letters from the west, numbers "
+        "from the north.",
+        "When busiest: the two busiest weekdays and the busiest 4-hour window.",
+        "Darkness: sun more than 6 degrees below the horizon at the incident's time.",
+        f"Change: incidents in the period vs the window of the same length just before "
+        f"it ({ctx['change'].get('window', 'not covered by the data')}).",
+    ]
+    if opts["patrol_hours"] is None:
+        method.append("No patrol plan in this pack: no officer hours per week were given.")
+    if not opts["interventions"]:
+        method.append("No intervention advice in this pack: it was switched off.")
+    privacy = [
+        f"Counts below {m} are not printed: map cells with fewer are white and dotted, "
+        f"and tables show 'fewer than {m}' or '<{m}'.",
+        "Individual incident locations ARE printed on the maps: handle this pack as restricted."
+        if ctx["show_incidents"]
+        else "No individual incident locations are printed.",
+    ]
+    caveats = [
+        "Police-recorded crime is not all crime: it reflects what people report and where "
+        "police patrol. Places with more patrol can look hotter; under-reported offences and "
+        "communities are under-counted.",
+        "A hotspot is a place, not a group of people. Use this pack to plan problem-solving "
+        "at places, not to target individuals or communities.",
+        "Times at exactly midnight are often placeholders for unknown times and are left "
+        "out of the time tables and darkness.",
+        "Intervention estimates are averages from published evaluations; local effects "
+        "vary. Check what you do (before and after, with a comparison area).",
+    ]
+    return [
+        ("Data", data),
+        ("How hotspots were found", method),
+        ("Privacy", privacy),
+        ("Caveats", caveats),
+    ]
+
+
+def _cell_size(cells: Any) -> str:
+    if cells is None:
+        return "not used"
+
+    spec = grid_spec_of(cells)
+    return f"{spec.cell_size:g} m" if spec is not None else "analyst's units"
+
+
+def _ingest_lines(incidents: gpd.GeoDataFrame) -> list[str]:
+    if "ingest" not in incidents.attrs.get("hotspot", {}):
+        return ["The incidents were not read with hs.read_incidents: no ingest report."]
+    rep = ingest_report(incidents)
+    dropped = {k: v for k, v in dict(getattr(rep, "dropped", {}) or {}).items() if v}
+    lines = [
+        f"Rows read {rep.rows_read:,}, kept {rep.rows_kept:,}, dropped "
+        f"{sum(dropped.values()):,}"
+        + (" (" + ", ".join(f"{k} {v:,}" for k, v in dropped.items()) + ")" if dropped else "")
+        + "."
+    ]
+    lines.extend(f"Data warning: {w}" for w in list(getattr(rep, "warnings", []))[:3])
+    if "time_quality" in incidents.columns:
+        tq = incidents["time_quality"].astype("string").value_counts()
+        lines.append("Time quality: " + ", ".join(f"{k} {v:,}" for k, v in tq.items()) + ".")
+    return lines

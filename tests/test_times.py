@@ -405,3 +405,15 @@ def test_real_export_with_stray_and_implausible_dates(shared_data):
     cut = read(df, period=("2019-01-01", "2019-12-31"))
     assert ingest_report(cut).dropped["outside_period"] == 1
     assert len(cut) == n
+
+
+def test_hour_zero_from_an_hour_column_is_not_called_a_placeholder():
+    n = 240
+    df = pd.DataFrame({**points(n), "date": [f"2021-05-{i % 28 + 1:02d}" for i in range(n)],
+                       "hour": np.arange(n) % 24})
+    rep = ingest_report(read(df))
+    assert not any("are at exactly 00:00" in w for w in rep.warnings)
+    df["hour"] = np.where(np.arange(n) < 60, 0, np.arange(n) % 23 + 1)  # a quarter at 0
+    rep = ingest_report(read(df))
+    assert any("are at exactly 00:00" in w and "uniform whole hours" in w
+               for w in rep.warnings)

@@ -998,6 +998,7 @@ class _Times:
     outside_period: np.ndarray
     zone: str | None = None
     zone_how: str = ""
+    slots_per_day: int = 1440  # 24 when every clock time is a whole hour (hour columns)
 
 
 def _apply_zone(w: _When, zone: str | None) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -1367,5 +1368,8 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
     if period is not None:
         outside = _outside_period(period, zone, at, to, q)
     _one_clock_warning(at, np.where(failed | implausible, 5, q), warnings)
+    timed = np.isin(q, (0, 1))
+    v = _wall(at)[timed]
+    hourly = timed.any() and bool(np.all(v == v.astype("datetime64[h]")))
     return _Times(_as_us(at), frm, to, q, failed, parsed.fails.code, parsed.fails.names,
-                  warnings, notes, implausible, outside, zone, how)
+                  warnings, notes, implausible, outside, zone, how, 24 if hourly else 1440)

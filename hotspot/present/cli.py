@@ -33,9 +33,11 @@ from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
+from hotspot.present.context import name_places, read_layers
 from hotspot.present.export import export
 from hotspot.respond import interventions, patrol
 from hotspot.scan import areas, density
+from hotspot.scan.places import map_grid
 
 __all__ = ["analyze", "main"]
 
@@ -191,6 +193,10 @@ def analyze(
     cells, spots = scan(
         incidents, cell_size=cell_size, max_area_km2=max_area_km2, study_area=study_area
     )
+    # places by name and grid square, in the exports, the web map and the pack alike
+
+    layers = read_layers(context, incidents.crs)
+    spots = name_places(spots, incidents, layers, grid=map_grid(cells.total_bounds))
     progress.step("grid, counts and Gi* (FDR)")
     membership = areas.hotspot_membership(incidents, spots)
     progress.step(f"{len(spots)} ranked hotspots")
@@ -448,8 +454,6 @@ def _check_input(args: argparse.Namespace) -> None:
 
 def _layers(args: argparse.Namespace, crs: Any) -> tuple[Any, Any, Any]:
     """Context layers, study area and the chosen area, read and checked."""
-    from hotspot.present.context import read_layers
-
     context = read_layers(list(args.context or []), crs) or None
     study = None
     if args.study_area is not None:

@@ -57,7 +57,7 @@ from hotspot.analyse.temporal import temporal_profile
 from hotspot.exceptions import InvalidInputError
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
-from hotspot.present.context import read_layers
+from hotspot.present.context import name_places, read_layers
 from hotspot.present.report_pages import write_pages
 from hotspot.present.report_text import (
     _actions,
@@ -73,7 +73,7 @@ from hotspot.present.report_text import (
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import hotspot_membership
-from hotspot.scan.places import layer_name_column, map_grid, place_names
+from hotspot.scan.places import map_grid
 from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
@@ -374,27 +374,6 @@ def _analyses(
     }
 
 
-def _places(
-    hot: gpd.GeoDataFrame,
-    inc: gpd.GeoDataFrame,
-    layers: dict[str, gpd.GeoDataFrame],
-    grid: Any,
-    address: str | None,
-    min_count: int,
-) -> gpd.GeoDataFrame:
-    streets = areas = None
-    for layer in layers.values():
-        kinds = set(layer.geom_type.dropna())
-        named = layer_name_column(layer) is not None
-        if streets is None and named and kinds & {"LineString", "MultiLineString"}:
-            streets = layer
-        if areas is None and named and kinds & {"Polygon", "MultiPolygon"}:
-            areas = layer
-    return place_names(
-        hot, inc, address=address, streets=streets, areas=areas, grid=grid, min_count=min_count
-    )
-
-
 def _check_args(path: Path, paper: str, top: int, min_count: int, overwrite: bool) -> tuple:
     if path.exists() and not overwrite:
         msg = f"{path} exists; pass overwrite=True to replace it."
@@ -589,7 +568,7 @@ def briefing(
         else (cells.total_bounds if cells is not None else inc.total_bounds)
     )
     grid = map_grid(extent)
-    hot = _places(hot, inc, layers, grid, address, min_count)
+    hot = name_places(hot, inc, layers, grid=grid, address=address, min_count=min_count)
     opts = {
         "tz": tz,
         "interventions": interventions,

@@ -177,7 +177,8 @@ def _is_snapped(x: np.ndarray, y: np.ndarray) -> bool:
 
 
 def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndarray,
-                      y: np.ndarray, row_id: np.ndarray, q: np.ndarray) -> list[str]:
+                      y: np.ndarray, row_id: np.ndarray, q: np.ndarray,
+                      slots_per_day: int = 1440) -> list[str]:
     out: list[str] = []
     n = len(x)
     if n == 0:
@@ -201,9 +202,10 @@ def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndar
     n_mid = int((q == 1).sum())
     if n_time >= 20 and n_mid >= 5:
         share = n_mid / n_time
-        if share > 0.01 or share > 5.0 / 1440.0:
+        clock = "a uniform clock" if slots_per_day == 1440 else "uniform whole hours"
+        if share > 5.0 / slots_per_day:
             out.append(f"{n_mid:,} rows ({share:.1%}) are at exactly 00:00, "
-                       f"{share * 1440:.0f}x what a uniform clock would give: midnight is "
+                       f"{share * slots_per_day:.0f}x what {clock} would give: midnight is "
                        "often a placeholder for an unknown time (time_quality 'midnight'); "
                        "consider excluding them from time-of-day analyses")
     mx, my = float(np.median(x)), float(np.median(y))
@@ -726,7 +728,7 @@ def read_incidents(
     kx, ky = px[kidx], py[kidx]
     is_ll = kind == "lonlat"
     warnings += _quality_warnings(a[kidx] if is_ll else None, b[kidx] if is_ll else None,
-                                  kx, ky, row_id[kidx], q_kept)
+                                  kx, ky, row_id[kidx], q_kept, times.slots_per_day)
     canon: dict[str, Any] = {"row_id": row_id[kidx]}
     if loaded.source_file is not None:
         canon["source_file"] = loaded.source_file[kidx]

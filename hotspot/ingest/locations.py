@@ -28,6 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from hotspot._core.meta import note_choice
+from hotspot.exceptions import InvalidInputError
+
 __all__ = ["LOCATION_QUALITIES", "StackRule", "stacked_locations"]
 
 LOCATION_QUALITIES: tuple[str, ...] = ("exact", "stacked", "snapped")
@@ -235,9 +238,6 @@ def exclude_stacked(incidents: pd.DataFrame, stacked: str, choices: dict | None 
     >>> len(kept), line[:34]
     (2, '1 incident on a stacked location (')
     """
-    from hotspot._core.meta import note_choice
-    from hotspot.exceptions import InvalidInputError
-
     if stacked not in ("exclude", "keep"):
         msg = (f"`stacked` must be 'exclude' (leave out incidents on stacked placeholder "
                f"points) or 'keep', got {stacked!r}.")

@@ -33,7 +33,8 @@ def test_analyze_happy_path(tmp_path, capsys):
     assert {"hotspot_id", "intervention", "prevented", "reason"} <= set(scores.columns)
     assert (scores["prevented_low"] <= scores["prevented"] + 1e-9).all()
     patrol = (out / "memphis_robberies_2019_patrol_plan.txt").read_text()
-    assert "Koper" in patrol and "hotspot 1" in patrol
+    # visits only where they pay; otherwise the unused hours are stated with the reason
+    assert "Koper" in patrol and ("hotspot 1" in patrol or "left unused" in patrol)
     budget_plan = pd.read_csv(out / "memphis_robberies_2019_plan_under_budget.csv")
     assert budget_plan["cost"].sum() <= 250_000
 

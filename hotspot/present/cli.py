@@ -26,15 +26,18 @@ from pathlib import Path
 from typing import Any
 
 from hotspot import datasets
+from hotspot._core.time import data_period
 from hotspot.analyse import darkness, temporal
 from hotspot.exceptions import HotspotError
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
+from hotspot.present.context import name_places, read_layers
 from hotspot.present.export import export
 from hotspot.respond import interventions, patrol
 from hotspot.scan import areas, density
+from hotspot.scan.places import map_grid
 
 __all__ = ["analyze", "main"]
 
@@ -181,7 +184,8 @@ def analyze(
     written: dict[str, Path] = {}
     try:
         ingest = ingest_report(incidents)
-        written["ingest_report"] = _write_text(out / f"{name}_ingest_report.txt", str(ingest))
+        written["ingest_report"] = _write_text(out / f"{name}_ingest_report.txt",
+                                               cli_text(str(ingest)))
     except HotspotError:
         pass
     progress.step("ingest report")
@@ -190,8 +194,6 @@ def analyze(
         incidents, cell_size=cell_size, max_area_km2=max_area_km2, study_area=study_area
     )
     # places by name and grid square, in the exports, the web map and the pack alike
-    from hotspot.present.context import name_places, read_layers
-    from hotspot.scan.places import map_grid
 
     layers = read_layers(context, incidents.crs)
     spots = name_places(spots, incidents, layers, grid=map_grid(cells.total_bounds))
@@ -360,14 +362,38 @@ def _period(incidents: Any) -> str:
     times = incidents["occurred_at"].dropna() if "occurred_at" in incidents else []
     if len(times) == 0:
         return "period unknown"
-    return f"{times.min():%d %b %Y} – {times.max():%d %b %Y}"
+    start, end = data_period(times) if len(times) > 1 else (times.min(), times.max())
+    return f"{start:%d %b %Y} – {end:%d %b %Y}"
 
 
 def _read(args: argparse.Namespace) -> Any:
     kwargs = {
-        k: getattr(args, k) for k in ("x", "y", "lon", "lat", "crs", "datetime", "offence", "tz")
+        k: getattr(args, k)
+        for k in ("x", "y", "lon", "lat", "crs", "datetime", "time", "hour", "offence", "tz")
     }
+    if getattr(args, "period", None):
+        kwargs["period"] = tuple(args.period)
+    if getattr(args, "dayfirst", False):
+        kwargs["dayfirst"] = True
     return read_incidents(args.input, **{k: v for k, v in kwargs.items() if v is not None})
+
+
+_CLI_FLAGS = (("pass tz=", "pass --tz ZONE"), ("tz='", "--tz '"),
+              ("period=(start, end)", "--period START END"), ("dayfirst=True", "--dayfirst"),
+              ("pass time=/hour=", "pass --time/--hour"))
+
+
+def cli_text(text: str) -> str:
+    """Say a report's advice with the command's own flags instead of Python arguments.
+
+    Examples
+    --------
+    >>> cli_text("inferred from the coordinates; pass tz= to override")
+    'inferred from the coordinates; pass --tz ZONE to override'
+    """
+    for python, flag in _CLI_FLAGS:
+        text = text.replace(python, flag)
+    return text
 
 
 def output_name(source: str | Path) -> str:
@@ -428,8 +454,6 @@ def _check_input(args: argparse.Namespace) -> None:
 
 def _layers(args: argparse.Namespace, crs: Any) -> tuple[Any, Any, Any]:
     """Context layers, study area and the chosen area, read and checked."""
-    from hotspot.present.context import read_layers
-
     context = read_layers(list(args.context or []), crs) or None
     study = None
     if args.study_area is not None:
@@ -583,7 +607,14 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
     p.add_argument("--force", action="store_true", help="overwrite existing outputs")
     for col in ("x", "y", "lon", "lat", "crs", "datetime", "offence"):
         p.add_argument(f"--{col}", default=None, help=f"the {col} column / value")
-    p.add_argument("--tz", default=None, help="time zone of naive times, e.g. Europe/London")
+    p.add_argument("--time", default=None, help="time-of-day column to add to --datetime")
+    p.add_argument("--hour", default=None, help="hour-of-day column (0-23)")
+    p.add_argument("--dayfirst", action="store_true",
+                   help="read dates like 03/04/2020 as 3 April when the data cannot tell")
+    p.add_argument("--period", nargs=2, metavar=("START", "END"), default=None,
+                   help="keep incidents in this period only (dates, END included)")
+    p.add_argument("--tz", default=None,
+                   help="IANA time zone of the times (default: from the coordinates)")
     p.add_argument("--cell-size", type=float, default=None, help="grid cell side (m)")
     p.add_argument(
         "--max-area",

@@ -18,7 +18,7 @@ import shapely
 
 from hotspot.exceptions import InvalidInputError
 from hotspot.present.furniture import _halo, _overlap
-from hotspot.scan.places import clean_place, layer_name_column
+from hotspot.scan.places import clean_place, layer_name_column, place_names
 
 __all__ = ["name_places", "read_layers", "street_labels", "streets_from_addresses"]
 
@@ -230,8 +230,6 @@ def name_places(
     >>> name_places(hot, None, {"Wards": wards})["place_name"].tolist()
     ['Meadows ward']
     """
-    from hotspot.scan.places import layer_name_column, place_names
-
     streets = areas = None
     for layer in (layers or {}).values():
         kinds = set(layer.geom_type.dropna())

@@ -44,7 +44,7 @@ from hotspot._core.deprecation import (
     reordered_arguments,
 )
 from hotspot._core.meta import note_choice
-from hotspot._core.time import local_period, series_tz
+from hotspot._core.time import data_period, local_period, series_tz
 from hotspot._core.validation import (
     check_geodataframe,
     check_points,
@@ -113,7 +113,9 @@ def _period(incidents: gpd.GeoDataFrame, period: Any) -> tuple[pd.Timestamp, pd.
         if at.notna().sum() == 0:
             msg = "`incidents` have no usable `occurred_at`; give `period=(start, end)`."
             raise InvalidInputError(msg)
-        return at.min(), at.max()
+        if at.notna().sum() == 1:
+            return at.min(), at.max()
+        return data_period(at)  # the one robust data period: stray dates do not stretch it
     return local_period(period, series_tz(at), "period", whole_end_day=True)
 
 

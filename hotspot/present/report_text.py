@@ -186,7 +186,10 @@ def _actions(
     if plan is not None:
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
         if len(sub) == 0:
-            items.append({"text": "Patrol: no visit here fits this week's officer hours."})
+            unused = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("hours_unused", 0)
+            items.append({"text": "Patrol: no visit here pays: weekly visits at any hour would "
+                          "prevent less than one incident a year." if unused
+                          else "Patrol: no visit here fits this week's officer hours."})
         else:
             mins = pd.to_numeric(sub["duration_min"], errors="coerce")
             items.append(

@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -42,7 +44,9 @@ from hotspot.units import grid as _grid_one
 from hotspot.units.counting import _category_codes, _slug
 
 __all__ = [
+    "Pending",
     "aoristic",
+    "compute",
     "concentration",
     "count",
     "grid",
@@ -69,9 +73,9 @@ def _merge(combine: Callable[[list[Any]], Any], items: list[tuple[Any, list]]) -
     return (combine(values) if values else None), reports
 
 
-def _map_reduce(ddf: Any, func: Callable[..., Any], combine: Callable[[list[Any]], Any],
-                *args: Any) -> tuple[Any, IngestReport]:
-    """Apply ``func`` to every partition and combine the results in a tree."""
+def _graph(ddf: Any, func: Callable[..., Any], combine: Callable[[list[Any]], Any],
+           *args: Any) -> Any:
+    """Delayed ``(value, reports)``: ``func`` on every partition, combined in a tree."""
     dask, _ = require_dask()
     _check_ddf(ddf)
     shared = [dask.delayed(a, traverse=False) if isinstance(a, pd.DataFrame) else a
@@ -80,8 +84,70 @@ def _map_reduce(ddf: Any, func: Callable[..., Any], combine: Callable[[list[Any]
     while len(level) > 1:
         level = [dask.delayed(_merge)(combine, level[i:i + _FAN_IN])
                  for i in range(0, len(level), _FAN_IN)]
-    (value, reports), = dask.compute(level[0])
+    return level[0]
+
+
+def _map_reduce(ddf: Any, func: Callable[..., Any], combine: Callable[[list[Any]], Any],
+                *args: Any) -> tuple[Any, IngestReport]:
+    """Apply ``func`` to every partition, combine the results and merge the reports."""
+    dask, _ = require_dask()
+    (value, reports), = dask.compute(_graph(ddf, func, combine, *args))
     return value, merge_reports(reports, _plan_of(ddf))
+
+
+@dataclass
+class Pending:
+    """A reduction not computed yet (``compute=False``); see :func:`compute`."""
+
+    root: Any  # dask.delayed of (value, partition reports)
+    finish: Callable[[Any, IngestReport], Any]
+    plan: Any
+
+    def compute(self) -> Any:
+        """Compute this reduction alone (the same as :func:`compute` with one argument)."""
+        return compute(self)[0]
+
+
+def compute(*pending: Pending) -> tuple[Any, ...]:
+    """Compute several reductions in one pass over the data.
+
+    Reductions of the same Dask frame made with ``compute=False`` share the tasks
+    that read its partitions, so every file is read (and parsed) once for all of
+    them instead of once each.
+
+    Parameters
+    ----------
+    *pending : Pending
+        From :func:`count` or :func:`kde` (or :func:`temporal_profile`,
+        :func:`aoristic`) called with ``compute=False``.
+
+    Returns
+    -------
+    tuple
+        The results, in the order given, each as the eager call returns it.
+
+    Examples
+    --------
+    >>> counted, surface = hs.scale.compute(  # doctest: +SKIP
+    ...     hs.scale.count(ddf, cells, compute=False),
+    ...     hs.scale.kde(ddf, cells, bandwidth=500, compute=False))
+    """
+    dask, _ = require_dask()
+    for p in pending:
+        if not isinstance(p, Pending):
+            msg = (f"compute() takes reductions made with compute=False, got "
+                   f"{type(p).__name__}.")
+            raise InvalidInputError(msg)
+    results = dask.compute(*[p.root for p in pending])
+    return tuple(p.finish(value, merge_reports(reports, p.plan))
+                 for p, (value, reports) in zip(pending, results, strict=True))
+
+
+def _run(ddf: Any, func: Callable[..., Any], combine: Callable[[list[Any]], Any],
+         args: tuple[Any, ...], finish: Callable[[Any, IngestReport], Any],
+         lazy: bool) -> Any:
+    pending = Pending(_graph(ddf, func, combine, *args), finish, _plan_of(ddf))
+    return pending if lazy else pending.compute()
 
 
 def _with_report(result: Any, report: IngestReport) -> Any:
@@ -207,7 +273,8 @@ def _tally_sum(pieces: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def count(ddf: Any, units: gpd.GeoDataFrame, *, by: str | None = None,
-          weight: str | None = None, max_distance: float | None = None) -> gpd.GeoDataFrame:
+          weight: str | None = None, max_distance: float | None = None,
+          compute: bool = True) -> Any:
     """:func:`hotspot.count` for a Dask incidents frame: counts equal the in-memory ones.
 
     Each partition finds its incidents' units with :func:`hotspot.assign_units`
@@ -223,6 +290,9 @@ def count(ddf: Any, units: gpd.GeoDataFrame, *, by: str | None = None,
     by, weight, max_distance
         As for :func:`hotspot.count` (``by`` categories: sorted observed values, or
         the category order of a categorical column).
+    compute : bool, default True
+        False: return a :class:`Pending` reduction, to compute together with others
+        in one pass over the data (see :func:`compute`).
 
     Returns
     -------
@@ -244,7 +314,14 @@ def count(ddf: Any, units: gpd.GeoDataFrame, *, by: str | None = None,
     if not units.index.is_unique:
         msg = "`units` must have a unique index (unit_id); reset it with `units.reset_index()`."
         raise InvalidInputError(msg)
-    t, report = _map_reduce(ddf, _tally, _tally_sum, units, by, weight, max_distance)
+    finish = partial(_count_result, units=units, by=by, weight=weight,
+                     max_distance=max_distance, n_partitions=ddf.npartitions)
+    return _run(ddf, _tally, _tally_sum, (units, by, weight, max_distance), finish,
+                not compute)
+
+
+def _count_result(t: Any, report: IngestReport, *, units: gpd.GeoDataFrame, by: str | None,
+                  weight: str | None, max_distance: float | None, n_partitions: int) -> Any:
     n_units = len(units)
     result = units.copy(deep=False)
     if result.index.name is None:
@@ -281,7 +358,7 @@ def count(ddf: Any, units: gpd.GeoDataFrame, *, by: str | None = None,
            outside_index_truncated=n_out > 10_000, categories=categories,
            n_missing_category=t.get("n_missing_category", 0) if t else 0,
            n_missing_weight=t.get("n_missing_weight", 0) if t else 0,
-           n_partitions=ddf.npartitions)
+           n_partitions=n_partitions)
     if n_out:
         warnings.warn(f"count(): {n_out:,} of {n:,} incidents are outside every unit and "
                       "were not counted.", DataQualityWarning, stacklevel=2)
@@ -306,7 +383,7 @@ def _bin_sum(pieces: list[tuple]) -> tuple:
 
 
 def kde(ddf: Any, units: gpd.GeoDataFrame, *, bandwidth: float, kernel: str = "quartic",
-        weight: str | None = None) -> gpd.GeoDataFrame:
+        weight: str | None = None, compute: bool = True) -> Any:
     """FFT kernel density on a square grid: binned per partition, one FFT in memory.
 
     Each partition bins its incidents linearly (as ``hs.kde(..., method="fft")``) on
@@ -324,6 +401,9 @@ def kde(ddf: Any, units: gpd.GeoDataFrame, *, bandwidth: float, kernel: str = "q
         Metres (required: the automatic rule needs every point at once).
     kernel, weight
         As for :func:`hotspot.kde`.
+    compute : bool, default True
+        False: return a :class:`Pending` reduction, to compute together with others
+        in one pass over the data (see :func:`compute`).
 
     Returns
     -------
@@ -347,7 +427,15 @@ def kde(ddf: Any, units: gpd.GeoDataFrame, *, bandwidth: float, kernel: str = "q
         raise InvalidInputError(msg)
     kernel = _check_kernel(kernel)
     work, pad = _work_grid(spec, True, float(bandwidth), kernel)
-    got, report = _map_reduce(ddf, _bin_linear, _bin_sum, work, weight)
+    finish = partial(_kde_result, units=units, spec=spec, work=work, pad=pad,
+                     bandwidth=float(bandwidth), kernel=kernel, weight=weight,
+                     n_partitions=ddf.npartitions)
+    return _run(ddf, _bin_linear, _bin_sum, (work, weight), finish, not compute)
+
+
+def _kde_result(got: Any, report: IngestReport, *, units: gpd.GeoDataFrame, spec: Any,
+                work: Any, pad: int, bandwidth: float, kernel: str, weight: str | None,
+                n_partitions: int) -> Any:
     counts = _dense(got[:2] if got else None, work.n_cells, float).reshape(work.shape)
     dens = kde_grid(counts, work.cell_size, float(bandwidth), kernel)
     dens = dens[pad:pad + spec.ny, pad:pad + spec.nx]
@@ -362,7 +450,7 @@ def kde(ddf: Any, units: gpd.GeoDataFrame, *, bandwidth: float, kernel: str = "q
            method="fft", total_weight=total,
            mass_on_grid=float(values.sum() * spec.cell_area / total) if total else np.nan,
            density_units=("weight" if weight else "incidents") + " per km²",
-           n_partitions=ddf.npartitions)
+           n_partitions=n_partitions)
     return _with_report(result, report)
 
 
@@ -400,7 +488,7 @@ def _table_sum(pieces: list[tuple[pd.DataFrame, dict]]) -> tuple[pd.DataFrame, d
 def temporal_profile(ddf: Any, *, by: str | None = None, normalize: bool = False,
                      aoristic: bool | str = "auto", include_midnight: bool = False,
                      weight: str | None = None, max_window: Any = None,
-                     tz: Any = None) -> pd.DataFrame:
+                     tz: Any = None, compute: bool = True) -> Any:
     """:func:`hotspot.temporal_profile` for a Dask incidents frame.
 
     Each partition makes its hour x weekday table (counts or aoristic expected
@@ -415,6 +503,9 @@ def temporal_profile(ddf: Any, *, by: str | None = None, normalize: bool = False
         A column of group labels (groups are sorted, as in memory).
     normalize, aoristic, include_midnight, weight, max_window, tz
         As for :func:`hotspot.temporal_profile`.
+    compute : bool, default True
+        False: return a :class:`Pending` reduction, to compute together with others
+        in one pass over the data (see :func:`compute`).
 
     Returns
     -------
@@ -430,7 +521,13 @@ def temporal_profile(ddf: Any, *, by: str | None = None, normalize: bool = False
     kwargs = {"by": by, "normalize": False, "aoristic": aoristic,
               "include_midnight": include_midnight, "weight": weight,
               "max_window": max_window, "tz": tz}
-    got, report = _map_reduce(ddf, _profile_piece, _table_sum, kwargs)
+    finish = partial(_profile_result, by=by, normalize=normalize,
+                     n_partitions=ddf.npartitions)
+    return _run(ddf, _profile_piece, _table_sum, (kwargs,), finish, not compute)
+
+
+def _profile_result(got: Any, report: IngestReport, *, by: str | None, normalize: bool,
+                    n_partitions: int) -> Any:
     if got is None:
         msg = "the incidents have no rows: no time profile."
         raise InvalidInputError(msg)
@@ -449,7 +546,7 @@ def temporal_profile(ddf: Any, *, by: str | None = None, normalize: bool = False
     meta = dict(meta)
     meta["params"] = {**meta.get("params", {}), "normalize": normalize}
     meta["normalized"] = normalize
-    meta["n_partitions"] = ddf.npartitions
+    meta["n_partitions"] = n_partitions
     table.attrs = {"hotspot": {"temporal_profile": meta}}
     return _with_report(table, report)
 
@@ -461,7 +558,7 @@ def _aoristic_piece(frame: pd.DataFrame, kwargs: dict[str, Any]) -> tuple[pd.Dat
 
 
 def aoristic(ddf: Any, freq: str = "h", *, by: str | None = None, max_window: Any = None,
-             include_midnight: bool = False, tz: Any = None) -> pd.DataFrame:
+             include_midnight: bool = False, tz: Any = None, compute: bool = True) -> Any:
     """:func:`hotspot.aoristic` (calendar expected counts) for a Dask incidents frame.
 
     Parameters
@@ -470,6 +567,9 @@ def aoristic(ddf: Any, freq: str = "h", *, by: str | None = None, max_window: An
         From :func:`hotspot.scale.read_incidents`.
     freq, by, max_window, include_midnight, tz
         As for :func:`hotspot.aoristic` (``by``: a column name).
+    compute : bool, default True
+        False: return a :class:`Pending` reduction, to compute together with others
+        in one pass over the data (see :func:`compute`).
 
     Returns
     -------
@@ -483,7 +583,11 @@ def aoristic(ddf: Any, freq: str = "h", *, by: str | None = None, max_window: An
     """
     kwargs = {"freq": freq, "by": by, "max_window": max_window,
               "include_midnight": include_midnight, "tz": tz}
-    got, report = _map_reduce(ddf, _aoristic_piece, _table_sum, kwargs)
+    finish = partial(_aoristic_result, n_partitions=ddf.npartitions)
+    return _run(ddf, _aoristic_piece, _table_sum, (kwargs,), finish, not compute)
+
+
+def _aoristic_result(got: Any, report: IngestReport, *, n_partitions: int) -> Any:
     if got is None:
         msg = "the incidents have no rows: no aoristic series."
         raise InvalidInputError(msg)
@@ -491,7 +595,7 @@ def aoristic(ddf: Any, freq: str = "h", *, by: str | None = None, max_window: An
     out = table.sort_index().reset_index()
     out = out[out["expected"] > 0].reset_index(drop=True)
     meta = dict(meta)
-    meta["n_partitions"] = ddf.npartitions
+    meta["n_partitions"] = n_partitions
     out.attrs = {"hotspot": {"aoristic": meta}}
     return _with_report(out, report)
 

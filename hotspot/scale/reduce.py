@@ -41,7 +41,13 @@ from hotspot.scan.density import _PER_KM2, _check_kernel, _work_grid, kde_grid, 
 from hotspot.scan.stats import gi_star as _gi_star_one
 from hotspot.units import assign_units
 from hotspot.units import grid as _grid_one
-from hotspot.units.counting import _category_codes, _slug
+from hotspot.units.build import _hex_spec_of, hex_cell_of
+from hotspot.units.counting import (
+    _category_codes,
+    _lattice_positions,
+    _lookup_positions,
+    _slug,
+)
 
 __all__ = [
     "Pending",
@@ -210,6 +216,7 @@ def grid(ddf: Any, cell_size: float | None = None, *, shape: str = "square",
     --------
     >>> cells = hs.scale.grid(ddf, 100)  # doctest: +SKIP
     """
+    _check_ddf(ddf)
     if study_area is not None:
         return _grid_one(study_area, cell_size, shape=shape, study_area=study_area)
     b, _ = _map_reduce(ddf, _bounds, _bounds_union)
@@ -222,21 +229,61 @@ def grid(ddf: Any, cell_size: float | None = None, *, shape: str = "square",
 
 
 # ----------------------------------------------------------------------------- count
-def _tally(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame, by: str | None,
-           weight: str | None, max_distance: float | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Lattice:
+    """What a worker needs to bin points on a square or hex grid (not its polygons)."""
+
+    spec: Any
+    hexagonal: bool
+    lookup: np.ndarray | None  # lattice index -> unit position (-1: absent); None: identity
+
+
+def _lattice_of(units: gpd.GeoDataFrame) -> _Lattice | None:
+    """Return the grid's spec and cell lookup when ``count`` bins on it, else None."""
+    empty = np.empty(0)
+    pos, path = _lattice_positions(units, np.asarray(units.geometry.array), empty, empty)
+    if pos is None:
+        return None
+    hexagonal = path.startswith("hex")
+    spec = _hex_spec_of(units) if hexagonal else grid_spec_of(units)
+    rows = units["row"].to_numpy().astype(np.int64)
+    cols = units["col"].to_numpy().astype(np.int64)
+    return _Lattice(spec, hexagonal, _lookup_positions(rows * spec.nx + cols,
+                                                       spec.nx * spec.ny))
+
+
+def _positions(frame: gpd.GeoDataFrame, units: Any, max_distance: float | None) -> np.ndarray:
+    """Position in ``units`` of each incident's unit (-1: outside), as ``count`` finds it."""
+    if isinstance(units, _Lattice):
+        xy = frame.geometry.get_coordinates().to_numpy()
+        spec = units.spec
+        if units.hexagonal:
+            row, col = hex_cell_of(spec, xy[:, 0], xy[:, 1])
+            inside = (row >= 0) & (row < spec.ny) & (col >= 0) & (col < spec.nx)
+        else:
+            row, col, inside = spec.cell_of(xy[:, 0], xy[:, 1])
+        flat = np.where(inside, row * spec.nx + col, 0).astype(np.int64)
+        pos = flat if units.lookup is None else units.lookup[flat]
+        return np.where(inside, pos, -1)
     ids = assign_units(frame, units, max_distance=max_distance)
-    pos = units.index.get_indexer(pd.Index(ids))  # -1 for outside (-1 / None ids)
+    return units.index.get_indexer(pd.Index(ids))  # -1 for outside (-1 / None ids)
+
+
+def _tally(frame: gpd.GeoDataFrame, units: Any, by: str | None,
+           weight: str | None, max_distance: float | None) -> dict[str, Any]:
+    pos = _positions(frame, units, max_distance)
     inside = pos >= 0
     p = pos[inside].astype(np.int64)
-    uniq, cnt = np.unique(p, return_counts=True)
-    out: dict[str, Any] = {"n": (uniq, cnt.astype(np.int64)), "n_rows": len(pos),
+    full = np.bincount(p)
+    uniq = np.flatnonzero(full)
+    out: dict[str, Any] = {"n": (uniq, full[uniq].astype(np.int64)), "n_rows": len(pos),
                            "outside": frame.index[~inside][:10_000].tolist(),
                            "n_outside": int((~inside).sum())}
     if weight is not None:
         w = pd.to_numeric(frame[weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = ~np.isfinite(w)
         w = np.where(bad, 0.0, w)[inside]
-        out["w"] = (uniq, np.bincount(np.searchsorted(uniq, p), weights=w, minlength=len(uniq)))
+        out["w"] = (uniq, np.bincount(p, weights=w, minlength=len(full))[uniq])
         out["n_missing_weight"] = int(bad.sum())
     if by is not None:
         codes, cats = _category_codes(frame[by], by)
@@ -305,6 +352,7 @@ def count(ddf: Any, units: gpd.GeoDataFrame, *, by: str | None = None,
     --------
     >>> counted = hs.scale.count(ddf, hs.scale.grid(ddf, 100))  # doctest: +SKIP
     """
+    _check_ddf(ddf)
     check_projected(units, "units")
     if units.crs is not None and ddf.crs is not None and not units.crs.equals(ddf.crs):
         msg = (f"`units` are in {units.crs.to_string()} but the incidents in "
@@ -314,14 +362,18 @@ def count(ddf: Any, units: gpd.GeoDataFrame, *, by: str | None = None,
     if not units.index.is_unique:
         msg = "`units` must have a unique index (unit_id); reset it with `units.reset_index()`."
         raise InvalidInputError(msg)
+    lattice = _lattice_of(units) if max_distance is None else None
+    path = ("hotspot.scale: " + ("binning on the grid's spec per partition" if lattice
+                                 else "hs.assign_units per partition"))
     finish = partial(_count_result, units=units, by=by, weight=weight,
-                     max_distance=max_distance, n_partitions=ddf.npartitions)
-    return _run(ddf, _tally, _tally_sum, (units, by, weight, max_distance), finish,
-                not compute)
+                     max_distance=max_distance, n_partitions=ddf.npartitions, path=path)
+    return _run(ddf, _tally, _tally_sum, (lattice or units, by, weight, max_distance),
+                finish, not compute)
 
 
 def _count_result(t: Any, report: IngestReport, *, units: gpd.GeoDataFrame, by: str | None,
-                  weight: str | None, max_distance: float | None, n_partitions: int) -> Any:
+                  weight: str | None, max_distance: float | None, n_partitions: int,
+                  path: str) -> Any:
     n_units = len(units)
     result = units.copy(deep=False)
     if result.index.name is None:
@@ -352,7 +404,7 @@ def _count_result(t: Any, report: IngestReport, *, units: gpd.GeoDataFrame, by: 
     n = t["n_rows"] if t else 0
     n_out = t["n_outside"] if t else 0
     params = {"by": by, "weight": weight, "max_distance": max_distance}
-    attach(result, "count", params, {}, path="hotspot.scale: assign_units per partition",
+    attach(result, "count", params, {}, path=path,
            n_incidents=n, n_counted=n - n_out, n_outside=n_out,
            share_outside=n_out / n if n else 0.0, outside_index=t["outside"] if t else [],
            outside_index_truncated=n_out > 10_000, categories=categories,
@@ -414,6 +466,7 @@ def kde(ddf: Any, units: gpd.GeoDataFrame, *, bandwidth: float, kernel: str = "q
     --------
     >>> surface = hs.scale.kde(ddf, cells, bandwidth=300)  # doctest: +SKIP
     """
+    _check_ddf(ddf)
     spec = grid_spec_of(units)
     if spec is None:
         msg = ("hotspot.scale.kde needs a square grid (from hs.scale.grid or hs.grid); for "
@@ -516,6 +569,7 @@ def temporal_profile(ddf: Any, *, by: str | None = None, normalize: bool = False
     --------
     >>> prof = hs.scale.temporal_profile(ddf)  # doctest: +SKIP
     """
+    _check_ddf(ddf)
     if aoristic == "auto":
         aoristic = "occurred_from" in ddf.columns and "occurred_to" in ddf.columns
     kwargs = {"by": by, "normalize": False, "aoristic": aoristic,
@@ -581,6 +635,7 @@ def aoristic(ddf: Any, freq: str = "h", *, by: str | None = None, max_window: An
     --------
     >>> series = hs.scale.aoristic(ddf, "D")  # doctest: +SKIP
     """
+    _check_ddf(ddf)
     kwargs = {"freq": freq, "by": by, "max_window": max_window,
               "include_midnight": include_midnight, "tz": tz}
     finish = partial(_aoristic_result, n_partitions=ddf.npartitions)
@@ -664,6 +719,7 @@ def space_time_cube(ddf: Any, units: gpd.GeoDataFrame, *, freq: str = "M", start
     --------
     >>> cube = hs.scale.space_time_cube(ddf, cells, freq="M")  # doctest: +SKIP
     """
+    _check_ddf(ddf)
     if start is None or end is None:
         times, _ = _map_reduce(ddf, _cube_times, _concat_arrays, freq)
         if times is None or len(times) == 0:
@@ -710,6 +766,7 @@ def concentration(ddf: Any, units: gpd.GeoDataFrame, **kwargs: Any) -> Any:
     --------
     >>> hs.scale.concentration(ddf, segments)  # doctest: +SKIP
     """
+    _check_ddf(ddf)
     return _concentration_one(count(ddf, units), **kwargs)
 
 
@@ -744,6 +801,7 @@ def hotspots(ddf: Any, units: gpd.GeoDataFrame | None = None, *, cell_size: floa
     --------
     >>> spots = hs.scale.hotspots(ddf, cell_size=100)  # doctest: +SKIP
     """
+    _check_ddf(ddf)
     cells = units if units is not None else grid(ddf, cell_size)
     counted = count(ddf, cells)
     gi = _gi_star_one(counted, column, neighbors=neighbors)

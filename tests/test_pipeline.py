@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import hotspot as hs
-import hotspot.pipeline
+import hotspot.present.cli
 import hotspot.present.report
 from hotspot.pipeline import scan
 from hotspot.present.cli import analyze
@@ -50,7 +50,7 @@ def test_every_door_gives_the_same_scan(sample, shared_data, monkeypatch, tmp_pa
     assert spots["area_km2"].max() <= 1.0 + 1e-9
 
     doors: list = []
-    _capture(monkeypatch, hotspot.pipeline, doors)  # `hotspot analyze` -> analyze()
+    _capture(monkeypatch, hotspot.present.cli, doors)  # `hotspot analyze` -> analyze()
     with pytest.raises(_ScanCapturedError):
         analyze(incidents, tmp_path, name="x", quiet=True)  # CLI default: 1 km² cap
     _capture(monkeypatch, hotspot.present.report, doors)

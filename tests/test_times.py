@@ -405,3 +405,34 @@ def test_real_export_with_stray_and_implausible_dates(shared_data):
     cut = read(df, period=("2019-01-01", "2019-12-31"))
     assert ingest_report(cut).dropped["outside_period"] == 1
     assert len(cut) == n
+
+
+def test_hour_zero_from_an_hour_column_is_not_called_a_placeholder():
+    n = 240
+    df = pd.DataFrame({**points(n), "date": [f"2021-05-{i % 28 + 1:02d}" for i in range(n)],
+                       "hour": np.arange(n) % 24})
+    rep = ingest_report(read(df))
+    assert not any("are at exactly 00:00" in w for w in rep.warnings)
+    df["hour"] = np.where(np.arange(n) < 60, 0, np.arange(n) % 23 + 1)  # a quarter at 0
+    rep = ingest_report(read(df))
+    assert any("are at exactly 00:00" in w and "uniform whole hours" in w
+               for w in rep.warnings)
+
+
+def test_cli_flags_for_times_and_report_advice_in_flags(tmp_path):
+    from hotspot.present.cli import _parser, _read, cli_text
+
+    p = tmp_path / "uk.csv"
+    p.write_text("lon,lat,d,h\n-1.55,53.80,03/04/2020,7\n-1.54,53.81,05/06/2020,9\n"
+                 "-1.56,53.79,01/02/2019,8\n")
+    args = _parser().parse_args(["analyze", str(p), "--out", str(tmp_path / "o"),
+                                 "--datetime", "d", "--hour", "h", "--dayfirst",
+                                 "--period", "2020-01-01", "2020-12-31"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        gdf = _read(args)
+    assert wall(gdf["occurred_at"]) == ["2020-04-03 07:00", "2020-06-05 09:00"]
+    rep = ingest_report(gdf)
+    assert rep.dropped["outside_period"] == 1 and rep.time_zone == "Europe/London"
+    text = cli_text(str(rep))
+    assert "pass --tz ZONE to override" in text and "tz=" not in text

@@ -24,6 +24,7 @@ __all__ = [
     "is_metric",
     "metres_factor",
     "numeric_column",
+    "numeric_values",
     "point_coords",
 ]
 
@@ -361,15 +362,7 @@ def numeric_column(
     >>> numeric_column(pd.DataFrame({"w": [1, 2.5]}), "w", "incidents").tolist()
     [1.0, 2.5]
     """
-    check_columns(frame, [column], name)
-    col = frame[column]
-    if not (pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)):
-        msg = (
-            f"column {column!r} of `{name}` must be numeric {what} (it is {col.dtype}); "
-            f"convert it with `pd.to_numeric({name}[{column!r}])`."
-        )
-        raise InvalidInputError(msg)
-    v = col.to_numpy(dtype=float, na_value=np.nan)
+    v = numeric_values(frame, column, name, what=what)
     bad = ~np.isfinite(v)
     if non_negative:
         bad |= v < 0
@@ -382,3 +375,25 @@ def numeric_column(
         )
         raise InvalidInputError(msg)
     return v
+
+
+def numeric_values(
+    frame: pd.DataFrame, column: str, name: str, *, what: str = "values"
+) -> np.ndarray:
+    """Return a column as floats (missing values as NaN), refusing non-numeric dtypes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> numeric_values(pd.DataFrame({"w": [1, None]}), "w", "incidents").tolist()
+    [1.0, nan]
+    """
+    check_columns(frame, [column], name)
+    col = frame[column]
+    if not (pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)):
+        msg = (
+            f"column {column!r} of `{name}` must be numeric {what} (it is {col.dtype}); "
+            f"convert it with `pd.to_numeric({name}[{column!r}])`."
+        )
+        raise InvalidInputError(msg)
+    return col.to_numpy(dtype=float, na_value=np.nan)

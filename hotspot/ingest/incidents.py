@@ -120,6 +120,7 @@ from hotspot.ingest.columns import (
     _resolve_offence,
     _squash,
 )
+from hotspot.ingest.locations import location_quality
 from hotspot.ingest.readers import _dup_columns, _load
 from hotspot.ingest.report import IngestReport
 from hotspot.ingest.times import _finish_times, _read_times, _Times, _zone_cells
@@ -150,6 +151,7 @@ CANONICAL = (
     "occurred_to",
     "offence",
     "time_quality",
+    "location_quality",
     "geometry",
 )
 
@@ -168,8 +170,15 @@ def _decimals(v: np.ndarray) -> int | None:
     return None
 
 
+def _is_snapped(x: np.ndarray, y: np.ndarray) -> bool:
+    """Snapped data: at least 20 points on fewer than half as many distinct locations."""
+    n = len(x)
+    return n >= 20 and len(pd.unique(x + 1j * y)) / n < 0.5
+
+
 def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndarray,
-                      y: np.ndarray, row_id: np.ndarray, q: np.ndarray) -> list[str]:
+                      y: np.ndarray, row_id: np.ndarray, q: np.ndarray,
+                      slots_per_day: int = 1440) -> list[str]:
     out: list[str] = []
     n = len(x)
     if n == 0:
@@ -182,21 +191,21 @@ def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndar
             out.append(f"coordinates are rounded to {k} decimals of a degree (about "
                        f"{metres}); fine-grained hotspots (small cells, short bandwidths) "
                        "are not meaningful below that")
-    if n >= 20:
+    if _is_snapped(x, y):
         uniq = len(pd.unique(x + 1j * y))
-        if uniq / n < 0.5:
-            out.append(f"points are snapped to few unique locations ({uniq:,} for {n:,} "
-                       f"rows, {uniq / n:.0%}): likely anonymised 'on or near' map points "
-                       "(police.uk) or block-level offsets; use cells or areas no smaller "
-                       "than the snapping")
+        out.append(f"points are snapped to few unique locations ({uniq:,} for {n:,} "
+                   f"rows, {uniq / n:.0%}): likely anonymised 'on or near' map points "
+                   "(police.uk) or block-level offsets (location_quality 'snapped'); use "
+                   "cells or areas no smaller than the snapping")
     has_time = q != 5
     n_time = int(has_time.sum() - (q == 2).sum() - (q == 3).sum())
     n_mid = int((q == 1).sum())
     if n_time >= 20 and n_mid >= 5:
         share = n_mid / n_time
-        if share > 0.01 or share > 5.0 / 1440.0:
+        clock = "a uniform clock" if slots_per_day == 1440 else "uniform whole hours"
+        if share > 5.0 / slots_per_day:
             out.append(f"{n_mid:,} rows ({share:.1%}) are at exactly 00:00, "
-                       f"{share * 1440:.0f}x what a uniform clock would give: midnight is "
+                       f"{share * slots_per_day:.0f}x what {clock} would give: midnight is "
                        "often a placeholder for an unknown time (time_quality 'midnight'); "
                        "consider excluding them from time-of-day analyses")
     mx, my = float(np.median(x)), float(np.median(y))
@@ -719,7 +728,7 @@ def read_incidents(
     kx, ky = px[kidx], py[kidx]
     is_ll = kind == "lonlat"
     warnings += _quality_warnings(a[kidx] if is_ll else None, b[kidx] if is_ll else None,
-                                  kx, ky, row_id[kidx], q_kept)
+                                  kx, ky, row_id[kidx], q_kept, times.slots_per_day)
     canon: dict[str, Any] = {"row_id": row_id[kidx]}
     if loaded.source_file is not None:
         canon["source_file"] = loaded.source_file[kidx]
@@ -730,6 +739,10 @@ def read_incidents(
     if off_col is not None:
         canon["offence"] = pd.Categorical(frame[off_col].iloc[kidx].to_numpy())
     canon["time_quality"] = pd.Categorical.from_codes(q_kept, categories=list(TIME_QUALITIES))
+    canon["location_quality"], stacks, stack_line = location_quality(
+        kx, ky, frame.iloc[kidx], crs_out, snapped=schema == "police.uk" or _is_snapped(kx, ky))
+    if stack_line:
+        warnings.append(stack_line)
     head = pd.DataFrame(canon)
     body = frame.copy(deep=False) if keep.all() else frame.iloc[kidx].reset_index(drop=True)
     body.columns = renamed
@@ -780,7 +793,7 @@ def read_incidents(
               "errors": errors, "sheet": sheet, "layer": layer, "decimal": decimal,
               "thousands": thousands, "to_crs": None if to_crs is None else str(to_crs)}
     result.attrs = {}
-    attach(result, "ingest", params, choices, report=report)
+    attach(result, "ingest", params, choices, report=report, stacked_locations=stacks)
     if report.rows_dropped or report.warnings:
         _warnings.warn(
             f"read_incidents: {report.rows_dropped:,} of {n:,} rows dropped, "

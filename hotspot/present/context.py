@@ -16,8 +16,10 @@ import numpy as np
 import shapely
 
 from hotspot.exceptions import InvalidInputError
+from hotspot.present.furniture import _halo, _overlap
+from hotspot.scan.places import clean_place, layer_name_column, place_names
 
-__all__ = ["read_layers", "street_labels"]
+__all__ = ["name_places", "read_layers", "street_labels"]
 
 
 def _read_one(layer: Any, crs: Any, label: str) -> gpd.GeoDataFrame:
@@ -128,9 +130,6 @@ def street_labels(
     >>> street_labels(ax, s, (0, 0, 1000, 100))
     1
     """
-    from hotspot.present.furniture import _halo, _overlap
-    from hotspot.scan.places import clean_place, layer_name_column
-
     name = layer_name_column(streets)
     if name is None or len(streets) == 0:
         return 0
@@ -205,3 +204,45 @@ def _draw_mask(ax: Any, study_area: Any, view: Any, crs: Any, handles: list[Any]
         ax=ax, color="black", linewidth=1.1, zorder=5.6, gid="study_area"
     )
     handles.append(Line2D([], [], color="black", linewidth=1.1, label="Study area boundary"))
+
+
+def name_places(
+    hot: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    layers: dict[str, gpd.GeoDataFrame] | None,
+    *,
+    grid: Any = None,
+    address: str | None = None,
+    min_count: int = 3,
+) -> gpd.GeoDataFrame:
+    """Name hotspots with :func:`hotspot.scan.places.place_names`, using context layers.
+
+    The first named line layer of ``layers`` serves as the streets, the first
+    named polygon layer as the named areas (wards, beats, precincts).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(0, 0, 10, 10)], crs=32630)
+    >>> wards = gpd.GeoDataFrame({"ward": ["Meadows"]}, geometry=[box(-5, -5, 20, 20)],
+    ...                          crs=32630)
+    >>> name_places(hot, None, {"Wards": wards})["place_name"].tolist()
+    ['Meadows ward']
+    """
+    streets = areas = None
+    for layer in (layers or {}).values():
+        kinds = set(layer.geom_type.dropna())
+        named = layer_name_column(layer) is not None
+        if streets is None and named and kinds & {"LineString", "MultiLineString"}:
+            streets = layer
+        if areas is None and named and kinds & {"Polygon", "MultiPolygon"}:
+            areas = layer
+    return place_names(
+        hot,
+        incidents,
+        address=address,
+        streets=streets,
+        areas=areas,
+        grid=grid,
+        min_count=min_count,
+    )

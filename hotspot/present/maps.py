@@ -32,8 +32,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._core.grid import grid_spec_of
 from hotspot._core.validation import check_columns, check_geodataframe
-from hotspot.exceptions import InvalidInputError
+from hotspot.exceptions import CRSError, InvalidInputError
 from hotspot.present.context import _draw_mask, street_labels
 from hotspot.present.furniture import (
     _FONT,
@@ -457,7 +458,6 @@ def _grid_cells(units: gpd.GeoDataFrame) -> tuple[Any, np.ndarray, np.ndarray] |
     """Spec, rows and cols when ``units`` are unaltered square cells of a grid, else None."""
     import shapely
 
-    from hotspot._core.grid import grid_spec_of
 
     spec = grid_spec_of(units)
     if spec is None or len(units) == 0:
@@ -588,8 +588,6 @@ def _suppress(
 def _check_units(units: Any, name: str) -> gpd.GeoDataFrame:
     gdf = check_geodataframe(units, name)
     if gdf.crs is not None and gdf.crs.is_geographic:
-        from hotspot.exceptions import CRSError
-
         raise CRSError(
             f"`{name}` is in a geographic CRS ({gdf.crs.name}); maps need a projected CRS "
             f"in metres or feet so that the scale bar is right. Use `{name}.to_crs(...)`."

@@ -16,6 +16,10 @@ import matplotlib as mpl
 import numpy as np
 import shapely
 
+from hotspot.present.basemap import add_basemap
+from hotspot.present.furniture import add_map_grid
+from hotspot.present.maps import plot_hotspots
+
 __all__ = ["write_pages"]
 
 _FONT = 9.0  # body text, points
@@ -207,10 +211,6 @@ def _time_table(ax: Any, table: dict[str, Any] | None, note: str) -> None:
 
 def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
     """Cells, context, study area, grid and ranked hotspots; returns the base-map note."""
-    from hotspot.present.basemap import add_basemap
-    from hotspot.present.furniture import add_map_grid
-    from hotspot.present.maps import plot_hotspots
-
     hot, cells, grid = ctx["hot"], ctx["cells"], ctx["grid"]
     units = cells if cells is not None and "n_incidents" in cells else None
     shown = hot

@@ -14,7 +14,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._core.grid import grid_spec_of
 from hotspot._core.time import circular_window_sums
+from hotspot.ingest.report import ingest_report
+from hotspot.present.report_pages import LEFT
+from hotspot.respond.menu import format_response_menu, response_menu
 
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -135,7 +139,6 @@ def _menus(
     """Response menu lines per place (:func:`hotspot.respond.menu.response_menu`)."""
     if scores is None or len(hot) == 0:
         return {}
-    from hotspot.respond.menu import format_response_menu, response_menu
 
     menu = response_menu(inc, hot, scores=scores, setting=setting)
     return {int(h): format_response_menu(menu, h, top=3, compact=True) for h in hot["hotspot_id"]}
@@ -145,8 +148,6 @@ def _actions(
     hid: int, scores: pd.DataFrame | None, plan: pd.DataFrame | None, menu: list[str]
 ) -> list[dict]:
     """Items of 'What to do here': bold headings, reasons printed whole."""
-    from hotspot.present.report_pages import LEFT
-
     items: list[dict[str, Any]] = []
     if scores is not None:
         sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
@@ -180,7 +181,10 @@ def _actions(
     if plan is not None:
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
         if len(sub) == 0:
-            items.append({"text": "Patrol: no visit here fits this week's officer hours."})
+            unused = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("hours_unused", 0)
+            items.append({"text": "Patrol: no visit here pays: weekly visits at any hour would "
+                          "prevent less than one incident a year." if unused
+                          else "Patrol: no visit here fits this week's officer hours."})
         else:
             mins = pd.to_numeric(sub["duration_min"], errors="coerce")
             items.append(
@@ -288,15 +292,12 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
 def _cell_size(cells: Any) -> str:
     if cells is None:
         return "not used"
-    from hotspot._core.grid import grid_spec_of
 
     spec = grid_spec_of(cells)
     return f"{spec.cell_size:g} m" if spec is not None else "analyst's units"
 
 
 def _ingest_lines(incidents: gpd.GeoDataFrame) -> list[str]:
-    from hotspot.ingest.report import ingest_report
-
     if "ingest" not in incidents.attrs.get("hotspot", {}):
         return ["The incidents were not read with hs.read_incidents: no ingest report."]
     rep = ingest_report(incidents)

@@ -278,7 +278,8 @@ def _covered_times(incidents: pd.DataFrame) -> pd.Series:
     """Return the times that bound the data: window ends when present (month-only data)."""
     cols = [c for c in ("occurred_from", "occurred_to") if c in incidents]
     if len(cols) == 2:
-        return pd.concat([incidents[c] for c in cols], ignore_index=True)
+        # plain Series: the frame's attrs (ingest reports) are not carried into concat
+        return pd.concat([pd.Series(incidents[c].array) for c in cols], ignore_index=True)
     return incidents["occurred_at"]
 
 

@@ -37,7 +37,8 @@ from hotspot.scale._dask import require_dask
 from hotspot.scale.read import _check_ddf, _plan_of, merge_reports, part_report
 from hotspot.scan.areas import hotspots as _hotspots_one
 from hotspot.scan.concentration import concentration as _concentration_one
-from hotspot.scan.density import _PER_KM2, _check_kernel, _work_grid, kde_grid, linear_bin
+from hotspot.scan.density import _PER_KM2, _work_grid, kde_grid, linear_bin
+from hotspot.scan.kernels import check_kernel
 from hotspot.scan.stats import gi_star as _gi_star_one
 from hotspot.units import assign_units
 from hotspot.units import grid as _grid_one
@@ -478,7 +479,7 @@ def kde(ddf: Any, units: gpd.GeoDataFrame, *, bandwidth: float, kernel: str = "q
                "automatic rule needs all points in memory (try hs.scan.density."
                "rule_bandwidth on a sample).")
         raise InvalidInputError(msg)
-    kernel = _check_kernel(kernel)
+    kernel = check_kernel(kernel)
     work, pad = _work_grid(spec, True, float(bandwidth), kernel)
     finish = partial(_kde_result, units=units, spec=spec, work=work, pad=pad,
                      bandwidth=float(bandwidth), kernel=kernel, weight=weight,

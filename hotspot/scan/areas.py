@@ -50,6 +50,7 @@ from hotspot._core.validation import (
     point_coords,
 )
 from hotspot.exceptions import HotspotWarning, InvalidInputError
+from hotspot.ingest.locations import exclude_stacked
 from hotspot.scan.cells import scan_cells
 from hotspot.scan.clusters import _hull_geometries, cluster_points
 from hotspot.units.counting import count
@@ -94,6 +95,7 @@ def hotspots(
     clusterer: Any = None,
     hull: str = "convex",
     random_state: int | np.random.Generator | None = None,
+    stacked: str = "exclude",
 ) -> gpd.GeoDataFrame:
     """Ranked operational hotspot areas.
 
@@ -158,6 +160,11 @@ def hotspots(
     random_state
         Seed passed to the clusterer (``"clusters"``); the other steps are
         deterministic.
+    stacked
+        ``"exclude"`` (default) or ``"keep"``. Incidents whose ``location_quality``
+        is ``"stacked"`` (placeholder points, see :mod:`hotspot.ingest.locations`)
+        are left out of point-based scans unless ``"keep"``; how many is recorded in
+        the choices.
 
     Returns
     -------
@@ -220,6 +227,11 @@ def hotspots(
         "random_state": random_state if _simple(random_state) else repr(random_state),
     }
     is_points = bool(np.all(shapely.get_type_id(gdf.geometry.to_numpy()) == 0))
+    params["stacked"] = stacked
+    if is_points:
+        gdf, _ = exclude_stacked(gdf, stacked, choices)
+    if incidents is not None:
+        incidents, _ = exclude_stacked(incidents, stacked, choices)
 
     if method == "clusters":
         if not is_points:

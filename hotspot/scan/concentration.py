@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspot._core.validation import numeric_column
 from hotspot.exceptions import InvalidInputError
 
 __all__ = ["ConcentrationResult", "concentration", "gini", "gini_generalized"]
@@ -279,15 +280,10 @@ def _values_of(units: Any, column: str) -> np.ndarray:
         series = units[column]
     else:
         series = pd.Series(np.asarray(units))
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(values) | (values < 0)
-    if bad.any():
-        first = series.index[np.flatnonzero(bad)[0]]
-        msg = (
-            f"column {column!r} must hold finite non-negative counts; {int(bad.sum())} "
-            f"units do not (first: {first!r}). Fill missing counts with 0."
-        )
-        raise InvalidInputError(msg)
+    frame = series.rename(column).to_frame()
+    values = numeric_column(
+        frame, column, "units", what="counts", fix="Fill missing counts with 0."
+    )
     if len(values) == 0:
         msg = "`units` has no rows."
         raise InvalidInputError(msg)

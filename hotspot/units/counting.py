@@ -29,6 +29,7 @@ from hotspot._core.validation import (
     check_points,
     check_projected,
     check_same_crs,
+    numeric_values,
 )
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.units.build import DEFAULT_SNAP_DISTANCE, HexSpec, _hex_spec_of, hex_cell_of
@@ -304,16 +305,8 @@ def _category_codes(values: pd.Series, name: str) -> tuple[np.ndarray, list[Any]
 
 
 def _weights(incidents: gpd.GeoDataFrame, weight: str) -> tuple[np.ndarray, int]:
-    check_columns(incidents, [weight], "incidents")
-    col = incidents[weight]
-    if not (pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(
-            col.dtype)):
-        msg = (
-            f"`incidents[{weight!r}]` must be numeric (it is {col.dtype}); convert it with "
-            f"`pd.to_numeric(incidents[{weight!r}])`."
-        )
-        raise InvalidInputError(msg)
-    w = col.to_numpy(dtype=float, na_value=np.nan)
+    """Weights with missing ones as 0, and how many were missing (reported by count)."""
+    w = numeric_values(incidents, weight, "incidents", what="weights")
     bad = ~np.isfinite(w)
     if bad.any():
         w = np.where(bad, 0.0, w)

@@ -107,7 +107,7 @@ class PeakSampler:
             for name, proc in self.procs.items():
                 try:
                     self.peak[name] = max(self.peak[name], proc.memory_info().rss)
-                except Exception:  # noqa: BLE001 - a process that ended
+                except Exception:  # a process that ended
                     continue
             time.sleep(self.every)
 

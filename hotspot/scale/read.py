@@ -292,7 +292,11 @@ def _read_part(part: _Part, kwargs: dict[str, Any], meta: gpd.GeoDataFrame | Non
     new = replace(report, dropped_rows=dropped, sources=[part.path],
                   notes=[f"{Path(part.path).name}: {n}" for n in notes[len(report.notes):]]
                   + list(report.notes))
-    gdf.attrs["hotspot"]["ingest"] = {**gdf.attrs["hotspot"]["ingest"], "report": new}
+    entry = gdf.attrs["hotspot"]["ingest"]
+    # only plain metadata and the report travel with a partition (frames in attrs break
+    # pandas' attrs comparison when Dask converts columns)
+    gdf.attrs = {"hotspot": {"ingest": {"params": entry.get("params", {}),
+                                        "choices": entry.get("choices", {}), "report": new}}}
     return gdf
 
 

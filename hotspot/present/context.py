@@ -13,13 +13,14 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from hotspot.exceptions import InvalidInputError
 from hotspot.present.furniture import _halo, _overlap
 from hotspot.scan.places import clean_place, layer_name_column, place_names
 
-__all__ = ["name_places", "read_layers", "street_labels"]
+__all__ = ["name_places", "read_layers", "street_labels", "streets_from_addresses"]
 
 
 def _read_one(layer: Any, crs: Any, label: str) -> gpd.GeoDataFrame:
@@ -245,4 +246,86 @@ def name_places(
         areas=areas,
         grid=grid,
         min_count=min_count,
+    )
+
+
+def streets_from_addresses(
+    points: gpd.GeoDataFrame,
+    address: str,
+    *,
+    min_points: int = 5,
+    max_offset: float = 60.0,
+) -> gpd.GeoDataFrame:
+    """Approximate named street lines from geocoded address points (e.g. 311 requests).
+
+    Where no street layer is at hand, points that carry a street address (street-light
+    outage reports, parking tickets, 311 requests) trace their streets: the house or
+    block number is dropped ("4900 N MASON AVE" -> "N Mason Ave"), and each street's
+    points are fitted by one straight line (their principal axis, from the first to
+    the last point along it). Streets whose points stray more than ``max_offset``
+    metres (root mean square) from that line (curved or with a name used twice) are
+    left out, as are streets with fewer than ``min_points`` points. Good on grid
+    street plans; a context layer for labels and place names, not a road network.
+
+    Parameters
+    ----------
+    points
+        Points in a projected CRS in metres.
+    address
+        Column with the street addresses.
+    min_points
+        Fewest points that make a street (default 5).
+    max_offset
+        Largest root-mean-square distance (m) of a street's points from its line.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``name``, ``n_points`` and a LineString per street, in the points' CRS.
+
+    Examples
+    --------
+    >>> pts = gpd.GeoDataFrame(
+    ...     {"Location": ["100 W MAIN ST", "300 W MAIN ST", "500 W MAIN ST", "9 X"]},
+    ...     geometry=gpd.points_from_xy([0, 200, 400, 5], [0, 1, 0, 5]), crs=32616)
+    >>> streets_from_addresses(pts, "Location", min_points=3)["name"].tolist()
+    ['W Main St']
+    """
+    from hotspot.scan.places import clean_place
+
+    if address not in points.columns:
+        msg = f"`points` has no column {address!r}; columns: {list(points.columns)}."
+        raise InvalidInputError(msg)
+    text = points[address].astype("string").fillna("")
+    street = text.str.replace(r"^\s*\d+[A-Za-z]?\s+", "", regex=True).map(clean_place)
+    ok = (street != "") & ~points.geometry.is_empty.to_numpy()
+    frame = pd.DataFrame(
+        {
+            "name": street[ok].to_numpy(),
+            "x": points.geometry.x[ok].to_numpy(),
+            "y": points.geometry.y[ok].to_numpy(),
+        }
+    )
+    g = frame.groupby("name", sort=True)
+    n = g.size()
+    mx, my = g["x"].transform("mean"), g["y"].transform("mean")
+    dx, dy = frame["x"] - mx, frame["y"] - my
+    cov = pd.DataFrame({"xx": dx * dx, "yy": dy * dy, "xy": dx * dy, "name": frame["name"]})
+    c = cov.groupby("name", sort=True).mean()
+    angle = 0.5 * np.arctan2(2 * c["xy"], c["xx"] - c["yy"])  # principal axis per street
+    cos, sin = np.cos(angle), np.sin(angle)
+    t = dx * frame["name"].map(cos) + dy * frame["name"].map(sin)
+    r = -dx * frame["name"].map(sin) + dy * frame["name"].map(cos)
+    stats = pd.DataFrame({"t": t, "r2": r * r, "name": frame["name"]}).groupby("name")
+    t0, t1 = stats["t"].min(), stats["t"].max()
+    rms = np.sqrt(stats["r2"].mean())
+    cx, cy = g["x"].mean(), g["y"].mean()
+    keep = (n >= min_points) & (rms <= max_offset) & (t1 - t0 > 0)
+    starts = np.column_stack([cx + t0 * cos, cy + t0 * sin])[keep.to_numpy()]
+    ends = np.column_stack([cx + t1 * cos, cy + t1 * sin])[keep.to_numpy()]
+    lines = shapely.linestrings(np.stack([starts, ends], axis=1))
+    return gpd.GeoDataFrame(
+        {"name": n.index[keep.to_numpy()], "n_points": n[keep].to_numpy()},
+        geometry=lines,
+        crs=points.crs,
     )

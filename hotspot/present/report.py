@@ -600,7 +600,8 @@ def briefing(
     ctx.update(
         size=size,
         context=layers,
-        study_area=study,
+        # outside the briefed area (and study area) is greyed out on every map
+        study_area=None if mask is None else gpd.GeoSeries([mask], crs=incidents.crs),
         basemap=basemap,
         tile_cache=tile_cache,
         show_incidents=show_incidents,
@@ -702,11 +703,10 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         pages=pages,
         footer=footer,
         no_hotspots=summary,
-        how_to_read="How to read this pack: the map shows the ranked places on a lettered "
-        "grid (find 'C4' by column C, row 4); each following page covers one place: when "
-        "it is busiest, what happens there, what to do and why. 'When busiest' is the two "
-        "busiest weekdays and the busiest 4-hour window; 'Dark' is the share of incidents "
-        "with a known time that happened after dusk or before dawn.",
+        how_to_read="How to read this pack: find a place on the map by its grid square "
+        "('C4': column C, row 4); each following page covers one place: when it is busiest, "
+        "what happens there, what to do and why. 'Dark': share of incidents with a known "
+        "time that happened after dusk or before dawn.",
     )
     return ctx
 

@@ -99,10 +99,10 @@ class _Writer:
         lines = textwrap.wrap(" ".join(str(text).split()), _chars(width, fig, size, bold)) or [""]
         lh = _line_h(fig, size)
         for i, line in enumerate(lines):
-            self.room(lh)
+            self.room(lh)  # may start a continuation page: draw on self.fig, not fig
             if hang and i == 0:
-                fig.text(x - 0.018, self.y, hang, fontsize=size, va="top")
-            fig.text(
+                self.fig.text(x - 0.018, self.y, hang, fontsize=size, va="top")
+            self.fig.text(
                 x,
                 self.y,
                 line,
@@ -262,16 +262,33 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
         for r in ctx["top_rows"][:_COVER_ROWS]
     ]
     lh = _line_h(fig, _FONT) * 1.15
-    below = BOTTOM + 0.09 + (len(rows) + 2.2) * lh + 0.055  # legend, table, how to read
-    ax = fig.add_axes((LEFT + 0.02, below, RIGHT - LEFT - 0.02, w.y - 0.03 - below))
+    read = textwrap.wrap(ctx["how_to_read"], _chars(RIGHT - LEFT, fig, _SMALL))
+    more = len(ctx["top_rows"]) > _COVER_ROWS
+    below = (
+        (len(rows) + 1) * lh
+        + (len(read) + more + 1) * _line_h(fig, _SMALL)
+        + (2 * _line_h(fig, _SMALL) if ctx["basemap"] is not None else 0.0)
+        + 0.03
+    )
+    top = w.y - 0.03
+    ax = fig.add_axes((LEFT + 0.02, BOTTOM + below + 0.1, RIGHT - LEFT - 0.02, 0.1))
+    ax.set_position(
+        (LEFT + 0.02, BOTTOM + below + 0.1, RIGHT - LEFT - 0.02, top - below - 0.1 - BOTTOM)
+    )
     note = _draw_map(ax, ctx)
     ax.set_anchor("N")
-    fig.canvas.draw()
-    low = ax.get_position().y0
-    leg = ax.get_legend()
-    if leg is not None:
-        low = min(low, leg.get_window_extent().transformed(fig.transFigure.inverted()).y0)
-    w.y = low - 0.01
+    for _ in range(3):  # shrink the map until map, legend, table and notes all fit
+        fig.canvas.draw()
+        low = ax.get_position().y0
+        leg = ax.get_legend()
+        if leg is not None:
+            low = min(low, leg.get_window_extent().transformed(fig.transFigure.inverted()).y0)
+        deficit = BOTTOM + below - (low - 0.012)
+        if deficit <= 0:
+            break
+        pos = ax.get_position(original=True)
+        ax.set_position((pos.x0, pos.y0 + deficit, pos.width, pos.height - deficit))
+    w.y = low - 0.012
     if note:
         w.text(note, size=_SMALL, colour="#444444")
     if not rows:
@@ -279,14 +296,14 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
     else:
         w.y = _table(
             fig,
-            (LEFT, w.y, RIGHT - LEFT, w.y - BOTTOM - 0.05),
+            (LEFT, w.y, RIGHT - LEFT, (len(rows) + 1.2) * lh),
             ["Rank", "Place", "Grid", "Incidents", "Share", "When busiest", "Dark"],
             rows,
             [0.06, 0.38, 0.07, 0.1, 0.08, 0.22, 0.09],
             size=_FONT,
         )
-        w.y -= 0.008
-    if len(ctx["top_rows"]) > _COVER_ROWS:
+        w.y -= 0.006
+    if more:
         w.text(f"Places {_COVER_ROWS + 1}-{len(ctx['top_rows'])} have their own pages.")
     w.text(ctx["how_to_read"], size=_SMALL)
 
@@ -296,7 +313,7 @@ def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None
     w.text(info["title"], size=15, bold=True, gap=0.002)
     w.text(info["headline"], size=_FONT + 0.5, gap=0.008)
     top = w.y
-    ax = fig.add_axes((LEFT + 0.02, top - 0.34, 0.42, 0.33))
+    ax = fig.add_axes((LEFT + 0.02, top - 0.31, 0.42, 0.30))
     note = _draw_map(ax, ctx, focus=info["hotspot_id"])
     title = textwrap.wrap(info["table_title"], _chars(RIGHT - 0.55, fig, _FONT + 1.5, True))
     fig.text(0.55, top, "\n".join(title), fontsize=_FONT + 1.5, fontweight="bold", va="top")
@@ -304,7 +321,7 @@ def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None
     t_h = min(0.27, 0.035 * n_rows)
     hax = fig.add_axes((0.63, top - 0.045 - 0.012 * len(title) - t_h, 0.31, t_h))
     _time_table(hax, info["time_table"], info["time_note"])
-    w.y = top - 0.355
+    w.y = top - 0.325
     w.text(info["map_note"] + (" " + note if note else ""), size=_SMALL, colour="#444444")
     y_mix = w.y
     low = y_mix
@@ -329,7 +346,8 @@ def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None
         return
     w.text("What to do here", size=_FONT + 1.5, bold=True)
     for item in info["actions"]:
-        w.text(item["text"], size=_FONT, bold=item.get("bold", False), x=item.get("x", LEFT))
+        bold = item.get("bold", False)
+        w.text(item["text"], size=_FONT if bold else 7.5, bold=bold, x=item.get("x", LEFT))
 
 
 def _method_page(w: _Writer, ctx: dict[str, Any]) -> None:

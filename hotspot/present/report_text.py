@@ -151,10 +151,15 @@ def _actions(
     items: list[dict[str, Any]] = []
     if scores is not None:
         sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
-        if "prevented" in sub:
-            sub = sub[sub["prevented"] > 0].sort_values("prevented", ascending=False)
+        if "prevented" in sub:  # printed as whole incidents: under a half is "about 0"
+            sub = sub[sub["prevented"] >= 0.5].sort_values("prevented", ascending=False)
         if len(sub) == 0:
-            items.append({"text": "None of the listed interventions fits the incidents here."})
+            items.append(
+                {
+                    "text": "None of the listed interventions is expected to prevent a "
+                    "whole incident a year here; see the other options below."
+                }
+            )
         for i, (_, r) in enumerate(sub.head(3).iterrows(), start=1):
             name = str(r.get("name", r.get("intervention", "intervention")))
             est = ""

@@ -470,3 +470,32 @@ def test_response_menu_triangle_checks_and_process_first_where_nothing_fits():
     assert format_response_menu(m2, 1, compact=True)[0].startswith("   ")
     with pytest.raises(InvalidInputError, match="min_share"):
         response_menu(burg, _hot(), min_share=2)
+
+
+def test_plan_never_exceeds_a_budget_property():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    kinds = ["street_lighting", "hot_spots_patrol", "target_hardening", "alley_gating"]
+    row = st.tuples(st.integers(0, 5), st.sampled_from(kinds),
+                    st.floats(0, 1e5), st.floats(0, 1e4), st.floats(0, 20),
+                    st.floats(0.1, 50), st.floats(0.0, 0.6))
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(row, min_size=1, max_size=16), st.floats(0, 2e5), st.floats(0, 2e4),
+           st.floats(0, 30))
+    def check(rows, cap, yearly, hours):
+        df = pd.DataFrame(rows, columns=["hotspot_id", "intervention", "capital", "annual_cost",
+                                         "officer_hours_per_week", "baseline", "eff"])
+        df = df.drop_duplicates(["hotspot_id", "intervention"]).reset_index(drop=True)
+        df["prevented"] = df["baseline"] * df["eff"]
+        df["harm_prevented"] = df["prevented"]
+        p = plan(df, capital_budget=cap, annual_budget=yearly, officer_hours_per_week=hours)
+        assert p["capital"].sum() <= cap + 1e-6
+        assert p["annual_cost"].sum() <= yearly + 1e-6
+        assert p["officer_hours_per_week"].sum() <= hours + 1e-6
+        t = p.attrs["totals"]
+        assert t["harm_prevented"] <= df["harm_prevented"].sum() + 1e-9
+        assert t["harm_prevented"] >= -1e-9
+
+    check()

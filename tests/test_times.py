@@ -436,3 +436,19 @@ def test_cli_flags_for_times_and_report_advice_in_flags(tmp_path):
     assert rep.dropped["outside_period"] == 1 and rep.time_zone == "Europe/London"
     text = cli_text(str(rep))
     assert "pass --tz ZONE to override" in text and "tz=" not in text
+
+
+def test_patrol_weeks_and_cube_span_ignore_a_stray_date():
+    from hotspot._core.grid import GridSpec, grid_frame
+    from hotspot.respond.patrol import _weeks_covered
+
+    n = 500
+    rng = np.random.default_rng(3)
+    t = pd.Series(pd.date_range("2021-01-01", "2021-12-31 23:00", periods=n, tz=CHI))
+    t.iloc[0] = pd.Timestamp("1966-06-09 10:00", tz=CHI)
+    pts = gpd.GeoDataFrame({"occurred_at": t, "time_quality": "exact"},
+                           geometry=gpd.points_from_xy(rng.uniform(0, 1000, n),
+                                                       rng.uniform(0, 1000, n)), crs=32616)
+    assert _weeks_covered(pts, {}) == pytest.approx(52.1, abs=0.3)  # not 2,899 weeks
+    cube = space_time_cube(pts, grid_frame(GridSpec(0.0, 0.0, 100.0, 10, 10), "EPSG:32616"))
+    assert str(cube.periods[0]) == "2021-01" and len(cube.periods) == 12

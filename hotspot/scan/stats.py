@@ -845,8 +845,8 @@ def _warn_permutation_floor(
             what = f"no unit can reach alpha={alpha}"
         warnings.warn(
             f"{step}: with {permutations} permutations the smallest p_sim is {p_min:.2g}; "
-            f"after {correction} over {n} units {what}. Use about {suggest} permutations "
-            "or analytic inference (permutations=0, Gi* only).",
+            f"after {correction} over {n} units {what}. Use the default exact "
+            f"randomisation (permutations=None) or about {suggest} permutations.",
             HotspotWarning,
             stacklevel=3,
         )

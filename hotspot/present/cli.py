@@ -171,6 +171,8 @@ def analyze(
             officer_hours_per_week=PATROL_HOURS_PER_WEEK,
             tz=tz,
             overwrite=True,
+            cell_size=cell_size,
+            max_area_km2=max_area_km2,
         )
         progress.step("printed briefing (PDF)")
     return written
@@ -355,7 +357,8 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
             raise ValueError(msg)
         area = chosen
     written = report.briefing(
-        incidents, path, area=area, area_name=args.area, tz=args.tz, overwrite=args.force
+        incidents, path, area=area, area_name=args.area, tz=args.tz, overwrite=args.force,
+        cell_size=args.cell_size, max_area_km2=args.max_area_km2,
     )
     print(f"Briefing written to {written.resolve()}")
     return 0
@@ -367,6 +370,14 @@ def _print_paths(out: Path, paths: dict[str, Path]) -> None:
         print(f"  {kind:<16} {path}")
 
 
+def _scan_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the scan options, the same for every command that finds hotspots."""
+    parser.add_argument("--cell-size", type=float, default=None, help="grid cell side (m)")
+    parser.add_argument(
+        "--max-area-km2", type=float, default=1.0, help="largest hotspot area (km², default 1)"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotspot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -374,10 +385,7 @@ def _parser() -> argparse.ArgumentParser:
     analyze_p.add_argument("input", help="incident file (CSV, GeoPackage, ...) or police.uk folder")
     analyze_p.add_argument("--out", required=True, help="output folder")
     analyze_p.add_argument("--force", action="store_true", help="overwrite existing outputs")
-    analyze_p.add_argument("--cell-size", type=float, default=None, help="grid cell side (m)")
-    analyze_p.add_argument(
-        "--max-area-km2", type=float, default=1.0, help="largest hotspot area (km², default 1)"
-    )
+    _scan_arguments(analyze_p)
     for col in ("x", "y", "lon", "lat", "crs", "datetime", "offence", "tz"):
         analyze_p.add_argument(f"--{col}", default=None, help=f"the {col} column / value")
     analyze_p.add_argument(
@@ -391,6 +399,7 @@ def _parser() -> argparse.ArgumentParser:
     brief_p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
     brief_p.add_argument("--area-column", default="name", help="column naming the areas")
     brief_p.add_argument("--area", default=None, help="the area to brief on (its name)")
+    _scan_arguments(brief_p)
     for col in ("x", "y", "lon", "lat", "crs", "datetime", "offence", "tz"):
         brief_p.add_argument(f"--{col}", default=None, help=f"the {col} column / value")
     brief_p.set_defaults(func=_cmd_briefing)

@@ -203,3 +203,8 @@ __all__ = [
     "wdd",
     "wdq",
 ]
+
+# the last line of argument checking: no raw pandas/numpy/OS exception leaves hs.*
+from hotspot._core.errors import wrap_public as _wrap_public  # noqa: E402
+
+_wrap_public(globals(), __all__)

@@ -29,6 +29,8 @@ import geopandas as gpd
 import pandas as pd
 
 from hotspot.exceptions import DataQualityWarning, InvalidInputError, SourceNotFoundError
+from hotspot.ingest.incidents import read_incidents
+from hotspot.respond.patrol import read_outages
 
 __all__ = ["SAMPLES", "load_sample", "sample_path"]
 
@@ -113,8 +115,6 @@ def load_sample(name: str) -> gpd.GeoDataFrame:
 
 
 def _incidents(filename: str, **kwargs: object) -> gpd.GeoDataFrame:
-    from hotspot.ingest.incidents import read_incidents
-
     # the CRS is the one ingest chose (local UTM zone), never re-projected here
     return read_incidents(sample_path(filename), **kwargs)
 
@@ -162,8 +162,6 @@ def _chicago_districts() -> gpd.GeoDataFrame:
 
 
 def _chicago_outages() -> gpd.GeoDataFrame:
-    from hotspot.respond.patrol import read_outages
-
     files = ["street_lights_all_out", "street_lights_one_out", "alley_lights_out"]
     return read_outages([sample_path(f"{f}.csv.gz") for f in files], crs=_city_crs("chicago"))
 

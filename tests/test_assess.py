@@ -10,7 +10,7 @@ from scipy.stats.contingency import odds_ratio
 from shapely.geometry import box
 
 from hotspot.assess.before_after import before_after, catchment, relative_effect_size, wdd, wdq
-from hotspot.exceptions import CRSError, InvalidInputError
+from hotspot.exceptions import CRSError, DataQualityWarning, InvalidInputError
 
 # ------------------------------------------------------------------------------ WDQ
 
@@ -180,7 +180,9 @@ def _synthetic():
 def test_before_after_counts_and_statistics():
     gdf, treated, control = _synthetic()
     before = gdf.copy()
-    r = before_after(gdf, treated, control, buffer=50, start="2020-07-01", end="2021-01-01")
+    with pytest.warns(DataQualityWarning, match="after window ends"):
+        r = before_after(gdf, treated, control, buffer=50, start="2020-07-01",
+                         end="2021-01-01")
     assert r.counts.loc["treated"].tolist() == [30, 10]
     assert r.counts.loc["buffer"].tolist() == [8, 5]
     assert r.counts.loc["control"].tolist() == [40, 36]
@@ -246,3 +248,30 @@ def test_before_after_chicago_districts(shared_data):
     assert r.res.ci_low < r.res.res < r.res.ci_high
     assert r.monthly.shape == (24, 4)
     r.plot()
+
+
+def test_before_after_warns_beyond_the_data_and_reports_one_sign():
+    import warnings
+
+    gdf, treated, control = _synthetic()
+    late = gdf[gdf["occurred_at"] >= pd.Timestamp("2020-01-01", tz="America/Chicago")]
+    anchor = gpd.GeoDataFrame({"occurred_at": [pd.Timestamp("2020-12-31", tz="America/Chicago")]},
+                              geometry=gpd.points_from_xy([9000], [9000]), crs=32616)
+    late = pd.concat([late, anchor], ignore_index=True)  # the data end on 2020-12-31
+    with pytest.warns(DataQualityWarning, match="before window starts") as rec:
+        r = before_after(late, treated, control, buffer=50, start="2020-07-01",
+                         end="2021-01-01")
+    assert any("data begin" in str(w.message) for w in rec)
+    assert r.meta["warnings"] and r.summary()["coverage_warnings"] == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        ok = before_after(gdf, treated, control, buffer=50, start="2020-07-01",
+                          end="2020-09-16", before="2020-01-01")
+    s = ok.summary()
+    assert s["coverage_warnings"] == 0
+    # treated 30 -> 10 while the control barely moved: crime fell, every effect positive
+    assert s["prevented_tne"] > 0 and s["prevented_wdd"] > 0 and s["reduction_pct_res"] > 0
+    assert s["prevented_wdd"] == pytest.approx(-ok.wdd.est_total)
+    assert s["prevented_wdd_low"] <= s["prevented_wdd"] <= s["prevented_wdd_high"]
+    assert s["reduction_pct_res_low"] <= s["reduction_pct_res"] <= s["reduction_pct_res_high"]
+    assert "positive = crime fell" in s.name

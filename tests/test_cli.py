@@ -33,7 +33,8 @@ def test_analyze_happy_path(tmp_path, capsys):
     assert {"hotspot_id", "intervention", "prevented", "reason"} <= set(scores.columns)
     assert (scores["prevented_low"] <= scores["prevented"] + 1e-9).all()
     patrol = (out / "memphis_robberies_2019_patrol_plan.txt").read_text()
-    assert "Koper" in patrol and "hotspot 1" in patrol
+    # visits only where they pay; otherwise the unused hours are stated with the reason
+    assert "Koper" in patrol and ("hotspot 1" in patrol or "left unused" in patrol)
     budget_plan = pd.read_csv(out / "memphis_robberies_2019_plan_under_budget.csv")
     assert budget_plan["cost"].sum() <= 250_000
 
@@ -115,3 +116,71 @@ def test_briefing_command_for_one_area(tmp_path, capsys):
     ]
     assert main(bad) == EXIT_BAD_INPUT
     assert "Airways" in capsys.readouterr().err  # the error lists the valid names
+
+
+def _evenly_spread(path):
+    """Incidents on a regular lattice: no place stands out (no hotspots)."""
+    import numpy as np
+
+    gx, gy = np.meshgrid(np.arange(15), np.arange(15))
+    pd.DataFrame(
+        {
+            "longitude": -89.95 + 0.004 * gx.ravel(),
+            "latitude": 35.10 + 0.004 * gy.ravel(),
+            "date": pd.date_range("2019-01-01 10:00", periods=gx.size, freq="29h").astype(str),
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+def test_no_hotspots_is_a_result_and_names_keep_the_stem(tmp_path, capsys):
+    src = _evenly_spread(tmp_path / "my.data.2019.csv")
+    out = tmp_path / "out"
+    code = main(["analyze", str(src), "--out", str(out), "--tz", "America/Chicago"])
+    assert code == 0, capsys.readouterr().err
+    names = sorted(p.name for p in out.iterdir())
+    assert "my.data.2019_no_hotspots.txt" in names
+    assert "my.data.2019_briefing.pdf" in names
+    assert all(n.startswith("my.data.2019_") for n in names)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_path_problems_one_line_nothing_written(tmp_path, capsys):
+    src = str(sample_path("memphis_robberies_2019.csv.gz"))
+    (tmp_path / "afile").write_text("x")
+    cases = [
+        (["analyze", src, "--out", str(tmp_path / "afile" / "o")], "is a file"),
+        (["briefing", src, "--out", str(tmp_path)], "is a folder"),
+        (["briefing", src, "--out", str(tmp_path / "b.pdf"), "--area", "Raines"], "--areas"),
+        (["analyze", src, "--out", str(tmp_path / "o"), "--study-area", "nope.gpkg"], "nope"),
+        (["analyze", str(tmp_path / "*.csv"), "--out", str(tmp_path / "o")], "matches"),
+    ]
+    for args, words in cases:
+        assert main(args) == EXIT_BAD_INPUT, args
+        err = capsys.readouterr().err
+        assert words in err and err.count("\n") == 1 and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_interrupt_leaves_nothing(tmp_path, capsys, monkeypatch):
+    from hotspot.present import cli
+
+    def stop(*args, **kwargs):
+        (args[1] / "partial_hotspots.csv").write_text("half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "analyze", stop)
+    src = str(sample_path("memphis_robberies_2019.csv.gz"))
+    out = tmp_path / "o"
+    assert main(["analyze", src, "--out", str(out)]) == cli.EXIT_INTERRUPTED
+    assert "interrupted" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # a rerun is not blocked
+
+
+def test_output_name_rules():
+    from hotspot.present.cli import output_name
+
+    assert output_name("my.data.2019.csv.gz") == "my.data.2019"
+    assert output_name("/x/police_uk/") == "police_uk"
+    assert output_name("/x/exports/*.csv") == "exports"
+    assert output_name("book.xlsx") == "book"

@@ -10,7 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import box
+import shapely
+from shapely.geometry import Polygon, box
 
 from hotspot._core.grid import GridSpec, grid_frame
 from hotspot.exceptions import CRSError, HotspotWarning, InvalidInputError
@@ -169,9 +170,29 @@ def test_fft_equals_exact_for_points_on_cell_centres(kernel, rng):
 
 
 @pytest.mark.parametrize(
+    ("kernel", "power", "low", "high"),
+    [("quartic", 2, 0.7, 1.0), ("gaussian", 2, 0.15, 0.25), ("epanechnikov", 1, 0.3, 0.46)],
+)
+def test_fft_binning_error_of_one_incident(kernel, power, low, high, rng):
+    """The documented FFT error: max |fft - exact| ≈ c (cell / h)^power · K_h(0)."""
+    spec = GridSpec(0.0, 0.0, 1.0, 48, 48)
+    centres = grid_centres(spec)
+    for h in (2.0, 4.0, 8.0):
+        worst = 0.0
+        for x, y in rng.uniform(23, 25, (40, 2)):
+            counts, _ = linear_bin(spec, np.array([x]), np.array([y]))
+            fft = kde_grid(counts, 1.0, h, kernel).ravel()
+            exact = kde_points(np.array([[x, y]]), centres, h, kernel)
+            worst = max(worst, float(np.abs(fft - exact).max()))
+        peak = float(kernel_profile(kernel)(np.array(0.0))) / h**2
+        assert low <= worst / peak / (1.0 / h) ** power <= high, (h, worst / peak)
+
+
+@pytest.mark.parametrize(
     ("kernel", "h_cells", "tol"),
     [
-        # linear-binning error: about ½ (cell / h)² of one incident's peak (quartic)
+        # linear-binning error: at most about (cell / h)² of one incident's peak
+        # (quartic; measured in test_fft_binning_error_of_one_incident)
         ("quartic", 4, 0.6 / 4**2),
         ("quartic", 8, 1e-2),
         ("epanechnikov", 8, 2e-2),
@@ -258,6 +279,22 @@ def test_rule_bandwidth_normal_and_both_axes(rng):
     assert rule_bandwidth(swapped) == pytest.approx(rule_bandwidth(stretched))
 
 
+def test_rule_bandwidth_weighted_as_arcgis(rng):
+    xy = rng.normal(0, 1000, (2000, 2))
+    # integer weights are the same as repeating the points (ArcGIS's population field)
+    w = rng.integers(1, 5, len(xy)).astype(float)
+    repeated = np.repeat(xy, w.astype(int), axis=0)
+    assert rule_bandwidth(xy, weights=w) == pytest.approx(rule_bandwidth(repeated), rel=1e-3)
+    # weight on a tight cluster pulls the centre and shrinks the distances
+    xy2 = np.vstack([xy, rng.normal(3000, 50, (200, 2))])
+    w2 = np.r_[np.ones(2000), np.full(200, 50.0)]
+    assert rule_bandwidth(xy2, weights=w2) < 0.5 * rule_bandwidth(xy2)
+    pts = points_frame(xy2, harm=w2)
+    meta = kde(pts, weight="harm", cell_size=100.0).attrs["hotspot"]["kde"]
+    assert meta["bandwidth"] == pytest.approx(rule_bandwidth(xy2, weights=w2), rel=1e-3)
+    assert "weighted by 'harm'" in meta["choices"]["bandwidth"]["reason"]
+
+
 def test_rule_bandwidth_resists_outliers(rng):
     xy = rng.normal(0, 1000, (5000, 2))
     with_outliers = np.vstack([xy, rng.normal(0, 1000, (50, 2)) + np.array([80_000, 0])])
@@ -334,17 +371,28 @@ def test_kde_on_given_grid_counts_incidents_outside(incidents):
     assert b.attrs["hotspot"]["kde"]["mass_on_grid"] < 1
 
 
-def test_kde_on_polygon_units_is_exact_at_centroids(incidents):
+def test_kde_on_polygon_units_is_the_mean_over_each_polygon(incidents):
     polys = gpd.GeoDataFrame(
         {"name": ["a", "b", "c"]},
-        geometry=[box(1500, 2500, 2500, 3500), box(0, 0, 1000, 1000), box(3000, 0, 5000, 900)],
+        geometry=[
+            box(1500, 2500, 2500, 3500),
+            box(0, 0, 1000, 1000),
+            Polygon([(3000, 0), (5000, 0), (5000, 900), (3100, 200)]),  # a thin wedge
+        ],
         crs=CRS,
     ).rename_axis("unit_id")
     out = kde(incidents, polys, bandwidth=500.0)
-    assert out.attrs["hotspot"]["kde"]["method"] == "exact"
-    cent = polys.centroid.get_coordinates().to_numpy()
-    ref = kde_points(incidents.get_coordinates().to_numpy(), cent, 500.0) * 1e6
-    np.testing.assert_allclose(out["kde"], ref, rtol=1e-12)
+    meta = out.attrs["hotspot"]["kde"]
+    assert meta["method"] == "exact" and "mean density" in meta["polygon_value"]
+    pts = incidents.get_coordinates().to_numpy()
+    for pos, poly in enumerate(polys.geometry):
+        # an independent, finer lattice (10 m) over the polygon
+        x0, y0, x1, y1 = poly.bounds
+        gx, gy = np.meshgrid(np.arange(x0 + 5, x1, 10.0), np.arange(y0 + 5, y1, 10.0))
+        inside = shapely.contains_xy(poly, gx.ravel(), gy.ravel())
+        ev = np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
+        ref = kde_points(pts, ev, 500.0).mean() * 1e6
+        assert out["kde"].iloc[pos] == pytest.approx(ref, rel=0.02)
     assert list(out["name"]) == ["a", "b", "c"] and "kde" not in polys
     with pytest.raises(InvalidInputError, match="method='fft'"):
         kde(incidents, polys, bandwidth=500.0, method="fft")
@@ -361,8 +409,15 @@ def test_kde_population_risk_surface(rng):
         residents["population"].sum(), rel=1e-9
     )
     ok = out["kde_population"] >= meta["risk_min_population_density"]
-    np.testing.assert_allclose(out.loc[ok, "risk"], (out["kde"] / out["kde_population"])[ok])
-    assert out.loc[~ok, "risk"].isna().all()
+    raw = (out["kde"] / out["kde_population"])[ok]
+    np.testing.assert_allclose(out.loc[ok, "risk_raw"], raw)
+    assert out.loc[~ok, "risk"].isna().all() and out.loc[~ok, "risk_raw"].isna().all()
+    # empirical Bayes: every rate moves towards the overall rate, never past it
+    overall = out.loc[ok, "kde"].sum() / out.loc[ok, "kde_population"].sum()
+    smooth = out.loc[ok, "risk"]
+    assert ((smooth - overall).abs() <= (raw - overall).abs() + 1e-12).all()
+    assert ((smooth - overall) * (raw - overall) >= -1e-18).all()
+    assert "Marshall" in meta["risk_smoothing"]
     assert meta["risk_min_population_density"] == pytest.approx(3 / (np.pi * 300.0**2) * 1e6)
     with pytest.raises(InvalidInputError, match="fixed bandwidth"):
         kde(crimes, population=residents, adaptive=True)
@@ -423,7 +478,7 @@ def test_chicago_2012_assaults(shared_data):
     centres = top.centroid.get_coordinates().to_numpy()
     exact = kde_points(data.get_coordinates().to_numpy(), centres, 400.0) * 1e6
     # h = 4 cells; locations are rounded to blocks, so binning errors add up instead of
-    # cancelling: bounded by ½ (cell / h)² ≈ 3 % of the peak
+    # cancelling: about (cell / h)² / 2 ≈ 3 % of the peak here
     assert np.abs(top["kde"].to_numpy() - exact).max() / exact.max() < 0.035
     # the densest cell lies in the West or South Side districts with most assaults
     districts = gpd.read_file(shared_data / "chicago" / "chicago_police_districts.geojson")
@@ -455,3 +510,35 @@ def test_memphis_population_risk(shared_data):
     # where many people live the risk is moderate; the highest risks come from few residents
     crowded = out["kde_population"] > out["kde_population"].quantile(0.9)
     assert out.loc[crowded, "risk"].max() < 20 * overall
+    # near-empty cells no longer top the ranking: the raw ratio reaches 1.7 robberies
+    # per resident where about 2 people live in the kernel's effective area (1.75 km²);
+    # empirical Bayes shrinks those to the overall rate, and the top 20 smoothed cells
+    # each have at least 20 residents in that area
+    assert out["risk_raw"].max() > 1.0 and out["risk"].max() < 0.1
+    assert out["risk_raw"].idxmax() not in out["risk"].nlargest(20).index
+    top = out.loc[out["risk"].nlargest(20).index, "kde_population"]
+    assert (top * 1.745 >= 20).all()
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("shape", ["square", "hex"])
+def test_kde_edge_correction_on_a_clipped_grid(shared_data, shape):
+    """Uniform points in Chicago district 11: the corrected surface is flat to the edge."""
+    districts = gpd.read_file(shared_data / "chicago" / "chicago_police_districts.geojson")
+    area = districts[districts["district"].astype(str) == "11"].to_crs(CRS)
+    poly = shapely.union_all(area.geometry.to_numpy())
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(poly.bounds[:2], poly.bounds[2:], (60_000, 2))
+    xy = xy[shapely.contains_xy(poly, xy[:, 0], xy[:, 1])]
+    cells = grid(area, 150.0, shape=shape, study_area=area)
+    pts = points_frame(xy)
+    out = kde(pts, cells, bandwidth=600.0)
+    raw = kde(pts, cells.drop(columns="inside_share"), bandwidth=600.0)
+    truth = len(xy) / (poly.area / 1e6)  # points per km²
+    edge = cells["inside_share"].between(0.5, 0.99).to_numpy()
+    inner = cells.centroid.distance(poly.boundary).to_numpy() > 900
+    assert raw["kde"][edge].mean() < 0.8 * truth  # mass lost beyond the boundary
+    assert out["kde"][edge].mean() == pytest.approx(truth, rel=0.08)
+    assert out["kde"][inner].mean() == pytest.approx(truth, rel=0.05)
+    assert "inside the study area" in out.attrs["hotspot"]["kde"]["edge_correction"]
+

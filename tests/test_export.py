@@ -58,7 +58,7 @@ def _check_roundtrip(back: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> None:
 def test_roundtrip_with_parameters(tmp_path, suffix):
     units = _units()
     before = units.copy()
-    out = export(units, tmp_path / f"units{suffix}")
+    out = export(units, tmp_path / f"units{suffix}", internal=True)
     assert out.exists()
     _check_roundtrip(read_export(out), units)
     # input untouched
@@ -69,16 +69,16 @@ def test_roundtrip_with_parameters(tmp_path, suffix):
 @pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".csv"])
 def test_refuses_to_overwrite(tmp_path, suffix):
     path = tmp_path / f"u{suffix}"
-    export(_units(), path)
+    export(_units(), path, internal=True)
     with pytest.raises(FileExistsError, match="overwrite=True"):
-        export(_units(), path)
+        export(_units(), path, internal=True)
     smaller = _units().iloc[:3]
-    export(smaller, path, overwrite=True)
+    export(smaller, path, overwrite=True, internal=True)
     assert len(read_export(path)) == 3
 
 
 def test_geojson_top_level_member(tmp_path):
-    out = export(_units(), tmp_path / "u.geojson")
+    out = export(_units(), tmp_path / "u.geojson", internal=True)
     raw = json.loads(out.read_text())
     assert raw["type"] == "FeatureCollection"
     assert raw["hotspot"]["crs"] == "EPSG:32616"
@@ -90,7 +90,7 @@ def test_geojson_top_level_member(tmp_path):
 
 
 def test_csv_wkt_centroids_and_sidecar(tmp_path):
-    out = export(_units(), tmp_path / "u.csv")
+    out = export(_units(), tmp_path / "u.csv", internal=True)
     df = pd.read_csv(out)
     assert list(df.columns[:2]) == ["unit_id", "row"]
     assert df.loc[0, "geometry"].startswith("POLYGON")
@@ -105,10 +105,10 @@ def test_gpkg_two_layers_and_metadata_table(tmp_path):
     hot = gpd.GeoDataFrame({"hotspot_id": [1], "rank": [1], "n_incidents": [40]},
                            geometry=[box(0, 0, 500, 500)], crs=32616)
     hot.attrs["hotspot"] = {"hotspots": {"params": {"method": "gistar"}}}
-    export(units, path, layer="units")
-    export(hot, path, layer="hotspots")
+    export(units, path, layer="units", internal=True)
+    export(hot, path, layer="hotspots", internal=True)
     with pytest.raises(FileExistsError, match="layer 'units'"):
-        export(units, path, layer="units")
+        export(units, path, layer="units", internal=True)
     with sqlite3.connect(path) as con:
         rows = dict(con.execute(f"SELECT layer, metadata FROM {METADATA_TABLE}").fetchall())
     assert set(rows) == {"units", "hotspots"}
@@ -118,16 +118,16 @@ def test_gpkg_two_layers_and_metadata_table(tmp_path):
     assert back.attrs["hotspot"]["hotspots"]["params"]["method"] == "gistar"
     _check_roundtrip(read_export(path, layer="units"), units)
     # replacing one layer keeps the other
-    export(units.iloc[:2], path, layer="units", overwrite=True)
+    export(units.iloc[:2], path, layer="units", overwrite=True, internal=True)
     assert len(read_export(path, layer="units")) == 2
     assert len(read_export(path, layer="hotspots")) == 1
 
 
 def test_bad_extension_and_layer(tmp_path):
     with pytest.raises(InvalidInputError, match=r"\.gpkg"):
-        export(_units(), tmp_path / "u.shp")
+        export(_units(), tmp_path / "u.shp", internal=True)
     with pytest.raises(InvalidInputError, match="GeoPackage"):
-        export(_units(), tmp_path / "u.csv", layer="x")
+        export(_units(), tmp_path / "u.csv", layer="x", internal=True)
 
 
 @pytest.mark.shared_data
@@ -140,13 +140,13 @@ def test_real_memphis_hotspots_export(shared_data, tmp_path):
     gi = hs.gi_star(hs.count(inc, hs.grid(inc, cell_size=250.0)))
     hot = hs.hotspots(gi)
     for suffix in (".gpkg", ".geojson", ".csv"):
-        back = read_export(export(hot, tmp_path / f"hot{suffix}"))
+        back = read_export(export(hot, tmp_path / f"hot{suffix}", internal=True))
         assert back["rank"].tolist() == hot["rank"].tolist()
         np.testing.assert_allclose(back["share"], hot["share"])
         np.testing.assert_allclose(back.area / 1e6, hot["area_km2"], rtol=1e-9)
         assert back.attrs["hotspot"]["hotspots"]["params"]["method"] == "gistar"
         assert back.attrs["hotspot"]["grid"]["cell_size"] == 250.0
-    back = read_export(export(gi, tmp_path / "units.gpkg"))
+    back = read_export(export(gi, tmp_path / "units.gpkg", internal=True))
     assert len(back) == len(gi)
     assert (back["hotspot_class"].to_numpy() == gi["hotspot_class"].astype(str).to_numpy()).all()
 
@@ -159,9 +159,28 @@ def test_incidents_datetimes_keep_time_zone(tmp_path, suffix):
         {"occurred_at": when, "offence": pd.Categorical(["robbery", "assault", None]),
          "time_quality": pd.array(["exact", "exact", "missing"], dtype="string")},
         geometry=gpd.points_from_xy([50, 60, 70], [50, 60, 70]), crs=32616)
-    back = read_export(export(inc, tmp_path / f"i{suffix}"))
+    back = read_export(export(inc, tmp_path / f"i{suffix}", internal=True))
     assert str(back["occurred_at"].dt.tz) == "America/Chicago"
     assert back["occurred_at"].iloc[:2].tolist() == when[:2].tolist()  # winter and summer
     assert back["occurred_at"].isna().tolist() == [False, False, True]
     assert back["offence"].iloc[:2].tolist() == ["robbery", "assault"]
     assert pd.isna(back["offence"].iloc[2])
+
+
+def test_shared_exports_suppress_small_counts(tmp_path):
+    """Files for sharing follow the maps' rule: no value of a cell under 3 incidents."""
+    units = _units()
+    small = (units["n_incidents"] > 0) & (units["n_incidents"] < 3)
+    for suffix in (".gpkg", ".geojson", ".csv"):
+        back = read_export(export(units, tmp_path / f"shared{suffix}"))
+        assert back["suppressed"].tolist() == small.tolist()
+        assert back.loc[small.to_numpy(), "n_incidents"].isna().all()
+        assert back.loc[small.to_numpy(), "gi_z"].isna().all()
+        kept = ~small.to_numpy()
+        assert back.loc[kept, "n_incidents"].tolist() == units.loc[kept, "n_incidents"].tolist()
+        assert back.attrs["hotspot"]["privacy"].startswith("shared: counts under 3")
+    inside = read_export(export(units, tmp_path / "inside.gpkg", internal=True))
+    assert inside.attrs["hotspot"]["privacy"].startswith("internal")
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0, 1], [0, 1]), crs=32616)
+    with pytest.raises(InvalidInputError, match="internal=True"):
+        export(points, tmp_path / "incidents.gpkg")

@@ -130,3 +130,69 @@ def test_tiny_frames(n):
         warnings.simplefilter("ignore")
         gdf = read_incidents(df)
     _check_accounting(df, gdf)
+
+
+# ---------------------------------------------------------------- encodings and vocabularies
+# words of Latin-1 letters (all encodable in cp1252 too), never a pandas NA token
+WORD = st.text(alphabet=st.sampled_from(list("abcdeéèàçñöüßøÅÉÑxyzABC")), min_size=1,
+               max_size=10).map(lambda w: "o" + w)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(words=st.lists(WORD, min_size=1, max_size=12),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]),
+       sep=st.sampled_from([",", ";", "\t"]), gz=st.booleans())
+def test_text_of_any_encoding_is_decoded_exactly(tmp_path_factory, words, encoding, sep, gz):
+    import gzip
+
+    n = len(words)
+    df = pd.DataFrame({"longitude": np.linspace(-87.7, -87.6, n),
+                       "latitude": np.linspace(41.8, 41.9, n), "offence": words})
+    text = df.to_csv(index=False, sep=sep)
+    raw = text.encode(encoding)
+    path = tmp_path_factory.mktemp("enc") / "export.csv"
+    path.write_bytes(gzip.compress(raw) if gz else raw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gdf = read_incidents(path)
+    assert gdf["offence"].astype(str).tolist() == words
+    assert ingest_report(gdf).rows_read == n
+
+
+VOCAB_TERMS = st.sampled_from([
+    ("Break and Enter", "burglary"), ("Auto Theft", "vehicle"), ("Outside", "street"),
+    ("Violence and sexual offences", "violence"), ("GAS STATION", "commercial"),
+    ("Criminal damage and arson", "criminal_damage"), ("RESIDENCE-GARAGE", "residence"),
+    ("Motor Vehicle Theft", "vehicle"), ("PARKING LOT", "car_park"),
+])
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(term=VOCAB_TERMS, case=st.sampled_from([str.lower, str.upper, str.title, str]),
+       sep=st.sampled_from([" ", "_", "-", "/", " - ", "  "]))
+def test_vocabulary_ignores_case_and_separators(term, case, sep):
+    from hotspot.ingest.vocabularies import offence_group, setting_group
+
+    name, group = term
+    value = case(name).replace(" ", sep)
+    mapped = {offence_group(value), setting_group(value)}
+    assert group in mapped
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(values=st.lists(st.one_of(st.none(), st.text(max_size=12),
+                                 st.sampled_from(["Burglary", "BURGLARY", "Outside"])),
+                       max_size=30))
+def test_vocabulary_maps_or_reports_every_value(values):
+    from hotspot.ingest.vocabularies import OFFENCE_GROUPS, offence_group, unmapped_values
+
+    out = offence_group(values)
+    assert len(out) == len(values)
+    assert set(out.dropna()) <= set(OFFENCE_GROUPS)
+    lost = unmapped_values(out)
+    # every "other" not produced by a rule is reported, with its count
+    assert sum(lost.values()) <= int((out == "other").sum())
+    present = pd.Series(values, dtype=object).dropna().astype(str)
+    for value, k in lost.items():
+        assert int((present == value).sum()) == k

@@ -202,7 +202,7 @@ def test_explore_layers_and_tooltips():
     folium = pytest.importorskip("folium")
     cells = _cells()
     inc = gpd.GeoDataFrame(geometry=gpd.points_from_xy([50, 60], [50, 60]), crs=32616)
-    m = maps.explore(cells, _hot(), inc, tiles=None, min_count=2)
+    m = maps.explore(cells, _hot(), inc, tiles=None, min_count=2, show_incidents=True)
     assert isinstance(m, folium.Map)
     html = m.get_root().render()
     for name in ("Units: hotspot_class", "Hotspots", "Incidents"):
@@ -269,14 +269,21 @@ def test_plot_units_lisa_clusters_and_unknown_classes():
         maps.plot_units(cells, "bad")
 
 
-def test_explore_incident_tooltips_no_python_markers():
+def test_explore_incidents_only_when_asked_never_with_tooltips():
     inc = gpd.GeoDataFrame(
         {"occurred_at": pd.to_datetime(["2019-01-01 01:30", "2019-02-03 20:00"]).tz_localize(
             "America/Chicago"), "offence": pd.Categorical(["robbery", "robbery"])},
         geometry=gpd.points_from_xy([50, 60], [50, 60]), crs=32616)
-    m = maps.explore(incidents=inc, tiles=None)
-    html = m.get_root().render()
-    assert "Incidents" in html and "occurred_at" in html and "2019-02-03" in html
+    hot = _hot().assign(n_incidents=[30, 12, 2], place_name=["High St", "Low Rd", "Mill Ln"])
+    html = maps.explore(hotspots=hot, incidents=inc, tiles=None).get_root().render()
+    assert "Incidents" not in html  # not asked
+    html = maps.explore(hotspots=hot, incidents=inc, tiles=None,
+                        show_incidents=True).get_root().render()
+    assert "Incidents" in html
+    assert "occurred_at" not in html and "2019-02-03" not in html  # one incident = 1 < 3
+    assert "High St" in html and "place_name" in html  # places by name in the tooltips
+    assert "Mill Ln" not in html  # a hotspot under the minimum count has no tooltip
+    assert "loads the map library" in html  # says on its face that it needs internet
 
 
 def test_legend_location_option():

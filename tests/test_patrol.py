@@ -241,9 +241,30 @@ def chicago(shared_data):
     inc = pts[keep.to_numpy()].reset_index(drop=True)
     from hotspot.scan.areas import hotspots
 
-    hot = hotspots(inc, method="count", top=0.005, cell_size=200)
+    hot = hotspots(inc, method="count", top_share=0.005, cell_size=200)
     outages = read_outages(shared_data / "chicago" / "streetlight_outages_2012_2013")
     return inc, hot, outages
+
+
+def _window_best(inc, hot):
+    """Most incidents a week in any 2-hour slot of the week at any hotspot."""
+    plan = patrol_plan(inc, hot, officer_hours_per_week=0.25, random_state=0,
+                       min_prevented_per_year=0)
+    return float(plan["expected_incidents"].max())
+
+
+def test_patrol_visits_only_where_they_pay(rng):
+    inc = _incidents(rng)
+    full = patrol_plan(inc, _hotspots(), officer_hours_per_week=40, random_state=0,
+                       min_prevented_per_year=0)
+    floor = 2.0
+    with pytest.warns(DataQualityWarning, match="left unused"):
+        paid = patrol_plan(inc, _hotspots(), officer_hours_per_week=40, random_state=0,
+                           min_prevented_per_year=floor)
+    assert len(paid) < len(full)
+    assert (paid["expected_prevented"] * 52 >= floor - 1e-9).all()
+    info = paid.attrs["hotspot"]["patrol_plan"]
+    assert info["hours_used"] + info["hours_unused"] == pytest.approx(40, abs=0.25)
 
 
 @pytest.mark.shared_data
@@ -289,7 +310,15 @@ def test_lighting_audit_chicago_outages(chicago):
 @pytest.mark.shared_data
 def test_patrol_plan_chicago(chicago):
     inc, hot, _ = chicago
-    plan = patrol_plan(inc, hot, officer_hours_per_week=20, random_state=7)
+    # single 200 m cells: no hour slot has enough assaults for weekly visits to pay
+    with pytest.warns(DataQualityWarning, match=r"20\.00 of 20 officer-hours a week left unused"):
+        none = patrol_plan(inc, hot, officer_hours_per_week=20, random_state=7)
+    assert len(none) == 0
+    assert none.attrs["hotspot"]["patrol_plan"]["hours_unused"] == pytest.approx(20)
+    best = _window_best(inc, hot)
+    assert best * 0.16 * 52 < 1  # the documented minimum: < 1 incident prevented a year
+    plan = patrol_plan(inc, hot, officer_hours_per_week=20, random_state=7,
+                       min_prevented_per_year=0)
     assert len(plan) == 80
     _gaps_ok(plan, 2)
     # visits go to the busiest hotspot-hours: expected incidents per visit are at least
@@ -297,3 +326,39 @@ def test_patrol_plan_chicago(chicago):
     assert plan["expected_incidents"].min() > 0
     text = format_patrol_plan(plan)
     assert text.startswith("Patrol plan: 80 visits, 20.00 officer-hours per week")
+
+
+def test_lighting_audit_counts_outdoor_dark_incidents_only():
+    hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(440000, 4640000, 440200,
+                                                              4640200)], crs=32616)
+    t = pd.to_datetime(["2012-12-20 21:00", "2012-12-20 22:00", "2012-12-21 22:30",
+                        "2012-12-21 13:00"]).tz_localize(TZ)
+    inc = gpd.GeoDataFrame({"occurred_at": t,
+                            "loc_cat": ["street", "residence", "apartment", "street"]},
+                           geometry=gpd.points_from_xy([440100] * 4, [4640100] * 4), crs=32616)
+    audit = lighting_audit(inc, hot, n_lights=1, setting="loc_cat")
+    row = audit.hotspots.iloc[0]
+    assert row["n_outdoor"] == 2 and row["n_dark"] == 1 and row["n_known"] == 2
+    assert row["n_dark_coverable"] == 1
+    upper = lighting_audit(inc, hot, n_lights=1).hotspots.iloc[0]
+    assert upper["n_dark"] == 3  # place type unknown: counted, an upper bound
+    assert "setting" in lighting_audit(inc, hot).hotspots.attrs["hotspot"]["lighting_audit"][
+        "choices"]
+
+
+@pytest.mark.shared_data
+def test_lighting_audit_outdoor_only_on_the_chicago_sample(shared_data):
+    import warnings
+
+    import hotspot as hs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("chicago_assaults")
+    hot = hs.hotspots(inc).head(3)
+    assert len(hot) > 0
+    out = lighting_audit(inc, hot, n_lights=3, setting="loc_cat").hotspots
+    upper = lighting_audit(inc, hot, n_lights=3).hotspots
+    assert (out["n_outdoor"] < out["n_incidents_audit"]).all()  # indoor assaults left out
+    assert (out["n_dark"] <= upper["n_dark"]).all() and out["n_dark"].sum() < upper[
+        "n_dark"].sum()

@@ -139,6 +139,12 @@ def test_synthetic_multi_file_equals_in_memory(synthetic, kind):
     surface = scale.kde(ddf, cells, bandwidth=800)
     ref_kde = hs.kde(mem, ref_cells, bandwidth=800, method="fft")
     np.testing.assert_allclose(surface["kde"], ref_kde["kde"], rtol=1e-9, atol=1e-9)
+    # several reductions in one pass over the data give the same results
+    both = scale.compute(scale.count(ddf, cells, compute=False),
+                         scale.kde(ddf, cells, bandwidth=800, compute=False))
+    assert np.array_equal(both[0]["n_incidents"].to_numpy(), ref["n_incidents"].to_numpy())
+    np.testing.assert_array_equal(both[1]["kde"], surface["kde"])
+    _check_same_report(hs.ingest_report(both[1]), synthetic["mem"])
 
     prof = scale.temporal_profile(ddf, by="offence", normalize=True)
     ref_prof = hs.temporal_profile(mem, by="offence", normalize=True)

@@ -193,6 +193,12 @@ def test_object_column_of_utc_and_paris_times_keeps_every_row():
     rep = accounted(df, gdf)
     assert rep.rows_kept == 3 and rep.dropped["unparseable_time"] == 0
     assert wall(gdf["occurred_at"])[:2] == ["2020-01-01 11:00", "2020-01-01 10:00"]
+    text = pd.DataFrame({**points(3, 2.35, 48.86),
+                         "date": ["2020-01-01T10:00:00+00:00", "2020-01-01T10:00:00+01:00",
+                                  "2020-07-01T10:00:00+02:00"]})
+    got = read(text)
+    assert wall(got["occurred_at"]) == ["2020-01-01 11:00", "2020-01-01 10:00",
+                                        "2020-07-01 10:00"]
 
 
 def test_date_only_values_keep_their_calendar_date_in_every_zone():
@@ -405,3 +411,50 @@ def test_real_export_with_stray_and_implausible_dates(shared_data):
     cut = read(df, period=("2019-01-01", "2019-12-31"))
     assert ingest_report(cut).dropped["outside_period"] == 1
     assert len(cut) == n
+
+
+def test_hour_zero_from_an_hour_column_is_not_called_a_placeholder():
+    n = 240
+    df = pd.DataFrame({**points(n), "date": [f"2021-05-{i % 28 + 1:02d}" for i in range(n)],
+                       "hour": np.arange(n) % 24})
+    rep = ingest_report(read(df))
+    assert not any("are at exactly 00:00" in w for w in rep.warnings)
+    df["hour"] = np.where(np.arange(n) < 60, 0, np.arange(n) % 23 + 1)  # a quarter at 0
+    rep = ingest_report(read(df))
+    assert any("are at exactly 00:00" in w and "uniform whole hours" in w
+               for w in rep.warnings)
+
+
+def test_cli_flags_for_times_and_report_advice_in_flags(tmp_path):
+    from hotspot.present.cli import _parser, _read, cli_text
+
+    p = tmp_path / "uk.csv"
+    p.write_text("lon,lat,d,h\n-1.55,53.80,03/04/2020,7\n-1.54,53.81,05/06/2020,9\n"
+                 "-1.56,53.79,01/02/2019,8\n")
+    args = _parser().parse_args(["analyze", str(p), "--out", str(tmp_path / "o"),
+                                 "--datetime", "d", "--hour", "h", "--dayfirst",
+                                 "--period", "2020-01-01", "2020-12-31"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        gdf = _read(args)
+    assert wall(gdf["occurred_at"]) == ["2020-04-03 07:00", "2020-06-05 09:00"]
+    rep = ingest_report(gdf)
+    assert rep.dropped["outside_period"] == 1 and rep.time_zone == "Europe/London"
+    text = cli_text(str(rep))
+    assert "pass --tz ZONE to override" in text and "tz=" not in text
+
+
+def test_patrol_weeks_and_cube_span_ignore_a_stray_date():
+    from hotspot._core.grid import GridSpec, grid_frame
+    from hotspot.respond.patrol import _weeks_covered
+
+    n = 500
+    rng = np.random.default_rng(3)
+    t = pd.Series(pd.date_range("2021-01-01", "2021-12-31 23:00", periods=n, tz=CHI))
+    t.iloc[0] = pd.Timestamp("1966-06-09 10:00", tz=CHI)
+    pts = gpd.GeoDataFrame({"occurred_at": t, "time_quality": "exact"},
+                           geometry=gpd.points_from_xy(rng.uniform(0, 1000, n),
+                                                       rng.uniform(0, 1000, n)), crs=32616)
+    assert _weeks_covered(pts, {}) == pytest.approx(52.1, abs=0.3)  # not 2,899 weeks
+    cube = space_time_cube(pts, grid_frame(GridSpec(0.0, 0.0, 100.0, 10, 10), "EPSG:32616"))
+    assert str(cube.periods[0]) == "2021-01" and len(cube.periods) == 12

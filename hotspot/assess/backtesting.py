@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator, clone
 
 from hotspot._core.grid import grid_spec_of
 from hotspot._core.meta import attach
+from hotspot._core.time import data_period
 from hotspot._core.validation import check_projected, check_same_crs, point_coords
 from hotspot.assess.metrics import _compute, _inputs, _Ranking
 from hotspot.exceptions import DataQualityWarning, InputTypeError, InvalidInputError
@@ -246,7 +247,9 @@ def backtest(
     pos = _unit_positions(point_coords(inc), units)
     area = units.area.to_numpy(dtype=float)
     rng = np.random.default_rng(random_state)
-    origins = _origins(t.min(), t.max(), train_td, test_td, step_td, start, end)
+    # the one data period: a few stray dates do not add years of empty origins
+    first, last = data_period(t) if t.notna().sum() > 1 else (t.min(), t.max())
+    origins = _origins(first, last, train_td, test_td, step_td, start, end)
     if not origins:
         msg = (
             f"no origin fits: the data span {t.min()} – {t.max()} is shorter than "

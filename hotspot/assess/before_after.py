@@ -26,6 +26,7 @@ variance-to-mean ratio, e.g. estimated from monthly counts) to inflate them.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -44,7 +45,7 @@ from hotspot._core.validation import (
     check_projected,
     check_same_crs,
 )
-from hotspot.exceptions import InvalidInputError
+from hotspot.exceptions import DataQualityWarning, InvalidInputError
 
 __all__ = [
     "BeforeAfter",
@@ -565,20 +566,33 @@ class BeforeAfter:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> pd.Series:
-        """Return the headline statistics as a Series (print-friendly)."""
+        """Return the headline statistics as a Series, all with one sign convention.
+
+        Every effect is stated as **incidents prevented** or a **percent reduction**:
+        positive means crime fell relative to the control, negative that it rose.
+        ``prevented_tne`` is the WDQ total net effect (treated + buffer), and
+        ``prevented_wdd`` the WDD estimate with its sign turned (WDD itself is negative
+        when crime fell) and its interval; ``reduction_pct_res`` is the relative effect
+        size as a percent reduction (``100 (1 - 1/RES)``). ``wdq`` keeps its own scale
+        (> 0 diffusion of benefits, < 0 displacement). ``coverage_warnings`` counts the
+        windows reaching beyond the data (see ``meta["warnings"]``).
+        """
+        res = self.res
         out = {
             "treated_before": self.counts.loc["treated", "before"],
             "treated_after": self.counts.loc["treated", "after"],
-            "wdq": self.wdq.wdq,
-            "total_net_effect": self.wdq.total_net_effect,
-            "wdd": self.wdd.est_total,
-            "wdd_se": self.wdd.se,
+            "prevented_tne": self.wdq.total_net_effect,
+            "prevented_wdd": -self.wdd.est_total,
+            "prevented_wdd_low": -self.wdd.ci_high,
+            "prevented_wdd_high": -self.wdd.ci_low,
             "wdd_p": self.wdd.p_value,
-            "res": np.nan if self.res is None else self.res.res,
-            "res_ci_low": np.nan if self.res is None else self.res.ci_low,
-            "res_ci_high": np.nan if self.res is None else self.res.ci_high,
+            "reduction_pct_res": np.nan if res is None else res.percent_reduction,
+            "reduction_pct_res_low": np.nan if res is None else 100 * (1 - 1 / res.ci_low),
+            "reduction_pct_res_high": np.nan if res is None else 100 * (1 - 1 / res.ci_high),
+            "wdq": self.wdq.wdq,
+            "coverage_warnings": len(self.meta.get("warnings", [])),
         }
-        return pd.Series(out, name="before_after")
+        return pd.Series(out, name="before_after (positive = crime fell)")
 
     def plot(self, ax: Any = None) -> Any:
         """Plot monthly counts per area with the start date marked; return the Axes."""
@@ -685,6 +699,7 @@ def before_after(
     choices: dict[str, Any] = {}
     areas = _design_areas(incidents, treated, control, buffer)
     b, s, e = _windows(times, start, end, before, choices)
+    coverage = _check_coverage(times, b, e)
     code, period = _area_and_window(incidents, times, areas.geometry.tolist(), (b, s, e))
     keep = (code >= 0) & (period >= 0)
     table = np.zeros((4, 2))
@@ -710,7 +725,7 @@ def before_after(
     monthly = _monthly_counts(times[keep], code[keep], b, e)
     params = {"buffer": float(buffer), "start": str(s), "end": str(e), "before": str(b),
               "alpha": alpha, "dispersion": dispersion}
-    meta = {"params": params, "choices": choices,
+    meta = {"params": params, "choices": choices, "warnings": coverage,
             "n_no_time": int(times.isna().sum()), "window_days": (lb, la)}
     return BeforeAfter(counts=counts, wdq=q, wdd=d, res=res, monthly=monthly, areas=areas,
                        start=s, before_start=b, after_end=e, meta=meta)
@@ -735,6 +750,27 @@ def _design_areas(
         shapely.union_all([t_geom, buf]))
     geoms = [t_geom, buf, c_geom, cbuf]
     return gpd.GeoDataFrame({"area": list(_AREAS)}, geometry=geoms, crs=t_crs).set_index("area")
+
+
+def _check_coverage(times: pd.Series, b: pd.Timestamp, e: pd.Timestamp) -> list[str]:
+    """Warn when the before window starts before the data or the after window ends after.
+
+    The data cover the days from the first to the last known time; a window reaching
+    beyond them counts days with no data as days without crime, which biases the change.
+    """
+    first, last = times.min(), times.max()
+    out = []
+    if pd.notna(first) and b < first.floor("D"):
+        out.append(f"the before window starts {b} but the data begin {first}: the days "
+                   "without data count as days without crime; pass before= on or after "
+                   "the first day")
+    if pd.notna(last) and e > last.floor("D") + pd.Timedelta(days=1):
+        out.append(f"the after window ends {e} but the data end {last}: the days without "
+                   "data count as days without crime; pass end= no later than the day "
+                   "after the last incident")
+    for msg in out:
+        warnings.warn(f"before_after: {msg}", DataQualityWarning, stacklevel=3)
+    return out
 
 
 def _windows(

@@ -408,7 +408,7 @@ class _KDEMixin(_Forecaster):
 
     def _validate_params(self) -> None:
         check_positive(self.bandwidth, "bandwidth")
-        density._check_kernel(self.kernel)
+        density.check_kernel(self.kernel)
         if self.cell_size is not None:
             check_positive(self.cell_size, "cell_size")
 

@@ -234,6 +234,9 @@ def _day_month_order(txt: pd.Series, dayfirst: bool | None) -> tuple[str | None,
     parse); when neither does, the order cannot be told from the data and ``dayfirst``
     decides (default month first, the US order).
     """
+    shape = r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(?:\D|$)"
+    if not _spread_sample(txt, 200).str.contains(shape, regex=True).fillna(False).any():
+        return None, ""
     uniq = pd.Series(pd.unique(txt.to_numpy(dtype=object)), dtype="string")
     parts = uniq.str.extract(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}(?:\D|$)")
     a = pd.to_numeric(parts[0], errors="coerce").to_numpy(float)
@@ -271,11 +274,14 @@ def _order_of(fmt: str) -> str | None:
 
 
 def _spread_sample(values: pd.Series, k: int) -> pd.Series:
-    """Up to ``k`` distinct values, chosen by hash: the same whatever the row order."""
+    """Pick up to ``k`` distinct values, evenly spaced in sorted order.
+
+    The same whatever the row order, and spread over the whole range of the values.
+    """
     uniq = pd.unique(values.to_numpy(dtype=object))
     if len(uniq) > k:
-        h = pd.util.hash_array(uniq.astype(str).astype(object))
-        uniq = uniq[np.argpartition(h, k)[:k]]
+        ordered = np.sort(uniq.astype(str))
+        uniq = ordered[np.linspace(0, len(ordered) - 1, k).astype(np.int64)]
     return pd.Series(uniq, dtype="string")
 
 
@@ -810,7 +816,8 @@ def _parse_role(frame: pd.DataFrame, cols: _Columns, col: Any, role: str,
     if tcol is not None and has_values:
         cols.used.add(tcol)
         found[prefix + "time"] = (tcol, f"time column next to {col}")
-        hours = _hours_only(_to_float(frame[tcol])[0][np.isfinite(_to_float(frame[tcol])[0])])
+        tv = _to_float(frame[tcol])[0]
+        hours = _hours_only(tv[np.isfinite(tv)])
         w = _with_time(w, frame[tcol])
         if hours:
             w.how += " (whole numbers 0-23: hours of the day, not HHMM)"
@@ -884,16 +891,27 @@ def _read_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
 # --------------------------------------------------------------------------------------
 # Step 2: the time zone (given, police.uk, or from the coordinates)
 # --------------------------------------------------------------------------------------
+_ZONE_CELLS = 20_000
+
+
 def _zone_cells(a: np.ndarray, b: np.ndarray, good: np.ndarray, crs_in: Any
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct lon/lat cells (0.01 degree, about 1 km) of the valid points, with counts."""
+    """Distinct lon/lat cells of the valid points, with counts.
+
+    Cells of 0.01 degree (about 1 km; 1 km for projected input), ten times larger
+    until there are at most :data:`_ZONE_CELLS` of them (national data).
+    """
     from pyproj import CRS, Transformer
 
     x, y = a[good], b[good]
     crs = CRS.from_user_input(crs_in)
     step = 0.01 if crs.is_geographic else 1000.0
-    key = np.round(x / step) + 1j * np.round(y / step)
-    cells, counts = np.unique(key, return_counts=True)
+    while True:
+        key = np.round(x / step) + 1j * np.round(y / step)
+        cells, counts = np.unique(key, return_counts=True)
+        if cells.size <= _ZONE_CELLS:
+            break
+        step *= 10.0
     cx, cy = cells.real * step, cells.imag * step
     if not crs.is_geographic:
         tr = Transformer.from_crs(crs, 4326, always_xy=True)
@@ -908,12 +926,12 @@ def zone_from_points(lon: np.ndarray, lat: np.ndarray, weight: np.ndarray | None
     """Return the IANA time zone that holds most of the points (offline).
 
     Uses `tzfpy <https://pypi.org/project/tzfpy/>`_: one 3 MB wheel with no
-    dependencies, about 0.3 microseconds a lookup, boundaries from
-    timezone-boundary-builder (simplified, so a point within about 1 km of a zone
-    border may be given the neighbour: the zone of a whole data set, the majority of
-    its points, is not affected). timezonefinder was the alternative: exact
-    boundaries, but it needs h3, cffi, flatbuffers and a separate data package and
-    is slower per lookup.
+    dependencies, about 15 microseconds a lookup (after half a second to load),
+    boundaries from timezone-boundary-builder (simplified, so a point within about
+    1 km of a zone border may be given the neighbour: the zone of a whole data set,
+    the majority of its points, is not affected). timezonefinder was the alternative:
+    unsimplified boundaries, but it needs h3, cffi, flatbuffers and a separate data
+    package (timezonefinder-data).
 
     Parameters
     ----------
@@ -998,6 +1016,7 @@ class _Times:
     outside_period: np.ndarray
     zone: str | None = None
     zone_how: str = ""
+    slots_per_day: int = 1440  # 24 when every clock time is a whole hour (hour columns)
 
 
 def _apply_zone(w: _When, zone: str | None) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -1238,7 +1257,7 @@ def _stray_warning(at: pd.Series, keep: np.ndarray, row_id: np.ndarray,
     if ok.sum() < 20:
         return
     lo, hi = data_period(at[ok])
-    v = at.to_numpy()
+    v = _wall(at)
     for mask, side, edge in ((ok & (at < lo - STRAY_GAP).to_numpy(dtype=bool), "before", lo),
                              (ok & (at > hi + STRAY_GAP).to_numpy(dtype=bool), "after", hi)):
         if not mask.any():
@@ -1367,5 +1386,8 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
     if period is not None:
         outside = _outside_period(period, zone, at, to, q)
     _one_clock_warning(at, np.where(failed | implausible, 5, q), warnings)
+    timed = np.isin(q, (0, 1))
+    v = _wall(at)[timed]
+    hourly = timed.any() and bool(np.all(v == v.astype("datetime64[h]")))
     return _Times(_as_us(at), frm, to, q, failed, parsed.fails.code, parsed.fails.names,
-                  warnings, notes, implausible, outside, zone, how)
+                  warnings, notes, implausible, outside, zone, how, 24 if hourly else 1440)

@@ -1,13 +1,24 @@
 """Command-line interface: ``hotspot analyze``, ``hotspot briefing`` and ``hotspot demo``.
 
-Exit codes: 0 success, 2 bad arguments or input (the message says which and how to
-fix it), 3 an output exists and ``--force`` was not given.
+Every argument and input is checked before anything is written; outputs are
+written to a temporary folder beside the target and moved into place at the end,
+so a failed or interrupted run leaves nothing that blocks a rerun. Output files
+keep the input's name (``my.data.2019.csv.gz`` -> ``my.data.2019_hotspots.csv``).
+
+Exit codes: 0 success (also when no hotspot is found: that is a finding, said in
+the outputs); 2 bad arguments, input or output path (one line saying which and
+how to fix it); 3 an output exists and ``--force`` was not given; 130 interrupted
+(Ctrl-C), nothing written.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
+import os
+import shutil
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -15,20 +26,43 @@ from pathlib import Path
 from typing import Any
 
 from hotspot import datasets
+from hotspot._core.time import data_period
 from hotspot.analyse import darkness, temporal
 from hotspot.exceptions import HotspotError
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
+from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
 from hotspot.respond import interventions, patrol
 from hotspot.scan import areas, density
+from hotspot.scan.places import map_grid
 
 __all__ = ["analyze", "main"]
 
 EXIT_BAD_INPUT = 2
 EXIT_EXISTS = 3
+EXIT_INTERRUPTED = 130
+#: File name endings dropped from the input's name to name the outputs.
+_DATA_SUFFIXES = {
+    ".csv",
+    ".tsv",
+    ".tab",
+    ".txt",
+    ".gz",
+    ".bz2",
+    ".xz",
+    ".zip",
+    ".xlsx",
+    ".xls",
+    ".gpkg",
+    ".geojson",
+    ".json",
+    ".parquet",
+    ".shp",
+    ".fgb",
+}
 #: Officer-hours per week for the demo and CLI patrol plan.
 PATROL_HOURS_PER_WEEK = 20.0
 #: Cells with fewer incidents are suppressed on printed and web maps (privacy).
@@ -76,6 +110,12 @@ def analyze(
     briefing_area: Any = None,
     area_name: str | None = None,
     quiet: bool = False,
+    study_area: Any = None,
+    patrol_hours: float | None = None,
+    source: str | None = None,
+    basemap: Any = None,
+    internal: bool = False,
+    pages: int = 5,
 ) -> dict[str, Path]:
     """Run the Scanning and Analysis pipeline on incidents and write its outputs.
 
@@ -110,6 +150,20 @@ def analyze(
         Write the briefing for this polygon (e.g. one district) instead, and its name.
     quiet
         No progress lines on stderr.
+    study_area
+        Polygons of the jurisdiction: no cells outside them; greyed out on the pages.
+    patrol_hours
+        Officer-hours per week for the patrol plan (default
+        :data:`PATROL_HOURS_PER_WEEK`); also printed in the briefing.
+    source
+        Data source printed in the briefing's footer.
+    basemap
+        Base map of the briefing (raster file, tile folder or ``"web"``).
+    internal
+        Exports keep cells and hotspots under :data:`MIN_COUNT` (not for sharing);
+        by default they are suppressed, as on the maps, and the files say which.
+    pages
+        Places with a page of their own in the briefing.
 
     Returns
     -------
@@ -130,12 +184,19 @@ def analyze(
     written: dict[str, Path] = {}
     try:
         ingest = ingest_report(incidents)
-        written["ingest_report"] = _write_text(out / f"{name}_ingest_report.txt", str(ingest))
+        written["ingest_report"] = _write_text(out / f"{name}_ingest_report.txt",
+                                               cli_text(str(ingest)))
     except HotspotError:
         pass
     progress.step("ingest report")
 
-    cells, spots = scan(incidents, cell_size=cell_size, max_area_km2=max_area_km2)
+    cells, spots = scan(
+        incidents, cell_size=cell_size, max_area_km2=max_area_km2, study_area=study_area
+    )
+    # places by name and grid square, in the exports, the web map and the pack alike
+
+    layers = read_layers(context, incidents.crs)
+    spots = name_places(spots, incidents, layers, grid=map_grid(cells.total_bounds))
     progress.step("grid, counts and Gi* (FDR)")
     membership = areas.hotspot_membership(incidents, spots)
     progress.step(f"{len(spots)} ranked hotspots")
@@ -150,10 +211,18 @@ def analyze(
     written["profiles"] = _write_csv(profile, out / f"{name}_time_profiles_by_hotspot.csv")
     progress.step("darkness and time profiles")
 
-    written.update(_write_responses(out, name, spots.head(top), incidents, setting, tz))
+    hours = PATROL_HOURS_PER_WEEK if patrol_hours is None else float(patrol_hours)
+    if len(spots):
+        written.update(_write_responses(out, name, spots.head(top), incidents, setting, tz, hours))
+    else:  # a finding, not a failure: said in the outputs and on the pages
+        written["no_hotspots"] = _write_text(
+            out / f"{name}_no_hotspots.txt",
+            "No hotspots found: no group of cells has significantly more incidents than "
+            "the rest of the area (Gi*, FDR-corrected). Nothing to score or patrol.",
+        )
     progress.step("intervention scores, patrol plan and a plan under a budget")
 
-    written.update(_write_layers(out, name, cells, spots, surface))
+    written.update(_write_layers(out, name, cells, spots, surface, internal))
     written.update(_write_maps(out, name, cells, spots, surface, context, _period(incidents)))
     progress.step("maps and exports")
 
@@ -168,9 +237,14 @@ def analyze(
             hotspots=spots if briefing_area is None else None,
             units=cells if briefing_area is None else None,
             setting=setting,
-            officer_hours_per_week=PATROL_HOURS_PER_WEEK,
+            officer_hours_per_week=hours,
             tz=tz,
             overwrite=True,
+            context=context,
+            study_area=study_area,
+            basemap=basemap,
+            source=source,
+            top=pages,
             cell_size=cell_size,
             max_area_km2=max_area_km2,
         )
@@ -179,21 +253,27 @@ def analyze(
 
 
 def _write_responses(
-    out: Path, name: str, spots: Any, incidents: Any, setting: str | None, tz: str | None
+    out: Path,
+    name: str,
+    spots: Any,
+    incidents: Any,
+    setting: str | None,
+    tz: str | None,
+    hours: float = PATROL_HOURS_PER_WEEK,
 ) -> dict[str, Path]:
     """Score interventions for the top hotspots, plan patrols and a budgeted portfolio."""
     scores = interventions.score_interventions(
         incidents, spots, setting=setting, tz=tz, random_state=0
     )
-    weekly = patrol.patrol_plan(
-        incidents, spots, officer_hours_per_week=PATROL_HOURS_PER_WEEK, random_state=0
-    )
+    weekly = patrol.patrol_plan(incidents, spots, officer_hours_per_week=hours, random_state=0)
     portfolio = interventions.plan(
-        scores, capital_budget=PLAN_BUDGET, annual_budget=PLAN_ANNUAL_BUDGET,
-        officer_hours_per_week=PATROL_HOURS_PER_WEEK
+        scores,
+        capital_budget=PLAN_BUDGET,
+        annual_budget=PLAN_ANNUAL_BUDGET,
+        officer_hours_per_week=PATROL_HOURS_PER_WEEK,
     )
     plan_text = (
-        f"Weekly patrol plan: {PATROL_HOURS_PER_WEEK} officer-hours, 15-minute visits "
+        f"Weekly patrol plan: {hours:g} officer-hours, 15-minute visits "
         "(Koper curve), at least 2 h apart\n\n" + patrol.format_patrol_plan(weekly)
     )
     return {
@@ -226,16 +306,23 @@ def _plain(frame: Any) -> Any:
     return out
 
 
-def _write_layers(out: Path, name: str, cells: Any, spots: Any, surface: Any) -> dict[str, Path]:
-    """GeoPackage (three layers), GeoJSON and CSV of the hotspots, with their parameters."""
+def _write_layers(
+    out: Path, name: str, cells: Any, spots: Any, surface: Any, internal: bool = False
+) -> dict[str, Path]:
+    """GeoPackage (three layers), GeoJSON and CSV of the hotspots, with their parameters.
+
+    Shared by default: cells and hotspots under :data:`MIN_COUNT` are suppressed as
+    on the maps; ``internal`` keeps them (the files say which).
+    """
     gpkg = out / f"{name}_hotspots.gpkg"
-    export(spots, gpkg, layer="hotspots", overwrite=True)
-    export(cells, gpkg, layer="gi_star_cells", overwrite=True)
-    export(surface, gpkg, layer="kde", overwrite=True)
+    opts = {"overwrite": True, "internal": internal, "min_count": MIN_COUNT}
+    export(spots, gpkg, layer="hotspots", **opts)
+    export(cells, gpkg, layer="gi_star_cells", **opts)
+    export(surface, gpkg, layer="kde", **opts)
     return {
         "hotspots_gpkg": gpkg,
-        "hotspots_geojson": export(spots, out / f"{name}_hotspots.geojson", overwrite=True),
-        "hotspots_csv": export(spots, out / f"{name}_hotspots.csv", overwrite=True),
+        "hotspots_geojson": export(spots, out / f"{name}_hotspots.geojson", **opts),
+        "hotspots_csv": export(spots, out / f"{name}_hotspots.csv", **opts),
     }
 
 
@@ -275,31 +362,174 @@ def _period(incidents: Any) -> str:
     times = incidents["occurred_at"].dropna() if "occurred_at" in incidents else []
     if len(times) == 0:
         return "period unknown"
-    return f"{times.min():%d %b %Y} – {times.max():%d %b %Y}"
+    start, end = data_period(times) if len(times) > 1 else (times.min(), times.max())
+    return f"{start:%d %b %Y} – {end:%d %b %Y}"
 
 
 def _read(args: argparse.Namespace) -> Any:
     kwargs = {
-        k: getattr(args, k) for k in ("x", "y", "lon", "lat", "crs", "datetime", "offence", "tz")
+        k: getattr(args, k)
+        for k in ("x", "y", "lon", "lat", "crs", "datetime", "time", "hour", "offence", "tz")
     }
+    if getattr(args, "period", None):
+        kwargs["period"] = tuple(args.period)
+    if getattr(args, "dayfirst", False):
+        kwargs["dayfirst"] = True
     return read_incidents(args.input, **{k: v for k, v in kwargs.items() if v is not None})
 
 
-def _cmd_analyze(args: argparse.Namespace) -> int:
+_CLI_FLAGS = (("pass tz=", "pass --tz ZONE"), ("tz='", "--tz '"),
+              ("period=(start, end)", "--period START END"), ("dayfirst=True", "--dayfirst"),
+              ("pass time=/hour=", "pass --time/--hour"))
+
+
+def cli_text(text: str) -> str:
+    """Say a report's advice with the command's own flags instead of Python arguments.
+
+    Examples
+    --------
+    >>> cli_text("inferred from the coordinates; pass tz= to override")
+    'inferred from the coordinates; pass --tz ZONE to override'
+    """
+    for python, flag in _CLI_FLAGS:
+        text = text.replace(python, flag)
+    return text
+
+
+def output_name(source: str | Path) -> str:
+    """Name for the outputs of ``source``: its file name without data suffixes.
+
+    Examples
+    --------
+    >>> output_name("data/my.data.2019.csv.gz")
+    'my.data.2019'
+    >>> output_name("exports/*.csv")
+    'exports'
+    >>> output_name("police_uk/2018-07")
+    '2018-07'
+    """
+    text = str(source)
+    if glob.has_magic(text):  # a glob: name it after the folder it reads
+        folder = Path(text.split("*")[0].split("?")[0].split("[")[0])
+        name = folder.name if text.endswith(folder.name) else folder.name or ""
+        return name or Path(folder).resolve().name or "incidents"
+    name = Path(text.rstrip("/\\")).name
+    while Path(name).suffix.lower() in _DATA_SUFFIXES:
+        name = name[: -len(Path(name).suffix)]
+    return name or "incidents"
+
+
+def _check_input(args: argparse.Namespace) -> None:
+    """Check every path argument before reading or writing anything."""
+    text = str(args.input)
+    if glob.has_magic(text):
+        if not glob.glob(text):
+            msg = f"no file matches {text}; check the pattern"
+            raise FileNotFoundError(msg)
+    elif not Path(text).exists():
+        msg = f"input {text} does not exist; check the path"
+        raise FileNotFoundError(msg)
+    for flag in ("study_area", "areas", "basemap"):
+        value = getattr(args, flag, None)
+        if (
+            value is not None
+            and not (flag == "basemap" and "/" not in value and not Path(value).suffix)
+            and not Path(value).exists()
+        ):
+            msg = f"--{flag.replace('_', '-')} {value} does not exist; check the path"
+            raise FileNotFoundError(msg)
+    for value in getattr(args, "context", None) or []:
+        if not Path(value).exists():
+            msg = f"--context {value} does not exist; check the path"
+            raise FileNotFoundError(msg)
+    if getattr(args, "area", None) is not None and getattr(args, "areas", None) is None:
+        msg = "--area needs --areas (the polygon file the area is taken from)"
+        raise ValueError(msg)
     out = Path(args.out)
-    _prepare_out(out, args.force)
+    for parent in [out, *out.parents]:
+        if parent.exists() and not parent.is_dir() and parent != out:
+            msg = f"--out {out}: {parent} is a file, not a folder; choose another output path"
+            raise ValueError(msg)
+
+
+def _layers(args: argparse.Namespace, crs: Any) -> tuple[Any, Any, Any]:
+    """Context layers, study area and the chosen area, read and checked."""
+    context = read_layers(list(args.context or []), crs) or None
+    study = None
+    if args.study_area is not None:
+        study = read_layers({"Study area": args.study_area}, crs)["Study area"]
+    area = None
+    if getattr(args, "areas", None) is not None:
+        polygons = read_layers({"areas": args.areas}, crs)["areas"]
+        if args.area_column not in polygons:
+            msg = (
+                f"--area-column {args.area_column!r} is not a column of {args.areas}; "
+                f"columns: {', '.join(map(str, polygons.columns))}"
+            )
+            raise ValueError(msg)
+        if args.area is None:
+            msg = "--areas needs --area (the name of the area to brief on)"
+            raise ValueError(msg)
+        chosen = polygons[polygons[args.area_column].astype(str) == str(args.area)]
+        if chosen.empty:
+            values = ", ".join(sorted(map(str, polygons[args.area_column].unique()))[:30])
+            msg = f"no area {args.area!r} in column {args.area_column!r}; values: {values}"
+            raise ValueError(msg)
+        area = chosen
+    return context, study, area
+
+
+def _staged(target: Path) -> Path:
+    """Make a temporary folder beside ``target`` (same file system: moves are renames)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    _check_input(args)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        msg = f"--out {out} is a file; give a folder for the outputs"
+        raise ValueError(msg)
+    if (
+        out.exists()
+        and any(p for p in out.iterdir() if not p.name.startswith("."))
+        and not args.force
+    ):
+        msg = f"output folder {out} exists and is not empty; pass --force to overwrite it"
+        raise FileExistsError(msg)
     incidents = _read(args)
-    name = Path(args.input).name.split(".")[0]
-    paths = analyze(
-        incidents,
-        out,
-        name=name,
-        cell_size=args.cell_size,
-        max_area_km2=args.max_area_km2,
-        setting=args.setting,
-        tz=args.tz,
-    )
-    _print_paths(out, paths)
+    context, study, area = _layers(args, incidents.crs)
+    stage = _staged(out)
+    try:
+        paths = analyze(
+            incidents,
+            stage,
+            name=output_name(args.input),
+            cell_size=args.cell_size,
+            max_area_km2=args.max_area_km2,
+            top=args.top or 10,
+            pages=args.top or 5,
+            setting=args.setting,
+            tz=args.tz,
+            context=context,
+            study_area=study,
+            briefing=True,
+            briefing_area=area,
+            area_name=args.area,
+            patrol_hours=args.patrol_hours,
+            source=args.source,
+            basemap=args.basemap,
+            internal=args.internal,
+        )
+        out.mkdir(parents=True, exist_ok=True)
+        moved = {}
+        for kind, path in paths.items():
+            moved[kind] = out / Path(path).name
+            os.replace(path, moved[kind])
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    _print_paths(out, moved)
     return 0
 
 
@@ -315,8 +545,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for name, sample, context_name, cell_size, setting, district in runs:
         print(f"\n== {datasets.SAMPLES[sample]}", file=sys.stderr)
         incidents = datasets.load_sample(sample)
-        context = datasets.load_sample(context_name)
-        area = None if district is None else context.loc[[district]]
+        polygons = datasets.load_sample(context_name)
+        area = None if district is None else polygons.loc[[district]]
+        context = {"Precincts" if name == "memphis" else "Districts": polygons}
+        if name == "chicago":  # named streets traced by the outage reports' addresses
+
+            outages = datasets.load_sample("chicago_outages")
+            context = {"Streets": streets_from_addresses(outages, "Location"), **context}
         paths = analyze(
             incidents,
             out,
@@ -324,9 +559,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             cell_size=cell_size,
             setting=setting,
             context=context,
+            source=datasets.SAMPLES[sample],
             briefing=True,
             briefing_area=area,
-            area_name=None if district is None else f"District {district}",
+            area_name="Memphis" if district is None else f"District {district}",
         )
         print((out / f"{name}_ingest_report.txt").read_text(), file=sys.stderr)
         _print_paths(out, paths)
@@ -334,31 +570,32 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_briefing(args: argparse.Namespace) -> int:
-    import geopandas as gpd
-
+    _check_input(args)
     path = Path(args.out)
+    if path.is_dir():
+        msg = f"--out {path} is a folder; give the PDF file to write, e.g. {path / 'briefing.pdf'}"
+        raise ValueError(msg)
     if path.exists() and not args.force:
         msg = f"{path} exists; pass --force to overwrite it"
         raise FileExistsError(msg)
     incidents = _read(args)
-    area = None
-    if args.areas is not None:
-        polygons = gpd.read_file(args.areas).to_crs(incidents.crs)
-        if args.area_column not in polygons:
-            msg = (
-                f"--area-column {args.area_column!r} is not a column of {args.areas}; "
-                f"columns: {', '.join(map(str, polygons.columns))}"
-            )
-            raise ValueError(msg)
-        chosen = polygons[polygons[args.area_column].astype(str) == str(args.area)]
-        if chosen.empty:
-            values = ", ".join(sorted(map(str, polygons[args.area_column].unique()))[:30])
-            msg = f"no area {args.area!r} in column {args.area_column!r}; values: {values}"
-            raise ValueError(msg)
-        area = chosen
+    context, study, area = _layers(args, incidents.crs)
     written = report.briefing(
-        incidents, path, area=area, area_name=args.area, tz=args.tz, overwrite=args.force,
-        cell_size=args.cell_size, max_area_km2=args.max_area_km2,
+        incidents,
+        path,
+        area=area,
+        area_name=args.area,
+        tz=args.tz,
+        overwrite=args.force,
+        context=context,
+        study_area=study,
+        basemap=args.basemap,
+        cell_size=args.cell_size,
+        max_area_km2=args.max_area_km2,
+        top=args.top or 5,
+        officer_hours_per_week=args.patrol_hours,
+        setting=args.setting,
+        source=args.source,
     )
     print(f"Briefing written to {written.resolve()}")
     return 0
@@ -370,38 +607,66 @@ def _print_paths(out: Path, paths: dict[str, Path]) -> None:
         print(f"  {kind:<16} {path}")
 
 
-def _scan_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the scan options, the same for every command that finds hotspots."""
-    parser.add_argument("--cell-size", type=float, default=None, help="grid cell side (m)")
-    parser.add_argument(
-        "--max-area-km2", type=float, default=1.0, help="largest hotspot area (km², default 1)"
+def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> None:
+    """Options shared by ``analyze`` and ``briefing`` (the same pack either way)."""
+    p.add_argument("input", help="incident file (CSV, GeoPackage, ...), folder or glob")
+    p.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    for col in ("x", "y", "lon", "lat", "crs", "datetime", "offence"):
+        p.add_argument(f"--{col}", default=None, help=f"the {col} column / value")
+    p.add_argument("--time", default=None, help="time-of-day column to add to --datetime")
+    p.add_argument("--hour", default=None, help="hour-of-day column (0-23)")
+    p.add_argument("--dayfirst", action="store_true",
+                   help="read dates like 03/04/2020 as 3 April when the data cannot tell")
+    p.add_argument("--period", nargs=2, metavar=("START", "END"), default=None,
+                   help="keep incidents in this period only (dates, END included)")
+    p.add_argument("--tz", default=None,
+                   help="IANA time zone of the times (default: from the coordinates)")
+    p.add_argument("--cell-size", type=float, default=None, help="grid cell side (m)")
+    p.add_argument(
+        "--max-area",
+        "--max-area-km2",
+        dest="max_area_km2",
+        type=float,
+        default=max_area,
+        help=f"largest hotspot area in km² (default {max_area or 'no cap'})",
     )
+    p.add_argument(
+        "--top", type=int, default=None, help="places with a page of their own (default 5)"
+    )
+    p.add_argument(
+        "--patrol-hours", type=float, default=None, help="officer-hours per week for patrols"
+    )
+    p.add_argument("--setting", default=None, help="column with the place type (street...)")
+    p.add_argument("--source", default=None, help="data source printed in the footer")
+    p.add_argument("--study-area", default=None, help="polygon file: no cells outside it")
+    p.add_argument(
+        "--context", action="append", default=None, help="streets/boundaries file (repeatable)"
+    )
+    p.add_argument(
+        "--basemap", default=None, help="raster file or tile folder, or 'web' (needs contextily)"
+    )
+    p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
+    p.add_argument("--area-column", default="name", help="column naming the areas")
+    p.add_argument("--area", default=None, help="the area to brief on (its name)")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotspot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    analyze_p = sub.add_parser("analyze", help="ingest a file and write hotspots, maps, exports")
-    analyze_p.add_argument("input", help="incident file (CSV, GeoPackage, ...) or police.uk folder")
-    analyze_p.add_argument("--out", required=True, help="output folder")
-    analyze_p.add_argument("--force", action="store_true", help="overwrite existing outputs")
-    _scan_arguments(analyze_p)
-    for col in ("x", "y", "lon", "lat", "crs", "datetime", "offence", "tz"):
-        analyze_p.add_argument(f"--{col}", default=None, help=f"the {col} column / value")
-    analyze_p.add_argument(
-        "--setting", default=None, help="column with the place type (street, residence...)"
+    analyze_p = sub.add_parser(
+        "analyze", help="ingest a file and write hotspots, maps, exports and the briefing"
     )
+    analyze_p.add_argument("--out", required=True, help="output folder")
+    analyze_p.add_argument(
+        "--internal",
+        action="store_true",
+        help="exports keep counts under the minimum (not for sharing)",
+    )
+    _add_pack_options(analyze_p, max_area=1.0)
     analyze_p.set_defaults(func=_cmd_analyze)
     brief_p = sub.add_parser("briefing", help="write the printed briefing pack (PDF)")
-    brief_p.add_argument("input", help="incident file (CSV, GeoPackage, ...) or police.uk folder")
     brief_p.add_argument("--out", required=True, help="PDF file to write")
-    brief_p.add_argument("--force", action="store_true", help="overwrite an existing PDF")
-    brief_p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
-    brief_p.add_argument("--area-column", default="name", help="column naming the areas")
-    brief_p.add_argument("--area", default=None, help="the area to brief on (its name)")
-    _scan_arguments(brief_p)
-    for col in ("x", "y", "lon", "lat", "crs", "datetime", "offence", "tz"):
-        brief_p.add_argument(f"--{col}", default=None, help=f"the {col} column / value")
+    _add_pack_options(brief_p, max_area=1.0)
     brief_p.set_defaults(func=_cmd_briefing)
     demo_p = sub.add_parser("demo", help="run the pipeline on the shipped sample data")
     demo_p.add_argument("--out", default="out", help="output folder (default ./out)")
@@ -425,11 +690,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             return func(args)
+    except KeyboardInterrupt:
+        print("hotspot: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except FileExistsError as err:
         print(f"hotspot: error: {err}", file=sys.stderr)
         return EXIT_EXISTS
     except (HotspotError, FileNotFoundError, ValueError, TypeError) as err:
         print(f"hotspot: error: {getattr(err, 'cli', None) or err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as err:  # permissions, a full disk, a path through a file
+        where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+        print(f"hotspot: error: {err.strerror or err}{where}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

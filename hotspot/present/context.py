@@ -13,11 +13,14 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from hotspot.exceptions import InvalidInputError
+from hotspot.present.furniture import _halo, _overlap
+from hotspot.scan.places import clean_place, layer_name_column, place_names
 
-__all__ = ["read_layers", "street_labels"]
+__all__ = ["name_places", "read_layers", "street_labels", "streets_from_addresses"]
 
 
 def _read_one(layer: Any, crs: Any, label: str) -> gpd.GeoDataFrame:
@@ -128,9 +131,6 @@ def street_labels(
     >>> street_labels(ax, s, (0, 0, 1000, 100))
     1
     """
-    from hotspot.present.furniture import _halo, _overlap
-    from hotspot.scan.places import clean_place, layer_name_column
-
     name = layer_name_column(streets)
     if name is None or len(streets) == 0:
         return 0
@@ -205,3 +205,125 @@ def _draw_mask(ax: Any, study_area: Any, view: Any, crs: Any, handles: list[Any]
         ax=ax, color="black", linewidth=1.1, zorder=5.6, gid="study_area"
     )
     handles.append(Line2D([], [], color="black", linewidth=1.1, label="Study area boundary"))
+
+
+def name_places(
+    hot: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    layers: dict[str, gpd.GeoDataFrame] | None,
+    *,
+    grid: Any = None,
+    address: str | None = None,
+    min_count: int = 3,
+) -> gpd.GeoDataFrame:
+    """Name hotspots with :func:`hotspot.scan.places.place_names`, using context layers.
+
+    The first named line layer of ``layers`` serves as the streets, the first
+    named polygon layer as the named areas (wards, beats, precincts).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(0, 0, 10, 10)], crs=32630)
+    >>> wards = gpd.GeoDataFrame({"ward": ["Meadows"]}, geometry=[box(-5, -5, 20, 20)],
+    ...                          crs=32630)
+    >>> name_places(hot, None, {"Wards": wards})["place_name"].tolist()
+    ['Meadows ward']
+    """
+    streets = areas = None
+    for layer in (layers or {}).values():
+        kinds = set(layer.geom_type.dropna())
+        named = layer_name_column(layer) is not None
+        if streets is None and named and kinds & {"LineString", "MultiLineString"}:
+            streets = layer
+        if areas is None and named and kinds & {"Polygon", "MultiPolygon"}:
+            areas = layer
+    return place_names(
+        hot,
+        incidents,
+        address=address,
+        streets=streets,
+        areas=areas,
+        grid=grid,
+        min_count=min_count,
+    )
+
+
+def streets_from_addresses(
+    points: gpd.GeoDataFrame,
+    address: str,
+    *,
+    min_points: int = 5,
+    max_offset: float = 60.0,
+) -> gpd.GeoDataFrame:
+    """Approximate named street lines from geocoded address points (e.g. 311 requests).
+
+    Where no street layer is at hand, points that carry a street address (street-light
+    outage reports, parking tickets, 311 requests) trace their streets: the house or
+    block number is dropped ("4900 N MASON AVE" -> "N Mason Ave"), and each street's
+    points are fitted by one straight line (their principal axis, from the first to
+    the last point along it). Streets whose points stray more than ``max_offset``
+    metres (root mean square) from that line (curved or with a name used twice) are
+    left out, as are streets with fewer than ``min_points`` points. Good on grid
+    street plans; a context layer for labels and place names, not a road network.
+
+    Parameters
+    ----------
+    points
+        Points in a projected CRS in metres.
+    address
+        Column with the street addresses.
+    min_points
+        Fewest points that make a street (default 5).
+    max_offset
+        Largest root-mean-square distance (m) of a street's points from its line.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``name``, ``n_points`` and a LineString per street, in the points' CRS.
+
+    Examples
+    --------
+    >>> pts = gpd.GeoDataFrame(
+    ...     {"Location": ["100 W MAIN ST", "300 W MAIN ST", "500 W MAIN ST", "9 X"]},
+    ...     geometry=gpd.points_from_xy([0, 200, 400, 5], [0, 1, 0, 5]), crs=32616)
+    >>> streets_from_addresses(pts, "Location", min_points=3)["name"].tolist()
+    ['W Main St']
+    """
+    if address not in points.columns:
+        msg = f"`points` has no column {address!r}; columns: {list(points.columns)}."
+        raise InvalidInputError(msg)
+    text = points[address].astype("string").fillna("")
+    street = text.str.replace(r"^\s*\d+[A-Za-z]?\s+", "", regex=True).map(clean_place)
+    ok = (street != "") & ~points.geometry.is_empty.to_numpy()
+    frame = pd.DataFrame(
+        {
+            "name": street[ok].to_numpy(),
+            "x": points.geometry.x[ok].to_numpy(),
+            "y": points.geometry.y[ok].to_numpy(),
+        }
+    )
+    g = frame.groupby("name", sort=True)
+    n = g.size()
+    mx, my = g["x"].transform("mean"), g["y"].transform("mean")
+    dx, dy = frame["x"] - mx, frame["y"] - my
+    cov = pd.DataFrame({"xx": dx * dx, "yy": dy * dy, "xy": dx * dy, "name": frame["name"]})
+    c = cov.groupby("name", sort=True).mean()
+    angle = 0.5 * np.arctan2(2 * c["xy"], c["xx"] - c["yy"])  # principal axis per street
+    cos, sin = np.cos(angle), np.sin(angle)
+    t = dx * frame["name"].map(cos) + dy * frame["name"].map(sin)
+    r = -dx * frame["name"].map(sin) + dy * frame["name"].map(cos)
+    stats = pd.DataFrame({"t": t, "r2": r * r, "name": frame["name"]}).groupby("name")
+    t0, t1 = stats["t"].min(), stats["t"].max()
+    rms = np.sqrt(stats["r2"].mean())
+    cx, cy = g["x"].mean(), g["y"].mean()
+    keep = (n >= min_points) & (rms <= max_offset) & (t1 - t0 > 0)
+    starts = np.column_stack([cx + t0 * cos, cy + t0 * sin])[keep.to_numpy()]
+    ends = np.column_stack([cx + t1 * cos, cy + t1 * sin])[keep.to_numpy()]
+    lines = shapely.linestrings(np.stack([starts, ends], axis=1))
+    return gpd.GeoDataFrame(
+        {"name": n.index[keep.to_numpy()], "n_points": n[keep].to_numpy()},
+        geometry=lines,
+        crs=points.crs,
+    )

@@ -95,7 +95,7 @@ def _plain_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def export(data: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None,
-           overwrite: bool = False) -> Path:
+           overwrite: bool = False, internal: bool = False, min_count: int = 3) -> Path:
     """Write units or hotspots to a GeoPackage, GeoJSON or CSV file with their parameters.
 
     Parameters
@@ -113,6 +113,14 @@ def export(data: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None
     overwrite
         Replace an existing file (or GeoPackage layer). Default False: raise
         FileExistsError.
+    internal
+        False (default): the file is for sharing, so the privacy rule of the printed
+        maps applies: units with ``0 < n_incidents < min_count`` keep their geometry
+        and ids but lose every other value (``suppressed`` is True), such hotspots
+        are left out, and individual incident points are refused. True: everything
+        is written, for use inside the analyst's office. The metadata says which (``"privacy"``).
+    min_count
+        Suppression threshold (default 3, as on the maps).
 
     Returns
     -------
@@ -141,7 +149,13 @@ def export(data: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None
         )
     if layer is not None and driver != "GPKG":
         raise InvalidInputError("layer= is only used by GeoPackage (.gpkg) files.")
+    gdf = gdf if internal else _suppressed(gdf, int(min_count))
     meta = _metadata(gdf)
+    meta["privacy"] = (
+        "internal: nothing suppressed, not for sharing"
+        if internal
+        else f"shared: counts under {int(min_count)} suppressed"
+    )
     plain = _plain_frame(gdf)
     if driver == "GPKG":
         return _write_gpkg(plain, path, layer or path.stem, meta, overwrite)
@@ -149,6 +163,38 @@ def export(data: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None
     if driver == "GeoJSON":
         return _write_geojson(plain, path, meta)
     return _write_csv(plain, path, meta, overwrite)
+
+
+_KEEP = {"unit_id", "row", "col", "hotspot_id", "rank", "segment_id", "suppressed"}
+
+
+def _suppressed(gdf: gpd.GeoDataFrame, min_count: int) -> gpd.GeoDataFrame:
+    """Blank the values of rows under ``min_count`` incidents; refuse incident points."""
+    if "n_incidents" not in gdf.columns:
+        if len(gdf) and bool(gdf.geom_type.isin(["Point", "MultiPoint"]).all()):
+            raise InvalidInputError(
+                "these look like individual incidents (points without n_incidents): they "
+                "are not exported for sharing. Export counts or hotspots instead, or pass "
+                "internal=True for a file that stays inside the analyst's office."
+            )
+        return gdf
+    n = pd.to_numeric(gdf["n_incidents"], errors="coerce").fillna(0).to_numpy()
+    small = (n > 0) & (n < min_count)
+    if "hotspot_id" in gdf.columns and small.any():  # hotspots: left out, as on the pages
+        out = gdf[~small].copy()
+        out.attrs = gdf.attrs
+        return out
+    out = gdf.copy()
+    out["suppressed"] = small
+    if small.any():
+        for c in out.columns:
+            if c in _KEEP or c == out.geometry.name:
+                continue
+            if pd.api.types.is_bool_dtype(out[c]) or pd.api.types.is_integer_dtype(out[c]):
+                out[c] = out[c].astype("Float64" if out[c].dtype.kind in "iu" else object)
+            out.loc[small, c] = None
+    out.attrs = gdf.attrs
+    return out
 
 
 def _check_free(path: Path, overwrite: bool, what: str | None = None) -> None:
@@ -299,5 +345,7 @@ def _read_export(path: Path, driver: str, layer: str | None) -> gpd.GeoDataFrame
             gdf[col] = when.dt.tz_convert(tz) if tz is not None else when
     if "unit_id" in gdf.columns:
         gdf = gdf.set_index("unit_id")
-    gdf.attrs["hotspot"] = meta.get("hotspot", {})
+    gdf.attrs["hotspot"] = dict(meta.get("hotspot", {}))
+    if "privacy" in meta:  # shared (suppressed) or internal: said in the file
+        gdf.attrs["hotspot"]["privacy"] = meta["privacy"]
     return gdf

@@ -37,10 +37,18 @@ def explore(
     tooltip: Sequence[str] | None = None,
     drop_background: bool = True,
     tiles: str | None = "OpenStreetMap",
-    min_count: int | None = None,
+    min_count: int | None = 3,
+    show_incidents: bool = False,
     **map_kwds: Any,
 ) -> Any:
-    """Interactive folium map with layers for units, hotspots and (optionally) incidents.
+    """Interactive folium map with layers for units, hotspots and (when asked) incidents.
+
+    Privacy by default, as on paper: incident points only with
+    ``show_incidents=True`` and then without a tooltip (a tooltip on one incident is
+    a count of one); units and hotspots under ``min_count`` incidents show no
+    statistics. The page loads the Leaflet map library (and the tiles) from the
+    internet when opened, and says so plainly on its face, so that a blank page on
+    a network without internet is not a mystery.
 
     Parameters
     ----------
@@ -50,7 +58,7 @@ def explore(
     hotspots
         Hotspot areas, outlined in black, layer ``"Hotspots"``.
     incidents
-        Incident points, layer ``"Incidents"`` (shown only when given).
+        Incident points, layer ``"Incidents"``: drawn only with ``show_incidents``.
     column
         Unit column to colour by.
     m
@@ -67,8 +75,11 @@ def explore(
         Tile layer name passed to folium, or None for no tiles. Tiles are URLs in the
         HTML: nothing is downloaded until the map is opened in a browser.
     min_count
-        Privacy: units with ``0 < n_incidents < min_count`` lose their statistics and
-        are shown as "suppressed (< min_count)".
+        Privacy (default 3): units with ``0 < n_incidents < min_count`` lose their
+        statistics and are shown as "suppressed (< min_count)"; such hotspots get no
+        tooltip. None: no suppression (analyst's own use).
+    show_incidents
+        Draw the incident points (no tooltips). Default False.
     **map_kwds
         Passed to :class:`folium.Map` when ``m`` is None.
 
@@ -98,7 +109,9 @@ def explore(
     if not frames:
         raise InvalidInputError("explore needs at least one of units, hotspots or incidents.")
     if m is None:
-        bounds = np.array([f.to_crs(4326).total_bounds for f in frames])
+        bounds = np.array([f.to_crs(4326).total_bounds for f in frames if len(f)])
+        if len(bounds) == 0:
+            raise InvalidInputError("explore: every layer given is empty; nothing to map.")
         lon = (bounds[:, 0].min() + bounds[:, 2].max()) / 2
         lat = (bounds[:, 1].min() + bounds[:, 3].max()) / 2
         m = folium.Map(location=(lat, lon), tiles=tiles, **map_kwds)
@@ -115,30 +128,40 @@ def explore(
             drop_background,
             min_count,
         )
-    if hotspots is not None:
+    if hotspots is not None and len(hotspots):
         hot = check_geodataframe(hotspots, "hotspots").to_crs(4326)
         fields = [
             c
-            for c in ("hotspot_id", "rank", "n_incidents", "share", "area_km2", "concentration")
+            for c in (
+                "rank",
+                "place_name",
+                "grid_ref",
+                "n_incidents",
+                "share",
+                "area_km2",
+                "concentration",
+            )
             if c in hot.columns
         ]
+        if min_count is not None and "n_incidents" in hot.columns:
+            small = pd.to_numeric(hot["n_incidents"], errors="coerce").fillna(0) < min_count
+            hot = hot.assign(**{c: hot[c].astype(object).where(~small, "") for c in fields})
         folium.GeoJson(
             _plain(hot[[*fields, "geometry"]]).__geo_interface__,
             name="Hotspots",
             style_function=lambda _: {"color": "black", "weight": 2, "fillOpacity": 0.0},
             tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
         ).add_to(m)
-    if incidents is not None:
+    if incidents is not None and show_incidents:
         inc = check_geodataframe(incidents, "incidents").to_crs(4326)
-        fields = [c for c in ("occurred_at", "offence", "time_quality") if c in inc.columns]
         folium.GeoJson(
-            _plain(inc[[*fields, inc.geometry.name]]).__geo_interface__,
+            _plain(inc[[inc.geometry.name]]).__geo_interface__,
             name="Incidents",
             marker=folium.CircleMarker(
                 radius=2, weight=0, fill=True, fill_color="black", fill_opacity=0.7
             ),
-            tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
         ).add_to(m)
+    _online_note(folium, m, tiles)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
@@ -198,6 +221,8 @@ def _explore_units(
     )
     if column not in fields:
         fields.append(column)
+    if len(gdf) == 0:  # nothing stands out: no layer rather than an empty one
+        return
     gdf = _plain(gdf[[*fields, gdf.geometry.name]]).to_crs(4326)
     if is_class:
         gdf["_fill"] = _class_style(gdf[column], column)
@@ -225,3 +250,19 @@ def _explore_units(
         },
         tooltip=folium.GeoJsonTooltip(fields=fields),
     ).add_to(m)
+
+
+def _online_note(folium: Any, m: Any, tiles: str | None) -> None:
+    """Say on the page (plain HTML, shown even when scripts fail) what needs internet."""
+    what = "the map library and the base map" if tiles else "the map library"
+    note = (
+        f"This map loads {what} from the internet when opened. On a network without "
+        "internet it stays blank: use the printed briefing pack or the GeoPackage instead."
+    )
+    m.get_root().html.add_child(
+        folium.Element(
+            '<div id="hotspot-online-note" style="position:fixed;bottom:4px;left:4px;'
+            "z-index:9999;background:white;padding:3px 6px;font:12px sans-serif;"
+            f'border:1px solid #777">{note}</div>'
+        )
+    )

@@ -32,8 +32,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._core.grid import grid_spec_of
 from hotspot._core.validation import check_columns, check_geodataframe
-from hotspot.exceptions import InvalidInputError
+from hotspot.exceptions import CRSError, InvalidInputError
 from hotspot.present.context import _draw_mask, street_labels
 from hotspot.present.furniture import (
     _FONT,
@@ -299,7 +300,8 @@ def _legend(ax: Any, handles: list[Any], title: str | None = None, loc: str = "u
         return None
     where: dict[str, Any] = {"loc": loc}
     if loc == "below":
-        where = {"loc": "upper left", "bbox_to_anchor": (0.0, -0.012), "ncol": 2}
+        # under the scale bar and north arrow, which sit just below the map frame
+        where = {"loc": "upper left", "bbox_to_anchor": (0.0, -0.085), "ncol": 2}
     leg = ax.legend(
         handles=handles,
         **where,
@@ -357,7 +359,7 @@ def _finish(
         north_arrow=not outside,
     )
     if outside:
-        add_scale_bar(ax, location="lower right", y=-0.05, pad=0.1)
+        add_scale_bar(ax, location="lower left", y=-0.045, pad=0.0)
         add_north_arrow(ax, x=0.975, y=-0.012)
     return ax
 
@@ -457,7 +459,6 @@ def _grid_cells(units: gpd.GeoDataFrame) -> tuple[Any, np.ndarray, np.ndarray] |
     """Spec, rows and cols when ``units`` are unaltered square cells of a grid, else None."""
     import shapely
 
-    from hotspot._core.grid import grid_spec_of
 
     spec = grid_spec_of(units)
     if spec is None or len(units) == 0:
@@ -588,8 +589,6 @@ def _suppress(
 def _check_units(units: Any, name: str) -> gpd.GeoDataFrame:
     gdf = check_geodataframe(units, name)
     if gdf.crs is not None and gdf.crs.is_geographic:
-        from hotspot.exceptions import CRSError
-
         raise CRSError(
             f"`{name}` is in a geographic CRS ({gdf.crs.name}); maps need a projected CRS "
             f"in metres or feet so that the scale bar is right. Use `{name}.to_crs(...)`."

@@ -44,15 +44,21 @@ from hotspot._core.deprecation import (
     reordered_arguments,
 )
 from hotspot._core.meta import note_choice
-from hotspot._core.time import local_period, series_tz
+from hotspot._core.time import data_period, local_period, series_tz
 from hotspot._core.validation import (
     check_geodataframe,
     check_points,
     check_projected,
     check_same_crs,
 )
+from hotspot.analyse.darkness import dark_share
+from hotspot.analyse.emerging import emerging_hotspots
+from hotspot.analyse.temporal import temporal_profile
 from hotspot.exceptions import InvalidInputError
+from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
+from hotspot.present.context import name_places, read_layers
+from hotspot.present.report_pages import write_pages
 from hotspot.present.report_text import (
     _actions,
     _dark_text,
@@ -64,6 +70,11 @@ from hotspot.present.report_text import (
     _peak,
     _time_table,
 )
+from hotspot.respond.interventions import score_interventions
+from hotspot.respond.patrol import patrol_plan
+from hotspot.scan.areas import hotspot_membership
+from hotspot.scan.places import map_grid
+from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
 
@@ -85,8 +96,6 @@ def _as_area(area: Any, incidents: gpd.GeoDataFrame, name: str = "area") -> gpd.
     if area is None:
         return None
     if isinstance(area, (str, Path)):
-        from hotspot.present.context import read_layers
-
         area = read_layers({name: area}, incidents.crs)[name]
     if isinstance(area, gpd.GeoSeries):
         area = gpd.GeoDataFrame(geometry=area)
@@ -104,7 +113,9 @@ def _period(incidents: gpd.GeoDataFrame, period: Any) -> tuple[pd.Timestamp, pd.
         if at.notna().sum() == 0:
             msg = "`incidents` have no usable `occurred_at`; give `period=(start, end)`."
             raise InvalidInputError(msg)
-        return at.min(), at.max()
+        if at.notna().sum() == 1:
+            return at.min(), at.max()
+        return data_period(at)  # the one robust data period: stray dates do not stretch it
     return local_period(period, series_tz(at), "period", whole_end_day=True)
 
 
@@ -195,8 +206,6 @@ def _emerging(
     inc: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None, hot: gpd.GeoDataFrame
 ) -> tuple[dict[int, str], str]:
     """Emerging-hotspot category per hotspot (that of most of its incidents' cells)."""
-    from hotspot.analyse.emerging import emerging_hotspots
-
     if units is None or len(inc) == 0 or len(hot) == 0:
         return {}, ""
     months = inc["occurred_at"].dt.tz_localize(None).dt.to_period("M").nunique()
@@ -233,7 +242,6 @@ def _interventions(
 ) -> pd.DataFrame | None:
     if not enabled or len(hot) == 0:
         return None
-    from hotspot.respond.interventions import score_interventions
 
     kwargs: dict[str, Any] = {"setting": setting, "random_state": random_state}
     if tz is not None:
@@ -249,7 +257,6 @@ def _patrol(
 ) -> pd.DataFrame | None:
     if hours is None or len(hot) == 0:
         return None
-    from hotspot.respond.patrol import patrol_plan
 
     return patrol_plan(inc, hot, officer_hours_per_week=hours, random_state=random_state)
 
@@ -339,10 +346,6 @@ def _analyses(
     cells: Any,
     opts: dict[str, Any],
 ) -> dict[str, Any]:
-    from hotspot.analyse.darkness import dark_share
-    from hotspot.analyse.temporal import temporal_profile
-    from hotspot.scan.areas import hotspot_membership
-
     member = hotspot_membership(inc, hot)
     time_reason, dark_reason = _time_limits(inc, opts["tz"])
     profiles: dict[int, pd.DataFrame] = {}
@@ -369,29 +372,6 @@ def _analyses(
         "menus": _menus(hot, inc, scores, opts["setting"]),
         "plan": _patrol(hot, inc, opts["patrol_hours"], opts["random_state"]),
     }
-
-
-def _places(
-    hot: gpd.GeoDataFrame,
-    inc: gpd.GeoDataFrame,
-    layers: dict[str, gpd.GeoDataFrame],
-    grid: Any,
-    address: str | None,
-    min_count: int,
-) -> gpd.GeoDataFrame:
-    from hotspot.scan.places import layer_name_column, place_names
-
-    streets = areas = None
-    for layer in layers.values():
-        kinds = set(layer.geom_type.dropna())
-        named = layer_name_column(layer) is not None
-        if streets is None and named and kinds & {"LineString", "MultiLineString"}:
-            streets = layer
-        if areas is None and named and kinds & {"Polygon", "MultiPolygon"}:
-            areas = layer
-    return place_names(
-        hot, inc, address=address, streets=streets, areas=areas, grid=grid, min_count=min_count
-    )
 
 
 def _check_args(path: Path, paper: str, top: int, min_count: int, overwrite: bool) -> tuple:
@@ -445,6 +425,7 @@ def briefing(
     max_area_km2: float | None = None,
     tile_cache: str | Path | None = None,
     random_state: int | np.random.Generator | None = 0,
+    stacked: str = "exclude",
 ) -> Path:
     """Write a printed briefing pack (multi-page PDF) for one beat, district or city.
 
@@ -524,6 +505,10 @@ def briefing(
     random_state
         Seed for the random steps (the scan, intervention Monte Carlo, patrol
         minutes), so that a pack can be printed again identically.
+    stacked
+        ``"exclude"`` (default): incidents whose ``location_quality`` is ``"stacked"``
+        (placeholder points, :mod:`hotspot.ingest.locations`) are left out of every
+        page and the method notes say how many; ``"keep"`` includes them (also said).
 
     Returns
     -------
@@ -549,10 +534,6 @@ def briefing(
     >>> briefing(inc, out, area_name="Memphis", top=3).name  # doctest: +SKIP
     'memphis.pdf'
     """
-    from hotspot.present.context import read_layers
-    from hotspot.present.report_pages import write_pages
-    from hotspot.scan.places import map_grid
-
     path = Path(path)
     size = _check_args(path, paper, top, min_count, overwrite)
     check_geodataframe(incidents, "incidents")
@@ -564,7 +545,8 @@ def briefing(
     area_gdf = _as_area(area, incidents)
     study = _as_area(study_area, incidents, "study_area")
     layers = read_layers(context, incidents.crs)
-    all_inc, inc, mask, counts = _select(incidents, area_gdf, study, period)
+    located, stacked_line = exclude_stacked(incidents, stacked)
+    all_inc, inc, mask, counts = _select(located, area_gdf, study, period)
     choices: dict[str, Any] = {}
     cells = None
     if hotspots is None:
@@ -578,8 +560,6 @@ def briefing(
         check_same_crs(incidents, hotspots, "incidents", "hotspots")
         hot_all = hotspots.copy()
         if units is not None:
-            from hotspot.units.counting import count
-
             cells = count(inc, units)
     hot = _top_places(hot_all, inc, top, min_count)
     extent = (
@@ -588,7 +568,7 @@ def briefing(
         else (cells.total_bounds if cells is not None else inc.total_bounds)
     )
     grid = map_grid(extent)
-    hot = _places(hot, inc, layers, grid, address, min_count)
+    hot = name_places(hot, inc, layers, grid=grid, address=address, min_count=min_count)
     opts = {
         "tz": tz,
         "interventions": interventions,
@@ -620,12 +600,15 @@ def briefing(
     ctx.update(
         size=size,
         context=layers,
-        study_area=study,
+        # outside the briefed area (and study area) is greyed out on every map
+        study_area=None if mask is None else gpd.GeoSeries([mask], crs=incidents.crs),
         basemap=basemap,
         tile_cache=tile_cache,
         show_incidents=show_incidents,
     )
     ctx["method_sections"] = _method_sections(ctx, opts, counts)
+    if stacked_line:
+        ctx["method_sections"][0][1].insert(1, "Stacked locations: " + stacked_line)
     metadata = {
         "Title": ctx["title"],
         "Author": "hotspot",
@@ -639,8 +622,6 @@ def briefing(
 def _top_places(
     hot_all: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, top: int, min_count: int
 ) -> gpd.GeoDataFrame:
-    from hotspot.scan.areas import hotspot_membership
-
     hot_all = hot_all.sort_values("rank")
     n_in = hotspot_membership(inc, hot_all).value_counts()
     hot_all = hot_all.assign(
@@ -722,11 +703,10 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         pages=pages,
         footer=footer,
         no_hotspots=summary,
-        how_to_read="How to read this pack: the map shows the ranked places on a lettered "
-        "grid (find 'C4' by column C, row 4); each following page covers one place: when "
-        "it is busiest, what happens there, what to do and why. 'When busiest' is the two "
-        "busiest weekdays and the busiest 4-hour window; 'Dark' is the share of incidents "
-        "with a known time that happened after dusk or before dawn.",
+        how_to_read="How to read this pack: find a place on the map by its grid square "
+        "('C4': column C, row 4); each following page covers one place: when it is busiest, "
+        "what happens there, what to do and why. 'Dark': share of incidents with a known "
+        "time that happened after dusk or before dawn.",
     )
     return ctx
 

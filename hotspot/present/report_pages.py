@@ -16,6 +16,10 @@ import matplotlib as mpl
 import numpy as np
 import shapely
 
+from hotspot.present.basemap import add_basemap
+from hotspot.present.furniture import add_map_grid
+from hotspot.present.maps import plot_hotspots
+
 __all__ = ["write_pages"]
 
 _FONT = 9.0  # body text, points
@@ -95,10 +99,10 @@ class _Writer:
         lines = textwrap.wrap(" ".join(str(text).split()), _chars(width, fig, size, bold)) or [""]
         lh = _line_h(fig, size)
         for i, line in enumerate(lines):
-            self.room(lh)
+            self.room(lh)  # may start a continuation page: draw on self.fig, not fig
             if hang and i == 0:
-                fig.text(x - 0.018, self.y, hang, fontsize=size, va="top")
-            fig.text(
+                self.fig.text(x - 0.018, self.y, hang, fontsize=size, va="top")
+            self.fig.text(
                 x,
                 self.y,
                 line,
@@ -207,10 +211,6 @@ def _time_table(ax: Any, table: dict[str, Any] | None, note: str) -> None:
 
 def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
     """Cells, context, study area, grid and ranked hotspots; returns the base-map note."""
-    from hotspot.present.basemap import add_basemap
-    from hotspot.present.furniture import add_map_grid
-    from hotspot.present.maps import plot_hotspots
-
     hot, cells, grid = ctx["hot"], ctx["cells"], ctx["grid"]
     units = cells if cells is not None and "n_incidents" in cells else None
     shown = hot
@@ -262,16 +262,33 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
         for r in ctx["top_rows"][:_COVER_ROWS]
     ]
     lh = _line_h(fig, _FONT) * 1.15
-    below = BOTTOM + 0.09 + (len(rows) + 2.2) * lh + 0.055  # legend, table, how to read
-    ax = fig.add_axes((LEFT + 0.02, below, RIGHT - LEFT - 0.02, w.y - 0.03 - below))
+    read = textwrap.wrap(ctx["how_to_read"], _chars(RIGHT - LEFT, fig, _SMALL))
+    more = len(ctx["top_rows"]) > _COVER_ROWS
+    below = (
+        (len(rows) + 1) * lh
+        + (len(read) + more + 1) * _line_h(fig, _SMALL)
+        + (2 * _line_h(fig, _SMALL) if ctx["basemap"] is not None else 0.0)
+        + 0.03
+    )
+    top = w.y - 0.03
+    ax = fig.add_axes((LEFT + 0.02, BOTTOM + below + 0.1, RIGHT - LEFT - 0.02, 0.1))
+    ax.set_position(
+        (LEFT + 0.02, BOTTOM + below + 0.1, RIGHT - LEFT - 0.02, top - below - 0.1 - BOTTOM)
+    )
     note = _draw_map(ax, ctx)
     ax.set_anchor("N")
-    fig.canvas.draw()
-    low = ax.get_position().y0
-    leg = ax.get_legend()
-    if leg is not None:
-        low = min(low, leg.get_window_extent().transformed(fig.transFigure.inverted()).y0)
-    w.y = low - 0.01
+    for _ in range(3):  # shrink the map until map, legend, table and notes all fit
+        fig.canvas.draw()
+        low = ax.get_position().y0
+        leg = ax.get_legend()
+        if leg is not None:
+            low = min(low, leg.get_window_extent().transformed(fig.transFigure.inverted()).y0)
+        deficit = BOTTOM + below - (low - 0.012)
+        if deficit <= 0:
+            break
+        pos = ax.get_position(original=True)
+        ax.set_position((pos.x0, pos.y0 + deficit, pos.width, pos.height - deficit))
+    w.y = low - 0.012
     if note:
         w.text(note, size=_SMALL, colour="#444444")
     if not rows:
@@ -279,32 +296,57 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
     else:
         w.y = _table(
             fig,
-            (LEFT, w.y, RIGHT - LEFT, w.y - BOTTOM - 0.05),
+            (LEFT, w.y, RIGHT - LEFT, (len(rows) + 1.2) * lh),
             ["Rank", "Place", "Grid", "Incidents", "Share", "When busiest", "Dark"],
             rows,
             [0.06, 0.38, 0.07, 0.1, 0.08, 0.22, 0.09],
             size=_FONT,
         )
-        w.y -= 0.008
-    if len(ctx["top_rows"]) > _COVER_ROWS:
+        w.y -= 0.006
+    if more:
         w.text(f"Places {_COVER_ROWS + 1}-{len(ctx['top_rows'])} have their own pages.")
     w.text(ctx["how_to_read"], size=_SMALL)
 
 
 def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None:
+    """One place's page; the map shrinks (down to 0.2 of the page) so the advice fits."""
+    sizes = [(_FONT, 7.5), (8.5, 7.0), (8.0, 7.0)]
+    map_h = 0.30
+    while True:
+        fig = _place_top(w, ctx, info, map_h)
+        room = w.y - BOTTOM - _line_h(fig, _FONT + 1.5) - 0.004
+        need = _height(fig, info["actions"], *sizes[-1]) if info["actions"] else 0.0
+        if need <= room or map_h <= 0.2:
+            break
+        w.fig, w.page = None, w.page - 1  # drop this draft, draw again with a smaller map
+        map_h = max(0.2, map_h - (need - room) - 0.01)
+    w.cont_title = info["title"]
+    if not info["actions"]:
+        return
+    w.text("What to do here", size=_FONT + 1.5, bold=True)
+    # the largest sizes (down to 7 pt) at which the advice fits; else it continues overleaf
+    fit = next((sz for sz in sizes if _height(fig, info["actions"], *sz) <= w.y - BOTTOM), None)
+    head, body = fit or sizes[-1]
+    for item in info["actions"]:
+        bold = item.get("bold", False)
+        w.text(item["text"], size=head if bold else body, bold=bold, x=item.get("x", LEFT))
+
+
+def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: float) -> Any:
+    """Title, zoomed map, time table, mixes and facts of a place's page."""
     fig = w.new_page()
     w.text(info["title"], size=15, bold=True, gap=0.002)
     w.text(info["headline"], size=_FONT + 0.5, gap=0.008)
     top = w.y
-    ax = fig.add_axes((LEFT + 0.02, top - 0.34, 0.42, 0.33))
+    ax = fig.add_axes((LEFT + 0.02, top - map_h - 0.01, 0.42, map_h))
     note = _draw_map(ax, ctx, focus=info["hotspot_id"])
     title = textwrap.wrap(info["table_title"], _chars(RIGHT - 0.55, fig, _FONT + 1.5, True))
     fig.text(0.55, top, "\n".join(title), fontsize=_FONT + 1.5, fontweight="bold", va="top")
     n_rows = len(info["time_table"]["rows"]) if info["time_table"] else 1
-    t_h = min(0.27, 0.035 * n_rows)
+    t_h = min(map_h - 0.03, 0.035 * n_rows)
     hax = fig.add_axes((0.63, top - 0.045 - 0.012 * len(title) - t_h, 0.31, t_h))
     _time_table(hax, info["time_table"], info["time_note"])
-    w.y = top - 0.355
+    w.y = top - map_h - 0.045  # under the map's scale bar and north arrow
     w.text(info["map_note"] + (" " + note if note else ""), size=_SMALL, colour="#444444")
     y_mix = w.y
     low = y_mix
@@ -324,12 +366,19 @@ def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None
     w.y = low - 0.008
     w.pairs(info["facts"], key_w=0.11)
     w.y -= 0.006
-    w.cont_title = info["title"]
-    if not info["actions"]:
-        return
-    w.text("What to do here", size=_FONT + 1.5, bold=True)
-    for item in info["actions"]:
-        w.text(item["text"], size=_FONT, bold=item.get("bold", False), x=item.get("x", LEFT))
+    return fig
+
+
+def _height(fig: Any, items: list[dict[str, Any]], head: float, body: float) -> float:
+    """Height (figure fraction) the advice items take at these font sizes."""
+    total = 0.0
+    for item in items:
+        bold = item.get("bold", False)
+        size = head if bold else body
+        width = RIGHT - item.get("x", LEFT)
+        n = len(textwrap.wrap(" ".join(item["text"].split()), _chars(width, fig, size, bold)))
+        total += max(n, 1) * _line_h(fig, size) + 0.004
+    return total
 
 
 def _method_page(w: _Writer, ctx: dict[str, Any]) -> None:

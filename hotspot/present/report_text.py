@@ -14,7 +14,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._core.grid import grid_spec_of
 from hotspot._core.time import circular_window_sums
+from hotspot.ingest.report import ingest_report
+from hotspot.present.report_pages import LEFT
+from hotspot.respond.menu import format_response_menu, response_menu
 
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -135,7 +139,6 @@ def _menus(
     """Response menu lines per place (:func:`hotspot.respond.menu.response_menu`)."""
     if scores is None or len(hot) == 0:
         return {}
-    from hotspot.respond.menu import format_response_menu, response_menu
 
     menu = response_menu(inc, hot, scores=scores, setting=setting)
     return {int(h): format_response_menu(menu, h, top=3, compact=True) for h in hot["hotspot_id"]}
@@ -145,15 +148,18 @@ def _actions(
     hid: int, scores: pd.DataFrame | None, plan: pd.DataFrame | None, menu: list[str]
 ) -> list[dict]:
     """Items of 'What to do here': bold headings, reasons printed whole."""
-    from hotspot.present.report_pages import LEFT
-
     items: list[dict[str, Any]] = []
     if scores is not None:
         sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
-        if "prevented" in sub:
-            sub = sub[sub["prevented"] > 0].sort_values("prevented", ascending=False)
+        if "prevented" in sub:  # printed as whole incidents: under a half is "about 0"
+            sub = sub[sub["prevented"] >= 0.5].sort_values("prevented", ascending=False)
         if len(sub) == 0:
-            items.append({"text": "None of the listed interventions fits the incidents here."})
+            items.append(
+                {
+                    "text": "None of the listed interventions is expected to prevent a "
+                    "whole incident a year here; see the other options below."
+                }
+            )
         for i, (_, r) in enumerate(sub.head(3).iterrows(), start=1):
             name = str(r.get("name", r.get("intervention", "intervention")))
             est = ""
@@ -180,7 +186,10 @@ def _actions(
     if plan is not None:
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
         if len(sub) == 0:
-            items.append({"text": "Patrol: no visit here fits this week's officer hours."})
+            unused = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("hours_unused", 0)
+            items.append({"text": "Patrol: no visit here pays: weekly visits at any hour would "
+                          "prevent less than one incident a year." if unused
+                          else "Patrol: no visit here fits this week's officer hours."})
         else:
             mins = pd.to_numeric(sub["duration_min"], errors="coerce")
             items.append(
@@ -241,14 +250,19 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
         ),
         f"Grid cell size: {_cell_size(ctx['cells'])}; hotspots found: {len(hot_all)}; "
         f"shown: {len(ctx['hot'])} (the top {opts['top']} with at least {m} incidents).",
-        "Place names come from "
-        + (", ".join(sources) if sources else "-")
-        + (
-            f" (address column '{places['choices']['address']['value']}')"
-            if "address" in places.get("choices", {})
+        (
+            "Place names come from "
+            + ", ".join(sources)
+            + (
+                f" (address column '{places['choices']['address']['value']}')"
+                if "address" in places.get("choices", {})
+                else ""
+            )
+            + ". "
+            if sources
             else ""
         )
-        + f". Map grid: squares of {grid.size:,.0f} m, letters from the west, numbers "
+        + f"Map grid: squares of {grid.size:,.0f} m, letters from the west, numbers "
         "from the north.",
         "When busiest: the two busiest weekdays and the busiest 4-hour window.",
         "Darkness: sun more than 6 degrees below the horizon at the incident's time.",
@@ -288,15 +302,12 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
 def _cell_size(cells: Any) -> str:
     if cells is None:
         return "not used"
-    from hotspot._core.grid import grid_spec_of
 
     spec = grid_spec_of(cells)
     return f"{spec.cell_size:g} m" if spec is not None else "analyst's units"
 
 
 def _ingest_lines(incidents: gpd.GeoDataFrame) -> list[str]:
-    from hotspot.ingest.report import ingest_report
-
     if "ingest" not in incidents.attrs.get("hotspot", {}):
         return ["The incidents were not read with hs.read_incidents: no ingest report."]
     rep = ingest_report(incidents)

@@ -55,6 +55,8 @@ from hotspot.analyse.darkness import daylight
 from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.ingest.incidents import read_incidents
+from hotspot.ingest.locations import exclude_stacked
+from hotspot.ingest.vocabularies import OUTDOOR_SETTINGS, setting_group
 from hotspot.scan.areas import hotspot_membership
 
 __all__ = [
@@ -209,9 +211,17 @@ def patrol_plan(
     effect: float = 0.16,
     weight: str | None = None,
     scores: Any = None,
+    min_prevented_per_year: float = 1.0,
     random_state: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
     """Weekly Koper-curve patrol schedule for hotspots within an officer-hours budget.
+
+    Visits go only where they pay: an hour slot of the week is used only if a year of
+    weekly visits there is expected to prevent at least ``min_prevented_per_year``
+    incidents (``effect x score x expected incidents in the credited hours x 52``; with
+    the default effect 0.16 and minimum 1, at least about 0.12 incidents a week in the
+    slot). Hours the budget allows but no slot pays for are left unused, with a
+    :class:`~hotspot.exceptions.DataQualityWarning` saying how many and why.
 
     Parameters
     ----------
@@ -241,6 +251,9 @@ def patrol_plan(
         Optional priority per hotspot (Series indexed by ``hotspot_id``, or a
         DataFrame with ``hotspot_id`` and ``score``, e.g. from intervention scoring);
         multiplies the value of its visits.
+    min_prevented_per_year
+        Documented minimum demand: incidents a year of weekly visits to one slot must be
+        expected to prevent (default 1; 0 uses every slot with any demand).
     random_state
         Seed or Generator for the minute offsets and ties.
 
@@ -253,7 +266,7 @@ def patrol_plan(
         ``expected_incidents`` (incidents per week in the credited period),
         ``expected_prevented`` (``effect`` times that, times the score), ``rationale``.
         ``attrs["hotspot"]["patrol_plan"]`` holds the parameters, choices,
-        ``hours_used`` and ``budget_hours``.
+        ``hours_used``, ``hours_unused`` and ``budget_hours``.
 
     Raises
     ------
@@ -270,7 +283,8 @@ def patrol_plan(
     ...                     "2024-01-20 14:00"]).tz_localize("UTC")
     >>> inc = gpd.GeoDataFrame({"occurred_at": t},
     ...                        geometry=gpd.points_from_xy([50] * 4, [50] * 4), crs=32616)
-    >>> plan = patrol_plan(inc, hot, officer_hours_per_week=0.5, random_state=0)
+    >>> plan = patrol_plan(inc, hot, officer_hours_per_week=0.5, random_state=0,
+    ...                    min_prevented_per_year=0)
     >>> plan[["hotspot_id", "day", "duration_min"]].values.tolist()
     [[1, 'Fri', 15], [1, 'Sat', 15]]
     """
@@ -286,6 +300,7 @@ def patrol_plan(
     gap = _number(min_gap_hours, "min_gap_hours")
     travel = _number(travel_minutes, "travel_minutes")
     eff = _number(effect, "effect")
+    floor = _number(min_prevented_per_year, "min_prevented_per_year")
     if weight is not None:
         check_columns(incidents, [weight], "incidents")
     if visit < 10:
@@ -299,6 +314,41 @@ def patrol_plan(
         raise InvalidInputError("hotspots is empty: make hotspots first (hs.hotspots)")
     choices: dict[str, Any] = {}
     ids = hotspots["hotspot_id"].to_numpy()
+    demand = _weekly_demand(incidents, hotspots, ids, weight, choices)
+    g = max(1, math.ceil(gap))
+    covered = _window_sums(demand, g)
+    value = eff * _scores_for(scores, ids)[:, None] * covered
+    pays = value * 52.0 >= floor
+    cost_h = (visit + travel) / 60.0
+    n_max = math.floor(budget / cost_h + 1e-9)
+    rng = np.random.default_rng(random_state)
+    chosen = _choose_blocks(np.where(pays, value, 0.0), n_max,
+                            math.ceil(gap) if gap > 0 else 0, rng)
+    unused = (n_max - len(chosen)) * cost_h
+    if unused > 1e-9:
+        _report_unused(choices, unused, budget, floor, int((value > 0).sum() - pays.sum()))
+    out = _schedule(chosen, ids, demand, covered, value, visit, gap, g, rng)
+    params = {
+        "officer_hours_per_week": budget,
+        "visit_minutes": visit,
+        "min_gap_hours": gap,
+        "travel_minutes": travel,
+        "effect": eff,
+        "min_prevented_per_year": floor,
+        "weight": weight,
+        "scores": scores is not None,
+    }
+    return attach(
+        out, "patrol_plan", params, choices, hours_used=len(out) * cost_h, budget_hours=budget,
+        hours_unused=unused,
+    )
+
+
+def _weekly_demand(
+    incidents: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame, ids: np.ndarray,
+    weight: str | None, choices: dict[str, Any],
+) -> np.ndarray:
+    """Hotspot x 168 matrix of expected incidents per week in each hour of the week."""
     pos = _members(incidents, hotspots)
     per_hot = np.bincount(pos[pos >= 0], minlength=len(ids))
     if per_hot.sum() == 0:
@@ -307,94 +357,69 @@ def patrol_plan(
             "the same place and CRS"
         )
     if (per_hot == 0).any():
-        note_choice(
-            choices,
-            "hotspots_without_incidents",
-            ids[per_hot == 0].tolist(),
-            "no incidents inside: no demand, never visited",
-        )
-    weeks = _weeks_covered(incidents, choices)
-    demand = _demand(incidents, pos, len(ids), weight) / weeks
-    g = max(1, math.ceil(gap))
-    covered = _window_sums(demand, g)
-    value = eff * _scores_for(scores, ids)[:, None] * covered
-    cost_h = (visit + travel) / 60.0
-    n_max = math.floor(budget / cost_h + 1e-9)
-    rng = np.random.default_rng(random_state)
-    chosen = _choose_blocks(value, n_max, math.ceil(gap) if gap > 0 else 0, rng)
-    if len(chosen) < n_max:
-        note_choice(
-            choices,
-            "unused_visits",
-            n_max - len(chosen),
-            "budget allows more visits than hour blocks with demand and gap room",
-        )
+        note_choice(choices, "hotspots_without_incidents", ids[per_hot == 0].tolist(),
+                    "no incidents inside: no demand, never visited")
+    return _demand(incidents, pos, len(ids), weight) / _weeks_covered(incidents, choices)
+
+
+def _report_unused(
+    choices: dict[str, Any], unused: float, budget: float, floor: float, below: int
+) -> None:
+    """Warn that officer hours were left unused, and why."""
+    why = (f"{below} hour slot(s) had some demand but a year of weekly visits there would "
+           f"prevent fewer than {floor:g} incident(s)" if below else
+           "no more hour slots with demand and room for the minimum gap")
+    note_choice(choices, "hours_unused", round(unused, 2),
+                f"{why}: these hours are better spent elsewhere")
+    warnings.warn(
+        f"patrol_plan: {unused:.2f} of {budget:g} officer-hours a week left unused; {why} "
+        "(min_prevented_per_year).",
+        DataQualityWarning,
+        stacklevel=4,
+    )
+
+
+def _schedule(
+    chosen: list[tuple[int, int]], ids: np.ndarray, demand: np.ndarray, covered: np.ndarray,
+    value: np.ndarray, visit: float, gap: float, g: int, rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Visit table from the chosen (hotspot, hour-of-week) blocks, sorted by time."""
     rows = []
     for h in sorted({c[0] for c in chosen}):  # loop over hotspots
         hours = np.sort(np.array([j for hh, j in chosen if hh == h]))
         off = _minute_offsets(hours, visit, gap * 60.0, rng)
-        for j, o in zip(hours, off, strict=True):
-            rows.append((h, int(j), float(o)))
-    cols = [
-        "visit",
-        "hotspot_id",
-        "day",
-        "start",
-        "end",
-        "start_minute",
-        "duration_min",
-        "expected_incidents",
-        "expected_prevented",
-        "rationale",
-    ]
+        rows.extend((h, int(j), float(o)) for j, o in zip(hours, off, strict=True))
+    cols = ["visit", "hotspot_id", "day", "start", "end", "start_minute", "duration_min",
+            "expected_incidents", "expected_prevented", "rationale"]
     if not rows:
         out = pd.DataFrame({c: [] for c in cols})
-    else:
-        h_arr = np.array([r[0] for r in rows])
-        j_arr = np.array([r[1] for r in rows])
-        start_min = j_arr * 60 + np.array([r[2] for r in rows])
-        end_min = start_min + visit
-        exp_inc = covered[h_arr, j_arr]
-        prevented = value[h_arr, j_arr]
-        share = exp_inc / np.maximum(demand.sum(axis=1)[h_arr], 1e-300)
-        rationale = [
-            f"{e:.2f} incidents/week in {DAYS[j // 24]} {j % 24:02d}:00+{g}h "
-            f"({100 * s:.0f}% of this hotspot's week); {visit:g}-min Koper visit"
-            for e, s, j in zip(exp_inc, share, j_arr, strict=True)
-        ]
-        out = (
-            pd.DataFrame(
-                {
-                    "hotspot_id": ids[h_arr],
-                    "day": [DAYS[int(m // 1440)] for m in start_min],
-                    "start": [f"{int(m % 1440) // 60:02d}:{int(m % 60):02d}" for m in start_min],
-                    "end": [
-                        f"{int(m % 1440) // 60:02d}:{int(m % 60):02d}" for m in end_min % WEEK_MIN
-                    ],
-                    "start_minute": start_min.astype(np.int64),
-                    "duration_min": visit if visit % 1 else int(visit),
-                    "expected_incidents": exp_inc,
-                    "expected_prevented": prevented,
-                    "rationale": rationale,
-                }
-            )
-            .sort_values(["start_minute", "hotspot_id"], kind="stable")
-            .reset_index(drop=True)
-        )
-        out.insert(0, "visit", np.arange(1, len(out) + 1))
+        out["day"] = pd.Categorical(out["day"], categories=list(DAYS), ordered=True)
+        return out
+    h_arr = np.array([r[0] for r in rows])
+    j_arr = np.array([r[1] for r in rows])
+    start_min = j_arr * 60 + np.array([r[2] for r in rows])
+    end_min = start_min + visit
+    exp_inc = covered[h_arr, j_arr]
+    share = exp_inc / np.maximum(demand.sum(axis=1)[h_arr], 1e-300)
+    rationale = [
+        f"{e:.2f} incidents/week in {DAYS[j // 24]} {j % 24:02d}:00+{g}h "
+        f"({100 * s:.0f}% of this hotspot's week); {visit:g}-min Koper visit"
+        for e, s, j in zip(exp_inc, share, j_arr, strict=True)
+    ]
+    out = pd.DataFrame({
+        "hotspot_id": ids[h_arr],
+        "day": [DAYS[int(m // 1440)] for m in start_min],
+        "start": [f"{int(m % 1440) // 60:02d}:{int(m % 60):02d}" for m in start_min],
+        "end": [f"{int(m % 1440) // 60:02d}:{int(m % 60):02d}" for m in end_min % WEEK_MIN],
+        "start_minute": start_min.astype(np.int64),
+        "duration_min": visit if visit % 1 else int(visit),
+        "expected_incidents": exp_inc,
+        "expected_prevented": value[h_arr, j_arr],
+        "rationale": rationale,
+    }).sort_values(["start_minute", "hotspot_id"], kind="stable").reset_index(drop=True)
+    out.insert(0, "visit", np.arange(1, len(out) + 1))
     out["day"] = pd.Categorical(out["day"], categories=list(DAYS), ordered=True)
-    params = {
-        "officer_hours_per_week": budget,
-        "visit_minutes": visit,
-        "min_gap_hours": gap,
-        "travel_minutes": travel,
-        "effect": eff,
-        "weight": weight,
-        "scores": scores is not None,
-    }
-    return attach(
-        out, "patrol_plan", params, choices, hours_used=len(out) * cost_h, budget_hours=budget
-    )
+    return out
 
 
 def format_patrol_plan(plan: pd.DataFrame) -> str:
@@ -418,6 +443,9 @@ def format_patrol_plan(plan: pd.DataFrame) -> str:
     if "budget_hours" in meta:
         head += f" (budget {meta['budget_hours']:g})"
     lines = [head]
+    unused = meta.get("choices", {}).get("hours_unused")
+    if unused:
+        lines.append(f"{unused['value']:g} officer-hours a week left unused: {unused['reason']}.")
     for day in DAYS:
         part = plan[plan["day"].astype(str) == day]
         if part.empty:
@@ -600,12 +628,18 @@ def lighting_audit(
     outage_end: str = "outage_end",
     grace_days: float = 1.0,
     twilight: str | float = "civil",
+    setting: str | None = None,
+    stacked: str = "exclude",
 ) -> LightingAudit:
     """Per-hotspot lighting audit: darkness, outage exposure and where lights would help.
 
-    For the incidents inside each hotspot:
+    Street lights act outdoors, so only **outdoor** incidents (street, open space, car
+    park, vehicle; from the ``setting`` column) are counted as dark, near an outage or
+    coverable; ``n_outdoor`` says how many there were. Without a ``setting`` column every
+    incident is counted (an upper bound, recorded in ``attrs``). For the incidents inside
+    each hotspot:
 
-    * ``n_known`` incidents with a known light class, ``n_dark`` of them in darkness
+    * ``n_known`` outdoor incidents with a known light class, ``n_dark`` of them in darkness
       (sun below the ``twilight`` limit, :func:`hotspot.analyse.darkness.daylight`) and
       ``dark_share = n_dark / n_known``;
     * ``n_near_outage``: incidents within ``radius`` metres of a reported outage while
@@ -647,6 +681,13 @@ def lighting_audit(
         Days added to the outage end (default 1).
     twilight
         Darkness limit, as in :func:`hotspot.analyse.darkness.daylight`.
+    setting
+        Column of place types (e.g. Chicago's ``loc_cat``), mapped with
+        :func:`hotspot.ingest.vocabularies.setting_group`; None: place types unknown.
+    stacked
+        ``"exclude"`` (default) leaves out incidents whose ``location_quality`` is
+        ``"stacked"`` (placeholder points, :mod:`hotspot.ingest.locations`), so that
+        they do not propose lights; ``"keep"`` includes them. Recorded in the choices.
 
     Returns
     -------
@@ -678,7 +719,10 @@ def lighting_audit(
         raise InvalidInputError(f"n_lights must be a whole number >= 0, got {n_lights!r}")
     if len(hotspots) == 0:
         raise InvalidInputError("hotspots is empty: make hotspots first (hs.hotspots)")
+    if setting is not None:
+        check_columns(incidents, [setting], "incidents")
     choices: dict[str, Any] = {}
+    incidents, _ = exclude_stacked(incidents, stacked, choices)
     ids = hotspots["hotspot_id"].to_numpy()
     pos = _members(incidents, hotspots)
     inside = pos >= 0
@@ -689,46 +733,80 @@ def lighting_audit(
         )
     inc = daylight(incidents.loc[inside], twilight=twilight)
     inc["hotspot_id"] = ids[pos[inside]]
+    inc["outdoor"] = _outdoor(inc, setting, choices)
     hp = pos[inside]
     light = inc["light"].astype(str).to_numpy()
-    dark = light == "dark"
-    known = light != "unknown"
-    n_h = len(ids)
-    n = np.bincount(hp, minlength=n_h).astype(float)
-    n_known = np.bincount(hp, weights=known, minlength=n_h)
-    n_dark = np.bincount(hp, weights=dark, minlength=n_h)
+    outdoor = inc["outdoor"].to_numpy(dtype=bool)
+    dark = (light == "dark") & outdoor
+    known = (light != "unknown") & outdoor
     xy = point_coords(inc)
     near = np.zeros(len(inc), dtype=bool)
     if outages is not None:
-        check_geodataframe(outages, "outages")
-        check_points(outages, "outages")
-        check_same_crs(incidents, outages, "incidents", "outages")
-        check_columns(outages, [outage_start, outage_end], "outages")
-        o_s = pd.to_datetime(outages[outage_start])
-        o_e = pd.to_datetime(outages[outage_end]) + pd.Timedelta(days=float(grace_days))
-        t = pd.to_datetime(inc["occurred_at"])
-        if (t.dt.tz is None) != (o_s.dt.tz is None):
-            raise InvalidInputError(
-                "incidents' occurred_at and the outage dates must both be time-zone aware "
-                "(or both naive); read outages with read_outages(..., tz=...)"
-            )
-        ok = (o_s.notna() & o_e.notna()).to_numpy()
-        t_ns = _ns(t)
-        nat = t.isna().to_numpy()
-        if ok.any():
-            near = _near_open_outage(
-                xy, t_ns, point_coords(outages)[ok], _ns(o_s[ok]), _ns(o_e[ok]), r
-            )
-            near &= ~nat
+        near = _exposure(inc, xy, outages, incidents, outage_start, outage_end, grace_days, r)
         note_choice(choices, "radius", r, "metres from an outage counted as exposure")
     inc["near_outage"] = near
-    n_near = np.bincount(hp, weights=near, minlength=n_h)
-    n_dark_near = np.bincount(hp, weights=near & dark, minlength=n_h)
-    n_known_near = np.bincount(hp, weights=near & known, minlength=n_h)
+    sugg, coverable = _propose_lights(xy[dark], hp[dark], lights, hotspots, incidents, ids,
+                                      cr, int(n_lights))
+    out = _audit_columns(hotspots.copy(), hp, len(ids), outdoor, known, dark, near, coverable)
+    params = {
+        "radius": r,
+        "cover_radius": cr,
+        "n_lights": int(n_lights),
+        "grace_days": float(grace_days),
+        "twilight": twilight,
+        "setting": setting,
+        "outages": outages is not None,
+        "lights": lights is not None,
+        "stacked": stacked,
+    }
+    attach(out, "lighting_audit", params, choices)
+    attach(sugg, "lighting_audit", params, choices)
+    return LightingAudit(hotspots=out, suggestions=sugg, incidents=inc)
 
-    # proposed lights
-    dark_xy = xy[dark]
-    dark_h = hp[dark]
+
+def _outdoor(inc: gpd.GeoDataFrame, setting: str | None, choices: dict[str, Any]) -> np.ndarray:
+    """Incidents that happened outdoors (street, open space, car park, vehicle)."""
+    if setting is None:
+        note_choice(choices, "setting", None,
+                    "no place-type column: every incident counted as outdoor (an upper "
+                    "bound: street lights do not act indoors); pass setting='loc_cat'")
+        return np.ones(len(inc), dtype=bool)
+
+    return setting_group(inc[setting]).isin(sorted(OUTDOOR_SETTINGS)).to_numpy(dtype=bool)
+
+
+def _exposure(
+    inc: gpd.GeoDataFrame, xy: np.ndarray, outages: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame, outage_start: str, outage_end: str, grace_days: float,
+    radius: float,
+) -> np.ndarray:
+    """Incidents within ``radius`` of an outage open at their time."""
+    check_geodataframe(outages, "outages")
+    check_points(outages, "outages")
+    check_same_crs(incidents, outages, "incidents", "outages")
+    check_columns(outages, [outage_start, outage_end], "outages")
+    o_s = pd.to_datetime(outages[outage_start])
+    o_e = pd.to_datetime(outages[outage_end]) + pd.Timedelta(days=float(grace_days))
+    t = pd.to_datetime(inc["occurred_at"])
+    if (t.dt.tz is None) != (o_s.dt.tz is None):
+        raise InvalidInputError(
+            "incidents' occurred_at and the outage dates must both be time-zone aware "
+            "(or both naive); read outages with read_outages(..., tz=...)"
+        )
+    ok = (o_s.notna() & o_e.notna()).to_numpy()
+    if not ok.any():
+        return np.zeros(len(inc), dtype=bool)
+    near = _near_open_outage(xy, _ns(t), point_coords(outages)[ok], _ns(o_s[ok]),
+                             _ns(o_e[ok]), radius)
+    return near & ~t.isna().to_numpy()
+
+
+def _propose_lights(
+    dark_xy: np.ndarray, dark_h: np.ndarray, lights: gpd.GeoDataFrame | None,
+    hotspots: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, ids: np.ndarray, cr: float,
+    n_lights: int,
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Greedy maximum coverage of the outdoor dark incidents; coverable count per hotspot."""
     if lights is not None:
         check_geodataframe(lights, "lights")
         check_points(lights, "lights")
@@ -739,9 +817,9 @@ def lighting_audit(
         source = "existing_light"
     else:
         cand_xy, cand_h, source = dark_xy, dark_h, "new"
-    picks, gains = _greedy_cover(cand_xy, dark_xy, cr, int(n_lights))
+    picks, gains = _greedy_cover(cand_xy, dark_xy, cr, n_lights)
     picks_a = np.asarray(picks, dtype=np.int64)
-    total_dark = max(int(dark.sum()), 1)
+    total_dark = max(len(dark_xy), 1)
     sugg = gpd.GeoDataFrame(
         {
             "order": np.arange(1, len(picks) + 1),
@@ -756,20 +834,33 @@ def lighting_audit(
         ),
         crs=incidents.crs,
     )
-    coverable = np.zeros(n_h)
+    coverable = np.zeros(len(ids))
     if len(picks):
         covered = cKDTree(cand_xy[picks_a]).query(dark_xy, distance_upper_bound=cr)[0] <= cr
-        coverable = np.bincount(dark_h[covered], minlength=n_h).astype(float)
+        coverable = np.bincount(dark_h[covered], minlength=len(ids)).astype(float)
+    return sugg, coverable
 
-    out = hotspots.copy()
+
+def _audit_columns(
+    out: gpd.GeoDataFrame, hp: np.ndarray, n_h: int, outdoor: np.ndarray, known: np.ndarray,
+    dark: np.ndarray, near: np.ndarray, coverable: np.ndarray,
+) -> gpd.GeoDataFrame:
+    """Per-hotspot audit counts and shares."""
+    def per(w: np.ndarray) -> np.ndarray:
+        return np.bincount(hp, weights=w, minlength=n_h).astype(float)
+
+    n_known, n_dark = per(known), per(dark)
+    n_known_near, n_dark_near = per(near & known), per(near & dark)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["n_incidents_audit"] = n
+        out["n_incidents_audit"] = per(np.ones(len(hp)))
+        out["n_outdoor"] = per(outdoor)
         out["n_known"] = n_known
         out["n_dark"] = n_dark
         out["dark_share"] = np.where(n_known > 0, n_dark / n_known, np.nan)
-        out["n_near_outage"] = n_near
+        out["n_near_outage"] = per(near & outdoor)
         out["n_dark_near_outage"] = n_dark_near
-        out["dark_share_outage"] = np.where(n_known_near > 0, n_dark_near / n_known_near, np.nan)
+        out["dark_share_outage"] = np.where(n_known_near > 0, n_dark_near / n_known_near,
+                                            np.nan)
         rest_known = n_known - n_known_near
         rest_share = np.where(rest_known > 0, (n_dark - n_dark_near) / rest_known, np.nan)
         out["expected_dark_near_outage"] = np.where(
@@ -777,15 +868,4 @@ def lighting_audit(
         )
         out["n_dark_coverable"] = coverable
         out["share_dark_coverable"] = np.where(n_dark > 0, coverable / n_dark, np.nan)
-    params = {
-        "radius": r,
-        "cover_radius": cr,
-        "n_lights": int(n_lights),
-        "grace_days": float(grace_days),
-        "twilight": twilight,
-        "outages": outages is not None,
-        "lights": lights is not None,
-    }
-    attach(out, "lighting_audit", params, choices)
-    attach(sugg, "lighting_audit", params, choices)
-    return LightingAudit(hotspots=out, suggestions=sugg, incidents=inc)
+    return out

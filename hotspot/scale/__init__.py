@@ -19,7 +19,9 @@ Examples
 
 from hotspot.scale.read import ingest_report, read_incidents, write_incidents
 from hotspot.scale.reduce import (
+    Pending,
     aoristic,
+    compute,
     concentration,
     count,
     grid,
@@ -30,7 +32,9 @@ from hotspot.scale.reduce import (
 )
 
 __all__ = [
+    "Pending",
     "aoristic",
+    "compute",
     "concentration",
     "count",
     "grid",

@@ -213,8 +213,8 @@ def _failed(part: _Part, why: str, meta: gpd.GeoDataFrame | None) -> gpd.GeoData
     return attach(out, "ingest", {}, {}, report=report)
 
 
-def _canonical(part: _Part) -> gpd.GeoDataFrame:
-    out = _parquet_rows(part)
+def _canonical(part: _Part, head: int | None = None) -> gpd.GeoDataFrame:
+    out = _parquet_rows(part, head)
     tq = out["time_quality"].astype(str).value_counts() if "time_quality" in out else {}
     report = IngestReport(
         rows_read=len(out), rows_kept=len(out), dropped=dict.fromkeys(DROP_REASONS, 0),
@@ -228,47 +228,46 @@ def _canonical(part: _Part) -> gpd.GeoDataFrame:
 
 
 def _conform(gdf: gpd.GeoDataFrame, meta: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
-    """Columns and dtypes of ``meta`` (missing columns filled with NA, extra ones dropped)."""
+    """Columns of ``meta`` (missing ones filled with NA, extra ones dropped); dtypes kept."""
     cols = list(meta.columns)
-    if list(gdf.columns) == cols and all(gdf.dtypes == meta.dtypes):
+    if list(gdf.columns) == cols:
         return gdf
     extra = [c for c in gdf.columns if c not in cols]
     missing = [c for c in cols if c not in gdf.columns]
     if extra:
-        notes.append(f"columns not in the dataset's first partition were left out: "
+        notes.append(f"columns not in the dataset's first file were left out: "
                      f"{', '.join(map(str, extra))}")
     if missing:
         notes.append(f"columns missing from this file were filled with NA: "
                      f"{', '.join(map(str, missing))}")
     attrs = gdf.attrs
-    data = {}
-    for c in cols:
-        if c == meta.geometry.name:
-            continue
-        s = gdf[c] if c in gdf.columns else pd.Series(pd.NA, index=gdf.index)
-        if s.dtype != meta[c].dtype and not isinstance(meta[c].dtype, pd.CategoricalDtype):
-            try:
-                s = s.astype(meta[c].dtype)
-            except (TypeError, ValueError):
-                notes.append(f"column {c!r} kept as {s.dtype} (the first partition has "
-                             f"{meta[c].dtype})")
-        data[c] = s
-    out = gpd.GeoDataFrame(data, geometry=gdf.geometry.values, crs=gdf.crs, index=gdf.index)
-    out = out[cols] if meta.geometry.name in cols else out
+    out = gdf.drop(columns=extra)
+    for c in missing:
+        out[c] = pd.NA
+    out = out[cols]
     out.attrs = attrs
     return out
 
 
 def _read_part(part: _Part, kwargs: dict[str, Any], meta: gpd.GeoDataFrame | None = None,
-               errors: str = "report") -> gpd.GeoDataFrame:
-    """Read one partition with the in-memory reader; failures become a report entry."""
+               errors: str = "report", head: int | None = None) -> gpd.GeoDataFrame:
+    """Read one partition (or its first ``head`` rows) with the in-memory reader.
+
+    A partition that cannot be read becomes an empty frame whose report names the
+    file and the reason (``errors="raise"``: an InvalidInputError naming the file).
+    """
     try:
         if part.kind.startswith("broken:"):
             raise InvalidInputError(part.kind[len("broken:"):])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataQualityWarning)
             if part.kind == "canonical":
-                gdf = _canonical(part)
+                gdf = _canonical(part, head)
+            elif head is not None:
+                rows = _head(part, head)
+                if rows is None:
+                    raise InvalidInputError("the file cannot be read as a table")
+                gdf = _read_one(rows, **kwargs)
             else:
                 src = part.path if part.kind == "csv" else _parquet_rows(part)
                 gdf = _read_one(src, **kwargs)
@@ -293,7 +292,11 @@ def _read_part(part: _Part, kwargs: dict[str, Any], meta: gpd.GeoDataFrame | Non
     new = replace(report, dropped_rows=dropped, sources=[part.path],
                   notes=[f"{Path(part.path).name}: {n}" for n in notes[len(report.notes):]]
                   + list(report.notes))
-    gdf.attrs["hotspot"]["ingest"] = {**gdf.attrs["hotspot"]["ingest"], "report": new}
+    entry = gdf.attrs["hotspot"]["ingest"]
+    # only plain metadata and the report travel with a partition (frames in attrs break
+    # pandas' attrs comparison when Dask converts columns)
+    gdf.attrs = {"hotspot": {"ingest": {"params": entry.get("params", {}),
+                                        "choices": entry.get("choices", {}), "report": new}}}
     return gdf
 
 
@@ -491,8 +494,8 @@ def read_incidents(
                          **{k: (v if isinstance(v, (str, int, float, bool, type(None)))
                                 else str(v)) for k, v in kwargs.items()}})
     meta = None
-    for part in parts:  # the first readable partition gives the columns
-        first = _read_part(part, pinned, None, errors)
+    for part in parts:  # the first rows of the first readable partition give the columns
+        first = _read_part(part, pinned, None, errors, head=SAMPLE_ROWS)
         if part_report(first) is not None and not part_report(first).failed_sources:
             meta = first.iloc[:0]
             break

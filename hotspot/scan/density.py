@@ -10,52 +10,17 @@ Two layers:
   and the cell size when they are not given, and returns density in
   **incidents per km²**.
 
-Kernels
--------
-Every kernel is a function of ``u = d / h`` (``d`` the distance in metres, ``h``
-the bandwidth in metres) normalized to integrate to 1 over the plane:
-
-============  ==========================================  =====================
-kernel        K_h(d)                                      support
-============  ==========================================  =====================
-quartic       3 / (π h²) · (1 − u²)²                      h (the search radius)
-epanechnikov  2 / (π h²) · (1 − u²)                       h
-triangular    3 / (π h²) · (1 − u)                        h
-uniform       1 / (π h²)                                  h
-gaussian      1 / (2π h²) · exp(−u² / 2)                  truncated, see below
-============  ==========================================  =====================
-
-For the compact kernels ``h`` is the radius beyond which an incident has no
-influence (ArcGIS's "search radius"); for the gaussian ``h`` is the standard
-deviation of each axis (as in scikit-learn and KDEpy). The gaussian is truncated
-at :data:`GAUSSIAN_TRUNCATE` ``= 4`` bandwidths on grids (the stencil is
-renormalized, so no mass is lost; the untruncated tail beyond 4 h holds
-exp(−8) ≈ 0.03 % of the mass) and at :data:`GAUSSIAN_TRUNCATE_EXACT` ``= 8``
-bandwidths on the exact path (relative error below 1e-13).
-
-Default bandwidth
------------------
-``bandwidth=None`` uses the spatial variant of Silverman's rule of thumb that
-ArcGIS Kernel Density uses (since 10.2.1, "How Kernel Density works"), which
-uses both axes and resists spatial outliers:
-
-    h = 0.9 · min(SD, sqrt(1 / ln 2) · D_m) · n^(−0.2)
-
-with ``SD`` the standard distance of the incidents (sqrt of the mean squared
-distance to the mean centre), ``D_m`` the median distance to the mean centre and
-``n`` the number of incidents. ArcGIS uses ``h`` as the radius of its quartic
-kernel; for the other kernels the value is rescaled so that the kernel has the
-same standard deviation as that quartic (:data:`KERNEL_SD`), e.g. the gaussian
-gets ``h_quartic / sqrt(8)``. The rule is not scikit-learn's ``"scott"`` (which
-assumes standardized data) and not sfhotspot's ``bandwidth_nrd_sf`` (which, by a
-bug, uses only the x axis).
+Kernels and the default bandwidth are defined in :mod:`hotspot.scan.kernels`
+(re-exported here): every kernel is normalized to integrate to 1 over the plane,
+``h`` is the search radius of the compact kernels and the standard deviation of the
+gaussian, and ``bandwidth=None`` is ArcGIS's spatial Silverman rule, weighted by
+``weight=`` as ArcGIS weights it by its population field.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
@@ -81,6 +46,20 @@ from hotspot._core.validation import (
     numeric_column,
 )
 from hotspot.exceptions import HotspotWarning, InvalidInputError
+from hotspot.scan._unit_points import unit_points, unit_samples
+from hotspot.scan.kernels import (
+    GAUSSIAN_TRUNCATE,
+    GAUSSIAN_TRUNCATE_EXACT,
+    KERNEL_SD,
+    KERNELS,
+    check_kernel,
+    kernel_profile,
+    kernel_sq_integral,
+    knn_bandwidths,
+    marshall_eb,
+    rule_bandwidth,
+    support_radius,
+)
 
 __all__ = [
     "GAUSSIAN_TRUNCATE",
@@ -94,27 +73,10 @@ __all__ = [
     "kernel_profile",
     "knn_bandwidths",
     "linear_bin",
+    "marshall_eb",
     "rule_bandwidth",
     "support_radius",
 ]
-
-KERNELS: tuple[str, ...] = ("quartic", "gaussian", "epanechnikov", "triangular", "uniform")
-"""Names of the kernels :func:`kde` accepts."""
-
-GAUSSIAN_TRUNCATE: float = 4.0
-"""The gaussian stencil of :func:`kde_grid` reaches this many bandwidths."""
-
-GAUSSIAN_TRUNCATE_EXACT: float = 8.0
-"""The exact path (:func:`kde_points`) drops gaussian terms beyond this many bandwidths."""
-
-KERNEL_SD: dict[str, float] = {
-    "quartic": math.sqrt(1 / 8),
-    "epanechnikov": math.sqrt(1 / 6),
-    "triangular": math.sqrt(3 / 20),
-    "uniform": math.sqrt(1 / 4),
-    "gaussian": 1.0,
-}
-"""Standard deviation of one axis of each kernel, in units of ``h``."""
 
 MAX_CELLS_WARN: int = 100_000
 """A grid built by :func:`kde` with more cells than this triggers a warning."""
@@ -123,178 +85,6 @@ _DEFAULT_K = 15
 _EXACT_MAX_PAIRS = 2_000_000
 _ADAPTIVE_CLASS_RATIO = 2 ** (1 / 16)
 _PER_KM2 = 1e6
-
-
-# ----------------------------------------------------------------------------- kernels
-
-
-def _quartic(u: np.ndarray) -> np.ndarray:
-    return np.where(u < 1.0, 3.0 / np.pi * (1.0 - u * u) ** 2, 0.0)
-
-
-def _epanechnikov(u: np.ndarray) -> np.ndarray:
-    return np.where(u < 1.0, 2.0 / np.pi * (1.0 - u * u), 0.0)
-
-
-def _triangular(u: np.ndarray) -> np.ndarray:
-    return np.where(u < 1.0, 3.0 / np.pi * (1.0 - u), 0.0)
-
-
-def _uniform(u: np.ndarray) -> np.ndarray:
-    return np.where(u < 1.0, 1.0 / np.pi, 0.0)
-
-
-def _gaussian(u: np.ndarray) -> np.ndarray:
-    return np.exp(-0.5 * u * u) / (2.0 * np.pi)
-
-
-_PROFILES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "quartic": _quartic,
-    "gaussian": _gaussian,
-    "epanechnikov": _epanechnikov,
-    "triangular": _triangular,
-    "uniform": _uniform,
-}
-
-
-def _check_kernel(kernel: str) -> str:
-    if kernel not in _PROFILES:
-        msg = f"Unknown kernel {kernel!r}; use one of {', '.join(map(repr, KERNELS))}."
-        raise InvalidInputError(msg)
-    return kernel
-
-
-def kernel_profile(name: str) -> Callable[[np.ndarray], np.ndarray]:
-    """Return the kernel ``f(u)`` with ``K_h(d) = f(d / h) / h²`` (per m²).
-
-    ``f`` integrates to 1 over the plane; compact kernels are zero for ``u >= 1``
-    and the gaussian is not truncated here.
-
-    Parameters
-    ----------
-    name
-        One of :data:`KERNELS`.
-
-    Returns
-    -------
-    callable
-        Vectorized function of ``u = d / h`` (dimensionless, ``u >= 0``).
-
-    Examples
-    --------
-    >>> f = kernel_profile("quartic")
-    >>> round(float(f(np.array(0.0))) * np.pi, 6)  # 3 / π at the centre
-    3.0
-    >>> float(f(np.array(1.0)))
-    0.0
-    """
-    return _PROFILES[_check_kernel(name)]
-
-
-def support_radius(kernel: str, *, exact: bool = False) -> float:
-    """Radius, in bandwidths, beyond which ``kernel`` is zero (or truncated).
-
-    Parameters
-    ----------
-    kernel
-        One of :data:`KERNELS`.
-    exact
-        For the gaussian: the truncation of the exact path
-        (:data:`GAUSSIAN_TRUNCATE_EXACT`) instead of the grid stencil's
-        (:data:`GAUSSIAN_TRUNCATE`).
-
-    Examples
-    --------
-    >>> support_radius("quartic"), support_radius("gaussian")
-    (1.0, 4.0)
-    """
-    if _check_kernel(kernel) == "gaussian":
-        return GAUSSIAN_TRUNCATE_EXACT if exact else GAUSSIAN_TRUNCATE
-    return 1.0
-
-
-# ----------------------------------------------------------------------------- bandwidth
-
-
-def rule_bandwidth(xy: np.ndarray, kernel: str = "quartic") -> float:
-    """Default bandwidth in metres: the spatial Silverman rule of ArcGIS.
-
-    ``h = 0.9 · min(SD, sqrt(1/ln 2) · D_m) · n^(−0.2)`` for the quartic kernel,
-    where ``SD`` is the standard distance and ``D_m`` the median distance to the
-    mean centre; other kernels get the bandwidth of the same standard deviation
-    (``h · KERNEL_SD["quartic"] / KERNEL_SD[kernel]``). When more than half of the
-    points sit on the mean centre (``D_m = 0``), ``SD`` alone is used.
-
-    Parameters
-    ----------
-    xy
-        ``(n, 2)`` coordinates in metres.
-    kernel
-        One of :data:`KERNELS`.
-
-    Returns
-    -------
-    float
-        Bandwidth in metres (``h`` as defined for ``kernel``).
-
-    Raises
-    ------
-    InvalidInputError
-        With fewer than 2 distinct points (no spread to measure).
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> xy = rng.normal(0, 1000, size=(10_000, 2))
-    >>> round(rule_bandwidth(xy), -1)  # 0.9 · 1000·√2 · 10000^-0.2
-    200.0
-    """
-    xy = np.asarray(xy, dtype=float)
-    kernel = _check_kernel(kernel)
-    n = len(xy)
-    dist = np.hypot(*(xy - xy.mean(axis=0)).T) if n else np.zeros(0)
-    sd = float(np.sqrt(np.mean(dist**2))) if n else 0.0
-    if n < 2 or sd == 0.0:
-        msg = (
-            f"Cannot choose a bandwidth automatically from {n} incident(s) with no "
-            "spatial spread; pass `bandwidth=` in metres."
-        )
-        raise InvalidInputError(msg)
-    dm = float(np.median(dist)) * math.sqrt(1.0 / math.log(2.0))
-    spread = min(sd, dm) if dm > 0 else sd
-    h = 0.9 * spread * n ** (-0.2)
-    return h * KERNEL_SD["quartic"] / KERNEL_SD[kernel]
-
-
-def knn_bandwidths(xy: np.ndarray, k: int, *, minimum: float = 0.0) -> np.ndarray:
-    """Adaptive bandwidths: each point's distance to its ``k``-th nearest neighbour.
-
-    Parameters
-    ----------
-    xy
-        ``(n, 2)`` coordinates in metres.
-    k
-        Neighbour rank (the point itself is not counted); clipped to ``n − 1``.
-    minimum
-        Floor in metres (several incidents at one address give a distance of 0).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n,)`` bandwidths in metres.
-
-    Examples
-    --------
-    >>> knn_bandwidths(np.array([[0.0, 0], [3, 0], [0, 4], [10, 0]]), 1).tolist()
-    [3.0, 3.0, 4.0, 7.0]
-    """
-    xy = np.asarray(xy, dtype=float)
-    kk = int(min(k, len(xy) - 1))
-    if kk < 1:
-        msg = "Adaptive bandwidths need at least 2 incidents."
-        raise InvalidInputError(msg)
-    dist, _ = cKDTree(xy).query(xy, k=kk + 1, workers=-1)
-    return np.maximum(dist[:, kk], minimum)
 
 
 # ----------------------------------------------------------------------------- binning
@@ -397,9 +187,9 @@ def _stencil(cell_size: float, bandwidth: float, kernel: str, normalize: bool) -
     d = np.hypot(off[:, None], off[None, :])
     u = d / bandwidth
     if kernel == "gaussian":
-        values = np.where(u <= GAUSSIAN_TRUNCATE, _gaussian(u), 0.0)
+        values = np.where(u <= GAUSSIAN_TRUNCATE, kernel_profile("gaussian")(u), 0.0)
     else:
-        values = _PROFILES[kernel](u)
+        values = kernel_profile(kernel)(u)
     values = values / bandwidth**2
     if normalize:
         total = values.sum()
@@ -501,7 +291,7 @@ def kde_grid(
         raise InvalidInputError(msg)
     check_positive(cell_size, "cell_size", "metres")
     check_positive(bandwidth, "bandwidth", "metres")
-    stencil = _stencil(float(cell_size), float(bandwidth), _check_kernel(kernel), normalize)
+    stencil = _stencil(float(cell_size), float(bandwidth), check_kernel(kernel), normalize)
     return _convolve_sum([(counts, stencil)], counts.shape)
 
 
@@ -578,7 +368,7 @@ def kde_points(
     """
     xy_data = np.asarray(xy_data, dtype=float).reshape(-1, 2)
     xy_eval = np.asarray(xy_eval, dtype=float).reshape(-1, 2)
-    kernel = _check_kernel(kernel)
+    kernel = check_kernel(kernel)
     n = len(xy_data)
     h = np.broadcast_to(np.asarray(bandwidth, dtype=float), (n,))
     if n and (not np.all(np.isfinite(h)) or h.min() <= 0):
@@ -589,7 +379,7 @@ def kde_points(
     if n == 0 or len(xy_eval) == 0:
         return out
     reach = support_radius(kernel, exact=True)
-    profile = _PROFILES[kernel]
+    profile = kernel_profile(kernel)
     tree_eval = cKDTree(xy_eval)
     # a handful of bandwidth classes so that a few wide kernels do not widen every query
     idx, _ = _bandwidth_classes(h) if np.ptp(h) > 0 else (np.zeros(n, np.int64), None)
@@ -653,10 +443,15 @@ def kde(
         padded by the kernel's reach so that no mass leaves it. A square grid made
         by :func:`hotspot.grid` (or :func:`hotspot._core.grid.grid_frame`): the density
         of each cell, by FFT, counting incidents outside the grid that are within
-        reach. Any other units (polygons, points, street segments): the exact
-        density at one point per unit: the centroid of a polygon (its
-        ``representative_point`` when the centroid falls outside it), the point
-        itself, or the midpoint of a line.
+        reach. Any other units: the exact density averaged over each polygon
+        (on a lattice of ``h / 4`` clipped to it, so a large or irregular precinct
+        gets its mean, not its centroid's value; a polygon too small to hold a
+        lattice point uses its centroid), at the point itself, or at the midpoint
+        of a line. Units with an ``inside_share`` column (``hs.grid(...,
+        study_area=...)``) get an edge correction: the density is divided by the
+        share of the kernel that falls inside the study area (Diggle 1985; at
+        least :data:`MIN_KERNEL_INSIDE`), so the surface does not fade towards the
+        boundary; ``attrs`` records it.
     cell_size
         Cell side in metres of the grid made when ``units`` is None. None: the
         shorter side of the incidents' bounding box / 50 (sfhotspot's rule), or
@@ -672,7 +467,9 @@ def kde(
         ``"epanechnikov"``, ``"triangular"`` or ``"uniform"``.
     weight
         Name of a column of non-negative weights (e.g. harm); the density then
-        integrates to the sum of the weights instead of the number of incidents.
+        integrates to the sum of the weights instead of the number of incidents,
+        and the default bandwidth rule is weighted as ArcGIS weights it by its
+        population field (weighted centre and distances, ``n`` = sum of weights).
     adaptive
         Adaptive ("sample-point") KDE: each incident's bandwidth is the distance to
         its ``k``-th nearest other incident (floored, see ``bandwidth``). On grids
@@ -683,19 +480,28 @@ def kde(
     population
         Points (or polygons, e.g. census blocks) with a ``population_column``, in
         the incidents' CRS. Adds a dual-KDE risk surface: ``kde_population``
-        (residents per km², same kernel and bandwidth) and ``risk = kde /
-        kde_population`` (incidents per resident). ``risk`` is NaN where the
-        smoothed population is below one resident's peak density ``K_h(0)``
-        (e.g. 3 / (π h²) for the quartic), i.e. where almost no one lives.
-        Not available with ``adaptive=True``.
+        (residents per km², same kernel and bandwidth), ``risk_raw = kde /
+        kde_population`` and ``risk`` (incidents per resident), the raw ratio
+        smoothed by global empirical Bayes (Marshall 1991; see
+        :func:`~hotspot.scan.kernels.marshall_eb`)
+        over the incidents and residents within the kernel's effective area
+        ``1 / ∫K²`` (1.75 h² for the quartic): where few people live the rate is
+        pulled to the overall rate, so near-empty cells do not top the ranking.
+        Both are NaN where the smoothed population is below one resident's peak
+        density ``K_h(0)`` (e.g. 3 / (π h²) for the quartic). Not available with
+        ``adaptive=True``.
     population_column
         Name of the population column of ``population``.
     method
         ``"fft"`` (grids only): linear binning then FFT convolution; the cell
         values integrate to the number of incidents exactly (to round-off), and
-        differ from the exact KDE at cell centres by the binning error, at most
-        about ½ (cell / h)² of a single incident's peak for the quartic (the
-        errors of many incidents partly cancel). ``"exact"``: the kernel summed
+        differ from the exact KDE at cell centres by the binning error: per
+        incident at most about ``(cell / h)² · K_h(0)`` for the quartic and
+        ``0.25 (cell / h)² · K_h(0)`` for the gaussian (measured, tested), but
+        ``0.45 (cell / h) · K_h(0)`` for the epanechnikov and triangular kernels,
+        whose kinks make binning first-order. The errors of many incidents add
+        up where locations are snapped to the same points (block addresses),
+        so budget 2–3 % of the peak at h = 4 cells. ``"exact"``: the kernel summed
         over every incident at each cell centre or unit point; no binning
         error, but on grids the values integrate to the number of incidents only
         to the accuracy of a Riemann sum (about 1e-4 relative for h >= 2 cells).
@@ -708,7 +514,7 @@ def kde(
     geopandas.GeoDataFrame
         A copy of ``units`` (or the new grid, index ``unit_id`` with ``row`` and
         ``col``) with column ``kde`` (incidents, or weight, per km²) and, with
-        ``population``, ``kde_population`` and ``risk``. ``attrs["hotspot"]["kde"]``
+        ``population``, ``kde_population``, ``risk_raw`` and ``risk``. ``attrs["hotspot"]["kde"]``
         holds the parameters, the automatic choices and why, ``bandwidth``,
         ``kernel``, ``cell_size``, ``method`` and, on grids, ``mass_on_grid`` (share
         of the incidents' mass inside the returned cells).
@@ -742,10 +548,83 @@ def kde(
     >>> round(float(surface["kde"].sum() * 0.05**2), 6)  # km² per cell: integrates to n
     500.0
     """
+    kernel, bandwidth, cell_size = _check_kde_args(
+        incidents, units, kernel, method, adaptive, population, bandwidth, cell_size
+    )
+    choices: dict[str, Any] = {}
+    xy = _point_xy(incidents, "incidents")
+    w = _weights(incidents, weight, "incidents", "weight")
+    h_fixed = bandwidth if bandwidth is not None else _rule_choice(xy, w, weight, kernel, choices)
+    if adaptive:
+        k = _auto_k(k, choices)
+    result, spec, cell_size = _evaluation_units(
+        incidents, units, xy, cell_size, h_fixed, kernel, adaptive, k, bandwidth, choices
+    )
+    if spec is None and method == "fft":
+        msg = (
+            "method='fft' needs square-grid units (from hs.grid or units=None); "
+            "these units are not a grid: use method='auto' or 'exact'."
+        )
+        raise InvalidInputError(msg)
+    h_points = (
+        _adaptive_bandwidths(xy, k, bandwidth, spec, h_fixed, choices) if adaptive else h_fixed
+    )
+    if method == "auto":
+        method = _auto_method(spec, len(xy), h_points, kernel, choices)
+    _warn_blocky(spec, float(np.min(h_points)))
+    target = _Target(result, spec, units is not None, method, h_points, kernel)
+    values, mass_on_grid = target.density(xy, w)
+    edge = _edge_correction(result, target) if units is not None else None
+    result["kde"] = values if edge is None else values / edge["inside"]
+    extra: dict[str, Any] = {
+        "bandwidth": h_fixed if not adaptive else _adaptive_summary(h_points, k),
+        "kernel": kernel,
+        "cell_size": None if spec is None else float(spec.cell_size),
+        "method": method,
+        "n_incidents": len(xy),
+        "total_weight": float(w.sum()),
+        "density_units": ("weight" if weight else "incidents") + " per km²",
+    }
+    if edge is not None:
+        extra["edge_correction"] = edge["note"]
+    if spec is not None:
+        extra["mass_on_grid"] = mass_on_grid
+    else:
+        extra["polygon_value"] = target.polygon_note
+    if population is not None:
+        extra.update(
+            _risk_columns(result, incidents, population, population_column, target, edge)
+        )
+    params = {
+        "cell_size": cell_size,
+        "bandwidth": bandwidth,
+        "kernel": kernel,
+        "weight": weight,
+        "adaptive": adaptive,
+        "k": k,
+        "population": None if population is None else f"{len(population)} features",
+        "population_column": population_column if population is not None else None,
+        "method": method,
+        "units": "grid built by kde" if units is None else f"{len(units)} units",
+    }
+    return attach(result, "kde", params, choices, **extra)
+
+
+def _check_kde_args(
+    incidents: Any,
+    units: Any,
+    kernel: str,
+    method: str,
+    adaptive: bool,
+    population: Any,
+    bandwidth: float | None,
+    cell_size: float | None,
+) -> tuple[str, float | None, float | None]:
+    """Validate the arguments of :func:`kde`; return the kernel, bandwidth and cell size."""
     check_geodataframe(incidents, "incidents")
     check_non_empty(incidents, "incidents")
     check_projected(incidents, "incidents")
-    kernel = _check_kernel(kernel)
+    kernel = check_kernel(kernel)
     if method not in ("auto", "fft", "exact"):
         msg = f"Unknown method {method!r}; use 'auto', 'fft' or 'exact'."
         raise InvalidInputError(msg)
@@ -764,145 +643,199 @@ def kde(
             msg = "`cell_size` is only used when `units` is None (a grid is built)."
             raise InvalidInputError(msg)
         cell_size = float(cell_size)
+    return kernel, bandwidth, cell_size
 
-    choices: dict[str, Any] = {}
-    xy = _point_xy(incidents, "incidents")
-    w = _weights(incidents, weight, "incidents", "weight")
-    total = float(w.sum())
 
-    # fixed bandwidth (also sizes the automatic cell and the adaptive floor)
-    h_fixed = bandwidth
-    if bandwidth is None:
-        h_fixed = note_choice(
-            choices,
-            "bandwidth",
-            _round_sig(rule_bandwidth(xy, kernel)),
-            f"ArcGIS spatial Silverman rule 0.9·min(SD, √(1/ln2)·Dm)·n^-0.2 for a quartic "
-            f"radius (SD = standard distance, Dm = median distance to the mean centre, "
-            f"n = {len(xy)})"
-            + ("" if kernel == "quartic" else f", rescaled to the same kernel SD for {kernel}"),
-        )
-    assert h_fixed is not None
+def _rule_choice(
+    xy: np.ndarray, w: np.ndarray, weight: str | None, kernel: str, choices: dict[str, Any]
+) -> float:
+    """Return the rule-of-thumb bandwidth (weighted by ``weight``), noted in ``choices``."""
+    weighted = f"weighted by {weight!r}: " if weight else ""
+    n_text = f"sum of weights {w.sum():g}" if weight else f"{len(xy)}"
+    return note_choice(
+        choices,
+        "bandwidth",
+        _round_sig(rule_bandwidth(xy, kernel, w if weight else None)),
+        f"ArcGIS spatial Silverman rule 0.9·min(SD, √(1/ln2)·Dm)·n^-0.2 for a quartic "
+        f"radius, {weighted}SD = standard distance, Dm = median distance to the mean "
+        f"centre, n = {n_text}"
+        + ("" if kernel == "quartic" else f"; rescaled to the same kernel SD for {kernel}"),
+    )
 
-    # where to evaluate
-    spec: GridSpec | None = None
+
+def _evaluation_units(
+    incidents: Any,
+    units: Any,
+    xy: np.ndarray,
+    cell_size: float | None,
+    h_fixed: float,
+    kernel: str,
+    adaptive: bool,
+    k: int | None,
+    bandwidth: float | None,
+    choices: dict[str, Any],
+) -> tuple[Any, GridSpec | None, float | None]:
+    """Return the frame to fill (a copy of ``units`` or a padded grid), its spec, cell."""
     if units is None:
         if cell_size is None:
             bounds = (*xy.min(axis=0), *xy.max(axis=0))
             cell_size = auto_cell_size(bounds, choices, bandwidth=h_fixed)
         h_reach = h_fixed
         if adaptive:
-            k = _auto_k(k, choices)
             floor = bandwidth if bandwidth is not None else cell_size
             h_reach = float(knn_bandwidths(xy, k, minimum=floor).max())
         spec = _grid_over(xy, cell_size, support_radius(kernel) * h_reach + cell_size)
-        result = grid_frame(spec, incidents.crs)
-        rows, cols = result["row"].to_numpy(), result["col"].to_numpy()
-    else:
-        check_geodataframe(units, "units")
-        check_projected(units, "units")
-        check_same_crs(incidents, units, "incidents", "units")
-        spec = grid_spec_of(units)
-        result = units.copy()
-        if spec is not None:
-            rows, cols = result["row"].to_numpy(), result["col"].to_numpy()
-            cell_size = spec.cell_size
+        return grid_frame(spec, incidents.crs), spec, cell_size
+    check_geodataframe(units, "units")
+    check_projected(units, "units")
+    check_same_crs(incidents, units, "incidents", "units")
+    spec = grid_spec_of(units)
+    return units.copy(), spec, (spec.cell_size if spec is not None else cell_size)
 
-    if spec is None and method == "fft":
-        msg = (
-            "method='fft' needs square-grid units (from hs.grid or units=None); "
-            "these units are not a grid: use method='auto' or 'exact'."
+
+def _adaptive_bandwidths(
+    xy: np.ndarray,
+    k: int,
+    bandwidth: float | None,
+    spec: GridSpec | None,
+    h_fixed: float,
+    choices: dict[str, Any],
+) -> np.ndarray:
+    """Each incident's k-NN bandwidth with the documented floor (recorded in ``choices``)."""
+    if bandwidth is not None:
+        floor = bandwidth
+    elif spec is not None:
+        floor = note_choice(
+            choices, "min_bandwidth", float(spec.cell_size), "the cell size (adaptive floor)"
         )
-        raise InvalidInputError(msg)
-    # per-incident bandwidths
-    if adaptive:
-        k = _auto_k(k, choices)
-        if bandwidth is not None:
-            floor = bandwidth
-        elif spec is not None:
-            floor = note_choice(
-                choices, "min_bandwidth", float(spec.cell_size), "the cell size (adaptive floor)"
-            )
-        else:
-            floor = note_choice(
-                choices,
-                "min_bandwidth",
-                _round_sig(h_fixed / 10),
-                "a tenth of the rule-of-thumb bandwidth (adaptive floor)",
-            )
-        h_points: float | np.ndarray = knn_bandwidths(xy, k, minimum=floor)
-        h_min = float(np.min(h_points))
     else:
-        h_points = h_fixed
-        h_min = h_fixed
+        floor = note_choice(
+            choices,
+            "min_bandwidth",
+            _round_sig(h_fixed / 10),
+            "a tenth of the rule-of-thumb bandwidth (adaptive floor)",
+        )
+    return knn_bandwidths(xy, k, minimum=floor)
 
-    if method == "auto":
-        method = _auto_method(spec, len(xy), h_points, kernel, choices)
+
+def _warn_blocky(spec: GridSpec | None, h_min: float) -> None:
     if spec is not None and h_min < spec.cell_size:
         warnings.warn(
             f"The bandwidth ({h_min:g} m) is smaller than the cell size "
             f"({spec.cell_size:g} m): the surface is blocky and depends on where the grid "
             "falls. Use a larger bandwidth or smaller cells.",
             HotspotWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
 
-    def surface(pts: np.ndarray, wts: np.ndarray) -> tuple[np.ndarray, float]:
+
+class _Target:
+    """Where :func:`kde` evaluates: grid cells (FFT or exact) or other units."""
+
+    def __init__(
+        self,
+        result: Any,
+        spec: GridSpec | None,
+        given: bool,
+        method: str,
+        h: float | np.ndarray,
+        kernel: str,
+    ) -> None:
+        self.spec, self.given, self.method, self.h, self.kernel = spec, given, method, h, kernel
+        self.polygon_note = None
+        if spec is not None:
+            self.rows, self.cols = result["row"].to_numpy(), result["col"].to_numpy()
+            return
+        self.points, self.owner, self.polygon_note = unit_samples(result, float(np.max(h)))
+        self.n_units = len(result)
+
+    def density(self, pts: np.ndarray, wts: np.ndarray) -> tuple[np.ndarray, float]:
         """Density per km² at the units and the share of mass on them (grids)."""
+        spec = self.spec
         if spec is None:
-            return kde_points(pts, _unit_points(result), h_points, kernel, wts) * _PER_KM2, np.nan
-        if method == "exact":
+            at = kde_points(pts, self.points, self.h, self.kernel, wts)
+            total = np.bincount(self.owner, weights=at, minlength=self.n_units)
+            n = np.bincount(self.owner, minlength=self.n_units)
+            return total / n * _PER_KM2, np.nan
+        if self.method == "exact":
             xs, ys = spec.centres()
-            ev = np.column_stack([xs[cols], ys[rows]])
-            dens = kde_points(pts, ev, h_points, kernel, wts)
+            ev = np.column_stack([xs[self.cols], ys[self.rows]])
+            dens = kde_points(pts, ev, self.h, self.kernel, wts)
         else:
-            dens = _fft_on_grid(spec, units is not None, pts, wts, h_points, kernel)[rows, cols]
+            grid = _fft_on_grid(spec, self.given, pts, wts, self.h, self.kernel)
+            dens = grid[self.rows, self.cols]
         mass = float(dens.sum() * spec.cell_area / wts.sum()) if wts.sum() > 0 else np.nan
         return dens * _PER_KM2, mass
 
-    values, mass_on_grid = surface(xy, w)
-    result["kde"] = values
-    extra: dict[str, Any] = {
-        "bandwidth": h_fixed if not adaptive else _adaptive_summary(h_points, k),
-        "kernel": kernel,
-        "cell_size": None if spec is None else float(spec.cell_size),
-        "method": method,
-        "n_incidents": len(xy),
-        "total_weight": total,
-        "density_units": ("weight" if weight else "incidents") + " per km²",
-    }
-    if spec is not None:
-        extra["mass_on_grid"] = mass_on_grid
 
-    if population is not None:
-        check_geodataframe(population, "population")
-        check_projected(population, "population")
-        check_same_crs(incidents, population, "incidents", "population")
-        check_columns(population, [population_column], "population")
-        pop_xy = _unit_points(population)
-        pop_w = _weights(population, population_column, "population", "population_column")
-        pop_values, _ = surface(pop_xy, pop_w)
-        threshold = float(kernel_profile(kernel)(np.array(0.0)) / h_fixed**2 * _PER_KM2)
-        result["kde_population"] = pop_values
-        with np.errstate(divide="ignore", invalid="ignore"):
-            risk = np.where(pop_values >= threshold, values / pop_values, np.nan)
-        result["risk"] = risk
-        extra["risk_min_population_density"] = threshold
-        extra["total_population"] = float(pop_w.sum())
+MIN_KERNEL_INSIDE = 0.25
+"""Floor of the kernel share inside the study area used by the KDE edge correction."""
 
-    params = {
-        "cell_size": cell_size,
-        "bandwidth": bandwidth,
-        "kernel": kernel,
-        "weight": weight,
-        "adaptive": adaptive,
-        "k": k,
-        "population": None if population is None else f"{len(population)} features",
-        "population_column": population_column if population is not None else None,
-        "method": method,
-        "units": "grid built by kde" if units is None else f"{len(units)} units",
+
+def _edge_correction(result: Any, target: _Target) -> dict[str, Any] | None:
+    """Share of each unit's kernel inside the study area, from ``inside_share`` (Diggle 1985).
+
+    Each unit stands for ``area * inside_share`` m² of study area at its centroid; the
+    kernel mass on that area seen from a unit is the KDE of those areas. Dividing the
+    density by it (floored at :data:`MIN_KERNEL_INSIDE`) undoes the loss of kernel mass
+    beyond the boundary, so random points inside an irregular area give a flat surface up
+    to the edge. None when the units have no ``inside_share`` column.
+    """
+    if "inside_share" not in result.columns:
+        return None
+    share = result["inside_share"].to_numpy(dtype=float, na_value=np.nan)
+    if not (np.isfinite(share) & (share >= 0) & (share <= 1 + 1e-9)).all():
+        msg = "column 'inside_share' must hold shares in [0, 1] (from hs.grid(study_area=...))."
+        raise InvalidInputError(msg)
+    mass = share * result.geometry.area.to_numpy()
+    inside, _ = target.density(unit_points(result), mass)
+    inside = np.clip(inside / _PER_KM2, MIN_KERNEL_INSIDE, 1.0)
+    note = (
+        "divided by the share of each unit's kernel inside the study area (from "
+        f"inside_share; floor {MIN_KERNEL_INSIDE}): {int((inside < 0.99).sum())} units near "
+        "the boundary corrected"
+    )
+    return {"inside": inside, "note": note}
+
+
+def _risk_columns(
+    result: Any,
+    incidents: Any,
+    population: Any,
+    column: str,
+    target: _Target,
+    edge: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Add ``kde_population``, ``risk_raw`` and the smoothed ``risk`` to ``result``."""
+    check_geodataframe(population, "population")
+    check_projected(population, "population")
+    check_same_crs(incidents, population, "incidents", "population")
+    check_columns(population, [column], "population")
+    pop_w = _weights(population, column, "population", "population_column")
+    pop_values, _ = target.density(unit_points(population), pop_w)
+    if edge is not None:  # corrected like the incidents, so the ratio is unchanged
+        pop_values = pop_values / edge["inside"]
+    h = float(target.h)
+    floor = float(kernel_profile(target.kernel)(np.array(0.0)) / h**2 * _PER_KM2)
+    crime = result["kde"].to_numpy()
+    lived = pop_values >= floor
+    # people and incidents "at risk" in the kernel's effective area 1 / ∫K²
+    area_km2 = 1.0 / kernel_sq_integral(target.kernel, h) / _PER_KM2
+    risk = np.full(len(crime), np.nan)
+    risk[lived] = marshall_eb(crime[lived] * area_km2, pop_values[lived] * area_km2)
+    result["kde_population"] = pop_values
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result["risk_raw"] = np.where(lived, crime / pop_values, np.nan)
+    result["risk"] = risk
+    return {
+        "risk_min_population_density": floor,
+        "risk_smoothing": (
+            "Marshall (1991) global empirical Bayes: each unit's rate is shrunk towards the "
+            "overall rate in proportion to how few people live within the kernel's "
+            f"effective area ({area_km2:.3g} km²)"
+        ),
+        "total_population": float(pop_w.sum()),
     }
-    return attach(result, "kde", params, choices, **extra)
 
 
 def _auto_method(
@@ -992,38 +925,6 @@ def _weights(gdf: Any, column: str | None, name: str, arg: str) -> np.ndarray:
     if column is None:
         return np.ones(len(gdf))
     return numeric_column(gdf, column, name, what=f"`{arg}` weights")
-
-
-def _unit_points(gdf: Any) -> np.ndarray:
-    """One point per feature: points as they are, polygon centroids, line midpoints."""
-    import shapely
-
-    geoms = np.asarray(gdf.geometry.array)
-    types = shapely.get_type_id(geoms)
-    out = np.full((len(geoms), 2), np.nan)
-    is_point = types == 0
-    is_line = np.isin(types, (1, 2, 5))
-    is_poly = np.isin(types, (3, 6))
-    if is_point.any():
-        out[is_point] = shapely.get_coordinates(geoms[is_point])
-    if is_line.any():
-        mid = shapely.line_interpolate_point(geoms[is_line], 0.5, normalized=True)
-        out[is_line] = shapely.get_coordinates(mid)
-    if is_poly.any():
-        polys = geoms[is_poly]
-        cent = shapely.centroid(polys)
-        outside = ~shapely.contains(polys, cent)
-        cent[outside] = shapely.point_on_surface(polys[outside])
-        out[is_poly] = shapely.get_coordinates(cent)
-    bad = ~np.isfinite(out).all(axis=1)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        msg = (
-            f"Cannot place a point in feature {gdf.index[pos]!r} (empty or unsupported "
-            "geometry); drop empty geometries first."
-        )
-        raise InvalidInputError(msg)
-    return out
 
 
 def _auto_k(k: int | None, choices: dict[str, Any]) -> int:

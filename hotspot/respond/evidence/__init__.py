@@ -343,6 +343,17 @@ def _csv(name: str) -> pd.DataFrame:
         return pd.read_csv(fh)
 
 
+def _of_currency(table: pd.DataFrame, currency: str | None, what: str) -> pd.DataFrame:
+    """Rows of one currency (all when None); an error naming the fix when there are none."""
+    if currency is None:
+        return table
+    out = table[table["currency"] == currency].reset_index(drop=True)
+    if out.empty:
+        raise InvalidInputError(f"no shipped {what.split(';')[0]} in {currency!r};"
+                                f"{what.split(';', 1)[1]}")
+    return out
+
+
 def load_unit_costs(currency: str | None = None) -> pd.DataFrame:
     """Return example unit costs of crime per offence (total cost per offence).
 
@@ -370,14 +381,8 @@ def load_unit_costs(currency: str | None = None) -> pd.DataFrame:
     >>> int(usd.set_index("offence").loc["aggravated assault", "cost"])
     107020
     """
-    table = _csv("unit_costs.csv")
-    if currency is not None:
-        table = table[table["currency"] == currency].reset_index(drop=True)
-        if table.empty:
-            raise InvalidInputError(
-                f"no shipped unit costs in {currency!r}; use 'USD' or 'GBP' or pass costs="
-            )
-    return table
+    return _of_currency(_csv("unit_costs.csv"), currency,
+                        "unit costs; use 'USD' or 'GBP' or pass costs=")
 
 
 def load_cpi(currency: str | None = None) -> pd.DataFrame:
@@ -405,15 +410,9 @@ def load_cpi(currency: str | None = None) -> pd.DataFrame:
     >>> round(float(usd[2024] / usd[2008]), 3)
     1.457
     """
-    table = _csv("cpi.csv")
-    if currency is not None:
-        table = table[table["currency"] == currency].reset_index(drop=True)
-        if table.empty:
-            raise InvalidInputError(
-                f"no shipped consumer price index for {currency!r}; use 'USD' or 'GBP' or "
-                "pass price_year=None with costs already in one price year"
-            )
-    return table
+    return _of_currency(_csv("cpi.csv"), currency,
+                        "consumer price index; use 'USD' or 'GBP' or pass price_year=None "
+                        "with costs already in one price year")
 
 
 def load_harm_example() -> pd.DataFrame:

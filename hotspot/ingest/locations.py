@@ -1,0 +1,262 @@
+"""Location quality: stacked placeholder points and snapped (anonymised) locations.
+
+Exports put incidents whose place is unknown or withheld on one point: a "location
+not known" street, the police station, the city centre, a geocoder's fallback
+centroid. Such a point can hold more crime than any real place around it and then
+drives hotspots, lighting audits and briefings. :func:`stacked_locations` finds them
+with one documented rule:
+
+A distinct coordinate (points closer than 0.1 m are the same) is **stacked** when
+
+1. it holds at least ``min_count`` incidents (default 20), and
+2. it holds at least ``ratio`` times (default 20) the mean count of the *other*
+   distinct coordinates within ``radius`` metres (default 250 m), that mean being
+   taken as at least the mean count per distinct coordinate of the whole data, and
+   at least 1 (so an isolated point far above a typical point counts as stacked).
+
+Snapped data (police.uk "on or near" map points, block-level offsets) put many
+incidents on each point too, but so do their neighbours: the ratio rule leaves them
+alone, and their rows are ``location_quality == "snapped"``. Only a snap point far
+above the points around it is stacked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from hotspot._core.meta import note_choice
+from hotspot.exceptions import InvalidInputError
+
+__all__ = ["LOCATION_QUALITIES", "StackRule", "stacked_locations"]
+
+LOCATION_QUALITIES: tuple[str, ...] = ("exact", "stacked", "snapped")
+"""Fixed vocabulary of the ``location_quality`` column."""
+
+
+@dataclass(frozen=True)
+class StackRule:
+    """Parameters of the stacked-location rule (see the module notes).
+
+    Examples
+    --------
+    >>> StackRule().radius
+    250.0
+    """
+
+    min_count: int = 20
+    ratio: float = 20.0
+    radius: float = 250.0
+
+    def describe(self) -> str:
+        """One sentence stating the rule, for reports.
+
+        Examples
+        --------
+        >>> StackRule().describe()[:40]
+        'a coordinate with >= 20 incidents and >='
+        """
+        return (f"a coordinate with >= {self.min_count} incidents and >= {self.ratio:g}x "
+                f"the mean of the other coordinates within {self.radius:g} m")
+
+
+def stacked_locations(x: np.ndarray, y: np.ndarray, rule: StackRule | None = None
+                      ) -> tuple[np.ndarray, pd.DataFrame]:
+    """Flag incidents on stacked coordinates (projected metres).
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Projected coordinates in metres, one per incident.
+    rule : StackRule, optional
+        The thresholds (default ``StackRule()``).
+
+    Returns
+    -------
+    stacked : numpy.ndarray of bool
+        True for incidents on a stacked coordinate.
+    stacks : pandas.DataFrame
+        One row per stacked coordinate, largest first: ``x``, ``y``, ``count``,
+        ``expected`` (mean count of the other coordinates within the radius),
+        ``first_row`` (position of its first incident).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.r_[rng.uniform(0, 2000, 500), np.full(60, 1000.0)]
+    >>> y = np.r_[rng.uniform(0, 2000, 500), np.full(60, 1000.0)]
+    >>> flag, stacks = stacked_locations(x, y)
+    >>> int(flag.sum()), stacks["count"].tolist()
+    (60, [60])
+    """
+    rule = rule or StackRule()
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    empty = pd.DataFrame({"x": [], "y": [], "count": [], "expected": [], "first_row": []})
+    if len(x) < rule.min_count:
+        return np.zeros(len(x), dtype=bool), empty
+    key = np.column_stack([np.round(x, 1), np.round(y, 1)])
+    uniq, first, inverse, counts = np.unique(key, axis=0, return_index=True,
+                                             return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    cand = np.flatnonzero(counts >= rule.min_count)
+    if cand.size == 0:
+        return np.zeros(len(x), dtype=bool), empty
+    tree = cKDTree(uniq)
+    near = tree.query_ball_point(uniq[cand], rule.radius)
+    expected = np.array([(counts[n].sum() - counts[c]) / max(len(n) - 1, 1)
+                         for c, n in zip(cand, near, strict=True)])
+    floor = max(1.0, len(x) / len(uniq))
+    is_stack = counts[cand] >= rule.ratio * np.maximum(expected, floor)
+    hit = cand[is_stack]
+    flag_loc = np.zeros(len(uniq), dtype=bool)
+    flag_loc[hit] = True
+    stacks = pd.DataFrame({"x": uniq[hit, 0], "y": uniq[hit, 1], "count": counts[hit],
+                           "expected": np.round(expected[is_stack], 2),
+                           "first_row": first[hit]})
+    stacks = stacks.sort_values("count", ascending=False, kind="stable").reset_index(
+        drop=True)
+    return flag_loc[inverse], stacks
+
+
+_ADDRESS_NAMES = ("location", "address", "block", "blockaddress", "street", "streetname",
+                  "place", "locationdescription", "addr", "direccion", "calle", "lugar",
+                  "colonia", "ubicacion", "adresse", "hundredblock")
+
+
+def _address_column(frame: pd.DataFrame) -> str | None:
+    """Find a text column holding the address or street name (None if none)."""
+    import re
+
+    by = {re.sub(r"[^a-z0-9]", "", str(c).lower()): c for c in frame.columns}
+    for name in _ADDRESS_NAMES:
+        col = by.get(name)
+        if col is not None and not pd.api.types.is_numeric_dtype(frame[col]):
+            return col
+    return None
+
+
+def location_quality(x: np.ndarray, y: np.ndarray, frame: pd.DataFrame, crs: object,
+                     snapped: bool, rule: StackRule | None = None
+                     ) -> tuple[pd.Categorical, pd.DataFrame, str | None]:
+    """Rate each incident's location; list the stacks and a report line.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Projected coordinates (metres) of the kept incidents.
+    frame : pandas.DataFrame
+        Their original columns (row-aligned), for the address text of each stack.
+    crs
+        CRS of ``x``/``y`` (for the stacks' lon/lat).
+    snapped : bool
+        Whether the data are snapped to anonymised points (rows not stacked are then
+        ``"snapped"``, otherwise ``"exact"``).
+    rule : StackRule, optional
+        Thresholds of the stacked rule.
+
+    Returns
+    -------
+    quality : pandas.Categorical
+        One of :data:`LOCATION_QUALITIES` per incident.
+    stacks : pandas.DataFrame
+        Stacked coordinates, largest first: ``count``, ``share``, ``lon``, ``lat``,
+        ``x``, ``y``, ``expected``, ``address`` (text of the first incident there, or
+        missing).
+    line : str or None
+        A report warning naming the top stacks, or None when there are none.
+
+    Examples
+    --------
+    >>> x = np.r_[np.arange(100.0) * 40, np.full(30, 500.0)]
+    >>> y = np.r_[np.zeros(100), np.full(30, 900.0)]
+    >>> q, stacks, line = location_quality(x, y, pd.DataFrame(index=range(130)),
+    ...                                    "EPSG:32616", snapped=False)
+    >>> q.value_counts().to_dict()
+    {'exact': 100, 'stacked': 30, 'snapped': 0}
+    """
+    from pyproj import Transformer
+
+    rule = rule or StackRule()
+    flag, stacks = stacked_locations(x, y, rule)
+    codes = np.where(flag, 1, 2 if snapped else 0)
+    quality = pd.Categorical.from_codes(codes, categories=list(LOCATION_QUALITIES))
+    if stacks.empty:
+        return quality, stacks.assign(share=[], lon=[], lat=[], address=[]), None
+    tr = Transformer.from_crs(crs, 4326, always_xy=True)
+    lon, lat = tr.transform(stacks["x"].to_numpy(), stacks["y"].to_numpy())
+    col = _address_column(frame)
+    address = (frame[col].iloc[stacks["first_row"].to_numpy()].astype("string").to_numpy()
+               if col is not None else np.full(len(stacks), None, dtype=object))
+    n = len(x)
+    table = pd.DataFrame({"count": stacks["count"].astype(int),
+                          "share": stacks["count"] / max(n, 1),
+                          "lon": np.round(lon, 5), "lat": np.round(lat, 5),
+                          "x": stacks["x"], "y": stacks["y"],
+                          "expected": stacks["expected"], "address": address})
+    shown = "; ".join(
+        f"{r.count:,} at ({r.lon:.5f}, {r.lat:.5f})"
+        + (f" {r.address!r}" if isinstance(r.address, str) else "")
+        for r in table.head(5).itertuples())
+    line = (f"stacked locations: {int(flag.sum()):,} rows ({flag.mean():.1%}) lie on "
+            f"{len(table)} coordinate(s) holding far more incidents than the places around "
+            f"them ({rule.describe()}), likely placeholders for unknown or withheld "
+            f"locations: {shown}. They are kept with location_quality 'stacked'; hotspots, "
+            "lighting audits and briefings leave them out by default (stacked='keep' to "
+            "include them)")
+    return quality, table, line
+
+
+def exclude_stacked(incidents: pd.DataFrame, stacked: str, choices: dict | None = None
+                    ) -> tuple[pd.DataFrame, str | None]:
+    """Leave out (or keep, and say so) incidents whose ``location_quality`` is stacked.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Incidents, with or without a ``location_quality`` column (without it nothing
+        is done).
+    stacked : {"exclude", "keep"}
+        What to do with stacked incidents.
+    choices : dict, optional
+        A ``choices`` dict of the calling step, updated with the decision.
+
+    Returns
+    -------
+    incidents : pandas.DataFrame
+        The input or the subset without stacked incidents (never modified in place).
+    line : str or None
+        A sentence for printed products; None when there are no stacked incidents.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"location_quality": ["exact", "stacked", "exact"]})
+    >>> kept, line = exclude_stacked(df, "exclude")
+    >>> len(kept), line[:34]
+    (2, '1 incident on a stacked location (')
+    """
+    if stacked not in ("exclude", "keep"):
+        msg = (f"`stacked` must be 'exclude' (leave out incidents on stacked placeholder "
+               f"points) or 'keep', got {stacked!r}.")
+        raise InvalidInputError(msg)
+    if "location_quality" not in incidents.columns:
+        return incidents, None
+    mask = (incidents["location_quality"].astype("string") == "stacked").fillna(
+        False).to_numpy(dtype=bool)
+    k = int(mask.sum())
+    if k == 0:
+        return incidents, None
+    what = f"{k:,} incident{'s' if k > 1 else ''} on a stacked location"
+    if stacked == "exclude":
+        line = (f"{what} (a placeholder point holding far more incidents than the places "
+                "around it) left out; stacked='keep' includes them.")
+        out = incidents.loc[~mask]
+    else:
+        line = f"{what} included (stacked='keep'): it may be a placeholder, not a place."
+        out = incidents
+    if choices is not None:
+        note_choice(choices, "stacked", {"rows": k, "action": stacked}, line)
+    return out, line

@@ -289,6 +289,12 @@ def test_offences_without_a_unit_cost_are_listed_not_dropped():
     assert "Anti-social behaviour (8)" in row["not_costed"] and "not costed" in row["reason"]
     p = plan(s, objective="benefit")
     assert len(p) == 1 and "could not be valued" in p.attrs["totals"]["note"]
+    asb = score_interventions(_incidents([9], offence="Anti-social behaviour"), _hot(1),
+                              interventions=["hot_spots_patrol"], costs="UK",
+                              random_state=0, simulations=300)
+    nothing = plan(asb, objective="benefit")
+    assert nothing.empty and nothing.attrs["totals"]["unvalued_options"] == 1
+    assert "could not be valued" in nothing.attrs["totals"]["note"]
 
 
 def test_patrol_block_koper_hours_and_problem_solving_counts_the_problem():
@@ -439,6 +445,18 @@ def test_samples_top_measures_and_budgets(name, setting):
             "might be eligible").all()
     if name == "chicago_assaults":
         assert top["intervention"].nunique() >= 2
+    # the same benefit-cost ratio whichever currency
+    gbp = score_interventions(inc, hot, setting=setting, random_state=7, simulations=200,
+                              currency="GBP")
+    both = s["bcr"].notna() & gbp["bcr"].notna()
+    np.testing.assert_allclose(s.loc[both, "bcr"], gbp.loc[both, "bcr"], rtol=1e-9)
+    # a menu for every hotspot, each candidate with its triangle side and checks
+    from hotspot.respond.menu import response_menu
+
+    menu = response_menu(inc, hot, scores=s, setting=setting)
+    assert set(menu["hotspot_id"]) == set(hot["hotspot_id"])
+    assert menu["triangle_side"].isin(["offender", "target", "place"]).all()
+    assert (menu["checks"].str.len() > 0).all()
     p = plan(s, capital_budget=50_000, annual_budget=20_000, officer_hours_per_week=10)
     assert p["capital"].sum() <= 50_000 and p["annual_cost"].sum() <= 20_000
     assert p["officer_hours_per_week"].sum() <= 10

@@ -241,7 +241,7 @@ def chicago(shared_data):
     inc = pts[keep.to_numpy()].reset_index(drop=True)
     from hotspot.scan.areas import hotspots
 
-    hot = hotspots(inc, method="count", top=0.005, cell_size=200)
+    hot = hotspots(inc, method="count", top_share=0.005, cell_size=200)
     outages = read_outages(shared_data / "chicago" / "streetlight_outages_2012_2013")
     return inc, hot, outages
 
@@ -344,3 +344,21 @@ def test_lighting_audit_counts_outdoor_dark_incidents_only():
     assert upper["n_dark"] == 3  # place type unknown: counted, an upper bound
     assert "setting" in lighting_audit(inc, hot).hotspots.attrs["hotspot"]["lighting_audit"][
         "choices"]
+
+
+@pytest.mark.shared_data
+def test_lighting_audit_outdoor_only_on_the_chicago_sample(shared_data):
+    import warnings
+
+    import hotspot as hs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("chicago_assaults")
+    hot = hs.hotspots(inc).head(3)
+    assert len(hot) > 0
+    out = lighting_audit(inc, hot, n_lights=3, setting="loc_cat").hotspots
+    upper = lighting_audit(inc, hot, n_lights=3).hotspots
+    assert (out["n_outdoor"] < out["n_incidents_audit"]).all()  # indoor assaults left out
+    assert (out["n_dark"] <= upper["n_dark"]).all() and out["n_dark"].sum() < upper[
+        "n_dark"].sum()

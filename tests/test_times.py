@@ -193,6 +193,12 @@ def test_object_column_of_utc_and_paris_times_keeps_every_row():
     rep = accounted(df, gdf)
     assert rep.rows_kept == 3 and rep.dropped["unparseable_time"] == 0
     assert wall(gdf["occurred_at"])[:2] == ["2020-01-01 11:00", "2020-01-01 10:00"]
+    text = pd.DataFrame({**points(3, 2.35, 48.86),
+                         "date": ["2020-01-01T10:00:00+00:00", "2020-01-01T10:00:00+01:00",
+                                  "2020-07-01T10:00:00+02:00"]})
+    got = read(text)
+    assert wall(got["occurred_at"]) == ["2020-01-01 11:00", "2020-01-01 10:00",
+                                        "2020-07-01 10:00"]
 
 
 def test_date_only_values_keep_their_calendar_date_in_every_zone():
@@ -436,3 +442,19 @@ def test_cli_flags_for_times_and_report_advice_in_flags(tmp_path):
     assert rep.dropped["outside_period"] == 1 and rep.time_zone == "Europe/London"
     text = cli_text(str(rep))
     assert "pass --tz ZONE to override" in text and "tz=" not in text
+
+
+def test_patrol_weeks_and_cube_span_ignore_a_stray_date():
+    from hotspot._core.grid import GridSpec, grid_frame
+    from hotspot.respond.patrol import _weeks_covered
+
+    n = 500
+    rng = np.random.default_rng(3)
+    t = pd.Series(pd.date_range("2021-01-01", "2021-12-31 23:00", periods=n, tz=CHI))
+    t.iloc[0] = pd.Timestamp("1966-06-09 10:00", tz=CHI)
+    pts = gpd.GeoDataFrame({"occurred_at": t, "time_quality": "exact"},
+                           geometry=gpd.points_from_xy(rng.uniform(0, 1000, n),
+                                                       rng.uniform(0, 1000, n)), crs=32616)
+    assert _weeks_covered(pts, {}) == pytest.approx(52.1, abs=0.3)  # not 2,899 weeks
+    cube = space_time_cube(pts, grid_frame(GridSpec(0.0, 0.0, 100.0, 10, 10), "EPSG:32616"))
+    assert str(cube.periods[0]) == "2021-01" and len(cube.periods) == 12

@@ -175,9 +175,10 @@ DATA_PERIOD_TRIM = 0.01
 def data_period(times: Any, *, fix: str = "") -> tuple[pd.Timestamp, pd.Timestamp]:
     """Start and end of the period the data cover, robust to a few stray dates.
 
-    The rule: take the 1 % and 99 % quantiles of the known times (``lo``, ``hi``) and
+    The rule: take the 1 % and 99 % quantiles of the known times (``lo``, ``hi``),
     widen them by the share they leave out at a steady rate,
-    ``(hi - lo) * 0.01 / 0.98`` at each end, never beyond the first and last time.
+    ``(hi - lo) * 0.01 / 0.98`` at each end, and take the first and last known times
+    inside that span.
     For incidents spread evenly over a period this is exactly that period; up to 1 %
     of stray rows at either end (a record dated 1966 in a 2021 export, a year typed
     wrong) do not stretch it, so rates per week or per year are not diluted.
@@ -204,7 +205,7 @@ def data_period(times: Any, *, fix: str = "") -> tuple[pd.Timestamp, pd.Timestam
     >>> t = pd.Series(pd.date_range("2021-01-01", "2021-12-31", periods=1000))
     >>> t[0] = pd.Timestamp("1966-06-09")  # one stray date
     >>> [x.strftime("%Y-%m-%d %H:%M") for x in data_period(t)]
-    ['2020-12-31 23:59', '2021-12-31 00:00']
+    ['2021-01-01 08:44', '2021-12-31 00:00']
     """
     t = pd.to_datetime(pd.Series(times), errors="coerce").dropna()
     if len(t) < 2:
@@ -216,13 +217,15 @@ def data_period(times: Any, *, fix: str = "") -> tuple[pd.Timestamp, pd.Timestam
     tz = series_tz(t)
     wall = (t.dt.tz_convert("UTC").dt.tz_localize(None) if tz is not None else t)
     v = wall.to_numpy().astype("datetime64[us]").astype(np.int64)
+    v = np.sort(v)
     lo, hi = np.quantile(v, [DATA_PERIOD_TRIM, 1.0 - DATA_PERIOD_TRIM])
     pad = (hi - lo) * DATA_PERIOD_TRIM / (1.0 - 2.0 * DATA_PERIOD_TRIM)
-    first = max(float(v.min()), lo - pad)
-    last = min(float(v.max()), hi + pad)
+    # the first and last known times inside the widened span
+    first = v[min(int(np.searchsorted(v, lo - pad - 1.0, side="left")), len(v) - 1)]
+    last = v[max(int(np.searchsorted(v, hi + pad + 1.0, side="right")) - 1, 0)]
     out = []
     for x in (first, last):
-        ts = pd.Timestamp(np.datetime64(round(x), "us"))
+        ts = pd.Timestamp(np.datetime64(int(x), "us"))
         out.append(ts.tz_localize("UTC").tz_convert(tz) if tz is not None else ts)
     return out[0], out[1]
 

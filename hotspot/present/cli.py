@@ -33,7 +33,7 @@ from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
-from hotspot.present.context import name_places, read_layers
+from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
 from hotspot.respond import interventions, patrol
 from hotspot.scan import areas, density
@@ -545,8 +545,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for name, sample, context_name, cell_size, setting, district in runs:
         print(f"\n== {datasets.SAMPLES[sample]}", file=sys.stderr)
         incidents = datasets.load_sample(sample)
-        context = datasets.load_sample(context_name)
-        area = None if district is None else context.loc[[district]]
+        polygons = datasets.load_sample(context_name)
+        area = None if district is None else polygons.loc[[district]]
+        context = {"Precincts" if name == "memphis" else "Districts": polygons}
+        if name == "chicago":  # named streets traced by the outage reports' addresses
+
+            outages = datasets.load_sample("chicago_outages")
+            context = {"Streets": streets_from_addresses(outages, "Location"), **context}
         paths = analyze(
             incidents,
             out,
@@ -554,9 +559,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             cell_size=cell_size,
             setting=setting,
             context=context,
+            source=datasets.SAMPLES[sample],
             briefing=True,
             briefing_area=area,
-            area_name=None if district is None else f"District {district}",
+            area_name="Memphis" if district is None else f"District {district}",
         )
         print((out / f"{name}_ingest_report.txt").read_text(), file=sys.stderr)
         _print_paths(out, paths)

@@ -309,19 +309,44 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
 
 
 def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None:
+    """One place's page; the map shrinks (down to 0.2 of the page) so the advice fits."""
+    sizes = [(_FONT, 7.5), (8.5, 7.0), (8.0, 7.0)]
+    map_h = 0.30
+    while True:
+        fig = _place_top(w, ctx, info, map_h)
+        room = w.y - BOTTOM - _line_h(fig, _FONT + 1.5) - 0.004
+        need = _height(fig, info["actions"], *sizes[-1]) if info["actions"] else 0.0
+        if need <= room or map_h <= 0.2:
+            break
+        w.fig, w.page = None, w.page - 1  # drop this draft, draw again with a smaller map
+        map_h = max(0.2, map_h - (need - room) - 0.01)
+    w.cont_title = info["title"]
+    if not info["actions"]:
+        return
+    w.text("What to do here", size=_FONT + 1.5, bold=True)
+    # the largest sizes (down to 7 pt) at which the advice fits; else it continues overleaf
+    fit = next((sz for sz in sizes if _height(fig, info["actions"], *sz) <= w.y - BOTTOM), None)
+    head, body = fit or sizes[-1]
+    for item in info["actions"]:
+        bold = item.get("bold", False)
+        w.text(item["text"], size=head if bold else body, bold=bold, x=item.get("x", LEFT))
+
+
+def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: float) -> Any:
+    """Title, zoomed map, time table, mixes and facts of a place's page."""
     fig = w.new_page()
     w.text(info["title"], size=15, bold=True, gap=0.002)
     w.text(info["headline"], size=_FONT + 0.5, gap=0.008)
     top = w.y
-    ax = fig.add_axes((LEFT + 0.02, top - 0.31, 0.42, 0.30))
+    ax = fig.add_axes((LEFT + 0.02, top - map_h - 0.01, 0.42, map_h))
     note = _draw_map(ax, ctx, focus=info["hotspot_id"])
     title = textwrap.wrap(info["table_title"], _chars(RIGHT - 0.55, fig, _FONT + 1.5, True))
     fig.text(0.55, top, "\n".join(title), fontsize=_FONT + 1.5, fontweight="bold", va="top")
     n_rows = len(info["time_table"]["rows"]) if info["time_table"] else 1
-    t_h = min(0.27, 0.035 * n_rows)
+    t_h = min(map_h - 0.03, 0.035 * n_rows)
     hax = fig.add_axes((0.63, top - 0.045 - 0.012 * len(title) - t_h, 0.31, t_h))
     _time_table(hax, info["time_table"], info["time_note"])
-    w.y = top - 0.325
+    w.y = top - map_h - 0.045  # under the map's scale bar and north arrow
     w.text(info["map_note"] + (" " + note if note else ""), size=_SMALL, colour="#444444")
     y_mix = w.y
     low = y_mix
@@ -341,13 +366,19 @@ def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None
     w.y = low - 0.008
     w.pairs(info["facts"], key_w=0.11)
     w.y -= 0.006
-    w.cont_title = info["title"]
-    if not info["actions"]:
-        return
-    w.text("What to do here", size=_FONT + 1.5, bold=True)
-    for item in info["actions"]:
+    return fig
+
+
+def _height(fig: Any, items: list[dict[str, Any]], head: float, body: float) -> float:
+    """Height (figure fraction) the advice items take at these font sizes."""
+    total = 0.0
+    for item in items:
         bold = item.get("bold", False)
-        w.text(item["text"], size=_FONT if bold else 7.5, bold=bold, x=item.get("x", LEFT))
+        size = head if bold else body
+        width = RIGHT - item.get("x", LEFT)
+        n = len(textwrap.wrap(" ".join(item["text"].split()), _chars(width, fig, size, bold)))
+        total += max(n, 1) * _line_h(fig, size) + 0.004
+    return total
 
 
 def _method_page(w: _Writer, ctx: dict[str, Any]) -> None:

@@ -1088,11 +1088,26 @@ def plan(
                 out.loc[b, "overlap"] = float(_overlap(cand.loc[[a]], cand.loc[[b]],
                                                        objective)[0])
     totals = _plan_totals(out, objective, budgets, scores)
+    if objective == "benefit" and "prevented" in scores:
+        _note_unvalued(totals, scores, keep)
     out.attrs["totals"] = totals
     params = {"capital_budget": capital_budget, "annual_budget": annual_budget,
               "officer_hours_per_week": officer_hours_per_week, "objective": objective,
               "complementary": [list(p) for p in complementary]}
     return attach(out, "plan", params, {}, status=status, totals=totals)
+
+
+def _note_unvalued(totals: dict[str, Any], scores: pd.DataFrame, keep: np.ndarray) -> None:
+    """Say how much prevented crime a plan by benefit could not value at all."""
+    prev = scores["prevented"].to_numpy(float)
+    lost = ~keep & (prev > 0)
+    if lost.any():
+        msg = (f"{int(lost.sum())} option(s) preventing about {prev[lost].sum():.0f} incidents "
+               "could not be valued (offences without a unit cost) and were not chosen by "
+               "benefit; plan by 'prevented' or 'harm_prevented' to include them")
+        totals["unvalued_options"] = int(lost.sum())
+        totals["unvalued_prevented"] = float(prev[lost].sum())
+        totals["note"] = "; ".join(filter(None, [totals.get("note"), msg]))
 
 
 def _plan_totals(out: pd.DataFrame, objective: str, budgets: dict[str, float | None],

@@ -701,8 +701,8 @@ def local_moran_arrays(
     >>> row, col = np.divmod(np.arange(100), 10)
     >>> y = np.where(col < 5, 10.0, 0.0) + np.random.default_rng(0).random(100)
     >>> res = local_moran_arrays(y, grid_weights(row, col))
-    >>> res.q[[52, 57]].tolist(), res.p_sim[[52, 57]].round(6).tolist()
-    ([1, 3], [0.005133, 0.000111])
+    >>> res.q[[52, 57]].tolist(), res.p_sim[[52, 57]].round(4).tolist()
+    ([1, 3], [0.0051, 0.0001])
     >>> mc = local_moran_arrays(y, grid_weights(row, col), permutations=999, random_state=0)
     >>> mc.p_sim[[52, 57]].tolist()
     [0.008, 0.002]

@@ -121,7 +121,7 @@ from hotspot.ingest.columns import (
     _resolve_offence,
     _squash,
 )
-from hotspot.ingest.locations import location_quality
+from hotspot.ingest.locations import location_codes, location_quality
 from hotspot.ingest.readers import _dup_columns, _load, _Loaded
 from hotspot.ingest.report import IngestReport
 from hotspot.ingest.times import _finish_times, _read_times, _Times, _zone_cells
@@ -174,7 +174,7 @@ def _decimals(v: np.ndarray) -> int | None:
 def _is_snapped(x: np.ndarray, y: np.ndarray) -> bool:
     """Snapped data: at least 20 points on fewer than half as many distinct locations."""
     n = len(x)
-    return n >= 20 and len(pd.unique(x + 1j * y)) / n < 0.5
+    return n >= 20 and location_codes(x, y)[1] / n < 0.5
 
 
 def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndarray,
@@ -193,7 +193,7 @@ def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndar
                        f"{metres}); fine-grained hotspots (small cells, short bandwidths) "
                        "are not meaningful below that")
     if _is_snapped(x, y):
-        uniq = len(pd.unique(x + 1j * y))
+        uniq = location_codes(x, y)[1]
         out.append(f"points are snapped to few unique locations ({uniq:,} for {n:,} "
                    f"rows, {uniq / n:.0%}): likely anonymised 'on or near' map points "
                    "(police.uk) or block-level offsets (location_quality 'snapped'); use "

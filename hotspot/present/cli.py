@@ -549,7 +549,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         area = None if district is None else polygons.loc[[district]]
         context = {"Precincts" if name == "memphis" else "Districts": polygons}
         if name == "chicago":  # named streets traced by the outage reports' addresses
-
             outages = datasets.load_sample("chicago_outages")
             context = {"Streets": streets_from_addresses(outages, "Location"), **context}
         paths = analyze(

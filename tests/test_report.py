@@ -156,6 +156,12 @@ def test_greyscale_legend_matches_map(memphis):
     rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3]
     grey = np.asarray(Image.fromarray(rgb).convert("L"), dtype=float)
     leg = ax.get_legend()
+    assert not leg.get_window_extent().overlaps(ax.get_window_extent())  # covers no data
+    renderer = fig.canvas.get_renderer()
+    labels = [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() == "rank_label"]
+    assert labels and not any(
+        a.overlaps(b) for i, a in enumerate(labels) for b in labels[i + 1 :]
+    )  # rank labels never overlap
     height = grey.shape[0]
     levels, textures = {}, {}
     for patch, text in zip(leg.get_patches(), leg.get_texts(), strict=True):

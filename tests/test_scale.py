@@ -161,6 +161,10 @@ def test_synthetic_multi_file_equals_in_memory(synthetic, kind):
     ref_cube = space_time_cube(mem, ref_cells, freq="M")
     assert cube.periods.equals(ref_cube.periods)
     assert np.array_equal(cube.counts, ref_cube.counts)
+    emerging = scale.emerging_hotspots(ddf, cells, freq="Q")
+    ref_emerging = hs.emerging_hotspots(mem, ref_cells, freq="Q")
+    pd.testing.assert_frame_equal(emerging.drop(columns="geometry"),
+                                  ref_emerging.drop(columns="geometry"))
 
     spots = scale.hotspots(ddf, cell_size=500)
     ref_spots = hs.hotspots(mem, cell_size=500)

@@ -56,6 +56,7 @@ from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.locations import exclude_stacked
+from hotspot.ingest.vocabularies import OUTDOOR_SETTINGS, setting_group
 from hotspot.scan.areas import hotspot_membership
 
 __all__ = [
@@ -770,8 +771,6 @@ def _outdoor(inc: gpd.GeoDataFrame, setting: str | None, choices: dict[str, Any]
                     "no place-type column: every incident counted as outdoor (an upper "
                     "bound: street lights do not act indoors); pass setting='loc_cat'")
         return np.ones(len(inc), dtype=bool)
-    from hotspot.ingest.vocabularies import OUTDOOR_SETTINGS, setting_group
-
     return setting_group(inc[setting]).isin(sorted(OUTDOOR_SETTINGS)).to_numpy(dtype=bool)
 
 

@@ -107,14 +107,19 @@ def test_incidents_come_before_units_and_hotspots():
 
 def test_one_name_per_concept():
     old = {"critical_p", "conf", "confidence", "interval", "patrol_hours"}
+    shares = {"hotspots", "concentration"}  # took `top` as a share before
     for name, f in _public_functions():
         params = set(inspect.signature(f).parameters)
         assert not params & old, name
+        assert name not in shares or "top" not in params, name
     # officer-hours per week are named so wherever they are an input
     for f in (hs.briefing, hs.patrol_plan):
         assert "officer_hours_per_week" in inspect.signature(f).parameters
     # a duration is not called `period` (a period is a (start, end) pair)
     assert "observed_duration" in inspect.signature(hs.score_interventions).parameters
+    # `top` counts hotspots (briefing, maps); a share of area or of units says so
+    assert "top_share" in inspect.signature(hs.hotspots).parameters
+    assert "top_shares" in inspect.signature(hs.concentration).parameters
 
 
 def test_category_spellings_agree():
@@ -236,3 +241,14 @@ def test_map_period_is_a_start_end_pair_or_text():
     with pytest.raises(InvalidInputError, match="pair of dates"):
         add_map_furniture(ax, period=("2019-01-01", "not a date"))
     plt.close(fig)
+
+
+def test_top_as_a_share_warns_and_agrees():
+    cells = grid_frame(GridSpec(0.0, 0.0, 100.0, 4, 3), "EPSG:32616")
+    cells["n_incidents"] = [9, 8, 0, 0, 7, 0, 0, 0, 0, 0, 0, 5]
+    with pytest.warns(FutureWarning, match="`top` is renamed `top_share`"):
+        old = hs.hotspots(cells, method="count", top=0.25)
+    _same(old, hs.hotspots(cells, method="count", top_share=0.25))
+    with pytest.warns(FutureWarning, match="`top` is renamed `top_shares`"):
+        old = hs.concentration(cells, top=(0.1,))
+    assert old.top_shares == hs.concentration(cells, top_shares=(0.1,)).top_shares

@@ -158,19 +158,19 @@ def test_count_top_share_of_area():
     counts = np.array([0, 5, 1, 9, 0, 2, 2, 7, 0, 0] * 10)  # 100 cells of 1 ha
     cells = _cells(10, 10)
     cells["n_incidents"] = counts
-    hot = hotspots(cells, method="count", top=0.1)
+    hot = hotspots(cells, method="count", top_share=0.1)
     assert hot["n_units"].sum() == 10  # exactly 10 % of the area
     assert hot["n_incidents"].sum() == 90  # the ten 9s
-    assert hot.attrs["hotspot"]["hotspots"]["params"]["top"] == 0.1
+    assert hot.attrs["hotspot"]["hotspots"]["params"]["top_share"] == 0.1
     # default top is 5 %, logged as a choice
     default = hotspots(cells, method="count")
     assert default["n_units"].sum() == 5
-    assert default.attrs["hotspot"]["hotspots"]["choices"]["top"]["value"] == 0.05
+    assert default.attrs["hotspot"]["hotspots"]["choices"]["top_share"]["value"] == 0.05
     # cells without crime are never selected, whatever top is
-    everything = hotspots(cells, method="count", top=1.0)
+    everything = hotspots(cells, method="count", top_share=1.0)
     assert everything["n_units"].sum() == int((counts > 0).sum())
     with pytest.raises(InvalidInputError, match="top"):
-        hotspots(cells, method="count", top=1.5)
+        hotspots(cells, method="count", top_share=1.5)
 
 
 def test_kde_units_counted_with_incidents():
@@ -183,7 +183,7 @@ def test_kde_units_counted_with_incidents():
     x = np.array([150, 160, 170, 250, 260, 450.0])
     y = np.array([150, 150, 150, 150, 160, 450.0])
     inc = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=CRS)
-    hot = hotspots(cells, method="kde", incidents=inc, top=0.12)  # 3 cells of 25
+    hot = hotspots(cells, method="kde", incidents=inc, top_share=0.12)  # 3 cells of 25
     assert hot["n_units"].tolist() == [3]
     assert hot["n_incidents"].tolist() == [5]
     assert hot["share"].tolist() == [5 / 6]

@@ -91,7 +91,7 @@ def test_series_geodataframe_and_custom_column():
     gdf = gpd.GeoDataFrame(
         {"harm": [10.5, 0.0, 2.5]}, geometry=gpd.points_from_xy([0, 1, 2], [0, 0, 0])
     )
-    res = concentration(gdf, "harm", top=(0.5,), shares=(0.8,))
+    res = concentration(gdf, "harm", top_shares=(0.5,), shares=(0.8,))
     assert res.n_incidents == 13.0
     assert res.top_shares == {0.5: pytest.approx((10.5 + 0.5 * 2.5) / 13)}
     assert set(res.units_for_share) == {0.8}
@@ -108,7 +108,7 @@ def test_errors_are_clear():
     with pytest.raises(InvalidInputError, match="non-negative"):
         concentration(pd.DataFrame({"n_incidents": [1, np.nan]}))
     with pytest.raises(InvalidInputError, match="between 0 and 1"):
-        concentration(pd.Series([1, 2]), top=(5,))
+        concentration(pd.Series([1, 2]), top_shares=(5,))
     with pytest.raises(InvalidInputError, match="no rows"):
         concentration(pd.DataFrame({"n_incidents": []}))
 

@@ -62,11 +62,11 @@ def test_rule_thresholds():
 
 def test_products_exclude_stacked_by_default_and_say_so(stacked_city):
     _, inc = stacked_city
-    hot = hs.hotspots(inc, method="count", cell_size=200, top=0.05)
+    hot = hs.hotspots(inc, method="count", cell_size=200, top_share=0.05)
     choice = hot.attrs["hotspot"]["hotspots"]["choices"]["stacked"]
     assert choice["value"] == {"rows": 80, "action": "exclude"}
     assert hot["n_incidents"].sum() <= 460
-    kept = hs.hotspots(inc, method="count", cell_size=200, top=0.05, stacked="keep")
+    kept = hs.hotspots(inc, method="count", cell_size=200, top_share=0.05, stacked="keep")
     assert kept["n_incidents"].max() >= 80
     audit = hs.lighting_audit(inc, kept)
     assert "LOCATION NOT KNOWN" not in set(audit.incidents["location"])

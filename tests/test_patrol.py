@@ -241,7 +241,7 @@ def chicago(shared_data):
     inc = pts[keep.to_numpy()].reset_index(drop=True)
     from hotspot.scan.areas import hotspots
 
-    hot = hotspots(inc, method="count", top=0.005, cell_size=200)
+    hot = hotspots(inc, method="count", top_share=0.005, cell_size=200)
     outages = read_outages(shared_data / "chicago" / "streetlight_outages_2012_2013")
     return inc, hot, outages
 

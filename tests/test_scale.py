@@ -275,6 +275,8 @@ def test_arguments_errors(synthetic, tmp_path):
     with pytest.raises(InvalidInputError, match="Dask GeoDataFrame"):
         scale.count(synthetic["mem"], hs.grid(synthetic["mem"], 500))
     ddf = scale.read_incidents(synthetic["csv"], tz="America/Chicago")
+    with pytest.raises(TypeError, match=r"hs\.scale"):
+        hs.count(ddf, hs.grid(synthetic["mem"], 500))
     with pytest.raises(InvalidInputError, match="bandwidth"):
         scale.kde(ddf, hs.grid(synthetic["mem"], 500), bandwidth=None)
     with pytest.raises(InvalidInputError, match="partition_rows"):

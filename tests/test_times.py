@@ -193,6 +193,12 @@ def test_object_column_of_utc_and_paris_times_keeps_every_row():
     rep = accounted(df, gdf)
     assert rep.rows_kept == 3 and rep.dropped["unparseable_time"] == 0
     assert wall(gdf["occurred_at"])[:2] == ["2020-01-01 11:00", "2020-01-01 10:00"]
+    text = pd.DataFrame({**points(3, 2.35, 48.86),
+                         "date": ["2020-01-01T10:00:00+00:00", "2020-01-01T10:00:00+01:00",
+                                  "2020-07-01T10:00:00+02:00"]})
+    got = read(text)
+    assert wall(got["occurred_at"]) == ["2020-01-01 11:00", "2020-01-01 10:00",
+                                        "2020-07-01 10:00"]
 
 
 def test_date_only_values_keep_their_calendar_date_in_every_zone():

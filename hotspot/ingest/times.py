@@ -816,7 +816,8 @@ def _parse_role(frame: pd.DataFrame, cols: _Columns, col: Any, role: str,
     if tcol is not None and has_values:
         cols.used.add(tcol)
         found[prefix + "time"] = (tcol, f"time column next to {col}")
-        hours = _hours_only(_to_float(frame[tcol])[0][np.isfinite(_to_float(frame[tcol])[0])])
+        tv = _to_float(frame[tcol])[0]
+        hours = _hours_only(tv[np.isfinite(tv)])
         w = _with_time(w, frame[tcol])
         if hours:
             w.how += " (whole numbers 0-23: hours of the day, not HHMM)"

@@ -33,7 +33,7 @@ from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
-from hotspot.present.context import name_places, read_layers
+from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
 from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
@@ -549,8 +549,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         area = None if district is None else polygons.loc[[district]]
         context = {"Precincts" if name == "memphis" else "Districts": polygons}
         if name == "chicago":  # named streets traced by the outage reports' addresses
-            from hotspot.present.context import streets_from_addresses
-
             outages = datasets.load_sample("chicago_outages")
             context = {"Streets": streets_from_addresses(outages, "Location"), **context}
         paths = analyze(

@@ -291,8 +291,6 @@ def streets_from_addresses(
     >>> streets_from_addresses(pts, "Location", min_points=3)["name"].tolist()
     ['W Main St']
     """
-    from hotspot.scan.places import clean_place
-
     if address not in points.columns:
         msg = f"`points` has no column {address!r}; columns: {list(points.columns)}."
         raise InvalidInputError(msg)

@@ -121,6 +121,7 @@ def add_scale_bar(
                 linewidth=0.6,
                 zorder=20,
                 gid="scale_bar",
+                clip_on=False,  # also drawn when placed under the map frame
             )
         )
     style = {"transform": trans, "fontsize": _FONT, "zorder": 21, "va": "bottom"}

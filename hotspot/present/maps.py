@@ -300,7 +300,8 @@ def _legend(ax: Any, handles: list[Any], title: str | None = None, loc: str = "u
         return None
     where: dict[str, Any] = {"loc": loc}
     if loc == "below":
-        where = {"loc": "upper left", "bbox_to_anchor": (0.0, -0.012), "ncol": 2}
+        # under the scale bar and north arrow, which sit just below the map frame
+        where = {"loc": "upper left", "bbox_to_anchor": (0.0, -0.085), "ncol": 2}
     leg = ax.legend(
         handles=handles,
         **where,
@@ -358,7 +359,7 @@ def _finish(
         north_arrow=not outside,
     )
     if outside:
-        add_scale_bar(ax, location="lower right", y=-0.05, pad=0.1)
+        add_scale_bar(ax, location="lower left", y=-0.045, pad=0.0)
         add_north_arrow(ax, x=0.975, y=-0.012)
     return ax
 

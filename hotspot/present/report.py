@@ -26,6 +26,7 @@ shown as "fewer than n".
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import tempfile
@@ -244,21 +245,25 @@ def _interventions(
         return None
 
     kwargs: dict[str, Any] = {"setting": setting, "random_state": random_state}
-    if tz is not None:
-        import inspect
-
-        if "tz" in inspect.signature(score_interventions).parameters:
-            kwargs["tz"] = tz
+    if tz is not None and "tz" in inspect.signature(score_interventions).parameters:
+        kwargs["tz"] = tz
     return score_interventions(inc, hot, **kwargs)
 
 
 def _patrol(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None, random_state: Any
+    hot: gpd.GeoDataFrame,
+    inc: gpd.GeoDataFrame,
+    hours: float | None,
+    random_state: Any,
+    tz: Any = None,
 ) -> pd.DataFrame | None:
     if hours is None or len(hot) == 0:
         return None
 
-    return patrol_plan(inc, hot, officer_hours_per_week=hours, random_state=random_state)
+    kwargs: dict[str, Any] = {"officer_hours_per_week": hours, "random_state": random_state}
+    if tz is not None and "tz" in inspect.signature(patrol_plan).parameters:
+        kwargs["tz"] = tz  # the zone reaches every step that reads clock times
+    return patrol_plan(inc, hot, **kwargs)
 
 
 def _select(
@@ -370,7 +375,7 @@ def _analyses(
         "emerging_note": emerging_note,
         "scores": scores,
         "menus": _menus(hot, inc, scores, opts["setting"]),
-        "plan": _patrol(hot, inc, opts["patrol_hours"], opts["random_state"]),
+        "plan": _patrol(hot, inc, opts["patrol_hours"], opts["random_state"], opts["tz"]),
     }
 
 

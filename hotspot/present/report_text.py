@@ -250,14 +250,19 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
         ),
         f"Grid cell size: {_cell_size(ctx['cells'])}; hotspots found: {len(hot_all)}; "
         f"shown: {len(ctx['hot'])} (the top {opts['top']} with at least {m} incidents).",
-        "Place names come from "
-        + (", ".join(sources) if sources else "-")
-        + (
-            f" (address column '{places['choices']['address']['value']}')"
-            if "address" in places.get("choices", {})
+        (
+            "Place names come from "
+            + ", ".join(sources)
+            + (
+                f" (address column '{places['choices']['address']['value']}')"
+                if "address" in places.get("choices", {})
+                else ""
+            )
+            + ". "
+            if sources
             else ""
         )
-        + f". Map grid: squares of {grid.size:,.0f} m, letters from the west, numbers "
+        + f"Map grid: squares of {grid.size:,.0f} m, letters from the west, numbers "
         "from the north.",
         "When busiest: the two busiest weekdays and the busiest 4-hour window.",
         "Darkness: sun more than 6 degrees below the horizon at the incident's time.",

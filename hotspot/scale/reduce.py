@@ -47,7 +47,7 @@ from hotspot.units.counting import (
     _category_codes,
     _lattice_positions,
     _lookup_positions,
-    _slug,
+    category_columns,
 )
 
 __all__ = [
@@ -382,18 +382,12 @@ def _count_result(t: Any, report: IngestReport, *, units: gpd.GeoDataFrame, by: 
     result["n_incidents"] = _dense(t["n"] if t else None, n_units, np.int64)
     categories: dict[str, Any] = {}
     if by is not None and t is not None:
-        taken = {"n_incidents", "weighted"}
         table = t["by"]
         try:
             cats = sorted(t["cats"])
         except TypeError:
             cats = list(t["cats"])
-        for cat in cats:
-            col = "n_" + _slug(cat)
-            stem, i = col, 2
-            while col in taken:
-                col, i = f"{stem}_{i}", i + 1
-            taken.add(col)
+        for col, cat in category_columns(cats).items():
             categories[col] = cat
             values = np.zeros(n_units, dtype=np.int64)
             if cat in table.index.get_level_values(1):

@@ -11,10 +11,10 @@ The methods are:
 ``"gistar"``
     Cells whose ``hotspot_class`` (from ``hs.gi_star``) is in ``classes``.
 ``"kde"``
-    The densest cells (``kde`` column from ``hs.kde``) covering the share ``top``
-    of the total area.
+    The densest cells (``kde`` column from ``hs.kde``) covering the share
+    ``top_share`` of the total area.
 ``"count"``
-    The cells with most incidents covering the share ``top`` of the total area.
+    The cells with most incidents covering the share ``top_share`` of the total area.
 ``"clusters"``
     Point clusters (``cluster`` column from ``hs.cluster_points`` or ``hs.nnh``),
     one hull each.
@@ -39,6 +39,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.grid import grid_spec_of
 from hotspot._core.meta import attach, get_meta, note_choice
 from hotspot._core.validation import (
@@ -79,6 +80,7 @@ _MAX_SPLIT_ROUNDS = 25
 # ------------------------------------------------------------------------ public
 
 
+@renamed_arguments(top="top_share")
 def hotspots(
     data: gpd.GeoDataFrame,
     *,
@@ -86,7 +88,7 @@ def hotspots(
     incidents: gpd.GeoDataFrame | None = None,
     column: str = "n_incidents",
     classes: Sequence[str] = ("hot_99", "hot_95"),
-    top: float | None = None,
+    top_share: float | None = None,
     max_area_km2: float | None = None,
     weight: str | None = None,
     neighbors: str = "queen",
@@ -123,12 +125,13 @@ def hotspots(
     classes
         ``"gistar"``: the ``hotspot_class`` values that make a cell hot. Default
         99 % and 95 % hot spots; add ``"hot_90"`` for a looser map.
-    top
+    top_share
         ``"kde"`` and ``"count"``: share of the total area (0-1) to select,
         densest cells first. None: 0.05 (logged). Ties at the cut-off are broken
-        by ``n_incidents`` then by unit order, so exactly ``top`` of the area
+        by ``n_incidents`` then by unit order, so exactly ``top_share`` of the area
         (to the next whole cell) is selected. Cells with zero density or count are
-        never selected.
+        never selected. (Called ``top`` before; that name, which elsewhere counts
+        hotspots, still works for one release.)
     max_area_km2
         Cap on the area of one hotspot, so that one officer can cover one. A
         larger area is cut into ``ceil(area / max_area_km2)`` compact pieces of
@@ -193,7 +196,7 @@ def hotspots(
     Raises
     ------
     InvalidInputError
-        Unknown method, missing columns, bad ``top``/``max_area_km2``.
+        Unknown method, missing columns, bad ``top_share``/``max_area_km2``.
     CRSError
         Geographic or missing CRS.
 
@@ -217,7 +220,7 @@ def hotspots(
         "method": method,
         "column": column,
         "classes": list(classes) if method == "gistar" else None,
-        "top": top,
+        "top_share": top_share,
         "max_area_km2": max_area_km2,
         "weight": weight,
         "neighbors": neighbors,
@@ -248,12 +251,13 @@ def hotspots(
             gdf, is_points, incidents, method, column, weight, neighbors, cell_size, choices
         )
         out, totals = _unit_areas(
-            units, inc, method, column, classes, top, max_area_km2, weight, neighbors, choices
+            units, inc, method, column, classes, top_share, max_area_km2, weight, neighbors,
+            choices,
         )
 
     out = _finish(out, totals, weight, min_incidents, gdf.crs)
     out.attrs["hotspot"] = upstream
-    params["top"] = choices.get("top", {}).get("value", top)
+    params["top_share"] = choices.get("top_share", {}).get("value", top_share)
     return attach(
         out,
         "hotspots",
@@ -482,10 +486,10 @@ def _select(
         return np.isin(hc, list(classes))
     if top is None:
         top = note_choice(
-            choices, "top", _DEFAULT_TOP, "default: the top 5 % of the area, densest first"
+            choices, "top_share", _DEFAULT_TOP, "default: the top 5 % of the area, densest first"
         )
     if not 0.0 < float(top) <= 1.0:
-        msg = f"`top` must be a share of the area between 0 and 1, got {top}."
+        msg = f"`top_share` must be a share of the area between 0 and 1, got {top}."
         raise InvalidInputError(msg)
     value = _numeric(units, "kde" if method == "kde" else column)
     # densest first; ties by count, then unit order

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.validation import numeric_column
 from hotspot.exceptions import InvalidInputError
 
@@ -297,11 +298,12 @@ def _values_of(units: Any, column: str) -> np.ndarray:
     return values
 
 
+@renamed_arguments(top="top_shares")
 def concentration(
     units: pd.DataFrame | pd.Series,
     column: str = "n_incidents",
     *,
-    top: Sequence[float] = (0.01, 0.05, 0.10),
+    top_shares: Sequence[float] = (0.01, 0.05, 0.10),
     shares: Sequence[float] = (0.25, 0.5),
 ) -> ConcentrationResult:
     """Measure how concentrated crime is over units.
@@ -319,8 +321,10 @@ def concentration(
         Non-integer values (harm weights) work too.
     column
         The column to summarize; ignored for a Series.
-    top
-        Shares of units (0-1) for which to report the share of crime.
+    top_shares
+        Shares of units (0-1) for which to report the share of crime (called ``top``
+        before; that name, which elsewhere counts hotspots, still works for one
+        release).
     shares
         Shares of crime (0-1) for which to report the share of units.
 
@@ -347,7 +351,7 @@ def concentration(
     0.973
     """
     values = _values_of(units, column)
-    for name, seq in (("top", top), ("shares", shares)):
+    for name, seq in (("top_shares", top_shares), ("shares", shares)):
         if any(not 0.0 < float(p) <= 1.0 for p in seq):
             msg = f"`{name}` values must be shares between 0 and 1, got {list(seq)}."
             raise InvalidInputError(msg)
@@ -358,7 +362,7 @@ def concentration(
     y = np.concatenate([[0.0], np.cumsum(desc) / total])
     y[-1] = 1.0
     k = int((desc > 0).sum())  # strictly increasing part of the curve
-    top_shares = {float(p): float(np.interp(float(p), x, y)) for p in top}
+    crime_in_top = {float(p): float(np.interp(float(p), x, y)) for p in top_shares}
     units_for = {float(q): float(np.interp(float(q), y[: k + 1], x[: k + 1])) for q in shares}
     lorenz = pd.DataFrame({"share_units": x, "share_crime": y})
     g, gm = _gini_pair(values)
@@ -366,10 +370,10 @@ def concentration(
         lorenz=lorenz,
         gini=g,
         gini_modified=gm,
-        top_shares=top_shares,
+        top_shares=crime_in_top,
         units_for_share=units_for,
         n_units=n,
         n_incidents=total,
         column=column,
-        params={"top": list(map(float, top)), "shares": list(map(float, shares))},
+        params={"top_shares": list(map(float, top_shares)), "shares": list(map(float, shares))},
     )

@@ -13,6 +13,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
+from hotspot.ingest.locations import exclude_stacked
 from hotspot.scan.areas import hotspots
 from hotspot.scan.cells import scan_cells
 
@@ -29,6 +30,7 @@ def scan(
     units: gpd.GeoDataFrame | None = None,
     weight: str | None = None,
     neighbors: str = "queen",
+    stacked: str = "exclude",
     random_state: int | np.random.Generator | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Run the default scan: grid -> count -> Gi* (FDR) -> ranked operational hotspots.
@@ -61,6 +63,11 @@ def scan(
         Incident column of harm weights; hotspots are then ranked by harm.
     neighbors
         ``"queen"`` or ``"rook"``: contiguity for Gi* and for merging cells.
+    stacked
+        ``"exclude"`` (default): incidents whose ``location_quality`` is
+        ``"stacked"`` (placeholder points, see :mod:`hotspot.ingest.locations`) are
+        left out before the cells are counted, as :func:`hotspot.hotspots` does;
+        ``"keep"`` counts them.
     random_state
         Seed for the random steps (the clusterer of ``"clusters"``); the grid
         methods are deterministic.
@@ -84,6 +91,7 @@ def scan(
     >>> spots.attrs["hotspot"]["units"]["choices"]["cell_size"]["value"] > 0
     True
     """
+    incidents, _ = exclude_stacked(incidents, stacked)
     cells = scan_cells(
         incidents,
         method=method,
@@ -101,6 +109,7 @@ def scan(
         max_area_km2=max_area_km2,
         weight=weight,
         neighbors=neighbors,
+        stacked=stacked,
         random_state=random_state,
     )
     return cells, spots

@@ -518,3 +518,27 @@ def test_memphis_population_risk(shared_data):
     assert out["risk_raw"].idxmax() not in out["risk"].nlargest(20).index
     top = out.loc[out["risk"].nlargest(20).index, "kde_population"]
     assert (top * 1.745 >= 20).all()
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("shape", ["square", "hex"])
+def test_kde_edge_correction_on_a_clipped_grid(shared_data, shape):
+    """Uniform points in Chicago district 11: the corrected surface is flat to the edge."""
+    districts = gpd.read_file(shared_data / "chicago" / "chicago_police_districts.geojson")
+    area = districts[districts["district"].astype(str) == "11"].to_crs(CRS)
+    poly = shapely.union_all(area.geometry.to_numpy())
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(poly.bounds[:2], poly.bounds[2:], (60_000, 2))
+    xy = xy[shapely.contains_xy(poly, xy[:, 0], xy[:, 1])]
+    cells = grid(area, 150.0, shape=shape, study_area=area)
+    pts = points_frame(xy)
+    out = kde(pts, cells, bandwidth=600.0)
+    raw = kde(pts, cells.drop(columns="inside_share"), bandwidth=600.0)
+    truth = len(xy) / (poly.area / 1e6)  # points per km²
+    edge = cells["inside_share"].between(0.5, 0.99).to_numpy()
+    inner = cells.centroid.distance(poly.boundary).to_numpy() > 900
+    assert raw["kde"][edge].mean() < 0.8 * truth  # mass lost beyond the boundary
+    assert out["kde"][edge].mean() == pytest.approx(truth, rel=0.08)
+    assert out["kde"][inner].mean() == pytest.approx(truth, rel=0.05)
+    assert "inside the study area" in out.attrs["hotspot"]["kde"]["edge_correction"]
+

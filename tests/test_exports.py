@@ -143,6 +143,21 @@ def test_multi_layer_geopackage_needs_layer(tmp_path):
         read(p, layer="nope")
 
 
+def test_file_geodatabase_layers(tmp_path):
+    import pyogrio
+
+    if "w" not in pyogrio.list_drivers().get("OpenFileGDB", ""):
+        pytest.skip("GDAL cannot write File Geodatabases here")
+    p = tmp_path / "crimes.gdb"
+    pts = gpd.GeoDataFrame({"offence": ["a", "b", "c"]},
+                           geometry=gpd.points_from_xy(LON[:3], LAT[:3]), crs=4326)
+    pts.to_file(p, layer="incidents", driver="OpenFileGDB")
+    pts.iloc[:1].to_file(p, layer="calls", driver="OpenFileGDB")
+    with pytest.raises(InvalidInputError, match=r"crimes\.gdb has 2 layers"):
+        read(p)
+    assert ingest_report(read(p, layer="incidents")).rows_read == 3
+
+
 def test_folder_with_mixed_column_case_and_order(tmp_path):
     (tmp_path / "a.csv").write_text("lat,lon,Date,Crime Type\n41.88,-87.63,2020-03-01,Robbery\n"
                                     "41.89,-87.62,2020-03-02,Burglary\n")

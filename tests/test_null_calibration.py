@@ -127,3 +127,26 @@ def test_local_moran_is_seed_stable_and_flags_a_city_grid(memphis):
     mc = local_moran_arrays(y, w, permutations=2999, random_state=0)
     close = np.abs(exact.p_sim - mc.p_sim) <= 4 * np.sqrt(exact.p_sim / 2999) + 1e-3
     assert close.mean() > 0.99
+
+
+def test_monte_carlo_units_tied_by_construction_get_independent_draws():
+    """All-zero windows share esda-style draws; they are redrawn independently."""
+    from hotspot._core.weights import grid_weights
+
+    row, col = np.divmod(np.arange(40 * 40), 40)
+    rng = np.random.default_rng(1)
+    y = np.where(col < 20, 0.0, rng.poisson(2.0, 40 * 40))
+    w = grid_weights(row, col)
+    zero_window = (col >= 1) & (col <= 18) & (row >= 1) & (row <= 38)
+    exact = gi_star_arrays(y, w, permutations=None).p_exact[zero_window]
+    assert np.ptp(exact) == 0  # one exact p for the whole block
+    runs = [gi_star_arrays(y, w, permutations=199, random_state=s) for s in range(3)]
+    for res in runs:
+        p = res.p_sim[zero_window]
+        assert len(np.unique(p)) > 5  # no longer one shared value
+        # independent draws: the block's mean pseudo p-value matches the exact one
+        expected = np.minimum(1, 2 * (199 * exact[0] / 2 + 1) / 200)
+        assert abs(p.mean() - expected) < 4 * p.std() / np.sqrt(len(p)) + 0.01
+    # so the share of the block below a threshold barely depends on the seed
+    shares = [np.mean(res.p_sim[zero_window] <= exact[0]) for res in runs]
+    assert np.ptp(shares) < 0.1

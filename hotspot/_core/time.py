@@ -175,7 +175,8 @@ DATA_PERIOD_TRIM = 0.01
 def data_period(times: Any, *, fix: str = "") -> tuple[pd.Timestamp, pd.Timestamp]:
     """Start and end of the period the data cover, robust to a few stray dates.
 
-    The rule: take the 1 % and 99 % quantiles of the known times (``lo``, ``hi``),
+    The rule: take the 1 % and 99 % quantiles of the known times (``lo``, ``hi``, the
+    nearest known times outward, so with fewer than 100 times the first and last),
     widen them by the share they leave out at a steady rate,
     ``(hi - lo) * 0.01 / 0.98`` at each end, and take the first and last known times
     inside that span.
@@ -218,7 +219,9 @@ def data_period(times: Any, *, fix: str = "") -> tuple[pd.Timestamp, pd.Timestam
     wall = (t.dt.tz_convert("UTC").dt.tz_localize(None) if tz is not None else t)
     v = wall.to_numpy().astype("datetime64[us]").astype(np.int64)
     v = np.sort(v)
-    lo, hi = np.quantile(v, [DATA_PERIOD_TRIM, 1.0 - DATA_PERIOD_TRIM])
+    # "lower"/"higher" quantiles: with under 100 times they are the first and last
+    lo = float(np.quantile(v, DATA_PERIOD_TRIM, method="lower"))
+    hi = float(np.quantile(v, 1.0 - DATA_PERIOD_TRIM, method="higher"))
     pad = (hi - lo) * DATA_PERIOD_TRIM / (1.0 - 2.0 * DATA_PERIOD_TRIM)
     # the first and last known times inside the widened span
     first = v[min(int(np.searchsorted(v, lo - pad - 1.0, side="left")), len(v) - 1)]

@@ -39,6 +39,14 @@ def check_geodataframe(obj: Any, name: str) -> gpd.GeoDataFrame:
     (0, 1)
     """
     if not isinstance(obj, gpd.GeoDataFrame):
+        if type(obj).__module__.startswith(("dask", "dask_geopandas")):
+            msg = (
+                f"`{name}` is a Dask frame; use the hs.scale functions on it "
+                "(hs.scale.count, hs.scale.kde, hs.scale.temporal_profile...), which "
+                "reduce it to grids where the data live, or `.compute()` it if it fits "
+                "in memory."
+            )
+            raise InputTypeError(msg)
         msg = (
             f"`{name}` must be a geopandas.GeoDataFrame, got {type(obj).__name__}. "
             "Read incidents with `hs.read_incidents(...)`, or build one with "

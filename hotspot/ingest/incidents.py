@@ -99,6 +99,7 @@ of day) is dropped as ``"unparseable_time"``, never read as midnight.
 from __future__ import annotations
 
 import warnings as _warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -120,8 +121,8 @@ from hotspot.ingest.columns import (
     _resolve_offence,
     _squash,
 )
-from hotspot.ingest.locations import location_quality
-from hotspot.ingest.readers import _dup_columns, _load
+from hotspot.ingest.locations import location_codes, location_quality
+from hotspot.ingest.readers import _dup_columns, _load, _Loaded
 from hotspot.ingest.report import IngestReport
 from hotspot.ingest.times import _finish_times, _read_times, _Times, _zone_cells
 
@@ -173,7 +174,7 @@ def _decimals(v: np.ndarray) -> int | None:
 def _is_snapped(x: np.ndarray, y: np.ndarray) -> bool:
     """Snapped data: at least 20 points on fewer than half as many distinct locations."""
     n = len(x)
-    return n >= 20 and len(pd.unique(x + 1j * y)) / n < 0.5
+    return n >= 20 and location_codes(x, y)[1] / n < 0.5
 
 
 def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndarray,
@@ -192,7 +193,7 @@ def _quality_warnings(lon: np.ndarray | None, lat: np.ndarray | None, x: np.ndar
                        f"{metres}); fine-grained hotspots (small cells, short bandwidths) "
                        "are not meaningful below that")
     if _is_snapped(x, y):
-        uniq = len(pd.unique(x + 1j * y))
+        uniq = location_codes(x, y)[1]
         out.append(f"points are snapped to few unique locations ({uniq:,} for {n:,} "
                    f"rows, {uniq / n:.0%}): likely anonymised 'on or near' map points "
                    "(police.uk) or block-level offsets (location_quality 'snapped'); use "
@@ -539,19 +540,10 @@ def read_incidents(
     """
     _check_args(errors, drop_duplicates)
     tz = _check_tz(tz)
-    crs_to = _to_crs(to_crs, "to_crs") if to_crs is not None else None
-    if crs_to is not None and not is_metric(crs_to):
-        msg = (f"`to_crs={to_crs!r}` is not a projected CRS in metres; pass one such as "
-               "'EPSG:27700' or a UTM zone ('EPSG:32630').")
-        raise CRSError(msg)
-    loaded = _load(source, sheet=sheet, layer=layer)
-    frame = loaded.frame
-    if frame.columns.duplicated().any():
-        _dup_columns(frame)
-    n = len(frame)
-    if n == 0:
-        msg = "the source has no rows: nothing to read."
-        raise InvalidInputError(msg)
+    crs_to = _check_to_crs(to_crs)
+    # 1. load: one frame (and geometry) from the file(s), folder or frame
+    loaded = _load_checked(source, sheet, layer)
+    frame, n = loaded.frame, len(loaded.frame)
     row_id = np.arange(n, dtype=np.int64)
     choices: dict[str, Any] = {}
     detected: dict[str, str] = {}
@@ -563,233 +555,47 @@ def read_incidents(
     schema = _schema(frame)
     if schema:
         notes.append(f"recognised the {schema} street-crime schema")
+    # 2. detect the columns: coordinates, date/times, offence
     args = {"x": x, "y": y, "lon": lon, "lat": lat, "crs": crs, "datetime": datetime,
             "start": start, "end": end, "tz": tz, "time": time, "hour": hour,
             "dayfirst": dayfirst, "decimal": decimal, "thousands": thousands}
     cols = _Columns(frame)
-
     coords = _resolve_coordinates(loaded, cols, args, detected, choices, notes)
     parsed_times = _read_times(frame, cols, args, detected, choices)
-
     off_col = _resolve_offence(cols, offence, detected, choices, notes)
-
-    # ---- coordinates: kind and CRS
-    a, b = coords.a, coords.b
-    missing, invalid = coords.missing.copy(), coords.invalid.copy()
-    ok = ~missing & ~invalid
-    kind = coords.kind
-    crs_in: CRS | None = _to_crs(crs, "crs") if crs is not None else None
-    from_geometry = "geometry" in detected
-    if from_geometry:
-        if crs_in is None:
-            crs_in = loaded.crs
-        elif loaded.crs is not None and not crs_in.equals(loaded.crs):
-            warnings.append(f"crs={crs!r} overrides the data's own CRS "
-                            f"{_crs_str(loaded.crs)}")
-        kind = "lonlat" if crs_in is not None and crs_in.is_geographic else "xy"
-    if kind == "xy" and crs_in is not None and crs_in.is_geographic:
-        kind = "lonlat"
-    in_deg = ok & (np.abs(a) <= 180) & (np.abs(b) <= 90)
-    if kind == "xy" and crs_in is None:
-        if ok.any() and in_deg.sum() > 0.5 * ok.sum():
-            kind = "lonlat"
-            notes.append("x/y values lie within lon/lat ranges: read as lon/lat degrees "
-                         "(EPSG:4326); pass crs= if they are not")
-        else:
-            cname = ", ".join(dict.fromkeys(map(str, coords.cols)))
-            hi = float(np.nanmax(np.abs(np.where(ok, np.maximum(np.abs(a), np.abs(b)), 0))))
-            msg = (
-                f"the coordinates in {cname} are projected (values up to {hi:,.0f}), "
-                "but their CRS is unknown. Pass the CRS they are in, e.g. "
-                "crs='EPSG:3435' (Illinois East, US feet), the EPSG code of your local "
-                "State Plane / national grid, or crs='EPSG:3857' for Web Mercator "
-                "(ArcGIS/web-map exports, values in the millions of metres)."
-            )
-            raise CRSError(msg)
-    if kind == "lonlat":
-        if crs_in is None:
-            crs_in = CRS.from_epsg(4326)
-        elif not crs_in.is_geographic:
-            msg = (f"`crs={crs!r}` is projected, but the coordinates were given as lon/lat "
-                   "degrees. Pass x=/y= for projected columns, or a geographic crs.")
-            raise CRSError(msg)
-        a, b, invalid = _lonlat_checks(a, b, ok, row_id, invalid, warnings, coords.cols)
-        zero = ok & ~invalid & (a == 0) & (b == 0)
-    else:
-        assert crs_in is not None
-        if not crs_in.is_projected:
-            msg = f"`crs` {_crs_str(crs_in)} is neither geographic nor projected."
-            raise CRSError(msg)
-        nonzero = ok & (a != 0) & (b != 0)
-        if nonzero.any() and (in_deg & nonzero).sum() >= 0.95 * nonzero.sum():
-            msg = (f"`crs={crs if crs is not None else _crs_str(crs_in)!r}` is projected, "
-                   "but x/y look like degrees (all within lon/lat ranges); "
-                   "pass lon=/lat= or crs='EPSG:4326'.")
-            raise CRSError(msg)
-        big = ok & ((np.abs(a) > 1000) | (np.abs(b) > 1000))
-        degree_like = ok & in_deg & ~((a == 0) | (b == 0))
-        if big.sum() > 0.5 * ok.sum() and degree_like.any():
-            k = int(degree_like.sum())
-            warnings.append(
-                f"mixed CRS: {k:,} rows have lon/lat-looking values (e.g. "
-                f"{a[np.argmax(degree_like)]:.4f}, {b[np.argmax(degree_like)]:.4f}, row_id "
-                f"{int(row_id[np.argmax(degree_like)])}) in a file of projected "
-                f"coordinates ({_crs_str(crs_in)}); dropped as invalid_coordinates"
-            )
-            invalid |= degree_like
-        zero = ok & ~invalid & ((a == 0) | (b == 0))
-    note_choice(choices, "crs_in", _crs_str(crs_in),
-                "given by the caller" if crs is not None else
-                ("the data's own CRS" if from_geometry and loaded.crs is not None
-                 else "lon/lat degrees (WGS 84)"))
-
-    good = ok & ~invalid & ~zero
-    if crs_to is not None:
-        crs_out, reason = crs_to, "given by the caller (to_crs=)"
-    elif good.any():
-        crs_out, reason = metric_crs_for(a[good], b[good], crs_in)
-    else:
-        crs_out, reason = crs_in, "no valid point"
-    px, py = np.full(n, np.nan), np.full(n, np.nan)
-    if good.any():
-        px[good], py[good] = transform_xy(a[good], b[good], crs_in, crs_out)
-    note_choice(choices, "crs_out", _crs_str(crs_out), reason)
-    unproj = good & ~(np.isfinite(px) & np.isfinite(py))
-    invalid |= unproj
-
-    # ---- times: the zone (given, or from the coordinates), implausible dates, period
-    cells = _zone_cells(a, b, good & ~unproj, crs_in) if (good & ~unproj).any() else None
+    # 3. coordinates: their CRS, checks, projection to metres
+    placed = _locate(coords, loaded, crs, crs_to, detected, row_id, notes, warnings,
+                     choices)
+    # 4. times: the zone (given, or from the coordinates), implausible dates, period
+    usable = placed.good & ~placed.unprojected
+    cells = _zone_cells(placed.a, placed.b, usable, placed.crs_in) if usable.any() else None
     times = _finish_times(parsed_times, tz, schema, cells, row_id, period)
     warnings += times.warnings
     notes += times.notes
-
-    # ---- reasons, in priority order
-    reason_code = np.zeros(n, np.int8)
-
-    def mark(mask: np.ndarray, why: str) -> None:
-        reason_code[(reason_code == 0) & mask] = _REASON_CODE[why]
-
-    mark(missing, "missing_coordinates")
-    mark(invalid, "invalid_coordinates")
-    mark(zero, "zero_coordinates")
-    mark(times.failed, "unparseable_time")
-    mark(times.implausible, "implausible_date")
-    orig_cols = list(frame.columns)
-    if drop_duplicates:
-        try:
-            dup = frame.duplicated(keep="first").to_numpy()
-        except TypeError:
-            dup = frame.astype(str).duplicated(keep="first").to_numpy()
-        mark(dup, "duplicate")
-    mark(times.outside_period, "outside_period")
-    area_note = None
-    if study_area is not None:
-        geom = _study_area_geom(study_area, crs_out, notes)
-        cand = reason_code == 0
-        inside = np.zeros(n, bool)
-        if cand.any():
-            shapely.prepare(geom)
-            inside[cand] = shapely.intersects_xy(geom, px[cand], py[cand])
-        mark(cand & ~inside, "outside_study_area")
-        area_note = f"{type(study_area).__name__}"
+    # 5. checks: one drop reason per row, in priority order
+    reason_code = _drop_reasons(frame, placed, times, drop_duplicates, study_area, notes)
     invalid_row = (reason_code > 0) & (reason_code <= _REASON_CODE["implausible_date"])
     if errors == "raise" and invalid_row.any():
         _raise_first(np.where(invalid_row, reason_code, 0), row_id, frame, coords, times,
                      loaded.source_file)
-
     keep = reason_code == 0
     counts = np.bincount(reason_code, minlength=len(DROP_REASONS) + 1)
     dropped = {r: int(counts[i + 1]) for i, r in enumerate(DROP_REASONS)}
     if not keep.any():
-        parts = ", ".join(f"{k} {v:,}" for k, v in dropped.items() if v)
-        main_reason = max(dropped, key=lambda k: dropped[k])
-        if main_reason == "unparseable_time":
-            tcols = ", ".join(map(str, dict.fromkeys(times.failed_names)))
-            fix = (f"Check the date/time column(s) ({tcols}), or pass datetime=/start=/end= "
-                   "explicitly")
-        elif main_reason == "outside_study_area":
-            fix = "Check that study_area covers the data and has the right CRS"
-        elif main_reason == "duplicate":  # pragma: no cover - the first copy is kept
-            fix = "Check the data"
-        else:
-            fix = (f"Check the coordinate columns "
-                   f"({', '.join(map(str, dict.fromkeys(coords.cols)))}) and their CRS, or "
-                   "pass lon=/lat= or x=/y=/crs= explicitly")
-        msg = (
-            f"every one of the {n:,} rows is invalid ({parts}); nothing is left. "
-            f"First row: {_row_text(frame, 0)}. {fix}."
-        )
-        raise InvalidInputError(msg)
-
-    # ---- output frame
-    renamed = _rename_collisions(orig_cols)
-    kidx = np.flatnonzero(keep)
-    q_kept = times.quality[kidx]
-    kx, ky = px[kidx], py[kidx]
-    is_ll = kind == "lonlat"
-    warnings += _quality_warnings(a[kidx] if is_ll else None, b[kidx] if is_ll else None,
-                                  kx, ky, row_id[kidx], q_kept, times.slots_per_day)
-    canon: dict[str, Any] = {"row_id": row_id[kidx]}
-    if loaded.source_file is not None:
-        canon["source_file"] = loaded.source_file[kidx]
-    canon["occurred_at"] = times.occurred_at.iloc[kidx].array
-    if times.occurred_from is not None and times.occurred_to is not None:
-        canon["occurred_from"] = times.occurred_from.iloc[kidx].array
-        canon["occurred_to"] = times.occurred_to.iloc[kidx].array
-    if off_col is not None:
-        canon["offence"] = pd.Categorical(frame[off_col].iloc[kidx].to_numpy())
-    canon["time_quality"] = pd.Categorical.from_codes(q_kept, categories=list(TIME_QUALITIES))
-    canon["location_quality"], stacks, stack_line = location_quality(
-        kx, ky, frame.iloc[kidx], crs_out, snapped=schema == "police.uk" or _is_snapped(kx, ky))
-    if stack_line:
-        warnings.append(stack_line)
-    head = pd.DataFrame(canon)
-    body = frame.copy(deep=False) if keep.all() else frame.iloc[kidx].reset_index(drop=True)
-    body.columns = renamed
-    out = pd.concat([head, body], axis=1)
-    result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(shapely.points(kx, ky)).values,
-                              crs=crs_out)
-
-    # ---- dropped rows
-    didx = np.flatnonzero(~keep)
-    dropped_rows = frame.iloc[didx].reset_index(drop=True)
-    dropped_rows.columns = renamed
-    dropped_rows.insert(0, "row_id", row_id[didx])
-    if loaded.source_file is not None:
-        dropped_rows.insert(1, "source_file", loaded.source_file[didx])
-    dropped_rows["reason"] = pd.Categorical.from_codes(
-        reason_code[didx] - 1, categories=list(DROP_REASONS))
-    if sum(dropped.values()) > 0.1 * n:
-        warnings.append(f"{sum(dropped.values()):,} of {n:,} rows "
-                        f"({sum(dropped.values()) / n:.0%}) were dropped")
-    if renamed != [str(c) if not isinstance(c, str) else c for c in orig_cols]:
-        pairs = [f"{o!r} -> {r!r}" for o, r in zip(orig_cols, renamed, strict=True) if o != r]
-        if pairs:
-            notes.append("original columns renamed to avoid output names: " + ", ".join(pairs))
-
-    tq = np.bincount(q_kept, minlength=len(TIME_QUALITIES))
-    report = IngestReport(
-        rows_read=n,
-        rows_kept=int(keep.sum()),
-        dropped=dropped,
-        dropped_rows=dropped_rows,
-        warnings=warnings,
-        detected=detected,
-        crs_in=_crs_str(crs_in),
-        crs_out=_crs_str(crs_out),
-        time_quality={k: int(v) for k, v in zip(TIME_QUALITIES, tq, strict=True)},
-        sources=list(loaded.files),
-        notes=notes,
-        time_zone=times.zone,
-        time_zone_source=times.zone_how,
-    )
-    assert report.rows_read == report.rows_kept + report.rows_dropped
+        _raise_nothing_left(dropped, frame, coords, times)
+    # 6. the result and its report
+    renamed = _rename_collisions(list(frame.columns))
+    result, stacks = _output(frame, keep, renamed, row_id, placed, times, off_col, loaded,
+                             schema, warnings)
+    report = _report(frame, keep, renamed, row_id, reason_code, dropped, placed, times,
+                     loaded, detected, notes, warnings)
     params = {"source": _describe(source), "x": x, "y": y, "lon": lon, "lat": lat,
               "crs": None if crs is None else str(crs), "datetime": datetime,
               "start": start, "end": end, "time": time, "hour": hour,
               "dayfirst": dayfirst, "period": None if period is None else [
                   str(p) for p in period], "offence": offence, "tz": tz,
-              "study_area": area_note, "drop_duplicates": bool(drop_duplicates),
+              "study_area": None if study_area is None else type(study_area).__name__,
+              "drop_duplicates": bool(drop_duplicates),
               "errors": errors, "sheet": sheet, "layer": layer, "decimal": decimal,
               "thousands": thousands, "to_crs": None if to_crs is None else str(to_crs)}
     result.attrs = {}
@@ -803,6 +609,285 @@ def read_incidents(
             stacklevel=2,
         )
     return result
+
+
+# --------------------------------------------------------------------------------------
+# The steps of read_incidents
+# --------------------------------------------------------------------------------------
+def _check_to_crs(to_crs: Any) -> CRS | None:
+    crs_to = _to_crs(to_crs, "to_crs") if to_crs is not None else None
+    if crs_to is not None and not is_metric(crs_to):
+        msg = (f"`to_crs={to_crs!r}` is not a projected CRS in metres; pass one such as "
+               "'EPSG:27700' or a UTM zone ('EPSG:32630').")
+        raise CRSError(msg)
+    return crs_to
+
+
+def _load_checked(source: Any, sheet: Any, layer: Any) -> _Loaded:
+    """Load the source; refuse duplicate column names and empty sources."""
+    loaded = _load(source, sheet=sheet, layer=layer)
+    if loaded.frame.columns.duplicated().any():
+        _dup_columns(loaded.frame)
+    if len(loaded.frame) == 0:
+        msg = "the source has no rows: nothing to read."
+        raise InvalidInputError(msg)
+    return loaded
+
+
+@dataclass
+class _Placed:
+    """Coordinates after the CRS checks, and their projection to metres."""
+
+    a: np.ndarray  # lon or x, as read (swapped lat/lon fixed)
+    b: np.ndarray
+    px: np.ndarray  # projected x, metres (NaN where not usable)
+    py: np.ndarray
+    missing: np.ndarray
+    invalid: np.ndarray  # includes points that could not be projected
+    zero: np.ndarray
+    good: np.ndarray  # usable before projection
+    unprojected: np.ndarray
+    kind: str  # "lonlat" | "xy"
+    crs_in: CRS
+    crs_out: CRS
+
+
+def _input_crs(coords: _Coords, loaded: _Loaded, crs: Any, detected: dict[str, str],
+               ok: np.ndarray, notes: list[str], warnings: list[str]
+               ) -> tuple[str, CRS | None]:
+    """Kind of coordinates (lon/lat or projected) and their CRS, or a CRSError."""
+    a, b, kind = coords.a, coords.b, coords.kind
+    crs_in: CRS | None = _to_crs(crs, "crs") if crs is not None else None
+    if "geometry" in detected:
+        if crs_in is None:
+            crs_in = loaded.crs
+        elif loaded.crs is not None and not crs_in.equals(loaded.crs):
+            warnings.append(f"crs={crs!r} overrides the data's own CRS "
+                            f"{_crs_str(loaded.crs)}")
+        kind = "lonlat" if crs_in is not None and crs_in.is_geographic else "xy"
+    if kind == "xy" and crs_in is not None and crs_in.is_geographic:
+        kind = "lonlat"
+    in_deg = ok & (np.abs(a) <= 180) & (np.abs(b) <= 90)
+    if kind == "xy" and crs_in is None:
+        if ok.any() and in_deg.sum() > 0.5 * ok.sum():
+            notes.append("x/y values lie within lon/lat ranges: read as lon/lat degrees "
+                         "(EPSG:4326); pass crs= if they are not")
+            return "lonlat", None
+        cname = ", ".join(dict.fromkeys(map(str, coords.cols)))
+        hi = float(np.nanmax(np.abs(np.where(ok, np.maximum(np.abs(a), np.abs(b)), 0))))
+        msg = (
+            f"the coordinates in {cname} are projected (values up to {hi:,.0f}), "
+            "but their CRS is unknown. Pass the CRS they are in, e.g. "
+            "crs='EPSG:3435' (Illinois East, US feet), the EPSG code of your local "
+            "State Plane / national grid, or crs='EPSG:3857' for Web Mercator "
+            "(ArcGIS/web-map exports, values in the millions of metres)."
+        )
+        raise CRSError(msg)
+    return kind, crs_in
+
+
+def _projected_checks(a: np.ndarray, b: np.ndarray, ok: np.ndarray, invalid: np.ndarray,
+                      crs: Any, crs_in: CRS, row_id: np.ndarray, warnings: list[str]
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Degree-like values in projected coordinates: an error, or dropped when few."""
+    if not crs_in.is_projected:
+        msg = f"`crs` {_crs_str(crs_in)} is neither geographic nor projected."
+        raise CRSError(msg)
+    in_deg = ok & (np.abs(a) <= 180) & (np.abs(b) <= 90)
+    nonzero = ok & (a != 0) & (b != 0)
+    if nonzero.any() and (in_deg & nonzero).sum() >= 0.95 * nonzero.sum():
+        msg = (f"`crs={crs if crs is not None else _crs_str(crs_in)!r}` is projected, "
+               "but x/y look like degrees (all within lon/lat ranges); "
+               "pass lon=/lat= or crs='EPSG:4326'.")
+        raise CRSError(msg)
+    big = ok & ((np.abs(a) > 1000) | (np.abs(b) > 1000))
+    degree_like = ok & in_deg & ~((a == 0) | (b == 0))
+    if big.sum() > 0.5 * ok.sum() and degree_like.any():
+        k = int(degree_like.sum())
+        warnings.append(
+            f"mixed CRS: {k:,} rows have lon/lat-looking values (e.g. "
+            f"{a[np.argmax(degree_like)]:.4f}, {b[np.argmax(degree_like)]:.4f}, row_id "
+            f"{int(row_id[np.argmax(degree_like)])}) in a file of projected "
+            f"coordinates ({_crs_str(crs_in)}); dropped as invalid_coordinates"
+        )
+        invalid = invalid | degree_like
+    zero = ok & ~invalid & ((a == 0) | (b == 0))
+    return invalid, zero
+
+
+def _locate(coords: _Coords, loaded: _Loaded, crs: Any, crs_to: CRS | None,
+            detected: dict[str, str], row_id: np.ndarray, notes: list[str],
+            warnings: list[str], choices: dict[str, Any]) -> _Placed:
+    """Check the coordinates for their CRS and project the usable ones to metres."""
+    a, b = coords.a, coords.b
+    missing, invalid = coords.missing.copy(), coords.invalid.copy()
+    ok = ~missing & ~invalid
+    kind, crs_in = _input_crs(coords, loaded, crs, detected, ok, notes, warnings)
+    if kind == "lonlat":
+        if crs_in is None:
+            crs_in = CRS.from_epsg(4326)
+        elif not crs_in.is_geographic:
+            msg = (f"`crs={crs!r}` is projected, but the coordinates were given as lon/lat "
+                   "degrees. Pass x=/y= for projected columns, or a geographic crs.")
+            raise CRSError(msg)
+        a, b, invalid = _lonlat_checks(a, b, ok, row_id, invalid, warnings, coords.cols)
+        zero = ok & ~invalid & (a == 0) & (b == 0)
+    else:
+        assert crs_in is not None
+        invalid, zero = _projected_checks(a, b, ok, invalid, crs, crs_in, row_id, warnings)
+    note_choice(choices, "crs_in", _crs_str(crs_in),
+                "given by the caller" if crs is not None else
+                ("the data's own CRS" if "geometry" in detected and loaded.crs is not None
+                 else "lon/lat degrees (WGS 84)"))
+    good = ok & ~invalid & ~zero
+    if crs_to is not None:
+        crs_out, reason = crs_to, "given by the caller (to_crs=)"
+    elif good.any():
+        crs_out, reason = metric_crs_for(a[good], b[good], crs_in)
+    else:
+        crs_out, reason = crs_in, "no valid point"
+    n = len(a)
+    px, py = np.full(n, np.nan), np.full(n, np.nan)
+    if good.any():
+        px[good], py[good] = transform_xy(a[good], b[good], crs_in, crs_out)
+    note_choice(choices, "crs_out", _crs_str(crs_out), reason)
+    unproj = good & ~(np.isfinite(px) & np.isfinite(py))
+    return _Placed(a, b, px, py, missing, invalid | unproj, zero, good, unproj, kind,
+                   crs_in, crs_out)
+
+
+def _drop_reasons(frame: pd.DataFrame, placed: _Placed, times: _Times,
+                  drop_duplicates: bool, study_area: Any, notes: list[str]) -> np.ndarray:
+    """Code of the first drop reason of each row (0: kept), in :data:`DROP_REASONS` order."""
+    n = len(frame)
+    reason_code = np.zeros(n, np.int8)
+
+    def mark(mask: np.ndarray, why: str) -> None:
+        reason_code[(reason_code == 0) & mask] = _REASON_CODE[why]
+
+    mark(placed.missing, "missing_coordinates")
+    mark(placed.invalid, "invalid_coordinates")
+    mark(placed.zero, "zero_coordinates")
+    mark(times.failed, "unparseable_time")
+    mark(times.implausible, "implausible_date")
+    if drop_duplicates:
+        try:
+            dup = frame.duplicated(keep="first").to_numpy()
+        except TypeError:
+            dup = frame.astype(str).duplicated(keep="first").to_numpy()
+        mark(dup, "duplicate")
+    mark(times.outside_period, "outside_period")
+    if study_area is not None:
+        geom = _study_area_geom(study_area, placed.crs_out, notes)
+        cand = reason_code == 0
+        inside = np.zeros(n, bool)
+        if cand.any():
+            shapely.prepare(geom)
+            inside[cand] = shapely.intersects_xy(geom, placed.px[cand], placed.py[cand])
+        mark(cand & ~inside, "outside_study_area")
+    return reason_code
+
+
+def _raise_nothing_left(dropped: dict[str, int], frame: pd.DataFrame, coords: _Coords,
+                        times: _Times) -> None:
+    """Every row was dropped: an error naming the main reason and its fix."""
+    parts = ", ".join(f"{k} {v:,}" for k, v in dropped.items() if v)
+    main_reason = max(dropped, key=lambda k: dropped[k])
+    if main_reason == "unparseable_time":
+        tcols = ", ".join(map(str, dict.fromkeys(times.failed_names)))
+        fix = (f"Check the date/time column(s) ({tcols}), or pass datetime=/start=/end= "
+               "explicitly")
+    elif main_reason == "outside_study_area":
+        fix = "Check that study_area covers the data and has the right CRS"
+    elif main_reason == "duplicate":  # pragma: no cover - the first copy is kept
+        fix = "Check the data"
+    else:
+        fix = (f"Check the coordinate columns "
+               f"({', '.join(map(str, dict.fromkeys(coords.cols)))}) and their CRS, or "
+               "pass lon=/lat= or x=/y=/crs= explicitly")
+    msg = (
+        f"every one of the {len(frame):,} rows is invalid ({parts}); nothing is left. "
+        f"First row: {_row_text(frame, 0)}. {fix}."
+    )
+    raise InvalidInputError(msg)
+
+
+def _output(frame: pd.DataFrame, keep: np.ndarray, renamed: list[Any], row_id: np.ndarray,
+            placed: _Placed, times: _Times, off_col: Any, loaded: _Loaded,
+            schema: str | None, warnings: list[str]
+            ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Build the kept rows: canonical columns, every original column, points in metres."""
+    kidx = np.flatnonzero(keep)
+    q_kept = times.quality[kidx]
+    kx, ky = placed.px[kidx], placed.py[kidx]
+    is_ll = placed.kind == "lonlat"
+    warnings += _quality_warnings(placed.a[kidx] if is_ll else None,
+                                  placed.b[kidx] if is_ll else None,
+                                  kx, ky, row_id[kidx], q_kept, times.slots_per_day)
+    canon: dict[str, Any] = {"row_id": row_id[kidx]}
+    if loaded.source_file is not None:
+        canon["source_file"] = loaded.source_file[kidx]
+    canon["occurred_at"] = times.occurred_at.iloc[kidx].array
+    if times.occurred_from is not None and times.occurred_to is not None:
+        canon["occurred_from"] = times.occurred_from.iloc[kidx].array
+        canon["occurred_to"] = times.occurred_to.iloc[kidx].array
+    if off_col is not None:
+        canon["offence"] = pd.Categorical(frame[off_col].iloc[kidx].to_numpy())
+    canon["time_quality"] = pd.Categorical.from_codes(q_kept, categories=list(TIME_QUALITIES))
+    canon["location_quality"], stacks, stack_line = location_quality(
+        kx, ky, frame.iloc[kidx], placed.crs_out,
+        snapped=schema == "police.uk" or _is_snapped(kx, ky))
+    if stack_line:
+        warnings.append(stack_line)
+    head = pd.DataFrame(canon)
+    body = frame.copy(deep=False) if keep.all() else frame.iloc[kidx].reset_index(drop=True)
+    body.columns = renamed
+    out = pd.concat([head, body], axis=1)
+    result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(shapely.points(kx, ky)).values,
+                              crs=placed.crs_out)
+    return result, stacks
+
+
+def _report(frame: pd.DataFrame, keep: np.ndarray, renamed: list[Any], row_id: np.ndarray,
+            reason_code: np.ndarray, dropped: dict[str, int], placed: _Placed,
+            times: _Times, loaded: _Loaded, detected: dict[str, str], notes: list[str],
+            warnings: list[str]) -> IngestReport:
+    """Build the IngestReport: counts, dropped rows with their reasons, detections."""
+    n = len(frame)
+    didx = np.flatnonzero(~keep)
+    dropped_rows = frame.iloc[didx].reset_index(drop=True)
+    dropped_rows.columns = renamed
+    dropped_rows.insert(0, "row_id", row_id[didx])
+    if loaded.source_file is not None:
+        dropped_rows.insert(1, "source_file", loaded.source_file[didx])
+    dropped_rows["reason"] = pd.Categorical.from_codes(
+        reason_code[didx] - 1, categories=list(DROP_REASONS))
+    if sum(dropped.values()) > 0.1 * n:
+        warnings.append(f"{sum(dropped.values()):,} of {n:,} rows "
+                        f"({sum(dropped.values()) / n:.0%}) were dropped")
+    orig_cols = list(frame.columns)
+    if renamed != [str(c) if not isinstance(c, str) else c for c in orig_cols]:
+        pairs = [f"{o!r} -> {r!r}" for o, r in zip(orig_cols, renamed, strict=True) if o != r]
+        if pairs:
+            notes.append("original columns renamed to avoid output names: " + ", ".join(pairs))
+    tq = np.bincount(times.quality[keep], minlength=len(TIME_QUALITIES))
+    report = IngestReport(
+        rows_read=n,
+        rows_kept=int(keep.sum()),
+        dropped=dropped,
+        dropped_rows=dropped_rows,
+        warnings=warnings,
+        detected=detected,
+        crs_in=_crs_str(placed.crs_in),
+        crs_out=_crs_str(placed.crs_out),
+        time_quality={k: int(v) for k, v in zip(TIME_QUALITIES, tq, strict=True)},
+        sources=list(loaded.files),
+        notes=notes,
+        time_zone=times.zone,
+        time_zone_source=times.zone_how,
+    )
+    assert report.rows_read == report.rows_kept + report.rows_dropped
+    return report
 
 
 def _row_text(frame: pd.DataFrame, i: int) -> str:

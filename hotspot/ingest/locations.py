@@ -31,7 +31,7 @@ from scipy.spatial import cKDTree
 from hotspot._core.meta import note_choice
 from hotspot.exceptions import InvalidInputError
 
-__all__ = ["LOCATION_QUALITIES", "StackRule", "stacked_locations"]
+__all__ = ["LOCATION_QUALITIES", "StackRule", "location_codes", "stacked_locations"]
 
 LOCATION_QUALITIES: tuple[str, ...] = ("exact", "stacked", "snapped")
 """Fixed vocabulary of the ``location_quality`` column."""
@@ -61,6 +61,28 @@ class StackRule:
         """
         return (f"a coordinate with >= {self.min_count} incidents and >= {self.ratio:g}x "
                 f"the mean of the other coordinates within {self.radius:g} m")
+
+
+def location_codes(x: np.ndarray, y: np.ndarray, resolution: float = 0.1
+                   ) -> tuple[np.ndarray, int]:
+    """Code of each point's distinct location (points within ``resolution`` m are one).
+
+    Linear time: the coordinates are rounded to integer multiples of ``resolution``
+    and hashed as one 64-bit key.
+
+    Examples
+    --------
+    >>> codes, n = location_codes(np.array([0.0, 0.01, 5.0]), np.array([1.0, 1.0, 1.0]))
+    >>> codes.tolist(), n
+    ([0, 0, 1], 2)
+    """
+    ix = np.round(np.asarray(x, dtype=float) / resolution)
+    iy = np.round(np.asarray(y, dtype=float) / resolution)
+    ix = (ix - np.nanmin(ix)).astype(np.int64) if len(ix) else ix.astype(np.int64)
+    iy = (iy - np.nanmin(iy)).astype(np.int64) if len(iy) else iy.astype(np.int64)
+    key = ix * (int(iy.max(initial=0)) + 1) + iy
+    codes, uniques = pd.factorize(key)
+    return codes.astype(np.int64), len(uniques)
 
 
 def stacked_locations(x: np.ndarray, y: np.ndarray, rule: StackRule | None = None
@@ -98,15 +120,23 @@ def stacked_locations(x: np.ndarray, y: np.ndarray, rule: StackRule | None = Non
     empty = pd.DataFrame({"x": [], "y": [], "count": [], "expected": [], "first_row": []})
     if len(x) < rule.min_count:
         return np.zeros(len(x), dtype=bool), empty
-    key = np.column_stack([np.round(x, 1), np.round(y, 1)])
-    uniq, first, inverse, counts = np.unique(key, axis=0, return_index=True,
-                                             return_inverse=True, return_counts=True)
-    inverse = inverse.ravel()
+    inverse, n_loc = location_codes(x, y)
+    counts = np.bincount(inverse, minlength=n_loc)
+    first = np.empty(n_loc, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(x))[::-1]  # first row of each location
+    uniq = np.column_stack([x[first], y[first]])
     cand = np.flatnonzero(counts >= rule.min_count)
     if cand.size == 0:
         return np.zeros(len(x), dtype=bool), empty
-    tree = cKDTree(uniq)
-    near = tree.query_ball_point(uniq[cand], rule.radius)
+    # only the locations in the radius-sized cells around a candidate can be neighbours
+    cell = np.floor((uniq - uniq.min(axis=0)) / rule.radius).astype(np.int64)
+    width = int(cell[:, 1].max()) + 3
+    key = (cell[:, 0] + 1) * width + (cell[:, 1] + 1)
+    around = (key[cand][:, None] + (np.arange(-1, 2)[:, None] * width
+                                    + np.arange(-1, 2)).ravel()[None, :]).ravel()
+    local = np.flatnonzero(np.isin(key, around))
+    tree = cKDTree(uniq[local])
+    near = [local[i] for i in tree.query_ball_point(uniq[cand], rule.radius)]
     expected = np.array([(counts[n].sum() - counts[c]) / max(len(n) - 1, 1)
                          for c, n in zip(cand, near, strict=True)])
     floor = max(1.0, len(x) / len(uniq))

@@ -46,6 +46,7 @@ from hotspot._core.validation import (
     numeric_column,
 )
 from hotspot.exceptions import HotspotWarning, InvalidInputError
+from hotspot.scan._unit_points import unit_points, unit_samples
 from hotspot.scan.kernels import (
     GAUSSIAN_TRUNCATE,
     GAUSSIAN_TRUNCATE_EXACT,
@@ -446,7 +447,11 @@ def kde(
         (on a lattice of ``h / 4`` clipped to it, so a large or irregular precinct
         gets its mean, not its centroid's value; a polygon too small to hold a
         lattice point uses its centroid), at the point itself, or at the midpoint
-        of a line.
+        of a line. Units with an ``inside_share`` column (``hs.grid(...,
+        study_area=...)``) get an edge correction: the density is divided by the
+        share of the kernel that falls inside the study area (Diggle 1985; at
+        least :data:`MIN_KERNEL_INSIDE`), so the surface does not fade towards the
+        boundary; ``attrs`` records it.
     cell_size
         Cell side in metres of the grid made when ``units`` is None. None: the
         shorter side of the incidents' bounding box / 50 (sfhotspot's rule), or
@@ -569,7 +574,8 @@ def kde(
     _warn_blocky(spec, float(np.min(h_points)))
     target = _Target(result, spec, units is not None, method, h_points, kernel)
     values, mass_on_grid = target.density(xy, w)
-    result["kde"] = values
+    edge = _edge_correction(result, target) if units is not None else None
+    result["kde"] = values if edge is None else values / edge["inside"]
     extra: dict[str, Any] = {
         "bandwidth": h_fixed if not adaptive else _adaptive_summary(h_points, k),
         "kernel": kernel,
@@ -579,12 +585,16 @@ def kde(
         "total_weight": float(w.sum()),
         "density_units": ("weight" if weight else "incidents") + " per km²",
     }
+    if edge is not None:
+        extra["edge_correction"] = edge["note"]
     if spec is not None:
         extra["mass_on_grid"] = mass_on_grid
     else:
         extra["polygon_value"] = target.polygon_note
     if population is not None:
-        extra.update(_risk_columns(result, incidents, population, population_column, target))
+        extra.update(
+            _risk_columns(result, incidents, population, population_column, target, edge)
+        )
     params = {
         "cell_size": cell_size,
         "bandwidth": bandwidth,
@@ -736,7 +746,7 @@ class _Target:
         if spec is not None:
             self.rows, self.cols = result["row"].to_numpy(), result["col"].to_numpy()
             return
-        self.points, self.owner, self.polygon_note = _unit_samples(result, float(np.max(h)))
+        self.points, self.owner, self.polygon_note = unit_samples(result, float(np.max(h)))
         self.n_units = len(result)
 
     def density(self, pts: np.ndarray, wts: np.ndarray) -> tuple[np.ndarray, float]:
@@ -758,8 +768,43 @@ class _Target:
         return dens * _PER_KM2, mass
 
 
+MIN_KERNEL_INSIDE = 0.25
+"""Floor of the kernel share inside the study area used by the KDE edge correction."""
+
+
+def _edge_correction(result: Any, target: _Target) -> dict[str, Any] | None:
+    """Share of each unit's kernel inside the study area, from ``inside_share`` (Diggle 1985).
+
+    Each unit stands for ``area * inside_share`` m² of study area at its centroid; the
+    kernel mass on that area seen from a unit is the KDE of those areas. Dividing the
+    density by it (floored at :data:`MIN_KERNEL_INSIDE`) undoes the loss of kernel mass
+    beyond the boundary, so random points inside an irregular area give a flat surface up
+    to the edge. None when the units have no ``inside_share`` column.
+    """
+    if "inside_share" not in result.columns:
+        return None
+    share = result["inside_share"].to_numpy(dtype=float, na_value=np.nan)
+    if not (np.isfinite(share) & (share >= 0) & (share <= 1 + 1e-9)).all():
+        msg = "column 'inside_share' must hold shares in [0, 1] (from hs.grid(study_area=...))."
+        raise InvalidInputError(msg)
+    mass = share * result.geometry.area.to_numpy()
+    inside, _ = target.density(unit_points(result), mass)
+    inside = np.clip(inside / _PER_KM2, MIN_KERNEL_INSIDE, 1.0)
+    note = (
+        "divided by the share of each unit's kernel inside the study area (from "
+        f"inside_share; floor {MIN_KERNEL_INSIDE}): {int((inside < 0.99).sum())} units near "
+        "the boundary corrected"
+    )
+    return {"inside": inside, "note": note}
+
+
 def _risk_columns(
-    result: Any, incidents: Any, population: Any, column: str, target: _Target
+    result: Any,
+    incidents: Any,
+    population: Any,
+    column: str,
+    target: _Target,
+    edge: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """Add ``kde_population``, ``risk_raw`` and the smoothed ``risk`` to ``result``."""
     check_geodataframe(population, "population")
@@ -767,7 +812,9 @@ def _risk_columns(
     check_same_crs(incidents, population, "incidents", "population")
     check_columns(population, [column], "population")
     pop_w = _weights(population, column, "population", "population_column")
-    pop_values, _ = target.density(_unit_points(population), pop_w)
+    pop_values, _ = target.density(unit_points(population), pop_w)
+    if edge is not None:  # corrected like the incidents, so the ratio is unchanged
+        pop_values = pop_values / edge["inside"]
     h = float(target.h)
     floor = float(kernel_profile(target.kernel)(np.array(0.0)) / h**2 * _PER_KM2)
     crime = result["kde"].to_numpy()
@@ -878,75 +925,6 @@ def _weights(gdf: Any, column: str | None, name: str, arg: str) -> np.ndarray:
     if column is None:
         return np.ones(len(gdf))
     return numeric_column(gdf, column, name, what=f"`{arg}` weights")
-
-
-def _unit_points(gdf: Any) -> np.ndarray:
-    """One point per feature: points as they are, polygon centroids, line midpoints."""
-    import shapely
-
-    geoms = np.asarray(gdf.geometry.array)
-    types = shapely.get_type_id(geoms)
-    out = np.full((len(geoms), 2), np.nan)
-    is_point = types == 0
-    is_line = np.isin(types, (1, 2, 5))
-    is_poly = np.isin(types, (3, 6))
-    if is_point.any():
-        out[is_point] = shapely.get_coordinates(geoms[is_point])
-    if is_line.any():
-        mid = shapely.line_interpolate_point(geoms[is_line], 0.5, normalized=True)
-        out[is_line] = shapely.get_coordinates(mid)
-    if is_poly.any():
-        polys = geoms[is_poly]
-        cent = shapely.centroid(polys)
-        outside = ~shapely.contains(polys, cent)
-        cent[outside] = shapely.point_on_surface(polys[outside])
-        out[is_poly] = shapely.get_coordinates(cent)
-    bad = ~np.isfinite(out).all(axis=1)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        msg = (
-            f"Cannot place a point in feature {gdf.index[pos]!r} (empty or unsupported "
-            "geometry); drop empty geometries first."
-        )
-        raise InvalidInputError(msg)
-    return out
-
-
-def _unit_samples(
-    units: Any, h: float, max_points: int = 200_000
-) -> tuple[np.ndarray, np.ndarray, str | None]:
-    """Return evaluation points of non-grid units and the unit each belongs to.
-
-    Points and lines: one point per unit (see :func:`_unit_points`). Polygons: a
-    regular lattice (spacing ``h / 4``, coarser if more than ``max_points`` would be
-    needed) clipped to each polygon, so that the unit's value is the **mean density
-    over the polygon**; a polygon holding no lattice point uses its centroid.
-    """
-    import shapely
-
-    base = _unit_points(units)
-    n = len(base)
-    geoms = np.asarray(units.geometry.array)
-    polys = np.flatnonzero(np.isin(shapely.get_type_id(geoms), (3, 6)))
-    if not len(polys):
-        return base, np.arange(n), None
-    minx, miny, maxx, maxy = shapely.total_bounds(geoms[polys])
-    spacing = max(h / 4.0, math.sqrt((maxx - minx) * (maxy - miny) / max_points))
-    xs = np.arange(minx + spacing / 2, maxx, spacing)
-    ys = np.arange(miny + spacing / 2, maxy, spacing)
-    gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
-    lattice = shapely.points(gx, gy)
-    pt, poly = shapely.STRtree(geoms[polys]).query(lattice, predicate="within")
-    covered = np.zeros(n, dtype=bool)
-    covered[polys[poly]] = True
-    alone = np.flatnonzero(~covered)  # points, lines and polygons without a lattice point
-    points = np.vstack([np.column_stack([gx[pt], gy[pt]]), base[alone]])
-    owner = np.concatenate([polys[poly], alone])
-    note = (
-        f"mean density over each polygon (lattice of {spacing:.4g} m; polygons without a "
-        "lattice point use their centroid)"
-    )
-    return points, owner, note
 
 
 def _auto_k(k: int | None, choices: dict[str, Any]) -> int:

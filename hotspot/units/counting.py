@@ -292,6 +292,26 @@ def _locate(
 # ----------------------------------------------------------------------------- count()
 
 
+def category_columns(cats: list[Any]) -> dict[str, Any]:
+    """Name the count column of each category: ``n_<slug>``, made unique, in order.
+
+    Examples
+    --------
+    >>> category_columns(["Robbery", "robbery!", "Weighted"])
+    {'n_robbery': 'Robbery', 'n_robbery_2': 'robbery!', 'n_weighted': 'Weighted'}
+    """
+    taken = {"n_incidents", "weighted"}
+    out: dict[str, Any] = {}
+    for cat in cats:
+        col = stem = "n_" + _slug(cat)
+        i = 2
+        while col in taken:
+            col, i = f"{stem}_{i}", i + 1
+        taken.add(col)
+        out[col] = cat
+    return out
+
+
 def _slug(value: Any) -> str:
     slug = re.sub(r"[^0-9a-z]+", "_", str(value).lower()).strip("_")
     return slug or "blank"
@@ -429,13 +449,7 @@ def count(
         if k:
             flat = inside_pos[~missing] * k + codes_in[~missing]
             table = np.bincount(flat, minlength=n_units * k).reshape(n_units, k)
-            taken = {"n_incidents", "weighted"}
-            for j, cat in enumerate(cats):
-                col = "n_" + _slug(cat)
-                stem, i = col, 2
-                while col in taken:
-                    col, i = f"{stem}_{i}", i + 1
-                taken.add(col)
+            for j, (col, cat) in enumerate(category_columns(cats).items()):
                 categories[col] = cat
                 result[col] = table[:, j].astype(np.int64)
         if n_missing_cat:

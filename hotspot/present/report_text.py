@@ -187,8 +187,9 @@ def _actions(
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
         if len(sub) == 0:
             unused = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("hours_unused", 0)
-            items.append({"text": "Patrol: no visit here pays: weekly visits at any hour would "
-                          "prevent less than one incident a year." if unused
+            items.append({"text": "Patrol: no hour here reaches the minimum demand for a "
+                          "weekly visit (a year of visits would prevent less than one "
+                          "incident)." if unused
                           else "Patrol: no visit here fits this week's officer hours."})
         else:
             mins = pd.to_numeric(sub["duration_min"], errors="coerce")

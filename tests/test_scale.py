@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import hotspot as hs
 from hotspot import scale
@@ -161,6 +163,10 @@ def test_synthetic_multi_file_equals_in_memory(synthetic, kind):
     ref_cube = space_time_cube(mem, ref_cells, freq="M")
     assert cube.periods.equals(ref_cube.periods)
     assert np.array_equal(cube.counts, ref_cube.counts)
+    emerging = scale.emerging_hotspots(ddf, cells, freq="Q")
+    ref_emerging = hs.emerging_hotspots(mem, ref_cells, freq="Q")
+    pd.testing.assert_frame_equal(emerging.drop(columns="geometry"),
+                                  ref_emerging.drop(columns="geometry"))
 
     spots = scale.hotspots(ddf, cell_size=500)
     ref_spots = hs.hotspots(mem, cell_size=500)
@@ -304,3 +310,32 @@ def test_missing_extra_names_what_to_install(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake)
     with pytest.raises(ImportError, match=r"hotspot-crime\[dask\]"):
         scale.read_incidents("anything.csv")
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 300), k=st.integers(1, 6), seed=st.integers(0, 2**16),
+       by=st.booleans())
+def test_partition_tallies_sum_to_the_in_memory_count(n, k, seed, by):
+    """Any split into partitions gives exactly the in-memory counts (per category too)."""
+    import geopandas as gpd
+
+    from hotspot.scale.read import merge_reports
+    from hotspot.scale.reduce import _count_result, _lattice_of, _tally, _tally_sum
+
+    rng = np.random.default_rng(seed)
+    pts = gpd.GeoDataFrame(
+        {"offence": rng.choice(["a", "b", "c d", None], n)},
+        geometry=gpd.points_from_xy(rng.uniform(-50, 1050, n), rng.uniform(-50, 550, n)),
+        crs="EPSG:32630")
+    cells = hs.grid(gpd.GeoSeries(gpd.points_from_xy([0, 999], [0, 499]), crs=32630), 100)
+    lattice = _lattice_of(cells)
+    cuts = np.sort(rng.integers(0, n + 1, k - 1))
+    col = "offence" if by else None
+    bounds = zip([0, *cuts], [*cuts, n], strict=True)
+    pieces = [_tally(pts.iloc[a:b], lattice, col, None, None) for a, b in bounds if b > a]
+    got = _count_result(_tally_sum(pieces), merge_reports([], None), units=cells, by=col,
+                        weight=None, max_distance=None, n_partitions=k, path="")
+    ref = hs.count(pts, cells, by=col)
+    for c in ref.columns.drop("geometry"):
+        assert np.array_equal(got[c].to_numpy(), ref[c].to_numpy()), c
+    assert got.attrs["hotspot"]["count"]["n_outside"] == ref.attrs["hotspot"]["count"]["n_outside"]

@@ -836,6 +836,64 @@ def emerging_hotspots(
     cube, excluded = _build_cube(
         incidents, units, freq=freq, start=start, end=end, step="emerging_hotspots"
     )
+    return emerging_from_cube(
+        cube, units, excluded=excluded, freq=freq, neighbors=neighbors,
+        time_neighbors=time_neighbors, alpha=alpha, trend_alpha=trend_alpha,
+        correction=correction, permutations=permutations, random_state=random_state,
+        return_cube=return_cube,
+    )
+
+
+def emerging_from_cube(
+    cube: SpaceTimeCube,
+    units: gpd.GeoDataFrame,
+    *,
+    excluded: dict[str, int] | None = None,
+    freq: str = "M",
+    neighbors: Any = "queen",
+    time_neighbors: int = 1,
+    alpha: float = 0.05,
+    trend_alpha: float | None = None,
+    correction: str | None = "fdr_bh",
+    permutations: int = 0,
+    random_state: int | np.random.Generator | None = None,
+    return_cube: bool = False,
+) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, SpaceTimeCube]:
+    """Emerging Hot Spot Analysis of a ready space-time cube (see :func:`emerging_hotspots`).
+
+    The step after counting: :func:`emerging_hotspots` builds the cube from incidents
+    and calls this; :func:`hotspot.scale.emerging_hotspots` builds it on Dask.
+
+    Parameters
+    ----------
+    cube
+        Counts per unit (rows, in the order of ``units``) and time step.
+    units
+        The cube's units.
+    excluded
+        Incidents left out of the cube, by reason (stored in the metadata).
+    freq, neighbors, time_neighbors, alpha, trend_alpha, correction, permutations
+        As for :func:`emerging_hotspots`.
+    random_state, return_cube
+        As for :func:`emerging_hotspots`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or tuple
+        As :func:`emerging_hotspots`.
+
+    Examples
+    --------
+    >>> from hotspot._core.grid import GridSpec, grid_frame
+    >>> cells = grid_frame(GridSpec(0.0, 0.0, 100.0, 3, 3), "EPSG:32616")
+    >>> counts = np.random.default_rng(0).poisson(3, size=(9, 12))
+    >>> cube = SpaceTimeCube(counts, pd.period_range("2024-01", periods=12, freq="M"),
+    ...                      cells.index)
+    >>> out = emerging_from_cube(cube, cells)
+    >>> int(out["n_incidents"].sum()) == int(counts.sum())
+    True
+    """
+    excluded = dict(excluded or {})
     _warn_few_steps(cube.counts.shape[1])
     w, w_text = _spatial_weights(units, neighbors)
     choices: dict[str, Any] = {}

@@ -35,7 +35,7 @@ from hotspot.pipeline import scan
 from hotspot.present import maps, report
 from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
-from hotspot.respond import interventions, patrol
+from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
 from hotspot.scan.places import map_grid
 
@@ -266,7 +266,7 @@ def _write_responses(
         incidents, spots, setting=setting, tz=tz, random_state=0
     )
     weekly = patrol.patrol_plan(incidents, spots, officer_hours_per_week=hours, random_state=0)
-    portfolio = interventions.plan(
+    portfolio = planning.plan(
         scores,
         capital_budget=PLAN_BUDGET,
         annual_budget=PLAN_ANNUAL_BUDGET,
@@ -549,7 +549,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         area = None if district is None else polygons.loc[[district]]
         context = {"Precincts" if name == "memphis" else "Districts": polygons}
         if name == "chicago":  # named streets traced by the outage reports' addresses
-
             outages = datasets.load_sample("chicago_outages")
             context = {"Streets": streets_from_addresses(outages, "Location"), **context}
         paths = analyze(

@@ -26,6 +26,7 @@ shown as "fewer than n".
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import tempfile
@@ -66,8 +67,10 @@ from hotspot.present.report_text import (
     _method_sections,
     _mix,
     _n,
+    _offence_detail,
     _offence_label,
     _peak,
+    _period_text,
     _time_table,
 )
 from hotspot.respond.interventions import score_interventions
@@ -244,21 +247,25 @@ def _interventions(
         return None
 
     kwargs: dict[str, Any] = {"setting": setting, "random_state": random_state}
-    if tz is not None:
-        import inspect
-
-        if "tz" in inspect.signature(score_interventions).parameters:
-            kwargs["tz"] = tz
+    if tz is not None and "tz" in inspect.signature(score_interventions).parameters:
+        kwargs["tz"] = tz
     return score_interventions(inc, hot, **kwargs)
 
 
 def _patrol(
-    hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, hours: float | None, random_state: Any
+    hot: gpd.GeoDataFrame,
+    inc: gpd.GeoDataFrame,
+    hours: float | None,
+    random_state: Any,
+    tz: Any = None,
 ) -> pd.DataFrame | None:
     if hours is None or len(hot) == 0:
         return None
 
-    return patrol_plan(inc, hot, officer_hours_per_week=hours, random_state=random_state)
+    kwargs: dict[str, Any] = {"officer_hours_per_week": hours, "random_state": random_state}
+    if tz is not None and "tz" in inspect.signature(patrol_plan).parameters:
+        kwargs["tz"] = tz  # the zone reaches every step that reads clock times
+    return patrol_plan(inc, hot, **kwargs)
 
 
 def _select(
@@ -370,7 +377,7 @@ def _analyses(
         "emerging_note": emerging_note,
         "scores": scores,
         "menus": _menus(hot, inc, scores, opts["setting"]),
-        "plan": _patrol(hot, inc, opts["patrol_hours"], opts["random_state"]),
+        "plan": _patrol(hot, inc, opts["patrol_hours"], opts["random_state"], opts["tz"]),
     }
 
 
@@ -639,7 +646,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     """Gather the words and numbers of the pack, page by page."""
     m, name = kw["min_count"], kw["name"]
     start, end = counts["start"], counts["end"]
-    period_text = f"{start:%d %b %Y} - {end:%d %b %Y}"
+    period_text = _period_text(start, end, inc)
     offence = _offence_label(inc)
     change = (
         _previous_change(all_inc, start, end, len(inc), m)
@@ -676,7 +683,8 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     total_hot = int(hot["n_incidents"].sum())
     if len(hot):
         summary = (
-            f"{len(hot)} places hold {total_hot:,} incidents ({100 * total_hot / len(inc):.0f}% "
+            (f"{len(hot)} places hold" if len(hot) > 1 else "1 place holds")
+            + f" {total_hot:,} incidents ({100 * total_hot / len(inc):.0f}% "
             f"of the area's) on {float(hot['area_km2'].sum()):.2f} km²."
         )
     else:
@@ -695,7 +703,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         facts=[
             ("Area", name),
             ("Period", period_text),
-            ("Incidents", f"{len(inc):,} ({offence.lower()})"),
+            ("Incidents", f"{len(inc):,} ({_offence_detail(inc)})"),
             ("Change", change["text"]),
             ("Hotspots", summary),
         ],

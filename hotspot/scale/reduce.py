@@ -28,6 +28,7 @@ from hotspot._core.time import data_period, to_local
 from hotspot._core.validation import check_projected
 from hotspot.analyse._incident_times import _usable_times
 from hotspot.analyse.emerging import SpaceTimeCube, _local_naive, _naive
+from hotspot.analyse.emerging import emerging_from_cube as _emerging_one
 from hotspot.analyse.emerging import space_time_cube as _cube_one
 from hotspot.analyse.temporal import aoristic as _aoristic_one
 from hotspot.analyse.temporal import temporal_profile as _profile_one
@@ -56,6 +57,7 @@ __all__ = [
     "compute",
     "concentration",
     "count",
+    "emerging_hotspots",
     "grid",
     "hotspots",
     "kde",
@@ -736,6 +738,43 @@ def space_time_cube(ddf: Any, units: gpd.GeoDataFrame, *, freq: str = "M", start
     cube = SpaceTimeCube(counts, periods, units.index.copy())
     cube.ingest_report = report  # type: ignore[attr-defined]
     return cube
+
+
+def emerging_hotspots(ddf: Any, units: gpd.GeoDataFrame, *, freq: str = "M",
+                      start: Any = None, end: Any = None, **kwargs: Any) -> Any:
+    """Emerging Hot Spot Analysis of a Dask incidents frame: the cube at scale, the rest in memory.
+
+    Builds the space-time cube with :func:`space_time_cube` (equal to the in-memory
+    cube) and classifies it with :func:`hotspot.analyse.emerging.emerging_from_cube`,
+    the step :func:`hotspot.emerging_hotspots` runs after its own cube.
+
+    Parameters
+    ----------
+    ddf : dask_geopandas.GeoDataFrame
+        From :func:`hotspot.scale.read_incidents`.
+    units : geopandas.GeoDataFrame
+        Analysis units in the incidents' CRS.
+    freq, start, end
+        As for :func:`hotspot.emerging_hotspots`.
+    **kwargs
+        Further arguments of :func:`hotspot.emerging_hotspots` (``neighbors``,
+        ``alpha``, ``permutations``, ``random_state``, ``return_cube``...).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or tuple
+        As :func:`hotspot.emerging_hotspots`.
+
+    Examples
+    --------
+    >>> out = hs.scale.emerging_hotspots(ddf, cells, freq="M")  # doctest: +SKIP
+    """
+    _check_ddf(ddf)
+    cube = space_time_cube(ddf, units, freq=freq, start=start, end=end)
+    out = _emerging_one(cube, units, freq=freq, **kwargs)
+    frame = out[0] if isinstance(out, tuple) else out
+    _with_report(frame, cube.ingest_report)  # type: ignore[attr-defined]
+    return out
 
 
 # ----------------------------------------------------------------------------- in memory

@@ -22,7 +22,8 @@ from hotspot.respond.evidence import (
     load_harm_example,
     load_unit_costs,
 )
-from hotspot.respond.interventions import _annuity, _best_block, plan, score_interventions
+from hotspot.respond.interventions import _annuity, _best_block, score_interventions
+from hotspot.respond.planning import plan
 
 CRS = 32616
 TZ = "America/Chicago"
@@ -206,6 +207,7 @@ def test_no_eligible_means_nothing_prevented_and_no_rank():
                "benefit"]] == 0).all().all()
     assert s["rank_here"].isna().all()
     assert s["reason"].str.contains("nothing counted").all()
+    assert plan(s).attrs["totals"]["problem_solving"] == [1, 2, 3]
 
 
 def test_hand_computed_lighting_row_money_and_horizon():
@@ -231,6 +233,18 @@ def test_hand_computed_lighting_row_money_and_horizon():
     assert row["bcr"] == pytest.approx(row["benefit"] / row["cost"])
     assert "Chalfin et al. 2022" in row["reason"] and "up front" in row["reason"]
     assert row["prevented_low"] <= row["prevented"] <= row["prevented_high"]
+
+
+def test_horizon_beyond_asset_life_pays_for_replacement():
+    inc = _incidents([30, 0, 0], offence="theft", loc="residence")
+    row = score_interventions(inc, _hot(), interventions=["cctv_residential"],
+                              setting="loc_cat", horizon="3653D", random_state=0,
+                              simulations=200, discount_rate=0.0).iloc[0]
+    years = 3653 / 365.25
+    assert row["asset_life_years"] == 7
+    # undiscounted: the capital of 10/7 schemes over ten years, plus ten years of running
+    assert row["cost"] == pytest.approx(row["capital"] * years / 7 + row["annual_cost"] * years)
+    assert row["cost"] > row["capital"] + row["annual_cost"] * years  # a replacement is due
 
 
 def test_displacement_band_and_overdispersion_widen_the_interval():

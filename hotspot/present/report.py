@@ -67,8 +67,10 @@ from hotspot.present.report_text import (
     _method_sections,
     _mix,
     _n,
+    _offence_detail,
     _offence_label,
     _peak,
+    _period_text,
     _time_table,
 )
 from hotspot.respond.interventions import score_interventions
@@ -644,7 +646,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     """Gather the words and numbers of the pack, page by page."""
     m, name = kw["min_count"], kw["name"]
     start, end = counts["start"], counts["end"]
-    period_text = f"{start:%d %b %Y} - {end:%d %b %Y}"
+    period_text = _period_text(start, end, inc)
     offence = _offence_label(inc)
     change = (
         _previous_change(all_inc, start, end, len(inc), m)
@@ -681,7 +683,8 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     total_hot = int(hot["n_incidents"].sum())
     if len(hot):
         summary = (
-            f"{len(hot)} places hold {total_hot:,} incidents ({100 * total_hot / len(inc):.0f}% "
+            (f"{len(hot)} places hold" if len(hot) > 1 else "1 place holds")
+            + f" {total_hot:,} incidents ({100 * total_hot / len(inc):.0f}% "
             f"of the area's) on {float(hot['area_km2'].sum()):.2f} km²."
         )
     else:
@@ -700,7 +703,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         facts=[
             ("Area", name),
             ("Period", period_text),
-            ("Incidents", f"{len(inc):,} ({offence.lower()})"),
+            ("Incidents", f"{len(inc):,} ({_offence_detail(inc)})"),
             ("Change", change["text"]),
             ("Hotspots", summary),
         ],

@@ -187,9 +187,14 @@ def _actions(
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
         if len(sub) == 0:
             unused = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("hours_unused", 0)
-            items.append({"text": "Patrol: no visit here pays: weekly visits at any hour would "
-                          "prevent less than one incident a year." if unused
-                          else "Patrol: no visit here fits this week's officer hours."})
+            items.append(
+                {
+                    "text": "Patrol: no hour here reaches the minimum demand for a weekly "
+                    "visit (a year of visits would prevent less than one incident)."
+                    if unused
+                    else "Patrol: no visit here fits this week's officer hours."
+                }
+            )
         else:
             mins = pd.to_numeric(sub["duration_min"], errors="coerce")
             items.append(
@@ -221,7 +226,27 @@ def _offence_label(inc: gpd.GeoDataFrame) -> str:
         return str(cats.index[0]).strip().capitalize()
     if len(cats) == 2:
         return f"{str(cats.index[0]).capitalize()} and {cats.index[1]}"
-    return f"Crime ({len(cats)} offence types)" if len(cats) else "Crime"
+    return "Crime"
+
+
+def _offence_detail(inc: gpd.GeoDataFrame) -> str:
+    """Say what the incidents are, for the facts line: one type, or how many types."""
+    if "offence" not in inc.columns:
+        return "offence not recorded"
+    cats = inc["offence"].astype("string").dropna().value_counts()
+    if len(cats) <= 2:
+        return _offence_label(inc).lower()
+    top = ", ".join(str(c).lower() for c in cats.index[:3])
+    return f"{len(cats)} offence types; most: {top}"
+
+
+def _period_text(start: Any, end: Any, inc: gpd.GeoDataFrame) -> str:
+    """Format the period: months for month-only data (police.uk), else days."""
+    quality = inc["time_quality"].astype("string") if "time_quality" in inc else None
+    if quality is not None and len(quality) and bool((quality == "month_only").all()):
+        first, last = f"{start:%B %Y}", f"{end:%B %Y}"
+        return first if first == last else f"{first} - {last}"
+    return f"{start:%d %b %Y} - {end:%d %b %Y}"
 
 
 def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str, Any]):

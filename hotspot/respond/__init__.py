@@ -6,7 +6,7 @@ Evidence catalogue, scoring, patrol plans, lighting audits, plans under budgets.
 from hotspot.respond import evidence
 from hotspot.respond.baseline import expected_counts
 from hotspot.respond.evidence import load_catalogue
-from hotspot.respond.interventions import plan, score_interventions
+from hotspot.respond.interventions import score_interventions
 from hotspot.respond.menu import format_response_menu, response_menu
 from hotspot.respond.patrol import (
     LightingAudit,
@@ -15,6 +15,7 @@ from hotspot.respond.patrol import (
     patrol_plan,
     read_outages,
 )
+from hotspot.respond.planning import plan
 
 __all__ = [
     "LightingAudit",

@@ -771,7 +771,6 @@ def _outdoor(inc: gpd.GeoDataFrame, setting: str | None, choices: dict[str, Any]
                     "no place-type column: every incident counted as outdoor (an upper "
                     "bound: street lights do not act indoors); pass setting='loc_cat'")
         return np.ones(len(inc), dtype=bool)
-
     return setting_group(inc[setting]).isin(sorted(OUTDOOR_SETTINGS)).to_numpy(dtype=bool)
 
 

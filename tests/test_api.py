@@ -264,3 +264,11 @@ def test_prospective_metric_was_distance():
     np.testing.assert_array_equal(
         old.stencil(), hs.ProspectiveHotspot(space_bandwidth=3, metric="manhattan").stencil()
     )
+
+
+def test_cli_officer_hours_per_week_and_the_earlier_flag():
+    from hotspot.present.cli import _parser
+
+    for flag in ("--officer-hours-per-week", "--patrol-hours"):
+        args = _parser().parse_args(["analyze", "in.csv", "--out", "o", flag, "3"])
+        assert args.officer_hours_per_week == 3.0

@@ -542,7 +542,8 @@ def read_incidents(
     tz = _check_tz(tz)
     crs_to = _check_to_crs(to_crs)
     # 1. load: one frame (and geometry) from the file(s), folder or frame
-    loaded = _load_checked(source, sheet, layer)
+    loaded = _load_checked(source, sheet, layer,
+                           tuple(c for c in (datetime, start, end) if c is not None))
     frame, n = loaded.frame, len(loaded.frame)
     row_id = np.arange(n, dtype=np.int64)
     choices: dict[str, Any] = {}
@@ -623,9 +624,10 @@ def _check_to_crs(to_crs: Any) -> CRS | None:
     return crs_to
 
 
-def _load_checked(source: Any, sheet: Any, layer: Any) -> _Loaded:
+def _load_checked(source: Any, sheet: Any, layer: Any, dates: tuple[Any, ...] = ()
+                  ) -> _Loaded:
     """Load the source; refuse duplicate column names and empty sources."""
-    loaded = _load(source, sheet=sheet, layer=layer)
+    loaded = _load(source, sheet=sheet, layer=layer, dates=dates)
     if loaded.frame.columns.duplicated().any():
         _dup_columns(loaded.frame)
     if len(loaded.frame) == 0:

@@ -9,6 +9,7 @@ import glob as _glob
 import gzip
 import importlib
 import lzma
+import re
 import warnings as _warnings
 import zipfile
 import zlib
@@ -281,7 +282,8 @@ def _fix_arrow_objects(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _read_excel(path: Path, suffix: str, sheet: Any) -> _Loaded:
+def _read_excel(path: Path, suffix: str, sheet: Any, dates: tuple[Any, ...] = ()
+                ) -> _Loaded:
     engine = "xlrd" if suffix == ".xls" else "openpyxl"
     try:
         importlib.import_module(engine)
@@ -314,28 +316,51 @@ def _read_excel(path: Path, suffix: str, sheet: Any) -> _Loaded:
     label = sheets[name] if isinstance(name, (int, np.integer)) else name
     notes = [f"read sheet {label!r} of {path.name}"
              + (f" (sheets: {', '.join(map(repr, sheets))})" if len(sheets) > 1 else "")]
-    df, serial = _excel_serial_dates(df)
+    df, serial = _excel_serial_dates(df, dates)
     if serial:
         notes.append(f"Excel serial day numbers read as dates in {', '.join(serial)}")
     return _Loaded(df, files=[str(path)], notes=notes)
 
 
-def _excel_serial_dates(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Numeric cells in date-named columns are Excel serial days (1900 date system)."""
+_SERIAL_WORDS = ("date", "fecha", "datum", "time", "when", "occurred", "report", "created",
+                 "dt")
+_ID_WORDS = ("id", "no", "num", "number", "ref", "code", "nr")
+_LAST_SERIAL = 2_958_466  # 9999-12-31 in the 1900 date system
+
+
+def _serial_named(col: Any) -> bool:
+    """Tell whether a column name says date or time (and not id or reference number)."""
+    words = [w for w in re.split(r"[^a-z]+", str(col).lower()) if w]
+    low = "_".join(words)
+    return any(w in low for w in _SERIAL_WORDS) and not any(w in _ID_WORDS for w in words)
+
+
+def _excel_serial_dates(df: pd.DataFrame, dates: tuple[Any, ...] = ()
+                        ) -> tuple[pd.DataFrame, list[str]]:
+    """Numeric cells in date columns are Excel serial days (1900 date system).
+
+    A date column is one named like a date or time (not an id) or one given in
+    ``dates`` (the ``datetime=``/``start=``/``end=`` of :func:`read_incidents`). Its
+    numbers are serial days when their median is a date after 1927 (> 10,000) and every
+    one lies in 0-2,958,465; they are read to the nearest second. Placeholders such as
+    0 or 1 (1899-12-30/31) are read as dates too, so the implausible-date check drops
+    them with their reason.
+    """
     done = []
     for col in df.columns:
         s = df[col]
-        low = str(col).lower()
-        if not ptypes.is_numeric_dtype(s) or ptypes.is_bool_dtype(s) or not any(
-                w in low for w in ("date", "fecha", "datum", "time", "when", "occurred")):
+        if not ptypes.is_numeric_dtype(s) or ptypes.is_bool_dtype(s) or not (
+                col in dates or _serial_named(col)):
             continue
         v = s.to_numpy(dtype=float, na_value=np.nan)
         ok = np.isfinite(v)
-        if ok.any() and np.all((v[ok] > 1) & (v[ok] < 2_958_466)) and np.median(
+        if ok.any() and np.all((v[ok] >= 0) & (v[ok] < _LAST_SERIAL)) and np.median(
                 v[ok]) > 10_000:
             df = df.copy() if not done else df
+            # To the second: a serial stored with 5-6 decimals is only good to ~0.1 s,
+            # and 18:59 must not print as 18:58:59.981.
             df[col] = pd.Timestamp("1899-12-30") + pd.to_timedelta(
-                np.round(v * 86_400_000), unit="ms")
+                np.round(v * 86_400), unit="s")
             done.append(str(col))
     return df, done
 
@@ -374,7 +399,8 @@ def _read_vector(path: Path, layer: Any) -> _Loaded:
     return loaded
 
 
-def _read_file(path: Path, sheet: Any = None, layer: Any = None) -> _Loaded:
+def _read_file(path: Path, sheet: Any = None, layer: Any = None,
+               dates: tuple[Any, ...] = ()) -> _Loaded:
     suffix = _suffix(path)
     if path.is_file() and suffix in (".zip", ".json", ".geojson"):
         suffix = _zip_or_vector(path, suffix)
@@ -382,7 +408,7 @@ def _read_file(path: Path, sheet: Any = None, layer: Any = None) -> _Loaded:
                                    + _EXCEL_SUFFIXES and _compression(path) is not None):
         return _read_csv(path, suffix)
     if suffix in _EXCEL_SUFFIXES:
-        return _read_excel(path, suffix, sheet)
+        return _read_excel(path, suffix, sheet, dates)
     if suffix in _PARQUET_SUFFIXES:
         try:
             gdf = gpd.read_parquet(path)
@@ -467,7 +493,8 @@ def _expand_paths(source: str | Path) -> tuple[list[Path], list[str]]:
     return files, notes
 
 
-def _load(source: Any, sheet: Any = None, layer: Any = None) -> _Loaded:
+def _load(source: Any, sheet: Any = None, layer: Any = None,
+          dates: tuple[Any, ...] = ()) -> _Loaded:
     if isinstance(source, gpd.GeoDataFrame):
         if source.columns.duplicated().any():
             _dup_columns(source)
@@ -484,7 +511,7 @@ def _load(source: Any, sheet: Any = None, layer: Any = None) -> _Loaded:
                f"GeoDataFrame, got {type(source).__name__}. read_incidents reads {_SUPPORTED}.")
         raise InputTypeError(msg)
     files, notes = _expand_paths(source)
-    parts = [_read_file(p, sheet, layer) for p in files]
+    parts = [_read_file(p, sheet, layer, dates) for p in files]
     if len(parts) == 1:
         parts[0].notes = notes + parts[0].notes
         return parts[0]

@@ -788,7 +788,20 @@ def _find_date_columns(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any]
         dt_col = cols.find(_DATETIME, dates_ok)
         if dt_col is None:
             dt_col = _token_date_column(cols, None, dates_ok)
+        if dt_col is None:
+            dt_col = _typed_date_column(frame, cols)
     return dt_col, st_col, en_col, auto
+
+
+def _typed_date_column(frame: pd.DataFrame, cols: _Columns) -> Any:
+    """Return the one column the file reader typed as date-times, whatever its name.
+
+    Excel, GeoPackage and Parquet readers type date columns themselves; None when there
+    are none or several.
+    """
+    typed = [c for c in frame.columns if c not in cols.used
+             and ptypes.is_datetime64_any_dtype(frame[c]) and frame[c].notna().any()]
+    return typed[0] if len(typed) == 1 else None
 
 
 def _parse_role(frame: pd.DataFrame, cols: _Columns, col: Any, role: str,

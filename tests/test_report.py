@@ -96,7 +96,7 @@ def test_memphis_pages_name_every_place(memphis_pdf, precincts):
         assert "Darkness" in page and "What to do here" in page
         # visits only where they pay (patrol_plan's min_prevented_per_year)
         assert re.search(r"Visit at: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d", page) or (
-            "Patrol: no visit here pays" in page)
+            "Patrol: no hour here reaches the minimum demand" in page)
         assert f"Page {1 + k}" in page
     assert "Method notes and caveats" in texts[-1]
     assert "Rows read 2,245" in texts[-1]

@@ -189,8 +189,8 @@ def _actions(
             unused = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("hours_unused", 0)
             items.append(
                 {
-                    "text": "Patrol: no visit here pays: weekly visits at any hour would "
-                    "prevent less than one incident a year."
+                    "text": "Patrol: no hour here reaches the minimum demand for a weekly "
+                    "visit (a year of visits would prevent less than one incident)."
                     if unused
                     else "Patrol: no visit here fits this week's officer hours."
                 }

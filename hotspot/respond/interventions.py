@@ -836,6 +836,8 @@ def _not_costed_text(ctx: _Context, known: np.ndarray) -> np.ndarray:
 def _fmt(x: float) -> str:
     if not np.isfinite(x):
         return "n/a"
+    if x == 0:
+        return "0"
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.1f}"
 
 

@@ -252,3 +252,23 @@ def test_top_as_a_share_warns_and_agrees():
     with pytest.warns(FutureWarning, match="`top` is renamed `top_shares`"):
         old = hs.concentration(cells, top=(0.1,))
     assert old.top_shares == hs.concentration(cells, top_shares=(0.1,)).top_shares
+
+
+def test_prospective_metric_was_distance():
+    from sklearn.base import clone
+
+    with pytest.warns(FutureWarning, match="`distance` is renamed `metric`"):
+        old = hs.ProspectiveHotspot(space_bandwidth=3, distance="manhattan")
+    assert old.metric == "manhattan" and "distance" not in old.get_params()
+    assert clone(old).get_params() == old.get_params()
+    np.testing.assert_array_equal(
+        old.stencil(), hs.ProspectiveHotspot(space_bandwidth=3, metric="manhattan").stencil()
+    )
+
+
+def test_cli_officer_hours_per_week_and_the_earlier_flag():
+    from hotspot.present.cli import _parser
+
+    for flag in ("--officer-hours-per-week", "--patrol-hours"):
+        args = _parser().parse_args(["analyze", "in.csv", "--out", "o", flag, "3"])
+        assert args.officer_hours_per_week == 3.0

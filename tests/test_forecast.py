@@ -223,9 +223,9 @@ def test_prospective_stencil_distances():
     cheb = ProspectiveHotspot(space_bandwidth=3).stencil()
     assert cheb.shape == (5, 5)
     assert cheb[2, 2] == 1.0 and cheb[0, 0] == pytest.approx(1 / 3)
-    man = ProspectiveHotspot(space_bandwidth=3, distance="manhattan").stencil()
+    man = ProspectiveHotspot(space_bandwidth=3, metric="manhattan").stencil()
     assert man[0, 0] == 0.0 and man[1, 1] == pytest.approx(1 / 3)
-    euc = ProspectiveHotspot(space_bandwidth=3, distance="euclidean").stencil()
+    euc = ProspectiveHotspot(space_bandwidth=3, metric="euclidean").stencil()
     assert euc[1, 1] == pytest.approx(1 / (1 + np.sqrt(2)))
 
 

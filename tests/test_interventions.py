@@ -207,6 +207,7 @@ def test_no_eligible_means_nothing_prevented_and_no_rank():
                "benefit"]] == 0).all().all()
     assert s["rank_here"].isna().all()
     assert s["reason"].str.contains("nothing counted").all()
+    assert plan(s).attrs["totals"]["problem_solving"] == [1, 2, 3]
 
 
 def test_hand_computed_lighting_row_money_and_horizon():

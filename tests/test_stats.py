@@ -593,3 +593,45 @@ def test_chicago_assaults_one_district_clipped_grid_equal_esda(shared_data):
     lm = local_moran(cells, permutations=99, random_state=0)
     np.testing.assert_allclose(lm["moran_i"].to_numpy(), ref_m.Is, rtol=0, atol=TOL)
     assert (out["hotspot_class"] == "hot_99").any()
+
+
+# ------------------------------------------------------------------------------------
+# exact conditional randomisation
+# ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [7, 12])
+def test_exact_tails_equal_full_enumeration(rng, n):
+    from itertools import combinations
+
+    from hotspot.scan._exact import window_sum_tails
+
+    u = rng.poisson(1.5, n)
+    u[0] = 9  # one outlier, as real counts have
+    k = rng.integers(1, n - 1, n)  # up to n - 2 neighbours
+    s = rng.integers(0, 14, n)
+    ge, le = window_sum_tails(u, k, s)
+    for i in range(n):
+        sums = np.array([sum(c) for c in combinations(np.delete(u, i), k[i])])
+        assert ge[i] == pytest.approx((sums >= s[i]).mean(), abs=1e-12)
+        assert le[i] == pytest.approx((sums <= s[i]).mean(), abs=1e-12)
+
+
+def test_exact_p_values_are_the_limit_of_permutations(rng):
+    row, col = np.divmod(np.arange(30 * 30), 30)
+    w = grid_weights(row, col)
+    y = rng.negative_binomial(0.3, 0.1, 900).astype(float)  # skewed integer counts
+    exact = gi_star_arrays(y, w, permutations=None)
+    mc = gi_star_arrays(y, w, permutations=20_000, random_state=0)
+    assert exact.method == "exact" and exact.lattice_step == 1.0
+    # two-sided p = 2 q with q a one-sided tail: its Monte Carlo standard error
+    se = 2 * np.sqrt(exact.p_exact / 2 * (1 - exact.p_exact / 2) / 20_000)
+    assert (np.abs(mc.p_sim - exact.p_exact) <= 5 * se + 2e-4).mean() > 0.99
+    np.testing.assert_allclose(exact.z_sim, mc.z_sim, rtol=0.03, atol=0.05)
+    # non-integer values: rounded to a fine lattice, still the permutation limit
+    yc = y + rng.random(900)
+    ex_c = local_moran_arrays(yc, w)
+    mc_c = local_moran_arrays(yc, w, permutations=20_000, random_state=1)
+    assert ex_c.lattice_step < (yc.max() - yc.min()) / 4000
+    se = 2 * np.sqrt(ex_c.p_sim / 2 * (1 - ex_c.p_sim / 2) / 20_000)
+    assert (np.abs(mc_c.p_sim - ex_c.p_sim) <= 5 * se + 2e-4).mean() > 0.99

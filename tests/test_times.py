@@ -143,7 +143,7 @@ def test_undecidable_order_is_reported_and_dayfirst_honoured():
     us = read(df)
     assert wall(us["occurred_at"])[0] == "2020-03-04 00:00"
     assert any("cannot be decided from the data" in s and "dayfirst=True" in s
-               for s in ingest_report(us).notes)
+               for s in ingest_report(us).warnings)
     eu = read(df, dayfirst=True)
     assert wall(eu["occurred_at"])[0] == "2020-04-03 00:00"
 

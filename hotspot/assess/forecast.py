@@ -66,6 +66,7 @@ from scipy import signal
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.grid import GridSpec, bin_points, grid_spec_of
 from hotspot._core.time import series_tz, to_local
 from hotspot._core.validation import (
@@ -85,7 +86,7 @@ __all__ = [
     "SpaceTimeKDE",
 ]
 
-_DISTANCES = ("chebyshev", "manhattan", "euclidean")
+_METRICS = ("chebyshev", "manhattan", "euclidean")
 
 
 # ----------------------------------------------------------------------------- time helpers
@@ -572,10 +573,12 @@ class ProspectiveHotspot(_Forecaster):
         Incidents ``>=`` this many time units old get no weight (open_cp: 8).
     time_unit
         Length of a time unit (open_cp: one week, ``"7D"``).
-    distance
-        ``"chebyshev"`` (open_cp ``DistanceDiagonalsSame``, default),
-        ``"manhattan"`` (``DistanceDiagonalsDifferent``) or ``"euclidean"``
-        (between cell centres, in cells).
+    metric
+        How the distance between cells is measured: ``"chebyshev"`` (open_cp
+        ``DistanceDiagonalsSame``, default), ``"manhattan"``
+        (``DistanceDiagonalsDifferent``) or ``"euclidean"`` (between cell centres,
+        in cells). (Called ``distance`` before, a name that elsewhere is a length in
+        metres; it still works for one release.)
 
     Attributes
     ----------
@@ -604,6 +607,7 @@ class ProspectiveHotspot(_Forecaster):
 
     _needs_time = True
 
+    @renamed_arguments(distance="metric")
     def __init__(
         self,
         *,
@@ -611,21 +615,21 @@ class ProspectiveHotspot(_Forecaster):
         space_bandwidth: int = 8,
         time_bandwidth: int = 8,
         time_unit: str | float = "7D",
-        distance: str = "chebyshev",
+        metric: str = "chebyshev",
     ) -> None:
         self.cell_size = cell_size
         self.space_bandwidth = space_bandwidth
         self.time_bandwidth = time_bandwidth
         self.time_unit = time_unit
-        self.distance = distance
+        self.metric = metric
 
     def _validate_params(self) -> None:
         check_positive(self.cell_size, "cell_size")
         check_positive(self.space_bandwidth, "space_bandwidth")
         check_positive(self.time_bandwidth, "time_bandwidth")
         _days(self.time_unit)
-        if self.distance not in _DISTANCES:
-            msg = f"`distance` must be one of {_DISTANCES}, got {self.distance!r}."
+        if self.metric not in _METRICS:
+            msg = f"`metric` must be one of {_METRICS}, got {self.metric!r}."
             raise InvalidInputError(msg)
 
     def _weights(self) -> np.ndarray:
@@ -653,9 +657,9 @@ class ProspectiveHotspot(_Forecaster):
         r = self._reach()
         off = np.arange(-r, r + 1, dtype=float)
         dy, dx = np.abs(off)[:, None], np.abs(off)[None, :]
-        if self.distance == "chebyshev":
+        if self.metric == "chebyshev":
             d = np.maximum(dy, dx)
-        elif self.distance == "manhattan":
+        elif self.metric == "manhattan":
             d = dy + dx
         else:
             d = np.hypot(dy, dx)

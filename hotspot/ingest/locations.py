@@ -219,7 +219,8 @@ def location_quality(x: np.ndarray, y: np.ndarray, frame: pd.DataFrame, crs: obj
     tr = Transformer.from_crs(crs, 4326, always_xy=True)
     lon, lat = tr.transform(stacks["x"].to_numpy(), stacks["y"].to_numpy())
     col = _address_column(frame)
-    address = (frame[col].iloc[stacks["first_row"].to_numpy()].astype("string").to_numpy()
+    address = (frame[col].iloc[stacks["first_row"].to_numpy()].astype("string")
+               .str.replace(r"(?i)^\s*on or near\s*", "", regex=True).to_numpy()
                if col is not None else np.full(len(stacks), None, dtype=object))
     n = len(x)
     table = pd.DataFrame({"count": stacks["count"].astype(int),

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from hotspot import datasets
+from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.time import data_period
 from hotspot.analyse import darkness, temporal
 from hotspot.exceptions import HotspotError
@@ -95,6 +96,7 @@ def _prepare_out(out: Path, force: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
+@renamed_arguments(patrol_hours="officer_hours_per_week")
 def analyze(
     incidents: Any,
     out: Path,
@@ -111,7 +113,7 @@ def analyze(
     area_name: str | None = None,
     quiet: bool = False,
     study_area: Any = None,
-    patrol_hours: float | None = None,
+    officer_hours_per_week: float | None = None,
     source: str | None = None,
     basemap: Any = None,
     internal: bool = False,
@@ -152,9 +154,10 @@ def analyze(
         No progress lines on stderr.
     study_area
         Polygons of the jurisdiction: no cells outside them; greyed out on the pages.
-    patrol_hours
+    officer_hours_per_week
         Officer-hours per week for the patrol plan (default
-        :data:`PATROL_HOURS_PER_WEEK`); also printed in the briefing.
+        :data:`PATROL_HOURS_PER_WEEK`); also printed in the briefing. (Called
+        ``patrol_hours`` before; that name still works for one release.)
     source
         Data source printed in the briefing's footer.
     basemap
@@ -211,7 +214,9 @@ def analyze(
     written["profiles"] = _write_csv(profile, out / f"{name}_time_profiles_by_hotspot.csv")
     progress.step("darkness and time profiles")
 
-    hours = PATROL_HOURS_PER_WEEK if patrol_hours is None else float(patrol_hours)
+    hours = (
+        PATROL_HOURS_PER_WEEK if officer_hours_per_week is None else float(officer_hours_per_week)
+    )
     if len(spots):
         written.update(_write_responses(out, name, spots.head(top), incidents, setting, tz, hours))
     else:  # a finding, not a failure: said in the outputs and on the pages
@@ -517,7 +522,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             briefing=True,
             briefing_area=area,
             area_name=args.area,
-            patrol_hours=args.patrol_hours,
+            officer_hours_per_week=args.officer_hours_per_week,
             source=args.source,
             basemap=args.basemap,
             internal=args.internal,
@@ -592,7 +597,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         cell_size=args.cell_size,
         max_area_km2=args.max_area_km2,
         top=args.top or 5,
-        officer_hours_per_week=args.patrol_hours,
+        officer_hours_per_week=args.officer_hours_per_week,
         setting=args.setting,
         source=args.source,
     )
@@ -633,7 +638,12 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
         "--top", type=int, default=None, help="places with a page of their own (default 5)"
     )
     p.add_argument(
-        "--patrol-hours", type=float, default=None, help="officer-hours per week for patrols"
+        "--officer-hours-per-week",
+        "--patrol-hours",  # the earlier spelling, kept for one release
+        dest="officer_hours_per_week",
+        type=float,
+        default=None,
+        help="officer-hours per week for patrols",
     )
     p.add_argument("--setting", default=None, help="column with the place type (street...)")
     p.add_argument("--source", default=None, help="data source printed in the footer")

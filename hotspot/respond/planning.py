@@ -167,10 +167,13 @@ def plan(
         ``objective`` counted once for a pair, subtracted on the pair's second row).
         ``attrs["totals"]``: ``capital``, ``annual_cost``, ``officer_hours_per_week``,
         ``eac``, ``prevented`` / ``harm_prevented`` / ``benefit`` with ``_low`` and
-        ``_high`` (the interval of a total: see :func:`_total_interval`),
+        ``_high`` (full correlation within a measure, independence across measures),
         ``prevented_not_costed``, ``unvalued_options`` / ``unvalued_prevented`` (plans by
-        benefit), the budgets and ``note``. Money totals are commitments against the
-        budgets: they carry no interval (costs are the catalogue's or the user's quotes).
+        benefit), ``problem_solving`` (hotspots where no scored measure is known to
+        prevent anything: start a problem-solving project there, see
+        :func:`hotspot.respond.menu.response_menu`), the budgets and ``note``. Money
+        totals are commitments against the budgets: they carry no interval (costs are
+        the catalogue's or the user's quotes).
 
     Raises
     ------
@@ -224,6 +227,10 @@ def plan(
                 out.loc[b, "overlap"] = float(_overlap(cand.loc[[a]], cand.loc[[b]],
                                                        objective)[0])
     totals = _plan_totals(out, objective, budgets, scores)
+    nothing = sorted(set(scores["hotspot_id"]) - set(scores.loc[keep, "hotspot_id"]))
+    if nothing:  # POP is the process that finds a response where no measure is known to fit
+        totals["problem_solving"] = [int(h) if isinstance(h, (int, np.integer)) else h
+                                     for h in nothing]
     if objective == "benefit" and "prevented" in scores:
         _note_unvalued(totals, scores, keep)
     out.attrs["totals"] = totals

@@ -393,10 +393,15 @@ class _ExactTails:
 
 
 def _exact_possible(w: sparse.csr_array) -> bool:
-    """Exact tails need positive weights equal within each row and ``4 k_max <= n``."""
-    k = np.diff(w.indptr)
+    """Return True when exact tails apply: positive weights, equal within each row.
+
+    Neighbour counts above 64 must also be at most ``n / 2``, where the
+    generating-function recurrence would lose precision.
+    """
+    k_max = int(np.diff(w.indptr).max(initial=0))
     n = w.shape[0]
-    return bool((w.data > 0).all() and _row_constant(w) and 4 * int(k.max(initial=0)) <= n)
+    small = k_max < n and (k_max <= 64 or 2 * k_max <= n)
+    return bool((w.data > 0).all() and _row_constant(w) and small)
 
 
 def _untie(

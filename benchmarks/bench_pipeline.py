@@ -130,7 +130,7 @@ def run_pipeline(csv: Path, out: Path, cell_size: float) -> dict[str, object]:
     cli._write_maps(out, "bench", cells, spots, surface, None, cli._period(incidents))
     t = stage("maps (2 PNG + interactive HTML)", t)
     report.briefing(
-        out / "bench_briefing.pdf", incidents, hotspots=spots, units=cells, tz=tz, overwrite=True
+        incidents, out / "bench_briefing.pdf", hotspots=spots, units=cells, tz=tz, overwrite=True
     )
     t = stage("briefing PDF", t)
     total = t - t_start

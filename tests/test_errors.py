@@ -96,6 +96,9 @@ def test_plot_without_the_column_it_needs(small):
     _, cells = small
     with pytest.raises(HotspotError):
         hs.plot_hotspots(cells)
+    hot = hs.hotspots(hs.gi_star(cells))
+    with pytest.raises(InvalidInputError, match=r"no 'hotspot_class' column.*gi_star"):
+        hs.plot_hotspots(hot, units=cells)
     units = gpd.GeoDataFrame(cells.drop(columns="n_incidents"))
     with pytest.raises(HotspotError, match="n_incidents"):
         hs.gi_star(units)

@@ -143,7 +143,7 @@ def test_undecidable_order_is_reported_and_dayfirst_honoured():
     us = read(df)
     assert wall(us["occurred_at"])[0] == "2020-03-04 00:00"
     assert any("cannot be decided from the data" in s and "dayfirst=True" in s
-               for s in ingest_report(us).notes)
+               for s in ingest_report(us).warnings)
     eu = read(df, dayfirst=True)
     assert wall(eu["occurred_at"])[0] == "2020-04-03 00:00"
 
@@ -458,3 +458,16 @@ def test_patrol_weeks_and_cube_span_ignore_a_stray_date():
     assert _weeks_covered(pts, {}) == pytest.approx(52.1, abs=0.3)  # not 2,899 weeks
     cube = space_time_cube(pts, grid_frame(GridSpec(0.0, 0.0, 100.0, 10, 10), "EPSG:32616"))
     assert str(cube.periods[0]) == "2021-01" and len(cube.periods) == 12
+
+
+def test_cli_prints_warnings_with_its_own_advice(capsys):
+    import warnings as w
+
+    from hotspot.present.cli import _show_warning
+
+    _show_warning(DataQualityWarning("read_incidents: 1 of 3 rows dropped; "
+                                     "print(hs.ingest_report(incidents)) for details"),
+                  DataQualityWarning, "x.py", 1)
+    err = capsys.readouterr().err
+    assert "ingest_report.txt" in err and "hs.ingest_report" not in err
+    assert w.showwarning is not _show_warning  # only inside the command

@@ -621,3 +621,33 @@ def test_memphis_clipped_grid_matches_sjoin(shared_data, shape):
     assert meta["n_outside"] == int((ref < 0).sum())
     assert np.array_equal(out["n_incidents"].to_numpy(),
                           np.bincount(ref[ref >= 0], minlength=len(cells)))
+
+
+def test_auto_cell_size_support_floor_holds_one_incident_per_cell():
+    from hotspot._core.grid import auto_cell_size
+
+    choices: dict = {}
+    # a 4 x 6 km district with 1,500 incidents: 80 m by extent, 103 m by support -> 150 m
+    size = auto_cell_size((0, 0, 4_000, 6_000), choices, n_points=1_500, area_m2=16e6)
+    assert size == 150.0
+    assert "one incident on average" in choices["cell_size"]["reason"]
+    # a city whose extent rule is coarser than the floor keeps the extent rule
+    assert auto_cell_size((0, 0, 30_000, 20_000), {}, n_points=20_000, area_m2=6e8) == 400.0
+    # KDE (bandwidth given) has no support floor
+    assert auto_cell_size((0, 0, 4_000, 6_000), {}, bandwidth=100, n_points=1_500,
+                          area_m2=16e6) == 50.0
+
+
+@pytest.mark.shared_data
+def test_district_scan_finds_places_on_the_automatic_cells(shared_data):
+    """The busiest Chicago district's briefing scan flags places, not 'no hotspots'."""
+    import hotspot as hs
+    from hotspot.pipeline import scan
+
+    incidents = hs.datasets.load_sample("chicago_assaults")
+    districts = hs.datasets.load_sample("chicago_districts")
+    area = districts[districts["district"].astype(str).str.strip().str.lstrip("0") == "11"]
+    inside = incidents[incidents.within(area.union_all())]
+    cells, spots = scan(inside, study_area=area)
+    assert cells.attrs["hotspot"]["units"]["choices"]["cell_size"]["value"] >= 100
+    assert len(spots) >= 1

@@ -38,7 +38,10 @@ _CONVERTED: tuple[type[BaseException], ...] = (
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, pd.DataFrame | pd.Series | np.ndarray):
+    if isinstance(value, pd.DataFrame):
+        cols = ", ".join(map(str, list(value.columns)[:8]))
+        return f"<{type(value).__name__} of {len(value):,} rows; columns {cols}>"
+    if isinstance(value, pd.Series | np.ndarray):
         return f"<{type(value).__name__} of {len(value):,}>"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -49,9 +52,7 @@ def _arguments(func: Callable[..., Any], args: tuple, kwargs: dict) -> str:
         bound = inspect.signature(func).bind_partial(*args, **kwargs)
     except TypeError:
         return ", ".join(f"{k}={_show(v)}" for k, v in kwargs.items())
-    shown = [f"{k}={_show(v)}" for k, v in bound.arguments.items()
-             if not isinstance(v, pd.DataFrame | pd.Series | np.ndarray)]
-    return ", ".join(shown)
+    return ", ".join(f"{k}={_show(v)}" for k, v in bound.arguments.items())
 
 
 def _reissue(caught: list[warnings.WarningMessage], caller: Any) -> None:
@@ -115,8 +116,11 @@ def library_errors(func: F) -> F:
                        "(column names are strings, numbers are numbers, options are one "
                        "of the listed strings).")
                 raise InputTypeError(msg) from exc
-            msg = (f"{name}(): an argument has a value it cannot use ({detail}). "
-                   f"Arguments given: {given}. Check each against help(hs.{name}).")
+            what = (f"a column or key {exc} is missing from the data given (run the step "
+                    "that makes it first, or name another column)" if isinstance(exc, KeyError)
+                    else f"an argument has a value it cannot use ({detail})")
+            msg = (f"{name}(): {what}. Arguments given: {given}. Check each against "
+                   f"help(hs.{name}).")
             raise InvalidInputError(msg) from exc
 
     wrapper.__wrapped__ = func  # type: ignore[attr-defined]

@@ -228,6 +228,8 @@ def auto_cell_size(
     *,
     bandwidth: float | None = None,
     what: str = "incidents",
+    n_points: int | None = None,
+    area_m2: float | None = None,
 ) -> float:
     """Choose the cell size: the one rule for grids, KDE, the scan, briefings and the CLI.
 
@@ -236,8 +238,20 @@ def auto_cell_size(
     a KDE bandwidth is known, ``raw = min(raw, bandwidth / 2)`` so that the kernel
     spans at least two cells either way. ``raw`` is then rounded down to a multiple
     of 100 m when it is at least 100 m (sfhotspot's rule, sizes an officer can pace
-    out), else to 1, 2, 2.5 or 5 × 10^k m (at least 1 m). The value and the reason
-    are recorded with :func:`~hotspot._core.meta.note_choice` as ``"cell_size"``.
+    out), else to 1, 2, 2.5 or 5 × 10^k m (at least 1 m).
+
+    **Support floor** (counting grids, not KDE): when the number of incidents
+    ``n_points`` and the area they can fall in ``area_m2`` are known, cells are at
+    least ``sqrt(area_m2 / n_points)`` wide, so that a cell holds one incident on
+    average; that floor is rounded *up* to a multiple of 50 m. Finer cells hold
+    mostly zeros and ones: a hotspot statistic then cannot tell a cluster from
+    chance once it is corrected for testing thousands of cells (a 1,500-incident
+    police district on 50 m cells flags nothing), while a printed map gains nothing
+    an officer can use. A city's extent rule is usually above the floor (Chicago's
+    assault sample: 629 m by extent, 202 m by support); a district's is not.
+
+    The value and the reason are recorded with
+    :func:`~hotspot._core.meta.note_choice` as ``"cell_size"``.
 
     Parameters
     ----------
@@ -250,6 +264,11 @@ def auto_cell_size(
         KDE bandwidth in metres, when the cells carry a density surface.
     what
         What the bounds are of, for the reason ("incidents", "study area").
+    n_points
+        Number of incidents to be counted (for the support floor); None: no floor.
+    area_m2
+        Area in m² the incidents can fall in (the study area, or the incidents'
+        convex hull); None: no floor.
 
     Returns
     -------
@@ -269,6 +288,8 @@ def auto_cell_size(
     200.0
     >>> auto_cell_size((0, 0, 2_000, 1_700), {})  # 34 m
     25.0
+    >>> auto_cell_size((0, 0, 4_000, 6_000), {}, n_points=1_500, area_m2=16e6)  # 103 m
+    150.0
     """
     minx, miny, maxx, maxy = (float(b) for b in bounds)
     width, height = maxx - minx, maxy - miny
@@ -295,7 +316,22 @@ def auto_cell_size(
         why = f"{side} of the {owner} bounding box ({short:.6g} m) / 50 = {raw:.4g} m"
     else:
         why = f"bandwidth / 2 = {raw:.4g} m, so that the kernel spans >= 2 cells"
+    floor = _support_floor(n_points, area_m2) if bandwidth is None else 0.0
+    if floor > size:
+        area, n = float(area_m2 or 0.0), int(n_points or 0)
+        why = (f"{why}, {rounding} = {size:g} m; raised to {floor:g} m so that a cell "
+               f"holds one incident on average: sqrt(area {area / 1e6:.4g} km² / "
+               f"{n:,} incidents) = {math.sqrt(area / n):.4g} m, rounded up to a multiple "
+               "of 50 m")
+        return float(note_choice(choices, "cell_size", floor, why))
     return float(note_choice(choices, "cell_size", float(size), f"{why}, {rounding}"))
+
+
+def _support_floor(n_points: int | None, area_m2: float | None) -> float:
+    """``sqrt(area / n)`` rounded up to a multiple of 50 m; 0 when either is unknown."""
+    if not n_points or area_m2 is None or not math.isfinite(area_m2) or area_m2 <= 0:
+        return 0.0
+    return 50.0 * math.ceil(math.sqrt(area_m2 / n_points) / 50.0 - 1e-9)
 
 
 def _nice_floor(value: float) -> float:

@@ -793,7 +793,7 @@ def _find_date_columns(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any]
 
 def _parse_role(frame: pd.DataFrame, cols: _Columns, col: Any, role: str,
                 args: dict[str, Any], auto: bool, found: dict[str, Any],
-                fails: _Failures, notes: list[str]) -> _When:
+                fails: _Failures, notes: list[str], warnings: list[str]) -> _When:
     """Parse one date column and combine it with its time or hour-of-day column."""
     w = _parse_dates(frame[col], args.get("dayfirst"))
     date_failed = w.failed.copy()
@@ -828,8 +828,9 @@ def _parse_role(frame: pd.DataFrame, cols: _Columns, col: Any, role: str,
     fails.blame(date_failed, col)
     fails.blame(w.failed & ~date_failed, tcol)
     notes.append(f"{role} column {col!r} read as {w.how}")
-    if w.order:
-        notes.append(f"{role} column {col!r}: {w.order}")
+    if w.order:  # a guessed order is a warning, a decided one a note
+        guessed = "cannot be decided" in w.order and args.get("dayfirst") is None
+        (warnings if guessed else notes).append(f"{role} column {col!r}: {w.order}")
     return w
 
 
@@ -865,7 +866,8 @@ def _read_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
         if c is not None:
             cols.used.add(c)
             found[role] = (c, "detected from the column name")
-    whens = {role: _parse_role(frame, cols, c, role, args, auto, found, fails, notes)
+    whens = {role: _parse_role(frame, cols, c, role, args, auto, found, fails, notes,
+                               warnings)
              for role, c in (("datetime", dt_col), ("start", st_col), ("end", en_col))
              if c is not None}
     if not whens and auto:

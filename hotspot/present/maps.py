@@ -871,6 +871,11 @@ def plot_hotspots(
     handles: list[Any] = []
     if units is not None:
         gdf = _check_units(units, "units")
+        if column not in gdf.columns:
+            msg = (f"`units` have no {column!r} column to draw: run hs.gi_star(units) first "
+                   "(it adds 'hotspot_class'), or pass column= naming a column they have "
+                   f"(e.g. column='n_incidents').")
+            raise InvalidInputError(msg)
         if gdf.crs is not None and hot.crs is not None and not gdf.crs.equals(hot.crs):
             gdf = gdf.to_crs(hot.crs)
         shown = _suppress(gdf, min_count, "n_incidents", ax, handles)

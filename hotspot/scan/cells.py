@@ -111,5 +111,5 @@ def _default_units(
             return kde(incidents, cell_size=cell_size)
         return grid(incidents, cell_size)
     check_same_crs(incidents, study_area, "incidents", "study_area")
-    cells = grid(study_area, cell_size, study_area=study_area)
+    cells = grid(study_area, cell_size, study_area=study_area, incidents=incidents)
     return kde(incidents, cells) if method == "kde" else cells

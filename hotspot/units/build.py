@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspot._core.coords import point_xy
 from hotspot._core.grid import GridSpec, auto_cell_size, check_grid_memory, grid_frame
 from hotspot._core.meta import attach, get_meta, logger
 from hotspot._core.validation import (
@@ -228,6 +229,7 @@ def grid(
     *,
     shape: str = "square",
     study_area: Any = None,
+    incidents: Any = None,
 ) -> gpd.GeoDataFrame:
     """Square or hexagonal grid of analysis units covering ``area``.
 
@@ -240,9 +242,11 @@ def grid(
     cell_size
         Side of a square cell in metres; for hexagons, the side of the square of
         equal area (each hexagon has area ``cell_size²``, see the module notes).
-        None: sfhotspot's rule (shorter side of the bounding box / 50, rounded
-        down to a multiple of 100 m, or to 1/2/2.5/5 × 10^k m below 100 m, at
-        least 1 m); the value and the reason are stored in
+        None: the one rule of :func:`hotspot._core.grid.auto_cell_size`
+        (sfhotspot's shorter side of the bounding box / 50, rounded down to a
+        multiple of 100 m, or to 1/2/2.5/5 × 10^k m below 100 m; raised, when the
+        incidents are known, so that a cell holds one incident on average); the
+        value and the reason are stored in
         ``attrs["hotspot"]["units"]["choices"]["cell_size"]``.
     shape
         ``"square"`` (default) or ``"hex"`` (pointy-topped hexagons).
@@ -255,6 +259,10 @@ def grid(
         less than half inside, so the edge gives no false cold spots. Incidents
         outside the study area end up outside every unit and are reported by
         :func:`count`.
+    incidents
+        The incidents that will be counted, for the automatic cell size's support
+        floor (their number over the study area, or over their convex hull). None:
+        ``area`` itself when it holds points; no floor for polygons.
 
     Returns
     -------
@@ -321,8 +329,10 @@ def grid(
 
     choices: dict[str, Any] = {}
     if cell_size is None:
+        n_points, area_m2 = _support(area_frame if incidents is None else incidents,
+                                     study_union)
         cell_size = auto_cell_size(bounds, choices, what="study area" if study_area is not None
-                                   else "area")
+                                   else "area", n_points=n_points, area_m2=area_m2)
     else:
         cell_size = check_positive(cell_size, "cell_size", "metres")
 
@@ -335,6 +345,20 @@ def grid(
     params = {"function": "grid", "cell_size": cell_size, "shape": shape,
               "study_area": study_area is not None}
     return attach(frame, "units", params, choices, n_cells=len(frame))
+
+
+def _support(points: Any, study_union: Any) -> tuple[int | None, float | None]:
+    """Return the number of points and the area they can fall in (study area, else hull)."""
+    frame = _as_frame(points, "incidents")
+    geoms = frame.geometry.to_numpy()
+    if len(geoms) == 0 or not bool(np.all(shapely.get_type_id(geoms) == 0)):
+        return None, None  # polygons: no incidents to support the cells
+    if study_union is not None:
+        return len(geoms), float(shapely.area(study_union))
+    x, y = point_xy(frame.geometry)
+    ok = np.isfinite(x) & np.isfinite(y)
+    hull = shapely.convex_hull(shapely.multipoints(np.column_stack([x[ok], y[ok]])))
+    return int(ok.sum()), float(shapely.area(hull))
 
 
 def _as_frame(obj: Any, name: str) -> gpd.GeoDataFrame:

@@ -174,6 +174,7 @@ def test_allow_lists_are_current(kind):
 LOCAL_IMPORTS: dict[str, str] = {
     "present/maps.py -> hotspot.present.interactive": "interactive imports maps",
     "ingest/readers.py -> hotspot.ingest.columns": "columns imports readers",
+    "scan/areas.py -> hotspot.scan.places": "places imports areas (hotspot_membership)",
 }
 
 

@@ -458,3 +458,16 @@ def test_patrol_weeks_and_cube_span_ignore_a_stray_date():
     assert _weeks_covered(pts, {}) == pytest.approx(52.1, abs=0.3)  # not 2,899 weeks
     cube = space_time_cube(pts, grid_frame(GridSpec(0.0, 0.0, 100.0, 10, 10), "EPSG:32616"))
     assert str(cube.periods[0]) == "2021-01" and len(cube.periods) == 12
+
+
+def test_cli_prints_warnings_with_its_own_advice(capsys):
+    import warnings as w
+
+    from hotspot.present.cli import _show_warning
+
+    _show_warning(DataQualityWarning("read_incidents: 1 of 3 rows dropped; "
+                                     "print(hs.ingest_report(incidents)) for details"),
+                  DataQualityWarning, "x.py", 1)
+    err = capsys.readouterr().err
+    assert "ingest_report.txt" in err and "hs.ingest_report" not in err
+    assert w.showwarning is not _show_warning  # only inside the command

@@ -215,8 +215,3 @@ def project(gdf: gpd.GeoDataFrame | gpd.GeoSeries, crs: Any = None) -> gpd.GeoDa
     note_choice(choices, "crs", _crs_str(target), reason)
     out = gdf.to_crs(target) if not target.equals(gdf.crs) else gdf.copy()
     return attach(out, "project", {"crs": None if crs is None else str(crs)}, choices)
-
-
-# --------------------------------------------------------------------------------------
-# Loading sources
-# --------------------------------------------------------------------------------------

@@ -177,12 +177,13 @@ def data_period(times: Any, *, fix: str = "") -> tuple[pd.Timestamp, pd.Timestam
 
     The rule: take the 1 % and 99 % quantiles of the known times (``lo``, ``hi``, the
     nearest known times outward, so with fewer than 100 times the first and last),
-    widen them by the share they leave out at a steady rate,
-    ``(hi - lo) * 0.01 / 0.98`` at each end, and take the first and last known times
-    inside that span.
-    For incidents spread evenly over a period this is exactly that period; up to 1 %
-    of stray rows at either end (a record dated 1966 in a 2021 export, a year typed
-    wrong) do not stretch it, so rates per week or per year are not diluted.
+    widen them by twice what a steady rate leaves beyond them,
+    ``2 * (hi - lo) * 0.01 / 0.98`` at each end, and take the first and last known
+    times inside that span.
+
+    For incidents spread evenly over a period this is that period, from its first to
+    its last incident; up to 1 % of stray rows at either end (a record dated 1966 in a
+    2021 export, a year typed wrong) do not stretch it, so rates are not diluted.
 
     Parameters
     ----------
@@ -222,7 +223,9 @@ def data_period(times: Any, *, fix: str = "") -> tuple[pd.Timestamp, pd.Timestam
     # "lower"/"higher" quantiles: with under 100 times they are the first and last
     lo = float(np.quantile(v, DATA_PERIOD_TRIM, method="lower"))
     hi = float(np.quantile(v, 1.0 - DATA_PERIOD_TRIM, method="higher"))
-    pad = (hi - lo) * DATA_PERIOD_TRIM / (1.0 - 2.0 * DATA_PERIOD_TRIM)
+    # twice what a steady rate leaves beyond the quantiles, so real first and last
+    # days are never trimmed; strays farther out than that are
+    pad = 2.0 * (hi - lo) * DATA_PERIOD_TRIM / (1.0 - 2.0 * DATA_PERIOD_TRIM)
     # the first and last known times inside the widened span
     first = v[min(int(np.searchsorted(v, lo - pad - 1.0, side="left")), len(v) - 1)]
     last = v[max(int(np.searchsorted(v, hi + pad + 1.0, side="right")) - 1, 0)]

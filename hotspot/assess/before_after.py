@@ -44,6 +44,7 @@ from hotspot._core.validation import (
     check_points,
     check_projected,
     check_same_crs,
+    point_coords,
 )
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 
@@ -807,7 +808,7 @@ def _area_and_window(
     ok = times.notna().to_numpy()
     period[ok & (times >= b).to_numpy() & (times < s).to_numpy()] = 0
     period[ok & (times >= s).to_numpy() & (times < e).to_numpy()] = 1
-    xy = np.column_stack([incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy()])
+    xy = point_coords(incidents)
     # the first area containing the point (the areas are disjoint)
     code = np.full(len(incidents), -1)
     for k, g in enumerate(geoms):

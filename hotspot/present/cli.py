@@ -385,7 +385,16 @@ def _read(args: argparse.Namespace) -> Any:
 
 _CLI_FLAGS = (("pass tz=", "pass --tz ZONE"), ("tz='", "--tz '"),
               ("period=(start, end)", "--period START END"), ("dayfirst=True", "--dayfirst"),
-              ("pass time=/hour=", "pass --time/--hour"))
+              ("pass time=/hour=", "pass --time/--hour"),
+              ("print(hs.ingest_report(incidents)) for details",
+               "the ingest report (*_ingest_report.txt) has the details"))
+
+
+def _show_warning(message: Any, category: Any, filename: str, lineno: int,
+                  file: Any = None, line: Any = None) -> None:
+    """Print a warning as the command's own advice (flags, the report file)."""
+    print(f"hotspot: {category.__name__}: {cli_text(str(message))}",
+          file=sys.stderr if file is None else file)
 
 
 def cli_text(text: str) -> str:
@@ -698,6 +707,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            warnings.showwarning = _show_warning
             return func(args)
     except KeyboardInterrupt:
         print("hotspot: interrupted; nothing was written", file=sys.stderr)

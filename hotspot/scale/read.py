@@ -454,7 +454,8 @@ def read_incidents(
         Folder, glob pattern or file.
     partition_rows : int, default 1,000,000
         Largest number of Parquet rows per partition (whole row groups; a row group
-        larger than this is one partition). CSV files are one partition each.
+        larger than this is one partition). CSV files are one partition each, whatever
+        their size: convert a very large single CSV to Parquet first.
     **kwargs
         Arguments of :func:`hotspot.read_incidents` (``lon=``, ``lat=``, ``x=``,
         ``y=``, ``crs=``, ``datetime=``, ``tz=``, ``study_area=``, ``dayfirst=``,

@@ -58,8 +58,9 @@ from hotspot.units.counting import count
 
 __all__ = ["HOTSPOT_COLUMNS", "hotspot_membership", "hotspots"]
 
-#: Columns of every Hotspots frame, in order (``harm`` and ``harm_share`` follow
-#: ``n_units`` when ``weight=`` is given).
+#: Columns of every Hotspots frame, in order (``harm`` and ``harm_share`` come
+#: before the place columns when ``weight=`` is given). ``place_name``, ``grid_ref``
+#: and ``place_source`` name each place for officers (:mod:`hotspot.scan.places`).
 HOTSPOT_COLUMNS = (
     "hotspot_id",
     "rank",
@@ -69,7 +70,11 @@ HOTSPOT_COLUMNS = (
     "area_share",
     "concentration",
     "n_units",
+    "place_name",
+    "grid_ref",
+    "place_source",
 )
+_PLACE_COLUMNS = ("place_name", "grid_ref", "place_source")
 
 _METHODS = ("gistar", "kde", "count", "clusters")
 _GI_CLASSES = ("cold_99", "cold_95", "cold_90", "not_significant", "hot_90", "hot_95", "hot_99")
@@ -256,6 +261,7 @@ def hotspots(
         )
 
     out = _finish(out, totals, weight, min_incidents, gdf.crs)
+    out = _named(out, gdf if is_points else incidents, gdf.total_bounds)
     out.attrs["hotspot"] = upstream
     params["top_share"] = choices.get("top_share", {}).get("value", top_share)
     return attach(
@@ -268,6 +274,22 @@ def hotspots(
         total_area_km2=totals["area_km2"],
         n_hotspots=len(out),
     )
+
+
+def _named(out: gpd.GeoDataFrame, points: Any, bounds: Any) -> gpd.GeoDataFrame:
+    """Every hotspot gets a ``place_name`` and a map ``grid_ref`` (see hotspot.scan.places)."""
+    # places uses hotspot_membership from this module: a real import cycle
+    from hotspot.scan.places import map_grid, place_names
+
+    if len(out) == 0:
+        named = out.assign(**{c: pd.Series(dtype=object) for c in _PLACE_COLUMNS})
+    else:
+        named = place_names(out, points, grid=map_grid(bounds))
+    geom = named.geometry.name
+    order = [c for c in named.columns if c not in (*_PLACE_COLUMNS, geom)]
+    named = named[[*order, *_PLACE_COLUMNS, geom]]
+    named.attrs = out.attrs
+    return named
 
 
 def _check_hotspots_args(

@@ -121,3 +121,19 @@ def test_cli_reads_the_sheet_and_layer_it_is_given(tmp_path):
     assert main(["briefing", str(gpkg), "--layer", "crimes",
                  "--out", str(tmp_path / "g.pdf")]) == 0
     assert (tmp_path / "g.pdf").stat().st_size > 0
+
+
+def test_anzsoc_divisions_and_licensed_premises_are_mapped():
+    from hotspot.ingest.vocabularies import offence_group, setting_group, unmapped_values
+
+    names = pd.Series(["Acts Intended to Cause Injury", "Theft and Related Offences",
+                       "Sexual Assault and Related Offences",
+                       "Robbery, Extortion and Related Offences",
+                       "Abduction, Harassment and Other Related Offences Against a Person",
+                       "Property Damage and Environmental Pollution",
+                       "Unlawful Entry With Intent/Burglary, Break and Enter"])
+    got = offence_group(names)
+    assert got.tolist() == ["violence", "property", "sexual", "robbery", "violence",
+                            "criminal_damage", "burglary"]
+    assert unmapped_values(got) == {}
+    assert setting_group("Licensed Premises") == "commercial"

@@ -72,3 +72,68 @@ def test_excel_ids_are_not_read_as_serial_dates(tmp_path):
     inc = _read(path, tz="Europe/London")
     assert pd.api.types.is_integer_dtype(inc["Report No"])
     assert hs.ingest_report(inc).detected["datetime"] == "Date"
+
+
+def _two_sheet_workbook(tmp_path):
+    pytest.importorskip("openpyxl")
+    rng = np.random.default_rng(1)
+    n = 200
+    when = pd.Series(pd.Timestamp("2023-01-01 00:10") + pd.to_timedelta(
+        rng.integers(0, 365 * 1440, n), "min"))
+    data = pd.DataFrame({"Reported": _serial(when), "Crime": "Burglary",
+                         "Lat": 53.48 + rng.normal(0, 0.005, n),
+                         "Long": -2.24 + rng.normal(0, 0.005, n)})
+    path = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(path) as w:
+        pd.DataFrame({"Notes": ["Exported 2024-01-05"]}).to_excel(w, sheet_name="About",
+                                                                  index=False)
+        data.to_excel(w, sheet_name="Incidents", index=False)
+    return path
+
+
+def test_several_sheets_error_suggests_the_data_sheet_and_the_cli_names_its_flag(
+        tmp_path, capsys):
+    from hotspot.exceptions import InvalidInputError
+    from hotspot.present.cli import EXIT_BAD_INPUT, main
+
+    path = _two_sheet_workbook(tmp_path)
+    with pytest.raises(InvalidInputError, match="sheet='Incidents'"):
+        _read(path)
+    assert main(["briefing", str(path), "--out", str(tmp_path / "b.pdf")]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "--sheet" in err and "sheet=" not in err
+
+
+@pytest.mark.slow
+def test_cli_reads_the_sheet_and_layer_it_is_given(tmp_path):
+    import geopandas as gpd
+
+    from hotspot.present.cli import main
+
+    path = _two_sheet_workbook(tmp_path)
+    assert main(["briefing", str(path), "--sheet", "Incidents",
+                 "--out", str(tmp_path / "x.pdf")]) == 0
+    frame = _read(path, sheet="Incidents")
+    gpkg = tmp_path / "two.gpkg"
+    gpd.GeoDataFrame(frame[["offence"]], geometry=frame.geometry, crs=frame.crs).assign(
+        when=frame["occurred_at"].dt.tz_localize(None)).to_file(gpkg, layer="crimes")
+    frame.iloc[:3][["geometry"]].to_file(gpkg, layer="stations")
+    assert main(["briefing", str(gpkg), "--layer", "crimes",
+                 "--out", str(tmp_path / "g.pdf")]) == 0
+    assert (tmp_path / "g.pdf").stat().st_size > 0
+
+
+def test_anzsoc_divisions_and_licensed_premises_are_mapped():
+    from hotspot.ingest.vocabularies import offence_group, setting_group, unmapped_values
+
+    names = pd.Series(["Acts Intended to Cause Injury", "Theft and Related Offences",
+                       "Sexual Assault and Related Offences",
+                       "Robbery, Extortion and Related Offences",
+                       "Abduction, Harassment and Other Related Offences Against a Person",
+                       "Property Damage and Environmental Pollution",
+                       "Unlawful Entry With Intent/Burglary, Break and Enter"])
+    got = offence_group(names)
+    assert got.tolist() == ["violence", "property", "sexual", "robbery", "violence",
+                            "criminal_damage", "burglary"]
+    assert unmapped_values(got) == {}
+    assert setting_group("Licensed Premises") == "commercial"

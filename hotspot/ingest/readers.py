@@ -296,7 +296,7 @@ def _read_excel(path: Path, suffix: str, sheet: Any, dates: tuple[Any, ...] = ()
             sheets = [str(s) for s in book.sheet_names]
             if sheet is None and len(sheets) > 1:
                 msg = (f"{path.name} has {len(sheets)} sheets ({', '.join(map(repr, sheets))})"
-                       f": pass sheet= to choose one, e.g. sheet={sheets[0]!r}.")
+                       f": pass sheet= to choose one, e.g. sheet={_largest_sheet(book)!r}.")
                 raise InvalidInputError(msg)
             name = sheets[0] if sheet is None else sheet
             if isinstance(name, str) and name not in sheets:
@@ -307,7 +307,7 @@ def _read_excel(path: Path, suffix: str, sheet: Any, dates: tuple[Any, ...] = ()
                 msg = (f"sheet={name}: {path.name} has sheets 0 to {len(sheets) - 1} "
                        f"({', '.join(map(repr, sheets))}).")
                 raise InvalidInputError(msg)
-            df = book.parse(name)
+            df = pd.read_excel(book, sheet_name=name)
     except (InvalidInputError, ImportError):
         raise
     except Exception as exc:
@@ -326,6 +326,16 @@ _SERIAL_WORDS = ("date", "fecha", "datum", "time", "when", "occurred", "report",
                  "dt")
 _ID_WORDS = ("id", "no", "num", "number", "ref", "code", "nr")
 _LAST_SERIAL = 2_958_466  # 9999-12-31 in the 1900 date system
+
+
+def _largest_sheet(book: pd.ExcelFile) -> str:
+    """Name the sheet with the most rows (a notes or cover sheet is seldom the data)."""
+    names = [str(s) for s in book.sheet_names]
+    try:
+        rows = [book.book[n].max_row or 0 for n in names]
+    except Exception:  # xlrd books, or a workbook without dimensions
+        return names[0]
+    return names[int(np.argmax(rows))]
 
 
 def _serial_named(col: Any) -> bool:

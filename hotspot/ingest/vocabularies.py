@@ -117,7 +117,7 @@ def vocabulary_version() -> str:
     Examples
     --------
     >>> vocabulary_version()
-    '2026.1'
+    '2026.2'
     """
     return _load("offences").version
 

@@ -375,7 +375,8 @@ def _period(incidents: Any) -> str:
 def _read(args: argparse.Namespace) -> Any:
     kwargs = {
         k: getattr(args, k)
-        for k in ("x", "y", "lon", "lat", "crs", "datetime", "time", "hour", "offence", "tz")
+        for k in ("x", "y", "lon", "lat", "crs", "datetime", "time", "hour", "offence", "tz",
+                  "sheet", "layer")
     }
     if getattr(args, "period", None):
         kwargs["period"] = tuple(args.period)
@@ -387,6 +388,8 @@ def _read(args: argparse.Namespace) -> Any:
 _CLI_FLAGS = (("pass tz=", "pass --tz ZONE"), ("tz='", "--tz '"),
               ("period=(start, end)", "--period START END"), ("dayfirst=True", "--dayfirst"),
               ("pass time=/hour=", "pass --time/--hour"),
+              ("pass sheet= to choose one, e.g. sheet=", "pass --sheet NAME, e.g. --sheet "),
+              ("pass layer= to choose one, e.g. layer=", "pass --layer NAME, e.g. --layer "),
               ("print(hs.ingest_report(incidents)) for details",
                "the ingest report (*_ingest_report.txt) has the details"))
 
@@ -635,6 +638,10 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
                    help="keep incidents in this period only (dates, END included)")
     p.add_argument("--tz", default=None,
                    help="IANA time zone of the times (default: from the coordinates)")
+    p.add_argument("--sheet", default=None,
+                   help="the sheet to read from an Excel workbook of several sheets")
+    p.add_argument("--layer", default=None,
+                   help="the layer to read from a GeoPackage / geodatabase of several")
     p.add_argument("--cell-size", type=float, default=None, help="grid cell side (m)")
     p.add_argument(
         "--max-area",
@@ -717,7 +724,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hotspot: error: {err}", file=sys.stderr)
         return EXIT_EXISTS
     except (HotspotError, FileNotFoundError, ValueError, TypeError) as err:
-        print(f"hotspot: error: {getattr(err, 'cli', None) or err}", file=sys.stderr)
+        print(f"hotspot: error: {getattr(err, 'cli', None) or cli_text(str(err))}",
+              file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as err:  # permissions, a full disk, a path through a file
         where = f" ({err.filename})" if getattr(err, "filename", None) else ""

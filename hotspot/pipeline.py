@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 
 from hotspot.ingest.locations import exclude_stacked
-from hotspot.scan.areas import hotspots
+from hotspot.scan.areas import MAX_AREA_KM2, hotspots
 from hotspot.scan.cells import scan_cells
 
 __all__ = ["scan"]
@@ -25,7 +25,7 @@ def scan(
     *,
     method: str = "gistar",
     cell_size: float | None = None,
-    max_area_km2: float | None = None,
+    max_area_km2: float | None = MAX_AREA_KM2,
     study_area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     units: gpd.GeoDataFrame | None = None,
     weight: str | None = None,
@@ -53,7 +53,8 @@ def scan(
         Cell side in metres; None for the automatic rule.
     max_area_km2
         Largest hotspot area in km² (larger hot areas are cut into compact pieces
-        an officer can cover); None for no cap.
+        an officer can cover); default :data:`hotspot.scan.areas.MAX_AREA_KM2`
+        (1 km²), the same for every door; None for no cap.
     study_area
         Polygons (a district, the city) in the incidents' CRS: the grid covers them
         only.

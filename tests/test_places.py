@@ -111,7 +111,14 @@ def test_map_grid_covers_bounds(x0: float, y0: float, w: float, h: float) -> Non
     g = map_grid((x0, y0, x0 + w, y0 + h))
     gx0, gy0, gx1, gy1 = g.bounds
     assert gx0 <= x0 and gy0 <= y0 + 1e-6 and gx1 >= x0 + w - 1e-6 and gy1 >= y0 + h
-    assert max(g.n_cols, g.n_rows) <= 9
+    assert max(g.n_cols, g.n_rows) <= 10  # about 8 across, +1 for alignment, +1 round-off
+
+
+def test_map_grid_steps_out_when_round_off_lands_inside() -> None:
+    # 999999.4 / 0.2 * 0.2 is a hair below 999999.4 in binary floating point
+    y1 = 999999.4
+    g = map_grid((999998.4, y1 - 1.0, 999999.4, y1))
+    assert g.bounds[3] >= y1 and g.bounds[0] <= 999998.4
 
 
 @pytest.mark.shared_data

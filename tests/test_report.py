@@ -364,3 +364,24 @@ def test_west_yorkshire_names_from_police_uk_locations(shared_data, tmp_path):
     for page in places:
         assert re.search(r"\d\. [A-Z][a-z]+", page)
         assert "Place in grid square" not in page
+
+
+def test_dark_share_never_gives_a_suppressed_count_away():
+    import pandas as pd
+
+    from hotspot.present.report_text import _dark_text
+
+    def row(n_dark, n_known):
+        share = n_dark / n_known
+        return pd.DataFrame(
+            {"n_dark": [n_dark], "n_known": [n_known], "dark_share": [share],
+             "dark_share_low": [share / 2], "dark_share_high": [min(1, share * 1.5)]},
+            index=[1],
+        )
+
+    text, short = _dark_text(row(2, 7), 1, None, 3)
+    assert "%" not in text and "%" not in short and "Fewer than 3" in text
+    text, short = _dark_text(row(6, 7), 1, None, 3)  # 1 in daylight
+    assert "%" not in text and "%" not in short
+    text, short = _dark_text(row(4, 8), 1, None, 3)
+    assert short == "50%"

@@ -38,6 +38,7 @@ from hotspot.present.context import name_places, read_layers, streets_from_addre
 from hotspot.present.export import export
 from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
+from hotspot.scan.areas import MAX_AREA_KM2
 from hotspot.scan.places import map_grid
 
 __all__ = ["analyze", "main"]
@@ -103,7 +104,7 @@ def analyze(
     *,
     name: str,
     cell_size: float | None = None,
-    max_area_km2: float | None = 1.0,
+    max_area_km2: float | None = MAX_AREA_KM2,
     top: int = 10,
     setting: str | None = None,
     tz: str | None = None,
@@ -687,11 +688,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exports keep counts under the minimum (not for sharing)",
     )
-    _add_pack_options(analyze_p, max_area=1.0)
+    _add_pack_options(analyze_p, max_area=MAX_AREA_KM2)
     analyze_p.set_defaults(func=_cmd_analyze)
     brief_p = sub.add_parser("briefing", help="write the printed briefing pack (PDF)")
     brief_p.add_argument("--out", required=True, help="PDF file to write")
-    _add_pack_options(brief_p, max_area=1.0)
+    _add_pack_options(brief_p, max_area=MAX_AREA_KM2)
     brief_p.set_defaults(func=_cmd_briefing)
     demo_p = sub.add_parser("demo", help="run the pipeline on the shipped sample data")
     demo_p.add_argument("--out", default="out", help="output folder (default ./out)")

@@ -75,7 +75,7 @@ from hotspot.present.report_text import (
 )
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
-from hotspot.scan.areas import hotspot_membership
+from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
 from hotspot.scan.places import map_grid
 from hotspot.units.counting import count
 
@@ -431,7 +431,7 @@ def briefing(
     basemap: Any = None,
     address: str | None = None,
     cell_size: float | None = None,
-    max_area_km2: float | None = None,
+    max_area_km2: float | None = MAX_AREA_KM2,
     tile_cache: str | Path | None = None,
     random_state: int | np.random.Generator | None = 0,
     stacked: str = "exclude",
@@ -508,7 +508,8 @@ def briefing(
     cell_size
         Grid cell size in metres for the default hotspots (default automatic).
     max_area_km2
-        Largest place, km² (bigger merged hotspots are split), default no cap.
+        Largest place, km² (bigger merged hotspots are split); default
+        :data:`hotspot.scan.areas.MAX_AREA_KM2` (1 km²), as everywhere; None: no cap.
     tile_cache
         Folder for downloaded web tiles.
     random_state

@@ -101,6 +101,13 @@ def _dark_text(dark: pd.DataFrame | None, hid: int, reason: str | None, min_coun
     share = f"{100 * d['dark_share']:.0f}%"
     if d["n_known"] < min_count:
         return f"Too few incidents with a known time (fewer than {min_count}) to tell.", "-"
+    n_dark, n_known = int(d["n_dark"]), int(d["n_known"])
+    if 0 < n_dark < min_count:  # a share would give the suppressed count away
+        return (f"Fewer than {min_count} of the {n_known:,} incidents with a known time "
+                "were in darkness.", "few")
+    if 0 < n_known - n_dark < min_count:
+        return (f"Nearly all of the {n_known:,} incidents with a known time were in "
+                f"darkness (fewer than {min_count} in daylight).", "most")
     return (
         f"{share} of incidents with a known time were in darkness (likely range "
         f"{100 * d['dark_share_low']:.0f}-{100 * d['dark_share_high']:.0f}%; "

@@ -56,7 +56,12 @@ from hotspot.scan.cells import scan_cells
 from hotspot.scan.clusters import _hull_geometries, cluster_points
 from hotspot.units.counting import count
 
-__all__ = ["HOTSPOT_COLUMNS", "hotspot_membership", "hotspots"]
+__all__ = ["HOTSPOT_COLUMNS", "MAX_AREA_KM2", "hotspot_membership", "hotspots"]
+
+MAX_AREA_KM2: float = 1.0
+"""Default cap on one hotspot's area in km², for every door (``hs.hotspots``, the scan,
+briefings, the CLI): a place one officer can cover on foot, about a 1 km square. Larger
+contiguous hot areas are cut into compact pieces; pass ``max_area_km2=None`` for no cap."""
 
 #: Columns of every Hotspots frame, in order (``harm`` and ``harm_share`` come
 #: before the place columns when ``weight=`` is given). ``place_name``, ``grid_ref``
@@ -138,8 +143,10 @@ def hotspots(
         never selected. (Called ``top`` before; that name, which elsewhere counts
         hotspots, still works for one release.)
     max_area_km2
-        Cap on the area of one hotspot, so that one officer can cover one. A
-        larger area is cut into ``ceil(area / max_area_km2)`` compact pieces of
+        Cap on the area of one hotspot, so that one officer can cover one; None
+        (default here): no cap. The scan doors (:func:`hotspot.pipeline.scan`,
+        briefings, the CLI) default to :data:`MAX_AREA_KM2`. A larger area is
+        cut into ``ceil(area / max_area_km2)`` compact pieces of
         similar area by recursive coordinate bisection of its cell centroids
         (repeatedly cutting across the longer side at the right share of the
         area; for clusters, of its incidents); pieces that are not contiguous are

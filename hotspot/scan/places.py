@@ -186,8 +186,17 @@ def map_grid(bounds: Any, *, cells: int = 8) -> MapGrid:
     size = _nice(span / max(int(cells), 1))
     gx0 = math.floor(x0 / size) * size
     gy1 = math.ceil(y1 / size) * size
+    # floating-point products can land a hair inside the bounds: step out by a cell
+    if gx0 > x0:
+        gx0 -= size
+    if gy1 < y1:
+        gy1 += size
     n_cols = max(1, math.ceil((x1 - gx0) / size - 1e-9))
     n_rows = max(1, math.ceil((gy1 - y0) / size - 1e-9))
+    if gx0 + n_cols * size < x1:
+        n_cols += 1
+    if gy1 - n_rows * size > y0:
+        n_rows += 1
     return MapGrid(x0=gx0, y1=gy1, size=size, n_cols=n_cols, n_rows=n_rows)
 
 

@@ -137,3 +137,34 @@ def test_anzsoc_divisions_and_licensed_premises_are_mapped():
                             "criminal_damage", "burglary"]
     assert unmapped_values(got) == {}
     assert setting_group("Licensed Premises") == "commercial"
+
+
+def test_a_stray_date_does_not_make_the_briefing_compare_with_an_empty_previous_period():
+    import geopandas as gpd
+
+    from hotspot.present.report import _previous_change
+
+    at = pd.Series(pd.date_range("2019-01-01", "2019-12-31 23:00", periods=500,
+                                 tz="America/Toronto"))
+    at.iloc[0] = pd.Timestamp("1900-01-01 21:00", tz="America/Toronto")  # kept stray row
+    inc = gpd.GeoDataFrame({"occurred_at": at},
+                           geometry=gpd.points_from_xy(np.zeros(500), np.zeros(500)))
+    start, end = at.iloc[1], at.iloc[-1]
+    change = _previous_change(inc, start, end, n_now=499, min_count=10)
+    assert change["available"] is False
+    assert "do not cover" in change["text"]
+
+
+@pytest.mark.parametrize("name", ["MCI_CATEGORY", "Infraction", "Offence Division"])
+def test_offence_columns_of_other_countries_are_found(tmp_path, name):
+    n = 30
+    df = pd.DataFrame({"OCC_DATE": pd.date_range("2019-01-01", periods=n, freq="25h")
+                       .strftime("%Y-%m-%d %H:%M"),
+                       name: ["Break and Enter", "Auto Theft", "Assault"] * (n // 3),
+                       "LAT_WGS84": 43.65 + np.arange(n) * 1e-3,
+                       "LONG_WGS84": -79.38 + np.arange(n) * 1e-3})
+    path = tmp_path / "mci.csv"
+    df.to_csv(path, index=False)
+    inc = _read(path)
+    assert hs.ingest_report(inc).detected.get("offence") == name
+    assert inc["offence"].iloc[0] == "Break and Enter"

@@ -81,7 +81,10 @@ _OFFENCE = ["offence", "offense", "crime_type", "offense_type", "offence_type",
             "ofns_desc", "offense_code_group", "text_general_code", "ucr_category",
             "nibrs_offense", "offense_name", "crime_description", "crime", "incident_type",
             "offense_group", "incident_category", "offense_type_id", "offense_category_id",
-            "crime_type_desc",
+            "crime_type_desc", "mci_category", "major_crime_indicator", "mci",
+            "offence_subdivision", "offence_division", "anzsoc_subdivision", "anzsoc_division",
+            "offence_group", "infraction", "nature_infraction", "type_infraction",
+            "libelle_infraction", "qualification", "delito", "tipo_delito", "categoria_delito",
             "nibrs_description", "ucr_description", "statute_description", "charge",
             "type", "description"]
 def _squash(name: Any) -> str:

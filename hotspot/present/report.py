@@ -139,7 +139,8 @@ def _previous_change(
     length = end - start
     prev_start, prev_end = start - length, start
     at = all_inc["occurred_at"]
-    first = at.min()
+    # The robust start of the data: a stray 1900-01-01 row does not "cover" last year.
+    first = data_period(at)[0] if at.notna().sum() > 1 else at.min()
     slack = max(pd.Timedelta(days=1), 0.03 * length)  # data may start a few days late
     if length <= pd.Timedelta(0) or pd.isna(first) or first > prev_start + slack:
         return {"available": False, "text": "The data do not cover the previous period."}
@@ -308,7 +309,8 @@ def _hotspot_info(
     mixes = []
     if "offence" in sub.columns and sub["offence"].nunique() > 1:
         mixes.append(("Offence mix", _mix(sub["offence"], m)))
-    for col in ("loc_cat", "location_type", "location_category", "premise", "setting"):
+    for col in ("loc_cat", "location_type", "location_category", "premise", "premises",
+                "premises_type", "premise_type", "setting"):
         if col in sub.columns and sub[col].notna().any():
             mixes.append(("Type of place", _mix(sub[col], m)))
             break

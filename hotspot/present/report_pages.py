@@ -382,8 +382,8 @@ def _height(fig: Any, items: list[dict[str, Any]], head: float, body: float) -> 
 
 
 def _method_page(w: _Writer, ctx: dict[str, Any]) -> None:
-    w.new_page("Method notes and caveats")
-    w.text("Method notes and caveats", size=15, bold=True, gap=0.01)
+    w.new_page("Method notes and caveats (for your analyst)")
+    w.text("Method notes and caveats (for your analyst)", size=15, bold=True, gap=0.01)
     for title, lines in ctx["method_sections"]:
         w.room(0.05)
         w.text(title, size=11, bold=True)

@@ -8,6 +8,7 @@ than n"); :mod:`hotspot.present.report_pages` lays them out.
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 import geopandas as gpd
@@ -341,17 +342,43 @@ def _cell_size(cells: Any) -> str:
 
 def _ingest_lines(incidents: gpd.GeoDataFrame) -> list[str]:
     if "ingest" not in incidents.attrs.get("hotspot", {}):
-        return ["The incidents were not read with hs.read_incidents: no ingest report."]
+        return ["No reading report came with these incidents (how rows were checked is "
+                "not known)."]
     rep = ingest_report(incidents)
     dropped = {k: v for k, v in dict(getattr(rep, "dropped", {}) or {}).items() if v}
     lines = [
-        f"Rows read {rep.rows_read:,}, kept {rep.rows_kept:,}, dropped "
+        f"Rows read {rep.rows_read:,}, kept {rep.rows_kept:,}, left out "
         f"{sum(dropped.values()):,}"
-        + (" (" + ", ".join(f"{k} {v:,}" for k, v in dropped.items()) + ")" if dropped else "")
+        + (" (" + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in dropped.items())
+           + ")" if dropped else "")
         + "."
     ]
-    lines.extend(f"Data warning: {w}" for w in list(getattr(rep, "warnings", []))[:3])
+    plain = [_plain_sentence(w) for w in list(getattr(rep, "warnings", []))]
+    lines.extend(f"Data warning: {s}" for s in [s for s in plain if s][:3])
     if "time_quality" in incidents.columns:
         tq = incidents["time_quality"].astype("string").value_counts()
-        lines.append("Time quality: " + ", ".join(f"{k} {v:,}" for k, v in tq.items()) + ".")
+        lines.append("Time known: " + ", ".join(
+            f"{_QUALITY_WORDS.get(str(k), str(k))} {v:,}" for k, v in tq.items()) + ".")
     return lines
+
+
+_QUALITY_WORDS = {"exact": "to the minute", "midnight": "at exactly midnight",
+                  "date_only": "date only", "month_only": "month only",
+                  "window": "as a window", "missing": "not at all"}
+_CODE = re.compile(r"`|\w+=|\b\w+_\w+\b|\bhs\.|\(\)|\[|\]")
+
+
+def _plain_sentence(warning: str) -> str:
+    """First sentence of an ingest warning, or "" when it is written for an analyst.
+
+    Examples
+    --------
+    >>> _plain_sentence("41 rows (1.8%) are at exactly 00:00. Pass include_midnight=True.")
+    '41 rows (1.8%) are at exactly 00:00.'
+    >>> _plain_sentence("stacked='keep' keeps them")
+    ''
+    """
+    first = re.split(r"(?<=[.;])\s", str(warning).strip(), maxsplit=1)[0].rstrip(";")
+    if not first.endswith("."):
+        first += "."
+    return "" if _CODE.search(first) else first

@@ -235,3 +235,27 @@ def test_a_french_export_is_read_and_an_unknown_national_grid_is_named(tmp_path)
     assert rep.rows_kept == n and rep.time_zone == "Europe/Paris"
     assert inc["offence"].iloc[0] == "Dégradation de véhicule"
     assert inc["occurred_at"].iloc[0] == pd.Timestamp("2022-01-13 23:10", tz="Europe/Paris")
+
+
+def test_a_police_uk_download_zip_is_read_like_its_folder(tmp_path):
+    import zipfile
+
+    path = tmp_path / "download.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for month in ("2023-01", "2023-02"):
+            street = pd.DataFrame({"Crime ID": ["a", "b", "c"], "Month": month,
+                                   "Longitude": [-2.59, -2.58, None],
+                                   "Latitude": [51.45, 51.46, None],
+                                   "Location": "On or near Baker Street",
+                                   "Crime type": ["Burglary", "Vehicle crime", "Burglary"]})
+            zf.writestr(f"{month}/{month}-avon-and-somerset-street.csv",
+                        street.to_csv(index=False))
+            zf.writestr(f"{month}/{month}-avon-and-somerset-outcomes.csv",
+                        "Crime ID,Month,Longitude,Latitude,Outcome type\n"
+                        f"a,{month},-2.59,51.45,Suspect charged\n")
+    inc = _read(path)
+    rep = hs.ingest_report(inc)
+    assert (rep.rows_read, rep.rows_kept, rep.dropped["missing_coordinates"]) == (6, 4, 2)
+    assert any("download.zip: read 2 CSV file(s)" in n for n in rep.notes)
+    assert set(inc["offence"]) == {"Burglary", "Vehicle crime"}
+    assert rep.time_quality["month_only"] == 4

@@ -168,3 +168,38 @@ def test_offence_columns_of_other_countries_are_found(tmp_path, name):
     inc = _read(path)
     assert hs.ingest_report(inc).detected.get("offence") == name
     assert inc["offence"].iloc[0] == "Break and Enter"
+
+
+def _toronto(tmp_path, n=48):
+    days = pd.date_range("2019-01-01", periods=n, freq="D", tz="America/Toronto")
+    df = pd.DataFrame({
+        "OCC_DATE": days.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "OCC_DAY": days.day, "OCC_HOUR": np.arange(n) % 24,
+        "LAT_WGS84": 43.65 + np.arange(n) * 1e-3, "LONG_WGS84": -79.38 + np.arange(n) * 1e-3})
+    path = tmp_path / "tor.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_an_hour_column_with_values_beyond_23_is_warned_about(tmp_path):
+    inc = _read(_toronto(tmp_path), hour="OCC_DAY")
+    rep = hs.ingest_report(inc)
+    assert any("hour column 'OCC_DAY'" in w and "not whole hours" in w for w in rep.warnings)
+    assert rep.time_quality["date_only"] > 0
+    clean = hs.ingest_report(_read(_toronto(tmp_path)))
+    assert not any("not whole hours" in w for w in clean.warnings)
+    assert clean.time_quality["exact"] + clean.time_quality["midnight"] == 48
+
+
+def test_dayfirst_contradicted_by_the_data_is_a_warning(tmp_path):
+    n = 40
+    df = pd.DataFrame({"Date": pd.date_range("2021-01-01", periods=n, freq="D")
+                       .strftime("%d/%m/%Y"), "Time": "14:35",
+                       "Latitude": -33.87 + np.arange(n) * 1e-3,
+                       "Longitude": 151.21 + np.arange(n) * 1e-3})
+    path = tmp_path / "nsw.csv"
+    df.to_csv(path, index=False)
+    inc = _read(path, dayfirst=False)
+    rep = hs.ingest_report(inc)
+    assert any("dayfirst=False was given" in w for w in rep.warnings)
+    assert inc["occurred_at"].iloc[20].day == 21  # the data's order: 21/01/2021

@@ -342,11 +342,19 @@ def _hotspot_info(
             if value
         ],
         "actions": _actions(
-            hid, analyses["scores"], analyses["plan"], analyses["menus"].get(hid, [])
+            hid, analyses["scores"], analyses["plan"], analyses["menus"].get(hid, []),
+            hours_known=_hours_known(sub),
         ),
         "when": when,
         "dark_short": dark_short,
     }
+
+
+def _hours_known(sub: gpd.GeoDataFrame) -> bool:
+    """Return True when an incident at the place has a known clock time (not date only)."""
+    if "time_quality" not in sub.columns:
+        return True
+    return bool(sub["time_quality"].astype("string").isin(["exact", "window"]).any())
 
 
 def _analyses(

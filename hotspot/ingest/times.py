@@ -71,6 +71,32 @@ _DATE_FORMATS: list[tuple[str, int | None]] = [
     ("%Y%m%d", 1), ("%m/%Y", 2), ("%b-%y", 2), ("%b %Y", 2), ("%B %Y", 2), ("%Y/%m", 2),
     ("%m/%d/%Y %I:%M:%S.%f %p", 0), ("%Y-%m-%d %H:%M:%S.%f", 0),
 ]
+
+
+def _numeric_date_formats() -> list[tuple[str, int | None]]:
+    """Day/month/year in either order, any of ``/ - .``, 2- or 4-digit years, +- a time.
+
+    Exports from New Zealand, Australia or Europe write ``03/02/21 14:35``,
+    ``15-01-2022 23:10`` or ``15.01.22``: every such combination is a format.
+    """
+    out = []
+    for sep in "/-.":
+        for dm in (f"%d{sep}%m", f"%m{sep}%d"):
+            for year in ("%Y", "%y"):
+                for clock, res in (("", 1), (" %H:%M", 0), (" %H:%M:%S", 0),
+                                   (" %I:%M %p", 0), (" %I:%M:%S %p", 0)):
+                    out.append((f"{dm}{sep}{year}{clock}", res))
+    return out
+
+
+_MONTH_NAME_FORMATS: list[tuple[str, int | None]] = [
+    ("%d-%b-%Y %H:%M", 0), ("%d-%b-%y %H:%M:%S", 0), ("%d-%b-%Y %I:%M %p", 0),
+    ("%d-%b-%Y %I:%M:%S %p", 0), ("%d %b %Y %H:%M:%S", 0), ("%d %B %Y %H:%M", 0),
+    ("%d %B %Y %H:%M:%S", 0), ("%d/%b/%Y", 1), ("%d/%b/%Y %H:%M", 0), ("%B %d, %Y %I:%M %p", 0),
+]
+# Appended after the formats above, so that their order of preference is unchanged.
+_DATE_FORMATS += [f for f in _numeric_date_formats() + _MONTH_NAME_FORMATS
+                  if f[0] not in {g for g, _ in _DATE_FORMATS}]
 _DIRECTIVE_RE = {
     "Y": r"\d{4}", "m": r"\d{1,2}", "d": r"\d{1,2}", "H": r"\d{1,2}", "I": r"\d{1,2}",
     "M": r"\d{1,2}", "S": r"\d{1,2}", "f": r"\d{1,9}", "p": r"[AaPp]\.?[Mm]\.?",
@@ -1403,8 +1429,8 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
         # month-only values carry their month as a window (for aoristic methods)
         frm = at.where(month)
         to = _as_us(_add_period(at, np.where(month, _RES_MONTH, _RES_DATETIME)).where(month))
-        notes.append(f"{int(month.sum()):,} month-only times: occurred_from/occurred_to "
-                     "span the month")
+        notes.append(f"month-only times ({int(month.sum()):,} of the rows read): "
+                     "occurred_from/occurred_to span the month")
     if frm is not None and to is None:
         to = frm.where(np.zeros(n, bool))
     if to is not None and frm is None:

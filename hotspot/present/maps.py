@@ -919,7 +919,7 @@ def plot_hotspots(
         **texts,
         basemap=basemap,
         handles=handles,
-        legend_title="Incidents per cell (cells)"
+        legend_title="Incidents per cell"
         if units is not None and column == "n_incidents"
         else None,
         extent=bounds,

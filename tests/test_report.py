@@ -223,7 +223,7 @@ def test_suppression_on_every_count(tmp_path):
     out = briefing(inc, tmp_path / "s.pdf", hotspots=hot, interventions=False, min_count=3)
     _, texts = _texts(out)
     assert len(texts) == 1 + 1 + 1
-    assert "1 smaller hotspot(s) with fewer than 3 not shown" in texts[0]
+    assert "1 smaller place with fewer than 3 incidents is not shown" in texts[0]
     assert "all others <3" in texts[1], texts[1]  # 2 robberies: not printed as "2"
     assert not re.search(r"\b[12] of \d", texts[1])  # dark counts suppressed too
     assert "Counts below 3 are not printed" in texts[-1]

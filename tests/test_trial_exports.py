@@ -168,3 +168,94 @@ def test_offence_columns_of_other_countries_are_found(tmp_path, name):
     inc = _read(path)
     assert hs.ingest_report(inc).detected.get("offence") == name
     assert inc["offence"].iloc[0] == "Break and Enter"
+
+
+def _toronto(tmp_path, n=48):
+    days = pd.date_range("2019-01-01", periods=n, freq="D", tz="America/Toronto")
+    df = pd.DataFrame({
+        "OCC_DATE": days.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "OCC_DAY": days.day, "OCC_HOUR": np.arange(n) % 24,
+        "LAT_WGS84": 43.65 + np.arange(n) * 1e-3, "LONG_WGS84": -79.38 + np.arange(n) * 1e-3})
+    path = tmp_path / "tor.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_an_hour_column_with_values_beyond_23_is_warned_about(tmp_path):
+    inc = _read(_toronto(tmp_path), hour="OCC_DAY")
+    rep = hs.ingest_report(inc)
+    assert any("hour column 'OCC_DAY'" in w and "not whole hours" in w for w in rep.warnings)
+    assert rep.time_quality["date_only"] > 0
+    clean = hs.ingest_report(_read(_toronto(tmp_path)))
+    assert not any("not whole hours" in w for w in clean.warnings)
+    assert clean.time_quality["exact"] + clean.time_quality["midnight"] == 48
+
+
+def test_dayfirst_contradicted_by_the_data_is_a_warning(tmp_path):
+    n = 40
+    df = pd.DataFrame({"Date": pd.date_range("2021-01-01", periods=n, freq="D")
+                       .strftime("%d/%m/%Y"), "Time": "14:35",
+                       "Latitude": -33.87 + np.arange(n) * 1e-3,
+                       "Longitude": 151.21 + np.arange(n) * 1e-3})
+    path = tmp_path / "nsw.csv"
+    df.to_csv(path, index=False)
+    inc = _read(path, dayfirst=False)
+    rep = hs.ingest_report(inc)
+    assert any("dayfirst=False was given" in w for w in rep.warnings)
+    assert inc["occurred_at"].iloc[20].day == 21  # the data's order: 21/01/2021
+
+
+def test_dark_share_on_an_export_without_times_says_there_are_none():
+    from hotspot.exceptions import InvalidInputError
+
+    n = 50
+    df = pd.DataFrame({"Crime": "Burglary", "Latitude": 53.48 + np.arange(n) * 1e-3,
+                       "Longitude": -2.24 + np.arange(n) * 1e-3})
+    inc = _read(df)
+    with pytest.raises(InvalidInputError, match="holds no times") as err:
+        hs.dark_share(inc)
+    assert "naive" not in str(err.value)
+
+
+def test_a_french_export_is_read_and_an_unknown_national_grid_is_named(tmp_path):
+    from hotspot.exceptions import CRSError
+
+    n = 40
+    df = pd.DataFrame({"Date des faits": pd.date_range("2022-01-13 23:10", periods=n,
+                                                       freq="25h").strftime("%d/%m/%Y %H:%M"),
+                       "Infraction": ["Dégradation de véhicule", "Vol à la tire"] * (n // 2),
+                       "X": [f"{652000 + 37.5 * i:.1f}".replace(".", ",") for i in range(n)],
+                       "Y": [f"{6862000 + 21.5 * i:.1f}".replace(".", ",") for i in range(n)]})
+    path = tmp_path / "faits.csv"
+    df.to_csv(path, sep=";", index=False, encoding="cp1252")
+    with pytest.raises(CRSError, match="EPSG:2154"):
+        _read(path)
+    inc = _read(path, crs="EPSG:2154")
+    rep = hs.ingest_report(inc)
+    assert rep.rows_kept == n and rep.time_zone == "Europe/Paris"
+    assert inc["offence"].iloc[0] == "Dégradation de véhicule"
+    assert inc["occurred_at"].iloc[0] == pd.Timestamp("2022-01-13 23:10", tz="Europe/Paris")
+
+
+def test_a_police_uk_download_zip_is_read_like_its_folder(tmp_path):
+    import zipfile
+
+    path = tmp_path / "download.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for month in ("2023-01", "2023-02"):
+            street = pd.DataFrame({"Crime ID": ["a", "b", "c"], "Month": month,
+                                   "Longitude": [-2.59, -2.58, None],
+                                   "Latitude": [51.45, 51.46, None],
+                                   "Location": "On or near Baker Street",
+                                   "Crime type": ["Burglary", "Vehicle crime", "Burglary"]})
+            zf.writestr(f"{month}/{month}-avon-and-somerset-street.csv",
+                        street.to_csv(index=False))
+            zf.writestr(f"{month}/{month}-avon-and-somerset-outcomes.csv",
+                        "Crime ID,Month,Longitude,Latitude,Outcome type\n"
+                        f"a,{month},-2.59,51.45,Suspect charged\n")
+    inc = _read(path)
+    rep = hs.ingest_report(inc)
+    assert (rep.rows_read, rep.rows_kept, rep.dropped["missing_coordinates"]) == (6, 4, 2)
+    assert any("download.zip: read 2 CSV file(s)" in n for n in rep.notes)
+    assert set(inc["offence"]) == {"Burglary", "Vehicle crime"}
+    assert rep.time_quality["month_only"] == 4

@@ -15,6 +15,7 @@ from hotspot.exceptions import CRSError, InputTypeError, InvalidInputError
 __all__ = [
     "check_columns",
     "check_geodataframe",
+    "check_incidents_and_hotspots",
     "check_non_empty",
     "check_points",
     "check_polygons",
@@ -188,6 +189,43 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str) -> None:
             f"Available columns: {available}."
         )
         raise InvalidInputError(msg)
+
+
+def check_incidents_and_hotspots(
+    incidents: Any, hotspots: Any, incident_columns: Iterable[str] = ()
+) -> None:
+    """Check the (incidents, hotspots) pair a response takes.
+
+    Both must be GeoDataFrames, ``hotspots`` must have ``hotspot_id``,
+    ``incidents`` the columns ``incident_columns``, and the two one CRS.
+
+    Parameters
+    ----------
+    incidents
+        Incident points.
+    hotspots
+        Hotspot areas with a ``hotspot_id`` column.
+    incident_columns
+        Columns ``incidents`` must have (e.g. ``["occurred_at"]``).
+
+    Raises
+    ------
+    InputTypeError, InvalidInputError, CRSError
+        As :func:`check_geodataframe`, :func:`check_columns` and
+        :func:`check_same_crs`, in that order.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> hot = gpd.GeoDataFrame({"hotspot_id": []}, geometry=[], crs=32616)
+    >>> inc = gpd.GeoDataFrame({"occurred_at": []}, geometry=[], crs=32616)
+    >>> check_incidents_and_hotspots(inc, hot, ["occurred_at"])
+    """
+    check_geodataframe(hotspots, "hotspots")
+    check_geodataframe(incidents, "incidents")
+    check_columns(hotspots, ["hotspot_id"], "hotspots")
+    check_columns(incidents, incident_columns, "incidents")
+    check_same_crs(incidents, hotspots, "incidents", "hotspots")
 
 
 def check_points(gdf: gpd.GeoDataFrame, name: str) -> None:

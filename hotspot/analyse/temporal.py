@@ -128,6 +128,13 @@ def _localize(s: pd.Series, tz: Any, col: str, *, need_tz: bool) -> pd.Series:
     if s.dt.tz is not None:
         return s.dt.tz_convert(tz) if tz is not None else s
     if tz is None:
+        if need_tz and not s.notna().any():
+            what = (f"`{col}` holds no times (every value is missing), so nothing can be "
+                    "placed in daylight or darkness.")
+            msg = (f"{what} Read the incidents with their date/time column named, e.g. "
+                   "read_incidents(..., datetime='Date', time='Time').")
+            cli = f"{what} Name the date/time column with --datetime COLUMN (and --time)."
+            raise InvalidInputError(msg, cli=cli)
         if need_tz:
             what = (f"`{col}` holds naive times (no time zone), so the sun's position "
                     "cannot be computed.")

@@ -680,10 +680,11 @@ def _input_crs(coords: _Coords, loaded: _Loaded, crs: Any, detected: dict[str, s
         hi = float(np.nanmax(np.abs(np.where(ok, np.maximum(np.abs(a), np.abs(b)), 0))))
         msg = (
             f"the coordinates in {cname} are projected (values up to {hi:,.0f}), "
-            "but their CRS is unknown. Pass the CRS they are in, e.g. "
-            "crs='EPSG:3435' (Illinois East, US feet), the EPSG code of your local "
-            "State Plane / national grid, or crs='EPSG:3857' for Web Mercator "
-            "(ArcGIS/web-map exports, values in the millions of metres)."
+            "but their CRS is unknown. Pass the CRS they are in: the EPSG code of your "
+            "national grid or State Plane zone, e.g. crs='EPSG:27700' (British National "
+            "Grid), 'EPSG:2154' (France, Lambert-93), 'EPSG:25832' (ETRS89 / UTM 32N, "
+            "Germany), 'EPSG:3435' (Illinois East, US feet), or crs='EPSG:3857' for Web "
+            "Mercator (ArcGIS/web-map exports, values in the millions of metres)."
         )
         raise CRSError(msg)
     return kind, crs_in

@@ -10,6 +10,7 @@ import gzip
 import importlib
 import lzma
 import re
+import tempfile
 import warnings as _warnings
 import zipfile
 import zlib
@@ -521,11 +522,48 @@ def _load(source: Any, sheet: Any = None, layer: Any = None,
                f"GeoDataFrame, got {type(source).__name__}. read_incidents reads {_SUPPORTED}.")
         raise InputTypeError(msg)
     files, notes = _expand_paths(source)
+    if len(files) == 1 and _is_csv_archive(files[0]):
+        return _load_archive(files[0], notes, dates)
     parts = [_read_file(p, sheet, layer, dates) for p in files]
     if len(parts) == 1:
         parts[0].notes = notes + parts[0].notes
         return parts[0]
     return _concat(parts, files, notes)
+
+
+def _is_csv_archive(path: Path) -> bool:
+    """Tell whether a .zip holds several text files and no GIS layer (police.uk)."""
+    if _suffix(path) != ".zip" or not path.is_file():
+        return False
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n.lower() for n in zf.namelist() if not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError):
+        return False
+    gis = (".shp", ".gpkg", ".geojson", ".json", ".gdbtable", ".fgb", ".gml", ".kml")
+    text = [n for n in names if n.endswith((".csv", ".txt", ".tsv", ".tab"))]
+    return len(text) > 1 and not any(n.endswith(gis) for n in names)
+
+
+def _load_archive(path: Path, notes: list[str], dates: tuple[Any, ...]) -> _Loaded:
+    """Read a .zip of CSV files as the folder it unpacks to (police.uk files preferred)."""
+    with tempfile.TemporaryDirectory(prefix="hotspot-") as tmp:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                zf.extractall(tmp)  # member names are sanitised: nothing lands outside tmp
+        except (zipfile.BadZipFile, OSError, zlib.error, EOFError) as exc:
+            raise _corrupt(path, "zip", exc) from None
+        files, more = _expand_paths(tmp)
+        parts = [_read_file(p, None, None, dates) for p in files]
+        named = [Path(path.name) / p.relative_to(tmp) for p in files]
+        for part, name in zip(parts, named, strict=True):
+            part.files = [str(name)]
+        notes = [*notes, f"{path.name}: read {len(files)} CSV file(s) from the archive",
+                 *[n.replace(f"the folder {tmp!r}", path.name) for n in more]]
+        if len(parts) == 1:
+            parts[0].notes = notes + parts[0].notes
+            return parts[0]
+        return _concat(parts, named, notes)
 
 
 def _role_names(columns: list[Any]) -> dict[str, Any]:

@@ -258,13 +258,34 @@ def _parse_role(frame: pd.DataFrame, cols: _Columns, col: Any, role: str,
         cols.used.add(hcol)
         found[prefix + "hour"] = (hcol, f"hour-of-day column next to {col}")
         w = _with_hour(w, frame[hcol])
+        _hour_values_warning(frame[hcol], hcol, w, warnings)
     fails.blame(date_failed, col)
     fails.blame(w.failed & ~date_failed, tcol)
     notes.append(f"{role} column {col!r} read as {w.how}")
     if w.order:  # a guessed order is a warning, a decided one a note
         guessed = "cannot be decided" in w.order and args.get("dayfirst") is None
-        (warnings if guessed else notes).append(f"{role} column {col!r}: {w.order}")
+        given = args.get("dayfirst")
+        overruled = (given is not None and "cannot be decided" not in w.order
+                     and ("day first" in w.order) != bool(given))
+        if overruled:
+            warnings.append(f"{role} column {col!r}: dayfirst={given} was given, but the "
+                            f"data decide the order: {w.order}")
+        else:
+            (warnings if guessed else notes).append(f"{role} column {col!r}: {w.order}")
     return w
+
+
+def _hour_values_warning(s: pd.Series, col: Any, w: _When, warnings: list[str]) -> None:
+    """Warn about hour-column values that are not whole hours 0-23 (read as dates only)."""
+    v, empty, invalid = _to_float(s)
+    hour = np.isfinite(v) & (v >= 0) & (v <= 23) & (v == np.floor(v))
+    bad = (invalid | (~empty & ~hour)) & w.values.notna().to_numpy()
+    if bad.any():
+        example = s.to_numpy(dtype=object)[np.flatnonzero(bad)[0]]
+        warnings.append(
+            f"hour column {col!r}: {int(bad.sum()):,} value(s) are not whole hours 0-23 "
+            f"(e.g. {example!r}); those rows keep their date only (date_only). Check that "
+            f"{col!r} holds the hour of the day, or pass the right column as hour=")
 
 
 def _parts_when(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],

@@ -911,7 +911,7 @@ def plot_hotspots(
         caveat=caveat,
         basemap=basemap,
         handles=handles,
-        legend_title="Incidents per cell (cells)"
+        legend_title="Incidents per cell"
         if units is not None and column == "n_incidents"
         else None,
         extent=bounds,

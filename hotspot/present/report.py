@@ -326,7 +326,7 @@ def _hotspot_info(
         if row["place_source"] != "grid"
         else f"{int(row['rank'])}. Place in grid square {row['grid_ref']}",
         "headline": f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% "
-        f"of the area's) on {float(row['area_km2']):.2f} km²{conc}.{busiest}",
+        f"of all incidents in the area) on {float(row['area_km2']):.2f} km²{conc}.{busiest}",
         "table_title": "When: incidents by " + (table["title"] if table else "time"),
         "time_table": table,
         "time_note": analyses["time_reason"] or "No incident here has a known time of day.",
@@ -342,11 +342,19 @@ def _hotspot_info(
             if value
         ],
         "actions": _actions(
-            hid, analyses["scores"], analyses["plan"], analyses["menus"].get(hid, [])
+            hid, analyses["scores"], analyses["plan"], analyses["menus"].get(hid, []),
+            hours_known=_hours_known(sub),
         ),
         "when": when,
         "dark_short": dark_short,
     }
+
+
+def _hours_known(sub: gpd.GeoDataFrame) -> bool:
+    """Return True when an incident at the place has a known clock time (not date only)."""
+    if "time_quality" not in sub.columns:
+        return True
+    return bool(sub["time_quality"].astype("string").isin(["exact", "window"]).any())
 
 
 def _analyses(
@@ -688,12 +696,19 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         summary = (
             (f"{len(hot)} places hold" if len(hot) > 1 else "1 place holds")
             + f" {total_hot:,} incidents ({100 * total_hot / len(inc):.0f}% "
-            f"of the area's) on {float(hot['area_km2'].sum()):.2f} km²."
+            f"of all incidents in the area) on {float(hot['area_km2'].sum()):.2f} km²."
         )
     else:
-        summary = "No hotspots found: incidents are spread out, no place stands out."
-    if hot.attrs.get("n_small"):
-        summary += f" {hot.attrs['n_small']} smaller hotspot(s) with fewer than {m} not shown."
+        summary = (
+            "No hotspots found: no group of cells is busier than chance would give "
+            "(see the map for where incidents happened)."
+        )
+    n_small = int(hot.attrs.get("n_small") or 0)
+    if n_small:
+        summary += (
+            f" {n_small} smaller {'places' if n_small > 1 else 'place'} with fewer than "
+            f"{m} incidents {'are' if n_small > 1 else 'is'} not shown."
+        )
     src = kw["source"] or opts["incidents"].attrs.get("hotspot", {}).get("ingest", {}).get(
         "source", ""
     )
@@ -729,6 +744,9 @@ def _write_atomic(path: Path, write: Any) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

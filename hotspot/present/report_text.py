@@ -153,15 +153,28 @@ def _menus(
 
 
 def _actions(
-    hid: int, scores: pd.DataFrame | None, plan: pd.DataFrame | None, menu: list[str]
+    hid: int,
+    scores: pd.DataFrame | None,
+    plan: pd.DataFrame | None,
+    menu: list[str],
+    *,
+    hours_known: bool = True,
 ) -> list[dict]:
     """Items of 'What to do here': bold headings, reasons printed whole."""
     items: list[dict[str, Any]] = []
+    if not hours_known:
+        items.append(
+            {
+                "text": "Times here are known only to the day or month, so the time of day "
+                "cannot guide patrols or lighting; measures that depend on it are not "
+                "scored. Ask your analyst for data with times.",
+            }
+        )
     if scores is not None:
         sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
         if "prevented" in sub:  # printed as whole incidents: under a half is "about 0"
             sub = sub[sub["prevented"] >= 0.5].sort_values("prevented", ascending=False)
-        if len(sub) == 0:
+        if len(sub) == 0 and hours_known:
             items.append(
                 {
                     "text": "None of the listed interventions is expected to prevent a "
@@ -193,7 +206,9 @@ def _actions(
     items.extend({"text": line.strip(), "x": LEFT + 0.03} for line in menu)
     if plan is not None:
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
-        if len(sub) == 0:
+        if len(sub) == 0 and not hours_known:
+            pass  # said above: no timetable without times
+        elif len(sub) == 0:
             unused = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("hours_unused", 0)
             items.append(
                 {

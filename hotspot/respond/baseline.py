@@ -39,12 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from hotspot._core.meta import attach, note_choice
-from hotspot._core.validation import (
-    check_columns,
-    check_geodataframe,
-    check_same_crs,
-    point_coords,
-)
+from hotspot._core.validation import check_incidents_and_hotspots, point_coords
 from hotspot.exceptions import InvalidInputError
 from hotspot.scan.areas import hotspot_membership
 
@@ -174,10 +169,7 @@ def expected_counts(
     >>> bool(e["expected_low"].iloc[0] <= e["expected"].iloc[0] <= e["expected_high"].iloc[0])
     True
     """
-    check_geodataframe(hotspots, "hotspots")
-    check_geodataframe(incidents, "incidents")
-    check_columns(hotspots, ["hotspot_id"], "hotspots")
-    check_same_crs(incidents, hotspots, "incidents", "hotspots")
+    check_incidents_and_hotspots(incidents, hotspots)
     for name, val in (("period_days", period_days), ("horizon_days", horizon_days)):
         if not np.isfinite(val) or val <= 0:
             raise InvalidInputError(f"{name} must be a positive number of days, got {val!r}")

@@ -62,7 +62,7 @@ from hotspot._core.deprecation import (
 )
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import circular_window_sums, data_period_days
-from hotspot._core.validation import check_columns, check_geodataframe, check_same_crs
+from hotspot._core.validation import check_columns, check_incidents_and_hotspots
 from hotspot.analyse.darkness import daylight
 from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import InvalidInputError
@@ -662,11 +662,7 @@ def score_interventions(
     >>> bool(s["prevented_low"].iloc[0] <= s["prevented"].iloc[0] <= s["prevented_high"].iloc[0])
     True
     """
-    check_geodataframe(hotspots, "hotspots")
-    check_geodataframe(incidents, "incidents")
-    check_columns(hotspots, ["hotspot_id"], "hotspots")
-    check_columns(incidents, ["occurred_at"], "incidents")
-    check_same_crs(incidents, hotspots, "incidents", "hotspots")
+    check_incidents_and_hotspots(incidents, hotspots, ["occurred_at"])
     if len(hotspots) == 0:
         raise InvalidInputError("`hotspots` has no rows: nothing to score")
     if hotspots["hotspot_id"].duplicated().any():

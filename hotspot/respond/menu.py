@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from hotspot._core.meta import attach
-from hotspot._core.validation import check_columns, check_geodataframe, check_same_crs
+from hotspot._core.validation import check_columns, check_incidents_and_hotspots
 from hotspot.exceptions import InvalidInputError
 from hotspot.respond.interventions import (
     _Context,
@@ -98,11 +98,7 @@ def response_menu(
     >>> "target_hardening" in set(m["intervention"])
     True
     """
-    check_geodataframe(hotspots, "hotspots")
-    check_geodataframe(incidents, "incidents")
-    check_columns(hotspots, ["hotspot_id"], "hotspots")
-    check_columns(incidents, ["occurred_at"], "incidents")
-    check_same_crs(incidents, hotspots, "incidents", "hotspots")
+    check_incidents_and_hotspots(incidents, hotspots, ["occurred_at"])
     if not 0 <= min_share <= 1:
         raise InvalidInputError(f"min_share must be between 0 and 1, got {min_share!r}")
     if setting is not None and setting not in incidents:

@@ -95,8 +95,16 @@ def _positive(value: float, name: str) -> float:
 # ------------------------------------------------------------------------------- WDQ
 
 
+class _AsDict:
+    """Mixin of the result dataclasses: their fields as a dict."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the fields as a dict."""
+        return asdict(self)  # type: ignore[arg-type]  # every subclass is a dataclass
+
+
 @dataclass(frozen=True)
-class WDQResult:
+class WDQResult(_AsDict):
     """Weighted Displacement Quotient and the effects that go with it.
 
     Attributes
@@ -126,10 +134,6 @@ class WDQResult:
     net_effect: float
     total_net_effect: float
     interpretation: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the fields as a dict."""
-        return asdict(self)
 
 
 def _wdq_text(success: float, q: float) -> str:
@@ -226,7 +230,7 @@ def wdq(
 
 
 @dataclass(frozen=True)
-class WDDResult:
+class WDDResult(_AsDict):
     """Weighted Displacement Difference test (Wheeler & Ratcliffe 2018).
 
     Attributes
@@ -256,10 +260,6 @@ class WDDResult:
     ci_low: float
     ci_high: float
     alpha: float
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the fields as a dict."""
-        return asdict(self)
 
 
 def wdd(
@@ -345,7 +345,7 @@ def wdd(
 
 
 @dataclass(frozen=True)
-class RESResult:
+class RESResult(_AsDict):
     """Welsh & Farrington relative effect size (odds ratio) with its interval.
 
     Attributes
@@ -378,10 +378,6 @@ class RESResult:
     def conf(self) -> float:
         """Coverage ``1 - alpha`` of the interval (the old field; use ``alpha``)."""
         return 1.0 - self.alpha
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the fields as a dict."""
-        return asdict(self)
 
 
 @renamed_arguments(conf=("alpha", lambda c: round(1.0 - c, 12), "alpha = 1 - conf"))

@@ -316,7 +316,13 @@ def add_map_grid(ax: Any, grid: Any, *, size: float = _FONT) -> int:
     n = 0
     top = blended_transform_factory(ax.transData, ax.transAxes)
     left = blended_transform_factory(ax.transAxes, ax.transData)
-    halo = _halo(2.0)
+    label = {
+        "fontsize": size,
+        "fontweight": "bold",
+        "gid": "grid_label",
+        "path_effects": _halo(2.0),
+        "clip_on": False,
+    }
     for i in range(grid.n_cols + 1):
         gx = grid.x0 + i * grid.size
         if x0 < gx < x1:
@@ -330,11 +336,7 @@ def add_map_grid(ax: Any, grid: Any, *, size: float = _FONT) -> int:
                 transform=top,
                 ha="center",
                 va="bottom",
-                fontsize=size,
-                fontweight="bold",
-                gid="grid_label",
-                path_effects=halo,
-                clip_on=False,
+                **label,
             )
             n += 1
     for j in range(grid.n_rows + 1):
@@ -350,11 +352,7 @@ def add_map_grid(ax: Any, grid: Any, *, size: float = _FONT) -> int:
                 transform=left,
                 ha="right",
                 va="center",
-                fontsize=size,
-                fontweight="bold",
-                gid="grid_label",
-                path_effects=halo,
-                clip_on=False,
+                **label,
             )
             n += 1
     return n

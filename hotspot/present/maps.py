@@ -666,11 +666,7 @@ def plot_units(
     >>> [t.get_text() for t in ax.get_legend().get_texts()][0]
     'fewer than 3 incidents, not shown (1 cell)'
     """
-    gdf = _check_units(units, "units")
-    check_columns(gdf, [column], "units")
-    ax = _get_ax(ax, gdf.total_bounds)
-    ax._hotspot_crs = gdf.crs
-    handles: list[Any] = []
+    gdf, ax, handles = _start_units_map(units, column, ax)
     shown = _suppress(gdf, min_count, count_column, ax, handles)
     if _is_class_column(gdf[column]):
         _draw_classes(ax, shown, column, handles)
@@ -681,16 +677,45 @@ def plot_units(
         integer = pd.api.types.is_integer_dtype(gdf[column])
         _draw_numeric(ax, shown, column, handles, k=k, integer=integer)
         default_title = {"n_incidents": "Incidents per cell"}.get(column, column)
+    texts = {"title": title, "period": period, "source": source, "caveat": caveat}
+    return _finish_units_map(
+        ax, gdf, context, handles, texts, basemap, legend_title or default_title, legend_loc
+    )
+
+
+def _start_units_map(
+    units: gpd.GeoDataFrame, column: str, ax: Any
+) -> tuple[gpd.GeoDataFrame, Any, list[Any]]:
+    """Check the units and frame the Axes on them; return both and an empty legend list."""
+    gdf = _check_units(units, "units")
+    check_columns(gdf, [column], "units")
+    ax = _get_ax(ax, gdf.total_bounds)
+    ax._hotspot_crs = gdf.crs
+    return gdf, ax, []
+
+
+def _finish_units_map(
+    ax: Any,
+    gdf: gpd.GeoDataFrame,
+    context: Any,
+    handles: list[Any],
+    texts: dict[str, Any],
+    basemap: Callable[[Any], Any] | None,
+    legend_title: str | None,
+    legend_loc: str,
+) -> Any:
+    """Draw the context layers, then the furniture of a map framed on the units ``gdf``.
+
+    ``texts`` holds the ``title``, ``period``, ``source`` and ``caveat`` of
+    :func:`_finish`.
+    """
     _draw_context(ax, context, gdf.crs, handles)
     return _finish(
         ax,
-        title=title,
-        period=period,
-        source=source,
-        caveat=caveat,
+        **texts,
         basemap=basemap,
         handles=handles,
-        legend_title=legend_title or default_title,
+        legend_title=legend_title,
         extent=gdf.total_bounds,
         legend_loc=legend_loc,
     )
@@ -749,27 +774,12 @@ def plot_kde(
         raise InvalidInputError(
             f"scheme={scheme!r} is not supported; use 'mean_multiples' or 'quantiles'."
         )
-    gdf = _check_units(units, "units")
-    check_columns(gdf, [column], "units")
-    ax = _get_ax(ax, gdf.total_bounds)
-    ax._hotspot_crs = gdf.crs
-    handles: list[Any] = []
+    gdf, ax, handles = _start_units_map(units, column, ax)
     _draw_numeric(ax, gdf, column, handles, k=k, scheme=scheme)
     if scheme == "mean_multiples":
         handles.append(_patch("white", "below the mean (unfilled)"))
-    _draw_context(ax, context, gdf.crs, handles)
-    return _finish(
-        ax,
-        title=title,
-        period=period,
-        source=source,
-        caveat=caveat,
-        basemap=basemap,
-        handles=handles,
-        legend_title=legend_title,
-        extent=gdf.total_bounds,
-        legend_loc=legend_loc,
-    )
+    texts = {"title": title, "period": period, "source": source, "caveat": caveat}
+    return _finish_units_map(ax, gdf, context, handles, texts, basemap, legend_title, legend_loc)
 
 
 def plot_hotspots(
@@ -903,12 +913,10 @@ def plot_hotspots(
         )
     if show_incidents and incidents is not None:
         _draw_incidents(ax, incidents, hot.crs, handles)
+    texts = {"title": title, "period": period, "source": source, "caveat": caveat}
     _finish(
         ax,
-        title=title,
-        period=period,
-        source=source,
-        caveat=caveat,
+        **texts,
         basemap=basemap,
         handles=handles,
         legend_title="Incidents per cell"

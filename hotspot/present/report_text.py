@@ -152,6 +152,13 @@ def _menus(
     return {int(h): format_response_menu(menu, h, top=3, compact=True) for h in hot["hotspot_id"]}
 
 
+def _no_visits(plan: pd.DataFrame | None, hid: int) -> bool:
+    """Return True when a patrol plan was made and gives place ``hid`` no visit."""
+    if plan is None or "hotspot_id" not in plan:
+        return False
+    return not bool((plan["hotspot_id"] == hid).any())
+
+
 def _actions(
     hid: int,
     scores: pd.DataFrame | None,
@@ -174,6 +181,9 @@ def _actions(
         sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
         if "prevented" in sub:  # printed as whole incidents: under a half is "about 0"
             sub = sub[sub["prevented"] >= 0.5].sort_values("prevented", ascending=False)
+        if _no_visits(plan, hid) and "intervention" in sub:
+            # the patrol plan gives this place no visit: do not rank patrol here
+            sub = sub[~sub["intervention"].astype(str).str.contains("patrol")]
         if len(sub) == 0 and hours_known:
             items.append(
                 {

@@ -17,34 +17,8 @@ Examples
 >>> hs.ingest_report(counted).rows_read  # doctest: +SKIP
 """
 
+from hotspot.scale import reduce
 from hotspot.scale.read import ingest_report, read_incidents, write_incidents
-from hotspot.scale.reduce import (
-    Pending,
-    aoristic,
-    compute,
-    concentration,
-    count,
-    emerging_hotspots,
-    grid,
-    hotspots,
-    kde,
-    space_time_cube,
-    temporal_profile,
-)
+from hotspot.scale.reduce import *  # noqa: F403 (the names of reduce.__all__)
 
-__all__ = [
-    "Pending",
-    "aoristic",
-    "compute",
-    "concentration",
-    "count",
-    "emerging_hotspots",
-    "grid",
-    "hotspots",
-    "ingest_report",
-    "kde",
-    "read_incidents",
-    "space_time_cube",
-    "temporal_profile",
-    "write_incidents",
-]
+__all__ = ["ingest_report", "read_incidents", "write_incidents", *reduce.__all__]

@@ -6,7 +6,9 @@ Two layers:
   :func:`adjust_pvalues` (numpy/scipy only, no geometry);
 - the GeoDataFrame functions :func:`gi_star` and :func:`local_moran`, which validate the
   units, build the neighbour matrix (:func:`hotspot._core.weights.weights_for_units`), add
-  documented columns to a copy and record what was done in ``attrs["hotspot"]``.
+  documented columns to a copy and record what was done in ``attrs["hotspot"]``
+  (the steps they share are in :mod:`hotspot.scan._local_layer`, the permutation
+  engine in :mod:`hotspot.scan._permutation`).
 
 Inference
 ---------
@@ -63,7 +65,6 @@ incidents in total (ArcGIS Optimized Hot Spot Analysis also asks for 30).
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -72,16 +73,24 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from hotspot._core.meta import attach, note_choice
-from hotspot._core.validation import (
-    check_count,
-    check_geodataframe,
-    check_non_empty,
-    numeric_column,
+from hotspot._core.validation import check_count
+from hotspot.exceptions import InvalidInputError
+from hotspot.scan._local_layer import (
+    _CORRECTIONS,
+    MIN_INCIDENTS,
+    MIN_UNITS,
+    _expand,
+    _record,
+    _test,
 )
-from hotspot._core.weights import n_islands, weights_for_units
-from hotspot.exceptions import HotspotWarning, InvalidInputError
-from hotspot.scan._exact import to_lattice, window_sum_tails
+from hotspot.scan._permutation import (
+    _conditional_permutations,
+    _exact_conditional,
+    _exact_possible,
+    _pseudo_p,
+    _tail_p,
+    _untie,
+)
 
 __all__ = [
     "HOTSPOT_CLASSES",
@@ -98,8 +107,6 @@ __all__ = [
     "local_moran_arrays",
 ]
 
-MIN_UNITS = 30
-MIN_INCIDENTS = 30
 MIN_SHARE = 0.5
 FALLBACK_PERMUTATIONS = 9999
 
@@ -117,7 +124,6 @@ LISA_CLUSTERS = ("High-High", "Low-Low", "High-Low", "Low-High", "not_significan
 Alternative = Literal["two-sided", "greater", "less"]
 Correction = Literal["fdr_bh", "bonferroni", "holm"] | None
 _ALTERNATIVES = ("two-sided", "greater", "less")
-_CORRECTIONS = ("fdr_bh", "bonferroni", "holm", None)
 
 
 # ------------------------------------------------------------------------------------
@@ -208,260 +214,8 @@ def adjust_pvalues(p: Any, method: Correction = "fdr_bh") -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------
-# conditional permutation engine
+# array-core helpers
 # ------------------------------------------------------------------------------------
-
-
-def _sample_ids(rng: np.random.Generator, n: int, m: int, permutations: int) -> np.ndarray:
-    """``(permutations, m)`` ordered samples without replacement from ``range(n)``."""
-    m = min(m, n)
-    if n <= 4 * m or n * permutations <= 2_000_000:
-        base = np.broadcast_to(np.arange(n), (permutations, n))
-        return rng.permuted(base, axis=1)[:, :m].copy()
-    # Floyd's algorithm, vectorized over permutations, then a random order per row
-    out = np.empty((permutations, m), dtype=np.int64)
-    for c, j in enumerate(range(n - m, n)):
-        t = rng.integers(0, j + 1, size=permutations)
-        dup = (out[:, :c] == t[:, None]).any(axis=1) if c else np.zeros(permutations, bool)
-        out[:, c] = np.where(dup, j, t)
-    return rng.permuted(out, axis=1)
-
-
-@dataclass(frozen=True)
-class _PermCounts:
-    n_ge: np.ndarray  # #{T_i >= obs_i}
-    n_le: np.ndarray  # #{T_i <= obs_i}
-    mean: np.ndarray  # mean of T_i over permutations
-    std: np.ndarray  # std of T_i over permutations
-
-
-def _row_constant(w: sparse.csr_array) -> bool:
-    """Return True when every row's non-zero weights are equal (binary, row-standardized...)."""
-    if w.nnz == 0:
-        return True
-    k = np.diff(w.indptr)
-    nonempty = k > 0
-    first = np.repeat(w.data[w.indptr[:-1][nonempty]], k[nonempty])
-    return bool(np.allclose(w.data, first, rtol=1e-12, atol=0))
-
-
-def _conditional_permutations(
-    v: np.ndarray,
-    w: sparse.csr_array,
-    obs: np.ndarray,
-    permutations: int,
-    rng: np.random.Generator,
-    ids: np.ndarray | None = None,
-) -> _PermCounts:
-    """Rank the observed lags ``obs = w @ v`` among conditional random lags.
-
-    The random lag of unit ``i`` in permutation ``r`` is ``sum_c w_i[c] * v[s_c]``
-    where ``s`` is the sequence ``ids[r]`` with ``i`` removed (the first ``k_i``
-    entries are used; ``k_i`` is the number of neighbours of ``i``).
-    """
-    n = len(v)
-    k = np.diff(w.indptr)
-    max_k = int(k.max()) if n else 0
-    if ids is None:
-        ids = _sample_ids(rng, n, max_k + 1, permutations)
-    if max_k == 0:
-        zeros = np.zeros(n)
-        full = np.full(n, permutations)
-        return _PermCounts(full, full.copy(), zeros, zeros.copy())
-    scale = np.abs(v).max() * np.maximum(k, 1) * (np.abs(w.data).max() if w.nnz else 1.0)
-    tol = 1e-9 * np.maximum(scale, np.abs(obs)) + 1e-300
-    vals = v[ids]  # (R, m)
-    # correction entries: unit j drawn at position c < k_j of permutation r
-    r_e, c_e = np.nonzero(np.arange(ids.shape[1])[None, :] < k[ids])
-    j_e = ids[r_e, c_e]
-    if _row_constant(w):
-        return _counts_row_constant(v, w, obs, tol, k, ids, vals, r_e, c_e, j_e)
-    return _counts_general(v, w, obs, tol, k, ids, vals, r_e, c_e, j_e)
-
-
-def _counts_row_constant(v, w, obs, tol, k, ids, vals, r_e, c_e, j_e) -> _PermCounts:
-    n, (n_perm, m) = len(v), ids.shape
-    # row weight (0 for islands); T_i = c_i * U_i with U_i a sum of k_i draws
-    has = k > 0
-    c = np.zeros(n)
-    c[has] = w.data[w.indptr[:-1][has]]
-    cum = np.zeros((n_perm, m + 1))
-    np.cumsum(vals, axis=1, out=cum[:, 1:])
-    n_ge = np.zeros(n, dtype=np.int64)
-    n_le = np.zeros(n, dtype=np.int64)
-    s1 = np.zeros(n)
-    s2 = np.zeros(n)
-    for kk in np.unique(k):
-        units = np.flatnonzero(k == kk)
-        col = cum[:, kk]
-        sim_sorted = np.sort(col)
-        scaled_obs = obs[units]
-        ci = c[units]
-        if kk == 0:
-            n_ge[units] = n_perm
-            n_le[units] = n_perm
-            continue
-        u_obs = scaled_obs / ci
-        u_tol = tol[units] / ci
-        n_ge[units] = n_perm - np.searchsorted(sim_sorted, u_obs - u_tol, side="left")
-        n_le[units] = np.searchsorted(sim_sorted, u_obs + u_tol, side="right")
-        s1[units] = col.sum()
-        s2[units] = (col * col).sum()
-    # exact corrections where a unit was drawn among its own first k draws
-    kj = k[j_e]
-    old = cum[r_e, kj]
-    new = old - v[j_e] + vals[r_e, kj]
-    cj = c[j_e]
-    u_obs = obs[j_e] / cj
-    u_tol = tol[j_e] / cj
-    d_ge = (new >= u_obs - u_tol).astype(np.int64) - (old >= u_obs - u_tol)
-    d_le = (new <= u_obs + u_tol).astype(np.int64) - (old <= u_obs + u_tol)
-    n_ge += np.bincount(j_e, weights=d_ge, minlength=n).astype(np.int64)
-    n_le += np.bincount(j_e, weights=d_le, minlength=n).astype(np.int64)
-    s1 += np.bincount(j_e, weights=new - old, minlength=n)
-    s2 += np.bincount(j_e, weights=new * new - old * old, minlength=n)
-    mean_u = s1 / n_perm
-    var_u = np.maximum(s2 / n_perm - mean_u**2, 0.0)
-    return _PermCounts(n_ge, n_le, c * mean_u, c * np.sqrt(var_u))
-
-
-def _counts_general(v, w, obs, tol, k, ids, vals, r_e, c_e, j_e) -> _PermCounts:
-    n, n_perm = len(v), ids.shape[0]
-    max_k = int(k.max())
-    # padded weights: wpad[i, c] is the c-th neighbour weight of unit i (CSR order)
-    pos_in_row = np.arange(w.nnz) - np.repeat(w.indptr[:-1], k)
-    wpad = np.zeros((n, max_k))
-    wpad[np.repeat(np.arange(n), k), pos_in_row] = w.data
-    # delta of the random lag for correction entries: skip position c_e
-    kj = k[j_e]
-    delta = np.zeros(len(j_e))
-    for t in range(max_k):
-        act = (t >= c_e) & (t < kj)
-        if act.any():
-            ra = r_e[act]
-            delta[act] += wpad[j_e[act], t] * (vals[ra, t + 1] - vals[ra, t])
-    n_ge = np.zeros(n, dtype=np.int64)
-    n_le = np.zeros(n, dtype=np.int64)
-    s1 = np.zeros(n)
-    s2 = np.zeros(n)
-    chunk = max(1, 4_000_000 // max(n_perm, 1))
-    for kk in np.unique(k):
-        units_k = np.flatnonzero(k == kk)
-        if kk == 0:
-            n_ge[units_k] = n_perm
-            n_le[units_k] = n_perm
-            continue
-        for start in range(0, len(units_k), chunk):
-            units = units_k[start : start + chunk]
-            sims = vals[:, :kk] @ wpad[units, :kk].T  # (R, n_chunk)
-            sel = np.flatnonzero(np.isin(j_e, units))
-            if len(sel):
-                local = np.searchsorted(units, j_e[sel])
-                np.add.at(sims, (r_e[sel], local), delta[sel])
-            o, t_ = obs[units], tol[units]
-            n_ge[units] = (sims >= o - t_).sum(axis=0)
-            n_le[units] = (sims <= o + t_).sum(axis=0)
-            s1[units] = sims.sum(axis=0)
-            s2[units] = (sims * sims).sum(axis=0)
-    mean = s1 / n_perm
-    return _PermCounts(n_ge, n_le, mean, np.sqrt(np.maximum(s2 / n_perm - mean**2, 0.0)))
-
-
-def _tail_p(greater: np.ndarray, less: np.ndarray, alternative: str) -> np.ndarray:
-    """p-value for ``alternative`` from the upper and lower tail probabilities."""
-    if alternative == "greater":
-        return greater
-    if alternative == "less":
-        return less
-    return np.minimum(1.0, 2.0 * np.minimum(greater, less))
-
-
-def _pseudo_p(n_ge: np.ndarray, n_le: np.ndarray, permutations: int, alternative: str):
-    greater = (n_ge + 1.0) / (permutations + 1.0)
-    less = (n_le + 1.0) / (permutations + 1.0)
-    return _tail_p(greater, less, alternative)
-
-
-@dataclass(frozen=True)
-class _ExactTails:
-    p_ge: np.ndarray  # P(random lag >= observed lag), exact
-    p_le: np.ndarray  # P(random lag <= observed lag), exact
-    mean: np.ndarray  # exact mean of the random lag
-    std: np.ndarray  # exact standard deviation of the random lag
-    lattice_step: float
-    rounded: bool
-
-
-def _exact_possible(w: sparse.csr_array) -> bool:
-    """Return True when exact tails apply: positive weights, equal within each row.
-
-    Neighbour counts above 64 must also be at most ``n / 2``, where the
-    generating-function recurrence would lose precision.
-    """
-    k_max = int(np.diff(w.indptr).max(initial=0))
-    n = w.shape[0]
-    small = k_max < n and (k_max <= 64 or 2 * k_max <= n)
-    return bool((w.data > 0).all() and _row_constant(w) and small)
-
-
-def _untie(
-    v: np.ndarray,
-    w: sparse.csr_array,
-    counts: _PermCounts,
-    permutations: int,
-    rng: np.random.Generator,
-) -> _PermCounts:
-    """Give units tied by construction independent Monte Carlo counts.
-
-    All units share one matrix of random draws (as in esda), so units with the same
-    number of neighbours, the same value and the same neighbour sum (e.g. the many
-    all-zero windows of a sparse grid) get the same pseudo p-value, and the whole block
-    passes or fails the correction together, depending on the seed. Their counts are
-    redrawn independently: ``(#greater, #equal, #less)`` of ``permutations`` draws is
-    multinomial with the exact conditional probabilities, which is what independent
-    permutations per unit would give. Needs weights equal within rows.
-    """
-    if not _exact_possible(w):
-        return counts
-    k = np.diff(w.indptr)
-    lattice = to_lattice(v, int(k.max(initial=0)))
-    pattern = sparse.csr_array((np.ones(w.nnz, dtype=np.int64), w.indices, w.indptr), w.shape)
-    sums = pattern @ lattice.u
-    _, inverse, size = np.unique(
-        np.column_stack([k, lattice.u, sums]), axis=0, return_inverse=True, return_counts=True
-    )
-    tied = np.flatnonzero((size[inverse.ravel()] > 1) & (k > 0))
-    if not len(tied):
-        return counts
-    p_ge, p_le = window_sum_tails(lattice.u, k, sums)
-    probs = np.column_stack(
-        [1.0 - p_le[tied], np.maximum(p_ge[tied] + p_le[tied] - 1.0, 0.0), 1.0 - p_ge[tied]]
-    )
-    probs = np.clip(probs, 0.0, 1.0)
-    draws = rng.multinomial(permutations, probs / probs.sum(axis=1, keepdims=True))
-    n_ge, n_le = counts.n_ge.copy(), counts.n_le.copy()
-    n_ge[tied] = draws[:, 0] + draws[:, 1]
-    n_le[tied] = draws[:, 2] + draws[:, 1]
-    return _PermCounts(n_ge, n_le, counts.mean, counts.std)
-
-
-def _exact_conditional(v: np.ndarray, w: sparse.csr_array) -> _ExactTails:
-    """Exact conditional-randomisation tails of the lag ``w @ v`` (see ``_exact``)."""
-    n = len(v)
-    k = np.diff(w.indptr)
-    lattice = to_lattice(v, int(k.max(initial=0)))
-    pattern = sparse.csr_array((np.ones(w.nnz, dtype=np.int64), w.indices, w.indptr), w.shape)
-    p_ge, p_le = window_sum_tails(lattice.u, k, pattern @ lattice.u)
-    # moments of k draws without replacement from the other n - 1 values
-    c = np.zeros(n)
-    has = k > 0
-    c[has] = w.data[w.indptr[:-1][has]]
-    others_mean = (v.sum() - v) / (n - 1)
-    others_var = np.maximum(((v * v).sum() - v * v) / (n - 1) - others_mean**2, 0.0)
-    fpc = np.maximum(n - 1 - k, 0) / max(n - 2, 1)
-    mean = c * k * others_mean
-    std = c * np.sqrt(k * others_var * fpc)
-    return _ExactTails(p_ge, p_le, mean, std, lattice.step, not lattice.exact)
 
 
 def _normal_p(z: np.ndarray, alternative: str) -> np.ndarray:
@@ -847,86 +601,10 @@ def local_moran_arrays(
     )
 
 
+
 # ------------------------------------------------------------------------------------
 # GeoDataFrame layer
 # ------------------------------------------------------------------------------------
-
-
-def _values(units: Any, column: str, *, non_negative: bool) -> np.ndarray:
-    check_geodataframe(units, "units")
-    check_non_empty(units, "units")
-    fix = (
-        "Gi* needs non-negative values such as counts or rates; fill missing counts "
-        "with `.fillna(0)` or drop those units."
-    )
-    return numeric_column(units, column, "units", non_negative=non_negative, fix=fix)
-
-
-def _warn_small(y: np.ndarray, column: str, w: sparse.csr_array, step: str) -> None:
-    n = len(y)
-    if n < MIN_UNITS:
-        warnings.warn(
-            f"{step}: only {n} units; inference needs at least {MIN_UNITS} units to be meaningful.",
-            HotspotWarning,
-            stacklevel=3,
-        )
-    total = float(y.sum())
-    if total < MIN_INCIDENTS:
-        warnings.warn(
-            f"{step}: column {column!r} sums to {total:g} (< {MIN_INCIDENTS}); too few "
-            "incidents for reliable inference: treat the classes as descriptive.",
-            HotspotWarning,
-            stacklevel=3,
-        )
-    if np.ptp(y) == 0:
-        warnings.warn(
-            f"{step}: column {column!r} is constant; the statistic is undefined (NaN).",
-            HotspotWarning,
-            stacklevel=3,
-        )
-    islands = n_islands(w)
-    if islands:
-        warnings.warn(
-            f"{step}: {islands} unit(s) have no neighbours (islands).",
-            HotspotWarning,
-            stacklevel=3,
-        )
-
-
-def _warn_permutation_floor(
-    n: int, permutations: int, alternative: str, correction: Any, alpha: float, step: str
-) -> None:
-    """Warn when the permutation p-value floor makes a small hotspot undetectable."""
-    if not permutations or correction is None:
-        return
-    p_min = (2.0 if alternative == "two-sided" else 1.0) / (permutations + 1)
-    if p_min * n > alpha:
-        suggest = int(np.ceil((2.0 if alternative == "two-sided" else 1.0) * n / alpha))
-        if correction == "fdr_bh":
-            need = int(np.floor(p_min * n / alpha)) + 1
-            what = f"a hotspot needs at least {need} units at that floor to reach alpha={alpha}"
-        else:
-            what = f"no unit can reach alpha={alpha}"
-        warnings.warn(
-            f"{step}: with {permutations} permutations the smallest p_sim is {p_min:.2g}; "
-            f"after {correction} over {n} units {what}. Use the default exact "
-            f"randomisation (permutations=None) or about {suggest} permutations.",
-            HotspotWarning,
-            stacklevel=3,
-        )
-
-
-def _check_options(alpha: float, correction: Any, permutations: Any = 0) -> None:
-    if permutations is not None:  # None: exact conditional randomisation
-        check_count(permutations, "permutations")
-    if not (correction is None or isinstance(correction, str)) or (
-            correction not in _CORRECTIONS):
-        msg = f"correction must be one of {_CORRECTIONS}, got {correction!r}."
-        raise InvalidInputError(msg)
-    if not isinstance(alpha, int | float | np.number) or isinstance(alpha, bool) or not (
-            0 < alpha <= 0.1):
-        msg = f"alpha must be in (0, 0.1] (e.g. 0.05), got {alpha!r}."
-        raise InvalidInputError(msg)
 
 
 def _hotspot_class(z: np.ndarray, p_adj: np.ndarray, alpha: float) -> pd.Categorical:
@@ -1038,16 +716,9 @@ def gi_star(
     >>> int((gi_star(cells, permutations=0)["hotspot_class"] == "hot_99").sum())
     9
     """
-    _check_options(alpha, correction, permutations)
-    y = _values(units, column, non_negative=True)
-    w, description = weights_for_units(units, neighbors)
-    n_all = len(y)
-    y, w, tested, edge = _edge_adjust(units, y, w, min_share)
-    _warn_small(y, column, w, "gi_star")
-    _warn_permutation_floor(len(y), permutations, alternative, correction, alpha, "gi_star")
-    res = gi_star_arrays(
-        y, w, permutations=permutations, alternative=alternative, random_state=random_state
-    )
+    options = (permutations, alternative, correction, alpha, random_state, min_share)
+    run = _test(units, column, gi_star_arrays, neighbors, *options, non_negative=True)
+    res, tested, n_all = run.res, run.tested, run.n_all
     p_adj = adjust_pvalues(res.p_inference, correction)
     out = units.copy()
     out["gi_z"] = _expand(res.z, tested, n_all)
@@ -1059,113 +730,7 @@ def gi_star(
     out["hotspot_class"] = _hotspot_class(
         out["gi_z"].to_numpy(), out["p_adjusted"].to_numpy(), alpha
     )
-    choices: dict[str, Any] = {}
-    note_choice(choices, "weights", description, f"from neighbors={_short(neighbors)}")
-    _note_inference(choices, res.method, res.permutations, res.lattice_step, correction)
-    if edge:
-        note_choice(choices, "edges", edge["value"], edge["reason"])
-    params = _run_params(
-        column, neighbors, permutations, alternative, correction, alpha, random_state
-    )
-    return attach(out, "gi_star", params, choices, n_islands=n_islands(w))
-
-
-_METHOD_TEXT = {
-    "exact": "exact conditional randomisation (the limit of infinitely many permutations)",
-    "permutation": "Monte Carlo conditional permutations",
-    "normal": "normal approximation of the Gi* z-score",
-}
-
-
-def _note_inference(
-    choices: dict[str, Any], method: str, permutations: int, step: float, correction: Any
-) -> None:
-    """Record which inference made ``p_value`` and how it was corrected."""
-    if method == "exact":
-        detail = (
-            "counts used as they are"
-            if step == 1.0
-            else f"values rounded to a lattice step of {step:.4g}"
-        )
-    elif method == "permutation":
-        detail = f"{permutations} permutations"
-    else:
-        detail = "asked for with permutations=0"
-    note_choice(choices, "inference", method, f"{_METHOD_TEXT[method]}; {detail}")
-    note_choice(
-        choices,
-        "corrected_p",
-        "p_value",
-        f"{correction or 'no'} correction applied once, to the {method} p-values",
-    )
-
-
-def _edge_adjust(
-    units: Any, y: np.ndarray, w: sparse.csr_array, min_share: float
-) -> tuple[np.ndarray, sparse.csr_array, np.ndarray | None, dict[str, str] | None]:
-    """Turn counts into counts per full cell of study area; leave out cells below ``min_share``.
-
-    Returns the values and weights of the tested units, the positions of the tested
-    units (None when all are) and a description for ``attrs`` (None without an
-    ``inside_share`` column).
-    """
-    if "inside_share" not in getattr(units, "columns", ()):
-        return y, w, None, None
-    if not 0 < min_share <= 1:
-        msg = f"min_share must be in (0, 1] (e.g. 0.5), got {min_share!r}."
-        raise InvalidInputError(msg)
-    share = units["inside_share"].to_numpy(dtype=float, na_value=np.nan)
-    if not (np.isfinite(share) & (share > 0) & (share <= 1 + 1e-9)).all():
-        msg = (
-            "column 'inside_share' must hold each cell's share of area inside the study "
-            "area, in (0, 1]; rebuild the grid with `hs.grid(..., study_area=...)` or "
-            "drop the column."
-        )
-        raise InvalidInputError(msg)
-    keep = np.flatnonzero(share >= min_share)
-    dropped = len(y) - len(keep)
-    partial = int(((share < 1 - 1e-9) & (share >= min_share)).sum())
-    reason = (
-        f"{partial} edge cells partly outside the study area: counts divided by their "
-        f"inside share; {dropped} cells with less than {min_share:.0%} inside left out"
-    )
-    value = f"inside_share >= {min_share:g}"
-    y_share = y[keep] / share[keep]
-    w_kept = sparse.csr_array(w[keep][:, keep])
-    tested = keep if dropped else None
-    return y_share, w_kept, tested, {"value": value, "reason": reason}
-
-
-def _expand(values: np.ndarray, tested: np.ndarray | None, n: int) -> np.ndarray:
-    """Values of the tested units placed back among all ``n`` units (NaN elsewhere)."""
-    if tested is None:
-        return values
-    out = np.full(n, np.nan)
-    out[tested] = values
-    return out
-
-
-def _run_params(
-    column: str,
-    neighbors: Any,
-    permutations: int | None,
-    alternative: str,
-    correction: str | None,
-    alpha: float,
-    random_state: Any,
-) -> dict[str, Any]:
-    """Parameters of a local-statistic run, as stored in ``attrs`` (JSON-friendly)."""
-    return {
-        "column": column,
-        "neighbors": _short(neighbors),
-        "permutations": None if permutations is None else int(permutations),
-        "alternative": alternative,
-        "correction": correction,
-        "alpha": alpha,
-        "random_state": random_state
-        if not isinstance(random_state, np.random.Generator)
-        else "Generator",
-    }
+    return _record(out, run, run.description)
 
 
 def local_moran(
@@ -1243,16 +808,9 @@ def local_moran(
     >>> out["lisa_cluster"].value_counts()["High-High"]
     np.int64(5)
     """
-    _check_options(alpha, correction, permutations)
-    y = _values(units, column, non_negative=False)
-    w, description = weights_for_units(units, neighbors)
-    n_all = len(y)
-    y, w, tested, edge = _edge_adjust(units, y, w, min_share)
-    _warn_small(y, column, w, "local_moran")
-    _warn_permutation_floor(len(y), permutations, alternative, correction, alpha, "local_moran")
-    res = local_moran_arrays(
-        y, w, permutations=permutations, alternative=alternative, random_state=random_state
-    )
+    options = (permutations, alternative, correction, alpha, random_state, min_share)
+    run = _test(units, column, local_moran_arrays, neighbors, *options, non_negative=False)
+    res, tested, n_all = run.res, run.tested, run.n_all
     p_adj = adjust_pvalues(res.p_sim, correction)
     sig = np.isfinite(p_adj) & (p_adj < alpha)
     names = np.array(["", "High-High", "Low-High", "Low-Low", "High-Low"], dtype=object)
@@ -1269,24 +827,4 @@ def local_moran(
         out["p_sim"] = out["p_value"].to_numpy()
     out["p_adjusted"] = _expand(p_adj, tested, n_all)
     out["lisa_cluster"] = pd.Categorical(labels, categories=list(LISA_CLUSTERS))
-    choices: dict[str, Any] = {}
-    note_choice(
-        choices,
-        "weights",
-        description + ", row-standardized",
-        f"from neighbors={_short(neighbors)}",
-    )
-    _note_inference(choices, res.method, res.permutations, res.lattice_step, correction)
-    if edge:
-        note_choice(choices, "edges", edge["value"], edge["reason"])
-    params = _run_params(
-        column, neighbors, permutations, alternative, correction, alpha, random_state
-    )
-    return attach(out, "local_moran", params, choices, n_islands=n_islands(w))
-
-
-def _short(neighbors: Any) -> Any:
-    """JSON-friendly description of a ``neighbors`` argument."""
-    if isinstance(neighbors, (str, int, float, tuple, dict)) and not sparse.issparse(neighbors):
-        return neighbors
-    return type(neighbors).__name__
+    return _record(out, run, run.description + ", row-standardized")

@@ -187,7 +187,7 @@ def _actions(
         if len(sub) == 0 and hours_known:
             items.append(
                 {
-                    "text": "None of the listed interventions is expected to prevent a "
+                    "text": "No listed intervention is expected to prevent a "
                     "whole incident a year here; see the other options below."
                 }
             )

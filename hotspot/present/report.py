@@ -56,6 +56,7 @@ from hotspot.analyse.darkness import dark_share
 from hotspot.analyse.emerging import emerging_hotspots
 from hotspot.analyse.temporal import temporal_profile
 from hotspot.exceptions import InvalidInputError
+from hotspot.ingest.columns import setting_column
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
 from hotspot.present.context import name_places, read_layers
@@ -309,11 +310,9 @@ def _hotspot_info(
     mixes = []
     if "offence" in sub.columns and sub["offence"].nunique() > 1:
         mixes.append(("Offence mix", _mix(sub["offence"], m)))
-    for col in ("loc_cat", "location_type", "location_category", "premise", "premises",
-                "premises_type", "premise_type", "setting"):
-        if col in sub.columns and sub[col].notna().any():
-            mixes.append(("Type of place", _mix(sub[col], m)))
-            break
+    place_col = setting_column(sub)  # PREMISES_TYPE, Location Type, loc_cat ... by name
+    if place_col is not None:
+        mixes.append(("Type of place", _mix(sub[place_col], m)))
     conc = (
         f", {float(row['concentration']):.0f} times the average density"
         if "concentration" in row and pd.notna(row["concentration"])

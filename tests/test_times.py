@@ -16,9 +16,10 @@ from hotspot._core.time import check_time_range, data_period, data_period_days
 from hotspot.analyse.darkness import daylight
 from hotspot.analyse.emerging import space_time_cube
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
+from hotspot.ingest.date_text import _pivot_two_digit_years
 from hotspot.ingest.incidents import DROP_REASONS, read_incidents
 from hotspot.ingest.report import ingest_report
-from hotspot.ingest.times import _pivot_two_digit_years, zone_from_points
+from hotspot.ingest.times import zone_from_points
 
 CHI = "America/Chicago"
 

@@ -259,3 +259,19 @@ def test_a_police_uk_download_zip_is_read_like_its_folder(tmp_path):
     assert any("download.zip: read 2 CSV file(s)" in n for n in rep.notes)
     assert set(inc["offence"]) == {"Burglary", "Vehicle crime"}
     assert rep.time_quality["month_only"] == 4
+
+
+@pytest.mark.parametrize("fmt", ["%d/%m/%y %H:%M", "%m/%d/%y %H:%M:%S", "%d-%b-%Y %H:%M",
+                                 "%d-%m-%Y %H:%M", "%d.%m.%y %H:%M", "%d-%m-%Y"])
+def test_day_first_two_digit_year_dash_and_month_name_dates_are_read(fmt):
+    n = 60
+    when = pd.Series(pd.date_range("2021-01-01 00:05", periods=n, freq="149h"))
+    df = pd.DataFrame({"Date": when.dt.strftime(fmt),
+                       "Latitude": -36.85 + np.arange(n) * 1e-3,
+                       "Longitude": 174.76 + np.arange(n) * 1e-3})
+    inc = _read(df, tz="Pacific/Auckland")
+    rep = hs.ingest_report(inc)
+    assert rep.rows_kept == n
+    want = when if "%H" in fmt else when.dt.normalize()
+    got = inc["occurred_at"].dt.tz_localize(None).reset_index(drop=True)
+    assert (got == want).all()

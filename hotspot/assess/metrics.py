@@ -85,7 +85,7 @@ machine learning. *Journal of Quantitative Criminology* 37(2), 445–480.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -310,7 +310,9 @@ class _Skill:
 
     @property
     def pai(self) -> float:
-        return self.hit_rate / (self.area / self.area_total) if self.area > 0 else np.nan
+        if self.n_total <= 0 or self.area <= 0:
+            return np.nan
+        return self.hit_rate / (self.area / self.area_total)
 
     @property
     def pei(self) -> float:
@@ -318,7 +320,9 @@ class _Skill:
 
     @property
     def pei_star(self) -> float:
-        return self.pei * self.area_min / self.area if self.area > 0 else np.nan
+        if self.n_max <= 0 or self.area <= 0:
+            return np.nan
+        return self.pei * self.area_min / self.area
 
 
 def _compute(
@@ -385,33 +389,17 @@ def _skill(
     return _compute(inp, w, definition=definition)
 
 
-def _metric(field: str, doc: str) -> Callable[..., float]:
-    """Public metric function returning the ``field`` of :func:`_skill`, documented by ``doc``.
-
-    The single-number metrics share their signature and their one pass through
-    :func:`_skill`; only the field they read and their docstring differ.
-    """
-
-    def metric(
-        scores: Any,
-        observed: Any,
-        area: Any = None,
-        *,
-        coverage: float | None = None,
-        flagged: Any = None,
-    ) -> float:
-        return getattr(_skill(scores, observed, area, coverage, flagged), field)
-
-    metric.__name__ = metric.__qualname__ = field
-    metric.__doc__ = doc
-    return metric
-
-
 # ----------------------------------------------------------------------------- public
 
 
-hit_rate = _metric(
-    "hit_rate",
+def hit_rate(
+    scores: Any,
+    observed: Any,
+    area: Any = None,
+    *,
+    coverage: float | None = None,
+    flagged: Any = None,
+) -> float:
     """Share of the test incidents that fall in the flagged units, n / N.
 
     Chainey, Tompson & Uhlig (2008). See the module docstring for the tie rule.
@@ -443,12 +431,18 @@ hit_rate = _metric(
     0.5
     >>> hit_rate(None, [5, 0, 3, 2], flagged=[True, False, True, False])
     0.8
-    """,
-)
+    """
+    return _skill(scores, observed, area, coverage, flagged).hit_rate
 
 
-pai = _metric(
-    "pai",
+def pai(
+    scores: Any,
+    observed: Any,
+    area: Any = None,
+    *,
+    coverage: float | None = None,
+    flagged: Any = None,
+) -> float:
     """Predictive accuracy index, (n / N) / (a / A) (Chainey, Tompson & Uhlig 2008).
 
     PAI is 1 for a map no better than chance and at most ``A / a`` (all test
@@ -469,12 +463,18 @@ pai = _metric(
     >>> from hotspot.assess.metrics import pai
     >>> pai([4, 3, 2, 1], [5, 0, 3, 2], coverage=0.25)  # hit rate 0.5 on 25 % of the area
     2.0
-    """,
-)
+    """
+    return _skill(scores, observed, area, coverage, flagged).pai
 
 
-pei = _metric(
-    "pei",
+def pei(
+    scores: Any,
+    observed: Any,
+    area: Any = None,
+    *,
+    coverage: float | None = None,
+    flagged: Any = None,
+) -> float:
     """Predictive efficiency index, PAI / PAI_max = n / n_max (Hunt 2016).
 
     ``n_max`` is the largest number of test incidents any selection of the same
@@ -496,12 +496,18 @@ pei = _metric(
     >>> from hotspot.assess.metrics import pei
     >>> pei([4, 3, 2, 1], [5, 0, 3, 2], coverage=0.5)  # holds 5 of the best 8
     0.625
-    """,
-)
+    """
+    return _skill(scores, observed, area, coverage, flagged).pei
 
 
-pei_star = _metric(
-    "pei_star",
+def pei_star(
+    scores: Any,
+    observed: Any,
+    area: Any = None,
+    *,
+    coverage: float | None = None,
+    flagged: Any = None,
+) -> float:
     """PEI* (White, Hunt & Green 2023): PAI / PAI of the oracle's smallest area.
 
     ``PAI* = (n_max / N) / (a* / A)`` with ``a*`` the area of the oracle's
@@ -528,8 +534,8 @@ pei_star = _metric(
     1.0
     >>> pei_star([8, 7, 6, 5, 4, 3, 2, 1], obs, coverage=0.5)  # oracle needs 1 unit, not 4
     0.25
-    """,
-)
+    """
+    return _skill(scores, observed, area, coverage, flagged).pei_star
 
 
 def rri(

@@ -124,7 +124,8 @@ from hotspot.ingest.columns import (
 from hotspot.ingest.locations import location_codes, location_quality
 from hotspot.ingest.readers import _dup_columns, _load, _Loaded
 from hotspot.ingest.report import IngestReport
-from hotspot.ingest.times import _finish_times, _read_times, _Times, _zone_cells
+from hotspot.ingest.time_zones import _zone_cells
+from hotspot.ingest.times import _finish_times, _read_times, _Times
 
 __all__ = [
     "DROP_REASONS",

@@ -275,3 +275,13 @@ def test_day_first_two_digit_year_dash_and_month_name_dates_are_read(fmt):
     want = when if "%H" in fmt else when.dt.normalize()
     got = inc["occurred_at"].dt.tz_localize(None).reset_index(drop=True)
     assert (got == want).all()
+
+
+def test_the_place_type_column_of_an_export_is_found_by_its_name():
+    from hotspot.ingest.columns import setting_column
+
+    frame = pd.DataFrame({"x": [1.0], "PREMISES_TYPE": ["Outside"], "Location Type": ["Bar"]})
+    assert setting_column(frame) == "PREMISES_TYPE"
+    assert setting_column(pd.DataFrame({"Location Type": ["Street"]})) == "Location Type"
+    assert setting_column(pd.DataFrame({"premise": [1, 2]})) is None  # codes, not names
+    assert setting_column(pd.DataFrame({"offence": ["Theft"]})) is None

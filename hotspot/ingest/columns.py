@@ -87,6 +87,41 @@ _OFFENCE = ["offence", "offense", "crime_type", "offense_type", "offence_type",
             "libelle_infraction", "qualification", "delito", "tipo_delito", "categoria_delito",
             "nibrs_description", "ucr_description", "statute_description", "charge",
             "type", "description"]
+_SETTING = ["premises_type", "premise_type", "premises", "premise", "premise_description",
+            "premis_desc", "location_type", "loc_cat", "location_category",
+            "location_description", "locn_type", "place_type", "setting", "scene_type",
+            "type_lieu", "lieu"]
+
+
+def setting_column(frame: pd.DataFrame) -> str | None:
+    """Find the place-type (premise) column of an export by its name.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents, e.g. from :func:`hotspot.read_incidents` (original columns kept).
+
+    Returns
+    -------
+    str or None
+        The first column named like a place type (``PREMISES_TYPE``, ``Location Type``,
+        ``loc_cat``, ``Premise Description`` ...; case, spaces and punctuation ignored)
+        that holds text, or None.
+
+    Examples
+    --------
+    >>> setting_column(pd.DataFrame({"PREMISES_TYPE": ["Outside"], "x": [1.0]}))
+    'PREMISES_TYPE'
+    """
+    squashed = {_squash(c): c for c in reversed(list(frame.columns))}
+    for name in _SETTING:
+        col = squashed.get(_squash(name))
+        if col is not None and not ptypes.is_numeric_dtype(frame[col]) and bool(
+                frame[col].notna().any()):
+            return str(col)
+    return None
+
+
 def _squash(name: Any) -> str:
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
 

@@ -30,6 +30,7 @@ from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.time import data_period
 from hotspot.analyse import darkness, temporal
 from hotspot.exceptions import HotspotError
+from hotspot.ingest.columns import setting_column
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
@@ -385,6 +386,17 @@ def _read(args: argparse.Namespace) -> Any:
     return read_incidents(args.input, **{k: v for k, v in kwargs.items() if v is not None})
 
 
+def _setting(args: argparse.Namespace, incidents: Any) -> str | None:
+    """Return the --setting column, else the place-type column found by its name."""
+    if args.setting is not None:
+        return args.setting
+    found = setting_column(incidents)
+    if found is not None:
+        print(f"hotspot: place types from column {found!r} (found by its name; pass "
+              "--setting COLUMN to choose another)", file=sys.stderr)
+    return found
+
+
 _CLI_FLAGS = (("pass tz=", "pass --tz ZONE"), ("tz='", "--tz '"),
               ("period=(start, end)", "--period START END"), ("dayfirst=True", "--dayfirst"),
               ("pass time=/hour=", "pass --time/--hour"),
@@ -528,7 +540,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             max_area_km2=args.max_area_km2,
             top=args.top or 10,
             pages=args.top or 5,
-            setting=args.setting,
+            setting=_setting(args, incidents),
             tz=args.tz,
             context=context,
             study_area=study,
@@ -611,7 +623,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         max_area_km2=args.max_area_km2,
         top=args.top or 5,
         officer_hours_per_week=args.officer_hours_per_week,
-        setting=args.setting,
+        setting=_setting(args, incidents),
         source=args.source,
     )
     print(f"Briefing written to {written.resolve()}")

@@ -275,3 +275,123 @@ def test_before_after_warns_beyond_the_data_and_reports_one_sign():
     assert s["prevented_wdd_low"] <= s["prevented_wdd"] <= s["prevented_wdd_high"]
     assert s["reduction_pct_res_low"] <= s["reduction_pct_res"] <= s["reduction_pct_res_high"]
     assert "positive = crime fell" in s.name
+
+
+def test_before_after_month_only_times_use_whole_months():
+    import warnings
+
+    gdf, treated, control = _synthetic()
+    month = gdf["occurred_at"].dt.tz_localize(None).dt.to_period("M")
+    start = month.dt.to_timestamp().dt.tz_localize("America/Chicago")
+    end = (month + 1).dt.to_timestamp().dt.tz_localize("America/Chicago")
+    coarse = gdf.assign(occurred_at=start, occurred_from=start, occurred_to=end,
+                        time_quality="month_only")  # data: 2019-01 .. 2020-09
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        r = before_after(coarse, treated, control, buffer=50, start="2020-07-01",
+                         before="2020-01-01")
+        d = before_after(coarse, treated, control, buffer=50, start="2020-06-01",
+                         end="2020-10-01")
+    # the September records (dated the 1st) cover September: the data end 2020-10-01
+    assert r.after_end == pd.Timestamp("2020-10-01", tz="America/Chicago")
+    assert r.counts.loc["treated"].tolist() == [30, 10]
+    # four whole months back (equal days would start on 31 January, splitting a month)
+    assert d.before_start == pd.Timestamp("2020-02-01", tz="America/Chicago")
+    assert "whole month" in d.meta["choices"]["before"]["reason"]
+    with pytest.warns(DataQualityWarning, match="month-only") as rec:
+        before_after(coarse, treated, control, buffer=50, start="2020-04-01",
+                     end="2020-09-16", before="2020-01-01")
+    assert "2020-09-16" in str(rec[0].message)
+
+
+def _fell_both(summary: pd.Series) -> None:
+    """Every effect of a summary where crime fell is a positive number of incidents."""
+    assert summary["prevented_tne"] > 0 and summary["prevented_wdd"] > 0
+    assert summary["reduction_pct_res"] > 0
+    assert summary["prevented_wdd_low"] <= summary["prevented_wdd"] <= summary["prevented_wdd_high"]
+
+
+@pytest.mark.shared_data
+def test_before_after_samples_warn_beyond_the_data_and_report_one_sign(shared_data):
+    """Issue 13 item 9 on the Chicago, Memphis and West Yorkshire samples."""
+    import warnings
+
+    from shapely.geometry import box
+
+    from hotspot import datasets
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # ingest notes of the samples
+        assaults = datasets.load_sample("chicago_assaults")  # 2012-04-01 .. 2013-07-31
+        districts = datasets.load_sample("chicago_districts")
+        robberies = datasets.load_sample("memphis_robberies")  # 2019
+        precincts = datasets.load_sample("memphis_precincts")
+        yorks = datasets.load_sample("west_yorkshire")  # July 2018, month-only
+    treated = districts[districts["district"] == 11]
+    control = districts[districts["district"] == 1]
+    tz = "America/Chicago"
+
+    # (a) a before window reaching before 2012-04-01 warns and is recorded
+    with pytest.warns(DataQualityWarning, match="before window starts") as rec:
+        early = before_after(assaults, treated, control, buffer=400, start="2012-10-01",
+                             end="2013-07-01", before="2012-01-01")
+    assert not any("after window" in str(w.message) for w in rec)
+    assert len(early.meta["warnings"]) == 1 and "data begin" in early.meta["warnings"][0]
+    assert early.summary()["coverage_warnings"] == 1
+
+    # (b) windows inside the data: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        r = before_after(assaults, treated, control, buffer=400, start="2013-01-01",
+                         end="2013-07-01")
+    assert r.meta["warnings"] == [] and r.before_start >= pd.Timestamp("2012-04-01", tz=tz)
+
+    # (c) counts by hand from the incidents, then the effects from the published formulas
+    t = assaults["occurred_at"]
+    period = pd.Series(pd.NA, index=assaults.index, dtype="object")
+    period[(t >= r.before_start) & (t < r.start)] = "before"
+    period[(t >= r.start) & (t < r.after_end)] = "after"
+    t_geom, c_geom = treated.union_all(), control.union_all()
+    ring = t_geom.buffer(400).difference(t_geom).difference(c_geom)
+    c_ring = c_geom.buffer(400).difference(c_geom).difference(t_geom.buffer(400))
+    hand = {}
+    for name, geom in (("treated", t_geom), ("buffer", ring), ("control", c_geom),
+                       ("control_buffer", c_ring)):
+        inside = assaults.intersects(geom)
+        hand[name] = {w: int((inside & (period == w)).sum()) for w in ("before", "after")}
+    hand = pd.DataFrame(hand).T
+    assert r.counts.loc[list(hand.index), ["before", "after"]].equals(hand[["before", "after"]])
+    (rb, ra), (db, da), (cb, ca), (eb, ea) = hand[["before", "after"]].to_numpy()
+    assert rb > ra and db > da and ca > cb  # both treated areas fell, the control rose
+    s = r.summary()
+    assert s["prevented_tne"] == pytest.approx((rb * ca / cb - ra) + (db * ca / cb - da))
+    assert s["prevented_wdd"] == pytest.approx((rb - ra) - (cb - ca) + (db - da) - (eb - ea))
+    _fell_both(s)
+    assert "positive = crime fell" in s.name
+
+    # Memphis: the default windows (after = rest of 2019) reach back before 2019
+    mid, north = precincts.iloc[[0]], precincts.iloc[[1]]
+    with pytest.warns(DataQualityWarning, match="data begin"):
+        m = before_after(robberies, mid, north, buffer=400, start="2019-07-01")
+    assert m.after_end == pd.Timestamp("2020-01-01", tz=tz) and len(m.meta["warnings"]) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        m = before_after(robberies, mid, north, buffer=400, start="2019-07-01",
+                         before="2019-01-01")
+    assert m.summary()["coverage_warnings"] == 0
+
+    # West Yorkshire: month-only times dated the 1st cover their whole month, so the
+    # end of the data is 2018-08-01 and only the before month (June) is missing
+    x0, y0, x1, y1 = yorks.total_bounds
+    xm = (x0 + x1) / 2
+    left = gpd.GeoSeries([box(x0, y0, xm - 1000, y1)], crs=yorks.crs)
+    right = gpd.GeoSeries([box(xm + 1000, y0, x1, y1)], crs=yorks.crs)
+    with (pytest.warns(DataQualityWarning) as rec,
+          pytest.raises(InvalidInputError, match=r"control area has 0.*data begin")):
+        before_after(yorks, left, right, buffer=400, start="2018-07-01")
+    msgs = [str(w.message) for w in rec if "before_after" in str(w.message)]
+    assert len(msgs) == 1 and "before window starts 2018-06-01" in msgs[0]
+    # a window limit inside the month moves all of July to one side: warned
+    with (pytest.warns(DataQualityWarning, match="month-only"),
+          pytest.raises(InvalidInputError, match="control area has")):
+        before_after(yorks, left, right, buffer=400, start="2018-07-16", end="2018-08-01")

@@ -653,11 +653,15 @@ def before_after(
         Start of the intervention (date or timestamp; naive values are read in the
         time zone of ``time_col``).
     end
-        End of the after window (exclusive). None: the day after the last incident
-        time (logged).
+        End of the after window (exclusive). None: the end of the data, the day after
+        the last incident time or the latest ``occurred_to`` (logged).
     before
-        Start of the before window. None: ``start - (end - start)`` (equal windows).
-        With unequal windows the WDD uses rates per window length.
+        Start of the before window. None: ``start - (end - start)`` (equal windows);
+        with month-only incident times and ``start``/``end`` on month starts, the
+        same number of whole months. With unequal windows the WDD uses rates per
+        window length. A window reaching beyond the data, or a limit inside a month
+        when times are month-only, raises a :class:`~hotspot.DataQualityWarning`
+        recorded in ``meta["warnings"]``.
     time_col
         Datetime column.
     alpha, dispersion
@@ -695,8 +699,11 @@ def before_after(
     times = pd.to_datetime(incidents[time_col])
     choices: dict[str, Any] = {}
     areas = _design_areas(incidents, treated, control, buffer)
-    b, s, e = _windows(times, start, end, before, choices)
-    coverage = _check_coverage(times, b, e)
+    span = _data_span(incidents, times)
+    quality = incidents.get("time_quality")
+    month_only = quality is not None and bool((quality == "month_only").any())
+    b, s, e = _windows(times, span, start, end, before, choices, whole_months=month_only)
+    coverage = _check_coverage(incidents, span, (b, s, e))
     code, period = _area_and_window(incidents, times, areas.geometry.tolist(), (b, s, e))
     keep = (code >= 0) & (period >= 0)
     table = np.zeros((4, 2))
@@ -711,6 +718,7 @@ def before_after(
         raise InvalidInputError(
             f"the control area has {int(cb)} incidents before and {int(ca)} after; it needs "
             "incidents in both windows: choose a larger control area or longer windows"
+            + ("; " + "; ".join(coverage) if coverage else "")
         )
     # WDQ and RES use ratios within a window, so unequal window lengths cancel out
     q = wdq(rb, ra, db, da, cb, ca)
@@ -749,44 +757,87 @@ def _design_areas(
     return gpd.GeoDataFrame({"area": list(_AREAS)}, geometry=geoms, crs=t_crs).set_index("area")
 
 
-def _check_coverage(times: pd.Series, b: pd.Timestamp, e: pd.Timestamp) -> list[str]:
-    """Warn when the before window starts before the data or the after window ends after.
+def _data_span(
+    incidents: gpd.GeoDataFrame, times: pd.Series
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First day and end (exclusive) of the days the data cover.
 
-    The data cover the days from the first to the last known time; a window reaching
-    beyond them counts days with no data as days without crime, which biases the change.
+    The end is the day after the last known time, or the latest ``occurred_to`` when
+    the incidents carry time windows: a month-only record dated 1 July covers July.
     """
     first, last = times.min(), times.max()
+    if pd.isna(last):
+        raise InvalidInputError(f"incidents have no valid {times.name}")
+    end = last.floor("D") + pd.Timedelta(days=1)
+    to = incidents.get("occurred_to")
+    if to is not None and pd.api.types.is_datetime64_any_dtype(to) and to.notna().any():
+        to_end = to.max().ceil("D")
+        end = max(end, to_end.tz_convert(end.tz) if to_end.tzinfo and end.tzinfo else to_end)
+    return first.floor("D"), end
+
+
+def _check_coverage(
+    incidents: gpd.GeoDataFrame, span: tuple[pd.Timestamp, pd.Timestamp], bounds: tuple
+) -> list[str]:
+    """Warn when a window reaches beyond the data or splits a month of month-only times.
+
+    The data cover the days of ``span``; a window reaching beyond them counts days with
+    no data as days without crime, which biases the change. Month-only incidents are
+    dated the 1st of their month, so a window limit inside a month moves the whole
+    month to one side of it.
+    """
+    (first, end), (b, s, e) = span, bounds
     out = []
-    if pd.notna(first) and b < first.floor("D"):
+    if b < first:
         out.append(f"the before window starts {b} but the data begin {first}: the days "
                    "without data count as days without crime; pass before= on or after "
                    "the first day")
-    if pd.notna(last) and e > last.floor("D") + pd.Timedelta(days=1):
-        out.append(f"the after window ends {e} but the data end {last}: the days without "
-                   "data count as days without crime; pass end= no later than the day "
-                   "after the last incident")
+    if e > end:
+        out.append(f"the after window ends {e} but the data end {end}: the days without "
+                   "data count as days without crime; pass end= no later than the end "
+                   "of the data")
+    quality = incidents.get("time_quality")
+    n_month = 0 if quality is None else int((quality == "month_only").sum())
+    split = [t for t in (b, s, e) if not _month_start(t)]
+    if n_month and split:
+        out.append(f"{n_month:,} incidents have month-only times (dated the 1st) but the "
+                   f"window limit(s) {', '.join(map(str, split))} fall inside a month; "
+                   "use whole months for before=, start= and end=")
     for msg in out:
         warnings.warn(f"before_after: {msg}", DataQualityWarning, stacklevel=3)
     return out
 
 
+def _month_start(t: pd.Timestamp) -> bool:
+    """Tell whether ``t`` is local midnight on the first day of a month."""
+    return bool(t.day == 1 and t == t.normalize())
+
+
 def _windows(
-    times: pd.Series, start: Any, end: Any, before: Any, choices: dict[str, Any]
+    times: pd.Series,
+    span: tuple[pd.Timestamp, pd.Timestamp],
+    start: Any,
+    end: Any,
+    before: Any,
+    choices: dict[str, Any],
+    whole_months: bool = False,
 ) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
     """Start of the before window, the intervention start and the end of the after window."""
     tz = times.dt.tz
     s = to_local(start, tz, "start")
     if end is None:
-        last = times.max()
-        if pd.isna(last):
-            raise InvalidInputError(f"incidents have no valid {times.name}")
-        e = note_choice(choices, "end", (last.floor("D") + pd.Timedelta(days=1)),
-                        "day after the last incident time")
+        e = note_choice(choices, "end", span[1], "end of the data (day after the last "
+                        "incident time, or the latest occurred_to)")
     else:
         e = to_local(end, tz, "end")
     if e <= s:
         raise InvalidInputError(f"end ({e}) must be after start ({s})")
-    if before is None:
+    if before is None and whole_months and _month_start(s) and _month_start(e):
+        n = (e.year - s.year) * 12 + e.month - s.month
+        b = note_choice(choices, "before", s - pd.DateOffset(months=n),
+                        f"before window of the same {n} whole month(s) as the after window "
+                        "(month-only incident times)")
+    elif before is None:
         b = note_choice(choices, "before", s - (e - s), "before window as long as the after window")
     else:
         b = to_local(before, tz, "before")

@@ -285,3 +285,15 @@ def test_the_place_type_column_of_an_export_is_found_by_its_name():
     assert setting_column(pd.DataFrame({"Location Type": ["Street"]})) == "Location Type"
     assert setting_column(pd.DataFrame({"premise": [1, 2]})) is None  # codes, not names
     assert setting_column(pd.DataFrame({"offence": ["Theft"]})) is None
+
+
+@pytest.mark.slow
+def test_the_briefing_command_writes_the_ingest_report_its_warnings_point_to(tmp_path):
+    from hotspot.present.cli import main
+
+    path = _two_sheet_workbook(tmp_path)
+    out = tmp_path / "pack.pdf"
+    assert main(["briefing", str(path), "--sheet", "Incidents", "--out", str(out)]) == 0
+    text = (tmp_path / "pack_ingest_report.txt").read_text()
+    assert "rows read" in text and "sheet 'Incidents'" in text
+    assert "pass tz=" not in text  # the command's own flags

@@ -627,6 +627,14 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         source=args.source,
     )
     print(f"Briefing written to {written.resolve()}")
+    # the ingest report the read's warnings point to, next to the PDF
+    report_path = written.with_name(f"{written.stem}_ingest_report.txt")
+    if args.force or not report_path.exists():
+        try:
+            _write_text(report_path, cli_text(str(ingest_report(incidents))))
+            print(f"Ingest report written to {report_path.resolve()}")
+        except HotspotError:  # incidents not from read_incidents: no report to write
+            pass
     return 0
 
 

@@ -297,3 +297,17 @@ def test_the_briefing_command_writes_the_ingest_report_its_warnings_point_to(tmp
     text = (tmp_path / "pack_ingest_report.txt").read_text()
     assert "rows read" in text and "sheet 'Incidents'" in text
     assert "pass tz=" not in text  # the command's own flags
+
+
+def test_french_offences_and_place_types_are_mapped():
+    from hotspot.ingest.vocabularies import offence_group, setting_group, unmapped_values
+
+    got = offence_group(pd.Series(["Vol à la tire", "Cambriolage de résidence",
+                                   "Dégradation de véhicule", "Vol de véhicule",
+                                   "Coups et blessures volontaires", "Vols avec violence",
+                                   "Violences sexuelles"]))
+    assert got.tolist() == ["property", "burglary", "criminal_damage", "vehicle",
+                            "violence", "robbery", "sexual"]
+    assert unmapped_values(got) == {}
+    places = setting_group(pd.Series(["Voie publique", "Commerce", "Domicile", "Parking"]))
+    assert places.tolist() == ["street", "commercial", "residence", "car_park"]

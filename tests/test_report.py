@@ -385,3 +385,21 @@ def test_dark_share_never_gives_a_suppressed_count_away():
     assert "%" not in text and "%" not in short
     text, short = _dark_text(row(4, 8), 1, None, 3)
     assert short == "50%"
+
+
+def test_stacked_location_line_on_the_page_names_no_argument(tmp_path):
+    import pandas as pd
+    from pypdf import PdfReader
+
+    rng = np.random.default_rng(3)
+    n = 400
+    lon = -89.95 + rng.normal(0, 0.01, n)
+    lat = 35.10 + rng.normal(0, 0.01, n)
+    lon[:60], lat[:60] = -89.95, 35.10  # one placeholder point holding 60 incidents
+    when = pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 300 * 24, n), "h")
+    frame = pd.DataFrame({"lon": lon, "lat": lat, "date": when.strftime("%Y-%m-%d %H:%M")})
+    inc = hs.read_incidents(frame, tz="America/Chicago")
+    assert (inc["location_quality"] == "stacked").sum() == 60
+    out = hs.briefing(inc, tmp_path / "b.pdf", cell_size=250)
+    text = " ".join(page.extract_text() for page in PdfReader(str(out)).pages)
+    assert "Stacked locations:" in text and "stacked=" not in text

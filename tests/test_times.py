@@ -472,3 +472,15 @@ def test_cli_prints_warnings_with_its_own_advice(capsys):
     err = capsys.readouterr().err
     assert "ingest_report.txt" in err and "hs.ingest_report" not in err
     assert w.showwarning is not _show_warning  # only inside the command
+
+
+def test_placeholder_date_1900_01_01_is_implausible():
+    frame = pd.DataFrame({
+        "lat": [41.88, 41.89, 41.90], "lon": [-87.63, -87.64, -87.65],
+        "date": ["1900-01-01 00:00", "2021-03-04 10:00", "2021-03-05 11:00"],
+    })
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = read_incidents(frame, tz="America/Chicago")
+    rep = ingest_report(inc)
+    assert rep.dropped.get("implausible_date") == 1 and rep.rows_kept == 2

@@ -56,7 +56,7 @@ cannot be projected, or a degree-like point in an otherwise projected file),
 ``"zero_coordinates"`` ((0, 0) for lon/lat; 0 on either axis for projected
 coordinates), ``"unparseable_time"`` (a non-empty date/time that no supported format
 reads; an *empty* time keeps the row with ``time_quality == "missing"``),
-``"implausible_date"`` (a date before 1900-01-01 or after tomorrow),
+``"implausible_date"`` (a date on or before 1900-01-01, a placeholder, or after tomorrow),
 ``"duplicate"`` (only with ``drop_duplicates=True``: an exact copy of an earlier row
 in every original column), ``"outside_period"`` (only with ``period=``: the row's
 time lies wholly outside it), ``"outside_study_area"``.

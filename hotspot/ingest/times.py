@@ -470,8 +470,10 @@ def _one_clock_warning(at: pd.Series, q: np.ndarray, warnings: list[str]) -> Non
 # --------------------------------------------------------------------------------------
 # Step 4: implausible and stray dates, the requested period
 # --------------------------------------------------------------------------------------
-EARLIEST_DATE = pd.Timestamp("1900-01-01")
-"""Dates before this are dropped as ``implausible_date`` (as are dates after tomorrow)."""
+EARLIEST_DATE = pd.Timestamp("1900-01-02")
+"""Dates before this are dropped as ``implausible_date`` (as are dates after tomorrow):
+1900-01-01 itself is the placeholder date records systems and spreadsheets (Excel's day
+1) write for an unknown date, never a real incident date in police data."""
 
 STRAY_GAP = pd.Timedelta(days=365)
 """A date more than this before (or after) the data period is stray (warned about)."""
@@ -485,7 +487,7 @@ def _failed(present: list[_When], n: int) -> np.ndarray:
 
 
 def _implausible(series: list[pd.Series | None], n: int) -> np.ndarray:
-    """Rows with a date before 1900-01-01 or after today + 1 day (local clock)."""
+    """Rows dated on or before 1900-01-01 or after today + 1 day (local clock)."""
     lo = EARLIEST_DATE.to_datetime64()
     hi = (pd.Timestamp.now().normalize() + pd.Timedelta(days=2)).to_datetime64()
     bad = np.zeros(n, bool)
@@ -631,8 +633,9 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
     failed = _failed(present, n)
     if implausible.any():
         first = int(np.argmax(implausible))
-        notes.append(f"implausible_date: {int(implausible.sum()):,} rows dated before "
-                     f"{EARLIEST_DATE:%Y-%m-%d} or after tomorrow were dropped (e.g. row_id "
+        notes.append(f"implausible_date: {int(implausible.sum()):,} rows dated on or before "
+                     "1900-01-01 (a placeholder date) or after tomorrow were dropped (e.g. "
+                     "row_id "
                      f"{int(row_id[first])})")
     _stray_warning(at, ~failed & ~implausible, row_id, warnings)
     outside = np.zeros(n, bool)

@@ -625,7 +625,9 @@ def briefing(
     )
     ctx["method_sections"] = _method_sections(ctx, opts, counts)
     if stacked_line:
-        ctx["method_sections"][0][1].insert(1, "Stacked locations: " + stacked_line)
+        # the line names the argument for analysts; the page keeps the plain part
+        plain = re.split(r";|\(stacked=", stacked_line)[0].rstrip(" .")
+        ctx["method_sections"][0][1].insert(1, f"Stacked locations: {plain}.")
     metadata = {
         "Title": ctx["title"],
         "Author": "hotspot",

@@ -96,7 +96,7 @@ def test_memphis_pages_name_every_place(memphis_pdf, precincts):
         assert "Darkness" in page and "What to do here" in page
         # visits only where they pay (patrol_plan's min_prevented_per_year)
         assert re.search(r"Visit at: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d", page) or (
-            "Patrol: no hour here reaches the minimum demand" in page)
+            "Patrol: this week's plan gives this place no visit" in page)
         assert f"Page {1 + k}" in page
     assert "Method notes and caveats" in texts[-1]
     assert "Rows read 2,245" in texts[-1]
@@ -403,3 +403,23 @@ def test_stacked_location_line_on_the_page_names_no_argument(tmp_path):
     out = hs.briefing(inc, tmp_path / "b.pdf", cell_size=250)
     text = " ".join(page.extract_text() for page in PdfReader(str(out)).pages)
     assert "Stacked locations:" in text and "stacked=" not in text
+
+
+def test_measures_of_unknown_place_type_are_offered_as_conditional():
+    import pandas as pd
+
+    from hotspot.present.report_text import _actions
+
+    scores = pd.DataFrame({
+        "hotspot_id": [1, 1], "intervention": ["hot_spots_patrol", "street_lighting"],
+        "name": ["Hot-spots patrol", "Street lighting"], "prevented": [3.2, 0.0],
+        "prevented_low": [1.0, 0.0], "prevented_high": [6.0, 0.0],
+        "prevented_if_unknown_eligible": [3.3, 5.8], "eligible_unknown": [1.0, 32.0],
+        "effect": [0.16, 0.36], "effect_low": [0.08, 0.14], "effect_high": [0.39, 0.5],
+        "reason": ["patrol reason", "lighting reason"],
+    })
+    texts = [item["text"] for item in _actions(1, scores, None, [])]
+    assert texts[0].startswith("1. Hot-spots patrol")
+    cond = [t for t in texts if t.startswith("The data do not record the type of place")]
+    assert len(cond) == 1 and "Street lighting, about 6 fewer incidents a year" in cond[0]
+    assert not any(t.startswith("No listed intervention") for t in texts)

@@ -152,11 +152,29 @@ def _menus(
     return {int(h): format_response_menu(menu, h, top=3, compact=True) for h in hot["hotspot_id"]}
 
 
-def _no_visits(plan: pd.DataFrame | None, hid: int) -> bool:
-    """Return True when a patrol plan was made and gives place ``hid`` no visit."""
-    if plan is None or "hotspot_id" not in plan:
-        return False
-    return not bool((plan["hotspot_id"] == hid).any())
+def _if_unknown_eligible(
+    scores: pd.DataFrame, hid: int, listed: pd.DataFrame, top: int = 2
+) -> list[tuple[str, float, float, float]]:
+    """Measures not listed whose effect depends on a place type the data do not give.
+
+    Returns ``(name, low, mid, high)`` incidents prevented a year if the incidents of
+    unknown place type were eligible (``prevented_if_unknown_eligible``), at least 1.
+    """
+    need = {"prevented_if_unknown_eligible", "eligible_unknown", "intervention"}
+    if not need <= set(scores.columns):
+        return []
+    rows = scores[(scores["hotspot_id"] == hid) & (scores["eligible_unknown"] > 0)]
+    rows = rows[~rows["intervention"].isin(listed.get("intervention", []))]
+    rows = rows[rows["prevented_if_unknown_eligible"] >= 1.0]
+    rows = rows.sort_values("prevented_if_unknown_eligible", ascending=False).head(top)
+    out = []
+    for _, r in rows.iterrows():
+        mid = float(r["prevented_if_unknown_eligible"])
+        effect = float(r.get("effect") or 0)
+        low = float(r["effect_low"]) / effect * mid if effect else mid
+        high = float(r["effect_high"]) / effect * mid if effect else mid
+        out.append((str(r.get("name", r["intervention"])), low, mid, high))
+    return out
 
 
 def _actions(
@@ -169,6 +187,7 @@ def _actions(
 ) -> list[dict]:
     """Items of 'What to do here': bold headings, reasons printed whole."""
     items: list[dict[str, Any]] = []
+    maybe: list[tuple[str, float, float, float]] = []
     if not hours_known:
         items.append(
             {
@@ -181,10 +200,8 @@ def _actions(
         sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
         if "prevented" in sub:  # printed as whole incidents: under a half is "about 0"
             sub = sub[sub["prevented"] >= 0.5].sort_values("prevented", ascending=False)
-        if _no_visits(plan, hid) and "intervention" in sub:
-            # the patrol plan gives this place no visit: do not rank patrol here
-            sub = sub[~sub["intervention"].astype(str).str.contains("patrol")]
-        if len(sub) == 0 and hours_known:
+        maybe = _if_unknown_eligible(scores, hid, sub)
+        if len(sub) == 0 and hours_known and not maybe:
             items.append(
                 {
                     "text": "No listed intervention is expected to prevent a "
@@ -213,6 +230,10 @@ def _actions(
                 if name and reason.startswith(name):
                     reason = reason[len(name) :].lstrip(" :")
                 items.append({"text": "Why: " + reason, "x": LEFT + 0.03})
+    for name, low, mid, high in maybe:
+        items.append({"text": f"The data do not record the type of place. If it fits: {name}, "
+                      f"about {mid:.0f} fewer incidents a year (range {low:.0f}-{high:.0f}). "
+                      "Check on site.", "x": LEFT + 0.03})
     items.extend({"text": line.strip(), "x": LEFT + 0.03} for line in menu)
     if plan is not None:
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
@@ -222,8 +243,9 @@ def _actions(
             unused = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("hours_unused", 0)
             items.append(
                 {
-                    "text": "Patrol: no hour here reaches the minimum demand for a weekly "
-                    "visit (a year of visits would prevent less than one incident)."
+                    "text": "Patrol: this week's plan gives this place no visit (no single "
+                    "hour here is busy enough for a weekly visit to prevent one incident a "
+                    "year); if patrol is chosen here, visit at the busiest times above."
                     if unused
                     else "Patrol: no visit here fits this week's officer hours."
                 }

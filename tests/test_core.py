@@ -128,3 +128,25 @@ def test_point_xy_cache_follows_edits():
     assert point_xy(swapped)[0][:2].tolist() == [1.0, 0.0]
     small = gpd.GeoSeries(gpd.points_from_xy([1.0], [2.0]))
     assert point_xy(small)[1].tolist() == [2.0]
+
+
+def test_read_incidents_hands_its_coordinates_to_the_cache():
+    import warnings
+
+    import pandas as pd
+
+    import hotspot as hs
+    from hotspot._core import coords
+
+    rng = np.random.default_rng(0)
+    n = 20_000
+    frame = pd.DataFrame({"x": 500_000 + rng.random(n) * 5_000,
+                          "y": 4_600_000 + rng.random(n) * 5_000, "date": "2021-03-04 10:00"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.read_incidents(frame, x="x", y="y", crs="EPSG:32616", tz="UTC")
+    key = id(inc.geometry.array)
+    assert key in coords._CACHE  # the first point_xy reads nothing from shapely
+    x, y = coords.point_xy(inc.geometry)
+    np.testing.assert_array_equal(x, inc.geometry.x.to_numpy())
+    np.testing.assert_array_equal(y, inc.geometry.y.to_numpy())

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-__all__ = ["point_xy"]
+__all__ = ["point_xy", "remember"]
 
 _CACHE: dict[int, tuple[Any, int, np.ndarray, np.ndarray]] = {}
 _MIN_CACHED = 10_000  # smaller arrays are read directly: caching would not pay
@@ -73,6 +73,50 @@ def point_xy(geometry: Any) -> tuple[np.ndarray, np.ndarray]:
     y.flags.writeable = False
     _CACHE[key] = (weakref.ref(array, lambda _, key=key: _CACHE.pop(key, None)), stamp, x, y)
     return x, y
+
+
+def remember(geometry: Any, x: np.ndarray, y: np.ndarray) -> None:
+    """Cache the coordinates a point geometry array was just built from.
+
+    A reader that makes points from coordinate arrays (``read_incidents``) hands the
+    arrays over, so the first :func:`point_xy` of the new frame reads nothing.
+
+    Parameters
+    ----------
+    geometry
+        The GeoSeries / GeoDataFrame / GeometryArray built with ``shapely.points(x, y)``.
+    x, y
+        The coordinates it was built from, in the same order (metres).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> x, y = np.arange(20_000.0), np.zeros(20_000)
+    >>> pts = gpd.GeoSeries(gpd.points_from_xy(x, y))
+    >>> remember(pts, x, y)
+    >>> point_xy(pts)[0] is not x  # a read-only copy is kept
+    True
+    >>> bool(np.array_equal(point_xy(pts)[0], x))
+    True
+    """
+    array = getattr(geometry, "geometry", geometry)
+    array = getattr(array, "array", array)
+    data = getattr(array, "_data", None)
+    if (
+        not isinstance(data, np.ndarray)
+        or data.dtype != object
+        or len(data) < _MIN_CACHED
+        or len(data) != len(x)
+        or not data.flags.c_contiguous
+    ):
+        return
+    xs = np.array(x, dtype=float)
+    ys = np.array(y, dtype=float)
+    xs.flags.writeable = False
+    ys.flags.writeable = False
+    key = id(array)
+    _CACHE[key] = (weakref.ref(array, lambda _, key=key: _CACHE.pop(key, None)),
+                   _fingerprint(data), xs, ys)
 
 
 def _fingerprint(data: np.ndarray) -> int:

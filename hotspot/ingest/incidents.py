@@ -109,6 +109,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from hotspot._core.coords import remember
 from hotspot._core.crs import _crs_str, _to_crs, is_metric, metric_crs_for, transform_xy
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import TIME_QUALITIES
@@ -849,6 +850,7 @@ def _output(frame: pd.DataFrame, keep: np.ndarray, renamed: list[Any], row_id: n
     out = pd.concat([head, body], axis=1)
     result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(shapely.points(kx, ky)).values,
                               crs=placed.crs_out)
+    remember(result.geometry, kx, ky)  # counting the new frame reads no coordinates
     return result, stacks
 
 

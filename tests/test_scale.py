@@ -147,6 +147,12 @@ def test_synthetic_multi_file_equals_in_memory(synthetic, kind):
     assert np.array_equal(both[0]["n_incidents"].to_numpy(), ref["n_incidents"].to_numpy())
     np.testing.assert_array_equal(both[1]["kde"], surface["kde"])
     _check_same_report(hs.ingest_report(both[1]), synthetic["mem"])
+    # the automatic bandwidth is the in-memory rule's, noted the same way
+    auto = scale.kde(ddf, cells)
+    ref_auto = hs.kde(mem, ref_cells, method="fft")
+    assert auto.attrs["hotspot"]["kde"]["choices"]["bandwidth"] == \
+        ref_auto.attrs["hotspot"]["kde"]["choices"]["bandwidth"]
+    np.testing.assert_allclose(auto["kde"], ref_auto["kde"], rtol=1e-9, atol=1e-9)
 
     prof = scale.temporal_profile(ddf, by="offence", normalize=True)
     ref_prof = hs.temporal_profile(mem, by="offence", normalize=True)
@@ -284,7 +290,7 @@ def test_arguments_errors(synthetic, tmp_path):
     with pytest.raises(TypeError, match=r"hs\.scale"):
         hs.count(ddf, hs.grid(synthetic["mem"], 500))
     with pytest.raises(InvalidInputError, match="bandwidth"):
-        scale.kde(ddf, hs.grid(synthetic["mem"], 500), bandwidth=None)
+        scale.kde(ddf, hs.grid(synthetic["mem"], 500), bandwidth=-1)
     with pytest.raises(InvalidInputError, match="partition_rows"):
         scale.read_incidents(synthetic["csv"], partition_rows=0)
     (tmp_path / "a.csv").write_text("x\n1\n")
@@ -339,3 +345,26 @@ def test_partition_tallies_sum_to_the_in_memory_count(n, k, seed, by):
     for c in ref.columns.drop("geometry"):
         assert np.array_equal(got[c].to_numpy(), ref[c].to_numpy()), c
     assert got.attrs["hotspot"]["count"]["n_outside"] == ref.attrs["hotspot"]["count"]["n_outside"]
+
+
+@pytest.mark.parametrize(("n", "weighted"), [(401, False), (400, False), (400, True)])
+def test_automatic_bandwidth_equals_in_memory(n, weighted):
+    """The rule's statistics by reductions give the in-memory bandwidth (ties included)."""
+    import dask_geopandas
+    import geopandas as gpd
+
+    from hotspot.scale.bandwidth import dataset_bandwidth
+    from hotspot.scan.density import _rule_choice
+
+    rng = np.random.default_rng(n)
+    xy = rng.normal(0, 700, size=(n, 2)).round(-1)  # many tied distances
+    w = rng.integers(0, 4, n).astype(float) if weighted else np.ones(n)
+    gdf = gpd.GeoDataFrame({"harm": w}, geometry=gpd.points_from_xy(*xy.T),
+                           crs="EPSG:32616")
+    weight = "harm" if weighted else None
+    for kernel in ("quartic", "gaussian"):
+        got, ref = {}, {}
+        h = dataset_bandwidth(dask_geopandas.from_geopandas(gdf, npartitions=3), kernel,
+                              weight, got)
+        assert h == _rule_choice(xy, w, weight, kernel, ref)
+        assert got == ref

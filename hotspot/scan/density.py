@@ -650,12 +650,48 @@ def _rule_choice(
     xy: np.ndarray, w: np.ndarray, weight: str | None, kernel: str, choices: dict[str, Any]
 ) -> float:
     """Return the rule-of-thumb bandwidth (weighted by ``weight``), noted in ``choices``."""
+    h = rule_bandwidth(xy, kernel, w if weight else None)
+    return note_rule_bandwidth(choices, h, kernel, weight,
+                               float(w.sum()) if weight else float(len(xy)))
+
+
+def note_rule_bandwidth(choices: dict[str, Any], h: float, kernel: str, weight: str | None,
+                        n: float) -> float:
+    """Round the rule's bandwidth and record it with the rule in ``choices``.
+
+    The one wording of the automatic bandwidth, for :func:`kde` and
+    :func:`hotspot.scale.kde`.
+
+    Parameters
+    ----------
+    choices
+        The ``choices`` dict of the calling step (updated).
+    h
+        The rule's bandwidth in metres (:func:`~hotspot.scan.kernels.rule_bandwidth`).
+    kernel, weight
+        As for :func:`kde`.
+    n
+        Number of incidents, or the sum of their weights.
+
+    Returns
+    -------
+    float
+        The bandwidth rounded to 4 significant digits (metres).
+
+    Examples
+    --------
+    >>> c = {}
+    >>> note_rule_bandwidth(c, 123.456789, "quartic", None, 500.0)
+    123.5
+    >>> c["bandwidth"]["reason"][:29]
+    'ArcGIS spatial Silverman rule'
+    """
     weighted = f"weighted by {weight!r}: " if weight else ""
-    n_text = f"sum of weights {w.sum():g}" if weight else f"{len(xy)}"
+    n_text = f"sum of weights {n:g}" if weight else f"{int(n)}"
     return note_choice(
         choices,
         "bandwidth",
-        _round_sig(rule_bandwidth(xy, kernel, w if weight else None)),
+        _round_sig(h),
         f"ArcGIS spatial Silverman rule 0.9·min(SD, √(1/ln2)·Dm)·n^-0.2 for a quartic "
         f"radius, {weighted}SD = standard distance, Dm = median distance to the mean "
         f"centre, n = {n_text}"

@@ -62,6 +62,7 @@ __all__ = [
     "knn_bandwidths",
     "marshall_eb",
     "rule_bandwidth",
+    "rule_from_spread",
     "support_radius",
 ]
 
@@ -233,10 +234,40 @@ def rule_bandwidth(
             "spatial spread; pass `bandwidth=` in metres."
         )
         raise InvalidInputError(msg)
-    dm = _weighted_median(dist, w) * math.sqrt(1.0 / math.log(2.0))
+    return rule_from_spread(sd, _weighted_median(dist, w), n, kernel)
+
+
+def rule_from_spread(sd: float, median_distance: float, n: float,
+                     kernel: str = "quartic") -> float:
+    """Return the spatial Silverman rule's bandwidth from its statistics.
+
+    Parameters
+    ----------
+    sd
+        Standard distance of the points, metres.
+    median_distance
+        (Weighted) median distance of the points to their mean centre, metres.
+    n
+        Number of points, or the sum of their weights.
+    kernel
+        One of :data:`KERNELS`.
+
+    Returns
+    -------
+    float
+        Bandwidth in metres (``h`` as defined for ``kernel``). Reductions over data
+        that does not fit in memory (:func:`hotspot.scale.kde`) compute the three
+        statistics partition by partition and call this.
+
+    Examples
+    --------
+    >>> round(rule_from_spread(1000.0, 900.0, 10_000), 1)
+    142.6
+    """
+    dm = median_distance * math.sqrt(1.0 / math.log(2.0))
     spread = min(sd, dm) if dm > 0 else sd
     h = 0.9 * spread * n ** (-0.2)
-    return h * KERNEL_SD["quartic"] / KERNEL_SD[kernel]
+    return h * KERNEL_SD["quartic"] / KERNEL_SD[check_kernel(kernel)]
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:

@@ -13,7 +13,7 @@ statistic is a reduction over the partitions, so the bandwidth is the in-memory 
    gathered and the median is taken exactly as :func:`rule_bandwidth` takes it.
 
 The formula itself is :func:`hotspot.scan.kernels.rule_from_spread`; the rounding
-and the wording of the choice are :func:`hotspot.scan.density.note_rule_bandwidth`.
+and the wording of the choice are :func:`hotspot.scan.kernels.note_rule_bandwidth`.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ import pandas as pd
 
 from hotspot.exceptions import InvalidInputError
 from hotspot.scale._dask import require_dask
-from hotspot.scan.density import note_rule_bandwidth
-from hotspot.scan.kernels import rule_from_spread
+from hotspot.scan.kernels import note_rule_bandwidth, rule_from_spread
 
 __all__ = ["dataset_bandwidth", "part_xy_weights"]
 

@@ -52,11 +52,13 @@ from hotspot.scan.kernels import (
     GAUSSIAN_TRUNCATE_EXACT,
     KERNEL_SD,
     KERNELS,
+    _round_sig,
     check_kernel,
     kernel_profile,
     kernel_sq_integral,
     knn_bandwidths,
     marshall_eb,
+    note_rule_bandwidth,
     rule_bandwidth,
     support_radius,
 )
@@ -655,50 +657,6 @@ def _rule_choice(
                                float(w.sum()) if weight else float(len(xy)))
 
 
-def note_rule_bandwidth(choices: dict[str, Any], h: float, kernel: str, weight: str | None,
-                        n: float) -> float:
-    """Round the rule's bandwidth and record it with the rule in ``choices``.
-
-    The one wording of the automatic bandwidth, for :func:`kde` and
-    :func:`hotspot.scale.kde`.
-
-    Parameters
-    ----------
-    choices
-        The ``choices`` dict of the calling step (updated).
-    h
-        The rule's bandwidth in metres (:func:`~hotspot.scan.kernels.rule_bandwidth`).
-    kernel, weight
-        As for :func:`kde`.
-    n
-        Number of incidents, or the sum of their weights.
-
-    Returns
-    -------
-    float
-        The bandwidth rounded to 4 significant digits (metres).
-
-    Examples
-    --------
-    >>> c = {}
-    >>> note_rule_bandwidth(c, 123.456789, "quartic", None, 500.0)
-    123.5
-    >>> c["bandwidth"]["reason"][:29]
-    'ArcGIS spatial Silverman rule'
-    """
-    weighted = f"weighted by {weight!r}: " if weight else ""
-    n_text = f"sum of weights {n:g}" if weight else f"{int(n)}"
-    return note_choice(
-        choices,
-        "bandwidth",
-        _round_sig(h),
-        f"ArcGIS spatial Silverman rule 0.9·min(SD, √(1/ln2)·Dm)·n^-0.2 for a quartic "
-        f"radius, {weighted}SD = standard distance, Dm = median distance to the mean "
-        f"centre, n = {n_text}"
-        + ("" if kernel == "quartic" else f"; rescaled to the same kernel SD for {kernel}"),
-    )
-
-
 def _evaluation_units(
     incidents: Any,
     units: Any,
@@ -974,10 +932,6 @@ def _auto_k(k: int | None, choices: dict[str, Any]) -> int:
     return int(k)
 
 
-
-
-def _round_sig(value: float, digits: int = 4) -> float:
-    return float(f"{value:.{digits}g}")
 
 
 def _grid_over(xy: np.ndarray, cell_size: float, pad: float) -> GridSpec:

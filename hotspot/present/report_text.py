@@ -18,6 +18,7 @@ import pandas as pd
 from hotspot._core.grid import grid_spec_of
 from hotspot._core.time import circular_window_sums
 from hotspot.ingest.report import ingest_report
+from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import LEFT
 from hotspot.respond.menu import format_response_menu, response_menu
 
@@ -273,15 +274,50 @@ def _actions(
     return items
 
 
-def _offence_label(inc: gpd.GeoDataFrame) -> str:
+def offence_label(inc: gpd.GeoDataFrame, label: str | None = None) -> str:
+    """Name what the pack is about, for titles and footers (the one home of that wording).
+
+    ``label`` when given (``hs.briefing(offence_label=...)``, ``--offence-label``);
+    else from the ``offence`` column: its one value ("Robbery"), two values joined
+    ("Assault and robbery", most frequent first), "<n> offence types" beyond, and
+    "Crime" when no offence is recorded.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> offence_label(gpd.GeoDataFrame({"offence": ["robbery", "assault", "robbery"]}))
+    'Robbery and assault'
+    >>> offence_label(gpd.GeoDataFrame({"offence": list("abc")}))
+    '3 offence types'
+    >>> offence_label(gpd.GeoDataFrame({"offence": ["x"]}), "Street robbery")
+    'Street robbery'
+    """
+    if label is not None and str(label).strip():
+        return " ".join(str(label).split())
     if "offence" not in inc.columns:
         return "Crime"
-    cats = inc["offence"].astype("string").dropna().value_counts()
+    cats = inc["offence"].astype("string").str.strip().replace("", pd.NA).dropna()
+    cats = cats.value_counts()
+    if len(cats) == 0:
+        return "Crime"
     if len(cats) == 1:
-        return str(cats.index[0]).strip().capitalize()
+        return _sentence_case(str(cats.index[0]))
     if len(cats) == 2:
-        return f"{str(cats.index[0]).capitalize()} and {cats.index[1]}"
-    return "Crime"
+        return f"{_sentence_case(str(cats.index[0]))} and {_lower(str(cats.index[1]))}"
+    return f"{len(cats)} offence types"
+
+
+def _sentence_case(text: str) -> str:
+    """'ROBBERY' -> 'Robbery', 'personal robbery' -> 'Personal robbery', 'ASB' kept."""
+    text = _lower(text)
+    return text[:1].upper() + text[1:]
+
+
+def _lower(text: str) -> str:
+    # all-capitals words longer than 3 letters are shouting, not acronyms (ASB, CCTV)
+    return " ".join(
+        w.lower() if (w.isupper() and len(w) > 3) or w.istitle() else w for w in text.split()
+    )
 
 
 def _offence_detail(inc: gpd.GeoDataFrame) -> str:
@@ -290,18 +326,16 @@ def _offence_detail(inc: gpd.GeoDataFrame) -> str:
         return "offence not recorded"
     cats = inc["offence"].astype("string").dropna().value_counts()
     if len(cats) <= 2:
-        return _offence_label(inc).lower()
-    top = ", ".join(str(c).lower() for c in cats.index[:3])
+        return offence_label(inc).lower()
+    top = ", ".join(_lower(str(c)) for c in cats.index[:3])
     return f"{len(cats)} offence types; most: {top}"
 
 
 def _period_text(start: Any, end: Any, inc: gpd.GeoDataFrame) -> str:
-    """Format the period: months for month-only data (police.uk), else days."""
+    """Print the briefing period: months for month-only data (police.uk), else days."""
     quality = inc["time_quality"].astype("string") if "time_quality" in inc else None
-    if quality is not None and len(quality) and bool((quality == "month_only").all()):
-        first, last = f"{start:%B %Y}", f"{end:%B %Y}"
-        return first if first == last else f"{first} - {last}"
-    return f"{start:%d %b %Y} - {end:%d %b %Y}"
+    months = quality is not None and len(quality) > 0 and bool((quality == "month_only").all())
+    return period_label(start, end, months=months)
 
 
 def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str, Any]):

@@ -97,10 +97,19 @@ def test_briefing_command_for_one_area(tmp_path, capsys):
         "Airways",
         "--tz",
         "America/Chicago",
+        "--offence-label",
+        "Street robbery",
+        "--period",
+        "2019-01-01",
+        "2019-12-31",
     ]
     assert main(args) == 0
     assert pdf.read_bytes()[:4] == b"%PDF"
     assert "Briefing written" in capsys.readouterr().out
+    from pypdf import PdfReader
+
+    first = " ".join(PdfReader(str(pdf)).pages[0].extract_text().split())
+    assert "Street robbery, Airways, 1 Jan – 31 Dec 2019" in first  # what, where, when
     assert main(args) == EXIT_EXISTS  # never overwrite without --force
     bad = [
         "briefing",

@@ -25,6 +25,14 @@ _DEVELOPER = re.compile(
 )
 
 
+# analysts' words an officer should not have to decode on a place page
+_JARGON = re.compile(
+    r"offender|handler|guardian|CPTED|Koper|SARA|pulling levers|et al\.|\d+ studies|"
+    r"evidence (verified|secondary|unverified)|supported range|regression to the mean",
+    re.IGNORECASE,
+)
+
+
 @pytest.fixture(scope="module")
 def memphis():
     with warnings.catch_warnings():
@@ -107,6 +115,27 @@ def test_no_developer_text_on_officer_pages(memphis_pdf):
     _, texts = _texts(memphis_pdf)
     for page in texts[:-1]:
         assert not _DEVELOPER.search(page), _DEVELOPER.search(page)
+        assert not _JARGON.search(page), _JARGON.search(page)
+    assert "Evidence behind the advice" in texts[-1]  # the figures and sources go here
+    assert re.search(r"\d+% fewer .*supported range .*evidence \w+; \w+", texts[-1])
+
+
+def test_every_catalogue_measure_has_one_plain_sentence():
+    from hotspot.present.advice import PLAIN, officer_name, officer_why
+    from hotspot.respond.evidence import load_catalogue
+
+    cat = load_catalogue()
+    assert set(cat.index) <= set(PLAIN)  # a new catalogue entry needs its officer words
+    for iid, e in cat.iterrows():
+        for effect in (e["effect_central"], 0.0, 0.5, float("nan")):
+            why = officer_why(iid, e["name"], effect)
+            assert why.endswith(".") and why.count(". ") == 0, why  # one sentence
+            assert not re.search(r"\d|%|\(|et al|;.*;", why), why  # no figures or citations
+            assert not _JARGON.search(why), why
+            assert len(why.split()) <= 30, why
+        assert not _JARGON.search(officer_name(iid, e["name"]))
+    assert officer_why("street_lighting", effect=0.36).endswith(
+        "by about a third in a trial on similar streets.")
 
 
 def test_every_text_inside_the_printable_area(memphis_pdf):
@@ -418,9 +447,11 @@ def test_measures_of_unknown_place_type_are_offered_as_conditional():
         "reason": ["patrol reason", "lighting reason"],
     })
     texts = [item["text"] for item in _actions(1, scores, None, [])]
-    assert texts[0].startswith("1. Hot-spots patrol")
+    assert texts[0].startswith("1. Short patrol visits at the busiest times")
     cond = [t for t in texts if t.startswith("The data do not record the type of place")]
-    assert len(cond) == 1 and "Street lighting, about 6 fewer incidents a year" in cond[0]
+    assert len(cond) == 1
+    assert "Brighter lighting at night, about 6 fewer incidents a year" in cond[0]
+    assert "range" not in cond[0]  # ranges are for the analyst's method page
     assert not any(t.startswith("No listed intervention") for t in texts)
 
 

@@ -59,6 +59,7 @@ from hotspot.exceptions import InvalidInputError
 from hotspot.ingest.columns import setting_column
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
+from hotspot.present.advice import evidence_lines
 from hotspot.present.context import name_places, read_layers
 from hotspot.present.report_pages import write_pages
 from hotspot.present.report_text import (
@@ -76,6 +77,7 @@ from hotspot.present.report_text import (
 from hotspot.present.report_text import (
     offence_label as _offence_label,
 )
+from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
@@ -702,6 +704,12 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
                 "dark": info["dark_short"],
             }
         )
+    listed = [
+        (int(row["rank"]), int(row["hotspot_id"]),
+         [a["intervention"] for a in info["actions"] if a.get("intervention")])
+        for (_, row), info in zip(hot.iterrows(), pages, strict=True)
+    ]
+    ctx["evidence"] = evidence_lines(analyses["scores"], listed, load_catalogue())
     total_hot = int(hot["n_incidents"].sum())
     if len(hot):
         summary = (

@@ -18,9 +18,10 @@ import pandas as pd
 from hotspot._core.grid import grid_spec_of
 from hotspot._core.time import circular_window_sums
 from hotspot.ingest.report import ingest_report
+from hotspot.present.advice import officer_name, officer_why
 from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import LEFT
-from hotspot.respond.menu import format_response_menu, response_menu
+from hotspot.respond.menu import response_menu
 
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -134,6 +135,12 @@ def _mix(values: pd.Series, min_count: int, top: int = 4) -> list[list[str]]:
     return rows
 
 
+def _incidents(n: float) -> str:
+    """'1 fewer incident', '3 fewer incidents' (whole incidents, as printed)."""
+    k = round(float(n))
+    return f"{k:,} fewer incident{'' if k == 1 else 's'}"
+
+
 def _fmt_money(value: Any, currency: str) -> str:
     try:
         v = float(value)
@@ -145,12 +152,28 @@ def _fmt_money(value: Any, currency: str) -> str:
 def _menus(
     hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, scores: pd.DataFrame | None, setting: Any
 ) -> dict[int, list[str]]:
-    """Response menu lines per place (:func:`hotspot.respond.menu.response_menu`)."""
+    """Plain 'Also consider' line per place (:func:`hotspot.respond.menu.response_menu`).
+
+    Up to two measures without an estimate here (or the problem-solving process), by
+    their everyday names, and the first on-site question of the place's menu; the
+    triangle sides and evidence grades stay with the analyst.
+    """
     if scores is None or len(hot) == 0:
         return {}
 
-    menu = response_menu(inc, hot, scores=scores, setting=setting)
-    return {int(h): format_response_menu(menu, h, top=3, compact=True) for h in hot["hotspot_id"]}
+    menu = response_menu(inc, hot, scores=scores, setting=setting).sort_values("order")
+    out: dict[int, list[str]] = {}
+    for hid, sub in menu.groupby("hotspot_id", sort=False):
+        other = sub[sub["status"] != "scored"].head(2)
+        names = "; ".join(
+            officer_name(str(r.intervention), str(r.name)) for r in other.itertuples()
+        )
+        checks = [str(c).split("?")[0].strip() + "?" for c in sub["checks"].head(1) if c]
+        text = (f"Also consider: {names}. " if names else "") + (
+            f"Check on site: {checks[0]}" if checks else ""
+        )
+        out[int(hid)] = [text.strip()] if text.strip() else []
+    return out
 
 
 def _if_unknown_eligible(
@@ -174,7 +197,7 @@ def _if_unknown_eligible(
         effect = float(r.get("effect") or 0)
         low = float(r["effect_low"]) / effect * mid if effect else mid
         high = float(r["effect_high"]) / effect * mid if effect else mid
-        out.append((str(r.get("name", r["intervention"])), low, mid, high))
+        out.append((officer_name(str(r["intervention"]), str(r.get("name", ""))), low, mid, high))
     return out
 
 
@@ -210,31 +233,27 @@ def _actions(
                 }
             )
         for i, (_, r) in enumerate(sub.head(3).iterrows(), start=1):
-            name = str(r.get("name", r.get("intervention", "intervention")))
+            iid = str(r.get("intervention", ""))
+            name = officer_name(iid, str(r.get("name", iid)))
             est = ""
             if "prevented" in r:
-                est = f": about {float(r['prevented']):.0f} fewer incidents a year"
-                if "prevented_low" in r and "prevented_high" in r:
-                    est += f" (range {float(r['prevented_low']):.0f}-"
-                    est += f"{float(r['prevented_high']):.0f})"
+                est = f": about {_incidents(float(r['prevented']))} a year"
             cur = str(r.get("currency", ""))
             if "capital" in r and pd.notna(r["capital"]):
+                up_front = float(r["capital"]) >= 0.5
                 est += (
-                    f", {_fmt_money(r['capital'], cur)} up front and "
-                    f"{_fmt_money(r['annual_cost'], cur)} a year"
+                    (f", {_fmt_money(r['capital'], cur)} up front and " if up_front else ", ")
+                    + f"{_fmt_money(r['annual_cost'], cur)} a year"
                 )
             elif "cost" in r and pd.notna(r["cost"]):
                 est += f", cost about {_fmt_money(r['cost'], cur)}"
-            items.append({"text": f"{i}. {name}{est}.", "bold": True})
-            if "reason" in r and pd.notna(r["reason"]):
-                reason = str(r["reason"]).strip()
-                if name and reason.startswith(name):
-                    reason = reason[len(name) :].lstrip(" :")
-                items.append({"text": "Why: " + reason, "x": LEFT + 0.03})
-    for name, low, mid, high in maybe:
-        items.append({"text": f"The data do not record the type of place. If it fits: {name}, "
-                      f"about {mid:.0f} fewer incidents a year (range {low:.0f}-{high:.0f}). "
-                      "Check on site.", "x": LEFT + 0.03})
+            items.append({"text": f"{i}. {name}{est}.", "bold": True, "intervention": iid})
+            why = officer_why(iid, str(r.get("name", "")), r.get("effect"))
+            items.append({"text": f"Why: {why[:-1]} (sources: method page).", "x": LEFT + 0.03})
+    if maybe:
+        fits = "; ".join(f"{name}, about {_incidents(mid)} a year" for name, _, mid, _ in maybe)
+        items.append({"text": f"The data do not record the type of place here. If it fits: "
+                      f"{fits}. Check on site.", "x": LEFT + 0.03})
     items.extend({"text": line.strip(), "x": LEFT + 0.03} for line in menu)
     if plan is not None:
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
@@ -266,8 +285,8 @@ def _actions(
             items.append(
                 {
                     "text": "Why: short visits at the busiest hours, spread over the week, "
-                    "deter for longer than one long stay (Koper curve). Vary the exact "
-                    "minute so visits are not predictable.",
+                    "deter for longer than one long stay. Vary the exact minute so visits "
+                    "are not predictable.",
                     "x": LEFT + 0.03,
                 }
             )
@@ -405,9 +424,19 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
         "Intervention estimates are averages from published evaluations; local effects "
         "vary. Check what you do (before and after, with a comparison area).",
     ]
+    evidence = ctx.get("evidence") or []
+    if evidence:
+        evidence = [
+            "Each place page gives one plain sentence per measure; here are the published "
+            "effects (share of eligible incidents prevented), the range the sources "
+            "support, the grade of the evidence and the sources, and the estimates for "
+            "these places after regression to the mean, with their range.",
+            *evidence,
+        ]
     return [
         ("Data", data),
         ("How hotspots were found", method),
+        *([("Evidence behind the advice", evidence)] if evidence else []),
         ("Privacy", privacy),
         ("Caveats", caveats),
     ]

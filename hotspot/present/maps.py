@@ -62,6 +62,7 @@ __all__ = [
     "plot_kde",
     "plot_units",
     "save_map",
+    "sequential_colours",
 ]
 
 #: Colour of each ``hotspot_class`` (ColorBrewer RdBu-7 reversed; colour-blind safe).
@@ -119,10 +120,14 @@ LISA_CLUSTER_LABELS: dict[str, str] = {
 }
 #: Sequential colour map for counts and densities (lightness monotone, prints in grey).
 SEQUENTIAL_CMAP = "YlOrRd"
+#: Grey level (0-255) of the darkest class; classes step evenly from white down to it.
+_DARKEST_GREY = 43.0
 #: Paper sizes in inches (portrait width, height).
 PAPER_SIZES: dict[str, tuple[float, float]] = {"A4": (8.27, 11.69), "letter": (8.5, 11.0)}
 
 HOTSPOT_FILL = HOTSPOT_CLASS_COLORS["hot_99"]
+#: Width of hotspot outlines in points (drawn on a white halo 2.2 times as wide).
+HOTSPOT_OUTLINE = 2.0
 SUPPRESSED_COLOR = "#ffffff"
 #: Suppressed cells are white with dark dots, on the map and in the legend alike, so
 #: in greyscale they differ from every shaded class by texture, not by a grey level.
@@ -364,10 +369,13 @@ def _finish(
     return ax
 
 
-def _patch(colour: str, label: str, hatch: str | None = None, edge: str = "#333333") -> Any:
+def _patch(
+    colour: str, label: str, hatch: str | None = None, edge: str = "#333333",
+    linewidth: float = 0.6,
+) -> Any:
     from matplotlib.patches import Patch
 
-    return Patch(facecolor=colour, edgecolor=edge, hatch=hatch, linewidth=0.6, label=label)
+    return Patch(facecolor=colour, edgecolor=edge, hatch=hatch, linewidth=linewidth, label=label)
 
 
 def _class_table(values: pd.Series, column: str) -> tuple[dict, dict, dict]:
@@ -421,6 +429,47 @@ def _draw_classes(ax: Any, units: gpd.GeoDataFrame, column: str, handles: list[A
                 ax=ax, facecolor="none", edgecolor="#08306b", linewidth=0.0, hatch=hatch, zorder=3
             )
         handles.append(_patch(colours[cls], f"{labels[cls]} ({len(sel):,})", hatch))
+
+
+def _grey_level(rgb: np.ndarray) -> np.ndarray:
+    """Grey level 0-255 of RGB colours in 0-1 (ITU-R 601 luma, as greyscale printing)."""
+    return 255.0 * (rgb[..., :3] @ np.array([0.299, 0.587, 0.114]))
+
+
+def sequential_colours(k: int) -> list[str]:
+    """Colours of ``k`` count or density classes, evenly spaced in grey when printed.
+
+    Taken from ColorBrewer ``YlOrRd`` (:data:`SEQUENTIAL_CMAP`, colour-blind safe)
+    at the points whose grey levels step evenly from white (the unfilled, zero
+    cells) to the darkest red, so that neighbouring classes, and the lowest class and
+    white, differ by the same, widest possible step on a black-and-white print
+    (about 42 of 255 grey levels for 5 classes).
+
+    Parameters
+    ----------
+    k
+        Number of classes (at least 1).
+
+    Returns
+    -------
+    list of str
+        Hex colours, lightest first.
+
+    Examples
+    --------
+    >>> from hotspot.present.maps import sequential_colours
+    >>> sequential_colours(3)
+    ['#feac49', '#f43e26', '#820026']
+    """
+    import matplotlib as mpl
+
+    t = np.linspace(0.0, 1.0, 1025)
+    rgb = mpl.colormaps[SEQUENTIAL_CMAP](t)
+    grey = _grey_level(rgb)  # decreasing along YlOrRd
+    k = max(int(k), 1)
+    targets = 255.0 - (255.0 - _DARKEST_GREY) * np.arange(1, k + 1) / k
+    at = np.interp(-targets, -grey, t)
+    return [mpl.colors.to_hex(c) for c in mpl.colormaps[SEQUENTIAL_CMAP](at)]
 
 
 def _class_breaks(values: np.ndarray, k: int) -> np.ndarray:
@@ -526,7 +575,6 @@ def _draw_numeric(
     integer: bool = False,
     scheme: str = "quantiles",
 ) -> None:
-    import matplotlib as mpl
 
     values = pd.to_numeric(units[column], errors="coerce").to_numpy(dtype=float)
     if scheme == "mean_multiples":
@@ -535,13 +583,20 @@ def _draw_numeric(
         breaks, floor = _class_breaks(values, k), 0.0
     if breaks.size == 0:
         return
-    cmap = mpl.colormaps[SEQUENTIAL_CMAP].resampled(max(len(breaks), 2) + 1)
+    colours = sequential_colours(len(breaks))
     cls = np.searchsorted(breaks, values, side="left")
     pos = values[np.isfinite(values) & (values > floor)]
     lower = float(pos.min()) if floor == 0 else floor
+    n_zero = int((values == 0).sum())
+    if n_zero and not floor:  # empty cells are drawn (unfilled): say what white means
+        what = "incidents" if column == "n_incidents" else ""
+        cells = f"{n_zero:,} cell{'s' if n_zero != 1 else ''}"
+        zero = _patch("white", f"0 {what} ({cells})".replace("  ", " "))
+        small = [j for j, h in enumerate(handles) if h.get_label().startswith("fewer than")]
+        handles.insert(small[0] if small else len(handles), zero)  # 0 before 1-2 and 3+
     for i, upper in enumerate(breaks):
         sel_mask = (cls == i) & (values > 0) & (values >= floor)
-        colour = mpl.colors.to_hex(cmap(i + 1))
+        colour = colours[i]
         if sel_mask.any():
             _fill_cells(ax, units[sel_mask], colour)
         if integer:
@@ -663,8 +718,8 @@ def plot_units(
     >>> cells = gpd.GeoDataFrame({"n_incidents": [0, 1, 4, 9]},
     ...     geometry=[box(i * 100, 0, i * 100 + 100, 100) for i in range(4)], crs=32616)
     >>> ax = plot_units(cells, "n_incidents", min_count=3, title="Counts")
-    >>> [t.get_text() for t in ax.get_legend().get_texts()][0]
-    'fewer than 3 incidents, not shown (1 cell)'
+    >>> [t.get_text() for t in ax.get_legend().get_texts()][:2]
+    ['0 incidents (1 cell)', 'fewer than 3 incidents, not shown (1 cell)']
     """
     gdf, ax, handles = _start_units_map(units, column, ax)
     shown = _suppress(gdf, min_count, count_column, ax, handles)
@@ -900,7 +955,10 @@ def plot_hotspots(
         _draw_mask(ax, mask, bounds, hot.crs, handles)
     if len(hot):
         fill = "none" if units is not None else HOTSPOT_FILL
-        hot.plot(ax=ax, facecolor=fill, alpha=None, edgecolor="black", linewidth=1.2, zorder=6)
+        # a thick black outline on a white halo: legible on the darkest class and in grey
+        hot.boundary.plot(ax=ax, color="white", linewidth=HOTSPOT_OUTLINE * 2.2, zorder=6)
+        hot.plot(ax=ax, facecolor=fill, edgecolor="black", linewidth=HOTSPOT_OUTLINE,
+                 zorder=6.1, gid="hotspot_outline")
         handles.insert(
             0,
             _patch(
@@ -909,6 +967,7 @@ def plot_hotspots(
                 if len(hot) < n_all
                 else f"Hotspot area ({len(hot):,}), numbered by rank",
                 edge="black",
+                linewidth=HOTSPOT_OUTLINE,
             ),
         )
     if show_incidents and incidents is not None:

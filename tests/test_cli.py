@@ -29,6 +29,8 @@ def test_analyze_happy_path(tmp_path, capsys):
     report = (out / "memphis_robberies_2019_ingest_report.txt").read_text()
     assert "rows read:    2,245" in report
     assert (out / "memphis_robberies_2019_hotspots_map.png").stat().st_size > 10_000
+    web = (out / "memphis_robberies_2019_interactive_map.html").read_text(encoding="utf-8")
+    assert "L.map(" in web and 'src="http' not in web  # opens without internet
     scores = pd.read_csv(out / "memphis_robberies_2019_intervention_scores.csv")
     assert {"hotspot_id", "intervention", "prevented", "reason"} <= set(scores.columns)
     assert (scores["prevented_low"] <= scores["prevented"] + 1e-9).all()

@@ -35,6 +35,7 @@ from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
+from hotspot.present.basemap import is_local_source
 from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
 from hotspot.present.furniture import period_label
@@ -473,7 +474,7 @@ def _check_input(args: argparse.Namespace) -> None:
         value = getattr(args, flag, None)
         if (
             value is not None
-            and not (flag == "basemap" and "/" not in value and not Path(value).suffix)
+            and not (flag == "basemap" and not is_local_source(value))
             and not Path(value).exists()
         ):
             msg = f"--{flag.replace('_', '-')} {value} does not exist; check the path"
@@ -709,7 +710,10 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
         "--context", action="append", default=None, help="streets/boundaries file (repeatable)"
     )
     p.add_argument(
-        "--basemap", default=None, help="raster file or tile folder, or 'web' (needs contextily)"
+        "--basemap",
+        default=None,
+        help="raster file or tile folder; or web tiles (need contextily): 'web', a provider "
+        "name such as CartoDB.Positron, or a tile URL such as https://host/{z}/{x}/{y}.png",
     )
     p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
     p.add_argument("--area-column", default="name", help="column naming the areas")

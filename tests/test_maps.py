@@ -199,11 +199,11 @@ def test_save_map_300_dpi(tmp_path):
 
 
 def test_explore_layers_and_tooltips():
-    folium = pytest.importorskip("folium")
+    pytest.importorskip("folium")
     cells = _cells()
     inc = gpd.GeoDataFrame(geometry=gpd.points_from_xy([50, 60], [50, 60]), crs=32616)
     m = maps.explore(cells, _hot(), inc, tiles=None, min_count=2, show_incidents=True)
-    assert isinstance(m, folium.Map)
+    assert type(m).__name__ == "Map"  # folium's, or offlinefolium's when installed
     html = m.get_root().render()
     for name in ("Units: hotspot_class", "Hotspots", "Incidents"):
         assert name in html
@@ -283,7 +283,6 @@ def test_explore_incidents_only_when_asked_never_with_tooltips():
     assert "occurred_at" not in html and "2019-02-03" not in html  # one incident = 1 < 3
     assert "High St" in html and "place_name" in html  # places by name in the tooltips
     assert "Mill Ln" not in html  # a hotspot under the minimum count has no tooltip
-    assert "loads the map library" in html  # says on its face that it needs internet
 
 
 def test_legend_location_option():

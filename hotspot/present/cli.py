@@ -37,6 +37,7 @@ from hotspot.pipeline import scan
 from hotspot.present import maps, report
 from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
+from hotspot.present.furniture import period_label
 from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
 from hotspot.scan.areas import MAX_AREA_KM2
@@ -120,6 +121,8 @@ def analyze(
     basemap: Any = None,
     internal: bool = False,
     pages: int = 5,
+    offence_label: str | None = None,
+    period: tuple[Any, Any] | None = None,
 ) -> dict[str, Path]:
     """Run the Scanning and Analysis pipeline on incidents and write its outputs.
 
@@ -169,6 +172,11 @@ def analyze(
         by default they are suppressed, as on the maps, and the files say which.
     pages
         Places with a page of their own in the briefing.
+    offence_label
+        What the incidents are, in the briefing's titles (default from the
+        ``offence`` column, see :func:`hotspot.briefing`).
+    period
+        ``(start, end)`` of the briefing, printed in its titles (default the data's).
 
     Returns
     -------
@@ -254,6 +262,8 @@ def analyze(
             top=pages,
             cell_size=cell_size,
             max_area_km2=max_area_km2,
+            offence_label=offence_label,
+            period=period,
         )
         progress.step("printed briefing (PDF)")
     return written
@@ -370,7 +380,7 @@ def _period(incidents: Any) -> str:
     if len(times) == 0:
         return "period unknown"
     start, end = data_period(times) if len(times) > 1 else (times.min(), times.max())
-    return f"{start:%d %b %Y} – {end:%d %b %Y}"
+    return period_label(start, end)
 
 
 def _read(args: argparse.Namespace) -> Any:
@@ -551,6 +561,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             source=args.source,
             basemap=args.basemap,
             internal=args.internal,
+            offence_label=args.offence_label,
+            period=tuple(args.period) if args.period else None,
         )
         out.mkdir(parents=True, exist_ok=True)
         moved = {}
@@ -625,6 +637,8 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         officer_hours_per_week=args.officer_hours_per_week,
         setting=_setting(args, incidents),
         source=args.source,
+        period=tuple(args.period) if args.period else None,
+        offence_label=args.offence_label,
     )
     print(f"Briefing written to {written.resolve()}")
     # the ingest report the read's warnings point to, next to the PDF
@@ -684,6 +698,12 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
     )
     p.add_argument("--setting", default=None, help="column with the place type (street...)")
     p.add_argument("--source", default=None, help="data source printed in the footer")
+    p.add_argument(
+        "--offence-label",
+        default=None,
+        help="what the incidents are, in the briefing's titles (e.g. 'Street robbery'; "
+        "default from the offence column)",
+    )
     p.add_argument("--study-area", default=None, help="polygon file: no cells outside it")
     p.add_argument(
         "--context", action="append", default=None, help="streets/boundaries file (repeatable)"

@@ -179,24 +179,72 @@ def add_north_arrow(ax: Any, *, x: float = 0.95, y: float = 0.93) -> Any:
     )
 
 
+def period_label(start: Any, end: Any, *, months: bool = False) -> str:
+    """Print a period in its one printed form: ``"1 Jan – 31 Dec 2019"``.
+
+    The year is printed once when both ends share it, a one-day period is one date,
+    and ``months=True`` (month-only data such as police.uk) prints months:
+    ``"July 2016 – July 2018"``. Titles, footers, facts and map furniture all use it.
+
+    Parameters
+    ----------
+    start, end
+        First and last day of the period (dates, timestamps or date strings), both
+        included.
+    months
+        Print months instead of days.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> period_label("2019-01-01", "2019-12-31")
+    '1 Jan – 31 Dec 2019'
+    >>> period_label("2019-07-01", "2020-06-30")
+    '1 Jul 2019 – 30 Jun 2020'
+    >>> period_label("2016-07-01", "2016-07-31", months=True)
+    'July 2016'
+    """
+    try:
+        a, b = pd.Timestamp(start), pd.Timestamp(end)
+    except (TypeError, ValueError) as exc:
+        msg = f"`period` must be a (start, end) pair of dates, got {(start, end)!r}."
+        raise InvalidInputError(msg) from exc
+    if pd.isna(a) or pd.isna(b):
+        msg = f"`period` must be a (start, end) pair of dates, got {(start, end)!r}."
+        raise InvalidInputError(msg)
+    if months:
+        first, last = f"{a:%B %Y}", f"{b:%B %Y}"
+        if first == last:
+            return first
+        return f"{a:%B} – {last}" if a.year == b.year else f"{first} – {last}"
+    if a.date() == b.date():
+        return f"{a.day} {a:%b %Y}"
+    if a.year == b.year:
+        return f"{a.day} {a:%b} – {b.day} {b:%b %Y}"
+    return f"{a.day} {a:%b %Y} – {b.day} {b:%b %Y}"
+
+
 def period_text(period: str | tuple[Any, Any]) -> str:
     """Text of a period: a ``(start, end)`` pair of dates as printed, or text as given.
 
     Examples
     --------
     >>> period_text(("2019-01-01", "2019-12-31"))
-    '01 Jan 2019 - 31 Dec 2019'
+    '1 Jan – 31 Dec 2019'
     >>> period_text("2019")
     '2019'
     """
     if isinstance(period, str):
         return period
     try:
-        start, end = (pd.Timestamp(t) for t in period)
+        start, end = period
     except (TypeError, ValueError) as exc:
         msg = f"`period` must be a (start, end) pair of dates or a text, got {period!r}."
         raise InvalidInputError(msg) from exc
-    return f"{start:%d %b %Y} - {end:%d %b %Y}"
+    return period_label(start, end)
 
 
 def add_map_furniture(
@@ -214,7 +262,7 @@ def add_map_furniture(
     The title and the period go above the map; source and caveat go below it, in the
     Axes coordinates so that they move with the Axes. Texts carry ``gid`` values
     ``"title"``, ``"period"``, ``"source"``, ``"caveat"``. ``period`` is a
-    ``(start, end)`` pair of dates (printed "01 Jan 2019 - 31 Dec 2019") or the text
+    ``(start, end)`` pair of dates (printed "1 Jan – 31 Dec 2019") or the text
     to print.
 
     Returns

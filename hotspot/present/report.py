@@ -59,6 +59,7 @@ from hotspot.exceptions import InvalidInputError
 from hotspot.ingest.columns import setting_column
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
+from hotspot.present.advice import evidence_lines
 from hotspot.present.context import name_places, read_layers
 from hotspot.present.report_pages import write_pages
 from hotspot.present.report_text import (
@@ -69,11 +70,14 @@ from hotspot.present.report_text import (
     _mix,
     _n,
     _offence_detail,
-    _offence_label,
     _peak,
     _period_text,
     _time_table,
 )
+from hotspot.present.report_text import (
+    offence_label as _offence_label,
+)
+from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
@@ -448,6 +452,7 @@ def briefing(
     tile_cache: str | Path | None = None,
     random_state: int | np.random.Generator | None = 0,
     stacked: str = "exclude",
+    offence_label: str | None = None,
 ) -> Path:
     """Write a printed briefing pack (multi-page PDF) for one beat, district or city.
 
@@ -501,7 +506,9 @@ def briefing(
         times. None: no plan. (Called ``patrol_hours`` before; that name still works
         for one release.)
     title
-        Title (default "<offence> hotspots: <area name>").
+        Title (default "<offence label>, <area name>, <period>", e.g. "Robbery,
+        Raines precinct, 1 Jan – 31 Dec 2019"; the period is the one asked for,
+        else the data's).
     source
         Data source printed in the footer.
     overwrite
@@ -532,6 +539,10 @@ def briefing(
         ``"exclude"`` (default): incidents whose ``location_quality`` is ``"stacked"``
         (placeholder points, :mod:`hotspot.ingest.locations`) are left out of every
         page and the method notes say how many; ``"keep"`` includes them (also said).
+    offence_label
+        What the incidents are, in titles and footers (e.g. "Street robbery");
+        default from the ``offence`` column: its one value, two values ("Assault
+        and robbery") or "<n> offence types" (:func:`report_text.offence_label`).
 
     Returns
     -------
@@ -601,6 +612,7 @@ def briefing(
         "hotspots": hotspots,
         "top": top,
         "incidents": incidents,
+        "offence_label": offence_label,
     }
     analyses = _analyses(inc, hot, cells, opts)
     name = area_name or ("Selected area" if area_gdf is not None else "Whole area of the data")
@@ -665,7 +677,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     m, name = kw["min_count"], kw["name"]
     start, end = counts["start"], counts["end"]
     period_text = _period_text(start, end, inc)
-    offence = _offence_label(inc)
+    offence = _offence_label(inc, opts["offence_label"])
     change = (
         _previous_change(all_inc, start, end, len(inc), m)
         if kw["previous"]
@@ -698,6 +710,12 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
                 "dark": info["dark_short"],
             }
         )
+    listed = [
+        (int(row["rank"]), int(row["hotspot_id"]),
+         [a["intervention"] for a in info["actions"] if a.get("intervention")])
+        for (_, row), info in zip(hot.iterrows(), pages, strict=True)
+    ]
+    ctx["evidence"] = evidence_lines(analyses["scores"], listed, load_catalogue())
     total_hot = int(hot["n_incidents"].sum())
     if len(hot):
         summary = (
@@ -723,11 +741,12 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     footer = f"{offence}, {name}, {period_text}" + (f". Source: {src}" if src else "")
     footer += ". " + _CAVEAT
     ctx.update(
-        title=kw["title"] or f"{offence} hotspots: {name}",
-        subtitle=f"Hotspot briefing for patrol officers, {period_text}",
+        # what, where, when: "Robbery, Raines precinct, 1 Jan – 31 Dec 2019"
+        title=kw["title"] or f"{offence}, {name}, {period_text}",
+        subtitle="Hotspot briefing for patrol officers",
         facts=[
             ("Area", name),
-            ("Period", period_text),
+            ("Period", period_text + _data_span(inc, start, end, period_text)),
             ("Incidents", f"{len(inc):,} ({_offence_detail(inc)})"),
             ("Change", change["text"]),
             ("Hotspots", summary),
@@ -749,6 +768,18 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         "after dusk or before dawn.",
     )
     return ctx
+
+
+def _data_span(inc: gpd.GeoDataFrame, start: Any, end: Any, asked: str) -> str:
+    """" (incidents recorded 3 Jan – 29 Dec 2019)" when the data cover less of the period."""
+    at = inc["occurred_at"].dropna()
+    if len(at) < 2:
+        return ""
+    first, last = data_period(at)
+    if first - start < pd.Timedelta(days=2) and end - last < pd.Timedelta(days=2):
+        return ""
+    span = _period_text(first, last, inc)
+    return "" if span == asked else f" (incidents recorded {span})"
 
 
 def _write_atomic(path: Path, write: Any) -> Path:

@@ -28,7 +28,6 @@ City of Chicago 311 street-light outage files.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from scipy.spatial import cKDTree
 
 from hotspot._core.crs import project
 from hotspot._core.deprecation import areas_before_points, reordered_arguments
+from hotspot._core.errors import warn_user
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import circular_window_sums, data_period_days
 from hotspot._core.validation import (
@@ -304,11 +304,10 @@ def patrol_plan(
     if weight is not None:
         check_columns(incidents, [weight], "incidents")
     if visit < 10:
-        warnings.warn(
+        warn_user(
             f"visit_minutes={visit:g}: Koper (1995) found stops under about 10 minutes give "
             "no significant residual deterrence; 10-15 minutes is the evidence-based dose",
             DataQualityWarning,
-            stacklevel=2,
         )
     if len(hotspots) == 0:
         raise InvalidInputError("hotspots is empty: make hotspots first (hs.hotspots)")
@@ -371,11 +370,10 @@ def _report_unused(
            "no more hour slots with demand and room for the minimum gap")
     note_choice(choices, "hours_unused", round(unused, 2),
                 f"{why}: these hours are better spent elsewhere")
-    warnings.warn(
+    warn_user(
         f"patrol_plan: {unused:.2f} of {budget:g} officer-hours a week left unused; {why} "
         "(min_prevented_per_year).",
         DataQualityWarning,
-        stacklevel=4,
     )
 
 

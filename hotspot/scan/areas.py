@@ -28,7 +28,6 @@ split into compact pieces so that one officer can cover one.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +39,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from hotspot._core.deprecation import renamed_arguments
+from hotspot._core.errors import warn_user
 from hotspot._core.grid import grid_spec_of
 from hotspot._core.meta import attach, get_meta, note_choice
 from hotspot._core.validation import (
@@ -643,11 +643,10 @@ def _split_large(
         "centroids into ceil(area / max_area_km2) contiguous pieces of similar area",
     )
     if unsplittable:
-        warnings.warn(
+        warn_user(
             f"{unsplittable} hotspot(s) are a single unit larger than max_area_km2 and "
             "cannot be split; use smaller cells or a larger cap.",
             HotspotWarning,
-            stacklevel=4,
         )
     return labels
 

@@ -42,7 +42,7 @@ from hotspot.present.furniture import period_label
 from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
 from hotspot.scan.areas import MAX_AREA_KM2
-from hotspot.scan.places import map_grid
+from hotspot.scan.places import place_grid
 
 __all__ = ["analyze", "main"]
 
@@ -210,7 +210,7 @@ def analyze(
     # places by name and grid square, in the exports, the web map and the pack alike
 
     layers = read_layers(context, incidents.crs)
-    spots = name_places(spots, incidents, layers, grid=map_grid(cells.total_bounds))
+    spots = name_places(spots, incidents, layers, grid=place_grid(cells.total_bounds, spots))
     progress.step("grid, counts and Gi* (FDR)")
     membership = areas.hotspot_membership(incidents, spots)
     progress.step(f"{len(spots)} ranked hotspots")

@@ -92,8 +92,11 @@ def explore(
         Leave out units that are ``not_significant`` or zero in ``column`` (keeps the
         HTML small; a city grid has tens of thousands of cells).
     tiles
-        Tile layer name passed to folium, or None for no tiles. Tiles are URLs in the
-        HTML: nothing is downloaded until the map is opened in a browser.
+        Tile layer passed to folium (a name such as ``"CartoDB.Positron"``, an
+        xyzservices provider, or a URL template such as a force's own tile server),
+        or None for no base map. Tiles are URLs in the HTML: nothing is downloaded
+        until the map is opened in a browser, and without a connection the cells show
+        on a plain background.
     min_count
         Privacy (default 3): units with ``0 < n_incidents < min_count`` lose their
         statistics and are shown as "suppressed (< min_count)"; such hotspots get no

@@ -35,13 +35,14 @@ from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
+from hotspot.present.basemap import is_local_source
 from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
 from hotspot.present.furniture import period_label
 from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
 from hotspot.scan.areas import MAX_AREA_KM2
-from hotspot.scan.places import map_grid
+from hotspot.scan.places import place_grid
 
 __all__ = ["analyze", "main"]
 
@@ -209,7 +210,7 @@ def analyze(
     # places by name and grid square, in the exports, the web map and the pack alike
 
     layers = read_layers(context, incidents.crs)
-    spots = name_places(spots, incidents, layers, grid=map_grid(cells.total_bounds))
+    spots = name_places(spots, incidents, layers, grid=place_grid(cells.total_bounds, spots))
     progress.step("grid, counts and Gi* (FDR)")
     membership = areas.hotspot_membership(incidents, spots)
     progress.step(f"{len(spots)} ranked hotspots")
@@ -471,7 +472,7 @@ def _check_input(args: argparse.Namespace) -> None:
         value = getattr(args, flag, None)
         if (
             value is not None
-            and not (flag == "basemap" and "/" not in value and not Path(value).suffix)
+            and not (flag == "basemap" and not is_local_source(value))
             and not Path(value).exists()
         ):
             msg = f"--{flag.replace('_', '-')} {value} does not exist; check the path"
@@ -707,7 +708,10 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
         "--context", action="append", default=None, help="streets/boundaries file (repeatable)"
     )
     p.add_argument(
-        "--basemap", default=None, help="raster file or tile folder, or 'web' (needs contextily)"
+        "--basemap",
+        default=None,
+        help="raster file or tile folder; or web tiles (need contextily): 'web', a provider "
+        "name such as CartoDB.Positron, or a tile URL such as https://host/{z}/{x}/{y}.png",
     )
     p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
     p.add_argument("--area-column", default="name", help="column naming the areas")

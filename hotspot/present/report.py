@@ -81,7 +81,7 @@ from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
-from hotspot.scan.places import map_grid
+from hotspot.scan.places import place_grid
 from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
@@ -334,7 +334,13 @@ def _hotspot_info(
         "time_table": table,
         "time_note": analyses["time_reason"] or "No incident here has a known time of day.",
         "map_note": f"Shading: incidents per cell, as on page 1; white dotted cells had "
-        f"fewer than {m}. Grid squares as on page 1.",
+        f"fewer than {m}. "
+        + (
+            "Grid squares (grey boxes) as on page 1, cut into small squares a, b... "
+            "and 1, 2... from the north-west corner of each."
+            if ctx["grid"].sub > 1
+            else "Grid squares as on page 1."
+        ),
         "mixes": mixes[:2],
         "facts": [
             (key, value)
@@ -598,7 +604,7 @@ def briefing(
         if mask is not None
         else (cells.total_bounds if cells is not None else inc.total_bounds)
     )
-    grid = map_grid(extent)
+    grid = place_grid(extent, hot)
     hot = name_places(hot, inc, layers, grid=grid, address=address, min_count=min_count)
     opts = {
         "tz": tz,
@@ -752,10 +758,17 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         pages=pages,
         footer=footer,
         no_hotspots=summary,
-        how_to_read="How to read this pack: find a place on the map by its grid square "
-        "('C4': column C, row 4); each following page covers one place: when it is busiest, "
-        "what happens there, what to do and why. 'Dark': share of incidents with a known "
-        "time that happened after dusk or before dawn.",
+        how_to_read="How to read this pack: "
+        + (
+            "find a place by its grid reference: 'C4 b2' is square C4 on the map above "
+            "(column C, row 4), then small square b2 (column b, row 2) of it on the place's "
+            "own map"
+            if grid.sub > 1
+            else "find a place on the map by its grid square ('C4': column C, row 4)"
+        )
+        + "; each following page covers one place: when it is busiest, what happens there, "
+        "what to do and why. 'Dark': share of incidents with a known time that happened "
+        "after dusk or before dawn.",
     )
     return ctx
 

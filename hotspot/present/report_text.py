@@ -396,7 +396,13 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
             else ""
         )
         + f"Map grid: squares of {grid.size:,.0f} m, letters from the west, numbers "
-        "from the north.",
+        "from the north"
+        + (
+            f"; each cut into {grid.sub} x {grid.sub} small squares of "
+            f"{grid.sub_size:,.0f} m on the place maps ('C4 b2')."
+            if grid.sub > 1
+            else "."
+        ),
         "When busiest: the two busiest weekdays and the busiest 4-hour window.",
         "Darkness: sun more than 6 degrees below the horizon at the incident's time.",
         f"Change: incidents in the period vs the window of the same length just before "

@@ -102,6 +102,7 @@ from hotspot.scan import (
     local_moran,
     map_grid,
     nnh,
+    place_grid,
     place_names,
 )
 from hotspot.units import assign_units, count, grid, segments
@@ -180,6 +181,7 @@ __all__ = [
     "patrol_plan",
     "pei",
     "pei_star",
+    "place_grid",
     "place_names",
     "plan",
     "plot_hotspots",

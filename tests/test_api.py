@@ -237,7 +237,7 @@ def test_map_period_is_a_start_end_pair_or_text():
     ax.set_ylim(0, 7000)
     add_map_furniture(ax, title="Robbery", period=("2019-01-01", "2019-12-31"))
     texts = [t.get_text() for t in ax.texts]
-    assert "Period: 01 Jan 2019 - 31 Dec 2019" in texts
+    assert "Period: 1 Jan – 31 Dec 2019" in texts
     with pytest.raises(InvalidInputError, match="pair of dates"):
         add_map_furniture(ax, period=("2019-01-01", "not a date"))
     plt.close(fig)

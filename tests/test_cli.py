@@ -29,6 +29,8 @@ def test_analyze_happy_path(tmp_path, capsys):
     report = (out / "memphis_robberies_2019_ingest_report.txt").read_text()
     assert "rows read:    2,245" in report
     assert (out / "memphis_robberies_2019_hotspots_map.png").stat().st_size > 10_000
+    web = (out / "memphis_robberies_2019_interactive_map.html").read_text(encoding="utf-8")
+    assert "L.map(" in web and 'src="http' not in web  # opens without internet
     scores = pd.read_csv(out / "memphis_robberies_2019_intervention_scores.csv")
     assert {"hotspot_id", "intervention", "prevented", "reason"} <= set(scores.columns)
     assert (scores["prevented_low"] <= scores["prevented"] + 1e-9).all()
@@ -97,10 +99,19 @@ def test_briefing_command_for_one_area(tmp_path, capsys):
         "Airways",
         "--tz",
         "America/Chicago",
+        "--offence-label",
+        "Street robbery",
+        "--period",
+        "2019-01-01",
+        "2019-12-31",
     ]
     assert main(args) == 0
     assert pdf.read_bytes()[:4] == b"%PDF"
     assert "Briefing written" in capsys.readouterr().out
+    from pypdf import PdfReader
+
+    first = " ".join(PdfReader(str(pdf)).pages[0].extract_text().split())
+    assert "Street robbery, Airways, 1 Jan – 31 Dec 2019" in first  # what, where, when
     assert main(args) == EXIT_EXISTS  # never overwrite without --force
     bad = [
         "briefing",

@@ -150,3 +150,32 @@ def test_read_incidents_hands_its_coordinates_to_the_cache():
     x, y = coords.point_xy(inc.geometry)
     np.testing.assert_array_equal(x, inc.geometry.x.to_numpy())
     np.testing.assert_array_equal(y, inc.geometry.y.to_numpy())
+
+
+# ----------------------------------------------------------------- the UTM zone formula
+def _geopandas_utm(lon: float, lat: float) -> int:
+    pt = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326)
+    return int(pt.estimate_utm_crs().to_epsg())
+
+
+def _utm_samples(n_random: int, seed: int) -> list[tuple[float, float]]:
+    rng = np.random.default_rng(seed)
+    borders = [(-180.0 + 6 * k, lat) for k, lat in zip(range(0, 61, 5), [10, -10] * 7,
+                                                         strict=False)]
+    edges = [(-84.0, 0.0), (0.0, 0.0), (3.0, -0.0), (-180.0, -5.0), (179.99, -5.0),
+             (174.0, 1.0), (-174.0, 1.0), (6.0, 60.0), (5.3, 60.4), (-0.000001, 51.5),
+             (12.0 + 1e-9, 45.0), (12.0 - 1e-9, -45.0), (-87.63, 41.88), (151.2, -33.9),
+             (-58.4, -34.6), (2.35, 48.86), (174.8, -41.3), (-0.1, 83.9), (0.1, -79.9)]
+    random = list(zip(rng.uniform(-180, 180, n_random).round(4),
+                      rng.uniform(-79.9, 83.9, n_random).round(4), strict=True))
+    return borders + edges + random
+
+
+def test_utm_zone_formula_matches_geopandas():
+    from hotspot._core.crs import utm_crs, utm_epsg
+
+    for lon, lat in _utm_samples(25, seed=1):  # ~50 ms a geopandas call
+        assert utm_epsg(lon, lat) == _geopandas_utm(lon, lat), (lon, lat)
+    assert utm_crs(-87.63, 41.88).equals(gpd.GeoSeries(
+        gpd.points_from_xy([-87.63], [41.88]), crs=4326).estimate_utm_crs())
+

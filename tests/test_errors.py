@@ -102,3 +102,65 @@ def test_plot_without_the_column_it_needs(small):
     units = gpd.GeoDataFrame(cells.drop(columns="n_incidents"))
     with pytest.raises(HotspotError, match="n_incidents"):
         hs.gi_star(units)
+
+
+# ------------------------------------------------------- the wrapper: threads, messages
+def _one_bad_row() -> pd.DataFrame:
+    return pd.DataFrame({"lon": [-87.63, -87.62, None], "lat": [41.88, 41.87, 41.86],
+                         "date": ["2020-01-01 10:00", "2020-01-02 11:00",
+                                  "2020-01-03 12:00"]})
+
+
+def test_library_warnings_name_the_callers_line():
+    with pytest.warns(hs.DataQualityWarning, match="1 of 3 rows dropped") as rec:
+        hs.read_incidents(_one_bad_row(), tz="America/Chicago")
+    assert {w.filename for w in rec} == {__file__}  # not the wrapper, not the library
+
+
+def test_wrapper_leaves_the_global_warning_state_alone(monkeypatch):
+    import types
+
+    from hotspot._core import errors
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("catch_warnings swaps process-wide state")
+
+    guarded = types.SimpleNamespace(**{k: getattr(warnings, k) for k in dir(warnings)
+                                       if not k.startswith("__")})
+    guarded.catch_warnings = refuse
+    monkeypatch.setattr(errors, "warnings", guarded)
+    filters, show = list(warnings.filters), warnings.showwarning
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read(_):
+        return len(hs.read_incidents(_one_bad_row(), tz="America/Chicago"))
+
+    with pytest.warns(hs.DataQualityWarning), ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(read, range(8))) == [2] * 8
+    assert warnings.filters == filters and warnings.showwarning is show
+
+
+def test_wrapper_names_the_missing_column_and_chains_the_original():
+    from hotspot._core.errors import library_errors
+
+    @library_errors
+    def share(incidents, column="n_incidents"):
+        return incidents[column].sum()
+
+    frame = pd.DataFrame({"n_incidents": [1, 2], "offence": ["a", "b"]})
+    with pytest.raises(InvalidInputError, match=r"no column 'ofence' in `incidents` \(did "
+                       r"you mean 'offence'\?\); its columns: n_incidents, offence") as err:
+        share(frame, column="ofence")
+    assert isinstance(err.value.__cause__, KeyError)
+    with pytest.raises(InputTypeError) as err:
+        share(frame, column=["a", ["b"]])
+    assert isinstance(err.value.__cause__, TypeError)
+
+    @library_errors
+    def save(path):
+        return open(path, "rb")
+
+    with pytest.raises(InvalidInputError, match=r"the file '/no/such/dir/x.pdf' could not "
+                       r"be used \(No such file") as err:
+        save("/no/such/dir/x.pdf")
+    assert isinstance(err.value.__cause__, FileNotFoundError)

@@ -25,6 +25,14 @@ _DEVELOPER = re.compile(
 )
 
 
+# analysts' words an officer should not have to decode on a place page
+_JARGON = re.compile(
+    r"offender|handler|guardian|CPTED|Koper|SARA|pulling levers|et al\.|\d+ studies|"
+    r"evidence (verified|secondary|unverified)|supported range|regression to the mean",
+    re.IGNORECASE,
+)
+
+
 @pytest.fixture(scope="module")
 def memphis():
     with warnings.catch_warnings():
@@ -85,8 +93,7 @@ def _grey(path, page, scale=0.6):
 def test_memphis_pages_name_every_place(memphis_pdf, precincts):
     reader, texts = _texts(memphis_pdf)
     assert len(texts) == 1 + 3 + 1
-    assert "Personal robbery hotspots: Memphis" in texts[0]
-    assert "01 Jul 2019 - 31 Dec 2019" in texts[0]
+    assert "Personal robbery, Memphis, 1 Jul – 31 Dec 2019" in texts[0]  # what, where, when
     names = set(precincts["precinct"])
     for k, page in enumerate(texts[1:4], start=1):
         title = re.search(rf"{k}\. (\w[\w. ]*?) precinct, grid ([A-Z]+\d+)", page)
@@ -101,13 +108,34 @@ def test_memphis_pages_name_every_place(memphis_pdf, precincts):
     assert "Method notes and caveats" in texts[-1]
     assert "Rows read 2,245" in texts[-1]
     assert "No individual incident locations are printed" in texts[-1]
-    assert reader.metadata.title == "Personal robbery hotspots: Memphis"
+    assert reader.metadata.title == "Personal robbery, Memphis, 1 Jul – 31 Dec 2019"
 
 
 def test_no_developer_text_on_officer_pages(memphis_pdf):
     _, texts = _texts(memphis_pdf)
     for page in texts[:-1]:
         assert not _DEVELOPER.search(page), _DEVELOPER.search(page)
+        assert not _JARGON.search(page), _JARGON.search(page)
+    assert "Evidence behind the advice" in texts[-1]  # the figures and sources go here
+    assert re.search(r"\d+% fewer .*supported range .*evidence \w+; \w+", texts[-1])
+
+
+def test_every_catalogue_measure_has_one_plain_sentence():
+    from hotspot.present.advice import PLAIN, officer_name, officer_why
+    from hotspot.respond.evidence import load_catalogue
+
+    cat = load_catalogue()
+    assert set(cat.index) <= set(PLAIN)  # a new catalogue entry needs its officer words
+    for iid, e in cat.iterrows():
+        for effect in (e["effect_central"], 0.0, 0.5, float("nan")):
+            why = officer_why(iid, e["name"], effect)
+            assert why.endswith(".") and why.count(". ") == 0, why  # one sentence
+            assert not re.search(r"\d|%|\(|et al|;.*;", why), why  # no figures or citations
+            assert not _JARGON.search(why), why
+            assert len(why.split()) <= 30, why
+        assert not _JARGON.search(officer_name(iid, e["name"]))
+    assert officer_why("street_lighting", effect=0.36).endswith(
+        "by about a third in a trial on similar streets.")
 
 
 def test_every_text_inside_the_printable_area(memphis_pdf):
@@ -171,9 +199,13 @@ def test_greyscale_legend_matches_map(memphis):
         block = grey[y0:y1, x0:x1]
         levels[text.get_text()] = float(np.median(block))
         textures[text.get_text()] = float(block.std())
-    classes = [v for k, v in levels.items() if re.match(r"^\d", k)]
+    classes = [v for k, v in levels.items() if re.match(r"^\d", k) and not k.startswith("0 ")]
     assert len(classes) >= 4
-    assert np.min(np.abs(np.diff(sorted(classes)))) >= 25, levels
+    # classes step evenly from white (0 incidents) to dark red: about 42 grey levels
+    # apart for 5 classes (hs.maps.sequential_colours), white to the lowest class too
+    white = levels[next(k for k in levels if k.startswith("0 "))]
+    steps = np.abs(np.diff(sorted([*classes, white])))
+    assert steps.min() >= 36 and steps.max() - steps.min() <= 12, levels
     suppressed = next(k for k in levels if k.startswith("fewer than"))
     assert textures[suppressed] > 20  # dotted, not a flat grey
     assert min(abs(levels[suppressed] - c) for c in classes) >= 25 or textures[suppressed] > 40
@@ -333,7 +365,7 @@ def test_briefings_one_file_per_area_chicago(tmp_path):
         n_hot = len(texts) - 2  # cover with the map, up to `top` place pages, notes
         assert 0 <= n_hot <= 2
         hotspot_pages += n_hot
-        assert f"Aggravated assault hotspots: {d}" in texts[0]
+        assert f"Aggravated assault, {d}, " in texts[0]
         if n_hot:
             assert "Type of place" in texts[1]
     assert hotspot_pages >= 1
@@ -419,7 +451,41 @@ def test_measures_of_unknown_place_type_are_offered_as_conditional():
         "reason": ["patrol reason", "lighting reason"],
     })
     texts = [item["text"] for item in _actions(1, scores, None, [])]
-    assert texts[0].startswith("1. Hot-spots patrol")
+    assert texts[0].startswith("1. Short patrol visits at the busiest times")
     cond = [t for t in texts if t.startswith("The data do not record the type of place")]
-    assert len(cond) == 1 and "Street lighting, about 6 fewer incidents a year" in cond[0]
+    assert len(cond) == 1
+    assert "Brighter lighting at night, about 6 fewer incidents a year" in cond[0]
+    assert "range" not in cond[0]  # ranges are for the analyst's method page
     assert not any(t.startswith("No listed intervention") for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("offences", "label", "expected"),
+    [
+        (["ROBBERY"] * 3, None, "Robbery"),
+        (["assault", "robbery", "assault"], None, "Assault and robbery"),
+        (["Burglary", "Vehicle Crime", "ASB"], None, "3 offence types"),
+        (["theft"], "  Theft from  vehicles ", "Theft from vehicles"),
+        ([None, ""], None, "Crime"),
+    ],
+)
+def test_offence_label_one_home(offences, label, expected):
+    from hotspot.present.report_text import offence_label
+
+    inc = gpd.GeoDataFrame({"offence": pd.Series(offences, dtype="string")})
+    assert offence_label(inc, label) == expected
+
+
+def test_title_says_what_where_and_the_period_asked_for(memphis, tmp_path):
+    from hotspot.present.furniture import period_label
+
+    assert period_label("2019-03-01", "2019-03-01") == "1 Mar 2019"
+    assert period_label("2018-07-01", "2019-07-31", months=True) == "July 2018 – July 2019"
+    one_month = memphis[memphis["occurred_at"].dt.month == 3]
+    out = briefing(one_month, tmp_path / "t.pdf", top=1, interventions=False, previous=False,
+                   area_name="Memphis", offence_label="Street robbery",
+                   period=("2019-02-15", "2019-04-15"))
+    _, texts = _texts(out)
+    assert "Street robbery, Memphis, 15 Feb – 15 Apr 2019" in texts[0]
+    assert "incidents recorded 1 Mar – 31 Mar 2019" in texts[0]
+    assert "Street robbery, Memphis, 15 Feb – 15 Apr 2019" in texts[1]  # footer of every page

@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from hotspot._core.errors import warn_user
 
 __all__ = [
     "areas_before_points",
@@ -29,8 +30,7 @@ Rename = str | tuple[str, Callable[[Any], Any], str]
 
 
 def _warn(message: str) -> None:
-    # stacklevel 3: this helper, the wrapper, then the user's call.
-    warnings.warn(message, FutureWarning, stacklevel=3)
+    warn_user(message, FutureWarning)
 
 
 def renamed_arguments(**renames: Rename) -> Callable[[F], F]:

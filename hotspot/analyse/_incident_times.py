@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._core.errors import warn_user
 from hotspot._core.time import check_time_range
 from hotspot._core.validation import (
     check_columns,
@@ -58,12 +58,11 @@ def _usable_times(
             excluded["month_only"] = int(month.sum())
             keep &= ~month
             if month.any():
-                warnings.warn(
+                warn_user(
                     f"{step}: {int(month.sum())} incidents with time_quality='month_only' "
                     "were excluded: their day is unknown, so their time differences "
                     "in days are meaningless.",
                     DataQualityWarning,
-                    stacklevel=3,
                 )
     return keep, excluded
 

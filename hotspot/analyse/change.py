@@ -8,7 +8,6 @@ decrease, no significant change or no incidents.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import geopandas as gpd
@@ -16,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from hotspot._core.errors import warn_user
 from hotspot._core.meta import attach
 from hotspot._core.time import local_period, series_tz
 from hotspot.analyse._incident_times import _check_incidents, _usable_times
@@ -99,7 +99,7 @@ def _check_periods_covered(times: np.ndarray, periods: dict[str, tuple[Any, Any]
                 f"incidents' dates ({first:%Y-%m-%d} – {last:%Y-%m-%d}); days without data "
                 "would be counted as days without crime. Choose periods inside the data."
             )
-            warnings.warn(msg, DataQualityWarning, stacklevel=3)
+            warn_user(msg, DataQualityWarning)
 
 
 def hotspot_change(

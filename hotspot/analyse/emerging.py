@@ -12,7 +12,6 @@ Change between two periods is in :mod:`hotspot.analyse.change`.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from hotspot._core.deprecation import renamed_arguments
+from hotspot._core.errors import warn_user
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import data_period, series_tz, to_local
 from hotspot._core.validation import check_geodataframe, check_non_empty, check_same_crs
@@ -283,11 +283,10 @@ def _build_cube(
     inside = in_time & (pos >= 0)
     excluded["outside_units"] = int((in_time & (pos < 0)).sum())
     if excluded["outside_units"]:
-        warnings.warn(
+        warn_user(
             f"{step}: {excluded['outside_units']} incidents fall outside every unit and "
             "are not counted.",
             DataQualityWarning,
-            stacklevel=3,
         )
     n_units, n_steps = len(units), len(periods)
     flat = pos[inside] * n_steps + t_idx[inside]
@@ -532,11 +531,10 @@ def _steps_with_incidents(counts: np.ndarray) -> np.ndarray:
     """Return the time steps with incidents; warn about those left out."""
     empty = counts.sum(axis=0) == 0
     if empty.any():
-        warnings.warn(
+        warn_user(
             f"classify_hotspots: {int(empty.sum())} time steps have no incidents and are "
             "left out of the classification (Gi* is undefined there).",
             DataQualityWarning,
-            stacklevel=3,
         )
     return np.flatnonzero(~empty)
 
@@ -938,9 +936,8 @@ def emerging_from_cube(
 
 def _warn_few_steps(n_steps: int) -> None:
     if n_steps < 10:
-        warnings.warn(
+        warn_user(
             f"emerging_hotspots: only {n_steps} time steps; the Mann-Kendall trend and "
             "the 90 % rules need about 10 or more (ArcGIS requires 10).",
             DataQualityWarning,
-            stacklevel=3,
         )

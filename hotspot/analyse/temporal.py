@@ -53,7 +53,6 @@ high volume crime patterns. *Journal of Quantitative Criminology* 18(1), 23-43.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +62,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from hotspot._core.errors import warn_user
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import TIME_QUALITIES, check_time_range
 from hotspot._core.validation import check_columns, check_geodataframe, check_same_crs
@@ -272,11 +272,10 @@ def _units(
         reversed_ = valid & (we < ws)
         if reversed_.any():
             first = int(np.flatnonzero(reversed_)[0])
-            warnings.warn(
+            warn_user(
                 f"{int(reversed_.sum())} incidents have occurred_to before occurred_from "
                 f"(first: row {first}); they are treated as having an unknown time.",
                 DataQualityWarning,
-                stacklevel=3,
             )
             reason[reversed_] = "invalid_window"
         valid &= ~reversed_

@@ -9,7 +9,6 @@ units between origins, a summary and a print-legible plot.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
+from hotspot._core.errors import warn_user
 from hotspot._core.grid import grid_spec_of
 from hotspot._core.meta import attach
 from hotspot._core.time import data_period
@@ -276,10 +276,9 @@ def backtest(
                     stab.append({"origin": origin, "method": method, "coverage": c, "jaccard": jac})
                 flagged[(method, c)] = w
     if n_empty:
-        warnings.warn(
+        warn_user(
             f"{n_empty} of {len(origins)} test windows have no incident: their metrics are NaN.",
             DataQualityWarning,
-            stacklevel=2,
         )
     table = pd.DataFrame(rows)
     stability = pd.DataFrame(stab, columns=["origin", "method", "coverage", "jaccard"])
@@ -321,10 +320,9 @@ def _timed_incidents(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Keep the incidents with a known ``occurred_at``; warn about the others."""
     known = incidents["occurred_at"].notna().to_numpy()
     if not known.all():
-        warnings.warn(
+        warn_user(
             f"{int((~known).sum())} incidents have no `occurred_at` and are not used.",
             DataQualityWarning,
-            stacklevel=3,
         )
     return incidents.loc[known]
 

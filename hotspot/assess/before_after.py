@@ -26,7 +26,6 @@ variance-to-mean ratio, e.g. estimated from monthly counts) to inflate them.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -37,6 +36,7 @@ import shapely
 from scipy import stats
 
 from hotspot._core.deprecation import renamed_arguments
+from hotspot._core.errors import warn_user
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import to_local
 from hotspot._core.validation import (
@@ -804,7 +804,7 @@ def _check_coverage(
                    f"window limit(s) {', '.join(map(str, split))} fall inside a month; "
                    "use whole months for before=, start= and end=")
     for msg in out:
-        warnings.warn(f"before_after: {msg}", DataQualityWarning, stacklevel=3)
+        warn_user(f"before_after: {msg}", DataQualityWarning)
     return out
 
 

@@ -54,7 +54,6 @@ origins.
 from __future__ import annotations
 
 import math
-import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +66,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from hotspot._core.deprecation import renamed_arguments
+from hotspot._core.errors import warn_user
 from hotspot._core.grid import GridSpec, bin_points, grid_spec_of
 from hotspot._core.time import series_tz, to_local
 from hotspot._core.validation import (
@@ -254,11 +254,10 @@ class _Forecaster(BaseEstimator, ABC):
                 raise InvalidInputError(msg)
             known = data.times.notna().to_numpy()
             if not known.all():
-                warnings.warn(
+                warn_user(
                     f"{int((~known).sum())} incidents have no `occurred_at` (NaT) and are "
                     f"not used by {type(self).__name__}.",
                     DataQualityWarning,
-                    stacklevel=2,
                 )
             times = data.times[known]
             xy = xy[known]

@@ -84,7 +84,6 @@ machine learning. *Journal of Quantitative Criminology* 37(2), 445–480.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -92,6 +91,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from hotspot._core.errors import warn_user
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 
 __all__ = [
@@ -335,11 +335,10 @@ def _compute(
 ) -> _Skill:
     n_total = float(inp.observed.sum())
     if n_total <= 0 and warn:
-        warnings.warn(
+        warn_user(
             "no incidents in the test period (observed sums to 0): hit rate, PAI, PEI, "
             "PEI* and RRI are undefined and returned as NaN.",
             DataQualityWarning,
-            stacklevel=3,
         )
     area_total = float(inp.area.sum())
     a = float(np.sum(w * inp.area))
@@ -677,11 +676,10 @@ def coverage_curve(
     covs = DEFAULT_CURVE if coverages is None else np.asarray(coverages, dtype=float)
     total_area = float(inp.area.sum())
     if inp.observed.sum() <= 0:
-        warnings.warn(
+        warn_user(
             "no incidents in the test period (observed sums to 0): every metric of the "
             "coverage curve is NaN.",
             DataQualityWarning,
-            stacklevel=2,
         )
     ranking = _Ranking(inp.scores, inp.area)
     oracle = _Ranking(inp.observed / inp.area, inp.area)

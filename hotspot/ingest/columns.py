@@ -123,6 +123,70 @@ def setting_column(frame: pd.DataFrame) -> str | None:
     return None
 
 
+SETTING_AUTO_REASON = ("found by its name (a place-type column such as PREMISES_TYPE, "
+                       "Location Type or loc_cat); pass setting= to choose another, "
+                       "setting=False to use none")
+
+
+def resolve_setting(frame: pd.DataFrame, setting: Any = None,
+                    choices: dict[str, Any] | None = None) -> str | None:
+    """Return the place-type column to use: the one given, else the one found by its name.
+
+    The one rule for every door (``score_interventions``, ``response_menu``,
+    ``lighting_audit``, ``briefing`` and the ``hotspot`` CLI): ``setting=None`` looks
+    for a place-type column with :func:`setting_column`; the column found (or that none
+    was) is an automatic choice, logged and recorded in ``choices["setting"]``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The incidents.
+    setting : str, False or None
+        A column name; None to find one by its name; False for none (place types
+        unknown, even if a column exists).
+    choices : dict, optional
+        Where the automatic choice is recorded (see :func:`hotspot._core.meta.note_choice`).
+
+    Returns
+    -------
+    str or None
+        The column, or None when place types are unknown.
+
+    Raises
+    ------
+    InvalidInputError
+        ``setting`` names no column of ``frame``.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"Premises Type": ["Outside", "House"], "x": [1.0, 2.0]})
+    >>> resolve_setting(inc), resolve_setting(inc, False), resolve_setting(inc, "x")
+    ('Premises Type', None, 'x')
+    """
+    if setting is False:
+        return None
+    if setting is not None:
+        if isinstance(setting, str) and setting in frame.columns:
+            return setting
+        names = [str(c) for c in frame.columns]
+        near = difflib.get_close_matches(str(setting), names, 2, 0.6)
+        hint = f" Did you mean {', '.join(map(repr, near))}?" if near else ""
+        msg = (f"setting={setting!r} is not a column of the incidents.{hint} Pass the "
+               "place-type column's name, setting=None to find it by its name, or "
+               "setting=False for none.")
+        raise InvalidInputError(msg)
+    found = setting_column(frame)
+    if choices is None:
+        choices = {}
+    if found is not None:
+        note_choice(choices, "setting", found, SETTING_AUTO_REASON)
+    else:
+        note_choice(choices, "setting", None,
+                    "no column is named like a place type (PREMISES_TYPE, Location Type, "
+                    "loc_cat ...): place types unknown; pass setting= to name one")
+    return found
+
+
 def _squash(name: Any) -> str:
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
 

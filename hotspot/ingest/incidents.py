@@ -98,7 +98,6 @@ of day) is dropped as ``"unparseable_time"``, never read as midnight.
 
 from __future__ import annotations
 
-import warnings as _warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -111,6 +110,7 @@ from pyproj import CRS, Transformer
 
 from hotspot._core.coords import remember
 from hotspot._core.crs import _crs_str, _to_crs, is_metric, metric_crs_for, transform_xy
+from hotspot._core.errors import warn_user
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import TIME_QUALITIES
 from hotspot.exceptions import CRSError, DataQualityWarning, InputTypeError, InvalidInputError
@@ -605,12 +605,11 @@ def read_incidents(
     result.attrs = {}
     attach(result, "ingest", params, choices, report=report, stacked_locations=stacks)
     if report.rows_dropped or report.warnings:
-        _warnings.warn(
+        warn_user(
             f"read_incidents: {report.rows_dropped:,} of {n:,} rows dropped, "
             f"{len(report.warnings)} data-quality warning(s); "
             "print(hs.ingest_report(incidents)) for details",
             DataQualityWarning,
-            stacklevel=2,
         )
     return result
 

@@ -30,17 +30,19 @@ from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.time import data_period
 from hotspot.analyse import darkness, temporal
 from hotspot.exceptions import HotspotError
-from hotspot.ingest.columns import setting_column
+from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
+from hotspot.present.basemap import is_local_source
 from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
+from hotspot.present.furniture import period_label
 from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
 from hotspot.scan.areas import MAX_AREA_KM2
-from hotspot.scan.places import map_grid
+from hotspot.scan.places import place_grid
 
 __all__ = ["analyze", "main"]
 
@@ -120,6 +122,8 @@ def analyze(
     basemap: Any = None,
     internal: bool = False,
     pages: int = 5,
+    offence_label: str | None = None,
+    period: tuple[Any, Any] | None = None,
 ) -> dict[str, Path]:
     """Run the Scanning and Analysis pipeline on incidents and write its outputs.
 
@@ -169,6 +173,11 @@ def analyze(
         by default they are suppressed, as on the maps, and the files say which.
     pages
         Places with a page of their own in the briefing.
+    offence_label
+        What the incidents are, in the briefing's titles (default from the
+        ``offence`` column, see :func:`hotspot.briefing`).
+    period
+        ``(start, end)`` of the briefing, printed in its titles (default the data's).
 
     Returns
     -------
@@ -201,7 +210,7 @@ def analyze(
     # places by name and grid square, in the exports, the web map and the pack alike
 
     layers = read_layers(context, incidents.crs)
-    spots = name_places(spots, incidents, layers, grid=map_grid(cells.total_bounds))
+    spots = name_places(spots, incidents, layers, grid=place_grid(cells.total_bounds, spots))
     progress.step("grid, counts and Gi* (FDR)")
     membership = areas.hotspot_membership(incidents, spots)
     progress.step(f"{len(spots)} ranked hotspots")
@@ -254,6 +263,8 @@ def analyze(
             top=pages,
             cell_size=cell_size,
             max_area_km2=max_area_km2,
+            offence_label=offence_label,
+            period=period,
         )
         progress.step("printed briefing (PDF)")
     return written
@@ -370,7 +381,7 @@ def _period(incidents: Any) -> str:
     if len(times) == 0:
         return "period unknown"
     start, end = data_period(times) if len(times) > 1 else (times.min(), times.max())
-    return f"{start:%d %b %Y} – {end:%d %b %Y}"
+    return period_label(start, end)
 
 
 def _read(args: argparse.Namespace) -> Any:
@@ -388,10 +399,8 @@ def _read(args: argparse.Namespace) -> Any:
 
 def _setting(args: argparse.Namespace, incidents: Any) -> str | None:
     """Return the --setting column, else the place-type column found by its name."""
-    if args.setting is not None:
-        return args.setting
-    found = setting_column(incidents)
-    if found is not None:
+    found = resolve_setting(incidents, args.setting)
+    if args.setting is None and found is not None:
         print(f"hotspot: place types from column {found!r} (found by its name; pass "
               "--setting COLUMN to choose another)", file=sys.stderr)
     return found
@@ -463,7 +472,7 @@ def _check_input(args: argparse.Namespace) -> None:
         value = getattr(args, flag, None)
         if (
             value is not None
-            and not (flag == "basemap" and "/" not in value and not Path(value).suffix)
+            and not (flag == "basemap" and not is_local_source(value))
             and not Path(value).exists()
         ):
             msg = f"--{flag.replace('_', '-')} {value} does not exist; check the path"
@@ -551,6 +560,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             source=args.source,
             basemap=args.basemap,
             internal=args.internal,
+            offence_label=args.offence_label,
+            period=tuple(args.period) if args.period else None,
         )
         out.mkdir(parents=True, exist_ok=True)
         moved = {}
@@ -625,6 +636,8 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         officer_hours_per_week=args.officer_hours_per_week,
         setting=_setting(args, incidents),
         source=args.source,
+        period=tuple(args.period) if args.period else None,
+        offence_label=args.offence_label,
     )
     print(f"Briefing written to {written.resolve()}")
     # the ingest report the read's warnings point to, next to the PDF
@@ -684,12 +697,21 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
     )
     p.add_argument("--setting", default=None, help="column with the place type (street...)")
     p.add_argument("--source", default=None, help="data source printed in the footer")
+    p.add_argument(
+        "--offence-label",
+        default=None,
+        help="what the incidents are, in the briefing's titles (e.g. 'Street robbery'; "
+        "default from the offence column)",
+    )
     p.add_argument("--study-area", default=None, help="polygon file: no cells outside it")
     p.add_argument(
         "--context", action="append", default=None, help="streets/boundaries file (repeatable)"
     )
     p.add_argument(
-        "--basemap", default=None, help="raster file or tile folder, or 'web' (needs contextily)"
+        "--basemap",
+        default=None,
+        help="raster file or tile folder; or web tiles (need contextily): 'web', a provider "
+        "name such as CartoDB.Positron, or a tile URL such as https://host/{z}/{x}/{y}.png",
     )
     p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
     p.add_argument("--area-column", default="name", help="column naming the areas")

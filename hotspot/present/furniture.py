@@ -179,24 +179,72 @@ def add_north_arrow(ax: Any, *, x: float = 0.95, y: float = 0.93) -> Any:
     )
 
 
+def period_label(start: Any, end: Any, *, months: bool = False) -> str:
+    """Print a period in its one printed form: ``"1 Jan – 31 Dec 2019"``.
+
+    The year is printed once when both ends share it, a one-day period is one date,
+    and ``months=True`` (month-only data such as police.uk) prints months:
+    ``"July 2016 – July 2018"``. Titles, footers, facts and map furniture all use it.
+
+    Parameters
+    ----------
+    start, end
+        First and last day of the period (dates, timestamps or date strings), both
+        included.
+    months
+        Print months instead of days.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> period_label("2019-01-01", "2019-12-31")
+    '1 Jan – 31 Dec 2019'
+    >>> period_label("2019-07-01", "2020-06-30")
+    '1 Jul 2019 – 30 Jun 2020'
+    >>> period_label("2016-07-01", "2016-07-31", months=True)
+    'July 2016'
+    """
+    try:
+        a, b = pd.Timestamp(start), pd.Timestamp(end)
+    except (TypeError, ValueError) as exc:
+        msg = f"`period` must be a (start, end) pair of dates, got {(start, end)!r}."
+        raise InvalidInputError(msg) from exc
+    if pd.isna(a) or pd.isna(b):
+        msg = f"`period` must be a (start, end) pair of dates, got {(start, end)!r}."
+        raise InvalidInputError(msg)
+    if months:
+        first, last = f"{a:%B %Y}", f"{b:%B %Y}"
+        if first == last:
+            return first
+        return f"{a:%B} – {last}" if a.year == b.year else f"{first} – {last}"
+    if a.date() == b.date():
+        return f"{a.day} {a:%b %Y}"
+    if a.year == b.year:
+        return f"{a.day} {a:%b} – {b.day} {b:%b %Y}"
+    return f"{a.day} {a:%b %Y} – {b.day} {b:%b %Y}"
+
+
 def period_text(period: str | tuple[Any, Any]) -> str:
     """Text of a period: a ``(start, end)`` pair of dates as printed, or text as given.
 
     Examples
     --------
     >>> period_text(("2019-01-01", "2019-12-31"))
-    '01 Jan 2019 - 31 Dec 2019'
+    '1 Jan – 31 Dec 2019'
     >>> period_text("2019")
     '2019'
     """
     if isinstance(period, str):
         return period
     try:
-        start, end = (pd.Timestamp(t) for t in period)
+        start, end = period
     except (TypeError, ValueError) as exc:
         msg = f"`period` must be a (start, end) pair of dates or a text, got {period!r}."
         raise InvalidInputError(msg) from exc
-    return f"{start:%d %b %Y} - {end:%d %b %Y}"
+    return period_label(start, end)
 
 
 def add_map_furniture(
@@ -214,7 +262,7 @@ def add_map_furniture(
     The title and the period go above the map; source and caveat go below it, in the
     Axes coordinates so that they move with the Axes. Texts carry ``gid`` values
     ``"title"``, ``"period"``, ``"source"``, ``"caveat"``. ``period`` is a
-    ``(start, end)`` pair of dates (printed "01 Jan 2019 - 31 Dec 2019") or the text
+    ``(start, end)`` pair of dates (printed "1 Jan – 31 Dec 2019") or the text
     to print.
 
     Returns
@@ -286,19 +334,23 @@ def _halo(width: float = 2.5) -> list[Any]:
     return [patheffects.withStroke(linewidth=width, foreground="white")]
 
 
-def add_map_grid(ax: Any, grid: Any, *, size: float = _FONT) -> int:
+def add_map_grid(ax: Any, grid: Any, *, size: float = _FONT, fine: bool = False) -> int:
     """Draw a letters x numbers reference grid, labelled outside the map frame.
 
-    Thin grey lines at the cell edges of ``grid`` (a
+    Thin grey lines at the square edges of ``grid`` (a
     :class:`hotspot.scan.places.MapGrid`); column letters above the frame, row
     numbers left of it, for every column and row at least partly in view. The
     same ``grid`` drawn on an overview and on a zoomed map gives the same
-    references, so ``"C4"`` in a table finds the place on either.
+    references, so ``"C4"`` in a table finds the place on either. With
+    ``fine=True`` and a grid of small squares (``grid.sub > 1``) the small
+    squares are drawn too, their letters and numbers next to the frame and the
+    square's own (``C``, ``4``) outside them, so ``"C4 b2"`` reads off the map.
 
     Returns
     -------
     int
-        The number of grid labels written (``gid="grid_label"``).
+        The number of grid labels written (``gid="grid_label"`` for squares,
+        ``"grid_label_fine"`` for small squares).
 
     Examples
     --------
@@ -307,53 +359,86 @@ def add_map_grid(ax: Any, grid: Any, *, size: float = _FONT) -> int:
     >>> fig, ax = plt.subplots(); _ = ax.set_xlim(0, 4000); _ = ax.set_ylim(0, 3000)
     >>> add_map_grid(ax, map_grid((0, 0, 4000, 3000)))
     14
+    >>> fig, ax = plt.subplots(); _ = ax.set_xlim(0, 1000); _ = ax.set_ylim(0, 1000)
+    >>> add_map_grid(ax, map_grid((0, 0, 8000, 8000), detail=300), fine=True)
+    10
     """
-    from matplotlib.transforms import blended_transform_factory
-
-    x0, x1 = sorted(ax.get_xlim())
-    y0, y1 = sorted(ax.get_ylim())
-    style = {"color": "#7f7f7f", "linewidth": 0.45, "linestyle": (0, (4, 3)), "zorder": 5.7}
+    view = (*sorted(ax.get_xlim()), *sorted(ax.get_ylim()))
+    small = fine and grid.sub > 1
+    lines = {"color": "#7f7f7f", "linewidth": 0.45, "linestyle": (0, (4, 3)), "zorder": 5.7}
+    if small:  # the squares' edges stand out from the small squares'
+        lines = {"color": "#404040", "linewidth": 0.9, "linestyle": (0, (6, 3)), "zorder": 5.7}
+        thin = {"color": "#8c8c8c", "linewidth": 0.4, "linestyle": (0, (2, 3)), "zorder": 5.65}
+        _grid_lines(ax, grid, grid.sub_size, view, thin, "map_grid_fine")
+    _grid_lines(ax, grid, grid.size, view, lines, "map_grid")
+    label = {"fontweight": "bold", "path_effects": _halo(2.0), "clip_on": False}
     n = 0
-    top = blended_transform_factory(ax.transData, ax.transAxes)
-    left = blended_transform_factory(ax.transAxes, ax.transData)
-    label = {
-        "fontsize": size,
-        "fontweight": "bold",
-        "gid": "grid_label",
-        "path_effects": _halo(2.0),
-        "clip_on": False,
-    }
-    for i in range(grid.n_cols + 1):
-        gx = grid.x0 + i * grid.size
+    # the squares' labels sit outside the small squares' (a line above, digits left)
+    pad = (0.0, 0.0)
+    if small:
+        n += _grid_labels(ax, grid, view, grid.sub_size, pad, size - 1, "grid_label_fine", label)
+        pad = (0.6 * (size - 1) * len(str(grid.sub)) + 6.0, 1.3 * (size - 1) + 2.0)
+        # the square's letter and number boxed, so "4" beside "3" never reads "43"
+        label = label | {"bbox": {"boxstyle": "round,pad=0.15", "fc": "#dddddd", "ec": "none"}}
+    n += _grid_labels(ax, grid, view, grid.size, pad, size, "grid_label", label)
+    return n
+
+
+def _grid_lines(ax: Any, grid: Any, step: float, view: Any, style: dict, gid: str) -> None:
+    x0, x1, y0, y1 = view
+    gx0, gy0, gx1, gy1 = grid.bounds
+    for k in range(round((gx1 - gx0) / step) + 1):
+        gx = gx0 + k * step
         if x0 < gx < x1:
-            ax.axvline(gx, **style, gid="map_grid")
-        lo, hi = max(gx, x0), min(gx + grid.size, x1)
-        if i < grid.n_cols and hi - lo > 0.2 * grid.size and hi > lo:
-            ax.text(
-                (lo + hi) / 2,
-                1.004,
-                grid.col_label(i),
-                transform=top,
-                ha="center",
-                va="bottom",
-                **label,
-            )
-            n += 1
-    for j in range(grid.n_rows + 1):
-        gy = grid.y1 - j * grid.size
+            ax.axvline(gx, **style, gid=gid)
+    for k in range(round((gy1 - gy0) / step) + 1):
+        gy = gy1 - k * step
         if y0 < gy < y1:
-            ax.axhline(gy, **style, gid="map_grid")
-        lo, hi = max(gy - grid.size, y0), min(gy, y1)
-        if j < grid.n_rows and hi - lo > 0.2 * grid.size and hi > lo:
-            ax.text(
-                -0.006,
-                (lo + hi) / 2,
-                grid.row_label(j),
-                transform=left,
-                ha="right",
-                va="center",
-                **label,
-            )
+            ax.axhline(gy, **style, gid=gid)
+
+
+def _grid_labels(
+    ax: Any,
+    grid: Any,
+    view: Any,
+    step: float,
+    pad: tuple[float, float],
+    size: float,
+    gid: str,
+    style: dict,
+) -> int:
+    """Label the columns (above) and rows (left) of squares of side ``step`` in view.
+
+    ``pad`` (points, left and up) moves the labels further out, beyond another set.
+    """
+    from matplotlib.transforms import blended_transform_factory, offset_copy
+
+    x0, x1, y0, y1 = view
+    gx0, gy0, gx1, gy1 = grid.bounds
+    fig = ax.figure
+    top = offset_copy(
+        blended_transform_factory(ax.transData, ax.transAxes), fig=fig, y=pad[1], units="points"
+    )
+    left = offset_copy(
+        blended_transform_factory(ax.transAxes, ax.transData), fig=fig, x=-pad[0], units="points"
+    )
+    fine = step < grid.size
+    # a square wider than the map is labelled wherever a fifth of the map shows it
+    least_x, least_y = 0.2 * min(step, x1 - x0), 0.2 * min(step, y1 - y0)
+    n = 0
+    for i in range(round((gx1 - gx0) / step)):
+        lo, hi = max(gx0 + i * step, x0), min(gx0 + (i + 1) * step, x1)
+        if hi - lo > least_x:
+            text = grid.sub_col_label(i % grid.sub) if fine else grid.col_label(i)
+            ax.text((lo + hi) / 2, 1.004, text, transform=top, ha="center", va="bottom",
+                    fontsize=size, gid=gid, **style)
+            n += 1
+    for j in range(round((gy1 - gy0) / step)):
+        lo, hi = max(gy1 - (j + 1) * step, y0), min(gy1 - j * step, y1)
+        if hi - lo > least_y:
+            text = grid.sub_row_label(j % grid.sub) if fine else grid.row_label(j)
+            ax.text(-0.006, (lo + hi) / 2, text, transform=left, ha="right", va="center",
+                    fontsize=size, gid=gid, **style)
             n += 1
     return n
 

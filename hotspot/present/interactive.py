@@ -1,7 +1,18 @@
-"""Interactive web map (folium) of units, hotspots and, when asked, incidents."""
+"""Interactive web map (folium) of units, hotspots and, when asked, incidents.
+
+A map meant to leave the analyst's machine must open on a police network without
+internet. With the optional extra ``hotspot-crime[interactive]`` installed, the map
+is built with ``offlinefolium`` (the ``folium-offline`` package: folium with the
+Leaflet library, its plugins and their styles written into the HTML file), so the
+saved page needs no network; only the web base-map tiles do, and the page says so
+on its face. With folium alone the page loads Leaflet from the internet and says
+that instead.
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,14 +20,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._core.meta import attach, logger, note_choice
 from hotspot._core.validation import check_columns, check_geodataframe
 from hotspot.exceptions import InvalidInputError
 from hotspot.present.maps import (
-    SEQUENTIAL_CMAP,
     SUPPRESSED_COLOR,
     _class_breaks,
     _class_table,
     _is_class_column,
+    sequential_colours,
 )
 
 __all__ = ["explore"]
@@ -39,6 +51,7 @@ def explore(
     tiles: str | None = "OpenStreetMap",
     min_count: int | None = 3,
     show_incidents: bool = False,
+    offline: bool | None = None,
     **map_kwds: Any,
 ) -> Any:
     """Interactive folium map with layers for units, hotspots and (when asked) incidents.
@@ -46,9 +59,16 @@ def explore(
     Privacy by default, as on paper: incident points only with
     ``show_incidents=True`` and then without a tooltip (a tooltip on one incident is
     a count of one); units and hotspots under ``min_count`` incidents show no
-    statistics. The page loads the Leaflet map library (and the tiles) from the
-    internet when opened, and says so plainly on its face, so that a blank page on
-    a network without internet is not a mystery.
+    statistics.
+
+    Offline by default where it can be: with ``folium-offline`` installed (it comes
+    with ``hotspot-crime[interactive]``) the map library is written into the HTML,
+    so the saved page (``m.save("map.html")``) opens on a network without internet.
+    Only the base-map tiles come from the internet; without it the cells show on a
+    plain background, and a note on the page says so. With folium alone the page
+    loads the map library from the internet and says that plainly on its face, so
+    that a blank page on a police network is not a mystery. The choice is logged on
+    the ``hotspot`` logger and kept in ``m.attrs["hotspot"]["explore"]``.
 
     Parameters
     ----------
@@ -72,20 +92,37 @@ def explore(
         Leave out units that are ``not_significant`` or zero in ``column`` (keeps the
         HTML small; a city grid has tens of thousands of cells).
     tiles
-        Tile layer name passed to folium, or None for no tiles. Tiles are URLs in the
-        HTML: nothing is downloaded until the map is opened in a browser.
+        Tile layer passed to folium (a name such as ``"CartoDB.Positron"``, an
+        xyzservices provider, or a URL template such as a force's own tile server),
+        or None for no base map. Tiles are URLs in the HTML: nothing is downloaded
+        until the map is opened in a browser, and without a connection the cells show
+        on a plain background.
     min_count
         Privacy (default 3): units with ``0 < n_incidents < min_count`` lose their
         statistics and are shown as "suppressed (< min_count)"; such hotspots get no
         tooltip. None: no suppression (analyst's own use).
     show_incidents
         Draw the incident points (no tooltips). Default False.
+    offline
+        None (default): the map library is written into the page when
+        ``folium-offline`` is installed, loaded from the internet otherwise. True:
+        always written in (an ImportError says what to install). False: loaded from
+        the internet (a smaller file, about 1.4 MB less). With ``m`` the map given
+        decides; an ``offline`` that contradicts it is an error.
     **map_kwds
         Passed to :class:`folium.Map` when ``m`` is None.
 
     Returns
     -------
-    folium.Map
+    folium.Map or offlinefolium.Map
+        Save it with ``m.save(path)``; in Jupyter it shows itself.
+
+    Raises
+    ------
+    InvalidInputError
+        No layer given, every layer empty, or ``offline`` contradicting ``m``.
+    ImportError
+        folium (or, with ``offline=True``, folium-offline) is not installed.
 
     Examples
     --------
@@ -98,18 +135,15 @@ def explore(
     >>> "Hotspots" in m.get_root().render()
     True
     """
-    try:
-        import folium
-    except ImportError as exc:  # pragma: no cover - folium is installed in dev
-        raise ImportError(
-            'hs.explore needs folium; install it with `pip install "hotspot-crime[interactive]"`'
-            " (or `pip install folium`)."
-        ) from exc
     frames = [f for f in (units, hotspots, incidents) if f is not None]
     if not frames:
         raise InvalidInputError("explore needs at least one of units, hotspots or incidents.")
+    choices: dict[str, Any] = {}
+    folium, offline = _leaflet_module(m, offline, choices)
     if m is None:
-        bounds = np.array([f.to_crs(4326).total_bounds for f in frames if len(f)])
+        # frame the hotspots when there are any: the grid spans the whole study area
+        view = [hotspots] if hotspots is not None and len(hotspots) else frames
+        bounds = np.array([f.to_crs(4326).total_bounds for f in view if len(f)])
         if len(bounds) == 0:
             raise InvalidInputError("explore: every layer given is empty; nothing to map.")
         lon = (bounds[:, 0].min() + bounds[:, 2].max()) / 2
@@ -161,9 +195,60 @@ def explore(
                 radius=2, weight=0, fill=True, fill_color="black", fill_opacity=0.7
             ),
         ).add_to(m)
-    _online_note(folium, m, tiles)
+    _network_note(folium, m, offline)
     folium.LayerControl(collapsed=False).add_to(m)
-    return m
+    if not isinstance(getattr(m, "attrs", None), dict):
+        m.attrs = {}
+    params = {"column": column, "min_count": min_count, "show_incidents": show_incidents}
+    return attach(m, "explore", params, choices)
+
+
+_INSTALL = '`pip install "hotspot-crime[interactive]"`'
+
+
+def _leaflet_module(m: Any, offline: bool | None, choices: dict[str, Any]) -> tuple[Any, bool]:
+    """Pick the folium flavour to build with; say whether it writes the map library in.
+
+    ``offlinefolium`` (package ``folium-offline``) is folium with every JS/CSS asset
+    inlined. A map given as ``m`` keeps the flavour it was made with, because
+    folium's layer control only lists layers of its own classes.
+    """
+    online = "the page loads the map library from the internet"
+    inline = "the map library is written into the page"
+    if m is not None:
+        given = type(m).__module__.split(".")[0] == "offlinefolium"
+        if offline is not None and bool(offline) != given:
+            msg = (
+                f"explore(offline={offline}) contradicts the map given as `m`, on which "
+                f"{inline if given else online}; leave out `offline` or `m`."
+            )
+            raise InvalidInputError(msg)
+        reason = f"as the map given as `m`: {inline if given else online}"
+    elif offline is None:
+        given = importlib.util.find_spec("offlinefolium") is not None
+        reason = (
+            f"folium-offline is installed: {inline}"
+            if given
+            else f"folium-offline is not installed ({_INSTALL}): {online}"
+        )
+    else:
+        given = bool(offline)
+        reason = f"asked: {inline if given else online}"
+    module = _import("offlinefolium" if given else "folium")
+    return module, note_choice(choices, "offline", given, reason)
+
+
+def _import(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        package = "folium-offline" if name == "offlinefolium" else "folium"
+        msg = (
+            f"hs.explore needs {package}"
+            + (" to write the map library into the page" if name == "offlinefolium" else "")
+            + f"; install it with {_INSTALL} (or `pip install {package}`)."
+        )
+        raise ImportError(msg) from exc
 
 
 def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -189,8 +274,6 @@ def _explore_units(
     drop_background: bool,
     min_count: int | None,
 ) -> None:
-    import matplotlib as mpl
-
     check_columns(units, [column], "units")
     gdf = units.reset_index() if units.index.name else units.copy()
     values = gdf[column]
@@ -229,9 +312,9 @@ def _explore_units(
     else:
         v = pd.to_numeric(gdf[column], errors="coerce").to_numpy(dtype=float)
         breaks = _class_breaks(v, 5)
-        cmap = mpl.colormaps[SEQUENTIAL_CMAP].resampled(max(len(breaks), 2) + 1)
-        idx = np.searchsorted(breaks, v, side="left") + 1 if breaks.size else np.ones(len(v))
-        gdf["_fill"] = [mpl.colors.to_hex(cmap(int(i))) for i in idx]
+        colours = sequential_colours(max(len(breaks), 1))  # as on the printed maps
+        idx = np.searchsorted(breaks, v, side="left") if breaks.size else np.zeros(len(v))
+        gdf["_fill"] = [colours[min(int(i), len(colours) - 1)] for i in idx]
     if min_count is not None and "n_incidents" in gdf.columns:
         n = pd.to_numeric(gdf["n_incidents"], errors="coerce").fillna(0).to_numpy()
         small = (n > 0) & (n < min_count)
@@ -252,17 +335,36 @@ def _explore_units(
     ).add_to(m)
 
 
-def _online_note(folium: Any, m: Any, tiles: str | None) -> None:
-    """Say on the page (plain HTML, shown even when scripts fail) what needs internet."""
-    what = "the map library and the base map" if tiles else "the map library"
-    note = (
-        f"This map loads {what} from the internet when opened. On a network without "
-        "internet it stays blank: use the printed briefing pack or the GeoPackage instead."
-    )
+def _has_tiles(m: Any) -> bool:
+    return any(type(c).__name__ in ("TileLayer", "WmsTileLayer") for c in m._children.values())
+
+
+def _network_note(folium: Any, m: Any, offline: bool) -> None:
+    """Say on the page (plain HTML, shown even when scripts fail) what needs internet.
+
+    Nothing is said when nothing does (map library in the page, no base map).
+    """
+    tiles = _has_tiles(m)
+    if offline and not tiles:
+        m.get_root().html._children.pop("hotspot_network_note", None)
+        return
+    if offline:
+        note = (
+            "The base map comes from the internet; without it the cells show on a "
+            "plain background. Everything else on this map works without internet."
+        )
+    else:
+        what = "the map library and the base map" if tiles else "the map library"
+        note = (
+            f"This map loads {what} from the internet when opened. On a network without "
+            "internet it stays blank: use the printed briefing pack or the GeoPackage instead."
+        )
+    logger.info("explore: %s", note)
     m.get_root().html.add_child(
         folium.Element(
-            '<div id="hotspot-online-note" style="position:fixed;bottom:4px;left:4px;'
-            "z-index:9999;background:white;padding:3px 6px;font:12px sans-serif;"
+            '<div id="hotspot-network-note" style="position:fixed;bottom:4px;left:4px;'
+            "z-index:9999;max-width:55%;background:white;padding:3px 6px;font:12px sans-serif;"
             f'border:1px solid #777">{note}</div>'
-        )
+        ),
+        name="hotspot_network_note",
     )

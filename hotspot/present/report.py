@@ -32,7 +32,7 @@ import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -56,9 +56,10 @@ from hotspot.analyse.darkness import dark_share
 from hotspot.analyse.emerging import emerging_hotspots
 from hotspot.analyse.temporal import temporal_profile
 from hotspot.exceptions import InvalidInputError
-from hotspot.ingest.columns import setting_column
+from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
+from hotspot.present.advice import evidence_lines
 from hotspot.present.context import name_places, read_layers
 from hotspot.present.report_pages import write_pages
 from hotspot.present.report_text import (
@@ -69,15 +70,18 @@ from hotspot.present.report_text import (
     _mix,
     _n,
     _offence_detail,
-    _offence_label,
     _peak,
     _period_text,
     _time_table,
 )
+from hotspot.present.report_text import (
+    offence_label as _offence_label,
+)
+from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
-from hotspot.scan.places import map_grid
+from hotspot.scan.places import place_grid
 from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
@@ -310,7 +314,7 @@ def _hotspot_info(
     mixes = []
     if "offence" in sub.columns and sub["offence"].nunique() > 1:
         mixes.append(("Offence mix", _mix(sub["offence"], m)))
-    place_col = setting_column(sub)  # PREMISES_TYPE, Location Type, loc_cat ... by name
+    place_col = analyses["setting"]  # given, or found by its name (resolve_setting)
     if place_col is not None:
         mixes.append(("Type of place", _mix(sub[place_col], m)))
     conc = (
@@ -330,7 +334,13 @@ def _hotspot_info(
         "time_table": table,
         "time_note": analyses["time_reason"] or "No incident here has a known time of day.",
         "map_note": f"Shading: incidents per cell, as on page 1; white dotted cells had "
-        f"fewer than {m}. Grid squares as on page 1.",
+        f"fewer than {m}. "
+        + (
+            "Grid squares (grey boxes) as on page 1, cut into small squares a, b... "
+            "and 1, 2... from the north-west corner of each."
+            if ctx["grid"].sub > 1
+            else "Grid squares as on page 1."
+        ),
         "mixes": mixes[:2],
         "facts": [
             (key, value)
@@ -386,6 +396,7 @@ def _analyses(
         "emerging_note": emerging_note,
         "scores": scores,
         "menus": _menus(hot, inc, scores, opts["setting"]),
+        "setting": opts["setting"],
         "plan": _patrol(hot, inc, opts["patrol_hours"], opts["random_state"], opts["tz"]),
     }
 
@@ -428,7 +439,7 @@ def briefing(
     show_incidents: bool = False,
     tz: Any = None,
     interventions: bool = True,
-    setting: str | None = None,
+    setting: str | Literal[False] | None = None,
     officer_hours_per_week: float | None = None,
     title: str | None = None,
     source: str | None = None,
@@ -442,6 +453,7 @@ def briefing(
     tile_cache: str | Path | None = None,
     random_state: int | np.random.Generator | None = 0,
     stacked: str = "exclude",
+    offence_label: str | None = None,
 ) -> Path:
     """Write a printed briefing pack (multi-page PDF) for one beat, district or city.
 
@@ -489,13 +501,17 @@ def briefing(
         Score interventions (:func:`hotspot.score_interventions`) and print the top 3
         per place with their reasons in full.
     setting
-        Incident column with the place type (street, residence...), for lighting.
+        Incident column with the place type (street, residence...), for the measures
+        and the "Type of place" table. None: the column named like a place type, if
+        there is one (:func:`hotspot.ingest.columns.resolve_setting`); False: none.
     officer_hours_per_week
         Officer-hours per week for a patrol plan; each place lists its visit days and
         times. None: no plan. (Called ``patrol_hours`` before; that name still works
         for one release.)
     title
-        Title (default "<offence> hotspots: <area name>").
+        Title (default "<offence label>, <area name>, <period>", e.g. "Robbery,
+        Raines precinct, 1 Jan – 31 Dec 2019"; the period is the one asked for,
+        else the data's).
     source
         Data source printed in the footer.
     overwrite
@@ -526,6 +542,10 @@ def briefing(
         ``"exclude"`` (default): incidents whose ``location_quality`` is ``"stacked"``
         (placeholder points, :mod:`hotspot.ingest.locations`) are left out of every
         page and the method notes say how many; ``"keep"`` includes them (also said).
+    offence_label
+        What the incidents are, in titles and footers (e.g. "Street robbery");
+        default from the ``offence`` column: its one value, two values ("Assault
+        and robbery") or "<n> offence types" (:func:`report_text.offence_label`).
 
     Returns
     -------
@@ -584,17 +604,18 @@ def briefing(
         if mask is not None
         else (cells.total_bounds if cells is not None else inc.total_bounds)
     )
-    grid = map_grid(extent)
+    grid = place_grid(extent, hot)
     hot = name_places(hot, inc, layers, grid=grid, address=address, min_count=min_count)
     opts = {
         "tz": tz,
         "interventions": interventions,
-        "setting": setting,
+        "setting": resolve_setting(incidents, setting, choices),
         "patrol_hours": officer_hours_per_week,
         "random_state": random_state,
         "hotspots": hotspots,
         "top": top,
         "incidents": incidents,
+        "offence_label": offence_label,
     }
     analyses = _analyses(inc, hot, cells, opts)
     name = area_name or ("Selected area" if area_gdf is not None else "Whole area of the data")
@@ -659,7 +680,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     m, name = kw["min_count"], kw["name"]
     start, end = counts["start"], counts["end"]
     period_text = _period_text(start, end, inc)
-    offence = _offence_label(inc)
+    offence = _offence_label(inc, opts["offence_label"])
     change = (
         _previous_change(all_inc, start, end, len(inc), m)
         if kw["previous"]
@@ -692,6 +713,12 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
                 "dark": info["dark_short"],
             }
         )
+    listed = [
+        (int(row["rank"]), int(row["hotspot_id"]),
+         [a["intervention"] for a in info["actions"] if a.get("intervention")])
+        for (_, row), info in zip(hot.iterrows(), pages, strict=True)
+    ]
+    ctx["evidence"] = evidence_lines(analyses["scores"], listed, load_catalogue())
     total_hot = int(hot["n_incidents"].sum())
     if len(hot):
         summary = (
@@ -717,11 +744,12 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     footer = f"{offence}, {name}, {period_text}" + (f". Source: {src}" if src else "")
     footer += ". " + _CAVEAT
     ctx.update(
-        title=kw["title"] or f"{offence} hotspots: {name}",
-        subtitle=f"Hotspot briefing for patrol officers, {period_text}",
+        # what, where, when: "Robbery, Raines precinct, 1 Jan – 31 Dec 2019"
+        title=kw["title"] or f"{offence}, {name}, {period_text}",
+        subtitle="Hotspot briefing for patrol officers",
         facts=[
             ("Area", name),
-            ("Period", period_text),
+            ("Period", period_text + _data_span(inc, start, end, period_text)),
             ("Incidents", f"{len(inc):,} ({_offence_detail(inc)})"),
             ("Change", change["text"]),
             ("Hotspots", summary),
@@ -730,12 +758,31 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         pages=pages,
         footer=footer,
         no_hotspots=summary,
-        how_to_read="How to read this pack: find a place on the map by its grid square "
-        "('C4': column C, row 4); each following page covers one place: when it is busiest, "
-        "what happens there, what to do and why. 'Dark': share of incidents with a known "
-        "time that happened after dusk or before dawn.",
+        how_to_read="How to read this pack: "
+        + (
+            "find a place by its grid reference: 'C4 b2' is square C4 on the map above "
+            "(column C, row 4), then small square b2 (column b, row 2) of it on the place's "
+            "own map"
+            if grid.sub > 1
+            else "find a place on the map by its grid square ('C4': column C, row 4)"
+        )
+        + "; each following page covers one place: when it is busiest, what happens there, "
+        "what to do and why. 'Dark': share of incidents with a known time that happened "
+        "after dusk or before dawn.",
     )
     return ctx
+
+
+def _data_span(inc: gpd.GeoDataFrame, start: Any, end: Any, asked: str) -> str:
+    """" (incidents recorded 3 Jan – 29 Dec 2019)" when the data cover less of the period."""
+    at = inc["occurred_at"].dropna()
+    if len(at) < 2:
+        return ""
+    first, last = data_period(at)
+    if first - start < pd.Timedelta(days=2) and end - last < pd.Timedelta(days=2):
+        return ""
+    span = _period_text(first, last, inc)
+    return "" if span == asked else f" (incidents recorded {span})"
 
 
 def _write_atomic(path: Path, write: Any) -> Path:

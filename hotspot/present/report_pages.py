@@ -19,6 +19,7 @@ import shapely
 from hotspot.present.basemap import add_basemap
 from hotspot.present.furniture import add_map_grid
 from hotspot.present.maps import plot_hotspots
+from hotspot.scan.places import place_view
 
 __all__ = ["write_pages"]
 
@@ -217,10 +218,7 @@ def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
     x0, y0, x1, y1 = grid.bounds
     if focus is not None:
         geom = hot.loc[hot["hotspot_id"] == focus].geometry.iloc[0]
-        bx0, by0, bx1, by1 = geom.bounds
-        half = max(bx1 - bx0, by1 - by0, 400.0) * 0.65
-        cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
-        x0, y0, x1, y1 = cx - half, cy - half, cx + half, cy + half
+        x0, y0, x1, y1 = place_view([geom])[0]  # the window the grid's small squares suit
         if units is not None:
             units = units.cx[x0:x1, y0:y1]
             units = units if len(units) else None
@@ -244,7 +242,7 @@ def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
         view=(x0, y0, x1, y1),
         mask=ctx["study_area"],
     )
-    add_map_grid(ax, grid)
+    add_map_grid(ax, grid, fine=focus is not None)
     return add_basemap(ax, ctx["basemap"], crs=hot.crs, cache=ctx["tile_cache"])
 
 
@@ -299,7 +297,7 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
             (LEFT, w.y, RIGHT - LEFT, (len(rows) + 1.2) * lh),
             ["Rank", "Place", "Grid", "Incidents", "Share", "When busiest", "Dark"],
             rows,
-            [0.06, 0.38, 0.07, 0.1, 0.08, 0.22, 0.09],
+            [0.06, 0.36, 0.09, 0.1, 0.08, 0.22, 0.09],
             size=_FONT,
         )
         w.y -= 0.006

@@ -18,8 +18,10 @@ import pandas as pd
 from hotspot._core.grid import grid_spec_of
 from hotspot._core.time import circular_window_sums
 from hotspot.ingest.report import ingest_report
+from hotspot.present.advice import officer_name, officer_why
+from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import LEFT
-from hotspot.respond.menu import format_response_menu, response_menu
+from hotspot.respond.menu import response_menu
 
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -133,6 +135,12 @@ def _mix(values: pd.Series, min_count: int, top: int = 4) -> list[list[str]]:
     return rows
 
 
+def _incidents(n: float) -> str:
+    """'1 fewer incident', '3 fewer incidents' (whole incidents, as printed)."""
+    k = round(float(n))
+    return f"{k:,} fewer incident{'' if k == 1 else 's'}"
+
+
 def _fmt_money(value: Any, currency: str) -> str:
     try:
         v = float(value)
@@ -144,12 +152,28 @@ def _fmt_money(value: Any, currency: str) -> str:
 def _menus(
     hot: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, scores: pd.DataFrame | None, setting: Any
 ) -> dict[int, list[str]]:
-    """Response menu lines per place (:func:`hotspot.respond.menu.response_menu`)."""
+    """Plain 'Also consider' line per place (:func:`hotspot.respond.menu.response_menu`).
+
+    Up to two measures without an estimate here (or the problem-solving process), by
+    their everyday names, and the first on-site question of the place's menu; the
+    triangle sides and evidence grades stay with the analyst.
+    """
     if scores is None or len(hot) == 0:
         return {}
 
-    menu = response_menu(inc, hot, scores=scores, setting=setting)
-    return {int(h): format_response_menu(menu, h, top=3, compact=True) for h in hot["hotspot_id"]}
+    menu = response_menu(inc, hot, scores=scores, setting=setting).sort_values("order")
+    out: dict[int, list[str]] = {}
+    for hid, sub in menu.groupby("hotspot_id", sort=False):
+        other = sub[sub["status"] != "scored"].head(2)
+        names = "; ".join(
+            officer_name(str(r.intervention), str(r.name)) for r in other.itertuples()
+        )
+        checks = [str(c).split("?")[0].strip() + "?" for c in sub["checks"].head(1) if c]
+        text = (f"Also consider: {names}. " if names else "") + (
+            f"Check on site: {checks[0]}" if checks else ""
+        )
+        out[int(hid)] = [text.strip()] if text.strip() else []
+    return out
 
 
 def _if_unknown_eligible(
@@ -173,7 +197,7 @@ def _if_unknown_eligible(
         effect = float(r.get("effect") or 0)
         low = float(r["effect_low"]) / effect * mid if effect else mid
         high = float(r["effect_high"]) / effect * mid if effect else mid
-        out.append((str(r.get("name", r["intervention"])), low, mid, high))
+        out.append((officer_name(str(r["intervention"]), str(r.get("name", ""))), low, mid, high))
     return out
 
 
@@ -209,31 +233,27 @@ def _actions(
                 }
             )
         for i, (_, r) in enumerate(sub.head(3).iterrows(), start=1):
-            name = str(r.get("name", r.get("intervention", "intervention")))
+            iid = str(r.get("intervention", ""))
+            name = officer_name(iid, str(r.get("name", iid)))
             est = ""
             if "prevented" in r:
-                est = f": about {float(r['prevented']):.0f} fewer incidents a year"
-                if "prevented_low" in r and "prevented_high" in r:
-                    est += f" (range {float(r['prevented_low']):.0f}-"
-                    est += f"{float(r['prevented_high']):.0f})"
+                est = f": about {_incidents(float(r['prevented']))} a year"
             cur = str(r.get("currency", ""))
             if "capital" in r and pd.notna(r["capital"]):
+                up_front = float(r["capital"]) >= 0.5
                 est += (
-                    f", {_fmt_money(r['capital'], cur)} up front and "
-                    f"{_fmt_money(r['annual_cost'], cur)} a year"
+                    (f", {_fmt_money(r['capital'], cur)} up front and " if up_front else ", ")
+                    + f"{_fmt_money(r['annual_cost'], cur)} a year"
                 )
             elif "cost" in r and pd.notna(r["cost"]):
                 est += f", cost about {_fmt_money(r['cost'], cur)}"
-            items.append({"text": f"{i}. {name}{est}.", "bold": True})
-            if "reason" in r and pd.notna(r["reason"]):
-                reason = str(r["reason"]).strip()
-                if name and reason.startswith(name):
-                    reason = reason[len(name) :].lstrip(" :")
-                items.append({"text": "Why: " + reason, "x": LEFT + 0.03})
-    for name, low, mid, high in maybe:
-        items.append({"text": f"The data do not record the type of place. If it fits: {name}, "
-                      f"about {mid:.0f} fewer incidents a year (range {low:.0f}-{high:.0f}). "
-                      "Check on site.", "x": LEFT + 0.03})
+            items.append({"text": f"{i}. {name}{est}.", "bold": True, "intervention": iid})
+            why = officer_why(iid, str(r.get("name", "")), r.get("effect"))
+            items.append({"text": f"Why: {why[:-1]} (sources: method page).", "x": LEFT + 0.03})
+    if maybe:
+        fits = "; ".join(f"{name}, about {_incidents(mid)} a year" for name, _, mid, _ in maybe)
+        items.append({"text": f"The data do not record the type of place here. If it fits: "
+                      f"{fits}. Check on site.", "x": LEFT + 0.03})
     items.extend({"text": line.strip(), "x": LEFT + 0.03} for line in menu)
     if plan is not None:
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
@@ -265,23 +285,58 @@ def _actions(
             items.append(
                 {
                     "text": "Why: short visits at the busiest hours, spread over the week, "
-                    "deter for longer than one long stay (Koper curve). Vary the exact "
-                    "minute so visits are not predictable.",
+                    "deter for longer than one long stay. Vary the exact minute so visits "
+                    "are not predictable.",
                     "x": LEFT + 0.03,
                 }
             )
     return items
 
 
-def _offence_label(inc: gpd.GeoDataFrame) -> str:
+def offence_label(inc: gpd.GeoDataFrame, label: str | None = None) -> str:
+    """Name what the pack is about, for titles and footers (the one home of that wording).
+
+    ``label`` when given (``hs.briefing(offence_label=...)``, ``--offence-label``);
+    else from the ``offence`` column: its one value ("Robbery"), two values joined
+    ("Assault and robbery", most frequent first), "<n> offence types" beyond, and
+    "Crime" when no offence is recorded.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> offence_label(gpd.GeoDataFrame({"offence": ["robbery", "assault", "robbery"]}))
+    'Robbery and assault'
+    >>> offence_label(gpd.GeoDataFrame({"offence": list("abc")}))
+    '3 offence types'
+    >>> offence_label(gpd.GeoDataFrame({"offence": ["x"]}), "Street robbery")
+    'Street robbery'
+    """
+    if label is not None and str(label).strip():
+        return " ".join(str(label).split())
     if "offence" not in inc.columns:
         return "Crime"
-    cats = inc["offence"].astype("string").dropna().value_counts()
+    cats = inc["offence"].astype("string").str.strip().replace("", pd.NA).dropna()
+    cats = cats.value_counts()
+    if len(cats) == 0:
+        return "Crime"
     if len(cats) == 1:
-        return str(cats.index[0]).strip().capitalize()
+        return _sentence_case(str(cats.index[0]))
     if len(cats) == 2:
-        return f"{str(cats.index[0]).capitalize()} and {cats.index[1]}"
-    return "Crime"
+        return f"{_sentence_case(str(cats.index[0]))} and {_lower(str(cats.index[1]))}"
+    return f"{len(cats)} offence types"
+
+
+def _sentence_case(text: str) -> str:
+    """'ROBBERY' -> 'Robbery', 'personal robbery' -> 'Personal robbery', 'ASB' kept."""
+    text = _lower(text)
+    return text[:1].upper() + text[1:]
+
+
+def _lower(text: str) -> str:
+    # all-capitals words longer than 3 letters are shouting, not acronyms (ASB, CCTV)
+    return " ".join(
+        w.lower() if (w.isupper() and len(w) > 3) or w.istitle() else w for w in text.split()
+    )
 
 
 def _offence_detail(inc: gpd.GeoDataFrame) -> str:
@@ -290,18 +345,16 @@ def _offence_detail(inc: gpd.GeoDataFrame) -> str:
         return "offence not recorded"
     cats = inc["offence"].astype("string").dropna().value_counts()
     if len(cats) <= 2:
-        return _offence_label(inc).lower()
-    top = ", ".join(str(c).lower() for c in cats.index[:3])
+        return offence_label(inc).lower()
+    top = ", ".join(_lower(str(c)) for c in cats.index[:3])
     return f"{len(cats)} offence types; most: {top}"
 
 
 def _period_text(start: Any, end: Any, inc: gpd.GeoDataFrame) -> str:
-    """Format the period: months for month-only data (police.uk), else days."""
+    """Print the briefing period: months for month-only data (police.uk), else days."""
     quality = inc["time_quality"].astype("string") if "time_quality" in inc else None
-    if quality is not None and len(quality) and bool((quality == "month_only").all()):
-        first, last = f"{start:%B %Y}", f"{end:%B %Y}"
-        return first if first == last else f"{first} - {last}"
-    return f"{start:%d %b %Y} - {end:%d %b %Y}"
+    months = quality is not None and len(quality) > 0 and bool((quality == "month_only").all())
+    return period_label(start, end, months=months)
 
 
 def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str, Any]):
@@ -343,7 +396,13 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
             else ""
         )
         + f"Map grid: squares of {grid.size:,.0f} m, letters from the west, numbers "
-        "from the north.",
+        "from the north"
+        + (
+            f"; each cut into {grid.sub} x {grid.sub} small squares of "
+            f"{grid.sub_size:,.0f} m on the place maps ('C4 b2')."
+            if grid.sub > 1
+            else "."
+        ),
         "When busiest: the two busiest weekdays and the busiest 4-hour window.",
         "Darkness: sun more than 6 degrees below the horizon at the incident's time.",
         f"Change: incidents in the period vs the window of the same length just before "
@@ -371,9 +430,19 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
         "Intervention estimates are averages from published evaluations; local effects "
         "vary. Check what you do (before and after, with a comparison area).",
     ]
+    evidence = ctx.get("evidence") or []
+    if evidence:
+        evidence = [
+            "Each place page gives one plain sentence per measure; here are the published "
+            "effects (share of eligible incidents prevented), the range the sources "
+            "support, the grade of the evidence and the sources, and the estimates for "
+            "these places after regression to the mean, with their range.",
+            *evidence,
+        ]
     return [
         ("Data", data),
         ("How hotspots were found", method),
+        *([("Evidence behind the advice", evidence)] if evidence else []),
         ("Privacy", privacy),
         ("Caveats", caveats),
     ]

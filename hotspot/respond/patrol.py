@@ -28,10 +28,9 @@ City of Chicago 311 street-light outage files.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -41,6 +40,7 @@ from scipy.spatial import cKDTree
 
 from hotspot._core.crs import project
 from hotspot._core.deprecation import areas_before_points, reordered_arguments
+from hotspot._core.errors import warn_user
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import circular_window_sums, data_period_days
 from hotspot._core.validation import (
@@ -54,6 +54,7 @@ from hotspot._core.validation import (
 from hotspot.analyse.darkness import daylight
 from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
+from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.ingest.vocabularies import OUTDOOR_SETTINGS, setting_group
@@ -304,11 +305,10 @@ def patrol_plan(
     if weight is not None:
         check_columns(incidents, [weight], "incidents")
     if visit < 10:
-        warnings.warn(
+        warn_user(
             f"visit_minutes={visit:g}: Koper (1995) found stops under about 10 minutes give "
             "no significant residual deterrence; 10-15 minutes is the evidence-based dose",
             DataQualityWarning,
-            stacklevel=2,
         )
     if len(hotspots) == 0:
         raise InvalidInputError("hotspots is empty: make hotspots first (hs.hotspots)")
@@ -371,11 +371,10 @@ def _report_unused(
            "no more hour slots with demand and room for the minimum gap")
     note_choice(choices, "hours_unused", round(unused, 2),
                 f"{why}: these hours are better spent elsewhere")
-    warnings.warn(
+    warn_user(
         f"patrol_plan: {unused:.2f} of {budget:g} officer-hours a week left unused; {why} "
         "(min_prevented_per_year).",
         DataQualityWarning,
-        stacklevel=4,
     )
 
 
@@ -628,7 +627,7 @@ def lighting_audit(
     outage_end: str = "outage_end",
     grace_days: float = 1.0,
     twilight: str | float = "civil",
-    setting: str | None = None,
+    setting: str | Literal[False] | None = None,
     stacked: str = "exclude",
 ) -> LightingAudit:
     """Per-hotspot lighting audit: darkness, outage exposure and where lights would help.
@@ -683,7 +682,9 @@ def lighting_audit(
         Darkness limit, as in :func:`hotspot.analyse.darkness.daylight`.
     setting
         Column of place types (e.g. Chicago's ``loc_cat``), mapped with
-        :func:`hotspot.ingest.vocabularies.setting_group`; None: place types unknown.
+        :func:`hotspot.ingest.vocabularies.setting_group`. None: the column named like a
+        place type, if there is one (:func:`hotspot.ingest.columns.resolve_setting`,
+        reported); False, or no such column: place types unknown.
     stacked
         ``"exclude"`` (default) leaves out incidents whose ``location_quality`` is
         ``"stacked"`` (placeholder points, :mod:`hotspot.ingest.locations`), so that
@@ -719,9 +720,8 @@ def lighting_audit(
         raise InvalidInputError(f"n_lights must be a whole number >= 0, got {n_lights!r}")
     if len(hotspots) == 0:
         raise InvalidInputError("hotspots is empty: make hotspots first (hs.hotspots)")
-    if setting is not None:
-        check_columns(incidents, [setting], "incidents")
     choices: dict[str, Any] = {}
+    setting = resolve_setting(incidents, setting, choices)
     incidents, _ = exclude_stacked(incidents, stacked, choices)
     ids = hotspots["hotspot_id"].to_numpy()
     pos = _members(incidents, hotspots)
@@ -769,7 +769,7 @@ def _outdoor(inc: gpd.GeoDataFrame, setting: str | None, choices: dict[str, Any]
     if setting is None:
         note_choice(choices, "setting", None,
                     "no place-type column: every incident counted as outdoor (an upper "
-                    "bound: street lights do not act indoors); pass setting='loc_cat'")
+                    "bound: street lights do not act indoors); pass setting= to name it")
         return np.ones(len(inc), dtype=bool)
     return setting_group(inc[setting]).isin(sorted(OUTDOOR_SETTINGS)).to_numpy(dtype=bool)
 

@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._core.errors import warn_user
 from hotspot._core.grid import grid_spec_of
 from hotspot._core.meta import attach, get_meta
 from hotspot._core.time import data_period, to_local
@@ -165,10 +166,10 @@ def _with_report(result: Any, report: IngestReport) -> Any:
     meta["ingest"] = {"params": {}, "choices": {}, "report": report}
     result.attrs["hotspot"] = meta
     if report.failed_sources:
-        warnings.warn(
+        warn_user(
             f"{len(report.failed_sources)} file(s) could not be read and are not counted "
             f"(first: {next(iter(report.failed_sources))}); see hs.ingest_report(result)",
-            DataQualityWarning, stacklevel=3)
+            DataQualityWarning)
     return result
 
 
@@ -410,8 +411,8 @@ def _count_result(t: Any, report: IngestReport, *, units: gpd.GeoDataFrame, by: 
            n_missing_weight=t.get("n_missing_weight", 0) if t else 0,
            n_partitions=n_partitions)
     if n_out:
-        warnings.warn(f"count(): {n_out:,} of {n:,} incidents are outside every unit and "
-                      "were not counted.", DataQualityWarning, stacklevel=2)
+        warn_user(f"count(): {n_out:,} of {n:,} incidents are outside every unit and "
+                      "were not counted.", DataQualityWarning)
     return _with_report(result, report)
 
 

@@ -8,7 +8,6 @@ study area, warn about too little data, and record what was done in
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 from scipy import sparse
 
+from hotspot._core.errors import warn_user
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.validation import (
     check_count,
@@ -106,31 +106,27 @@ def _values(units: Any, column: str, *, non_negative: bool) -> np.ndarray:
 def _warn_small(y: np.ndarray, column: str, w: sparse.csr_array, step: str) -> None:
     n = len(y)
     if n < MIN_UNITS:
-        warnings.warn(
+        warn_user(
             f"{step}: only {n} units; inference needs at least {MIN_UNITS} units to be meaningful.",
             HotspotWarning,
-            stacklevel=4,
         )
     total = float(y.sum())
     if total < MIN_INCIDENTS:
-        warnings.warn(
+        warn_user(
             f"{step}: column {column!r} sums to {total:g} (< {MIN_INCIDENTS}); too few "
             "incidents for reliable inference: treat the classes as descriptive.",
             HotspotWarning,
-            stacklevel=4,
         )
     if np.ptp(y) == 0:
-        warnings.warn(
+        warn_user(
             f"{step}: column {column!r} is constant; the statistic is undefined (NaN).",
             HotspotWarning,
-            stacklevel=4,
         )
     islands = n_islands(w)
     if islands:
-        warnings.warn(
+        warn_user(
             f"{step}: {islands} unit(s) have no neighbours (islands).",
             HotspotWarning,
-            stacklevel=4,
         )
 
 
@@ -148,12 +144,11 @@ def _warn_permutation_floor(
             what = f"a hotspot needs at least {need} units at that floor to reach alpha={alpha}"
         else:
             what = f"no unit can reach alpha={alpha}"
-        warnings.warn(
+        warn_user(
             f"{step}: with {permutations} permutations the smallest p_sim is {p_min:.2g}; "
             f"after {correction} over {n} units {what}. Use the default exact "
             f"randomisation (permutations=None) or about {suggest} permutations.",
             HotspotWarning,
-            stacklevel=4,
         )
 
 

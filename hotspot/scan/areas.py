@@ -28,7 +28,6 @@ split into compact pieces so that one officer can cover one.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +39,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from hotspot._core.deprecation import renamed_arguments
+from hotspot._core.errors import warn_user
 from hotspot._core.grid import grid_spec_of
 from hotspot._core.meta import attach, get_meta, note_choice
 from hotspot._core.validation import (
@@ -286,12 +286,12 @@ def hotspots(
 def _named(out: gpd.GeoDataFrame, points: Any, bounds: Any) -> gpd.GeoDataFrame:
     """Every hotspot gets a ``place_name`` and a map ``grid_ref`` (see hotspot.scan.places)."""
     # places uses hotspot_membership from this module: a real import cycle
-    from hotspot.scan.places import map_grid, place_names
+    from hotspot.scan.places import place_grid, place_names
 
     if len(out) == 0:
         named = out.assign(**{c: pd.Series(dtype=object) for c in _PLACE_COLUMNS})
     else:
-        named = place_names(out, points, grid=map_grid(bounds))
+        named = place_names(out, points, grid=place_grid(bounds, out))
     geom = named.geometry.name
     order = [c for c in named.columns if c not in (*_PLACE_COLUMNS, geom)]
     named = named[[*order, *_PLACE_COLUMNS, geom]]
@@ -643,11 +643,10 @@ def _split_large(
         "centroids into ceil(area / max_area_km2) contiguous pieces of similar area",
     )
     if unsplittable:
-        warnings.warn(
+        warn_user(
             f"{unsplittable} hotspot(s) are a single unit larger than max_area_km2 and "
             "cannot be split; use smaller cells or a larger cap.",
             HotspotWarning,
-            stacklevel=4,
         )
     return labels
 

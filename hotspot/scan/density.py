@@ -20,7 +20,6 @@ gaussian, and ``bandwidth=None`` is ArcGIS's spatial Silverman rule, weighted by
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import geopandas as gpd
@@ -28,6 +27,7 @@ import numpy as np
 from scipy import fft as sp_fft
 from scipy.spatial import cKDTree
 
+from hotspot._core.errors import warn_user
 from hotspot._core.grid import (
     GridSpec,
     auto_cell_size,
@@ -714,12 +714,11 @@ def _adaptive_bandwidths(
 
 def _warn_blocky(spec: GridSpec | None, h_min: float) -> None:
     if spec is not None and h_min < spec.cell_size:
-        warnings.warn(
+        warn_user(
             f"The bandwidth ({h_min:g} m) is smaller than the cell size "
             f"({spec.cell_size:g} m): the surface is blocky and depends on where the grid "
             "falls. Use a larger bandwidth or smaller cells.",
             HotspotWarning,
-            stacklevel=3,
         )
 
 
@@ -943,12 +942,11 @@ def _grid_over(xy: np.ndarray, cell_size: float, pad: float) -> GridSpec:
     spec = GridSpec.from_bounds((x0, y0, maxx, maxy), cell_size)
     check_grid_memory(spec.nx, spec.ny, cell_size, "kde", "incidents")
     if spec.n_cells > MAX_CELLS_WARN:
-        warnings.warn(
+        warn_user(
             f"The KDE grid has {spec.n_cells:,} cells ({spec.nx} × {spec.ny} of "
             f"{cell_size:g} m), more than {MAX_CELLS_WARN:,}; pass a larger `cell_size` "
             "for maps and statistics, or check for stray incidents far from the rest.",
             HotspotWarning,
-            stacklevel=3,
         )
     return spec
 

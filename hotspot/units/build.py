@@ -50,7 +50,6 @@ are logged on the ``hotspot`` logger and stored in
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import geopandas as gpd
@@ -59,6 +58,7 @@ import pandas as pd
 import shapely
 
 from hotspot._core.coords import point_xy
+from hotspot._core.errors import warn_user
 from hotspot._core.grid import GridSpec, auto_cell_size, check_grid_memory, grid_frame
 from hotspot._core.meta import attach, get_meta, logger
 from hotspot._core.validation import (
@@ -377,13 +377,12 @@ def _anchor(v: float, step: float) -> float:
 
 def _warn_many_cells(n: int, cell_size: float) -> None:
     if n > MAX_CELLS_WARN:
-        warnings.warn(
+        warn_user(
             f"The grid has {n:,} cells of {cell_size:g} m, more than {MAX_CELLS_WARN:,}: "
             "statistics will be slow and maps unreadable. Pass a larger `cell_size` "
             f"(e.g. cell_size={cell_size * math.ceil(math.sqrt(n / MAX_CELLS_WARN)):g}), "
             "clip with `study_area=`, or check for stray points far from the rest.",
             HotspotWarning,
-            stacklevel=3,
         )
 
 
@@ -563,7 +562,7 @@ def segments(lines: Any, *, max_length: float | None = None) -> gpd.GeoDataFrame
             "multi-lines (source indices in attrs['hotspot']['units'])."
         )
         logger.warning(msg)
-        warnings.warn(msg, DataQualityWarning, stacklevel=2)
+        warn_user(msg, DataQualityWarning)
     params = {"function": "segments", "max_length": max_length}
     return attach(
         out, "units", params, {},

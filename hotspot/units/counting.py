@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from typing import Any
 
 import geopandas as gpd
@@ -21,6 +20,7 @@ import pandas as pd
 import shapely
 
 from hotspot._core.coords import point_xy
+from hotspot._core.errors import warn_user
 from hotspot._core.grid import GridSpec, grid_spec_of
 from hotspot._core.meta import attach, logger, note_choice
 from hotspot._core.validation import (
@@ -490,4 +490,4 @@ def count(
 
 def _warn(msg: str) -> None:
     logger.warning(msg)
-    warnings.warn(msg, DataQualityWarning, stacklevel=3)
+    warn_user(msg, DataQualityWarning)

@@ -1,0 +1,103 @@
+"""Places an officer can find on paper: every grid reference printed in a pack is on a map.
+
+The pack is drawn once; its figures are kept as they are saved to the PDF so that the
+labels and grid lines of each map can be read back in map coordinates.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import pytest
+
+import hotspot as hs
+from hotspot.present.report import briefing
+
+pypdf = pytest.importorskip("pypdf")
+
+_REF = re.compile(r"^\d+ .*? ([A-Z]+)(\d+) ([a-z])(\d+) ", re.M)
+
+
+@pytest.fixture(scope="module")
+def memphis_pack(tmp_path_factory):
+    """A small Memphis pack, with the figures of its pages."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    figures = []
+    save = PdfPages.savefig
+
+    def keep(self, figure=None, **kwargs):
+        figures.append(figure)
+        return save(self, figure, **kwargs)
+
+    path = tmp_path_factory.mktemp("pack") / "memphis.pdf"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("memphis_robberies")
+        mp = pytest.MonkeyPatch()
+        mp.setattr(PdfPages, "savefig", keep)
+        try:
+            briefing(inc, path, area_name="Memphis", top=3, cell_size=250, interventions=False)
+        finally:
+            mp.undo()
+    return path, figures
+
+
+def _map_axes(fig):
+    return next(ax for ax in fig.axes if any(t.get_gid() == "grid_label" for t in ax.texts))
+
+
+def _square_label(ax, point, line_gid, label_gid):
+    """Column and row labels of the square (of the lines ``line_gid``) holding ``point``."""
+    x0, x1 = sorted(ax.get_xlim())
+    y0, y1 = sorted(ax.get_ylim())
+    xs, ys = [x0, x1], [y0, y1]
+    for line in ax.lines:
+        if line.get_gid() == line_gid:  # axvline: constant x (data); axhline: constant y
+            data_x, data_y = line.get_xdata(), line.get_ydata()
+            if data_x[0] == data_x[1]:
+                xs.append(float(data_x[0]))
+            else:
+                ys.append(float(data_y[0]))
+    px, py = point
+    lo_x = max(v for v in xs if v <= px)
+    hi_x = min(v for v in xs if v > px)
+    lo_y = max(v for v in ys if v <= py)
+    hi_y = min(v for v in ys if v > py)
+    col = row = None
+    for t in ax.texts:
+        if t.get_gid() != label_gid:
+            continue
+        tx, ty = t.get_position()
+        if t.get_ha() == "center" and lo_x < tx < hi_x:
+            col = t.get_text()
+        if t.get_ha() == "right" and lo_y < ty < hi_y:
+            row = t.get_text()
+    return col, row
+
+
+def _rank_point(ax, rank):
+    for t in ax.texts:
+        if t.get_gid() == "rank_label" and t.get_text() == str(rank):
+            return t.xy if hasattr(t, "xy") else t.get_position()
+    raise AssertionError(f"no rank label {rank}")
+
+
+def test_every_table_reference_is_findable_on_the_maps(memphis_pack):
+    path, figures = memphis_pack
+    table = pypdf.PdfReader(str(path)).pages[0].extract_text()
+    refs = {int(m.group(0).split()[0]): m.groups() for m in _REF.finditer(table)}
+    assert len(refs) == 3, table
+    overview = _map_axes(figures[0])
+    for rank, (col, row, sub_col, sub_row) in refs.items():
+        # page 1: the square (C4) holding the place's numbered marker
+        point = _rank_point(overview, rank)
+        assert _square_label(overview, point, "map_grid", "grid_label") == (col, row)
+        # the place's own page: the same square and, inside it, the small square (b2)
+        ax = _map_axes(figures[rank])
+        point = _rank_point(ax, rank)
+        assert _square_label(ax, point, "map_grid", "grid_label") == (col, row)
+        assert _square_label(ax, point, "map_grid_fine", "grid_label_fine") == (sub_col, sub_row)
+        title = pypdf.PdfReader(str(path)).pages[rank].extract_text()
+        assert f" {col}{row} {sub_col}{sub_row}" in " ".join(title.split())

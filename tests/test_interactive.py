@@ -170,13 +170,15 @@ def _hot_pixels(png: Path) -> int:
     return int((np.abs(img - seen).max(axis=-1) < 12).sum())
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed: cannot open the page")
 def test_real_map_renders_in_a_browser_without_network(shared_data, tmp_path):
     pytest.importorskip("offlinefolium")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        inc = hs.datasets.load_sample("memphis_robberies")
+        inc = hs.read_incidents(shared_data / "memphis" / "memphis_robberies_2019.csv.gz",
+                                tz="America/Chicago")
     cells, spots = hs.pipeline.scan(inc)
     assert (cells["hotspot_class"] == "hot_99").any()
     offline = explore(cells, spots)  # with tiles: the tiles fail, the cells show

@@ -115,9 +115,11 @@ def test_plot_units_min_count_suppression():
     ax = maps.plot_units(cells, "n_incidents", min_count=3)
     texts = _legend_texts(ax)
     n_small = int(((cells["n_incidents"] > 0) & (cells["n_incidents"] < 3)).sum())
-    assert texts[0] == f"fewer than 3 incidents, not shown ({n_small} cells)"
+    n_zero = int((cells["n_incidents"] == 0).sum())
+    assert texts[:2] == [f"0 incidents ({n_zero} cells)",  # white means 0, said so
+                         f"fewer than 3 incidents, not shown ({n_small} cells)"]
     # drawn the same on the map as in the legend: white with dark dots
-    legend_patch = ax.get_legend().get_patches()[0]
+    legend_patch = ax.get_legend().get_patches()[1]
     assert legend_patch.get_hatch() == maps.SUPPRESSED_HATCH
     dotted = [c for c in ax.collections if c.get_hatch() == maps.SUPPRESSED_HATCH]
     assert dotted and all(
@@ -125,8 +127,8 @@ def test_plot_units_min_count_suppression():
         for c in dotted
     )
     # the classes start at the minimum count shown: no class below 3
-    assert texts[1].startswith("3")
-    assert sum(int(t.rsplit("(", 1)[1].rstrip(")")) for t in texts[1:]) == int(
+    assert texts[2].startswith("3")
+    assert sum(int(t.rsplit("(", 1)[1].rstrip(")")) for t in texts[2:]) == int(
         (cells["n_incidents"] >= 3).sum())
 
 

@@ -115,9 +115,11 @@ def test_plot_units_min_count_suppression():
     ax = maps.plot_units(cells, "n_incidents", min_count=3)
     texts = _legend_texts(ax)
     n_small = int(((cells["n_incidents"] > 0) & (cells["n_incidents"] < 3)).sum())
-    assert texts[0] == f"fewer than 3 incidents, not shown ({n_small} cells)"
+    n_zero = int((cells["n_incidents"] == 0).sum())
+    assert texts[:2] == [f"0 incidents ({n_zero} cells)",  # white means 0, said so
+                         f"fewer than 3 incidents, not shown ({n_small} cells)"]
     # drawn the same on the map as in the legend: white with dark dots
-    legend_patch = ax.get_legend().get_patches()[0]
+    legend_patch = ax.get_legend().get_patches()[1]
     assert legend_patch.get_hatch() == maps.SUPPRESSED_HATCH
     dotted = [c for c in ax.collections if c.get_hatch() == maps.SUPPRESSED_HATCH]
     assert dotted and all(
@@ -125,8 +127,8 @@ def test_plot_units_min_count_suppression():
         for c in dotted
     )
     # the classes start at the minimum count shown: no class below 3
-    assert texts[1].startswith("3")
-    assert sum(int(t.rsplit("(", 1)[1].rstrip(")")) for t in texts[1:]) == int(
+    assert texts[2].startswith("3")
+    assert sum(int(t.rsplit("(", 1)[1].rstrip(")")) for t in texts[2:]) == int(
         (cells["n_incidents"] >= 3).sum())
 
 
@@ -288,3 +290,43 @@ def test_explore_incidents_only_when_asked_never_with_tooltips():
 def test_legend_location_option():
     ax = maps.plot_hotspots(_hot(), legend_loc="lower right")
     assert ax.get_legend()._loc == 4  # matplotlib code of "lower right"
+
+
+@pytest.mark.shared_data
+def test_rank_labels_placed_at_the_final_layout_never_overlap(shared_data):
+    """West Yorkshire capped at 1 km²: many small places side by side (a dense case)."""
+    import io
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    import hotspot as hs
+    from hotspot.present.labels import label_boxes
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("west_yorkshire")
+    hot = hs.hotspots(inc, max_area_km2=1).sort_values("rank")
+    assert len(hot) >= 12
+    fig, ax = maps.new_map_figure()
+    maps.plot_hotspots(hot, ax=ax, title=None, legend_loc="below", label_size=10)
+    # the page's layout shrinks the map after it is drawn (legend and table must fit)
+    x0, y0, w, h = ax.get_position().bounds
+    ax.set_position((x0, y0 + 0.4 * h, w, 0.45 * h))
+    fig.savefig(io.BytesIO(), format="pdf")  # placed by the PDF renderer, at this size
+    fig.canvas.draw()
+    boxes = label_boxes(ax)
+    labels = [t for t in ax.texts if t.get_gid() == "rank_label"]
+    assert len(boxes) == len(labels) and len(labels) + ax._hotspot_hidden_labels == len(hot)
+    assert len(labels) >= 0.6 * len(hot) and "1" in [t.get_text() for t in labels]
+    frame = ax.get_window_extent()
+    for i, a in enumerate(boxes):
+        assert frame.x0 <= a.x0 and a.x1 <= frame.x1 and frame.y0 <= a.y0 and a.y1 <= frame.y1
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)
+    # a label moved off its place points back to it with a leader line
+    to_px = ax.transData.transform
+    for t in labels:
+        moved = np.hypot(*(to_px(t.xyann) - to_px(t.xy))) > 1.0
+        assert t.arrow_patch.get_visible() == moved
+    plt.close(fig)

@@ -6,10 +6,14 @@
   (``.pgw``, ``.jgw``, ``.tfw``, ``.wld``...), or a GeoTIFF when ``rasterio`` is
   installed;
 - a **folder** of such rasters (tiles): every one that overlaps the map is drawn;
-- ``"web"`` or an ``xyzservices`` provider name (``"CartoDB.Positron"``): web
-  tiles through ``contextily`` (optional extra ``hotspot-crime[basemap]``),
-  cached on disk. Without a connection the map is printed without them and a
-  plain note says so. Nothing here runs unless asked: the default is no base map.
+- ``"web"`` or an ``xyzservices`` provider name (``"CartoDB.Positron"``), an
+  ``xyzservices.TileProvider``, or a tile URL template
+  (``"https://tiles.example.police.uk/{z}/{x}/{y}.png"``, e.g. a force's own
+  tile server): web tiles through ``contextily`` (optional extra
+  ``hotspot-crime[basemap]``), cached on disk so that a second run downloads
+  nothing. Without a connection (or with a tile server that does not answer
+  within the timeout) the map is printed without them and a plain note says so.
+  Nothing here runs unless asked: the default is no base map.
 
 The attribution (or the note) is returned so that it is printed under the map.
 """
@@ -22,12 +26,17 @@ from typing import Any
 
 import numpy as np
 
+from hotspot._core.meta import logger, note_choice
 from hotspot.exceptions import InvalidInputError
 
-__all__ = ["add_basemap"]
+__all__ = ["add_basemap", "is_local_source"]
 
 _IMAGE = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif"}
 _WEB_DEFAULT = "CartoDB.Positron"
+TILE_TIMEOUT = (5.0, 30.0)
+"""Seconds to wait for a tile server to answer, then for one tile (a network that
+drops packets would otherwise hang the briefing)."""
+OFFLINE_NOTE = "Base map not shown: the map tiles could not be downloaded (no internet?)."
 
 
 def _world_file(path: Path) -> Path | None:
@@ -129,29 +138,100 @@ def _local(ax: Any, source: Path) -> str:
     return f"Base map: {source.name}."
 
 
-def _web(ax: Any, provider: str, crs: Any, cache: str | Path | None) -> str:
+def _tile_provider(source: Any) -> Any:
+    """Make an ``xyzservices.TileProvider`` of a name, ``"web"``, a URL template or a provider."""
+    import xyzservices
+    import xyzservices.providers as xyz
+
+    if isinstance(source, dict):
+        if "url" not in source:
+            msg = "A tile provider must have a 'url' with {x}, {y} and {z} in it."
+            raise InvalidInputError(msg)
+        provider = xyzservices.TileProvider({"name": "tiles", "attribution": "", **source})
+    elif "://" in source:
+        if not all(key in source for key in ("{x}", "{y}", "{z}")):
+            msg = f"Tile URL {source!r} must hold {{x}}, {{y}} and {{z}}: …/{{z}}/{{x}}/{{y}}.png"
+            raise InvalidInputError(msg)
+        host = source.split("://", 1)[1].split("/", 1)[0]
+        provider = xyzservices.TileProvider(name=host, url=source, attribution=f"tiles from {host}")
+    else:
+        name = _WEB_DEFAULT if source == "web" else source
+        try:
+            provider = xyz.query_name(name)
+        except ValueError as exc:
+            msg = f"Unknown web base map {source!r}; use 'web' or a name like {_WEB_DEFAULT!r}."
+            raise InvalidInputError(msg) from exc
+    if provider.requires_token():
+        msg = (
+            f"Web base map {provider.name} needs an API key: pass the provider with it, "
+            f"e.g. xyzservices.providers.{provider.name}(apikey=...), or use {_WEB_DEFAULT!r}."
+        )
+        raise InvalidInputError(msg)
+    return provider
+
+
+def _web(ax: Any, source: Any, crs: Any, cache: str | Path | None) -> str:
     try:
         import contextily
-        import xyzservices.providers as xyz
+        import requests
     except ImportError as exc:
         msg = (
             'Web base maps need contextily and xyzservices: `pip install "hotspot-crime[basemap]"`.'
         )
         raise ImportError(msg) from exc
-    name = _WEB_DEFAULT if provider == "web" else provider
-    try:
-        source = xyz.query_name(name)
-    except ValueError as exc:
-        msg = f"Unknown web base map {provider!r}; use 'web' or a name like {_WEB_DEFAULT!r}."
-        raise InvalidInputError(msg) from exc
+    provider = _tile_provider(source)
+    if source == "web":
+        note_choice({}, "basemap", provider.name, "the default web base map (light, quiet colours)")
     folder = Path(cache or os.environ.get("HOTSPOT_TILE_CACHE", Path.home() / ".cache" / "hotspot"))
     folder.mkdir(parents=True, exist_ok=True)
     contextily.set_cache_dir(str(folder))
     try:
-        contextily.add_basemap(ax, crs=crs, source=source, attribution=False, zorder=0.5)
-    except Exception:  # no connection, tile server refusing: the map is still useful
-        return "Base map not shown: the map tiles could not be downloaded (no internet?)."
-    return "Base map: " + str(source.get("attribution", name)) + "."
+        contextily.add_basemap(
+            ax,
+            crs=crs,
+            source=provider,
+            attribution=False,
+            zorder=0.5,
+            gid="basemap",
+            timeout=TILE_TIMEOUT,
+        )
+    except (requests.RequestException, OSError) as exc:  # offline, server down or refusing
+        logger.warning("web base map %s not drawn: %s", provider.name, exc)
+        return OFFLINE_NOTE
+    logger.info("web base map %s drawn; tiles cached in %s", provider.name, folder)
+    return "Base map: " + str(provider.get("attribution") or provider.name) + "."
+
+
+def is_local_source(source: Any) -> bool:
+    """Tell whether ``basemap=`` names a local raster file or folder rather than web tiles.
+
+    A path, or text with a path separator, an image suffix or naming something that
+    exists, is local; a URL, ``"web"`` and provider names (``"CartoDB.Positron"``)
+    are not.
+
+    Parameters
+    ----------
+    source
+        A ``basemap=`` value.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_local_source("maps/base.png"), is_local_source("CartoDB.Positron")
+    (True, False)
+    >>> is_local_source("https://tiles.example.org/{z}/{x}/{y}.png")
+    False
+    """
+    if isinstance(source, Path):
+        return True
+    if not isinstance(source, str) or "://" in source:
+        return False
+    return os.sep in source or "/" in source or Path(source).suffix.lower() in _IMAGE or (
+        Path(source).exists()
+    )
 
 
 def add_basemap(ax: Any, source: Any, *, crs: Any = None, cache: str | Path | None = None) -> str:
@@ -162,8 +242,8 @@ def add_basemap(ax: Any, source: Any, *, crs: Any = None, cache: str | Path | No
     ax
         The map Axes, its limits already set.
     source
-        None (no base map), a raster file or folder (see module notes), ``"web"`` or
-        an xyzservices provider name.
+        None (no base map), a raster file or folder (see module notes), ``"web"``,
+        an xyzservices provider name or ``TileProvider``, or a tile URL template.
     crs
         The map's CRS (web tiles are re-projected to it).
     cache
@@ -191,16 +271,16 @@ def add_basemap(ax: Any, source: Any, *, crs: Any = None, cache: str | Path | No
     """
     if source is None or source is False:
         return ""
-    if isinstance(source, Path) or (
-        isinstance(source, str)
-        and (os.sep in source or Path(source).suffix.lower() in _IMAGE or Path(source).exists())
-    ):
+    if is_local_source(source):
         path = Path(source)
         if not path.exists():
             msg = f"Base map {path} does not exist; give a raster file or a folder of tiles."
             raise InvalidInputError(msg)
         return _local(ax, path)
-    if isinstance(source, str):
+    if isinstance(source, (str, dict)):
         return _web(ax, source, crs, cache)
-    msg = f"`basemap` must be a file, a folder, 'web' or a provider name, got {type(source)}."
+    msg = (
+        "`basemap` must be a file, a folder, 'web', a provider name or a tile URL, "
+        f"got {type(source)}."
+    )
     raise InvalidInputError(msg)

@@ -30,11 +30,12 @@ from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.time import data_period
 from hotspot.analyse import darkness, temporal
 from hotspot.exceptions import HotspotError
-from hotspot.ingest.columns import setting_column
+from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
+from hotspot.present.basemap import is_local_source
 from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
 from hotspot.present.furniture import period_label
@@ -398,10 +399,8 @@ def _read(args: argparse.Namespace) -> Any:
 
 def _setting(args: argparse.Namespace, incidents: Any) -> str | None:
     """Return the --setting column, else the place-type column found by its name."""
-    if args.setting is not None:
-        return args.setting
-    found = setting_column(incidents)
-    if found is not None:
+    found = resolve_setting(incidents, args.setting)
+    if args.setting is None and found is not None:
         print(f"hotspot: place types from column {found!r} (found by its name; pass "
               "--setting COLUMN to choose another)", file=sys.stderr)
     return found
@@ -473,7 +472,7 @@ def _check_input(args: argparse.Namespace) -> None:
         value = getattr(args, flag, None)
         if (
             value is not None
-            and not (flag == "basemap" and "/" not in value and not Path(value).suffix)
+            and not (flag == "basemap" and not is_local_source(value))
             and not Path(value).exists()
         ):
             msg = f"--{flag.replace('_', '-')} {value} does not exist; check the path"
@@ -709,7 +708,10 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
         "--context", action="append", default=None, help="streets/boundaries file (repeatable)"
     )
     p.add_argument(
-        "--basemap", default=None, help="raster file or tile folder, or 'web' (needs contextily)"
+        "--basemap",
+        default=None,
+        help="raster file or tile folder; or web tiles (need contextily): 'web', a provider "
+        "name such as CartoDB.Positron, or a tile URL such as https://host/{z}/{x}/{y}.png",
     )
     p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
     p.add_argument("--area-column", default="name", help="column naming the areas")

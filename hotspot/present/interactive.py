@@ -24,11 +24,11 @@ from hotspot._core.meta import attach, logger, note_choice
 from hotspot._core.validation import check_columns, check_geodataframe
 from hotspot.exceptions import InvalidInputError
 from hotspot.present.maps import (
-    SEQUENTIAL_CMAP,
     SUPPRESSED_COLOR,
     _class_breaks,
     _class_table,
     _is_class_column,
+    sequential_colours,
 )
 
 __all__ = ["explore"]
@@ -92,8 +92,11 @@ def explore(
         Leave out units that are ``not_significant`` or zero in ``column`` (keeps the
         HTML small; a city grid has tens of thousands of cells).
     tiles
-        Tile layer name passed to folium, or None for no tiles. Tiles are URLs in the
-        HTML: nothing is downloaded until the map is opened in a browser.
+        Tile layer passed to folium (a name such as ``"CartoDB.Positron"``, an
+        xyzservices provider, or a URL template such as a force's own tile server),
+        or None for no base map. Tiles are URLs in the HTML: nothing is downloaded
+        until the map is opened in a browser, and without a connection the cells show
+        on a plain background.
     min_count
         Privacy (default 3): units with ``0 < n_incidents < min_count`` lose their
         statistics and are shown as "suppressed (< min_count)"; such hotspots get no
@@ -271,8 +274,6 @@ def _explore_units(
     drop_background: bool,
     min_count: int | None,
 ) -> None:
-    import matplotlib as mpl
-
     check_columns(units, [column], "units")
     gdf = units.reset_index() if units.index.name else units.copy()
     values = gdf[column]
@@ -311,9 +312,9 @@ def _explore_units(
     else:
         v = pd.to_numeric(gdf[column], errors="coerce").to_numpy(dtype=float)
         breaks = _class_breaks(v, 5)
-        cmap = mpl.colormaps[SEQUENTIAL_CMAP].resampled(max(len(breaks), 2) + 1)
-        idx = np.searchsorted(breaks, v, side="left") + 1 if breaks.size else np.ones(len(v))
-        gdf["_fill"] = [mpl.colors.to_hex(cmap(int(i))) for i in idx]
+        colours = sequential_colours(max(len(breaks), 1))  # as on the printed maps
+        idx = np.searchsorted(breaks, v, side="left") if breaks.size else np.zeros(len(v))
+        gdf["_fill"] = [colours[min(int(i), len(colours) - 1)] for i in idx]
     if min_count is not None and "n_incidents" in gdf.columns:
         n = pd.to_numeric(gdf["n_incidents"], errors="coerce").fillna(0).to_numpy()
         small = (n > 0) & (n < min_count)

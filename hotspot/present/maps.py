@@ -7,14 +7,10 @@ passes a ``basemap`` callable, e.g. ``lambda ax: contextily.add_basemap(ax, crs=
 
 Colour choices
 --------------
-``HOTSPOT_CLASS_COLORS`` is ColorBrewer RdBu (7 classes, reversed: red = hot), which is
-colour-blind safe. A symmetric diverging scheme cannot separate ``hot_99`` from
-``cold_99`` in greyscale (they have about the same lightness), so cold classes are
-also **hatched** (``HOTSPOT_CLASS_HATCHES``) and the legend names every class in
-words. ``not_significant`` cells are left unfilled so that the map stays light.
-Counts and KDE use ColorBrewer ``YlOrRd`` in 5 classes, whose lightness decreases
-monotonically, so the order survives greyscale printing. Both tables are shared by
-the static maps and :func:`explore`, so printed and web maps match.
+The colour, hatch and class tables live in :mod:`hotspot.present.palette` (shared
+with :func:`explore`, so printed and web maps match): Gi* classes in ColorBrewer
+RdBu with cold classes hatched; counts and KDE in ColorBrewer ``YlOrRd`` at evenly
+spaced grey levels, so every class survives greyscale printing.
 
 Privacy by default: individual incident points are drawn only with
 ``show_incidents=True``; ``min_count=n`` greys out cells with ``0 < count < n`` as
@@ -38,13 +34,32 @@ from hotspot.exceptions import CRSError, InvalidInputError
 from hotspot.present.context import _draw_mask, street_labels
 from hotspot.present.furniture import (
     _FONT,
-    _rank_labels,
     add_map_furniture,
     add_north_arrow,
     add_scale_bar,
 )
+from hotspot.present.labels import rank_labels
+from hotspot.present.palette import (
+    HOTSPOT_CLASS_COLORS,
+    HOTSPOT_CLASS_HATCHES,
+    HOTSPOT_CLASS_LABELS,
+    HOTSPOT_FILL,
+    HOTSPOT_OUTLINE,
+    LISA_CLUSTER_COLORS,
+    LISA_CLUSTER_HATCHES,
+    LISA_CLUSTER_LABELS,
+    SEQUENTIAL_CMAP,
+    SUPPRESSED_COLOR,
+    SUPPRESSED_EDGE,
+    SUPPRESSED_HATCH,
+    _class_breaks,
+    _class_table,
+    _fmt,
+    _mean_multiple_breaks,
+    sequential_colours,
+)
 
-__all__ = [
+__all__ = [  # with the palette's tables, re-exported: maps.HOTSPOT_CLASS_COLORS ...
     "HOTSPOT_CLASS_COLORS",
     "HOTSPOT_CLASS_HATCHES",
     "HOTSPOT_CLASS_LABELS",
@@ -62,72 +77,12 @@ __all__ = [
     "plot_kde",
     "plot_units",
     "save_map",
+    "sequential_colours",
 ]
 
-#: Colour of each ``hotspot_class`` (ColorBrewer RdBu-7 reversed; colour-blind safe).
-HOTSPOT_CLASS_COLORS: dict[str, str] = {
-    "cold_99": "#2166ac",
-    "cold_95": "#67a9cf",
-    "cold_90": "#d1e5f0",
-    "not_significant": "#f7f7f7",
-    "hot_90": "#fddbc7",
-    "hot_95": "#ef8a62",
-    "hot_99": "#b2182b",
-}
-#: Hatching that separates cold from hot classes when printed in greyscale.
-HOTSPOT_CLASS_HATCHES: dict[str, str | None] = {
-    "cold_99": "////",
-    "cold_95": "///",
-    "cold_90": "//",
-    "not_significant": None,
-    "hot_90": None,
-    "hot_95": None,
-    "hot_99": None,
-}
-#: Legend wording of each class.
-HOTSPOT_CLASS_LABELS: dict[str, str] = {
-    "hot_99": "Hot spot, 99 % confidence",
-    "hot_95": "Hot spot, 95 % confidence",
-    "hot_90": "Hot spot, 90 % confidence",
-    "not_significant": "Not significant",
-    "cold_90": "Cold spot, 90 % confidence",
-    "cold_95": "Cold spot, 95 % confidence",
-    "cold_99": "Cold spot, 99 % confidence",
-}
-#: Colours of local Moran ``lisa_cluster`` values (esda's, colour-blind safe; low
-#: clusters are hatched like cold spots).
-LISA_CLUSTER_COLORS: dict[str, str] = {
-    "High-High": "#d7191c",
-    "High-Low": "#fdae61",
-    "not_significant": "#f7f7f7",
-    "Low-High": "#abd9e9",
-    "Low-Low": "#2c7bb6",
-}
-LISA_CLUSTER_HATCHES: dict[str, str | None] = {
-    "High-High": None,
-    "High-Low": None,
-    "not_significant": None,
-    "Low-High": "//",
-    "Low-Low": "////",
-}
-LISA_CLUSTER_LABELS: dict[str, str] = {
-    "High-High": "High-High cluster",
-    "High-Low": "High-Low outlier",
-    "not_significant": "Not significant",
-    "Low-High": "Low-High outlier",
-    "Low-Low": "Low-Low cluster",
-}
-#: Sequential colour map for counts and densities (lightness monotone, prints in grey).
-SEQUENTIAL_CMAP = "YlOrRd"
 #: Paper sizes in inches (portrait width, height).
 PAPER_SIZES: dict[str, tuple[float, float]] = {"A4": (8.27, 11.69), "letter": (8.5, 11.0)}
 
-HOTSPOT_FILL = HOTSPOT_CLASS_COLORS["hot_99"]
-SUPPRESSED_COLOR = "#ffffff"
-#: Suppressed cells are white with dark dots, on the map and in the legend alike, so
-#: in greyscale they differ from every shaded class by texture, not by a grey level.
-SUPPRESSED_EDGE = "#525252"
-SUPPRESSED_HATCH = "...."
 _CONTEXT_COLOR = "#4d4d4d"
 
 
@@ -364,25 +319,13 @@ def _finish(
     return ax
 
 
-def _patch(colour: str, label: str, hatch: str | None = None, edge: str = "#333333") -> Any:
+def _patch(
+    colour: str, label: str, hatch: str | None = None, edge: str = "#333333",
+    linewidth: float = 0.6,
+) -> Any:
     from matplotlib.patches import Patch
 
-    return Patch(facecolor=colour, edgecolor=edge, hatch=hatch, linewidth=0.6, label=label)
-
-
-def _class_table(values: pd.Series, column: str) -> tuple[dict, dict, dict]:
-    present = set(values.dropna())
-    for colours, hatches, labels in (
-        (HOTSPOT_CLASS_COLORS, HOTSPOT_CLASS_HATCHES, HOTSPOT_CLASS_LABELS),
-        (LISA_CLUSTER_COLORS, LISA_CLUSTER_HATCHES, LISA_CLUSTER_LABELS),
-    ):
-        if present <= set(colours):
-            return colours, hatches, labels
-    raise InvalidInputError(
-        f"column {column!r} has values {sorted(present)[:5]} that are neither hotspot classes "
-        f"({list(HOTSPOT_CLASS_LABELS)}) nor LISA clusters ({list(LISA_CLUSTER_LABELS)}); "
-        "pass a numeric column, hs.gi_star or hs.local_moran output."
-    )
+    return Patch(facecolor=colour, edgecolor=edge, hatch=hatch, linewidth=linewidth, label=label)
 
 
 def _merged(units: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -421,38 +364,6 @@ def _draw_classes(ax: Any, units: gpd.GeoDataFrame, column: str, handles: list[A
                 ax=ax, facecolor="none", edgecolor="#08306b", linewidth=0.0, hatch=hatch, zorder=3
             )
         handles.append(_patch(colours[cls], f"{labels[cls]} ({len(sel):,})", hatch))
-
-
-def _class_breaks(values: np.ndarray, k: int) -> np.ndarray:
-    """Up to ``k`` quantile class upper bounds of the positive values, 2 significant digits."""
-    pos = values[np.isfinite(values) & (values > 0)]
-    if pos.size == 0:
-        return np.array([])
-    qs = np.quantile(pos, np.linspace(0, 1, k + 1)[1:])
-    out = []
-    for q in qs:
-        digits = 1 - math.floor(math.log10(abs(q))) if q > 0 else 0
-        r = round(float(q), max(digits, 0) if q >= 10 else digits)
-        if not out or r > out[-1]:
-            out.append(r)
-    out[-1] = max(out[-1], float(pos.max()))
-    return np.asarray(out, dtype=float)
-
-
-def _fmt(v: float) -> str:
-    if float(v).is_integer():
-        return f"{int(v):,}"
-    return f"{v:,.3g}"
-
-
-def _mean_multiple_breaks(values: np.ndarray, k: int) -> tuple[np.ndarray, float]:
-    """Chainey's incremental multiples of the mean of the positive cells."""
-    pos = values[np.isfinite(values) & (values > 0)]
-    if pos.size == 0:
-        return np.array([]), 0.0
-    mean = float(pos.mean())
-    b = [mean * i for i in range(2, k + 1) if mean * i < pos.max()] + [float(pos.max())]
-    return np.asarray(b), mean
 
 
 def _grid_cells(units: gpd.GeoDataFrame) -> tuple[Any, np.ndarray, np.ndarray] | None:
@@ -526,7 +437,6 @@ def _draw_numeric(
     integer: bool = False,
     scheme: str = "quantiles",
 ) -> None:
-    import matplotlib as mpl
 
     values = pd.to_numeric(units[column], errors="coerce").to_numpy(dtype=float)
     if scheme == "mean_multiples":
@@ -535,13 +445,20 @@ def _draw_numeric(
         breaks, floor = _class_breaks(values, k), 0.0
     if breaks.size == 0:
         return
-    cmap = mpl.colormaps[SEQUENTIAL_CMAP].resampled(max(len(breaks), 2) + 1)
+    colours = sequential_colours(len(breaks))
     cls = np.searchsorted(breaks, values, side="left")
     pos = values[np.isfinite(values) & (values > floor)]
     lower = float(pos.min()) if floor == 0 else floor
+    n_zero = int((values == 0).sum())
+    if n_zero and not floor:  # empty cells are drawn (unfilled): say what white means
+        what = "incidents" if column == "n_incidents" else ""
+        cells = f"{n_zero:,} cell{'s' if n_zero != 1 else ''}"
+        zero = _patch("white", f"0 {what} ({cells})".replace("  ", " "))
+        small = [j for j, h in enumerate(handles) if h.get_label().startswith("fewer than")]
+        handles.insert(small[0] if small else len(handles), zero)  # 0 before 1-2 and 3+
     for i, upper in enumerate(breaks):
         sel_mask = (cls == i) & (values > 0) & (values >= floor)
-        colour = mpl.colors.to_hex(cmap(i + 1))
+        colour = colours[i]
         if sel_mask.any():
             _fill_cells(ax, units[sel_mask], colour)
         if integer:
@@ -663,8 +580,8 @@ def plot_units(
     >>> cells = gpd.GeoDataFrame({"n_incidents": [0, 1, 4, 9]},
     ...     geometry=[box(i * 100, 0, i * 100 + 100, 100) for i in range(4)], crs=32616)
     >>> ax = plot_units(cells, "n_incidents", min_count=3, title="Counts")
-    >>> [t.get_text() for t in ax.get_legend().get_texts()][0]
-    'fewer than 3 incidents, not shown (1 cell)'
+    >>> [t.get_text() for t in ax.get_legend().get_texts()][:2]
+    ['0 incidents (1 cell)', 'fewer than 3 incidents, not shown (1 cell)']
     """
     gdf, ax, handles = _start_units_map(units, column, ax)
     shown = _suppress(gdf, min_count, count_column, ax, handles)
@@ -827,7 +744,8 @@ def plot_hotspots(
         smaller than its label gets the label beside it with a leader line, so that
         the area stays visible. Labels that would overlap a label of a better rank
         are moved to a free spot nearby with a leader line, or left out when none is
-        free (``ax._hotspot_hidden_labels`` counts them).
+        free (``ax._hotspot_hidden_labels`` counts them). Labels are placed when the
+        map is drawn, at its final size (:mod:`hotspot.present.labels`).
     top
         Draw only the ``top`` best-ranked hotspots.
     basemap
@@ -900,7 +818,10 @@ def plot_hotspots(
         _draw_mask(ax, mask, bounds, hot.crs, handles)
     if len(hot):
         fill = "none" if units is not None else HOTSPOT_FILL
-        hot.plot(ax=ax, facecolor=fill, alpha=None, edgecolor="black", linewidth=1.2, zorder=6)
+        # a thick black outline on a white halo: legible on the darkest class and in grey
+        hot.boundary.plot(ax=ax, color="white", linewidth=HOTSPOT_OUTLINE * 2.2, zorder=6)
+        hot.plot(ax=ax, facecolor=fill, edgecolor="black", linewidth=HOTSPOT_OUTLINE,
+                 zorder=6.1, gid="hotspot_outline")
         handles.insert(
             0,
             _patch(
@@ -909,6 +830,7 @@ def plot_hotspots(
                 if len(hot) < n_all
                 else f"Hotspot area ({len(hot):,}), numbered by rank",
                 edge="black",
+                linewidth=HOTSPOT_OUTLINE,
             ),
         )
     if show_incidents and incidents is not None:
@@ -927,7 +849,7 @@ def plot_hotspots(
         exact=view is not None,
     )
     if labels and len(hot):
-        _rank_labels(ax, hot, rank_col, label_size)
+        rank_labels(ax, hot, rank_col, label_size)
     return ax
 
 

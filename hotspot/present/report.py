@@ -32,7 +32,7 @@ import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -56,7 +56,7 @@ from hotspot.analyse.darkness import dark_share
 from hotspot.analyse.emerging import emerging_hotspots
 from hotspot.analyse.temporal import temporal_profile
 from hotspot.exceptions import InvalidInputError
-from hotspot.ingest.columns import setting_column
+from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
 from hotspot.present.advice import evidence_lines
@@ -328,7 +328,7 @@ def _hotspot_info(
     mixes = []
     if "offence" in sub.columns and sub["offence"].nunique() > 1:
         mixes.append(("Offence mix", _mix(sub["offence"], m)))
-    place_col = setting_column(sub)  # PREMISES_TYPE, Location Type, loc_cat ... by name
+    place_col = analyses["setting"]  # given, or found by its name (resolve_setting)
     if place_col is not None:
         mixes.append(("Type of place", _mix(sub[place_col], m)))
     conc = (
@@ -417,6 +417,7 @@ def _analyses(
         "emerging_note": emerging_note,
         "scores": scores,
         "menus": _menus(hot, inc, scores, opts["setting"]),
+        "setting": opts["setting"],
         "plan": _patrol(hot, inc, opts["patrol_hours"], opts["random_state"], opts["tz"]),
     }
 
@@ -459,7 +460,7 @@ def briefing(
     show_incidents: bool = False,
     tz: Any = None,
     interventions: bool = True,
-    setting: str | None = None,
+    setting: str | Literal[False] | None = None,
     officer_hours_per_week: float | None = None,
     title: str | None = None,
     source: str | None = None,
@@ -524,7 +525,9 @@ def briefing(
         Score interventions (:func:`hotspot.score_interventions`) and print the top 3
         per place with their reasons in full.
     setting
-        Incident column with the place type (street, residence...), for lighting.
+        Incident column with the place type (street, residence...), for the measures
+        and the "Type of place" table. None: the column named like a place type, if
+        there is one (:func:`hotspot.ingest.columns.resolve_setting`); False: none.
     officer_hours_per_week
         Officer-hours per week for a patrol plan; each place lists its visit days and
         times. None: no plan. (Called ``patrol_hours`` before; that name still works
@@ -641,7 +644,7 @@ def briefing(
     opts = {
         "tz": tz,
         "interventions": interventions,
-        "setting": setting,
+        "setting": resolve_setting(incidents, setting, choices),
         "patrol_hours": officer_hours_per_week,
         "random_state": random_state,
         "hotspots": hotspots,

@@ -132,10 +132,19 @@ def test_multi_layer_geopackage_needs_layer(tmp_path):
     p = tmp_path / "crimes.gpkg"
     pts = gpd.GeoDataFrame({"offence": ["a", "b", "c"]},
                            geometry=gpd.points_from_xy(LON[:3], LAT[:3]), crs=4326)
+    pts.iloc[:2].to_file(p, layer="arrests")  # the first layer, and smaller
     pts.to_file(p, layer="incidents")
-    pts.iloc[:2].to_file(p, layer="arrests")
-    with pytest.raises(InvalidInputError, match=r"2 layers .*'incidents'.*layer="):
+    with pytest.raises(InvalidInputError, match=r"2 layers: 'arrests' \(Point, 2 features\), "
+                       r"'incidents' \(Point, 3 features\).*e\.g\. layer='incidents' \(the "
+                       "point layer with the most features"):
         read(p)
+    beats = gpd.GeoDataFrame({"beat": range(4)}, crs=4326,
+                             geometry=gpd.points_from_xy(LON, LAT).buffer(0.01))
+    q = tmp_path / "two.gpkg"
+    beats.to_file(q, layer="beats")  # more features, but polygons
+    pts.to_file(q, layer="crimes")
+    with pytest.raises(InvalidInputError, match=r"layer='crimes' \(the only point layer\)"):
+        read(q)
     gdf = read(p, layer="incidents")
     assert ingest_report(gdf).rows_read == 3
     assert any("layers" in n for n in ingest_report(gdf).notes)
@@ -153,7 +162,8 @@ def test_file_geodatabase_layers(tmp_path):
                            geometry=gpd.points_from_xy(LON[:3], LAT[:3]), crs=4326)
     pts.to_file(p, layer="incidents", driver="OpenFileGDB")
     pts.iloc[:1].to_file(p, layer="calls", driver="OpenFileGDB")
-    with pytest.raises(InvalidInputError, match=r"crimes\.gdb has 2 layers"):
+    with pytest.raises(InvalidInputError, match=r"crimes\.gdb has 2 layers.*"
+                       r"layer='incidents' \(the point layer with the most features\)"):
         read(p)
     assert ingest_report(read(p, layer="incidents")).rows_read == 3
 

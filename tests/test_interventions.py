@@ -267,7 +267,8 @@ def test_unknown_place_type_is_a_range_ranked_on_what_is_known():
                                 random_state=0, simulations=500).iloc[0]
     assert known["eligible"] == 6 and known["eligible_unknown"] == 0
     s = score_interventions(inc, hot, interventions=["street_lighting", "hot_spots_patrol"],
-                            random_state=0, simulations=500).set_index("intervention")
+                            setting=False, random_state=0, simulations=500
+                            ).set_index("intervention")
     light = s.loc["street_lighting"]
     assert light["eligible"] == 0 and light["eligible_unknown"] == 10
     assert light["prevented"] == 0 and light["prevented_if_unknown_eligible"] > 0
@@ -344,8 +345,9 @@ def test_default_scoring_leaves_out_the_process_and_bad_input():
     far["geometry"] = gpd.points_from_xy([9e5] * len(inc), [9e5] * len(inc))
     with pytest.raises(InvalidInputError, match="no incident falls inside any hotspot"):
         score_interventions(far, hot)
-    with pytest.raises(InvalidInputError, match="setting column"):
-        score_interventions(inc, hot, setting="nope")
+    with pytest.raises(InvalidInputError, match=r"setting='loc_kat' is not a column.*"
+                       r"Did you mean 'loc_cat'\?.*setting=False for none"):
+        score_interventions(inc, hot, setting="loc_kat")
     with pytest.raises(InvalidInputError, match="price year"):
         score_interventions(inc, hot, price_year=1990)
     with pytest.raises(InvalidInputError, match="capital_budget must be a non-negative"):
@@ -531,3 +533,31 @@ def test_plan_never_exceeds_a_budget_property():
         assert t["harm_prevented"] >= -1e-9
 
     check()
+
+
+def test_place_type_column_found_by_its_name_at_every_door():
+    """setting=None finds the place-type column (one rule: resolve_setting), reported."""
+    from hotspot.ingest.columns import resolve_setting
+    from hotspot.respond.menu import response_menu
+    from hotspot.respond.patrol import lighting_audit
+
+    hot = _hot()
+    inc = _incidents([30, 0, 0], offence="robbery").rename(columns={"loc_cat": "Premises Type"})
+    kw = {"interventions": ["street_lighting"], "random_state": 0, "simulations": 300}
+    auto = score_interventions(inc, hot, **kw)
+    given = score_interventions(inc, hot, setting="Premises Type", **kw)
+    none = score_interventions(inc, hot, setting=False, **kw)
+    assert auto["eligible"].tolist() == given["eligible"].tolist() == [30.0, 0.0, 0.0]
+    assert none["eligible"].sum() == 0 and none["eligible_unknown"].sum() == 30
+    choice = auto.attrs["hotspot"]["score_interventions"]["choices"]["setting"]
+    assert choice["value"] == "Premises Type" and "found by its name" in choice["reason"]
+    menu = response_menu(inc, hot)
+    assert menu.loc[menu["intervention"] == "street_lighting", "share_known"].max() == 1.0
+    assert lighting_audit(inc, hot, n_lights=0).hotspots["n_outdoor"].sum() == 30
+    indoor = inc.assign(**{"Premises Type": "residence"})
+    assert lighting_audit(indoor, hot, n_lights=0).hotspots["n_outdoor"].sum() == 0
+    assert lighting_audit(indoor, hot, n_lights=0, setting=False).hotspots[
+        "n_outdoor"].sum() == 30
+    choices: dict = {}
+    assert resolve_setting(inc.drop(columns="Premises Type"), None, choices) is None
+    assert "place types unknown" in choices["setting"]["reason"]

@@ -340,10 +340,13 @@ def test_lighting_audit_counts_outdoor_dark_incidents_only():
     row = audit.hotspots.iloc[0]
     assert row["n_outdoor"] == 2 and row["n_dark"] == 1 and row["n_known"] == 2
     assert row["n_dark_coverable"] == 1
-    upper = lighting_audit(inc, hot, n_lights=1).hotspots.iloc[0]
+    upper = lighting_audit(inc, hot, n_lights=1, setting=False).hotspots.iloc[0]
     assert upper["n_dark"] == 3  # place type unknown: counted, an upper bound
-    assert "setting" in lighting_audit(inc, hot).hotspots.attrs["hotspot"]["lighting_audit"][
-        "choices"]
+    assert "setting" in lighting_audit(inc, hot, setting=False).hotspots.attrs["hotspot"][
+        "lighting_audit"]["choices"]
+    found = lighting_audit(inc, hot, n_lights=1).hotspots  # loc_cat found by its name
+    assert found["n_dark"].iloc[0] == 1
+    assert found.attrs["hotspot"]["lighting_audit"]["choices"]["setting"]["value"] == "loc_cat"
 
 
 @pytest.mark.shared_data
@@ -358,7 +361,9 @@ def test_lighting_audit_outdoor_only_on_the_chicago_sample(shared_data):
     hot = hs.hotspots(inc).head(3)
     assert len(hot) > 0
     out = lighting_audit(inc, hot, n_lights=3, setting="loc_cat").hotspots
-    upper = lighting_audit(inc, hot, n_lights=3).hotspots
+    upper = lighting_audit(inc, hot, n_lights=3, setting=False).hotspots
+    found = lighting_audit(inc, hot, n_lights=3).hotspots  # loc_cat found by its name
+    assert found["n_dark"].tolist() == out["n_dark"].tolist()
     assert (out["n_outdoor"] < out["n_incidents_audit"]).all()  # indoor assaults left out
     assert (out["n_dark"] <= upper["n_dark"]).all() and out["n_dark"].sum() < upper[
         "n_dark"].sum()

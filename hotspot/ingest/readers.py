@@ -376,19 +376,49 @@ def _excel_serial_dates(df: pd.DataFrame, dates: tuple[Any, ...] = ()
     return df, done
 
 
+def _several_layers(path: Path, listed: Any) -> str:
+    """Say that a file has several layers and which one most likely holds the incidents.
+
+    The suggestion is the layer of point geometries with the most features (incidents
+    are points; a smaller point layer is more often arrests or calls, polygons are
+    beats or areas); without a point layer, the layer with the most features.
+    """
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    rows = []
+    for name, geom_type in listed:
+        try:
+            n = int(pyogrio.read_info(path, layer=str(name))["features"])
+        except (DataLayerError, DataSourceError, KeyError, TypeError, ValueError):
+            n = -1  # a count is a hint only: unknown stays -1
+        kind = str(geom_type) if geom_type else "no geometry"
+        rows.append((str(name), kind, n))
+    points = [r for r in rows if "point" in r[1].lower()]
+    pool = points or rows
+    best = max(pool, key=lambda r: r[2])  # the first of equal counts
+    shown = ", ".join(f"{name!r} ({kind}, " + (f"{n:,} features)" if n >= 0 else
+                                                 "features not counted)")
+                      for name, kind, n in rows)
+    why = ("the point layer with the most features" if points and len(points) > 1 else
+           "the only point layer" if points else "no layer holds points; the one with the "
+           "most features")
+    return (f"{path.name} has {len(rows)} layers: {shown}; pass layer= to choose one, e.g. "
+            f"layer={best[0]!r} ({why}).")
+
+
 def _read_vector(path: Path, layer: Any) -> _Loaded:
     import pyogrio
 
     notes: list[str] = []
     try:
-        layers = [str(r[0]) for r in pyogrio.list_layers(path)]
+        listed = pyogrio.list_layers(path)
     except Exception as exc:
         msg = f"could not read {path.name} as a vector GIS file: {exc}."
         raise InvalidInputError(msg) from None
+    layers = [str(r[0]) for r in listed]
     if layer is None and len(layers) > 1:
-        msg = (f"{path.name} has {len(layers)} layers ({', '.join(map(repr, layers))}): "
-               f"pass layer= to choose one, e.g. layer={layers[0]!r}.")
-        raise InvalidInputError(msg)
+        raise InvalidInputError(_several_layers(path, listed))
     if isinstance(layer, str) and layer not in layers:
         msg = (f"layer={layer!r}: no such layer in {path.name}. Layers: "
                f"{', '.join(map(repr, layers))}.")

@@ -30,7 +30,7 @@ from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.time import data_period
 from hotspot.analyse import darkness, temporal
 from hotspot.exceptions import HotspotError
-from hotspot.ingest.columns import setting_column
+from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
@@ -399,10 +399,8 @@ def _read(args: argparse.Namespace) -> Any:
 
 def _setting(args: argparse.Namespace, incidents: Any) -> str | None:
     """Return the --setting column, else the place-type column found by its name."""
-    if args.setting is not None:
-        return args.setting
-    found = setting_column(incidents)
-    if found is not None:
+    found = resolve_setting(incidents, args.setting)
+    if args.setting is None and found is not None:
         print(f"hotspot: place types from column {found!r} (found by its name; pass "
               "--setting COLUMN to choose another)", file=sys.stderr)
     return found

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -66,6 +66,7 @@ from hotspot._core.validation import check_columns, check_incidents_and_hotspots
 from hotspot.analyse.darkness import daylight
 from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import InvalidInputError
+from hotspot.ingest.columns import resolve_setting
 from hotspot.respond.baseline import expected_counts
 from hotspot.respond.evidence import (
     OUTDOOR_SETTINGS,
@@ -542,7 +543,7 @@ def score_interventions(
     observed_duration: Any = None,
     harm: Any = None,
     costs: Any = None,
-    setting: str | None = None,
+    setting: str | Literal[False] | None = None,
     offence: str = "offence",
     currency: str = "USD",
     fx: Mapping[str, float] | None = None,
@@ -588,9 +589,12 @@ def score_interventions(
         ``price_year``. None: the table of the country the incidents are in (reported).
         Offences without a cost are "not costed" (``prevented_not_costed``).
     setting
-        Column of location categories (e.g. Chicago's ``loc_cat``), mapped with
-        :func:`hotspot.respond.evidence.setting_group`. None: settings unknown -- measures
-        for particular settings get a range, nothing counted as known eligible.
+        Column of place types (e.g. Chicago's ``loc_cat``, ``PREMISES_TYPE``), mapped
+        with :func:`hotspot.respond.evidence.setting_group`. None: the column named like
+        a place type, if there is one (:func:`hotspot.ingest.columns.resolve_setting`;
+        the choice is reported in ``attrs``). False, or no such column: place types
+        unknown -- measures for particular settings get a range, nothing counted as
+        known eligible.
     offence
         Column of offence names, mapped with :func:`hotspot.respond.evidence.offence_group`.
     currency
@@ -674,11 +678,8 @@ def score_interventions(
         raise InvalidInputError(f"simulations must be at least 100, got {simulations}")
     if not (np.isfinite(discount_rate) and 0 <= discount_rate < 1):
         raise InvalidInputError(f"discount_rate must be in [0, 1), got {discount_rate!r}")
-    if setting is not None and setting not in incidents:
-        raise InvalidInputError(
-            f"setting column {setting!r} is not in incidents; pass an existing column "
-            "(e.g. 'loc_cat') or setting=None for unknown settings"
-        )
+    choices: dict[str, Any] = {}
+    setting = resolve_setting(incidents, setting, choices)
     cat = _resolve_catalogue(catalogue)
     ids = _select(cat, interventions)
     money = _Money(currency, {**cat.attrs.get("fx", {"USD": 1.0}), **dict(fx or {})},
@@ -687,8 +688,6 @@ def score_interventions(
     if horizon_days <= 0:
         raise InvalidInputError(f"horizon must be positive, got {horizon!r}")
     band = _band(displacement, cat)
-
-    choices: dict[str, Any] = {}
     member = hotspot_membership(incidents, hotspots)
     if not member.notna().any():
         raise InvalidInputError(

@@ -12,7 +12,7 @@ the briefing pack).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +21,7 @@ import pandas as pd
 from hotspot._core.meta import attach
 from hotspot._core.validation import check_columns, check_incidents_and_hotspots
 from hotspot.exceptions import InvalidInputError
+from hotspot.ingest.columns import resolve_setting
 from hotspot.respond.interventions import (
     _Context,
     _dark_weights,
@@ -43,7 +44,7 @@ def response_menu(
     hotspots: gpd.GeoDataFrame,
     *,
     scores: pd.DataFrame | None = None,
-    setting: str | None = None,
+    setting: str | Literal[False] | None = None,
     offence: str = "offence",
     catalogue: Any = None,
     min_share: float = 0.10,
@@ -101,8 +102,7 @@ def response_menu(
     check_incidents_and_hotspots(incidents, hotspots, ["occurred_at"])
     if not 0 <= min_share <= 1:
         raise InvalidInputError(f"min_share must be between 0 and 1, got {min_share!r}")
-    if setting is not None and setting not in incidents:
-        raise InvalidInputError(f"setting column {setting!r} is not in incidents")
+    setting = resolve_setting(incidents, setting)
     cat = _resolve_catalogue(catalogue)
     member = hotspot_membership(incidents, hotspots)
     if not member.notna().any():

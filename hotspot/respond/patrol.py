@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -54,6 +54,7 @@ from hotspot._core.validation import (
 from hotspot.analyse.darkness import daylight
 from hotspot.analyse.temporal import aoristic_weights
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
+from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.ingest.vocabularies import OUTDOOR_SETTINGS, setting_group
@@ -626,7 +627,7 @@ def lighting_audit(
     outage_end: str = "outage_end",
     grace_days: float = 1.0,
     twilight: str | float = "civil",
-    setting: str | None = None,
+    setting: str | Literal[False] | None = None,
     stacked: str = "exclude",
 ) -> LightingAudit:
     """Per-hotspot lighting audit: darkness, outage exposure and where lights would help.
@@ -681,7 +682,9 @@ def lighting_audit(
         Darkness limit, as in :func:`hotspot.analyse.darkness.daylight`.
     setting
         Column of place types (e.g. Chicago's ``loc_cat``), mapped with
-        :func:`hotspot.ingest.vocabularies.setting_group`; None: place types unknown.
+        :func:`hotspot.ingest.vocabularies.setting_group`. None: the column named like a
+        place type, if there is one (:func:`hotspot.ingest.columns.resolve_setting`,
+        reported); False, or no such column: place types unknown.
     stacked
         ``"exclude"`` (default) leaves out incidents whose ``location_quality`` is
         ``"stacked"`` (placeholder points, :mod:`hotspot.ingest.locations`), so that
@@ -717,9 +720,8 @@ def lighting_audit(
         raise InvalidInputError(f"n_lights must be a whole number >= 0, got {n_lights!r}")
     if len(hotspots) == 0:
         raise InvalidInputError("hotspots is empty: make hotspots first (hs.hotspots)")
-    if setting is not None:
-        check_columns(incidents, [setting], "incidents")
     choices: dict[str, Any] = {}
+    setting = resolve_setting(incidents, setting, choices)
     incidents, _ = exclude_stacked(incidents, stacked, choices)
     ids = hotspots["hotspot_id"].to_numpy()
     pos = _members(incidents, hotspots)
@@ -767,7 +769,7 @@ def _outdoor(inc: gpd.GeoDataFrame, setting: str | None, choices: dict[str, Any]
     if setting is None:
         note_choice(choices, "setting", None,
                     "no place-type column: every incident counted as outdoor (an upper "
-                    "bound: street lights do not act indoors); pass setting='loc_cat'")
+                    "bound: street lights do not act indoors); pass setting= to name it")
         return np.ones(len(inc), dtype=bool)
     return setting_group(inc[setting]).isin(sorted(OUTDOOR_SETTINGS)).to_numpy(dtype=bool)
 

@@ -147,6 +147,12 @@ def test_synthetic_multi_file_equals_in_memory(synthetic, kind):
     assert np.array_equal(both[0]["n_incidents"].to_numpy(), ref["n_incidents"].to_numpy())
     np.testing.assert_array_equal(both[1]["kde"], surface["kde"])
     _check_same_report(hs.ingest_report(both[1]), synthetic["mem"])
+    # the automatic bandwidth is the in-memory rule's, noted the same way
+    auto = scale.kde(ddf, cells)
+    ref_auto = hs.kde(mem, ref_cells, method="fft")
+    assert auto.attrs["hotspot"]["kde"]["choices"]["bandwidth"] == \
+        ref_auto.attrs["hotspot"]["kde"]["choices"]["bandwidth"]
+    np.testing.assert_allclose(auto["kde"], ref_auto["kde"], rtol=1e-9, atol=1e-9)
 
     prof = scale.temporal_profile(ddf, by="offence", normalize=True)
     ref_prof = hs.temporal_profile(mem, by="offence", normalize=True)
@@ -238,6 +244,67 @@ def test_crs_and_day_order_are_decided_once(tmp_path):
     assert "to_crs = EPSG:32631" in notes and "dayfirst = True" in notes
 
 
+def _rules_datasets(root: Path) -> tuple[Path, Path]:
+    """Two folders of 3 CSV files where one file alone would decide a rule differently.
+
+    ``stamps``: a_*.csv has every time at 00:00 and only dates that fit both day/month
+    orders (alone: date_only, month first); b_*.csv shows day first and varied times;
+    each file holds 10 incidents on one placeholder point (30 in all: a stack, while
+    10 alone are not). ``clock``: a_*.csv has times 0-23 only (alone: hours), the
+    others HHMM (so 5 is 00:05 everywhere).
+    """
+    rng = np.random.default_rng(7)
+    stamps, clock = root / "stamps", root / "clock"
+    stamps.mkdir()
+    clock.mkdir()
+    for i, name in enumerate(["a", "b", "c"]):
+        n = 60
+        lon = np.r_[rng.uniform(-87.66, -87.64, n), np.full(10, -87.65)]
+        lat = np.r_[rng.uniform(41.84, 41.86, n), np.full(10, 41.85)]
+        day = rng.integers(1, 13, n + 10) if i == 0 else rng.integers(1, 29, n + 10)
+        at = [f"{d:02d}/{m:02d}/2021 {h:02d}:{mi:02d}" for d, m, h, mi in zip(
+            day, rng.integers(1, 13, n + 10),
+            np.zeros(n + 10, int) if i == 0 else rng.integers(0, 24, n + 10),
+            np.zeros(n + 10, int) if i == 0 else rng.integers(0, 60, n + 10), strict=True)]
+        pd.DataFrame({"Longitude": lon.round(6), "Latitude": lat.round(6), "Date Occurred": at,
+                      "Offence": rng.choice(["THEFT", "ROBBERY"], n + 10)}).to_csv(
+            stamps / f"{name}_{i}.csv", index=False)
+        hhmm = rng.integers(0, 24, n) if i == 0 else (rng.integers(0, 24, n) * 100
+                                                      + rng.integers(0, 60, n))
+        pd.DataFrame({"Longitude": rng.uniform(-87.66, -87.64, n).round(6),
+                      "Latitude": rng.uniform(41.84, 41.86, n).round(6),
+                      "Date": [f"2021-03-{d:02d}" for d in rng.integers(1, 29, n)],
+                      "Time": hhmm}).to_csv(clock / f"{name}_{i}.csv", index=False)
+    return stamps, clock
+
+
+def test_rules_are_decided_once_for_the_whole_dataset(tmp_path):
+    """A rule one file alone would decide otherwise gives the in-memory result and report."""
+    stamps, clock = _rules_datasets(tmp_path)
+    alone = hs.read_incidents(stamps / "a_0.csv")
+    assert set(alone["time_quality"].astype(str)) == {"date_only"}
+    assert set(alone["location_quality"].astype(str)) == {"exact"}
+    alone_clock = hs.read_incidents(clock / "a_0.csv")
+    assert (alone_clock["occurred_at"].dt.minute == 0).all()  # alone: hours of the day
+    for folder in (stamps, clock):
+        ddf = scale.read_incidents(folder, tz="America/Chicago")
+        mem = hs.read_incidents(folder, tz="America/Chicago")
+        _check_same_rows(ddf, mem, by_file=True)
+        got = ddf.compute().reset_index(drop=True)
+        assert got["location_quality"].astype(str).tolist() == \
+            mem["location_quality"].astype(str).tolist()
+        report = scale.ingest_report(ddf)
+        _check_same_report(report, mem)
+        assert report.detected == hs.ingest_report(mem).detected
+        assert "rules" in report.notes[0] or any("rules" in n for n in report.notes)
+    assert (mem["occurred_at"].dt.minute != 0).any()  # clock: HHMM in every file
+    stacked = got["location_quality"].astype(str) == "stacked"
+    assert stacked.sum() == 0  # (clock has no stack)
+    got = scale.read_incidents(stamps, tz="America/Chicago").compute()
+    assert (got["location_quality"].astype(str) == "stacked").sum() == 30
+    assert (got["time_quality"].astype(str) == "midnight").sum() == 70
+
+
 def test_bad_partitions_are_reported_and_lose_no_other_rows(synthetic, tmp_path):
     folder = tmp_path / "mixed"
     shutil.copytree(synthetic["csv"], folder)
@@ -284,7 +351,7 @@ def test_arguments_errors(synthetic, tmp_path):
     with pytest.raises(TypeError, match=r"hs\.scale"):
         hs.count(ddf, hs.grid(synthetic["mem"], 500))
     with pytest.raises(InvalidInputError, match="bandwidth"):
-        scale.kde(ddf, hs.grid(synthetic["mem"], 500), bandwidth=None)
+        scale.kde(ddf, hs.grid(synthetic["mem"], 500), bandwidth=-1)
     with pytest.raises(InvalidInputError, match="partition_rows"):
         scale.read_incidents(synthetic["csv"], partition_rows=0)
     (tmp_path / "a.csv").write_text("x\n1\n")
@@ -339,3 +406,26 @@ def test_partition_tallies_sum_to_the_in_memory_count(n, k, seed, by):
     for c in ref.columns.drop("geometry"):
         assert np.array_equal(got[c].to_numpy(), ref[c].to_numpy()), c
     assert got.attrs["hotspot"]["count"]["n_outside"] == ref.attrs["hotspot"]["count"]["n_outside"]
+
+
+@pytest.mark.parametrize(("n", "weighted"), [(401, False), (400, False), (400, True)])
+def test_automatic_bandwidth_equals_in_memory(n, weighted):
+    """The rule's statistics by reductions give the in-memory bandwidth (ties included)."""
+    import dask_geopandas
+    import geopandas as gpd
+
+    from hotspot.scale.bandwidth import dataset_bandwidth
+    from hotspot.scan.density import _rule_choice
+
+    rng = np.random.default_rng(n)
+    xy = rng.normal(0, 700, size=(n, 2)).round(-1)  # many tied distances
+    w = rng.integers(0, 4, n).astype(float) if weighted else np.ones(n)
+    gdf = gpd.GeoDataFrame({"harm": w}, geometry=gpd.points_from_xy(*xy.T),
+                           crs="EPSG:32616")
+    weight = "harm" if weighted else None
+    for kernel in ("quartic", "gaussian"):
+        got, ref = {}, {}
+        h = dataset_bandwidth(dask_geopandas.from_geopandas(gdf, npartitions=3), kernel,
+                              weight, got)
+        assert h == _rule_choice(xy, w, weight, kernel, ref)
+        assert got == ref

@@ -17,6 +17,7 @@ from hotspot._core.crs import _to_crs
 from hotspot._core.meta import note_choice
 from hotspot.exceptions import InputTypeError, InvalidInputError
 from hotspot.ingest.readers import _Loaded
+from hotspot.ingest.rules import decide
 from hotspot.ingest.vocabularies import offence_group, unmapped_values, vocabulary_version
 
 _FAR_KM = 50.0
@@ -310,11 +311,10 @@ def _coordinate_floats(s: pd.Series, decimal: str | None, thousands: str | None,
         s = s.astype(object)
     if decimal is None and thousands is None:
         v, missing, invalid = _to_float(s)
-        if not invalid.any() or not (ptypes.is_object_dtype(s) or ptypes.is_string_dtype(s)):
-            return v, missing, invalid
-        txt = s.astype("string").str.strip()
-        seps = _separators(txt[invalid])
-        if seps is None:
+        texty = ptypes.is_object_dtype(s) or ptypes.is_string_dtype(s)
+        seps = decide(f"separators:{s.name}", lambda: _separators(
+            s.astype("string").str.strip()[invalid]) if invalid.any() and texty else None)
+        if seps is None or not texty:
             return v, missing, invalid
         decimal, thousands = seps
         notes.append(f"{s.name}: numbers written with {decimal!r} as the decimal separator "
@@ -359,9 +359,24 @@ _PAIR_RE = re.compile(
 _MAX_LOCATION = 200
 
 
-def _parse_location(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                           str]:
-    """Parse 'POINT (x y)' WKT or '(lat, lon)' text. Returns a, b, missing, invalid, order."""
+def _lon_first(s: pd.Series) -> bool:
+    """Tell whether number pairs are ``lon, lat`` (a first number beyond +-90).
+
+    Otherwise they are Socrata's ``(lat, lon)``.
+    """
+    pair = s.astype("string").str.strip().str.extract(_PAIR_RE)
+    pa = pd.to_numeric(pair[0], errors="coerce").to_numpy(float, na_value=np.nan)
+    pb = pd.to_numeric(pair[1], errors="coerce").to_numpy(float, na_value=np.nan)
+    ok = np.isfinite(pa) & np.isfinite(pb)
+    return bool(ok.any() and np.any(np.abs(pa[ok]) > 90) and np.all(np.abs(pb[ok]) <= 90))
+
+
+def _parse_location(s: pd.Series, lon_first: bool | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
+    """Parse 'POINT (x y)' WKT or '(lat, lon)' text. Returns a, b, missing, invalid, order.
+
+    ``lon_first``: the order of number pairs (None: decided from ``s``).
+    """
     txt = s.astype("string").str.strip()
     isna = s.isna().to_numpy()
     empty = isna | (txt == "").fillna(True).to_numpy(dtype=bool)
@@ -375,7 +390,8 @@ def _parse_location(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     pb = pd.to_numeric(pair[1], errors="coerce").to_numpy(float, na_value=np.nan)
     # "(lat, lon)" is the Socrata convention, unless the first number is not a latitude
     ok = np.isfinite(pa) & np.isfinite(pb)
-    lon_first = ok.any() and bool(np.any(np.abs(pa[ok]) > 90) and np.all(np.abs(pb[ok]) <= 90))
+    if lon_first is None:
+        lon_first = _lon_first(s)
     if not lon_first:
         pa, pb = pb, pa
     use_wkt = np.isfinite(wa) & np.isfinite(wb)
@@ -420,51 +436,11 @@ def _resolve_coordinates(loaded: _Loaded, cols: _Columns, args: dict[str, Any],
     elif loaded.geometry is not None:
         return _coords_from_geometry(loaded, detected, choices, notes)
     else:
-        def numeric(c: Any) -> bool:
-            if _squash(c) in {"longitude", "latitude", "lon", "lat", "lng"}:
-                return True  # unambiguous names: bad values are reported row by row
-            if args.get("decimal") or args.get("thousands"):
-                v, m, _ = _coordinate_floats(frame[c].head(_SAMPLE), args.get("decimal"),
-                                             args.get("thousands"), [])
-                return bool(np.isfinite(v).sum() >= 0.5 * max(1, (~m).sum()))
-            return _numeric_share(frame[c]) >= 0.5 or bool(frame[c].isna().all())
-
-        a_col = cols.find(_LON, numeric)
-        b_col = cols.find(_LAT, numeric) if a_col is not None else None
-        if a_col is None or b_col is None:
-            a_col = cols.find_tokens({"lon", "lng", "long"}, numeric, "longitude")
-            b_col = cols.find_tokens({"lat"}, numeric, "latitude") if a_col is not None \
-                else None
-        kind = "lonlat" if a_col is not None and b_col is not None else None
-        crs_arg = args["crs"]
-        xa = cols.find(_X, numeric)
-        xb = cols.find(_Y, numeric) if xa is not None else None
-        if kind and xa is not None and xb is not None:
-            given = _to_crs(crs_arg, "crs") if crs_arg is not None else None
-            if given is not None and given.is_projected:
-                a_col, b_col, kind = xa, xb, "xy"
-                notes.append(f"used {xa}/{xb} (projected, crs given) rather than "
-                             "the lon/lat columns")
-            else:
-                notes.append(f"projected columns {xa}/{xb} are also present; pass "
-                             f"x={xa!r}, y={xb!r}, crs=... to use them instead")
-        if kind is None and xa is not None and xb is not None:
-            a_col, b_col, kind = xa, xb, "xy"
-        if kind is None:
-            loc = cols.find(_LOCATION, lambda c: _location_share(frame[c]) >= 0.5)
-            if loc is None:
-                loc = next((c for c in frame.columns if c not in cols.used
-                            and _location_share(frame[c]) >= 0.8), None)
-            if loc is not None:
-                return _coords_from_location(frame, loc, cols, detected, choices)
-            shown = ", ".join(map(str, list(frame.columns)[:40]))
-            msg = (
-                "no coordinate columns found (looked for longitude/latitude, lon/lat, "
-                "lng, x/y, X_COORDINATE, Point_X, easting/northing, a WKT or '(lat, lon)' "
-                f"location column). Columns: {shown}. Pass `lon=` and `lat=` (degrees) "
-                "or `x=`, `y=` and `crs=` (projected)."
-            )
-            raise InvalidInputError(msg)
+        kind, a_col, b_col = decide("coordinates",
+                                    lambda: _detect_coordinates(cols, args, notes))
+        _check_present(frame, (a_col, b_col), "coordinate")
+        if kind == "location":
+            return _coords_from_location(frame, a_col, cols, detected, choices)
         note_choice(choices, "coordinates", f"{a_col}, {b_col}",
                     "detected from the column names")
     cols.used.update({a_col, b_col})
@@ -479,10 +455,77 @@ def _resolve_coordinates(loaded: _Loaded, cols: _Columns, args: dict[str, Any],
     return _Coords(a, b, missing, invalid, kind, (a_col, b_col))
 
 
+def _check_present(frame: pd.DataFrame, names: Sequence[Any], what: str) -> None:
+    """Refuse a decided column that this file does not have (read in pieces)."""
+    gone = [c for c in names if c is not None and c not in frame.columns]
+    if gone:
+        msg = (f"no {what} column {gone[0]!r} (the column the dataset uses); pass the "
+               "column names (lon=, lat=, x=, y=, datetime=...) that fit every file, or "
+               "read this file on its own.")
+        raise InvalidInputError(msg)
+
+
+def _detect_coordinates(cols: _Columns, args: dict[str, Any], notes: list[str]
+                        ) -> tuple[str, Any, Any]:
+    """Find the coordinate columns by name and content: ``(kind, a, b)``.
+
+    ``kind`` is ``"lonlat"``, ``"xy"`` or ``"location"`` (one text column, ``b`` None).
+    """
+    frame = cols.frame
+
+    def numeric(c: Any) -> bool:
+        if _squash(c) in {"longitude", "latitude", "lon", "lat", "lng"}:
+            return True  # unambiguous names: bad values are reported row by row
+        if args.get("decimal") or args.get("thousands"):
+            v, m, _ = _coordinate_floats(frame[c].head(_SAMPLE), args.get("decimal"),
+                                         args.get("thousands"), [])
+            return bool(np.isfinite(v).sum() >= 0.5 * max(1, (~m).sum()))
+        return _numeric_share(frame[c]) >= 0.5 or bool(frame[c].isna().all())
+
+    a_col = cols.find(_LON, numeric)
+    b_col = cols.find(_LAT, numeric) if a_col is not None else None
+    if a_col is None or b_col is None:
+        a_col = cols.find_tokens({"lon", "lng", "long"}, numeric, "longitude")
+        b_col = cols.find_tokens({"lat"}, numeric, "latitude") if a_col is not None \
+            else None
+    kind = "lonlat" if a_col is not None and b_col is not None else None
+    crs_arg = args["crs"]
+    xa = cols.find(_X, numeric)
+    xb = cols.find(_Y, numeric) if xa is not None else None
+    if kind and xa is not None and xb is not None:
+        given = _to_crs(crs_arg, "crs") if crs_arg is not None else None
+        if given is not None and given.is_projected:
+            a_col, b_col, kind = xa, xb, "xy"
+            notes.append(f"used {xa}/{xb} (projected, crs given) rather than "
+                         "the lon/lat columns")
+        else:
+            notes.append(f"projected columns {xa}/{xb} are also present; pass "
+                         f"x={xa!r}, y={xb!r}, crs=... to use them instead")
+    if kind is None and xa is not None and xb is not None:
+        a_col, b_col, kind = xa, xb, "xy"
+    if kind is not None:
+        return kind, a_col, b_col
+    loc = cols.find(_LOCATION, lambda c: _location_share(frame[c]) >= 0.5)
+    if loc is None:
+        loc = next((c for c in frame.columns if c not in cols.used
+                    and _location_share(frame[c]) >= 0.8), None)
+    if loc is not None:
+        return "location", loc, None
+    shown = ", ".join(map(str, list(frame.columns)[:40]))
+    msg = (
+        "no coordinate columns found (looked for longitude/latitude, lon/lat, "
+        "lng, x/y, X_COORDINATE, Point_X, easting/northing, a WKT or '(lat, lon)' "
+        f"location column). Columns: {shown}. Pass `lon=` and `lat=` (degrees) "
+        "or `x=`, `y=` and `crs=` (projected)."
+    )
+    raise InvalidInputError(msg)
+
+
 def _coords_from_location(frame: pd.DataFrame, loc: Any, cols: _Columns,
                           detected: dict[str, str], choices: dict[str, Any]) -> _Coords:
     cols.used.add(loc)
-    a, b, missing, invalid, order = _parse_location(frame[loc])
+    a, b, missing, invalid, order = _parse_location(
+        frame[loc], decide(f"lon_first:{loc}", lambda: _lon_first(frame[loc])))
     detected["location"] = str(loc)
     note_choice(choices, "coordinates", str(loc), f"parsed as {order}")
     return _Coords(a, b, missing, invalid, "xy", (loc, loc))
@@ -548,12 +591,17 @@ def _resolve_offence(cols: _Columns, offence: Any, detected: dict[str, str],
         def texty(c: Any) -> bool:
             return not ptypes.is_float_dtype(frame[c])
 
-        off_col = cols.find(_OFFENCE, texty)
-        if off_col is None:
-            off_col = next((c for c in frame.columns if c not in cols.used and texty(c)
-                            and _tokens(c) & {"offense", "offence", "crime", "ofns"}
-                            and _tokens(c) & {"type", "category", "desc", "description",
-                                              "group", "name", "class"}), None)
+        def find() -> Any:
+            found = cols.find(_OFFENCE, texty)
+            if found is None:
+                found = next((c for c in frame.columns if c not in cols.used and texty(c)
+                              and _tokens(c) & {"offense", "offence", "crime", "ofns"}
+                              and _tokens(c) & {"type", "category", "desc", "description",
+                                                "group", "name", "class"}), None)
+            return found
+
+        off_col = decide("offence_column", find)
+        _check_present(frame, (off_col,), "offence")
         if off_col is not None:
             note_choice(choices, "offence", str(off_col), "detected from the column name")
     if off_col is None:

@@ -22,6 +22,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from hotspot.ingest.columns import _SAMPLE, _to_float, _tokens
+from hotspot.ingest.rules import decide
 
 _RES_DATETIME, _RES_DATE, _RES_MONTH = 0, 1, 2
 
@@ -438,12 +439,21 @@ def _parse_dates(s: pd.Series, dayfirst: bool | None = None) -> _When:
     return _parse_text_dates(txt, empty, dayfirst)
 
 
-def _one_clock_time(w: _When, col: Any) -> tuple[_When, str | None]:
-    """Read a date column whose rows all carry one clock time as dates, not times.
+def _clock_minutes(w: _When) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows with a date and time, their days and their distinct clock times (minutes)."""
+    ok = ~w.empty & ~w.failed & (w.res == _RES_DATETIME)
+    v = w.values.to_numpy()[ok]
+    day = v.astype("datetime64[D]")
+    return ok, day, np.unique((v - day).astype("timedelta64[m]").astype(np.int64))
+
+
+def _is_one_clock_time(w: _When, col: Any = None) -> bool:
+    """Tell whether a date column carries one clock time on every row: then dates.
 
     Naive midnight on every row, or local midnight written in UTC
-    (``2014-03-02 05:00:00+00``) or another offset, is ``date_only``: each value becomes the
-    calendar date of the nearest midnight (so 05:00 is that day, 23:00 the next). Two
+    (``2014-03-02 05:00:00+00``) or another offset, is ``date_only``: :func:`_as_dates`
+    makes each value the calendar date of the nearest midnight (05:00 is that day, 23:00
+    the next). Two
     times exactly one hour apart (local midnight through daylight saving, written in
     UTC) count as one. Needs every row at midnight (two rows or more), or at least 10
     rows on 3 or more days for another time. A time other than naive 00:00 is checked
@@ -453,18 +463,23 @@ def _one_clock_time(w: _When, col: Any) -> tuple[_When, str | None]:
     """
     ok = ~w.empty & ~w.failed & (w.res == _RES_DATETIME)
     if w.how.startswith("epoch") or int(ok.sum()) < 2 or ok.sum() < (~w.empty & ~w.failed).sum():
-        return w, None
-    v = w.values.to_numpy()[ok]
-    day = v.astype("datetime64[D]")
-    tod = np.unique((v - day).astype("timedelta64[m]").astype(np.int64))
+        return False
+    ok, day, tod = _clock_minutes(w)
     hour = 60
     one = tod.size == 1 or (tod.size == 2 and min(tod[1] - tod[0],
                                                   1440 - (tod[1] - tod[0])) == hour)
     if not one:
-        return w, None
+        return False
     naive_midnight = tod.size == 1 and tod[0] == 0 and not w.aware[ok].any()
-    if not naive_midnight and (ok.sum() < 10 or np.unique(day).size < 3):
+    return naive_midnight or (ok.sum() >= 10 and np.unique(day).size >= 3)
+
+
+def _as_dates(w: _When, col: Any) -> tuple[_When, str | None]:
+    """Read the date-times of a one-clock-time column as the date of the nearest midnight."""
+    ok, _, tod = _clock_minutes(w)
+    if not ok.any():
         return w, None
+    v = w.values.to_numpy()[ok]
     nearest = (v + np.timedelta64(12, "h")).astype("datetime64[D]").astype("datetime64[us]")
     values = w.values.copy()
     values.iloc[np.flatnonzero(ok)] = nearest
@@ -475,14 +490,15 @@ def _one_clock_time(w: _When, col: Any) -> tuple[_When, str | None]:
     note = (f"date column {col!r} carries one clock time ({clock}{written}) on every row: "
             "read as dates (date_only), each the day of the nearest midnight")
     aware = w.aware & ~ok
+    naive_midnight = tod.size == 1 and tod[0] == 0 and not w.aware[ok].any()
     check = None if naive_midnight else _OneClock(tuple(int(m) for m in tod), w.values,
                                                   w.aware, col, note)
     return _When(values, aware, w.empty, w.failed, res, w.how, w.order,
                  one_clock=check), note
 
 
-def _first_of_month(w: _When, col: Any) -> tuple[_When, str | None]:
-    """Read dates that all fall on the 1st of a month as months (``month_only``).
+def _is_first_of_month(w: _When, col: Any) -> bool:
+    """Tell whether dates that all fall on the 1st of a month are months (``month_only``).
 
     Monthly exports (police.uk re-shared as ``2022-01-01``) write each month as its
     first day. The rule: every parsed value is a date on day 1, and the column is
@@ -490,13 +506,21 @@ def _first_of_month(w: _When, col: Any) -> tuple[_When, str | None]:
     """
     ok = ~w.empty & ~w.failed
     if not ok.any() or not np.all(w.res[ok] == _RES_DATE):
-        return w, None
+        return False
     v = w.values.to_numpy()[ok]
     months = v.astype("datetime64[M]")
     if not np.all(v == months.astype(v.dtype)):
-        return w, None
+        return False
     named = bool(_tokens(col) & {"month", "mon", "mth", "yearmonth"})
-    if not named and (ok.sum() < 20 or np.unique(months).size < 2):
+    return named or (ok.sum() >= 20 and np.unique(months).size >= 2)
+
+
+def _as_months(w: _When, col: Any) -> tuple[_When, str | None]:
+    """Read the dates (first days) of a column as months (``month_only``)."""
+    ok = ~w.empty & ~w.failed & (w.res == _RES_DATE)
+    v = w.values.to_numpy()
+    ok &= v == v.astype("datetime64[M]").astype(v.dtype)  # NaT rows are not ok already
+    if not ok.any():
         return w, None
     res = w.res.copy()
     res[ok] = _RES_MONTH
@@ -567,12 +591,40 @@ def _hours_only(v: np.ndarray) -> bool:
     return v.size > 0 and bool(np.all((v >= 0) & (v <= 23) & (v == np.floor(v))))
 
 
-def _parse_time_of_day(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _time_form(s: pd.Series) -> str:
+    """Tell how a time-of-day column writes its times.
+
+    ``"fraction"`` (of a day: numbers all in [0, 1)), ``"hours"`` (whole numbers all
+    0-23, or all-digit text of them), ``"hhmm"`` (other numbers) or ``"text"`` (text
+    and date-times).
+    """
+    if ptypes.is_datetime64_any_dtype(s):
+        return "text"
+    if ptypes.is_numeric_dtype(s) and not ptypes.is_bool_dtype(s):
+        v = s.to_numpy(dtype=float, na_value=np.nan)
+        v = v[np.isfinite(v)]
+        if v.size and np.all((v >= 0) & (v < 1)):
+            return "fraction"
+        return "hours" if _hours_only(v) else "hhmm"
+    txt = s.astype("string").str.strip()
+    empty = s.isna().to_numpy() | (txt == "").fillna(True).to_numpy(dtype=bool)
+    digits = txt.str.fullmatch(r"\d{1,4}").fillna(False).to_numpy(dtype=bool)
+    if (~empty).any() and np.all(digits[~empty]):
+        num = pd.to_numeric(txt.where(~empty), errors="coerce").to_numpy(float)
+        if _hours_only(num[~empty]):
+            return "hours"
+    return "text"
+
+
+def _parse_time_of_day(s: pd.Series, form: str | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Seconds since midnight, empty mask, failed mask for a time-of-day column.
 
     Whole numbers that are all 0-23 are hours of the day (``occurrencehour``), not
-    HHMM; other numbers are HHMM (``2130``) or fractions of a day.
+    HHMM; other numbers are HHMM (``2130``) or fractions of a day. ``form``: how the
+    column writes its times (:func:`_time_form`; None: decided from ``s``).
     """
+    form = _time_form(s) if form is None else form
     n = len(s)
     if ptypes.is_datetime64_any_dtype(s):
         wall = s.dt.tz_localize(None) if getattr(s.dtype, "tz", None) else s
@@ -585,10 +637,12 @@ def _parse_time_of_day(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
         empty = np.isnan(v)
         ok = ~empty & np.isfinite(v)
         secs = np.full(n, np.nan)
-        if ok.any() and np.all((v[ok] >= 0) & (v[ok] < 1)):  # fraction of a day
-            secs[ok] = np.round(v[ok] * 86400.0)
-        elif _hours_only(v[ok]):
-            secs[ok] = v[ok] * 3600.0
+        if form == "fraction":  # fraction of a day
+            day = ok & (v >= 0) & (v < 1)
+            secs[day] = np.round(v[day] * 86400.0)
+        elif form == "hours":
+            hour = ok & (v >= 0) & (v <= 23) & (v == np.floor(v))
+            secs[hour] = v[hour] * 3600.0
         else:  # HHMM integers (LAPD "TIME OCC": 2130, 5 = 00:05)
             hh, mm = np.floor_divide(v, 100), np.mod(v, 100)
             good = ok & (v == np.floor(v)) & (hh >= 0) & (hh < 24) & (mm < 60)
@@ -598,10 +652,10 @@ def _parse_time_of_day(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
     txt = s.astype("string").str.strip()
     empty = isna | (txt == "").fillna(True).to_numpy(dtype=bool)
     digits = txt.str.fullmatch(r"\d{1,4}").fillna(False).to_numpy(dtype=bool)
-    if (~empty).any() and np.all(digits[~empty]):
-        num = pd.to_numeric(txt.where(~empty), errors="coerce").to_numpy(float)
-        if _hours_only(num[~empty]):
-            return num * 3600.0, empty, np.zeros(n, bool)
+    if form == "hours":
+        num = pd.to_numeric(txt.where(~empty & digits), errors="coerce").to_numpy(float)
+        hour = (num >= 0) & (num <= 23) & (num == np.floor(num))
+        return np.where(hour, num * 3600.0, np.nan), empty, ~empty & ~hour
     txt = txt.where(~digits, txt.str.zfill(4))
     sample = pd.Series(txt[~empty].unique()[:_SAMPLE], dtype="string")
     scores = []
@@ -667,12 +721,13 @@ def _at_clock(when: _When, secs: np.ndarray, has: np.ndarray) -> pd.Series:
     return _as_us(day + pd.to_timedelta(np.where(has, secs, 0.0), unit="s"))
 
 
-def _with_time(when: _When, s: pd.Series) -> _When:
+def _with_time(when: _When, s: pd.Series, form: str | None = None) -> _When:
     """Combine a date column with a time-of-day (or hour-of-day) column.
 
     The result is local clock time (naive): the date's calendar day plus the time.
+    ``form``: as for :func:`_parse_time_of_day`.
     """
-    secs, _, t_failed = _parse_time_of_day(s)
+    secs, _, t_failed = _parse_time_of_day(s, form)
     has = ~np.isnan(secs)
     res = when.res.copy()
     date_ok = ~when.empty & ~when.failed
@@ -681,9 +736,8 @@ def _with_time(when: _When, s: pd.Series) -> _When:
     failed = when.failed | (date_ok & t_failed)
     used = date_ok & has
     real, how = None, ""
-    tv, _, t_bad = _to_float(s)
-    if used.any() and not t_bad.any() and _hours_only(tv[np.isfinite(tv)]):
-        real, how = _real_hour_zero(tv, used)  # whole numbers 0-23: an hour column
+    if (form or _time_form(s)) == "hours":  # whole numbers 0-23: an hour column
+        real, how = _real_hour_zero(secs / 3600.0, used, s.name)
     return _When(_at_clock(when, secs, has), np.zeros(len(s), bool), when.empty, failed, res,
                  when.how + " + time column" + how, when.order, real_midnight=real)
 
@@ -695,15 +749,21 @@ def _with_hour(when: _When, s: pd.Series) -> _When:
     res = when.res.copy()
     used = has & ~when.empty & ~when.failed
     res[used] = _RES_DATETIME
-    real, how = _real_hour_zero(v, used)
+    real, how = _real_hour_zero(v, used, s.name)
     return _When(_at_clock(when, v * 3600.0, has), when.aware & ~has, when.empty,
                  when.failed, res, when.how + " + hour column" + how, when.order,
                  real_midnight=real)
 
 
-def _real_hour_zero(hours: np.ndarray, used: np.ndarray) -> tuple[np.ndarray, str]:
-    """Rows at hour 0 that are a real time (:func:`_hour_zero`), and the words for it."""
-    placeholder, why = _hour_zero(hours[used])
+def _real_hour_zero(hours: np.ndarray, used: np.ndarray, col: Any
+                    ) -> tuple[np.ndarray, str]:
+    """Rows at hour 0 that are a real time (:func:`_hour_zero`), and the words for it.
+
+    The decision is one of the reader's (:func:`hotspot.ingest.rules.decide`), so a
+    dataset read in pieces decides it once.
+    """
+    placeholder, why = decide(f"hour_zero_placeholder:{col}",
+                              lambda: _hour_zero(hours[used]))
     real = used & (hours == 0) & (not placeholder)
     return real, f" ({why})" if why else ""
 
@@ -744,7 +804,7 @@ def _parse_parts(frame: pd.DataFrame, part_cols: dict[str, Any]) -> _When:
         res[np.isnan(parts["hour"])] = _RES_DATE
         if "minute" not in parts:  # with minutes, 00:00 is read as in a timestamp
             used = ~np.isnan(parts["hour"]) & ~empty & ~failed
-            real, why = _real_hour_zero(parts["hour"], used)
+            real, why = _real_hour_zero(parts["hour"], used, part_cols["hour"])
             how += f" ({why})" if why else ""
     return _When(values, np.zeros(n, bool), empty, failed, res, how, real_midnight=real)
 

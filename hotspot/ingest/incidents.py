@@ -125,6 +125,7 @@ from hotspot.ingest.columns import (
 from hotspot.ingest.locations import location_codes, location_quality
 from hotspot.ingest.readers import _dup_columns, _load, _Loaded
 from hotspot.ingest.report import IngestReport
+from hotspot.ingest.rules import decide
 from hotspot.ingest.time_zones import _zone_cells
 from hotspot.ingest.times import _finish_times, _read_times, _Times
 
@@ -672,7 +673,7 @@ def _input_crs(coords: _Coords, loaded: _Loaded, crs: Any, detected: dict[str, s
         kind = "lonlat"
     in_deg = ok & (np.abs(a) <= 180) & (np.abs(b) <= 90)
     if kind == "xy" and crs_in is None:
-        if ok.any() and in_deg.sum() > 0.5 * ok.sum():
+        if decide("xy_in_degrees", lambda: bool(ok.any() and in_deg.sum() > 0.5 * ok.sum())):
             notes.append("x/y values lie within lon/lat ranges: read as lon/lat degrees "
                          "(EPSG:4326); pass crs= if they are not")
             return "lonlat", None
@@ -840,7 +841,7 @@ def _output(frame: pd.DataFrame, keep: np.ndarray, renamed: list[Any], row_id: n
     canon["time_quality"] = pd.Categorical.from_codes(q_kept, categories=list(TIME_QUALITIES))
     canon["location_quality"], stacks, stack_line = location_quality(
         kx, ky, frame.iloc[kidx], placed.crs_out,
-        snapped=schema == "police.uk" or _is_snapped(kx, ky))
+        snapped=decide("snapped", lambda: schema == "police.uk" or _is_snapped(kx, ky)))
     if stack_line:
         warnings.append(stack_line)
     head = pd.DataFrame(canon)

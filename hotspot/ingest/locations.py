@@ -30,6 +30,7 @@ from scipy.spatial import cKDTree
 
 from hotspot._core.meta import note_choice
 from hotspot.exceptions import InvalidInputError
+from hotspot.ingest.rules import decide
 
 __all__ = ["LOCATION_QUALITIES", "StackRule", "location_codes", "stacked_locations"]
 
@@ -152,6 +153,40 @@ def stacked_locations(x: np.ndarray, y: np.ndarray, rule: StackRule | None = Non
     return flag_loc[inverse], stacks
 
 
+def _on_stacks(x: np.ndarray, y: np.ndarray, found: pd.DataFrame, resolution: float = 0.1
+               ) -> tuple[np.ndarray, pd.DataFrame]:
+    """Flag the incidents on the stacked coordinates ``found``; count them there.
+
+    ``found`` (``x``, ``y``, ``expected``) is what :func:`stacked_locations` found here,
+    or in the whole dataset when it is read in pieces; a point is on a stack when it
+    rounds to the same ``resolution`` as the stack's coordinate.
+    Returns the flags and the stacks table of :func:`stacked_locations` for these
+    incidents (stacks holding none of them left out).
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    flag = np.zeros(len(x), dtype=bool)
+    at = np.full(len(x), -1, dtype=np.int64)
+    if len(found) and len(x):
+        key = pd.MultiIndex.from_arrays([np.round(x / resolution), np.round(y / resolution)])
+        stack_key = pd.MultiIndex.from_arrays([np.round(found["x"].to_numpy(float) / resolution),
+                                               np.round(found["y"].to_numpy(float) / resolution)])
+        at = stack_key.get_indexer(key)
+        flag = at >= 0
+    counts = np.bincount(at[flag], minlength=len(found))
+    first = np.full(len(found), -1, dtype=np.int64)
+    hit = np.flatnonzero(flag)
+    first[at[hit][::-1]] = hit[::-1]
+    held = counts > 0
+    stacks = pd.DataFrame({"x": found["x"].to_numpy(float)[held],
+                           "y": found["y"].to_numpy(float)[held], "count": counts[held],
+                           "expected": found["expected"].to_numpy(float)[held],
+                           "first_row": first[held]})
+    stacks = stacks.sort_values("count", ascending=False, kind="stable").reset_index(
+        drop=True)
+    return flag, stacks
+
+
 _ADDRESS_NAMES = ("location", "address", "block", "blockaddress", "street", "streetname",
                   "place", "locationdescription", "addr", "direccion", "calle", "lugar",
                   "colonia", "ubicacion", "adresse", "hundredblock")
@@ -211,7 +246,8 @@ def location_quality(x: np.ndarray, y: np.ndarray, frame: pd.DataFrame, crs: obj
     from pyproj import Transformer
 
     rule = rule or StackRule()
-    flag, stacks = stacked_locations(x, y, rule)
+    found = decide("stacks", lambda: stacked_locations(x, y, rule)[1][["x", "y", "expected"]])
+    flag, stacks = _on_stacks(x, y, found)
     codes = np.where(flag, 1, 2 if snapped else 0)
     quality = pd.Categorical.from_codes(codes, categories=list(LOCATION_QUALITIES))
     if stacks.empty:

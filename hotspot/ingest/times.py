@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,7 @@ from hotspot.ingest.columns import (
     _SAMPLE,
     _START,
     _TIME,
+    _check_present,
     _Columns,
     _numeric_share,
     _to_float,
@@ -50,20 +52,24 @@ from hotspot.ingest.date_text import (
     _RES_DATE,
     _RES_DATETIME,
     _RES_MONTH,
+    _as_dates,
+    _as_months,
     _as_us,
     _date_share,
-    _first_of_month,
     _hours_only,
+    _is_first_of_month,
+    _is_one_clock_time,
     _nat,
-    _one_clock_time,
     _parse_dates,
     _parse_parts,
+    _time_form,
     _time_share,
     _wall,
     _When,
     _with_hour,
     _with_time,
 )
+from hotspot.ingest.rules import decide
 from hotspot.ingest.time_zones import (
     _apply_zone,
     _choose_zone,
@@ -194,6 +200,16 @@ def _find_date_columns(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any]
     auto = dt_col is None and st_col is None and en_col is None
     if not auto:
         return dt_col, st_col, en_col, auto
+    dt_col, st_col, en_col = decide("date_columns",
+                                    lambda: _detect_date_columns(cols, dates_ok))
+    _check_present(frame, (dt_col, st_col, en_col), "date")
+    return dt_col, st_col, en_col, auto
+
+
+def _detect_date_columns(cols: _Columns, dates_ok: Any) -> tuple[Any, Any, Any]:
+    """Find the datetime, or window start and end, columns by name and content."""
+    frame = cols.frame
+    dt_col = en_col = None
     st_col = cols.find(_START, dates_ok)
     if st_col is None:
         st_col = _token_date_column(cols, _START_TOKENS, dates_ok)
@@ -210,7 +226,7 @@ def _find_date_columns(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any]
             dt_col = _token_date_column(cols, None, dates_ok)
         if dt_col is None:
             dt_col = _typed_date_column(frame, cols)
-    return dt_col, st_col, en_col, auto
+    return dt_col, st_col, en_col
 
 
 def _typed_date_column(frame: pd.DataFrame, cols: _Columns) -> Any:
@@ -230,29 +246,27 @@ def _parse_role(frame: pd.DataFrame, cols: _Columns, col: Any, role: str,
     """Parse one date column and combine it with its time or hour-of-day column."""
     w = _parse_dates(frame[col], args.get("dayfirst"))
     date_failed = w.failed.copy()
-    for rule in (_one_clock_time, _first_of_month):
-        w, note = rule(w, col)
-        if note:
-            notes.append(note)
+    for name, applies, apply in (("one_clock_time", _is_one_clock_time, _as_dates),
+                                 ("first_of_month", _is_first_of_month, _as_months)):
+        if decide(f"{name}:{col}", partial(applies, w, col)):
+            w, note = apply(w, col)
+            if note:
+                notes.append(note)
     main = role == "datetime"
     tcol = cols.user(args["time"], "time") if main and args.get("time") is not None else None
     hcol = cols.user(args["hour"], "hour") if main and args.get("hour") is not None else None
-    if tcol is None and hcol is None and (auto or not main):
-        tcol = _companion_time(cols, col)
-        if tcol is None and main:
-            tcol = cols.find(_TIME, lambda c: _time_share(frame[c]) >= 0.5)
     has_values = bool(w.values.notna().any())
-    date_only = bool(np.all(w.res[~w.empty & ~w.failed] == _RES_DATE))
-    if tcol is None and hcol is None and has_values and date_only and (auto or not main):
-        hcol = _companion_hour(cols, col)
+    if tcol is None and hcol is None and (auto or not main):
+        tcol, hcol = decide(f"time_columns:{col}",
+                            lambda: _companion_columns(cols, col, main, w, has_values))
+        _check_present(frame, (tcol, hcol), "time")
     prefix = "" if main else f"{role}_"
     if tcol is not None and has_values:
         cols.used.add(tcol)
         found[prefix + "time"] = (tcol, f"time column next to {col}")
-        tv = _to_float(frame[tcol])[0]
-        hours = _hours_only(tv[np.isfinite(tv)])
-        w = _with_time(w, frame[tcol])
-        if hours:
+        form = decide(f"time_form:{tcol}", lambda: _time_form(frame[tcol]))
+        w = _with_time(w, frame[tcol], form)
+        if form == "hours":
             w.how += " (whole numbers 0-23: hours of the day, not HHMM)"
     elif hcol is not None and has_values:
         cols.used.add(hcol)
@@ -275,6 +289,18 @@ def _parse_role(frame: pd.DataFrame, cols: _Columns, col: Any, role: str,
     return w
 
 
+def _companion_columns(cols: _Columns, col: Any, main: bool, w: _When, has_values: bool
+                       ) -> tuple[Any, Any]:
+    """Find the time column of a date column, else (dates only) its hour column."""
+    frame = cols.frame
+    tcol = _companion_time(cols, col)
+    if tcol is None and main:
+        tcol = cols.find(_TIME, lambda c: _time_share(frame[c]) >= 0.5)
+    date_only = bool(np.all(w.res[~w.empty & ~w.failed] == _RES_DATE))
+    hcol = _companion_hour(cols, col) if tcol is None and has_values and date_only else None
+    return tcol, hcol
+
+
 def _hour_values_warning(s: pd.Series, col: Any, w: _When, warnings: list[str]) -> None:
     """Warn about hour-column values that are not whole hours 0-23 (read as dates only)."""
     v, empty, invalid = _to_float(s)
@@ -291,8 +317,10 @@ def _hour_values_warning(s: pd.Series, col: Any, w: _When, warnings: list[str]) 
 def _parts_when(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
                 found: dict[str, Any], fails: _Failures, notes: list[str]) -> _When | None:
     """Build the time from year/month(/day/hour/minute) columns, when there are some."""
-    part_cols = {r: cols.find(c, lambda c: _numeric_share(frame[c]) >= 0.9)
-                 for r, c in _PARTS.items()}
+    part_cols = dict(decide("part_columns", lambda: {
+        r: cols.find(c, lambda c: _numeric_share(frame[c]) >= 0.9)
+        for r, c in _PARTS.items()}))
+    _check_present(frame, list(part_cols.values()), "date part")
     if args.get("hour") is not None:
         part_cols["hour"] = cols.user(args["hour"], "hour")
     part_cols = {r: c for r, c in part_cols.items() if c is not None}
@@ -485,7 +513,7 @@ def _verify_one_clock(w: _When, zone: str | None, notes: list[str], warnings: li
         tod = ((raw - raw.astype("datetime64[D]")).astype("timedelta64[m]")
                .astype(np.int64))
         match = (tod[:, None] + offsets[None, :]) % 1440 == 0
-        if match.any(axis=1).all():
+        if decide(f"one_clock_in_zone:{oc.col}", lambda: bool(match.any(axis=1).all())):
             off = offsets[np.argmax(match, axis=1)].astype("timedelta64[m]")
             day = (raw + off).astype("datetime64[D]")
             values = w.values.copy()

@@ -3,10 +3,16 @@
 One partition is one CSV file (police.uk monthly files included) or a run of Parquet
 row groups. Each partition is read by the in-memory :func:`hotspot.read_incidents`, so
 canonical columns, drop reasons and ``time_quality`` are the same by construction.
-What must agree across partitions is decided **once**, from a sample of rows taken
-from up to :data:`SAMPLE_PARTITIONS` partitions spread over the dataset: the output
-CRS (``to_crs``), the preferred day/month order of text dates (``dayfirst``) and the
-time zone (``tz``). Whatever the caller passes wins.
+
+What the in-memory reader decides from the data is decided **once** for the dataset,
+from a sample of the first rows of **every** partition (at most :data:`SAMPLE_ROWS`
+each, :data:`SAMPLE_BUDGET` in all), read by the same reader: the output CRS
+(``to_crs``), the day/month order of text dates (``dayfirst``), the time zone
+(``tz``), and every decision of :mod:`hotspot.ingest.rules` (the coordinate, date,
+time, hour and offence columns, number separators, the one-clock-time and
+first-of-month rules, how a time column writes times, snapped points and stacked
+placeholder coordinates). Every partition is then read with those decisions fixed,
+so no partition decides on its own. Whatever the caller passes wins.
 """
 
 from __future__ import annotations
@@ -39,14 +45,17 @@ from hotspot.ingest.readers import (
 )
 from hotspot.ingest.readers import _head as _head_bytes
 from hotspot.ingest.report import IngestReport
+from hotspot.ingest.rules import read_rules
 from hotspot.scale._dask import is_dask_collection, require_dask
 
-__all__ = ["SAMPLE_PARTITIONS", "ingest_report", "read_incidents", "write_incidents"]
+__all__ = ["SAMPLE_BUDGET", "SAMPLE_ROWS", "ingest_report", "read_incidents",
+           "write_incidents"]
 
-SAMPLE_PARTITIONS = 32
-"""Number of partitions (spread over the dataset) whose first rows make the sample."""
 SAMPLE_ROWS = 2_000
-"""Rows taken from the start of each sampled partition."""
+"""Most rows taken from the start of each partition for the sample."""
+SAMPLE_BUDGET = 200_000
+"""Rows of the whole sample: each partition gives ``SAMPLE_BUDGET // npartitions``
+rows (between 100 and :data:`SAMPLE_ROWS`)."""
 _MARKER = "_hotspot_incidents.json"  # marks a folder written by write_incidents
 
 
@@ -68,6 +77,7 @@ class _Plan:
     choices: dict[str, Any]
     sample: IngestReport | None
     params: dict[str, Any] = field(default_factory=dict)
+    rules: dict[str, Any] = field(default_factory=dict)  # decisions fixed for every part
 
 
 _PLANS: dict[str, _Plan] = {}
@@ -250,16 +260,19 @@ def _conform(gdf: gpd.GeoDataFrame, meta: gpd.GeoDataFrame, notes: list[str]) ->
 
 
 def _read_part(part: _Part, kwargs: dict[str, Any], meta: gpd.GeoDataFrame | None = None,
-               errors: str = "report", head: int | None = None) -> gpd.GeoDataFrame:
+               errors: str = "report", head: int | None = None,
+               rules: dict[str, Any] | None = None) -> gpd.GeoDataFrame:
     """Read one partition (or its first ``head`` rows) with the in-memory reader.
 
-    A partition that cannot be read becomes an empty frame whose report names the
-    file and the reason (``errors="raise"``: an InvalidInputError naming the file).
+    ``rules``: the dataset's decisions (:mod:`hotspot.ingest.rules`), applied as
+    they are. A partition that cannot be read becomes an empty frame whose report
+    names the file and the reason (``errors="raise"``: an InvalidInputError naming
+    the file).
     """
     try:
         if part.kind.startswith("broken:"):
             raise InvalidInputError(part.kind[len("broken:"):])
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), read_rules(rules):
             warnings.simplefilter("ignore", DataQualityWarning)
             if part.kind == "canonical":
                 gdf = _canonical(part, head)
@@ -370,20 +383,30 @@ def merge_reports(reports: list[IngestReport | None], plan: _Plan | None) -> Ing
 
 
 # ----------------------------------------------------------------------------- public API
-def _sample_choices(parts: list[_Part], kwargs: dict[str, Any]) -> tuple[dict[str, Any],
-                                                                         dict[str, Any],
-                                                                         IngestReport | None]:
-    """Read a sample spread over the dataset and fix to_crs, dayfirst and tz from it."""
+def _sample_rows(n_parts: int) -> int:
+    return int(min(SAMPLE_ROWS, max(100, SAMPLE_BUDGET // max(n_parts, 1))))
+
+
+def _sample_choices(parts: list[_Part], kwargs: dict[str, Any]
+                    ) -> tuple[dict[str, Any], dict[str, Any], IngestReport | None,
+                               dict[str, Any]]:
+    """Read the first rows of every partition as one sample; decide the rules from it.
+
+    Returns the arguments for every partition (``to_crs``, ``dayfirst``, ``tz``
+    fixed), the choices to report, the sample's report and the fixed decisions of
+    :mod:`hotspot.ingest.rules`.
+    """
+    dask, _ = require_dask()
     choices: dict[str, Any] = {}
     pinned = dict(kwargs)
     raw = [p for p in parts if p.kind in ("csv", "parquet")]
     if not raw:
-        return pinned, choices, None
-    pick = np.unique(np.linspace(0, len(raw) - 1, min(len(raw), SAMPLE_PARTITIONS)).round()
-                     .astype(int))
-    heads = [h for h in (_head(raw[i], SAMPLE_ROWS) for i in pick) if h is not None and len(h)]
+        return pinned, choices, None, {}
+    k = _sample_rows(len(raw))
+    got_heads = dask.compute(*[dask.delayed(_head)(p, k) for p in raw])
+    heads = [h for h in got_heads if h is not None and len(h)]
     if not heads:
-        return pinned, choices, None
+        return pinned, choices, None, {}
     geo = [h for h in heads if isinstance(h, gpd.GeoDataFrame)]
     if geo and len(geo) == len(heads):
         crs = geo[0].crs
@@ -392,26 +415,40 @@ def _sample_choices(parts: list[_Part], kwargs: dict[str, Any]) -> tuple[dict[st
     else:
         sample = pd.concat([pd.DataFrame(h) for h in heads], ignore_index=True)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), read_rules() as rules:
             warnings.simplefilter("ignore")
             got = _read_one(sample, **{**kwargs, "errors": "report"})
     except InvalidInputError:
-        return pinned, choices, None
+        return pinned, choices, None, {}
     rep: IngestReport = got.attrs["hotspot"]["ingest"]["report"]
     n = len(sample)
+    where = f"the first rows of each of the {len(heads)} files/partitions ({n:,} rows)"
     if kwargs.get("to_crs") is None:
         pinned["to_crs"] = note_choice(choices, "to_crs", rep.crs_out,
-                                       f"output CRS of a sample of {n:,} rows from "
-                                       f"{len(heads)} files/partitions")
+                                       f"output CRS of {where}")
     if kwargs.get("dayfirst") is None:
         order = next((_day_first(s) for s in rep.notes if _day_first(s) is not None), None)
         if order is not None:
             pinned["dayfirst"] = note_choice(
-                choices, "dayfirst", order, "day/month order of the dates in the sample")
+                choices, "dayfirst", order, f"day/month order of the dates in {where}")
     tz = getattr(got["occurred_at"].dtype, "tz", None)
     if kwargs.get("tz") is None and tz is not None:
-        pinned["tz"] = note_choice(choices, "tz", str(tz), "time zone of the sample's times")
-    return pinned, choices, rep
+        pinned["tz"] = note_choice(choices, "tz", str(tz), f"time zone of {where}")
+    shown = {key: _shown(v) for key, v in rules.made.items()}
+    note_choice(choices, "rules", shown, f"decided once from {where}, then applied to every "
+                "partition")
+    return pinned, choices, rep, rules.made
+
+
+def _shown(value: Any) -> Any:
+    """Return a decision as plain text for the report (stacks as their coordinates)."""
+    if isinstance(value, pd.DataFrame):
+        return [f"({x:.1f}, {y:.1f})" for x, y in zip(value["x"], value["y"], strict=True)]
+    if isinstance(value, dict):
+        return {str(k): None if v is None else str(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [None if v is None else str(v) for v in value]
+    return value if isinstance(value, (bool, type(None))) else str(value)
 
 
 def _day_first(note: str) -> bool | None:
@@ -437,10 +474,11 @@ def read_incidents(
     Hive-partitioned dataset, or a dataset written by :func:`write_incidents`).
     Every partition is read by :func:`hotspot.read_incidents` with the same
     arguments, so its columns, drop reasons and ``time_quality`` are what the
-    in-memory reader gives. The output CRS, the day/month order of text dates and
-    the time zone are decided once, from the first rows of up to
-    :data:`SAMPLE_PARTITIONS` partitions spread over the dataset (logged in the
-    report's notes), unless given.
+    in-memory reader gives. What that reader decides from the data (the output CRS,
+    the day/month order of text dates, the time zone, the columns, number separators,
+    time forms, snapped and stacked locations: see the module notes) is decided once,
+    from the first rows of every partition read as one sample (logged in the
+    report's notes and ``choices``), and applied to every partition, unless given.
 
     ``row_id`` is the row's position in the dataset for Parquet (files in sorted
     order), and its position within its file for CSV files (with ``source_file``).
@@ -489,14 +527,14 @@ def read_incidents(
         raise InvalidInputError(msg)
     errors = kwargs.get("errors", "report")
     parts, notes = _plan_parts(source, int(partition_rows))
-    pinned, choices, sample = _sample_choices(parts, kwargs)
-    plan = _Plan(parts, pinned, choices, sample,
+    pinned, choices, sample, rules = _sample_choices(parts, kwargs)
+    plan = _Plan(parts, pinned, choices, sample, rules=rules,
                  params={"source": str(source), "partition_rows": int(partition_rows),
                          **{k: (v if isinstance(v, (str, int, float, bool, type(None)))
                                 else str(v)) for k, v in kwargs.items()}})
     meta = None
     for part in parts:  # the first rows of the first readable partition give the columns
-        first = _read_part(part, pinned, None, errors, head=SAMPLE_ROWS)
+        first = _read_part(part, pinned, None, errors, head=SAMPLE_ROWS, rules=rules)
         if part_report(first) is not None and not part_report(first).failed_sources:
             meta = first.iloc[:0]
             break
@@ -509,7 +547,7 @@ def read_incidents(
                                        "output CRS of the first readable file")
     meta = meta.copy()
     meta.attrs = {}
-    ddf = dd.from_map(_read_part, parts, args=[pinned, meta, errors], meta=meta,
+    ddf = dd.from_map(_read_part, parts, args=[pinned, meta, errors, None, rules], meta=meta,
                       enforce_metadata=False, label="read-incidents")
     _PLANS[ddf._name] = plan
     if notes:

@@ -36,6 +36,7 @@ from hotspot.analyse.temporal import temporal_profile as _profile_one
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.ingest.report import IngestReport
 from hotspot.scale._dask import require_dask
+from hotspot.scale.bandwidth import dataset_bandwidth, part_xy_weights
 from hotspot.scale.read import _check_ddf, _plan_of, merge_reports, part_report
 from hotspot.scan.areas import hotspots as _hotspots_one
 from hotspot.scan.concentration import concentration as _concentration_one
@@ -417,10 +418,7 @@ def _count_result(t: Any, report: IngestReport, *, units: gpd.GeoDataFrame, by: 
 
 # ----------------------------------------------------------------------------- kde
 def _bin_linear(frame: gpd.GeoDataFrame, work: Any, weight: str | None) -> tuple:
-    xy = frame.geometry.get_coordinates().to_numpy()
-    w = None
-    if weight is not None:
-        w = pd.to_numeric(frame[weight], errors="coerce").fillna(0.0).to_numpy(float)
+    xy, w = part_xy_weights(frame, weight)
     counts, _ = linear_bin(work, xy[:, 0], xy[:, 1], w)
     flat = counts.ravel()
     nz = np.flatnonzero(flat)
@@ -432,8 +430,8 @@ def _bin_sum(pieces: list[tuple]) -> tuple:
     return idx, val, float(sum(p[2] for p in pieces))
 
 
-def kde(ddf: Any, units: gpd.GeoDataFrame, *, bandwidth: float, kernel: str = "quartic",
-        weight: str | None = None, compute: bool = True) -> Any:
+def kde(ddf: Any, units: gpd.GeoDataFrame, *, bandwidth: float | None = None,
+        kernel: str = "quartic", weight: str | None = None, compute: bool = True) -> Any:
     """FFT kernel density on a square grid: binned per partition, one FFT in memory.
 
     Each partition bins its incidents linearly (as ``hs.kde(..., method="fft")``) on
@@ -447,8 +445,12 @@ def kde(ddf: Any, units: gpd.GeoDataFrame, *, bandwidth: float, kernel: str = "q
         From :func:`hotspot.scale.read_incidents`.
     units : geopandas.GeoDataFrame
         A square grid from :func:`grid` or :func:`hotspot.grid`.
-    bandwidth : float
-        Metres (required: the automatic rule needs every point at once).
+    bandwidth : float, optional
+        Metres. None: the automatic rule of :func:`hotspot.kde` (the spatial
+        Silverman rule), its statistics computed by reductions over the partitions
+        (:mod:`hotspot.scale.bandwidth`): the same value, noted in ``attrs`` the
+        same way. That costs a first read of the coordinates, held on the workers
+        (16 bytes a point) for three small passes, even with ``compute=False``.
     kernel, weight
         As for :func:`hotspot.kde`.
     compute : bool, default True
@@ -470,23 +472,27 @@ def kde(ddf: Any, units: gpd.GeoDataFrame, *, bandwidth: float, kernel: str = "q
         msg = ("hotspot.scale.kde needs a square grid (from hs.scale.grid or hs.grid); for "
                "other units, compute the density on a grid and join it.")
         raise InvalidInputError(msg)
-    if bandwidth is None or not (isinstance(bandwidth, (int, float)) and bandwidth > 0
-                                 and math.isfinite(bandwidth)):
-        msg = (f"`bandwidth` must be a positive number of metres, got {bandwidth!r}; the "
-               "automatic rule needs all points in memory (try hs.scan.density."
-               "rule_bandwidth on a sample).")
-        raise InvalidInputError(msg)
     kernel = check_kernel(kernel)
+    choices: dict[str, Any] = {}
+    given = bandwidth
+    if bandwidth is None:
+        bandwidth = dataset_bandwidth(ddf, kernel, weight, choices)
+    elif isinstance(bandwidth, bool) or not (isinstance(bandwidth, (int, float))
+                                             and bandwidth > 0 and math.isfinite(bandwidth)):
+        msg = (f"`bandwidth` must be a positive number of metres, or None for the "
+               f"automatic rule, got {bandwidth!r}.")
+        raise InvalidInputError(msg)
     work, pad = _work_grid(spec, True, float(bandwidth), kernel)
     finish = partial(_kde_result, units=units, spec=spec, work=work, pad=pad,
                      bandwidth=float(bandwidth), kernel=kernel, weight=weight,
-                     n_partitions=ddf.npartitions)
+                     n_partitions=ddf.npartitions, given=given, choices=choices)
     return _run(ddf, _bin_linear, _bin_sum, (work, weight), finish, not compute)
 
 
 def _kde_result(got: Any, report: IngestReport, *, units: gpd.GeoDataFrame, spec: Any,
                 work: Any, pad: int, bandwidth: float, kernel: str, weight: str | None,
-                n_partitions: int) -> Any:
+                n_partitions: int, given: float | None = None,
+                choices: dict[str, Any] | None = None) -> Any:
     counts = _dense(got[:2] if got else None, work.n_cells, float).reshape(work.shape)
     dens = kde_grid(counts, work.cell_size, float(bandwidth), kernel)
     dens = dens[pad:pad + spec.ny, pad:pad + spec.nx]
@@ -495,8 +501,8 @@ def _kde_result(got: Any, report: IngestReport, *, units: gpd.GeoDataFrame, spec
     values = dens[rows, cols]
     result["kde"] = values * _PER_KM2
     total = got[2] if got else 0.0
-    attach(result, "kde", {"bandwidth": float(bandwidth), "kernel": kernel, "weight": weight,
-                           "method": "fft"}, {},
+    attach(result, "kde", {"bandwidth": given, "kernel": kernel, "weight": weight,
+                           "method": "fft"}, dict(choices or {}),
            bandwidth=float(bandwidth), kernel=kernel, cell_size=float(spec.cell_size),
            method="fft", total_weight=total,
            mass_on_grid=float(values.sum() * spec.cell_area / total) if total else np.nan,

@@ -52,11 +52,13 @@ from hotspot.scan.kernels import (
     GAUSSIAN_TRUNCATE_EXACT,
     KERNEL_SD,
     KERNELS,
+    _round_sig,
     check_kernel,
     kernel_profile,
     kernel_sq_integral,
     knn_bandwidths,
     marshall_eb,
+    note_rule_bandwidth,
     rule_bandwidth,
     support_radius,
 )
@@ -650,17 +652,9 @@ def _rule_choice(
     xy: np.ndarray, w: np.ndarray, weight: str | None, kernel: str, choices: dict[str, Any]
 ) -> float:
     """Return the rule-of-thumb bandwidth (weighted by ``weight``), noted in ``choices``."""
-    weighted = f"weighted by {weight!r}: " if weight else ""
-    n_text = f"sum of weights {w.sum():g}" if weight else f"{len(xy)}"
-    return note_choice(
-        choices,
-        "bandwidth",
-        _round_sig(rule_bandwidth(xy, kernel, w if weight else None)),
-        f"ArcGIS spatial Silverman rule 0.9·min(SD, √(1/ln2)·Dm)·n^-0.2 for a quartic "
-        f"radius, {weighted}SD = standard distance, Dm = median distance to the mean "
-        f"centre, n = {n_text}"
-        + ("" if kernel == "quartic" else f"; rescaled to the same kernel SD for {kernel}"),
-    )
+    h = rule_bandwidth(xy, kernel, w if weight else None)
+    return note_rule_bandwidth(choices, h, kernel, weight,
+                               float(w.sum()) if weight else float(len(xy)))
 
 
 def _evaluation_units(
@@ -937,10 +931,6 @@ def _auto_k(k: int | None, choices: dict[str, Any]) -> int:
     return int(k)
 
 
-
-
-def _round_sig(value: float, digits: int = 4) -> float:
-    return float(f"{value:.{digits}g}")
 
 
 def _grid_over(xy: np.ndarray, cell_size: float, pad: float) -> GridSpec:

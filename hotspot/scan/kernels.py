@@ -45,10 +45,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy.spatial import cKDTree
 
+from hotspot._core.meta import note_choice
 from hotspot.exceptions import InvalidInputError
 
 __all__ = [
@@ -61,7 +63,9 @@ __all__ = [
     "kernel_sq_integral",
     "knn_bandwidths",
     "marshall_eb",
+    "note_rule_bandwidth",
     "rule_bandwidth",
+    "rule_from_spread",
     "support_radius",
 ]
 
@@ -233,10 +237,40 @@ def rule_bandwidth(
             "spatial spread; pass `bandwidth=` in metres."
         )
         raise InvalidInputError(msg)
-    dm = _weighted_median(dist, w) * math.sqrt(1.0 / math.log(2.0))
+    return rule_from_spread(sd, _weighted_median(dist, w), n, kernel)
+
+
+def rule_from_spread(sd: float, median_distance: float, n: float,
+                     kernel: str = "quartic") -> float:
+    """Return the spatial Silverman rule's bandwidth from its statistics.
+
+    Parameters
+    ----------
+    sd
+        Standard distance of the points, metres.
+    median_distance
+        (Weighted) median distance of the points to their mean centre, metres.
+    n
+        Number of points, or the sum of their weights.
+    kernel
+        One of :data:`KERNELS`.
+
+    Returns
+    -------
+    float
+        Bandwidth in metres (``h`` as defined for ``kernel``). Reductions over data
+        that does not fit in memory (:func:`hotspot.scale.kde`) compute the three
+        statistics partition by partition and call this.
+
+    Examples
+    --------
+    >>> round(rule_from_spread(1000.0, 900.0, 10_000), 1)
+    142.6
+    """
+    dm = median_distance * math.sqrt(1.0 / math.log(2.0))
     spread = min(sd, dm) if dm > 0 else sd
     h = 0.9 * spread * n ** (-0.2)
-    return h * KERNEL_SD["quartic"] / KERNEL_SD[kernel]
+    return h * KERNEL_SD["quartic"] / KERNEL_SD[check_kernel(kernel)]
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -250,6 +284,54 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     if np.isclose(cum[i], half) and i + 1 < len(order):
         return float((values[order[i]] + values[order[i + 1]]) / 2.0)
     return float(values[order[i]])
+
+
+def note_rule_bandwidth(choices: dict[str, Any], h: float, kernel: str, weight: str | None,
+                        n: float) -> float:
+    """Round the rule's bandwidth and record it with the rule in ``choices``.
+
+    The one wording of the automatic bandwidth, for :func:`hotspot.kde` and
+    :func:`hotspot.scale.kde`.
+
+    Parameters
+    ----------
+    choices
+        The ``choices`` dict of the calling step (updated).
+    h
+        The rule's bandwidth in metres (:func:`~hotspot.scan.kernels.rule_bandwidth`).
+    kernel, weight
+        As for :func:`hotspot.kde`.
+    n
+        Number of incidents, or the sum of their weights.
+
+    Returns
+    -------
+    float
+        The bandwidth rounded to 4 significant digits (metres).
+
+    Examples
+    --------
+    >>> c = {}
+    >>> note_rule_bandwidth(c, 123.456789, "quartic", None, 500.0)
+    123.5
+    >>> c["bandwidth"]["reason"][:29]
+    'ArcGIS spatial Silverman rule'
+    """
+    weighted = f"weighted by {weight!r}: " if weight else ""
+    n_text = f"sum of weights {n:g}" if weight else f"{int(n)}"
+    return note_choice(
+        choices,
+        "bandwidth",
+        _round_sig(h),
+        f"ArcGIS spatial Silverman rule 0.9·min(SD, √(1/ln2)·Dm)·n^-0.2 for a quartic "
+        f"radius, {weighted}SD = standard distance, Dm = median distance to the mean "
+        f"centre, n = {n_text}"
+        + ("" if kernel == "quartic" else f"; rescaled to the same kernel SD for {kernel}"),
+    )
+
+
+def _round_sig(value: float, digits: int = 4) -> float:
+    return float(f"{value:.{digits}g}")
 
 
 def knn_bandwidths(xy: np.ndarray, k: int, *, minimum: float = 0.0) -> np.ndarray:

@@ -132,3 +132,31 @@ def test_chicago_places_named_from_street_light_reports(tmp_path):
     assert "…" not in pages[0]
     # Gi* marked quiet cells beside busy ones here: the outlines keep the busy cells only
     assert re.search(r"Outlines keep only the cells of a place with at least 3", pages[-1])
+
+
+def test_cli_briefing_names_places_from_an_addresses_file(tmp_path, capsys):
+    from hotspot.datasets import sample_path
+    from hotspot.present.cli import main
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        districts = hs.datasets.load_sample("chicago_districts")
+        outages = hs.datasets.load_sample("chicago_outages")
+    d11 = districts.loc[[11]]
+    near = outages[outages.intersects(d11.buffer(300).union_all())]
+    points = tmp_path / "street_light_reports.gpkg"
+    near[["Location", "geometry"]].to_crs(4326).to_file(points)  # another CRS: reprojected
+    pdf = tmp_path / "d11.pdf"
+    code = main([
+        "briefing", str(sample_path("chicago_aggravated_assaults_2012_2013.csv.gz")),
+        "--out", str(pdf), "--tz", "America/Chicago", "--cell-size", "150", "--top", "2",
+        "--areas", str(sample_path("chicago_police_districts.geojson")),
+        "--area-column", "district", "--area", "11", "--addresses", str(points),
+    ])
+    assert code == 0, capsys.readouterr().err
+    cover = " ".join(pypdf.PdfReader(str(pdf)).pages[0].extract_text().split())
+    assert re.search(r"1 near \d+XX [NSEW] ", cover), cover
+    assert "nearest addresses in street light reports" in cover
+    missing = main(["briefing", "x.csv", "--out", str(tmp_path / "y.pdf"),
+                    "--addresses", str(tmp_path / "none.gpkg")])
+    assert missing != 0 and not (tmp_path / "y.pdf").exists()

@@ -290,3 +290,43 @@ def test_explore_incidents_only_when_asked_never_with_tooltips():
 def test_legend_location_option():
     ax = maps.plot_hotspots(_hot(), legend_loc="lower right")
     assert ax.get_legend()._loc == 4  # matplotlib code of "lower right"
+
+
+@pytest.mark.shared_data
+def test_rank_labels_placed_at_the_final_layout_never_overlap(shared_data):
+    """West Yorkshire capped at 1 km²: many small places side by side (a dense case)."""
+    import io
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    import hotspot as hs
+    from hotspot.present.labels import label_boxes
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("west_yorkshire")
+    hot = hs.hotspots(inc, max_area_km2=1).sort_values("rank")
+    assert len(hot) >= 12
+    fig, ax = maps.new_map_figure()
+    maps.plot_hotspots(hot, ax=ax, title=None, legend_loc="below", label_size=10)
+    # the page's layout shrinks the map after it is drawn (legend and table must fit)
+    x0, y0, w, h = ax.get_position().bounds
+    ax.set_position((x0, y0 + 0.4 * h, w, 0.45 * h))
+    fig.savefig(io.BytesIO(), format="pdf")  # placed by the PDF renderer, at this size
+    fig.canvas.draw()
+    boxes = label_boxes(ax)
+    labels = [t for t in ax.texts if t.get_gid() == "rank_label"]
+    assert len(boxes) == len(labels) and len(labels) + ax._hotspot_hidden_labels == len(hot)
+    assert len(labels) >= 0.6 * len(hot) and "1" in [t.get_text() for t in labels]
+    frame = ax.get_window_extent()
+    for i, a in enumerate(boxes):
+        assert frame.x0 <= a.x0 and a.x1 <= frame.x1 and frame.y0 <= a.y0 and a.y1 <= frame.y1
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)
+    # a label moved off its place points back to it with a leader line
+    to_px = ax.transData.transform
+    for t in labels:
+        moved = np.hypot(*(to_px(t.xyann) - to_px(t.xy))) > 1.0
+        assert t.arrow_patch.get_visible() == moved
+    plt.close(fig)

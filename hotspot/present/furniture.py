@@ -7,16 +7,12 @@ map, the briefing pack's included, uses the same furniture.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from hotspot._core.validation import metres_factor
 from hotspot.exceptions import InvalidInputError
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 __all__ = ["add_map_furniture", "add_map_grid", "add_north_arrow", "add_scale_bar"]
 
@@ -441,66 +437,6 @@ def _grid_labels(
                     fontsize=size, gid=gid, **style)
             n += 1
     return n
-
-
-def _rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> None:
-    """Greedy label placement in display space: better ranks first, nudge or hide."""
-    fig = ax.figure
-    pts = hot.geometry.representative_point()
-    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
-    disp = ax.transData.transform(xy)
-    scale = fig.dpi / 72.0
-    placed: list[tuple[float, float, float, float]] = []
-    hidden = 0
-    offsets = [(0, 0)] + [
-        (dx, dy)
-        for r in (1.0, 1.8)
-        for dx, dy in ((r, 0), (-r, 0), (0, r), (0, -r), (r, r), (-r, r), (r, -r), (-r, -r))
-    ]
-    halo = _halo(3.0)
-    bounds = hot.geometry.bounds.to_numpy()
-    lo = ax.transData.transform(bounds[:, :2])
-    hi = ax.transData.transform(bounds[:, 2:])
-    shape = np.abs(hi - lo)  # display size of each hotspot
-    for j, ((dx0, dy0), rank) in enumerate(zip(disp, hot[rank_col].to_numpy(), strict=True)):
-        text = str(int(rank)) if float(rank).is_integer() else str(rank)
-        w = (0.62 * len(text) + 0.6) * size * scale
-        h = 1.3 * size * scale
-        spot = None
-        # a hotspot smaller than its label keeps it beside, so the area stays visible
-        small = shape[j, 0] < 1.5 * w and shape[j, 1] < 1.5 * h
-        for ox, oy in offsets[1:] if small else offsets:
-            cx, cy = dx0 + ox * w * 1.1, dy0 + oy * h * 1.1
-            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            if not any(_overlap(box, b) for b in placed):
-                spot = (cx, cy, box, (ox, oy) != (0, 0))
-                break
-        if spot is None:
-            hidden += 1
-            continue
-        cx, cy, box, moved = spot
-        placed.append(box)
-        tx, ty = ax.transData.inverted().transform((cx, cy))
-        kw = {
-            "fontsize": size,
-            "fontweight": "bold",
-            "ha": "center",
-            "va": "center",
-            "zorder": 25,
-            "gid": "rank_label",
-            "path_effects": halo,
-        }
-        if moved:
-            ax.annotate(
-                text,
-                xy=tuple(xy[j]),
-                xytext=(tx, ty),
-                arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6},
-                **kw,
-            )
-        else:
-            ax.text(tx, ty, text, **kw)
-    ax._hotspot_hidden_labels = hidden
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:

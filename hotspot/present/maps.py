@@ -34,11 +34,11 @@ from hotspot.exceptions import CRSError, InvalidInputError
 from hotspot.present.context import _draw_mask, street_labels
 from hotspot.present.furniture import (
     _FONT,
-    _rank_labels,
     add_map_furniture,
     add_north_arrow,
     add_scale_bar,
 )
+from hotspot.present.labels import rank_labels
 from hotspot.present.palette import (
     HOTSPOT_CLASS_COLORS,
     HOTSPOT_CLASS_HATCHES,
@@ -744,7 +744,8 @@ def plot_hotspots(
         smaller than its label gets the label beside it with a leader line, so that
         the area stays visible. Labels that would overlap a label of a better rank
         are moved to a free spot nearby with a leader line, or left out when none is
-        free (``ax._hotspot_hidden_labels`` counts them).
+        free (``ax._hotspot_hidden_labels`` counts them). Labels are placed when the
+        map is drawn, at its final size (:mod:`hotspot.present.labels`).
     top
         Draw only the ``top`` best-ranked hotspots.
     basemap
@@ -848,7 +849,7 @@ def plot_hotspots(
         exact=view is not None,
     )
     if labels and len(hot):
-        _rank_labels(ax, hot, rank_col, label_size)
+        rank_labels(ax, hot, rank_col, label_size)
     return ax
 
 

@@ -29,13 +29,13 @@ from hotspot import datasets
 from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.time import data_period
 from hotspot.analyse import darkness, temporal
-from hotspot.exceptions import HotspotError
+from hotspot.exceptions import HotspotError, InvalidInputError
 from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
-from hotspot.present.basemap import is_local_source
+from hotspot.present.basemap import check_basemap, is_local_source
 from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
 from hotspot.present.furniture import period_label
@@ -485,6 +485,10 @@ def _check_input(args: argparse.Namespace) -> None:
         ):
             msg = f"--{flag.replace('_', '-')} {value} does not exist; check the path"
             raise FileNotFoundError(msg)
+    try:  # web tiles: the provider known, contextily installed
+        check_basemap(getattr(args, "basemap", None))
+    except ImportError as err:
+        raise InvalidInputError(f"--basemap {args.basemap}: {err}") from err
     for value in getattr(args, "context", None) or []:
         if not Path(value).exists():
             msg = f"--context {value} does not exist; check the path"

@@ -192,3 +192,24 @@ def test_briefing_prints_the_attribution_or_the_offline_note(tile_server, tmp_pa
     out = hs.briefing(memphis, tmp_path / "down.pdf", basemap=down, top=1,
                       interventions=False, previous=False, tile_cache=tmp_path / "tiles")
     assert OFFLINE_NOTE in _page_text(out)
+
+
+def test_command_line_checks_the_base_map_before_any_work(tmp_path, capsys, monkeypatch):
+    import sys
+
+    from hotspot.datasets import sample_path
+    from hotspot.present.basemap import check_basemap
+    from hotspot.present.cli import EXIT_BAD_INPUT, main
+
+    args = ["briefing", str(sample_path("memphis_robberies_2019.csv.gz")),
+            "--out", str(tmp_path / "pack.pdf"), "--tz", "America/Chicago", "--basemap"]
+    assert main([*args, "NoSuch.Provider"]) == EXIT_BAD_INPUT
+    assert "Unknown web base map 'NoSuch.Provider'" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "contextily", None)  # the extra not installed
+    with pytest.raises(ImportError, match=r"hotspot-crime\[basemap\]"):
+        check_basemap("web")
+    assert main([*args, "CartoDB.Positron"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert 'pip install "hotspot-crime[basemap]"' in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not list(tmp_path.iterdir())  # nothing written

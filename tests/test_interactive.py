@@ -60,16 +60,15 @@ def _web_fetches(html: str) -> list[str]:
     return [u for u in parser.urls if re.match(r"\s*(https?:)?//", u)]
 
 
-def _cells() -> gpd.GeoDataFrame:
-    xs, ys = np.meshgrid(np.arange(6) * 100.0, np.arange(6) * 100.0)
+def _cells(x0: float = 500000, y0: float = 3880000, crs: int = 32616) -> gpd.GeoDataFrame:
+    xs, ys = np.meshgrid(x0 + np.arange(6) * 100.0, y0 + np.arange(6) * 100.0)
     n = (np.arange(36) * 7) % 11
     hot95 = (n >= 6) | ((n > 0) & (n < 3))  # some hot cells with 1-2 incidents
     cls = np.where(n >= 8, "hot_99", np.where(hot95, "hot_95", "not_significant"))
     return gpd.GeoDataFrame(
         {"n_incidents": n, "hotspot_class": cls},
-        geometry=[box(500000 + x, 3880000 + y, 500100 + x, 3880100 + y)
-                  for x, y in zip(xs.ravel(), ys.ravel(), strict=True)],
-        crs=32616,
+        geometry=[box(x, y, x + 100, y + 100) for x, y in zip(xs.ravel(), ys.ravel(), strict=True)],
+        crs=crs,
     ).rename_axis("unit_id")
 
 
@@ -142,12 +141,35 @@ def test_map_given_keeps_its_flavour_and_one_note():
         explore(hotspots=_hot(), m=m, offline=True)
 
 
+def test_other_crs_empty_hotspots_and_nothing_standing_out(tmp_path):
+    pytest.importorskip("offlinefolium")
+    # British National Grid, as a UK force exports it; no hotspot found
+    cells = _cells(430000, 433000, crs=27700)  # Leeds
+    none = _hot().iloc[:0].set_crs(27700, allow_override=True)
+    m = explore(cells, none, tiles=None)
+    lat, lon = m.location
+    assert 53.7 < lat < 53.9 and -1.7 < lon < -1.4  # framed on the cells
+    path = tmp_path / "bng.html"
+    m.save(str(path))
+    html = path.read_text(encoding="utf-8")
+    assert _web_fetches(html) == [] and "Units: hotspot_class" in html
+    # every cell in the background: no unit layer, still a page that opens offline
+    flat = cells.assign(hotspot_class="not_significant")
+    hot = gpd.GeoDataFrame({"rank": [1], "n_incidents": [9]},
+                           geometry=[cells.geometry.iloc[0]], crs=27700)
+    html = explore(flat, hot, tiles=None).get_root().render()
+    assert "Units: hotspot_class" not in html and "Hotspots" in html
+    assert _web_fetches(html) == []
+    with pytest.raises(InvalidInputError, match="every layer given is empty"):
+        explore(hotspots=none)
+
+
 def _screenshot(html_path: Path, png: Path) -> None:
     """Headless Chromium with every request off this machine refused."""
     profile = tempfile.mkdtemp()
     try:
         subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
              "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
              "--host-resolver-rules=MAP * ~NOTFOUND", "--hide-scrollbars",
              f"--screenshot={png}", "--window-size=800,600", f"--user-data-dir={profile}",
@@ -170,13 +192,15 @@ def _hot_pixels(png: Path) -> int:
     return int((np.abs(img - seen).max(axis=-1) < 12).sum())
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed: cannot open the page")
 def test_real_map_renders_in_a_browser_without_network(shared_data, tmp_path):
     pytest.importorskip("offlinefolium")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        inc = hs.datasets.load_sample("memphis_robberies")
+        inc = hs.read_incidents(shared_data / "memphis" / "memphis_robberies_2019.csv.gz",
+                                tz="America/Chicago")
     cells, spots = hs.pipeline.scan(inc)
     assert (cells["hotspot_class"] == "hot_99").any()
     offline = explore(cells, spots)  # with tiles: the tiles fail, the cells show

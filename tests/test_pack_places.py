@@ -101,3 +101,62 @@ def test_every_table_reference_is_findable_on_the_maps(memphis_pack):
         assert _square_label(ax, point, "map_grid_fine", "grid_label_fine") == (sub_col, sub_row)
         title = pypdf.PdfReader(str(path)).pages[rank].extract_text()
         assert f" {col}{row} {sub_col}{sub_row}" in " ".join(title.split())
+
+
+def test_chicago_places_named_from_street_light_reports(tmp_path):
+    """Chicago incidents carry no address: the outage reports' blocks name the places."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("chicago_assaults")
+        districts = hs.datasets.load_sample("chicago_districts")
+        outages = hs.datasets.load_sample("chicago_outages")
+        path = briefing(
+            inc,
+            tmp_path / "d11.pdf",
+            area=districts.loc[[11]],
+            area_name="District 11",
+            cell_size=150,
+            top=3,
+            interventions=False,
+            addresses={"street-light reports": outages},
+        )
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(str(path)).pages]
+    titles = [re.search(r"^.*?(\d)\. (near .+?), grid ", p) for p in pages[1:-1]]
+    assert len(titles) == 3 and all(titles), [p[:120] for p in pages]
+    for t, page in zip(titles, pages[1:-1], strict=True):
+        name = t.group(2)
+        assert re.fullmatch(r"near \d+XX [NSEW] [A-Z]\w+ \w+( / \d+XX [NSEW] [A-Z]\w+ \w+)?", name)
+        assert name in pages[0]  # the same name in the cover table, whole
+        assert "nearest addresses in street-light reports" in page  # how sure the name is
+    assert "'near' names: the nearest addresses in street-light reports" in pages[0]
+    assert "…" not in pages[0]
+    # Gi* marked quiet cells beside busy ones here: the outlines keep the busy cells only
+    assert re.search(r"Outlines keep only the cells of a place with at least 3", pages[-1])
+
+
+def test_cli_briefing_names_places_from_an_addresses_file(tmp_path, capsys):
+    from hotspot.datasets import sample_path
+    from hotspot.present.cli import main
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        districts = hs.datasets.load_sample("chicago_districts")
+        outages = hs.datasets.load_sample("chicago_outages")
+    d11 = districts.loc[[11]]
+    near = outages[outages.intersects(d11.buffer(300).union_all())]
+    points = tmp_path / "street_light_reports.gpkg"
+    near[["Location", "geometry"]].to_crs(4326).to_file(points)  # another CRS: reprojected
+    pdf = tmp_path / "d11.pdf"
+    code = main([
+        "briefing", str(sample_path("chicago_aggravated_assaults_2012_2013.csv.gz")),
+        "--out", str(pdf), "--tz", "America/Chicago", "--cell-size", "150", "--top", "2",
+        "--areas", str(sample_path("chicago_police_districts.geojson")),
+        "--area-column", "district", "--area", "11", "--addresses", str(points),
+    ])
+    assert code == 0, capsys.readouterr().err
+    cover = " ".join(pypdf.PdfReader(str(pdf)).pages[0].extract_text().split())
+    assert re.search(r"1 near \d+XX [NSEW] ", cover), cover
+    assert "nearest addresses in street light reports" in cover
+    missing = main(["briefing", "x.csv", "--out", str(tmp_path / "y.pdf"),
+                    "--addresses", str(tmp_path / "none.gpkg")])
+    assert missing != 0 and not (tmp_path / "y.pdf").exists()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -136,3 +139,75 @@ def test_sample_cities_every_place_named(shared_data) -> None:
     hot = place_names(hs.hotspots(memphis), memphis, areas=precincts)
     assert hot["place_name"].str.endswith("precinct").head(5).all()
     assert hot.attrs["hotspot"]["places"]["choices"]["areas"]["value"] == "precinct"
+
+
+def test_hundred_blocks_never_point_at_a_house() -> None:
+    from hotspot.scan.places import hundred_block
+
+    out = hundred_block(
+        ["6306 N HERMITAGE AVE", "45 W MADISON ST", "011XX W ROBSON ST", "1200-1210 S STATE ST",
+         "N CLARK ST & W DEVON AVE", "", None, "  8 1/2 HIGH ST"]
+    ).tolist()
+    assert out[:5] == [
+        "63XX N Hermitage Ave", "0XX W Madison St", "11XX W Robson St", "12XX S State St",
+        "N Clark St & W Devon Ave",
+    ]
+    assert out[5:7] == ["", ""]
+    assert not any(re.search(r"\b\d{3,}\b", text) for text in out)  # no house number left
+
+
+def test_place_names_from_address_points() -> None:
+    # another source's addresses (street-light reports) for incidents that carry none
+    reports = _points(
+        [20, 30, 40, 60, 180, 1050, 5000],
+        [20, 30, 40, 60, 180, 1050, 5000],
+        Location=["6306 N HERMITAGE AVE", "6310 N HERMITAGE AVE", "6330 N HERMITAGE AVE",
+                  "1800 W DEVON AVE", "1801 W DEVON AVE", "900 A ST", "1 FAR AWAY RD"],
+    )
+    inc = _points([22, 31, 41, 61, 62, 2000], [22, 31, 41, 61, 62, 2000])
+    out = place_names(_hot(), inc, addresses=reports, addresses_label="street-light reports")
+    assert out.loc[0, "place_name"] == "near 63XX N Hermitage Ave"  # 3 incidents nearest it
+    assert out.loc[0, "place_source"] == "address points"
+    # no incidents on place 2: the blocks of the reports on it
+    assert out.loc[1, "place_name"] == "near 9XX A St"
+    meta = out.attrs["hotspot"]["places"]
+    assert meta["labels"]["address points"] == "street-light reports"
+    assert meta["choices"]["addresses"]["value"] == "Location"
+    # an incident column with addresses comes first
+    with_block = inc.assign(block=["9XX MAIN ST"] * 6)
+    named = place_names(_hot(), with_block, address="block", addresses=reports)
+    assert named.loc[0, "place_source"] == "address"
+    with pytest.raises(InvalidInputError, match="addresses_column"):
+        place_names(_hot(), inc, addresses=reports.rename(columns={"Location": "x"}).assign(y="z"))
+    with pytest.raises(hs.exceptions.CRSError):
+        place_names(_hot(), inc, addresses=reports.to_crs(4326))
+
+
+def test_trim_to_counts_on_real_quiet_cells() -> None:
+    from hotspot.pipeline import scan
+    from hotspot.scan.places import trim_to_counts
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("memphis_robberies")
+    # 500 m cells: Gi* marks quiet cells beside busy ones in the top places
+    cells, hot = scan(inc, cell_size=500.0, random_state=0)
+    before = hot.copy()
+    out = trim_to_counts(hot, cells, 3)
+    pd.testing.assert_frame_equal(hot, before)  # input untouched
+    centres = cells.geometry.representative_point()
+    n_before = hs.hotspot_membership(inc, hot).value_counts()
+    n_after = hs.hotspot_membership(inc, out).value_counts()
+    assert out["n_trimmed_cells"].sum() > 0
+    assert out.attrs["hotspot"]["trimmed"]["cells"] == out["n_trimmed_cells"].sum()
+    for (_, old), (_, new) in zip(hot.iterrows(), out.iterrows(), strict=True):
+        inside = cells[centres.within(new.geometry)]
+        was = cells[centres.within(old.geometry)]
+        if (was["n_incidents"] >= 3).any():
+            assert (inside["n_incidents"] >= 3).all()  # no pale cell inside an outline
+            lost = was.loc[~was.index.isin(inside.index), "n_incidents"].sum()
+            hid = old["hotspot_id"]
+            assert n_before.get(hid, 0) - n_after.get(hid, 0) == lost
+            assert new["area_km2"] == pytest.approx(new.geometry.area / 1e6)
+        else:  # no cell with a printable count: the outline stays
+            assert new.geometry.equals(old.geometry)

@@ -484,3 +484,111 @@ def test_placeholder_date_1900_01_01_is_implausible():
         inc = read_incidents(frame, tz="America/Chicago")
     rep = ingest_report(inc)
     assert rep.dropped.get("implausible_date") == 1 and rep.rows_kept == 2
+
+
+# ------------------------------------------- hour 0 of an hour column; one clock time
+def _hourly(counts, seed=0):
+    """Dates over 60 days with an hour column holding ``counts[h]`` rows at hour h."""
+    hours = np.repeat(np.arange(24), counts)
+    rng = np.random.default_rng(seed)
+    rng.shuffle(hours)
+    days = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 60, len(hours)), "D")
+    return pd.DataFrame({**points(len(hours), seed=seed), "date": days.strftime("%Y-%m-%d"),
+                         "OCC_HOUR": hours})
+
+
+NIGHT = np.array([9, 7, 5, 4, 3, 3, 4, 6, 8, 9, 10, 11, 12, 12, 12, 13, 14, 15, 16, 16, 15,
+                  14, 13, 11])  # a plain daily curve: hour 0 close to hours 23 and 1
+
+
+def test_hour_zero_of_an_hour_column_is_a_real_hour_unless_far_above_its_neighbours():
+    gdf = read(_hourly(NIGHT))
+    rep = ingest_report(gdf)
+    q = gdf["time_quality"].astype(str)
+    assert (q == "exact").all() and "midnight" not in set(q)
+    at0 = gdf["occurred_at"].dt.hour == 0
+    assert at0.sum() == NIGHT[0]  # hour-0 incidents kept for darkness and time tables
+    assert any("hour 0 (9 rows, 1.0 times the mean of hours 23 and 1) read as the hour "
+               "00:00-00:59, not a placeholder" in s for s in rep.notes)
+    spike = NIGHT.copy()
+    spike[0] = 60  # 6.7x its neighbours: what records systems write for an unknown time
+    gdf = read(_hourly(spike))
+    q = gdf["time_quality"].astype(str)
+    assert (q[gdf["occurred_at"].dt.hour == 0] == "midnight").all()
+    assert (q[gdf["occurred_at"].dt.hour != 0] == "exact").all()
+    assert any("hour 0 holds 60 rows, 6.7 times the mean of hours 23 and 1: read as a "
+               "possible placeholder" in s for s in ingest_report(gdf).notes)
+
+
+def test_hour_zero_rule_in_time_columns_of_hours_and_in_date_parts():
+    df = _hourly(NIGHT).rename(columns={"date": "Date Occurred", "OCC_HOUR": "Time Occurred"})
+    assert (read(df)["time_quality"].astype(str) == "exact").all()
+    d = pd.to_datetime(_hourly(NIGHT)["date"])
+    parts = pd.DataFrame({**points(len(d)), "year": d.dt.year, "month": d.dt.month,
+                          "day": d.dt.day, "hour": _hourly(NIGHT)["OCC_HOUR"]})
+    gdf = read(parts)
+    assert (gdf["time_quality"].astype(str) == "exact").all()
+    assert any("read as the hour 00:00-00:59" in s for s in ingest_report(gdf).notes)
+
+
+def test_hour_zero_decision_does_not_depend_on_row_order():
+    spike = NIGHT.copy()
+    spike[0] = 25
+    a = read(_hourly(spike, seed=1))
+    b = read(_hourly(spike, seed=1).iloc[::-1])
+    assert (a["time_quality"].value_counts() == b["time_quality"].value_counts()).all()
+
+
+def test_a_naive_constant_time_other_than_midnight_keeps_its_times_with_a_warning():
+    n = 15
+    days = pd.date_range("2020-03-01", periods=n, freq="2D")
+    df = pd.DataFrame({**points(n), "date": [f"{d:%Y-%m-%d} 07:30" for d in days]})
+    with pytest.warns(DataQualityWarning):
+        gdf = read_incidents(df)
+    rep = ingest_report(gdf)
+    assert (gdf["time_quality"] == "exact").all()
+    assert wall(gdf["occurred_at"]) == [f"{d:%Y-%m-%d} 07:30" for d in days]
+    found = [s for s in rep.warnings if "every record is at 07:30" in s]
+    assert len(found) == 1 and "not local midnight in America/Chicago" in found[0]
+    assert not any("share one clock time" in s for s in rep.warnings)  # said once
+    assert not any("carries one clock time" in s for s in rep.notes)
+    # the same constant written in UTC is not Chicago midnight either
+    utc = df.assign(date=[f"{d:%Y-%m-%d}T07:30:00Z" for d in days])
+    gdf = read(utc)
+    assert (gdf["time_quality"] == "exact").all()
+    assert any("every record is at 07:30 UTC" in s for s in ingest_report(gdf).warnings)
+
+
+def test_local_midnight_written_in_utc_is_dates_in_every_zone():
+    n = 20
+    days = pd.date_range("2021-03-20", periods=n, freq="D")  # through DST in two zones
+    # Chicago, after DST began on 14 March: 05:00 UTC (CDT), written without the Z
+    chi = pd.DataFrame({**points(n), "date": [f"{d:%Y-%m-%d} 05:00" for d in days]})
+    gdf = read(chi)
+    assert (gdf["time_quality"] == "date_only").all()
+    assert gdf["occurred_at"].dt.strftime("%Y-%m-%d").tolist() == [f"{d:%Y-%m-%d}"
+                                                                   for d in days]
+    # Sydney: local midnight is 13:00 UTC (AEDT, to 4 April 03:00) then 14:00 UTC (AEST),
+    # the day before: each value is read as the next calendar day
+    utc = [(d + pd.Timedelta(hours=13 if d <= pd.Timestamp("2021-04-04") else 14)
+            - pd.Timedelta(days=1)) for d in days]
+    syd = pd.DataFrame({**points(n, 151.2, -33.87), "date": [f"{t:%Y-%m-%dT%H:%M}Z"
+                                                             for t in utc]})
+    gdf = read(syd)
+    rep = ingest_report(gdf)
+    assert rep.time_zone == "Australia/Sydney"
+    assert (gdf["time_quality"] == "date_only").all()
+    assert gdf["occurred_at"].dt.strftime("%Y-%m-%d").tolist() == [f"{d:%Y-%m-%d}"
+                                                                   for d in days]
+    assert any("13:00 / 14:00 UTC) on every row, local midnight in Australia/Sydney" in s
+               for s in rep.notes)
+    # London: 00:00 UTC in winter, 23:00 UTC the day before in summer (a pair 23 h apart)
+    lon_days = pd.date_range("2021-03-20", periods=n, freq="D")
+    utc = [d - pd.Timedelta(hours=1) if d > pd.Timestamp("2021-03-28") else d
+           for d in lon_days]
+    ldn = pd.DataFrame({**points(n, -0.12, 51.5), "date": [f"{t:%Y-%m-%dT%H:%M}Z"
+                                                           for t in utc]})
+    gdf = read(ldn)
+    assert (gdf["time_quality"] == "date_only").all()
+    assert gdf["occurred_at"].dt.strftime("%Y-%m-%d").tolist() == [f"{d:%Y-%m-%d}"
+                                                                   for d in lon_days]

@@ -123,9 +123,10 @@ def test_time_quality_agrees_with_values_in_any_row_order(case, random):
     wall = a["occurred_at"].dt.tz_localize(None)
     q = a["time_quality"].astype(str).to_numpy()
     clock = (wall - wall.dt.normalize()).dt.total_seconds().to_numpy()
-    # date_only rows carry no clock time, exact rows do
+    # date_only rows carry no clock time, exact rows do (hour 0 of an hour column is
+    # the hour 00:00-00:59 unless far above hours 23 and 1)
     assert np.all(clock[q == "date_only"] == 0)
-    assert np.all(clock[q == "exact"] != 0)
+    assert layout == "date_hour" or np.all(clock[q == "exact"] != 0)
     assert set(q) <= {"exact", "midnight", "date_only"}
     # the values: every row at its true local time, date-only rows on their day
     assert (wall.to_numpy() == local.to_numpy().astype("datetime64[us]")).all()
@@ -134,3 +135,32 @@ def test_time_quality_agrees_with_values_in_any_row_order(case, random):
     one_clock = np.unique(clock[~date_only]).size == 1
     if not one_clock:  # else the documented "one clock time = dates" rule applies
         assert np.all(q[timed] == "exact")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(st.integers(0, 12), min_size=24, max_size=24), st.integers(0, 60),
+       st.randoms(use_true_random=False))
+def test_hour_zero_is_a_placeholder_only_when_far_above_hours_23_and_1(counts, c0, random):
+    """The documented rule, whatever the counts and the row order."""
+    from hotspot.ingest.date_text import HOUR0_PLACEHOLDER_MIN, HOUR0_PLACEHOLDER_RATIO
+
+    counts[0] = c0
+    hours = np.repeat(np.arange(24), counts)
+    if hours.size < 3:
+        return
+    random.shuffle(hours)
+    rng = np.random.default_rng(len(hours))
+    df = pd.DataFrame({"x": 440_000 + rng.uniform(-5000, 5000, hours.size),
+                       "y": 4_640_000 + rng.uniform(-5000, 5000, hours.size),
+                       "date": (DAY0 + pd.to_timedelta(rng.integers(0, 90, hours.size), "D")
+                                ).strftime("%Y-%m-%d"),
+                       "hour": hours})
+    gdf = read(df, "date_hour")
+    rep = ingest_report(gdf)
+    assert rep.rows_read == rep.rows_kept == hours.size
+    q = gdf["time_quality"].astype(str).to_numpy()
+    placeholder = (c0 >= HOUR0_PLACEHOLDER_MIN
+                   and c0 > HOUR0_PLACEHOLDER_RATIO * (counts[23] + counts[1]) / 2)
+    assert np.all(q[hours == 0] == ("midnight" if placeholder else "exact"))
+    assert np.all(q[hours != 0] == "exact")

@@ -22,6 +22,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from hotspot.ingest.columns import _SAMPLE, _to_float, _tokens
+from hotspot.ingest.rules import decide
 
 _RES_DATETIME, _RES_DATE, _RES_MONTH = 0, 1, 2
 
@@ -133,6 +134,24 @@ class _When:
     res: np.ndarray  # int8 resolution per row
     how: str
     order: str = ""  # how the day/month order was decided, when it mattered
+    real_midnight: np.ndarray | None = None  # rows at 00:00 that are a real time (hour 0)
+    one_clock: _OneClock | None = None  # a constant clock time read as dates, to verify
+
+
+@dataclass
+class _OneClock:
+    """A column whose every time was one clock time, read as dates before the zone is known.
+
+    Kept so that :func:`hotspot.ingest.times._verify_one_clock` can check, once the zone
+    is known, that the time is local midnight written in UTC, and restore the times
+    (``values``, ``aware``) when it is not.
+    """
+
+    minutes: tuple[int, ...]  # the clock time(s), minutes after 00:00 as written
+    values: pd.Series
+    aware: np.ndarray
+    col: Any
+    note: str
 
 
 def _nat(index: pd.Index) -> pd.Series:
@@ -431,20 +450,24 @@ def _clock_minutes(w: _When) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _is_one_clock_time(w: _When, col: Any = None) -> bool:
     """Tell whether a date column carries one clock time on every row: then dates.
 
-    Local midnight written in UTC (``2014-03-02 05:00:00+00``) or another offset, or
-    any one constant time of day on every row, is ``date_only``: :func:`_as_dates` makes
-    each value the calendar date of the nearest midnight (05:00 is that day, 23:00 the
-    next). Two
+    Naive midnight on every row, or local midnight written in UTC
+    (``2014-03-02 05:00:00+00``) or another offset, is ``date_only``: :func:`_as_dates`
+    makes each value the calendar date of the nearest midnight (05:00 is that day, 23:00
+    the next). Two
     times exactly one hour apart (local midnight through daylight saving, written in
     UTC) count as one. Needs every row at midnight (two rows or more), or at least 10
-    rows on 3 or more days for another time.
+    rows on 3 or more days for another time. A time other than naive 00:00 is checked
+    once the zone is known (:func:`hotspot.ingest.times._verify_one_clock`): it stays a
+    date only where it is local midnight in that zone written in UTC; otherwise the
+    times are kept and a warning names the time.
     """
     ok = ~w.empty & ~w.failed & (w.res == _RES_DATETIME)
     if w.how.startswith("epoch") or int(ok.sum()) < 2 or ok.sum() < (~w.empty & ~w.failed).sum():
         return False
     ok, day, tod = _clock_minutes(w)
     hour = 60
-    one = tod.size == 1 or (tod.size == 2 and tod[1] - tod[0] == hour)
+    one = tod.size == 1 or (tod.size == 2 and min(tod[1] - tod[0],
+                                                  1440 - (tod[1] - tod[0])) == hour)
     if not one:
         return False
     naive_midnight = tod.size == 1 and tod[0] == 0 and not w.aware[ok].any()
@@ -467,7 +490,11 @@ def _as_dates(w: _When, col: Any) -> tuple[_When, str | None]:
     note = (f"date column {col!r} carries one clock time ({clock}{written}) on every row: "
             "read as dates (date_only), each the day of the nearest midnight")
     aware = w.aware & ~ok
-    return _When(values, aware, w.empty, w.failed, res, w.how, w.order), note
+    naive_midnight = tod.size == 1 and tod[0] == 0 and not w.aware[ok].any()
+    check = None if naive_midnight else _OneClock(tuple(int(m) for m in tod), w.values,
+                                                  w.aware, col, note)
+    return _When(values, aware, w.empty, w.failed, res, w.how, w.order,
+                 one_clock=check), note
 
 
 def _is_first_of_month(w: _When, col: Any) -> bool:
@@ -518,6 +545,45 @@ def _date_share(s: pd.Series) -> float:
     w = _parse_dates(sample.reset_index(drop=True))
     ne = ~w.empty
     return float((~w.failed[ne]).mean()) if ne.any() else 0.0
+
+
+HOUR0_PLACEHOLDER_RATIO = 2.0
+"""Hour 0 of an hour-of-day column is a placeholder when it holds more than this many
+times the mean count of its neighbours, hours 23 and 1 (and at least
+:data:`HOUR0_PLACEHOLDER_MIN` rows)."""
+HOUR0_PLACEHOLDER_MIN = 10
+
+
+def _hour_zero(hours: np.ndarray) -> tuple[bool, str]:
+    """Decide from the data whether hour 0 of an hour column is a placeholder.
+
+    In a full timestamp, 00:00 is where records systems put an unknown time, so it is
+    labelled ``midnight`` and left out of time-of-day work. In an hour column 0 is
+    usually just the hour 00:00-00:59: it is a placeholder only when its count is far
+    above the neighbouring hours, more than :data:`HOUR0_PLACEHOLDER_RATIO` times the
+    mean of hours 23 and 1 and at least :data:`HOUR0_PLACEHOLDER_MIN` rows (crime
+    counts change little from one night hour to the next). Returns the decision and
+    the sentence that reports it.
+
+    Examples
+    --------
+    >>> _hour_zero(np.r_[np.zeros(12), np.full(10, 23), np.full(11, 1)])[0]
+    False
+    >>> _hour_zero(np.r_[np.zeros(60), np.full(10, 23), np.full(11, 1)])[0]
+    True
+    """
+    counts = np.bincount(hours[(hours >= 0) & (hours <= 23)].astype(np.int64), minlength=24)
+    c0, around = int(counts[0]), (counts[23] + counts[1]) / 2.0
+    if c0 == 0:
+        return False, ""
+    placeholder = c0 >= HOUR0_PLACEHOLDER_MIN and c0 > HOUR0_PLACEHOLDER_RATIO * around
+    ratio = f"{c0 / around:.1f} times" if around else "no rows at"
+    if placeholder:
+        return True, (f"hour 0 holds {c0:,} rows, {ratio} the mean of hours 23 and 1: "
+                      "read as a possible placeholder (time_quality 'midnight', left out "
+                      "of time-of-day work)")
+    return False, (f"hour 0 ({c0:,} rows, {ratio} the mean of hours 23 and 1) read as "
+                   "the hour 00:00-00:59, not a placeholder")
 
 
 def _hours_only(v: np.ndarray) -> bool:
@@ -668,8 +734,12 @@ def _with_time(when: _When, s: pd.Series, form: str | None = None) -> _When:
     res[date_ok & has & (res == _RES_DATE)] = _RES_DATETIME
     res[date_ok & ~has & (res == _RES_DATETIME)] = _RES_DATE
     failed = when.failed | (date_ok & t_failed)
+    used = date_ok & has
+    real, how = None, ""
+    if (form or _time_form(s)) == "hours":  # whole numbers 0-23: an hour column
+        real, how = _real_hour_zero(secs / 3600.0, used, s.name)
     return _When(_at_clock(when, secs, has), np.zeros(len(s), bool), when.empty, failed, res,
-                 when.how + " + time column", when.order)
+                 when.how + " + time column" + how, when.order, real_midnight=real)
 
 
 def _with_hour(when: _When, s: pd.Series) -> _When:
@@ -677,9 +747,25 @@ def _with_hour(when: _When, s: pd.Series) -> _When:
     v, _, _ = _to_float(s)
     has = np.isfinite(v) & (v >= 0) & (v <= 23) & (v == np.floor(v))
     res = when.res.copy()
-    res[has & ~when.empty & ~when.failed] = _RES_DATETIME
+    used = has & ~when.empty & ~when.failed
+    res[used] = _RES_DATETIME
+    real, how = _real_hour_zero(v, used, s.name)
     return _When(_at_clock(when, v * 3600.0, has), when.aware & ~has, when.empty,
-                 when.failed, res, when.how + " + hour column", when.order)
+                 when.failed, res, when.how + " + hour column" + how, when.order,
+                 real_midnight=real)
+
+
+def _real_hour_zero(hours: np.ndarray, used: np.ndarray, col: Any
+                    ) -> tuple[np.ndarray, str]:
+    """Rows at hour 0 that are a real time (:func:`_hour_zero`), and the words for it.
+
+    The decision is one of the reader's (:func:`hotspot.ingest.rules.decide`), so a
+    dataset read in pieces decides it once.
+    """
+    placeholder, why = decide(f"hour_zero_placeholder:{col}",
+                              lambda: _hour_zero(hours[used]))
+    real = used & (hours == 0) & (not placeholder)
+    return real, f" ({why})" if why else ""
 
 
 # --------------------------------------------------------------------------------------
@@ -713,10 +799,14 @@ def _parse_parts(frame: pd.DataFrame, part_cols: dict[str, Any]) -> _When:
     failed |= ~empty & values.isna().to_numpy()
     res = np.full(n, _RES_DATETIME if "hour" in parts else (
         _RES_DATE if "day" in parts else _RES_MONTH), dtype=np.int8)
+    how, real = "year/month/day/hour/minute columns", None
     if "hour" in parts:
         res[np.isnan(parts["hour"])] = _RES_DATE
-    return _When(values, np.zeros(n, bool), empty, failed, res,
-                 "year/month/day/hour/minute columns")
+        if "minute" not in parts:  # with minutes, 00:00 is read as in a timestamp
+            used = ~np.isnan(parts["hour"]) & ~empty & ~failed
+            real, why = _real_hour_zero(parts["hour"], used, part_cols["hour"])
+            how += f" ({why})" if why else ""
+    return _When(values, np.zeros(n, bool), empty, failed, res, how, real_midnight=real)
 
 
 def _wall(s: pd.Series) -> np.ndarray:

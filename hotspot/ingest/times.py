@@ -331,7 +331,8 @@ def _parts_when(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
         found[r] = (c, "date/time part detected from the column name")
     w = _parse_parts(frame, part_cols)
     fails.blame(w.failed, part_cols["year"])
-    notes.append("date/time built from " + ", ".join(map(str, part_cols.values())))
+    hour0 = w.how[w.how.find(" ("):] if " (" in w.how else ""  # the hour-0 decision
+    notes.append("date/time built from " + ", ".join(map(str, part_cols.values())) + hour0)
     return w
 
 
@@ -406,22 +407,29 @@ def _add_period(s: pd.Series, res: np.ndarray) -> pd.Series:
     return out
 
 
-def _first_known(series: list[tuple[pd.Series | None, np.ndarray]], n: int
-                 ) -> tuple[pd.Series | None, np.ndarray]:
-    """occurred_at: the datetime column, else the start, else the end (row by row)."""
+def _first_known(series: list[tuple[pd.Series | None, _When | None]], n: int
+                 ) -> tuple[pd.Series | None, np.ndarray, np.ndarray]:
+    """occurred_at: the datetime column, else the start, else the end (row by row).
+
+    Returns the times, their resolution codes and the rows whose 00:00 is a real
+    clock time (hour 0 of an hour column, :func:`hotspot.ingest.date_text._hour_zero`).
+    """
     at: pd.Series | None = None
     res_at = np.zeros(n, np.int8)
-    for s_, res in series:
-        if s_ is None:
+    real0 = np.zeros(n, bool)
+    for s_, w in series:
+        if s_ is None or w is None:
             continue
+        real = w.real_midnight if w.real_midnight is not None else np.zeros(n, bool)
         if at is None:
-            at, res_at = s_.copy(), res.copy()
+            at, res_at, real0 = s_.copy(), w.res.copy(), real.copy()
             continue
         fill = at.isna().to_numpy() & s_.notna().to_numpy()
         if fill.any():
             at = at.where(~fill, s_)
-            res_at[fill] = res[fill]
-    return at, res_at
+            res_at[fill] = w.res[fill]
+            real0[fill] = real[fill]
+    return at, res_at, real0
 
 
 def _windows(frm: pd.Series | None, to: pd.Series | None, end: _When | None,
@@ -459,14 +467,19 @@ def _windows(frm: pd.Series | None, to: pd.Series | None, end: _When | None,
 
 
 
-def _quality(at: pd.Series, res_at: np.ndarray, window: np.ndarray) -> np.ndarray:
+def _quality(at: pd.Series, res_at: np.ndarray, window: np.ndarray,
+             real0: np.ndarray | None = None) -> np.ndarray:
     """Return time_quality codes.
 
-    exact 0, midnight 1, date_only 2, month_only 3, window 4, missing 5.
+    exact 0, midnight 1, date_only 2, month_only 3, window 4, missing 5. A time at
+    00:00 is ``midnight`` (a possible placeholder) unless ``real0`` says it is a real
+    clock time (hour 0 of an hour column that is not far above hours 23 and 1).
     """
     at_ok = at.notna().to_numpy()
     v = _wall(at)
     midnight = at_ok & (v == v.astype("datetime64[D]"))
+    if real0 is not None:
+        midnight &= ~real0
     q = np.zeros(len(at), np.int8)
     q[midnight] = 1
     q[at_ok & (res_at == _RES_DATE)] = 2
@@ -474,6 +487,68 @@ def _quality(at: pd.Series, res_at: np.ndarray, window: np.ndarray) -> np.ndarra
     q[at_ok & (res_at == _RES_MONTH)] = 3
     q[~at_ok] = 5
     return q
+
+
+def _verify_one_clock(w: _When, zone: str | None, notes: list[str], warnings: list[str]
+                      ) -> tuple[_When, bool]:
+    """Keep a constant clock time as dates only where it is local midnight in ``zone``.
+
+    :func:`hotspot.ingest.date_text._one_clock_time` read a column whose every time is
+    one clock time (other than naive 00:00) as dates, before the zone was known. The
+    rule: each value's clock time is midnight at one of the zone's UTC offsets over the
+    data's dates, written in UTC (``05:00`` or ``06:00`` in America/Chicago, whose
+    offsets are -5 h and -6 h; ``13:00``/``14:00`` in Australia/Sydney): local midnight
+    written in UTC, so dates, each its local calendar date. Any other constant time
+    (all ``07:30``) is kept as the time of day, with a warning that names it; so is
+    every time when no zone is known. Returns the column and whether the times were
+    kept.
+    """
+    oc = w.one_clock
+    assert oc is not None
+    rows = ~w.empty & ~w.failed & w.values.notna().to_numpy()  # implausible rows are NaT
+    clock = " / ".join(f"{m // 60:02d}:{m % 60:02d}" for m in oc.minutes)
+    if zone is not None and rows.any():
+        raw = oc.values.to_numpy()[rows]
+        offsets = _zone_offsets(raw, zone)
+        tod = ((raw - raw.astype("datetime64[D]")).astype("timedelta64[m]")
+               .astype(np.int64))
+        match = (tod[:, None] + offsets[None, :]) % 1440 == 0
+        if decide(f"one_clock_in_zone:{oc.col}", lambda: bool(match.any(axis=1).all())):
+            off = offsets[np.argmax(match, axis=1)].astype("timedelta64[m]")
+            day = (raw + off).astype("datetime64[D]")
+            values = w.values.copy()
+            values.iloc[np.flatnonzero(rows)] = day.astype("datetime64[us]")
+            notes[notes.index(oc.note)] = (
+                f"date column {oc.col!r} carries one clock time ({clock} UTC) on every row, "
+                f"local midnight in {zone} written in UTC: read as dates (date_only), each "
+                "its local calendar date")
+            return _When(values, w.aware, w.empty, w.failed, w.res, w.how, w.order,
+                         w.real_midnight), False
+    notes.remove(oc.note)
+    res = w.res.copy()
+    res[rows] = _RES_DATETIME
+    written = " UTC" if oc.aware[rows].all() else ""
+    why = (f"not local midnight in {zone} written in UTC" if zone is not None else
+           "and with no time zone known it cannot be checked as local midnight written "
+           "in UTC")
+    warnings.append(
+        f"date column {oc.col!r}: every record is at {clock}{written}, {why}: kept as the "
+        "time of day. One time on every record is often a placeholder or the time the "
+        "record was entered: check it, or pass time=/hour= if another column holds the "
+        "time of day")
+    return _When(oc.values.where(w.values.notna()), oc.aware, w.empty, w.failed, res, w.how,
+                 w.order, w.real_midnight), True
+
+
+def _zone_offsets(values: np.ndarray, zone: str) -> np.ndarray:
+    """UTC offsets of ``zone`` (whole minutes) on the dates of ``values`` (and a day around)."""
+    days = np.unique(values.astype("datetime64[D]"))
+    days = np.unique(np.concatenate([days - 1, days, days + 1])).astype("datetime64[us]")
+    noon = pd.DatetimeIndex(days + np.timedelta64(12, "h"))
+    local = noon.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+    ok = ~local.isna()
+    diff = (local[ok].tz_localize(None) - local[ok].tz_convert("UTC").tz_localize(None))
+    return np.unique((diff.total_seconds() // 60).astype(np.int64))
 
 
 def _one_clock_warning(at: pd.Series, q: np.ndarray, warnings: list[str]) -> None:
@@ -620,6 +695,15 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
     zone, how = None, ""
     if any(w.values.notna().any() for w in present):
         zone, how = _choose_zone(tz, schema, cells, warnings)
+    one_clock_warned = False
+    for role in ("main", "start", "end"):
+        w = getattr(parsed, role)
+        if w is not None and w.one_clock is not None:
+            w, kept_times = _verify_one_clock(w, zone, notes, warnings)
+            setattr(parsed, role, w)
+            one_clock_warned |= kept_times
+    whens = (parsed.main, parsed.start, parsed.end)
+    present = [w for w in whens if w is not None]
     gaps, overlaps = np.zeros(n, bool), np.zeros(n, bool)
     local: list[pd.Series | None] = []
     for w, role in zip(whens, ("datetime", "start", "end"), strict=True):
@@ -635,9 +719,8 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
     at_main, frm, end_raw = local
     end = parsed.end
     to = None if end_raw is None or end is None else _as_us(_add_period(end_raw, end.res))
-    at, res_at = _first_known([(at_main, None if parsed.main is None else parsed.main.res),
-                               (frm, None if parsed.start is None else parsed.start.res),
-                               (end_raw, None if end is None else end.res)], n)
+    at, res_at, real0 = _first_known([(at_main, parsed.main), (frm, parsed.start),
+                                      (end_raw, end)], n)
     if at is None:
         at = _nat(pd.RangeIndex(n))
         if zone is not None:
@@ -657,7 +740,7 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
     if to is not None and frm is None:
         frm = to.where(np.zeros(n, bool))
     frm, to, window = _windows(frm, to, end, row_id, warnings)
-    q = _quality(at, res_at, window)
+    q = _quality(at, res_at, window, real0)
     failed = _failed(present, n)
     if implausible.any():
         first = int(np.argmax(implausible))
@@ -669,7 +752,8 @@ def _finish_times(parsed: _Parsed, tz: str | None, schema: str | None,
     outside = np.zeros(n, bool)
     if period is not None:
         outside = _outside_period(period, zone, at, to, q)
-    _one_clock_warning(at, np.where(failed | implausible, 5, q), warnings)
+    if not one_clock_warned:
+        _one_clock_warning(at, np.where(failed | implausible, 5, q), warnings)
     timed = np.isin(q, (0, 1))
     v = _wall(at)[timed]
     hourly = timed.any() and bool(np.all(v == v.astype("datetime64[h]")))

@@ -29,7 +29,7 @@ import numpy as np
 from hotspot._core.meta import logger, note_choice
 from hotspot.exceptions import InvalidInputError
 
-__all__ = ["add_basemap", "is_local_source"]
+__all__ = ["add_basemap", "check_basemap", "is_local_source"]
 
 _IMAGE = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif"}
 _WEB_DEFAULT = "CartoDB.Positron"
@@ -170,7 +170,8 @@ def _tile_provider(source: Any) -> Any:
     return provider
 
 
-def _web(ax: Any, source: Any, crs: Any, cache: str | Path | None) -> str:
+def _web_modules() -> tuple[Any, Any]:
+    """``contextily`` and ``requests``, or an ImportError that says what to install."""
     try:
         import contextily
         import requests
@@ -179,6 +180,11 @@ def _web(ax: Any, source: Any, crs: Any, cache: str | Path | None) -> str:
             'Web base maps need contextily and xyzservices: `pip install "hotspot-crime[basemap]"`.'
         )
         raise ImportError(msg) from exc
+    return contextily, requests
+
+
+def _web(ax: Any, source: Any, crs: Any, cache: str | Path | None) -> str:
+    contextily, requests = _web_modules()
     provider = _tile_provider(source)
     if source == "web":
         note_choice({}, "basemap", provider.name, "the default web base map (light, quiet colours)")
@@ -234,6 +240,47 @@ def is_local_source(source: Any) -> bool:
     )
 
 
+def check_basemap(source: Any) -> None:
+    """Check a ``basemap=`` value before any work is done, without drawing or downloading.
+
+    Parameters
+    ----------
+    source
+        As for :func:`add_basemap`.
+
+    Raises
+    ------
+    InvalidInputError
+        A missing file or folder, an unknown provider, a provider that needs an API
+        key, a tile URL without ``{x}``/``{y}``/``{z}``, or a value of another type.
+    ImportError
+        Web tiles asked for without contextily installed.
+
+    Examples
+    --------
+    >>> check_basemap(None)
+    >>> check_basemap("no/such/base.png")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hotspot.exceptions.InvalidInputError: Base map no/such/base.png does not exist; ...
+    """
+    if source is None or source is False:
+        return
+    if is_local_source(source):
+        if not Path(source).exists():
+            msg = f"Base map {source} does not exist; give a raster file or a folder of tiles."
+            raise InvalidInputError(msg)
+    elif isinstance(source, (str, dict)):
+        _web_modules()
+        _tile_provider(source)
+    else:
+        msg = (
+            "`basemap` must be a file, a folder, 'web', a provider name or a tile URL, "
+            f"got {type(source)}."
+        )
+        raise InvalidInputError(msg)
+
+
 def add_basemap(ax: Any, source: Any, *, crs: Any = None, cache: str | Path | None = None) -> str:
     """Draw a base map under the map and return the line to print under it.
 
@@ -272,15 +319,9 @@ def add_basemap(ax: Any, source: Any, *, crs: Any = None, cache: str | Path | No
     if source is None or source is False:
         return ""
     if is_local_source(source):
-        path = Path(source)
-        if not path.exists():
-            msg = f"Base map {path} does not exist; give a raster file or a folder of tiles."
-            raise InvalidInputError(msg)
-        return _local(ax, path)
+        check_basemap(source)
+        return _local(ax, Path(source))
     if isinstance(source, (str, dict)):
         return _web(ax, source, crs, cache)
-    msg = (
-        "`basemap` must be a file, a folder, 'web', a provider name or a tile URL, "
-        f"got {type(source)}."
-    )
-    raise InvalidInputError(msg)
+    check_basemap(source)  # raises: not a value a base map can come from
+    return ""

@@ -29,13 +29,13 @@ from hotspot import datasets
 from hotspot._core.deprecation import renamed_arguments
 from hotspot._core.time import data_period
 from hotspot.analyse import darkness, temporal
-from hotspot.exceptions import HotspotError
+from hotspot.exceptions import HotspotError, InvalidInputError
 from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
-from hotspot.present.basemap import is_local_source
+from hotspot.present.basemap import check_basemap, is_local_source
 from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
 from hotspot.present.furniture import period_label
@@ -124,6 +124,7 @@ def analyze(
     pages: int = 5,
     offence_label: str | None = None,
     period: tuple[Any, Any] | None = None,
+    addresses: Any = None,
 ) -> dict[str, Path]:
     """Run the Scanning and Analysis pipeline on incidents and write its outputs.
 
@@ -178,6 +179,10 @@ def analyze(
         ``offence`` column, see :func:`hotspot.briefing`).
     period
         ``(start, end)`` of the briefing, printed in its titles (default the data's).
+    addresses
+        Points with street addresses from another source (311 requests, street-light
+        reports; a layer, file or ``{label: layer}``) naming places whose incidents
+        carry no address (see :func:`hotspot.place_names`).
 
     Returns
     -------
@@ -210,7 +215,9 @@ def analyze(
     # places by name and grid square, in the exports, the web map and the pack alike
 
     layers = read_layers(context, incidents.crs)
-    spots = name_places(spots, incidents, layers, grid=place_grid(cells.total_bounds, spots))
+    spots = name_places(
+        spots, incidents, layers, grid=place_grid(cells.total_bounds, spots), addresses=addresses
+    )
     progress.step("grid, counts and Gi* (FDR)")
     membership = areas.hotspot_membership(incidents, spots)
     progress.step(f"{len(spots)} ranked hotspots")
@@ -265,6 +272,7 @@ def analyze(
             max_area_km2=max_area_km2,
             offence_label=offence_label,
             period=period,
+            addresses=addresses,
         )
         progress.step("printed briefing (PDF)")
     return written
@@ -468,7 +476,7 @@ def _check_input(args: argparse.Namespace) -> None:
     elif not Path(text).exists():
         msg = f"input {text} does not exist; check the path"
         raise FileNotFoundError(msg)
-    for flag in ("study_area", "areas", "basemap"):
+    for flag in ("study_area", "areas", "basemap", "addresses"):
         value = getattr(args, flag, None)
         if (
             value is not None
@@ -477,6 +485,10 @@ def _check_input(args: argparse.Namespace) -> None:
         ):
             msg = f"--{flag.replace('_', '-')} {value} does not exist; check the path"
             raise FileNotFoundError(msg)
+    try:  # web tiles: the provider known, contextily installed
+        check_basemap(getattr(args, "basemap", None))
+    except ImportError as err:
+        raise InvalidInputError(f"--basemap {args.basemap}: {err}") from err
     for value in getattr(args, "context", None) or []:
         if not Path(value).exists():
             msg = f"--context {value} does not exist; check the path"
@@ -489,6 +501,14 @@ def _check_input(args: argparse.Namespace) -> None:
         if parent.exists() and not parent.is_dir() and parent != out:
             msg = f"--out {out}: {parent} is a file, not a folder; choose another output path"
             raise ValueError(msg)
+
+
+def _addresses(args: argparse.Namespace) -> dict[str, str] | None:
+    """--addresses FILE as ``{label: path}``; the label (the file's name) is printed."""
+    path = getattr(args, "addresses", None)
+    if path is None:
+        return None
+    return {Path(path).name.split(".")[0].replace("_", " "): path}
 
 
 def _layers(args: argparse.Namespace, crs: Any) -> tuple[Any, Any, Any]:
@@ -562,6 +582,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             internal=args.internal,
             offence_label=args.offence_label,
             period=tuple(args.period) if args.period else None,
+            addresses=_addresses(args),
         )
         out.mkdir(parents=True, exist_ok=True)
         moved = {}
@@ -589,9 +610,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         polygons = datasets.load_sample(context_name)
         area = None if district is None else polygons.loc[[district]]
         context = {"Precincts" if name == "memphis" else "Districts": polygons}
-        if name == "chicago":  # named streets traced by the outage reports' addresses
+        addresses = None
+        if name == "chicago":  # the outage reports' addresses: street lines and place names
             outages = datasets.load_sample("chicago_outages")
             context = {"Streets": streets_from_addresses(outages, "Location"), **context}
+            addresses = {"street-light reports": outages}
         paths = analyze(
             incidents,
             out,
@@ -603,6 +626,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             briefing=True,
             briefing_area=area,
             area_name="Memphis" if district is None else f"District {district}",
+            addresses=addresses,
         )
         print((out / f"{name}_ingest_report.txt").read_text(), file=sys.stderr)
         _print_paths(out, paths)
@@ -638,6 +662,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         source=args.source,
         period=tuple(args.period) if args.period else None,
         offence_label=args.offence_label,
+        addresses=_addresses(args),
     )
     print(f"Briefing written to {written.resolve()}")
     # the ingest report the read's warnings point to, next to the PDF
@@ -712,6 +737,12 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
         default=None,
         help="raster file or tile folder; or web tiles (need contextily): 'web', a provider "
         "name such as CartoDB.Positron, or a tile URL such as https://host/{z}/{x}/{y}.png",
+    )
+    p.add_argument(
+        "--addresses",
+        default=None,
+        help="points file with street addresses from another source (311 requests, "
+        "street-light reports) that names places whose incidents carry no address",
     )
     p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
     p.add_argument("--area-column", default="name", help="column naming the areas")

@@ -214,12 +214,22 @@ def name_places(
     *,
     grid: Any = None,
     address: str | None = None,
+    addresses: Any = None,
     min_count: int = 3,
 ) -> gpd.GeoDataFrame:
     """Name hotspots with :func:`hotspot.scan.places.place_names`, using context layers.
 
     The first named line layer of ``layers`` serves as the streets, the first
-    named polygon layer as the named areas (wards, beats, precincts).
+    named polygon layer as the named areas (wards, beats, precincts); their labels
+    (the keys of ``layers``) say on the page where the names come from.
+
+    Parameters
+    ----------
+    addresses
+        Points with street addresses (311 requests, street-light reports...) that
+        name places whose incidents carry no address: a GeoDataFrame or file, or
+        ``{label: layer}`` with the label printed as the names' source
+        (e.g. ``{"street-light reports": outages}``).
 
     Examples
     --------
@@ -231,22 +241,34 @@ def name_places(
     ['Meadows ward']
     """
     streets = areas = None
-    for layer in (layers or {}).values():
+    labels: dict[str, str] = {}
+    for label, layer in (layers or {}).items():
         kinds = set(layer.geom_type.dropna())
         named = layer_name_column(layer) is not None
         if streets is None and named and kinds & {"LineString", "MultiLineString"}:
-            streets = layer
+            streets, labels["streets"] = layer, label
         if areas is None and named and kinds & {"Polygon", "MultiPolygon"}:
-            areas = layer
-    return place_names(
+            areas, labels["area"] = layer, label
+    points, points_label = None, None
+    if addresses is not None:
+        given = addresses if isinstance(addresses, Mapping) else {"nearby addresses": addresses}
+        if len(given) != 1:
+            msg = "`addresses` must be one point layer, or {label: layer} with one entry."
+            raise InvalidInputError(msg)
+        (points_label, points), = read_layers(dict(given), hot.crs).items()
+    out = place_names(
         hot,
         incidents,
         address=address,
+        addresses=points,
+        addresses_label=points_label,
         streets=streets,
         areas=areas,
         grid=grid,
         min_count=min_count,
     )
+    out.attrs["hotspot"]["places"]["labels"].update(labels)
+    return out
 
 
 def streets_from_addresses(

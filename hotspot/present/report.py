@@ -81,7 +81,7 @@ from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
-from hotspot.scan.places import place_grid
+from hotspot.scan.places import place_grid, trim_to_counts
 from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
@@ -299,6 +299,20 @@ def _select(
     return all_inc, inc, mask, counts
 
 
+def _name_source(hot: gpd.GeoDataFrame, source: str) -> str:
+    """Where the names of ``source`` come from, in words an officer can weigh."""
+    labels = hot.attrs.get("hotspot", {}).get("places", {}).get("labels", {})
+    return {
+        "address": "the locations recorded with the incidents here (the most frequent)",
+        "address points": "the nearest addresses in "
+        + labels.get("address points", "other records")
+        + " (the incidents carry no address)",
+        "streets": "the streets nearest most incidents here"
+        + (f" (map layer '{labels['streets']}')" if labels.get("streets") else ""),
+        "area": "the named area that holds the place (no address or street is known)",
+    }.get(source, "no address, street or area is known: the grid square")
+
+
 def _hotspot_info(
     row: pd.Series,
     ctx: dict[str, Any],
@@ -323,13 +337,15 @@ def _hotspot_info(
         else ""
     )
     busiest = f" Busiest: {when}." if when != "-" else ""
+    ref = str(row["grid_ref"]).replace(" ", "\u00a0")  # "C4 b2" never split over two lines
     return {
         "hotspot_id": hid,
-        "title": f"{int(row['rank'])}. {row['place_name']}, grid {row['grid_ref']}"
+        "title": f"{int(row['rank'])}. {row['place_name']}, grid {ref}"
         if row["place_source"] != "grid"
-        else f"{int(row['rank'])}. Place in grid square {row['grid_ref']}",
+        else f"{int(row['rank'])}. Place in grid square {ref}",
         "headline": f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% "
-        f"of all incidents in the area) on {float(row['area_km2']):.2f} km²{conc}.{busiest}",
+        f"of all incidents in the area) on {float(row['area_km2']):.2f} km²{conc}.{busiest} "
+        f"Name: {_name_source(ctx['hot'], str(row['place_source']))}.",
         "table_title": "When: incidents by " + (table["title"] if table else "time"),
         "time_table": table,
         "time_note": analyses["time_reason"] or "No incident here has a known time of day.",
@@ -340,6 +356,11 @@ def _hotspot_info(
             "and 1, 2... from the north-west corner of each."
             if ctx["grid"].sub > 1
             else "Grid squares as on page 1."
+        )
+        + (
+            f" The outline holds only the place's cells with at least {m} incidents."
+            if int(row.get("n_trimmed_cells", 0) or 0)
+            else ""
         ),
         "mixes": mixes[:2],
         "facts": [
@@ -448,6 +469,7 @@ def briefing(
     study_area: gpd.GeoDataFrame | gpd.GeoSeries | str | Path | None = None,
     basemap: Any = None,
     address: str | None = None,
+    addresses: Any = None,
     cell_size: float | None = None,
     max_area_km2: float | None = MAX_AREA_KM2,
     tile_cache: str | Path | None = None,
@@ -459,8 +481,10 @@ def briefing(
 
     Pages: cover, overview map, one page per top place (a place whose advice does
     not fit continues on the next page), method notes. Every place is named
-    (address or block column, a streets layer, named areas) and has a map grid
-    reference ("C4") that finds it on the overview and zoomed maps.
+    (address or block column, address points of another source, a streets
+    layer, named areas; the pages say which) and has a map grid reference
+    ("C4", or "C4 b2" where the squares are cut for the place maps) that finds
+    it on the overview and zoomed maps.
 
     Parameters
     ----------
@@ -528,6 +552,12 @@ def briefing(
         xyzservices provider name (needs ``hotspot-crime[basemap]``); default none.
     address
         Incident column with addresses or blocks (default: detected).
+    addresses
+        Points with street addresses from another source, for incidents that carry
+        none (311 requests, street-light reports): a GeoDataFrame or file, or
+        ``{label: layer}``. Places are named after the hundred blocks nearest most
+        of their incidents ("near 63XX N Hermitage Ave") and the pages say so
+        ("nearest addresses in <label>"). Not drawn.
     cell_size
         Grid cell size in metres for the default hotspots (default automatic).
     max_area_km2
@@ -598,6 +628,9 @@ def briefing(
         hot_all = hotspots.copy()
         if units is not None:
             cells = count(inc, units)
+    if cells is not None and "n_incidents" in cells.columns:
+        # outlines on the cells that hold the incidents, not on a quiet cell Gi* marked
+        hot_all = trim_to_counts(hot_all, cells, min_count)
     hot = _top_places(hot_all, inc, top, min_count)
     extent = (
         shapely.bounds(mask)
@@ -605,7 +638,9 @@ def briefing(
         else (cells.total_bounds if cells is not None else inc.total_bounds)
     )
     grid = place_grid(extent, hot)
-    hot = name_places(hot, inc, layers, grid=grid, address=address, min_count=min_count)
+    hot = name_places(
+        hot, inc, layers, grid=grid, address=address, addresses=addresses, min_count=min_count
+    )
     opts = {
         "tz": tz,
         "interventions": interventions,
@@ -768,7 +803,12 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         )
         + "; each following page covers one place: when it is busiest, what happens there, "
         "what to do and why. 'Dark': share of incidents with a known time that happened "
-        "after dusk or before dawn.",
+        "after dusk or before dawn."
+        + "".join(
+            f" {chr(39) + 'near' + chr(39) if src == 'address points' else 'Place'} names: "
+            f"{_name_source(hot, src)}."
+            for src in sorted(set(hot["place_source"]) - {"grid"})
+        ),
     )
     return ctx
 

@@ -9,6 +9,7 @@ has already passed the suppression rule.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
@@ -97,7 +98,9 @@ class _Writer:
         """Write a wrapped paragraph at ``x``; ``hang`` is printed before its first line."""
         fig = self.fig
         width = RIGHT - x
-        lines = textwrap.wrap(" ".join(str(text).split()), _chars(width, fig, size, bold)) or [""]
+        # ASCII spaces only: a no-break space keeps "C4 b2" on one line
+        flat = re.sub(r"[ \t\n\r]+", " ", str(text)).strip()
+        lines = textwrap.wrap(flat, _chars(width, fig, size, bold)) or [""]
         lh = _line_h(fig, size)
         for i, line in enumerate(lines):
             self.room(lh)  # may start a continuation page: draw on self.fig, not fig
@@ -131,6 +134,26 @@ class _Writer:
 # --------------------------------------------------------------------- tables
 
 
+def _cells(fig: Any, row: list[str], widths: list[float], w: float, size: float) -> list:
+    """Return the lines of each cell of a table row: long text wraps onto a second line."""
+    out = []
+    for text, width in zip(row, widths, strict=True):
+        chars = _chars(w * width - 0.006, fig, size)
+        lines = textwrap.wrap(text, chars) or [""]
+        first, _, second = text.partition(" / ")  # two names: one a line
+        if len(lines) > 1 and second and len(first) + 2 <= chars and len(second) <= chars:
+            lines = [first + " /", second]
+        if len(lines) > 2:  # never more than two lines a cell
+            lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), chars, placeholder="...")]
+        out.append(lines)
+    return out
+
+
+def _table_lines(fig: Any, rows: list[list[str]], widths: list[float], w: float, size: float):
+    """Return the text lines a table's rows take (a wrapped row counts its lines)."""
+    return sum(max(len(c) for c in _cells(fig, row, widths, w, size)) for row in rows)
+
+
 def _table(
     fig: Any,
     rect: tuple[float, float, float, float],
@@ -143,12 +166,12 @@ def _table(
 ) -> float:
     """Plain text table in a rectangle (figure fraction); shrinks its font to fit.
 
-    Returns the figure y of the table's bottom.
+    A cell too long for its column wraps onto a second line. Returns the figure y
+    of the table's bottom.
     """
     x0, y_top, w, h_max = rect
-    n = len(rows) + 1 + (1 if title else 0)
     lh = _line_h(fig, size) * 1.15
-    while n * lh > h_max and size > 6.5:
+    while (_table_lines(fig, rows, widths, w, size) + 1 + bool(title)) * lh > h_max and size > 6.5:
         size -= 0.5
         lh = _line_h(fig, size) * 1.15
     y = y_top
@@ -163,17 +186,19 @@ def _table(
         mpl.lines.Line2D([x0, x0 + w * sum(widths)], [y + 0.15 * lh] * 2, color="black", lw=0.8)
     )
     for i, row in enumerate(rows):
+        cells = _cells(fig, row, widths, w, size)
+        height = max(len(c) for c in cells) * lh
         if i % 2 == 1:
             fig.add_artist(
                 mpl.patches.Rectangle(
-                    (x0, y - lh * 0.85), w * sum(widths), lh, color="#f0f0f0", lw=0, zorder=-1
+                    (x0, y - height + 0.15 * lh), w * sum(widths), height, color="#f0f0f0",
+                    lw=0, zorder=-1,
                 )
             )
-        for j, text in enumerate(row):
-            chars = _chars(w * widths[j] - 0.006, fig, size)
-            shown = text if len(text) <= chars else text[: chars - 1] + "…"
-            fig.text(xs[j] + 0.003, y, shown, fontsize=size, va="top")
-        y -= lh
+        for j, lines in enumerate(cells):
+            fig.text(xs[j] + 0.003, y, "\n".join(lines), fontsize=size, va="top",
+                     linespacing=1.15 * 1.32 / 1.2)
+        y -= height
     return y
 
 
@@ -277,8 +302,9 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
     lh = _line_h(fig, _FONT) * 1.15
     read = textwrap.wrap(ctx["how_to_read"], _chars(RIGHT - LEFT, fig, _SMALL))
     more = len(ctx["top_rows"]) > _COVER_ROWS
+    widths = [0.06, 0.36, 0.09, 0.1, 0.08, 0.22, 0.09]
     below = (
-        (len(rows) + 1) * lh
+        (_table_lines(fig, rows, widths, RIGHT - LEFT, _FONT) + 1) * lh
         + (len(read) + more + 1) * _line_h(fig, _SMALL)
         + (2 * _line_h(fig, _SMALL) if ctx["basemap"] is not None else 0.0)
         + 0.03
@@ -309,10 +335,11 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
     else:
         w.y = _table(
             fig,
-            (LEFT, w.y, RIGHT - LEFT, (len(rows) + 1.2) * lh),
+            (LEFT, w.y, RIGHT - LEFT, (_table_lines(fig, rows, widths, RIGHT - LEFT, _FONT) + 1.2)
+             * lh),
             ["Rank", "Place", "Grid", "Incidents", "Share", "When busiest", "Dark"],
             rows,
-            [0.06, 0.36, 0.09, 0.1, 0.08, 0.22, 0.09],
+            widths,
             size=_FONT,
         )
         w.y -= 0.006
@@ -378,7 +405,9 @@ def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: flo
     w.text(info["title"], size=15, bold=True, gap=0.002)
     w.text(info["headline"], size=_FONT + 0.5, gap=0.008)
     top = w.y
-    ax = fig.add_axes((LEFT + 0.02, top - map_h - 0.01, 0.42, map_h))
+    # room above the map for the grid's letters (two rows of them with small squares)
+    labels_h = 0.03 if ctx["grid"].sub > 1 else 0.015
+    ax = fig.add_axes((LEFT + 0.02, top - map_h - labels_h, 0.42, map_h))
     note = _draw_map(ax, ctx, focus=info["hotspot_id"])
     title = textwrap.wrap(info["table_title"], _chars(RIGHT - 0.55, fig, _FONT + 1.5, True))
     fig.text(0.55, top, "\n".join(title), fontsize=_FONT + 1.5, fontweight="bold", va="top")
@@ -387,7 +416,7 @@ def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: flo
     hax = fig.add_axes((0.63, top - 0.045 - 0.012 * len(title) - t_h, 0.31, t_h))
     _time_table(hax, info["time_table"], info["time_note"])
     # under the map's scale bar and north arrow (placed in fractions of the map's height)
-    below_map = top - map_h - 0.01 - max(0.035, 0.075 * map_h + 0.012)
+    below_map = top - map_h - labels_h - max(0.035, 0.075 * map_h + 0.012)
     y_right = hax.get_position().y0 - 0.02
     beside, under = [], []
     for mix in info["mixes"]:

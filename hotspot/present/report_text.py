@@ -394,7 +394,8 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
             "false-discovery-rate correction, neighbouring hot cells merged."
         ),
         f"Grid cell size: {_cell_size(ctx['cells'])}; hotspots found: {len(hot_all)}; "
-        f"shown: {len(ctx['hot'])} (the top {opts['top']} with at least {m} incidents).",
+        f"shown: {len(ctx['hot'])} (the top {opts['top']} with at least {m} incidents)."
+        + _trimmed_text(ctx["hot_all"], m),
         (
             "Place names come from "
             + ", ".join(sources)
@@ -458,6 +459,19 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
         ("Privacy", privacy),
         ("Caveats", caveats),
     ]
+
+
+def _trimmed_text(hot_all: Any, m: int) -> str:
+    """Return the method line on outlines trimmed to the cells that hold the incidents."""
+    cut = hot_all.attrs.get("hotspot", {}).get("trimmed", {}).get("cells", 0)
+    if not cut:
+        return ""
+    return (
+        f" Outlines keep only the cells of a place with at least {m} incidents: {cut} "
+        f"quieter cell{'s' if cut > 1 else ''} that Gi* marked beside busy ones "
+        f"{'are' if cut > 1 else 'is'} left out, and the places' counts and areas are "
+        "those of the cells kept."
+    )
 
 
 def _cell_size(cells: Any) -> str:

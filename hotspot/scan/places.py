@@ -37,10 +37,12 @@ __all__ = [
     "MapGrid",
     "address_column",
     "clean_place",
+    "hundred_block",
     "map_grid",
     "place_grid",
     "place_names",
     "place_view",
+    "trim_to_counts",
 ]
 
 _ADDRESS_HINTS = ("block", "address", "addr", "street", "location", "place", "road")
@@ -458,11 +460,106 @@ def _name_column(layer: gpd.GeoDataFrame, given: str | None, what: str) -> str:
     raise InvalidInputError(msg)
 
 
+def hundred_block(values: Any) -> pd.Series:
+    """Return street addresses as hundred blocks, as printed ("63XX N Hermitage Ave").
+
+    A house number is cut to its hundred block, so that a name never points at
+    one house; texts without a house number (blocks, intersections, street
+    names) are only cleaned (:func:`clean_place`).
+
+    Examples
+    --------
+    >>> hundred_block(["6306 N HERMITAGE AVE", "45 W MADISON ST", "011XX W ROBSON ST",
+    ...                "N CLARK ST & W DEVON AVE", None]).tolist()
+    ['63XX N Hermitage Ave', '0XX W Madison St', '11XX W Robson St', 'N Clark St & W Devon Ave', '']
+    """
+    text = pd.Series(values, dtype=object).astype("string").fillna("")
+    parts = text.str.extract(r"^\s*(\d{1,6})[A-Za-z]?(?:-\d+)?\s+(\D.*)$")
+    number = pd.to_numeric(parts[0], errors="coerce")
+    block = (number // 100).astype("Int64").astype("string") + "XX " + parts[1]
+    out = text.where(number.isna(), block).fillna("")
+    return out.map(clean_place).astype(object)
+
+
+def _address_points(
+    points: gpd.GeoDataFrame, column: str | None, choices: dict[str, Any], label: str | None
+) -> gpd.GeoDataFrame:
+    """Return the address points as ``name`` (hundred block) points, blank names dropped."""
+    col = column if column is not None else address_column(points)
+    if col is None or col not in points.columns:
+        msg = (
+            "Cannot tell which column of `addresses` holds street addresses (columns: "
+            f"{[c for c in points.columns if c != points.geometry.name]}); pass "
+            "addresses_column='<column>'."
+        )
+        raise InvalidInputError(msg)
+    note_choice(
+        choices,
+        "addresses",
+        col,
+        f"address points ({label or 'addresses'}) name places whose incidents carry no address",
+    )
+    names = hundred_block(points[col].to_numpy())
+    names = names.where(~names.str.lower().isin(_BLANK), "")
+    keep = (names != "").to_numpy() & ~points.geometry.is_empty.to_numpy()
+    return gpd.GeoDataFrame(
+        {"name": names[keep].to_numpy()},
+        geometry=points.geometry[keep].to_numpy(),
+        crs=points.crs,
+    )
+
+
+#: Farthest an address point may be from an incident to name its place (m): a block.
+ADDRESS_REACH = 150.0
+
+
+def _nearest_blocks(
+    hot: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame | None,
+    member: pd.Series | None,
+    points: gpd.GeoDataFrame,
+    left: list[int],
+    min_count: int,
+) -> dict[int, str]:
+    """Hundred blocks of the address points nearest most incidents of each place.
+
+    A block names a place when it is the nearest address (within
+    :data:`ADDRESS_REACH`) of at least ``min_count`` of its incidents; a place
+    without such a block takes the most frequent blocks of the address points on it.
+    """
+    out: dict[int, str] = {}
+    if len(points) == 0:
+        return out
+    if incidents is not None and member is not None:
+        keep = member.isin(left).fillna(False).to_numpy(dtype=bool)
+        pts = gpd.GeoDataFrame(
+            {"g": member[keep].to_numpy()}, geometry=incidents.geometry[keep].to_numpy(),
+            crs=incidents.crs,
+        )
+        if len(pts):
+            near = gpd.sjoin_nearest(pts, points, how="inner", max_distance=ADDRESS_REACH)
+            near = near[~near.index.duplicated()]
+            out.update(_top_names(near["name"], near["g"], min_count))
+    rest = hot[hot["hotspot_id"].astype(int).isin([h for h in left if h not in out])]
+    if len(rest):
+        area = gpd.GeoDataFrame(
+            {"g": rest["hotspot_id"].astype(int).to_numpy()},
+            geometry=rest.geometry.buffer(ADDRESS_REACH / 3).to_numpy(),
+            crs=rest.crs,
+        )
+        on = gpd.sjoin(points, area, how="inner", predicate="within")
+        out.update(_top_names(on["name"], on["g"], 1))
+    return {g: "near " + text for g, text in out.items()}
+
+
 def place_names(
     hotspots: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame | None = None,
     *,
     address: str | None = None,
+    addresses: gpd.GeoDataFrame | None = None,
+    addresses_column: str | None = None,
+    addresses_label: str | None = None,
     streets: gpd.GeoDataFrame | None = None,
     streets_name: str | None = None,
     areas: gpd.GeoDataFrame | None = None,
@@ -481,6 +578,18 @@ def place_names(
     address
         Incident column with addresses / blocks / street names; None: detected by
         :func:`address_column` (no such column: the next source is used).
+    addresses
+        Points with street addresses from another source (311 requests, street-light
+        reports, business licences), for places whose incidents carry no address:
+        ``"near 63XX N Hermitage Ave"``, the hundred blocks (:func:`hundred_block`)
+        of the address points nearest most of the place's incidents (within
+        :data:`ADDRESS_REACH` m; at least ``min_count`` incidents), else the most
+        frequent blocks of the address points on the place.
+    addresses_column
+        Column of ``addresses`` with the addresses; None: detected.
+    addresses_label
+        What the address points are, printed beside names taken from them
+        (e.g. ``"street-light reports"``); kept in ``attrs["hotspot"]["places"]``.
     streets
         Street lines with a name column (``streets_name``, detected when None): a
         place is named after the street(s) nearest most of its incidents (or, with
@@ -500,9 +609,9 @@ def place_names(
     -------
     geopandas.GeoDataFrame
         A copy with ``place_name`` (never empty: ``"Grid C4"`` when nothing else
-        names it), ``place_source`` (``"address"``, ``"streets"``, ``"area"``,
-        ``"grid"``) and ``grid_ref``. The sources used are in
-        ``attrs["hotspot"]["places"]``.
+        names it), ``place_source`` (``"address"``, ``"address points"``,
+        ``"streets"``, ``"area"``, ``"grid"``) and ``grid_ref``. The sources used
+        are in ``attrs["hotspot"]["places"]``.
 
     Raises
     ------
@@ -543,6 +652,12 @@ def place_names(
             clean = clean.where(~clean.str.lower().isin(_BLANK), "")
             for hid, text in _top_names(clean, member, min_count).items():
                 names[hid], source[hid] = text, "address"
+    if addresses is not None and len(out):
+        check_same_crs(hotspots, addresses, "hotspots", "addresses")
+        points = _address_points(addresses, addresses_column, choices, addresses_label)
+        left = [h for h in ids if h not in names]
+        for hid, text in _nearest_blocks(out, incidents, member, points, left, min_count).items():
+            names[hid], source[hid] = text, "address points"
     if streets is not None and len(out):
         check_same_crs(hotspots, streets, "hotspots", "streets")
         sname = _name_column(streets, streets_name, "streets")
@@ -577,7 +692,11 @@ def place_names(
     ]
     out["place_source"] = [source.get(int(h), "grid") for h in ids]
     meta = dict(out.attrs.get("hotspot", {}))
-    meta["places"] = {"choices": choices, "grid": grid.__dict__ | {}}
+    meta["places"] = {
+        "choices": choices,
+        "grid": grid.__dict__ | {},
+        "labels": {"address points": addresses_label or "nearby addresses"},
+    }
     out.attrs["hotspot"] = meta
     return out
 
@@ -621,4 +740,87 @@ def _nearest_streets(
         for g, value in zip(near["g"], near[name], strict=True):
             if isinstance(value, str) and value:
                 out[int(g)] = "near " + value
+    return out
+
+
+def trim_to_counts(
+    hotspots: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame,
+    min_count: int = 3,
+    *,
+    column: str = "n_incidents",
+) -> gpd.GeoDataFrame:
+    """Return a copy of ``hotspots`` outlining only the cells that hold their incidents.
+
+    Gi* scores a cell's neighbourhood, so at coarse cells a cell with no or few
+    incidents beside busy ones can be part of a hotspot: on a printed map an
+    outline then sits on a pale cell, and an officer is sent where nothing
+    happened. Each hotspot keeps the cells (by centre) with at least
+    ``min_count`` incidents, the cells a map shows with a count; a hotspot none
+    of whose cells has that many keeps its outline. ``area_km2`` and
+    ``concentration`` follow the new outline; ``n_trimmed_cells`` says how many
+    cells were left out (also in ``attrs["hotspot"]["trimmed"]``).
+
+    Parameters
+    ----------
+    hotspots
+        Hotspots (:func:`hotspot.hotspots`) made of the ``cells``.
+    cells
+        The counted cells (``column``), in the hotspots' CRS.
+    min_count
+        Fewest incidents of a cell kept in an outline (the map's suppression rule).
+    column
+        Count column of ``cells``.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> cells = gpd.GeoDataFrame({"n_incidents": [9, 0, 4]},
+    ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)], crs=32616)
+    >>> hot = gpd.GeoDataFrame({"hotspot_id": [1], "area_km2": [3e-6]},
+    ...     geometry=[box(0, 0, 3, 1)], crs=32616)
+    >>> out = trim_to_counts(hot, cells)
+    >>> out.geometry.iloc[0].area, int(out["n_trimmed_cells"].iloc[0])
+    (2.0, 1)
+    """
+    check_geodataframe(hotspots, "hotspots")
+    check_same_crs(hotspots, cells, "hotspots", "cells")
+    if column not in cells.columns:
+        msg = f"`cells` has no column {column!r}; count the incidents first (hs.count)."
+        raise InvalidInputError(msg)
+    out = hotspots.copy()
+    out["n_trimmed_cells"] = 0
+    if len(out) == 0 or len(cells) == 0:
+        return out
+    centres = cells.geometry.representative_point().to_numpy()
+    hot_idx, cell_idx = shapely.STRtree(centres).query(
+        out.geometry.to_numpy(), predicate="contains"
+    )
+    low = cells[column].to_numpy(dtype=float)[cell_idx] < min_count
+    geoms = cells.geometry.to_numpy()
+    new_geom = out.geometry.to_numpy().copy()
+    trimmed = np.zeros(len(out), dtype=int)
+    for i in np.unique(hot_idx[low]):  # only hotspots holding a quiet cell: a few
+        mine = hot_idx == i
+        keep = cell_idx[mine & ~low]
+        if len(keep):
+            new_geom[i] = shapely.coverage_union_all(geoms[keep])
+            trimmed[i] = int((mine & low).sum())
+    old_area = shapely.area(out.geometry.to_numpy())
+    ratio = shapely.area(new_geom) / np.maximum(old_area, 1e-12)
+    out = out.set_geometry(gpd.GeoSeries(new_geom, index=out.index, crs=out.crs))
+    out["n_trimmed_cells"] = trimmed
+    if "area_km2" in out.columns:
+        out["area_km2"] = out["area_km2"] * ratio
+    if "concentration" in out.columns:
+        out["concentration"] = out["concentration"] / np.where(ratio > 0, ratio, np.nan)
+    meta = dict(out.attrs.get("hotspot", {}))
+    meta["trimmed"] = {
+        "min_count": int(min_count),
+        "cells": int(trimmed.sum()),
+        "hotspots": int((trimmed > 0).sum()),
+        "reason": "outlines keep the cells with at least min_count incidents (Gi* can mark "
+        "a quiet cell beside busy ones)",
+    }
+    out.attrs["hotspot"] = meta
     return out

@@ -18,7 +18,7 @@ from shapely.geometry import box
 
 import hotspot as hs
 from hotspot.exceptions import InvalidInputError
-from hotspot.present.basemap import OFFLINE_NOTE, add_basemap
+from hotspot.present.basemap import OFFLINE_NOTE, WEB_DEFAULTS, add_basemap, tile_provider
 from hotspot.present.maps import plot_units
 
 pytest.importorskip("contextily")
@@ -164,6 +164,18 @@ def test_web_sources_that_cannot_work_are_named():
         add_basemap(ax, "Thunderforest.OpenCycleMap")
     with pytest.raises(InvalidInputError, match="'url'"):
         add_basemap(ax, {"name": "x"})
+
+
+def test_web_default_needs_no_key_and_is_reported(caplog):
+    with caplog.at_level(logging.INFO, logger="hotspot"):
+        provider = tile_provider("web")
+    assert provider.name in WEB_DEFAULTS and not provider.requires_token()
+    assert f"basemap = {provider.name!r}" in caplog.text
+    first = xyzservices.providers.query_name(WEB_DEFAULTS[0])
+    if first.requires_token():  # the xyzservices installed asks for a key: said why
+        assert f"{WEB_DEFAULTS[0]} needs one" in caplog.text
+    else:
+        assert provider.name == WEB_DEFAULTS[0]
 
 
 def _page_text(path) -> str:

@@ -16,32 +16,39 @@ from hotspot.present.report import briefing
 
 pypdf = pytest.importorskip("pypdf")
 
-_REF = re.compile(r"^\d+ .*? ([A-Z]+)(\d+) ([a-z])(\d+) ", re.M)
+_REF = re.compile(r"\b([A-Z]{1,2})(\d{1,3}) ([a-z])(\d{1,2})\b")  # "C4 b2"
 
 
-@pytest.fixture(scope="module")
-def memphis_pack(tmp_path_factory):
-    """A small Memphis pack, with the figures of its pages."""
+def _drawn_pack(path, incidents, **kwargs):
+    """Write a pack; return its path and the figures of its pages as they were saved."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     figures = []
     save = PdfPages.savefig
 
-    def keep(self, figure=None, **kwargs):
+    def keep(self, figure=None, **kw):
         figures.append(figure)
-        return save(self, figure, **kwargs)
+        return save(self, figure, **kw)
 
-    path = tmp_path_factory.mktemp("pack") / "memphis.pdf"
+    mp = pytest.MonkeyPatch()
+    mp.setattr(PdfPages, "savefig", keep)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            briefing(incidents, path, interventions=False, **kwargs)
+    finally:
+        mp.undo()
+    return path, figures
+
+
+@pytest.fixture(scope="module")
+def memphis_pack(tmp_path_factory):
+    """A small Memphis pack, with the figures of its pages."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         inc = hs.datasets.load_sample("memphis_robberies")
-        mp = pytest.MonkeyPatch()
-        mp.setattr(PdfPages, "savefig", keep)
-        try:
-            briefing(inc, path, area_name="Memphis", top=3, cell_size=250, interventions=False)
-        finally:
-            mp.undo()
-    return path, figures
+    path = tmp_path_factory.mktemp("pack") / "memphis.pdf"
+    return _drawn_pack(path, inc, area_name="Memphis", top=3, cell_size=250)
 
 
 def _map_axes(fig):
@@ -84,11 +91,15 @@ def _rank_point(ax, rank):
     raise AssertionError(f"no rank label {rank}")
 
 
-def test_every_table_reference_is_findable_on_the_maps(memphis_pack):
-    path, figures = memphis_pack
-    table = pypdf.PdfReader(str(path)).pages[0].extract_text()
-    refs = {int(m.group(0).split()[0]): m.groups() for m in _REF.finditer(table)}
-    assert len(refs) == 3, table
+def _check_findable(path, figures, n):
+    """Every grid reference of the cover table is on page 1 and on the place's page."""
+    pages = pypdf.PdfReader(str(path)).pages
+    text = pages[0].extract_text()
+    table = text[text.index("Rank Place") : text.index("How to read")]
+    rows = re.split(r"\n(?=\d+ )", table)[1:]  # one chunk per rank (a name may wrap)
+    # the Grid column: the last reference of a row ("Grid E6 p10" may be the name too)
+    refs = {int(r.split()[0]): _REF.findall(r)[-1] for r in rows}
+    assert len(refs) == n, table
     overview = _map_axes(figures[0])
     for rank, (col, row, sub_col, sub_row) in refs.items():
         # page 1: the square (C4) holding the place's numbered marker
@@ -99,8 +110,29 @@ def test_every_table_reference_is_findable_on_the_maps(memphis_pack):
         point = _rank_point(ax, rank)
         assert _square_label(ax, point, "map_grid", "grid_label") == (col, row)
         assert _square_label(ax, point, "map_grid_fine", "grid_label_fine") == (sub_col, sub_row)
-        title = pypdf.PdfReader(str(path)).pages[rank].extract_text()
+        title = pages[rank].extract_text()
         assert f" {col}{row} {sub_col}{sub_row}" in " ".join(title.split())
+    return refs
+
+
+def test_every_table_reference_is_findable_on_the_maps(memphis_pack):
+    _check_findable(*memphis_pack, 3)
+
+
+@pytest.mark.slow
+def test_force_scale_references_tell_places_apart(tmp_path):
+    """A whole force on one page: 10 km squares, cut into small squares the places differ by."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("west_yorkshire")
+    path, figures = _drawn_pack(tmp_path / "wy.pdf", inc, area_name="West Yorkshire", top=4)
+    refs = _check_findable(path, figures, 4)
+    assert len({"".join(r) for r in refs.values()}) == 4  # four places, four references
+    overview = _map_axes(figures[0])
+    columns = [t for t in overview.texts if t.get_gid() == "grid_label" and t.get_ha() == "center"]
+    assert 6 <= len(columns) <= 10  # a handful of round squares across the force
+    cover = " ".join(pypdf.PdfReader(str(path)).pages[0].extract_text().split())
+    assert "far from the rest lies off this map" in cover  # a point placed outside the force
 
 
 def test_chicago_places_named_from_street_light_reports(tmp_path):

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspot._core.coords import point_xy
 from hotspot._core.deprecation import (
     path_before_data,
     renamed_arguments,
@@ -632,11 +633,7 @@ def briefing(
         # outlines on the cells that hold the incidents, not on a quiet cell Gi* marked
         hot_all = trim_to_counts(hot_all, cells, min_count)
     hot = _top_places(hot_all, inc, top, min_count)
-    extent = (
-        shapely.bounds(mask)
-        if mask is not None
-        else (cells.total_bounds if cells is not None else inc.total_bounds)
-    )
+    extent, off_map = _overview_extent(inc, cells, mask, choices)
     grid = place_grid(extent, hot)
     hot = name_places(
         hot, inc, layers, grid=grid, address=address, addresses=addresses, min_count=min_count
@@ -678,6 +675,11 @@ def briefing(
         basemap=basemap,
         tile_cache=tile_cache,
         show_incidents=show_incidents,
+        off_map=f"{off_map:,} incident{'s' if off_map > 1 else ''} far from the rest "
+        f"{'lie' if off_map > 1 else 'lies'} off this map; the counts include "
+        f"{'them' if off_map > 1 else 'it'}."
+        if off_map
+        else "",
     )
     ctx["method_sections"] = _method_sections(ctx, opts, counts)
     if stacked_line:
@@ -692,6 +694,36 @@ def briefing(
         "Creator": "hotspot.present.report.briefing",
     }
     return _write_atomic(path, lambda tmp: write_pages(tmp, ctx, metadata))
+
+
+def _overview_extent(
+    inc: gpd.GeoDataFrame, cells: Any, mask: Any, choices: dict[str, Any]
+) -> tuple[Any, int]:
+    """Return the overview map's extent and how many incidents far from the rest lie off it.
+
+    The area's outline when given; else all incidents, except a few far from the rest
+    (beyond the 0.1-99.9 % range of x or y by more than a tenth of it, as police.uk
+    rows placed outside the force), which would shrink the map of everything else.
+    """
+    if mask is not None:
+        return shapely.bounds(mask), 0
+    x, y = point_xy(inc.geometry)
+    ok = np.isfinite(x) & np.isfinite(y)
+    keep = ok.copy()
+    for v in (x, y):
+        lo, hi = np.quantile(v[ok], [0.001, 0.999])
+        pad = max(0.1 * (hi - lo), 500.0)
+        keep &= (v >= lo - pad) & (v <= hi + pad)
+    off = int((ok & ~keep).sum())
+    if off == 0 or not keep.any():
+        return (cells.total_bounds if cells is not None else inc.total_bounds), 0
+    note_choice(
+        choices,
+        "overview_extent",
+        [float(v) for v in (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max())],
+        f"{off} incident(s) far from the rest left off the overview map (still counted)",
+    )
+    return (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max()), off
 
 
 def _top_places(

@@ -307,6 +307,7 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
         (_table_lines(fig, rows, widths, RIGHT - LEFT, _FONT) + 1) * lh
         + (len(read) + more + 1) * _line_h(fig, _SMALL)
         + (2 * _line_h(fig, _SMALL) if ctx["basemap"] is not None else 0.0)
+        + (2 * _line_h(fig, _SMALL) if ctx.get("off_map") else 0.0)
         + 0.03
     )
     top = w.y - 0.03
@@ -328,8 +329,9 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
         pos = ax.get_position(original=True)
         ax.set_position((pos.x0, pos.y0 + deficit, pos.width, pos.height - deficit))
     w.y = low - 0.012
-    if note:
-        w.text(note, size=_SMALL, colour="#444444")
+    for line in (ctx.get("off_map"), note):
+        if line:
+            w.text(line, size=_SMALL, colour="#444444")
     if not rows:
         w.text(ctx["no_hotspots"], size=_FONT + 1, bold=True)
     else:

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspot.exceptions import InvalidInputError
+import hotspot as hs
+from hotspot.exceptions import CRSError, InvalidInputError
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.report import ingest_report
 
@@ -246,3 +247,41 @@ def test_real_spanish_geopackage_and_tab_separated(shared_data):
     rep = ingest_report(lancs)
     assert rep.rows_read == rep.rows_kept == 56434
     assert any("tab-separated" in n for n in rep.notes)
+
+
+def _grid_export(epsg, lon, lat, n=60, seed=0):
+    from pyproj import Transformer
+
+    rng = np.random.default_rng(seed)
+    x, y = Transformer.from_crs(4326, epsg, always_xy=True).transform(
+        lon + rng.normal(0, 0.02, n), lat + rng.normal(0, 0.015, n))
+    return pd.DataFrame({"Easting": np.round(x, 1), "Northing": np.round(y, 1),
+                         "Date": pd.date_range("2022-03-01 08:00", periods=n, freq="7h")
+                         .strftime("%Y-%m-%d %H:%M")})
+
+
+@pytest.mark.parametrize("epsg,lon,lat,zone", [(27700, -0.12, 51.5, "Europe/London"),
+                                               (25830, -3.7, 40.42, "Europe/Madrid")])
+def test_national_grid_guessed_only_where_one_grid_fits(epsg, lon, lat, zone):
+    df = _grid_export(epsg, lon, lat)
+    with pytest.warns(hs.DataQualityWarning):
+        gdf = hs.read_incidents(df)
+    rep = ingest_report(gdf)
+    assert rep.crs_in == f"EPSG:{epsg}" and rep.time_zone == zone
+    assert any(f"read as EPSG:{epsg}" in w and "the only common grid" in w
+               for w in rep.warnings)
+    assert "guessed" in gdf.attrs["hotspot"]["ingest"]["choices"]["crs_in"]["reason"]
+    back = gdf.to_crs(4326).geometry
+    assert abs(back.x.median() - lon) < 0.01 and abs(back.y.median() - lat) < 0.01
+
+
+def test_national_grid_not_guessed_where_several_fit():
+    # Leeds on the British National Grid is also Poland's CS92 near Wroclaw
+    with pytest.raises(CRSError, match=r"EPSG:27700 \(British National Grid\) puts them "
+                       r"around 53\.\d+, -1\.\d+ \(Europe/London\); EPSG:2180 \(Poland"):
+        hs.read_incidents(_grid_export(27700, -1.55, 53.8))
+    # US State Plane feet fit no national grid: the general advice
+    chicago = pd.DataFrame({"X": [1176000.0, 1177000.0], "Y": [1900000.0, 1901000.0],
+                            "Date": ["2020-01-01", "2020-01-02"]})
+    with pytest.raises(CRSError, match=r"CRS is unknown.*EPSG:3435"):
+        hs.read_incidents(chicago)

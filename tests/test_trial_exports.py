@@ -228,7 +228,11 @@ def test_a_french_export_is_read_and_an_unknown_national_grid_is_named(tmp_path)
                        "Y": [f"{6862000 + 21.5 * i:.1f}".replace(".", ",") for i in range(n)]})
     path = tmp_path / "faits.csv"
     df.to_csv(path, sep=";", index=False, encoding="cp1252")
-    with pytest.raises(CRSError, match="EPSG:2154"):
+    # Lambert-93 around Paris is also Web Mercator in the Netherlands (and SWEREF99 TM in
+    # Sweden...): the error names each grid the values fit and where it puts them
+    with pytest.raises(CRSError, match=r"fit more than one common grid: EPSG:2154 \(France, "
+                       r"Lambert-93\) puts them around 48\.86, 2\.3\d \(Europe/Paris\);.*"
+                       r"EPSG:3857 .*crs='EPSG:2154'"):
         _read(path)
     inc = _read(path, crs="EPSG:2154")
     rep = hs.ingest_report(inc)

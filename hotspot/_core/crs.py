@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
@@ -15,6 +16,8 @@ from hotspot._core.validation import is_metric
 from hotspot.exceptions import CRSError, InputTypeError, InvalidInputError
 
 __all__ = [
+    "NATIONAL_GRIDS",
+    "grid_candidates",
     "metric_crs_for",
     "project",
     "transform_xy",
@@ -82,6 +85,98 @@ def utm_epsg(lon: float, lat: float) -> int:
 @functools.cache
 def _utm_zone_crs(epsg: int) -> CRS:
     return CRS.from_epsg(epsg)
+
+
+# --------------------------------------------------------------------------------------
+# Which CRS unlabelled x/y values are in
+# --------------------------------------------------------------------------------------
+NATIONAL_GRIDS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+    (27700, "British National Grid", ("Europe/London",)),
+    (2154, "France, Lambert-93", ("Europe/Paris",)),
+    (2157, "Ireland, Irish Transverse Mercator", ("Europe/Dublin", "Europe/London")),
+    (29903, "Ireland, Irish Grid", ("Europe/Dublin", "Europe/London")),
+    (28992, "Netherlands, RD New", ("Europe/Amsterdam",)),
+    (31370, "Belgium, Lambert 72", ("Europe/Brussels",)),
+    (2056, "Switzerland, LV95", ("Europe/Zurich", "Europe/Vaduz")),
+    (3006, "Sweden, SWEREF99 TM", ("Europe/Stockholm",)),
+    (3067, "Finland, ETRS-TM35FIN", ("Europe/Helsinki",)),
+    (2180, "Poland, CS92", ("Europe/Warsaw",)),
+    (3763, "Portugal, PT-TM06", ("Europe/Lisbon",)),
+    (25830, "Spain, ETRS89 / UTM 30N", ("Europe/Madrid",)),
+    (25832, "ETRS89 / UTM 32N (Germany, Denmark, Norway)",
+     ("Europe/Berlin", "Europe/Copenhagen", "Europe/Oslo")),
+    (25833, "ETRS89 / UTM 33N (eastern Germany, Norway)", ("Europe/Berlin", "Europe/Oslo")),
+    (2193, "New Zealand, NZTM2000", ("Pacific/Auckland",)),
+    (7855, "Australia, MGA zone 55 (GDA2020)", ("Australia/Melbourne", "Australia/Sydney",
+                                               "Australia/Hobart")),
+    (7856, "Australia, MGA zone 56 (GDA2020)", ("Australia/Sydney", "Australia/Brisbane")),
+    (3857, "Web Mercator (web-map exports)", ()),
+)
+"""Projected CRSs that unlabelled x/y values are checked against: (EPSG, name, the time
+zones of the country that uses it). Web Mercator (no zones: it covers the world) is
+never guessed; it is a candidate so that values it could also mean are not guessed."""
+
+_GRID_SHARE = 0.95  # share of the points that must lie in a grid's area of use
+
+
+@functools.cache
+def _grid(epsg: int) -> tuple[Transformer, tuple[float, float, float, float]]:
+    crs = CRS.from_epsg(epsg)
+    area = crs.area_of_use
+    bounds = (area.west, area.south, area.east, area.north) if area else (-180, -90, 180, 90)
+    return Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True), bounds
+
+
+def grid_candidates(xs: np.ndarray, ys: np.ndarray,
+                    zone_at: Callable[[float, float], str | None]
+                    ) -> list[tuple[int, str, float, float, str]]:
+    """Return the grids of :data:`NATIONAL_GRIDS` that projected x/y values could be in.
+
+    A grid fits when at least 95 % of the points (up to 2,000 evenly spaced) fall in
+    its area of use (the EPSG database's) and the median point lies on land in a time
+    zone of the country that uses it (``zone_at``, e.g. Europe/Paris for Lambert-93;
+    any land for Web Mercator). The values alone cannot say more: Lambert-93 around
+    Paris is also Web Mercator in the Netherlands, so the caller guesses only when one
+    grid fits and names every candidate otherwise.
+
+    Parameters
+    ----------
+    xs, ys : numpy.ndarray
+        Valid projected coordinates.
+    zone_at : callable
+        ``zone_at(lon, lat)``: the IANA time zone at a point, None at sea.
+
+    Returns
+    -------
+    list of (epsg, name, lon, lat, zone)
+        Each fitting grid with where it puts the median point.
+
+    Examples
+    --------
+    >>> zones = {(-2, 54): "Europe/London"}  # a stand-in for a time-zone lookup
+    >>> fits = grid_candidates(np.array([430_000.0]), np.array([433_000.0]),
+    ...                        lambda lon, lat: zones.get((round(lon), round(lat))))
+    >>> [(e, round(lon, 2), round(lat, 2)) for e, _, lon, lat, _ in fits]
+    [(27700, -1.55, 53.79)]
+    """
+    step = max(1, len(xs) // 2000)
+    sx, sy = np.asarray(xs, float)[::step], np.asarray(ys, float)[::step]
+    mx, my = float(np.median(xs)), float(np.median(ys))
+    found = []
+    for epsg, name, zones in NATIONAL_GRIDS:
+        tr, (w, s, e, n) = _grid(epsg)
+        with np.errstate(all="ignore"):
+            lon, lat = tr.transform(sx, sy, errcheck=False)
+            mlon, mlat = tr.transform(mx, my, errcheck=False)
+        lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+        inside = np.isfinite(lon) & (lon >= w) & (lon <= e) & (lat >= s) & (lat <= n)
+        if inside.mean() < _GRID_SHARE or not (np.isfinite(mlon) and np.isfinite(mlat)):
+            continue
+        zone = zone_at(float(mlon), float(mlat))
+        on_land = zone is not None and not zone.startswith("Etc/")
+        if on_land and (not zones or zone in zones):
+            found.append((epsg, name, float(mlon), float(mlat), str(zone)))
+    return found
 
 
 def _crs_str(crs: CRS | None) -> str | None:

@@ -109,7 +109,14 @@ import shapely
 from pyproj import CRS, Transformer
 
 from hotspot._core.coords import remember
-from hotspot._core.crs import _crs_str, _to_crs, is_metric, metric_crs_for, transform_xy
+from hotspot._core.crs import (
+    _crs_str,
+    _to_crs,
+    grid_candidates,
+    is_metric,
+    metric_crs_for,
+    transform_xy,
+)
 from hotspot._core.errors import warn_user
 from hotspot._core.meta import attach, note_choice
 from hotspot._core.time import TIME_QUALITIES
@@ -126,7 +133,7 @@ from hotspot.ingest.locations import location_codes, location_quality
 from hotspot.ingest.readers import _dup_columns, _load, _Loaded
 from hotspot.ingest.report import IngestReport
 from hotspot.ingest.rules import decide
-from hotspot.ingest.time_zones import _zone_cells
+from hotspot.ingest.time_zones import _zone_cells, zone_at
 from hotspot.ingest.times import _finish_times, _read_times, _Times
 
 __all__ = [
@@ -658,8 +665,8 @@ class _Placed:
 
 def _input_crs(coords: _Coords, loaded: _Loaded, crs: Any, detected: dict[str, str],
                ok: np.ndarray, notes: list[str], warnings: list[str]
-               ) -> tuple[str, CRS | None]:
-    """Kind of coordinates (lon/lat or projected) and their CRS, or a CRSError."""
+               ) -> tuple[str, CRS | None, str]:
+    """Kind of coordinates (lon/lat or projected), their CRS and why, or a CRSError."""
     a, b, kind = coords.a, coords.b, coords.kind
     crs_in: CRS | None = _to_crs(crs, "crs") if crs is not None else None
     if "geometry" in detected:
@@ -676,19 +683,41 @@ def _input_crs(coords: _Coords, loaded: _Loaded, crs: Any, detected: dict[str, s
         if decide("xy_in_degrees", lambda: bool(ok.any() and in_deg.sum() > 0.5 * ok.sum())):
             notes.append("x/y values lie within lon/lat ranges: read as lon/lat degrees "
                          "(EPSG:4326); pass crs= if they are not")
-            return "lonlat", None
+            return "lonlat", None, "x/y values within lon/lat ranges (WGS 84)"
+        fits = decide("xy_grids", lambda: grid_candidates(a[ok], b[ok], zone_at)
+                      if ok.any() else [])
         cname = ", ".join(dict.fromkeys(map(str, coords.cols)))
-        hi = float(np.nanmax(np.abs(np.where(ok, np.maximum(np.abs(a), np.abs(b)), 0))))
-        msg = (
-            f"the coordinates in {cname} are projected (values up to {hi:,.0f}), "
-            "but their CRS is unknown. Pass the CRS they are in: the EPSG code of your "
-            "national grid or State Plane zone, e.g. crs='EPSG:27700' (British National "
-            "Grid), 'EPSG:2154' (France, Lambert-93), 'EPSG:25832' (ETRS89 / UTM 32N, "
-            "Germany), 'EPSG:3435' (Illinois East, US feet), or crs='EPSG:3857' for Web "
-            "Mercator (ArcGIS/web-map exports, values in the millions of metres)."
-        )
-        raise CRSError(msg)
-    return kind, crs_in
+        if len(fits) == 1 and fits[0][0] != 3857:
+            epsg, name, lon, lat, zone = fits[0]
+            warnings.append(
+                f"the CRS of {cname} was not given: read as EPSG:{epsg} ({name}), the only "
+                f"common grid that puts them on land where it is used (around {lat:.2f}, "
+                f"{lon:.2f}, in {zone}); pass crs='EPSG:{epsg}' if that is right, or the "
+                "CRS they are in")
+            return "xy", CRS.from_epsg(epsg), ("guessed from the coordinates: the only "
+                                               "common grid that fits them")
+        raise CRSError(_unknown_crs_message(a, b, ok, cname, fits))
+    reason = ("given by the caller" if crs is not None else
+              "the data's own CRS" if "geometry" in detected and loaded.crs is not None
+              else "lon/lat degrees (WGS 84)")
+    return kind, crs_in, reason
+
+
+def _unknown_crs_message(a: np.ndarray, b: np.ndarray, ok: np.ndarray, cname: str,
+                         fits: list[tuple[int, str, float, float, str]]) -> str:
+    """Say that projected x/y need crs=, naming the grids they fit and where each puts them."""
+    hi = float(np.nanmax(np.abs(np.where(ok, np.maximum(np.abs(a), np.abs(b)), 0))))
+    head = f"the coordinates in {cname} are projected (values up to {hi:,.0f}), but their CRS "
+    if any(f[0] != 3857 for f in fits):  # Web Mercator alone fits nearly anything
+        each = "; ".join(f"EPSG:{e} ({name}) puts them around {lat:.2f}, {lon:.2f} ({zone})"
+                         for e, name, lon, lat, zone in fits)
+        return (f"{head}is not given and the values fit more than one common grid: {each}. "
+                f"Pass the one where your data are, e.g. crs='EPSG:{fits[0][0]}'.")
+    return (f"{head}is unknown. Pass the CRS they are in: the EPSG code of your national "
+            "grid or State Plane zone, e.g. crs='EPSG:27700' (British National Grid), "
+            "'EPSG:2154' (France, Lambert-93), 'EPSG:25832' (ETRS89 / UTM 32N, Germany), "
+            "'EPSG:3435' (Illinois East, US feet), or crs='EPSG:3857' for Web Mercator "
+            "(ArcGIS/web-map exports, values in the millions of metres).")
 
 
 def _projected_checks(a: np.ndarray, b: np.ndarray, ok: np.ndarray, invalid: np.ndarray,
@@ -727,7 +756,7 @@ def _locate(coords: _Coords, loaded: _Loaded, crs: Any, crs_to: CRS | None,
     a, b = coords.a, coords.b
     missing, invalid = coords.missing.copy(), coords.invalid.copy()
     ok = ~missing & ~invalid
-    kind, crs_in = _input_crs(coords, loaded, crs, detected, ok, notes, warnings)
+    kind, crs_in, crs_reason = _input_crs(coords, loaded, crs, detected, ok, notes, warnings)
     if kind == "lonlat":
         if crs_in is None:
             crs_in = CRS.from_epsg(4326)
@@ -740,10 +769,7 @@ def _locate(coords: _Coords, loaded: _Loaded, crs: Any, crs_to: CRS | None,
     else:
         assert crs_in is not None
         invalid, zero = _projected_checks(a, b, ok, invalid, crs, crs_in, row_id, warnings)
-    note_choice(choices, "crs_in", _crs_str(crs_in),
-                "given by the caller" if crs is not None else
-                ("the data's own CRS" if "geometry" in detected and loaded.crs is not None
-                 else "lon/lat degrees (WGS 84)"))
+    note_choice(choices, "crs_in", _crs_str(crs_in), crs_reason)
     good = ok & ~invalid & ~zero
     if crs_to is not None:
         crs_out, reason = crs_to, "given by the caller (to_crs=)"

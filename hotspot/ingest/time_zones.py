@@ -82,17 +82,10 @@ def zone_from_points(lon: np.ndarray, lat: np.ndarray, weight: np.ndarray | None
     >>> zone_from_points(np.array([-123.12, -123.10]), np.array([49.28, 49.26]))
     ('America/Vancouver', 1.0, {})
     """
-    try:
-        import tzfpy
-    except ImportError as exc:  # pragma: no cover - a core dependency
-        msg = ("inferring the time zone needs the tzfpy package: pip install tzfpy "
-               "(or pass tz=)")
-        raise ImportError(msg) from exc
     if len(lon) == 0:
         return None, 0.0, {}
     w = np.ones(len(lon)) if weight is None else np.asarray(weight, float)
-    zones = np.array([tzfpy.get_tz(float(x), float(y)) or "" for x, y in zip(lon, lat,
-                                                                            strict=True)])
+    zones = np.array([zone_at(x, y) or "" for x, y in zip(lon, lat, strict=True)])
     names, inv = np.unique(zones, return_inverse=True)
     tot = np.bincount(inv, weights=w)
     tot[names == ""] = 0.0
@@ -103,6 +96,23 @@ def zone_from_points(lon: np.ndarray, lat: np.ndarray, weight: np.ndarray | None
     others = {str(names[i]): float(share[i]) for i in np.argsort(-share)
               if i != best and share[i] > 0}
     return str(names[best]), float(share[best]), others
+
+
+def zone_at(lon: float, lat: float) -> str | None:
+    """Return the IANA time zone at one point (offline, tzfpy), None where there is none.
+
+    Examples
+    --------
+    >>> zone_at(2.35, 48.86)
+    'Europe/Paris'
+    """
+    try:
+        import tzfpy
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        msg = ("inferring the time zone needs the tzfpy package: pip install tzfpy "
+               "(or pass tz=)")
+        raise ImportError(msg) from exc
+    return tzfpy.get_tz(float(lon), float(lat)) or None
 
 
 def _choose_zone(tz: str | None, schema: str | None, cells: tuple[np.ndarray, ...] | None,

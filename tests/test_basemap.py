@@ -18,7 +18,7 @@ from shapely.geometry import box
 
 import hotspot as hs
 from hotspot.exceptions import InvalidInputError
-from hotspot.present.basemap import OFFLINE_NOTE, add_basemap
+from hotspot.present.basemap import OFFLINE_NOTE, WEB_DEFAULTS, add_basemap, tile_provider
 from hotspot.present.maps import plot_units
 
 pytest.importorskip("contextily")
@@ -132,6 +132,13 @@ def test_web_tiles_fetched_drawn_under_the_cells_and_cached(tile_server, tmp_pat
     assert add_basemap(ax2, tile_server.provider, crs=cells.crs, cache=cache) == note
     assert len(tile_server.requests) == fetched
     assert _tone_share(ax2) > 0.3
+    # a map closer in than the server's tiles go: the deepest tiles, and no warning
+    coarse = xyzservices.TileProvider({**tile_server.provider, "max_zoom": 10})
+    ax4 = plot_units(cells.iloc[:2], "hotspot_class")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert add_basemap(ax4, coarse, crs=cells.crs, cache=cache) == note
+    assert any(p.startswith("/10/") for p in tile_server.requests)
     # a tile URL template (a force's own tile server) works the same way
     template = tile_server.provider["url"]
     ax3 = plot_units(cells, "hotspot_class")
@@ -164,6 +171,18 @@ def test_web_sources_that_cannot_work_are_named():
         add_basemap(ax, "Thunderforest.OpenCycleMap")
     with pytest.raises(InvalidInputError, match="'url'"):
         add_basemap(ax, {"name": "x"})
+
+
+def test_web_default_needs_no_key_and_is_reported(caplog):
+    with caplog.at_level(logging.INFO, logger="hotspot"):
+        provider = tile_provider("web")
+    assert provider.name in WEB_DEFAULTS and not provider.requires_token()
+    assert f"basemap = {provider.name!r}" in caplog.text
+    first = xyzservices.providers.query_name(WEB_DEFAULTS[0])
+    if first.requires_token():  # the xyzservices installed asks for a key: said why
+        assert f"{WEB_DEFAULTS[0]} needs one" in caplog.text
+    else:
+        assert provider.name == WEB_DEFAULTS[0]
 
 
 def _page_text(path) -> str:

@@ -128,6 +128,17 @@ def test_online_map_says_so_and_the_choice_follows_what_is_installed(monkeypatch
         explore(hotspots=hot, offline=True)
 
 
+def test_base_maps_as_on_paper_and_a_forces_own_tile_server():
+    url = "https://gis.force.example/tiles/{z}/{x}/{y}.png"
+    html = explore(hotspots=_hot(), tiles=url).get_root().render()
+    assert url in html and "tiles from gis.force.example" in html
+    assert 'id="hotspot-network-note"' in html  # the tiles need a network: said so
+    html = explore(hotspots=_hot(), tiles="web").get_root().render()
+    assert "{z}/{x}/{y}" in html or "{z}/{y}/{x}" in html
+    with pytest.raises(InvalidInputError, match=r"Unknown web base map 'NoSuch\.Tiles'"):
+        explore(hotspots=_hot(), tiles="NoSuch.Tiles")
+
+
 def test_map_given_keeps_its_flavour_and_one_note():
     import folium
 

@@ -244,6 +244,32 @@ def test_crs_and_day_order_are_decided_once(tmp_path):
     assert "to_crs = EPSG:32631" in notes and "dayfirst = True" in notes
 
 
+@pytest.mark.slow
+def test_large_csv_is_split_into_blocks(synthetic, tmp_path):
+    """One CSV file in blocks of a few kB: the in-memory rows, row_ids and report."""
+    big = tmp_path / "export.csv"
+    text = synthetic["frame"].iloc[:2_000].to_csv(index=False, lineterminator="\r\n")
+    big.write_text(text.replace("\r\n", "\r\n\r\n", 1))  # a blank line after the header
+    ddf = scale.read_incidents(big, tz="America/Chicago", blocksize=50_000)
+    assert ddf.npartitions == -(-big.stat().st_size // 50_000)
+    mem = hs.read_incidents(big, tz="America/Chicago")
+    _check_same_rows(ddf, mem)  # row_id: the position in the file, across blocks
+    report = scale.ingest_report(ddf)
+    _check_same_report(report, mem)
+    dropped = report.dropped_rows.compute()
+    assert sorted(dropped["row_id"]) == sorted(hs.ingest_report(mem).dropped_rows["row_id"])
+    # a compressed file cannot be split: one partition, and the report says what to do
+    packed = tmp_path / "export.csv.gz"
+    with gzip.open(packed, "wt") as fh:
+        fh.write(text)
+    ddf = scale.read_incidents(packed, tz="America/Chicago", blocksize=1_000)
+    assert ddf.npartitions == 1
+    assert any("cannot be split" in n and "write_incidents" in n
+               for n in scale.ingest_report(ddf).notes)
+    with pytest.raises(InvalidInputError, match="blocksize"):
+        scale.read_incidents(big, blocksize="lots")
+
+
 def _rules_datasets(root: Path) -> tuple[Path, Path]:
     """Two folders of 3 CSV files where one file alone would decide a rule differently.
 
@@ -278,6 +304,7 @@ def _rules_datasets(root: Path) -> tuple[Path, Path]:
     return stamps, clock
 
 
+@pytest.mark.slow
 def test_rules_are_decided_once_for_the_whole_dataset(tmp_path):
     """A rule one file alone would decide otherwise gives the in-memory result and report."""
     stamps, clock = _rules_datasets(tmp_path)

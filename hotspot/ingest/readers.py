@@ -8,6 +8,7 @@ import difflib
 import glob as _glob
 import gzip
 import importlib
+import io
 import lzma
 import re
 import tempfile
@@ -162,7 +163,21 @@ def _sniff_delimiter(text: str, suffix: str) -> str:
     return best
 
 
-def _read_csv(path: Path, suffix: str) -> _Loaded:
+def csv_dialect(path: Path) -> tuple[str | None, str, str, list[str]]:
+    r"""Return the compression, encoding and delimiter of a CSV file (its first 64 KiB).
+
+    Returns ``(compression, encoding, sep, notes)``; the notes say what is not the
+    default (another encoding, compression without its suffix, another delimiter).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = f.write_text("x;y\n1;2\n")
+    >>> csv_dialect(f)[:3]
+    (None, 'utf-8', ';')
+    """
+    suffix = _suffix(path)
     compression = _compression(path)
     head = _head(path, compression)
     encoding = _detect_encoding(head)
@@ -175,13 +190,55 @@ def _read_csv(path: Path, suffix: str) -> _Loaded:
         notes.append(f"{path.name} is {compression}-compressed (detected from its content)")
     if sep != ",":
         notes.append(f"{path.name}: {'tab' if sep == chr(9) else repr(sep)}-separated")
+    return compression, encoding, sep, notes
+
+
+def _read_csv(path: Path, suffix: str) -> _Loaded:
+    compression, encoding, sep, notes = csv_dialect(path)
     df, encoding = _parse_csv(path, compression, sep, encoding)
     return _Loaded(df, files=[str(path)], notes=notes, encoding=encoding)
 
 
-def _parse_csv(path: Path, compression: str | None, sep: str, encoding: str
-               ) -> tuple[pd.DataFrame, str]:
-    """Read with pyarrow when UTF-8 (fast), else with the C engine; never return bytes."""
+def read_csv_block(path: Path, start: int, end: int, header_end: int, encoding: str,
+                   sep: str, nrows: int | None = None) -> pd.DataFrame:
+    r"""Read the lines in bytes ``[start, end)`` of an uncompressed CSV file, with its header.
+
+    The file's header line (bytes ``[0, header_end)``) is put in front of the block,
+    which is parsed as :func:`hotspot.read_incidents` parses a whole file (pyarrow,
+    then the C engine; dates kept as text), with the file's ``encoding`` and ``sep``
+    (:func:`csv_dialect`). ``start`` and ``end`` must be line starts.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = f.write_text("x,y\n1,2\n3,4\n5,6\n")
+    >>> read_csv_block(f, 8, 12, 4, "utf-8", ",").to_dict("list")
+    {'x': [3], 'y': [4]}
+    """
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(header_end)
+            fh.seek(start)
+            body = fh.read(end - start)
+    except OSError as exc:
+        msg = f"could not read {path.name}: {exc}."
+        raise InvalidInputError(msg) from None
+    if nrows is not None:  # the first rows only: whole lines of the first part of the block
+        cut = body[: max(1 << 16, 512 * nrows)]
+        body = cut if len(cut) == len(body) else cut[: cut.rfind(b"\n") + 1]
+    name = f"{path.name} (bytes {start:,}-{end:,})"
+    df, _ = _parse_csv(header + body, None, sep, encoding, name)
+    return df if nrows is None else df.head(nrows)
+
+
+def _parse_csv(path: Path | bytes, compression: str | None, sep: str, encoding: str,
+               name: str | None = None) -> tuple[pd.DataFrame, str]:
+    """Read with pyarrow when UTF-8 (fast), else with the C engine; never return bytes.
+
+    ``path`` may be the bytes of a CSV text (``name`` then names it in messages).
+    """
+    name = name if name is not None else path.name if isinstance(path, Path) else "the text"
     attempts: list[tuple[str, str]] = []
     if encoding in ("utf-8", "utf-8-sig") and compression != "zip":
         attempts.append(("pyarrow", encoding))
@@ -199,18 +256,19 @@ def _parse_csv(path: Path, compression: str | None, sep: str, encoding: str
         try:
             with _warnings.catch_warnings():
                 _warnings.simplefilter("ignore", pd.errors.ParserWarning)
-                df = pd.read_csv(path, **kw)
+                df = pd.read_csv(_csv_input(path), **kw)
                 if engine == "pyarrow":
                     df = _dates_as_text(df, path, kw)
         except pd.errors.EmptyDataError:
-            msg = f"{path.name} is empty (no header line): nothing to read."
+            msg = f"{name} is empty (no header line): nothing to read."
             raise InvalidInputError(msg) from None
         except UnicodeError as exc:
             errors.append(f"{enc}: {exc}")
             continue
         except (*_OPEN_ERRORS, pd.errors.ParserError) as exc:
-            if isinstance(exc, (zlib.error, EOFError, lzma.LZMAError, zipfile.BadZipFile,
-                                gzip.BadGzipFile)) or "compress" in str(exc).lower():
+            if isinstance(path, Path) and (isinstance(exc, (
+                    zlib.error, EOFError, lzma.LZMAError, zipfile.BadZipFile,
+                    gzip.BadGzipFile)) or "compress" in str(exc).lower()):
                 raise _corrupt(path, compression, exc) from None
             errors.append(f"{engine}: {type(exc).__name__}: {exc}")
             continue
@@ -220,10 +278,15 @@ def _parse_csv(path: Path, compression: str | None, sep: str, encoding: str
         df.columns = [str(c).lstrip("\ufeff").strip() for c in df.columns]
         return _fix_arrow_objects(df), enc
     msg = (
-        f"could not read {path.name} as a {sep!r}-separated text file: {errors[-1]}. "
+        f"could not read {name} as a {sep!r}-separated text file: {errors[-1]}. "
         "Check that the file is a delimited text file with one header line."
     )
     raise InvalidInputError(msg)
+
+
+def _csv_input(path: Path | bytes) -> Path | io.BytesIO:
+    """Return a path as is, or a fresh reader over CSV bytes (read from the start)."""
+    return io.BytesIO(path) if isinstance(path, bytes) else path
 
 
 def _holds_bytes(df: pd.DataFrame) -> bool:
@@ -236,7 +299,7 @@ def _holds_bytes(df: pd.DataFrame) -> bool:
     return False
 
 
-def _dates_as_text(df: pd.DataFrame, path: Path, kw: dict[str, Any]) -> pd.DataFrame:
+def _dates_as_text(df: pd.DataFrame, path: Path | bytes, kw: dict[str, Any]) -> pd.DataFrame:
     """Re-read the columns Arrow typed as dates or timestamps as text.
 
     Arrow reads ``2020-01-02`` and ``2020-01-02 10:30`` in one column both as
@@ -254,7 +317,8 @@ def _dates_as_text(df: pd.DataFrame, path: Path, kw: dict[str, Any]) -> pd.DataF
     cols = [c for c in df.columns if dated(df[c])]
     if not cols:
         return df
-    txt = pd.read_csv(path, usecols=cols, dtype=dict.fromkeys(cols, "string"), **kw)
+    txt = pd.read_csv(_csv_input(path), usecols=cols, dtype=dict.fromkeys(cols, "string"),
+                      **kw)
     for c in cols:
         df[c] = txt[c].to_numpy(dtype=object, na_value=None)
     return df

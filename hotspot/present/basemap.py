@@ -6,10 +6,10 @@
   (``.pgw``, ``.jgw``, ``.tfw``, ``.wld``...), or a GeoTIFF when ``rasterio`` is
   installed;
 - a **folder** of such rasters (tiles): every one that overlaps the map is drawn;
-- ``"web"`` or an ``xyzservices`` provider name (``"CartoDB.Positron"``), an
-  ``xyzservices.TileProvider``, or a tile URL template
-  (``"https://tiles.example.police.uk/{z}/{x}/{y}.png"``, e.g. a force's own
-  tile server): web tiles through ``contextily`` (optional extra
+- ``"web"`` (a light base map, see ``WEB_DEFAULTS``), an ``xyzservices``
+  provider name (``"OpenStreetMap.Mapnik"``) or ``TileProvider``, or a tile URL
+  template (``"https://tiles.example.police.uk/{z}/{x}/{y}.png"``, e.g. a force's
+  own tile server): web tiles through ``contextily`` (optional extra
   ``hotspot-crime[basemap]``), cached on disk so that a second run downloads
   nothing. Without a connection (or with a tile server that does not answer
   within the timeout) the map is printed without them and a plain note says so.
@@ -21,6 +21,7 @@ The attribution (or the note) is returned so that it is printed under the map.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,12 @@ import numpy as np
 from hotspot._core.meta import logger, note_choice
 from hotspot.exceptions import InvalidInputError
 
-__all__ = ["add_basemap", "check_basemap", "is_local_source"]
+__all__ = ["add_basemap", "check_basemap", "is_local_source", "tile_provider"]
 
 _IMAGE = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif"}
-_WEB_DEFAULT = "CartoDB.Positron"
+WEB_DEFAULTS = ("CartoDB.Positron", "Esri.WorldGrayCanvas", "OpenStreetMap.Mapnik")
+"""Light, quiet base maps for ``"web"``, first choice first: the first that needs no
+API key in the installed xyzservices is used (CartoDB has asked for one since 2026)."""
 TILE_TIMEOUT = (5.0, 30.0)
 """Seconds to wait for a tile server to answer, then for one tile (a network that
 drops packets would otherwise hang the briefing)."""
@@ -138,8 +141,31 @@ def _local(ax: Any, source: Path) -> str:
     return f"Base map: {source.name}."
 
 
-def _tile_provider(source: Any) -> Any:
-    """Make an ``xyzservices.TileProvider`` of a name, ``"web"``, a URL template or a provider."""
+def tile_provider(source: Any) -> Any:
+    """Make the ``xyzservices.TileProvider`` that a web base map comes from.
+
+    Parameters
+    ----------
+    source
+        ``"web"`` (the first of ``WEB_DEFAULTS`` that needs no API key), an
+        xyzservices provider name (``"OpenStreetMap.Mapnik"``), a provider, or a
+        tile URL template with ``{x}``, ``{y}`` and ``{z}`` (attributed to its host).
+
+    Returns
+    -------
+    xyzservices.TileProvider
+
+    Raises
+    ------
+    InvalidInputError
+        An unknown name, a URL without the placeholders, a provider without a URL,
+        or a provider that needs an API key that was not given.
+
+    Examples
+    --------
+    >>> tile_provider("https://tiles.example.org/{z}/{x}/{y}.png")["attribution"]
+    'tiles from tiles.example.org'
+    """
     import xyzservices
     import xyzservices.providers as xyz
 
@@ -154,20 +180,36 @@ def _tile_provider(source: Any) -> Any:
             raise InvalidInputError(msg)
         host = source.split("://", 1)[1].split("/", 1)[0]
         provider = xyzservices.TileProvider(name=host, url=source, attribution=f"tiles from {host}")
+    elif source == "web":
+        return _default_provider(xyz)
     else:
-        name = _WEB_DEFAULT if source == "web" else source
         try:
-            provider = xyz.query_name(name)
+            provider = xyz.query_name(source)
         except ValueError as exc:
-            msg = f"Unknown web base map {source!r}; use 'web' or a name like {_WEB_DEFAULT!r}."
+            msg = f"Unknown web base map {source!r}; use 'web' or a name like {WEB_DEFAULTS[-1]!r}."
             raise InvalidInputError(msg) from exc
     if provider.requires_token():
         msg = (
             f"Web base map {provider.name} needs an API key: pass the provider with it, "
-            f"e.g. xyzservices.providers.{provider.name}(apikey=...), or use {_WEB_DEFAULT!r}."
+            f"e.g. xyzservices.providers.{provider.name}(apikey=...), or use 'web'."
         )
         raise InvalidInputError(msg)
     return provider
+
+
+def _default_provider(xyz: Any) -> Any:
+    skipped = []
+    for name in WEB_DEFAULTS:
+        provider = xyz.query_name(name)
+        if not provider.requires_token():
+            why = "the first light base map that needs no API key"
+            if skipped:
+                why += f" ({' and '.join(skipped)} {'needs' if len(skipped) == 1 else 'need'} one)"
+            note_choice({}, "basemap", provider.name, why)
+            return provider
+        skipped.append(name)
+    msg = f"Every default web base map ({', '.join(WEB_DEFAULTS)}) needs an API key; name one."
+    raise InvalidInputError(msg)
 
 
 def _web_modules() -> tuple[Any, Any]:
@@ -185,25 +227,28 @@ def _web_modules() -> tuple[Any, Any]:
 
 def _web(ax: Any, source: Any, crs: Any, cache: str | Path | None) -> str:
     contextily, requests = _web_modules()
-    provider = _tile_provider(source)
-    if source == "web":
-        note_choice({}, "basemap", provider.name, "the default web base map (light, quiet colours)")
+    provider = tile_provider(source)
     folder = Path(cache or os.environ.get("HOTSPOT_TILE_CACHE", Path.home() / ".cache" / "hotspot"))
     folder.mkdir(parents=True, exist_ok=True)
     contextily.set_cache_dir(str(folder))
     try:
-        contextily.add_basemap(
-            ax,
-            crs=crs,
-            source=provider,
-            attribution=False,
-            zorder=0.5,
-            gid="basemap",
-            timeout=TILE_TIMEOUT,
-        )
+        # contextily's own warnings (a zoom beyond the provider's, clipped) go to the log
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            contextily.add_basemap(
+                ax,
+                crs=crs,
+                source=provider,
+                attribution=False,
+                zorder=0.5,
+                gid="basemap",
+                timeout=TILE_TIMEOUT,
+            )
     except (requests.RequestException, OSError) as exc:  # offline, server down or refusing
         logger.warning("web base map %s not drawn: %s", provider.name, exc)
         return OFFLINE_NOTE
+    for w in caught:
+        logger.info("web base map %s: %s", provider.name, w.message)
     logger.info("web base map %s drawn; tiles cached in %s", provider.name, folder)
     return "Base map: " + str(provider.get("attribution") or provider.name) + "."
 
@@ -272,7 +317,7 @@ def check_basemap(source: Any) -> None:
             raise InvalidInputError(msg)
     elif isinstance(source, (str, dict)):
         _web_modules()
-        _tile_provider(source)
+        tile_provider(source)
     else:
         msg = (
             "`basemap` must be a file, a folder, 'web', a provider name or a tile URL, "

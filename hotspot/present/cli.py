@@ -736,7 +736,7 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
         "--basemap",
         default=None,
         help="raster file or tile folder; or web tiles (need contextily): 'web', a provider "
-        "name such as CartoDB.Positron, or a tile URL such as https://host/{z}/{x}/{y}.png",
+        "name such as OpenStreetMap.Mapnik, or a tile URL such as https://host/{z}/{x}/{y}.png",
     )
     p.add_argument(
         "--addresses",

@@ -23,6 +23,7 @@ import pandas as pd
 from hotspot._core.meta import attach, logger, note_choice
 from hotspot._core.validation import check_columns, check_geodataframe
 from hotspot.exceptions import InvalidInputError
+from hotspot.present.basemap import tile_provider
 from hotspot.present.maps import (
     SUPPRESSED_COLOR,
     _class_breaks,
@@ -92,11 +93,11 @@ def explore(
         Leave out units that are ``not_significant`` or zero in ``column`` (keeps the
         HTML small; a city grid has tens of thousands of cells).
     tiles
-        Tile layer passed to folium (a name such as ``"CartoDB.Positron"``, an
-        xyzservices provider, or a URL template such as a force's own tile server),
-        or None for no base map. Tiles are URLs in the HTML: nothing is downloaded
-        until the map is opened in a browser, and without a connection the cells show
-        on a plain background.
+        Base map: ``"OpenStreetMap"``, ``"web"`` (the light base map of the printed
+        maps), an xyzservices provider or its name, or a tile URL template such as a
+        force's own tile server (``https://…/{z}/{x}/{y}.png``), or None for none.
+        Tiles are URLs in the HTML: nothing is downloaded until the map is opened in
+        a browser, and without a connection the cells show on a plain background.
     min_count
         Privacy (default 3): units with ``0 < n_incidents < min_count`` lose their
         statistics and are shown as "suppressed (< min_count)"; such hotspots get no
@@ -148,7 +149,7 @@ def explore(
             raise InvalidInputError("explore: every layer given is empty; nothing to map.")
         lon = (bounds[:, 0].min() + bounds[:, 2].max()) / 2
         lat = (bounds[:, 1].min() + bounds[:, 3].max()) / 2
-        m = folium.Map(location=(lat, lon), tiles=tiles, **map_kwds)
+        m = folium.Map(location=(lat, lon), tiles=_tiles(tiles), **map_kwds)
         m.fit_bounds(
             [[bounds[:, 1].min(), bounds[:, 0].min()], [bounds[:, 3].max(), bounds[:, 2].max()]]
         )
@@ -249,6 +250,15 @@ def _import(name: str) -> Any:
             + f"; install it with {_INSTALL} (or `pip install {package}`)."
         )
         raise ImportError(msg) from exc
+
+
+def _tiles(tiles: Any) -> Any:
+    """Resolve web tiles as printed maps do (names, URLs, "web"); folium's own names pass."""
+    if isinstance(tiles, dict) or (
+        isinstance(tiles, str) and ("://" in tiles or "." in tiles or tiles == "web")
+    ):
+        return tile_provider(tiles)
+    return tiles
 
 
 def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -21,9 +21,13 @@ from hotspot.ingest.report import ingest_report
 from hotspot.present.advice import officer_name, officer_why
 from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import LEFT
+from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.menu import response_menu
 
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+_CATALOGUE = load_catalogue()
+#: Measures that act at certain hours (darkness, the busiest hours).
+_TIMED = frozenset(_CATALOGUE.index[_CATALOGUE["times"] != "any"])
 
 
 def _n(n: int | float, min_count: int) -> str:
@@ -177,17 +181,25 @@ def _menus(
 
 
 def _if_unknown_eligible(
-    scores: pd.DataFrame, hid: int, listed: pd.DataFrame, top: int = 2
+    scores: pd.DataFrame,
+    hid: int,
+    listed: pd.DataFrame,
+    top: int = 2,
+    timed: frozenset[str] | None = None,
 ) -> list[tuple[str, float, float, float]]:
     """Measures not listed whose effect depends on a place type the data do not give.
 
     Returns ``(name, low, mid, high)`` incidents prevented a year if the incidents of
     unknown place type were eligible (``prevented_if_unknown_eligible``), at least 1.
+    ``timed``: measures that act at certain hours (night, the busiest hours), left
+    out when the data have no times of day (unknown hours are not a place type).
     """
     need = {"prevented_if_unknown_eligible", "eligible_unknown", "intervention"}
     if not need <= set(scores.columns):
         return []
     rows = scores[(scores["hotspot_id"] == hid) & (scores["eligible_unknown"] > 0)]
+    if timed is not None:
+        rows = rows[~rows["intervention"].isin(timed)]
     rows = rows[~rows["intervention"].isin(listed.get("intervention", []))]
     rows = rows[rows["prevented_if_unknown_eligible"] >= 1.0]
     rows = rows.sort_values("prevented_if_unknown_eligible", ascending=False).head(top)
@@ -224,7 +236,7 @@ def _actions(
         sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
         if "prevented" in sub:  # printed as whole incidents: under a half is "about 0"
             sub = sub[sub["prevented"] >= 0.5].sort_values("prevented", ascending=False)
-        maybe = _if_unknown_eligible(scores, hid, sub)
+        maybe = _if_unknown_eligible(scores, hid, sub, timed=None if hours_known else _TIMED)
         if len(sub) == 0 and hours_known and not maybe:
             items.append(
                 {

@@ -1,8 +1,10 @@
 """Read incident datasets too large for memory as Dask (geo)DataFrames.
 
-One partition is one CSV file (police.uk monthly files included) or a run of Parquet
-row groups. Each partition is read by the in-memory :func:`hotspot.read_incidents`, so
-canonical columns, drop reasons and ``time_quality`` are the same by construction.
+One partition is one CSV file (police.uk monthly files included), a block of about
+``blocksize`` bytes of a large uncompressed CSV file (read with the file's header), or
+a run of Parquet row groups. Each partition is read by the in-memory
+:func:`hotspot.read_incidents`, so canonical columns, drop reasons and ``time_quality``
+are the same by construction.
 
 What the in-memory reader decides from the data is decided **once** for the dataset,
 from a sample of the first rows of **every** partition (at most :data:`SAMPLE_ROWS`
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +40,12 @@ from hotspot.ingest.readers import (
     _CSV_SUFFIXES,
     _PARQUET_SUFFIXES,
     _compression,
-    _detect_encoding,
     _expand_paths,
     _open_binary,
-    _sniff_delimiter,
     _suffix,
+    csv_dialect,
+    read_csv_block,
 )
-from hotspot.ingest.readers import _head as _head_bytes
 from hotspot.ingest.report import IngestReport
 from hotspot.ingest.rules import read_rules
 from hotspot.scale._dask import is_dask_collection, require_dask
@@ -68,6 +70,15 @@ class _Part:
     row_groups: tuple[int, ...] | None = None
     offset: int | None = None  # dataset row_id of the first row; None: counted per file
     name: str | None = None  # source_file value (multi-file datasets)
+    block: tuple[int, int, int] | None = None  # CSV block: start, end, end of the header
+    dialect: tuple[str, str] | None = None  # CSV block: the file's encoding and delimiter
+
+    @property
+    def label(self) -> str:
+        """The file, and for a block of a CSV file its bytes."""
+        if self.block is None:
+            return self.path
+        return f"{self.path} [bytes {self.block[0]:,}-{self.block[1]:,}]"
 
 
 @dataclass
@@ -78,6 +89,7 @@ class _Plan:
     sample: IngestReport | None
     params: dict[str, Any] = field(default_factory=dict)
     rules: dict[str, Any] = field(default_factory=dict)  # decisions fixed for every part
+    notes: list[str] = field(default_factory=list)  # about the files (e.g. not split)
 
 
 _PLANS: dict[str, _Plan] = {}
@@ -115,7 +127,79 @@ def _parquet_parts(files: list[Path], partition_rows: int) -> list[_Part]:
     return parts
 
 
-def _plan_parts(source: Any, partition_rows: int) -> tuple[list[_Part], list[str]]:
+def _block_bounds(path: Path, blocksize: int) -> tuple[list[int], int]:
+    """Line starts near every ``blocksize`` bytes of a CSV file, and the header's end."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        header = fh.readline()
+        bounds = [len(header)]
+        for nominal in range(len(header) + blocksize, size, blocksize):
+            fh.seek(nominal - 1)
+            fh.readline()  # to the end of the line that holds byte nominal - 1
+            at = fh.tell()
+            if bounds[-1] < at < size:
+                bounds.append(at)
+    return [*bounds, size], len(header)
+
+
+def _block_rows(part: _Part) -> int:
+    """Rows in a CSV block (its lines that are not blank, as the CSV readers count them)."""
+    assert part.block is not None
+    with open(part.path, "rb") as fh:
+        fh.seek(part.block[0])
+        data = fh.read(part.block[1] - part.block[0])
+    return sum(1 for line in data.split(b"\n") if line not in (b"", b"\r"))
+
+
+def _csv_parts(files: list[Path], blocksize: int | None, notes: list[str]) -> list[_Part]:
+    """One partition per CSV file, or per block of a large uncompressed file."""
+    multi = len(files) > 1
+    parts: list[_Part] = []
+    for f in files:
+        name = f.name if multi else None
+        size = f.stat().st_size
+        if blocksize is None or size <= blocksize:
+            parts.append(_Part(str(f), "csv", name=name))
+            continue
+        compression = _compression(f)
+        if compression is not None:
+            notes.append(f"{f.name} is {compression}-compressed ({size / 1e6:,.0f} MB): read "
+                         "as one partition, since a compressed file cannot be split into "
+                         "blocks; write it once to Parquet with hs.scale.write_incidents("
+                         "hs.scale.read_incidents(...), folder) to read it in parallel")
+            parts.append(_Part(str(f), "csv", name=name))
+            continue
+        try:
+            bounds, header_end = _block_bounds(f, blocksize)
+            _, encoding, sep, _ = csv_dialect(f)
+        except Exception as exc:
+            parts.append(_Part(str(f), "broken:" + _short_error(exc), name=name))
+            continue
+        parts += [_Part(str(f), "csv-block", name=name, block=(a, b, header_end),
+                        dialect=(encoding, sep)) for a, b in pairwise(bounds)]
+    return parts
+
+
+def _count_block_rows(parts: list[_Part]) -> list[_Part]:
+    """Give each CSV block the row_id of its first row (rows of the file's earlier blocks).
+
+    The blocks' rows are counted on the cluster, one task per block.
+    """
+    blocks = [i for i, p in enumerate(parts) if p.kind == "csv-block"]
+    if not blocks:
+        return parts
+    dask, _ = require_dask()
+    rows = dask.compute(*[dask.delayed(_block_rows)(parts[i]) for i in blocks])
+    out = list(parts)
+    before: dict[str, int] = {}
+    for i, k in zip(blocks, rows, strict=True):
+        out[i] = replace(parts[i], offset=before.get(parts[i].path, 0))
+        before[parts[i].path] = before.get(parts[i].path, 0) + int(k)
+    return out
+
+
+def _plan_parts(source: Any, partition_rows: int, blocksize: int | None = None
+                ) -> tuple[list[_Part], list[str]]:
     if not isinstance(source, (str, Path)):
         msg = (f"`source` must be a folder, a glob pattern or a file path, got "
                f"{type(source).__name__}; in-memory frames are read by hs.read_incidents.")
@@ -142,9 +226,7 @@ def _plan_parts(source: Any, partition_rows: int) -> tuple[list[_Part], list[str
         msg = (f"{text!r} holds no CSV or Parquet files; hotspot.scale reads a folder or glob "
                "of CSV files or a (partitioned) Parquet/GeoParquet dataset.")
         raise InvalidInputError(msg)
-    multi = len(csv_files) > 1
-    return [_Part(str(p), "csv", None, None, p.name if multi else None)
-            for p in csv_files], notes
+    return _count_block_rows(_csv_parts(csv_files, blocksize, notes)), notes
 
 
 # ----------------------------------------------------------------------------- raw reads
@@ -191,16 +273,15 @@ def _head(part: _Part, n_rows: int) -> pd.DataFrame | None:
     try:
         if part.kind == "csv":  # the in-memory reader's compression/encoding/delimiter rules
             path = Path(part.path)
-            compression = _compression(path)
-            head = _head_bytes(path, compression)
-            encoding = _detect_encoding(head)
-            sep = _sniff_delimiter(head.decode(encoding, errors="replace").lstrip("\ufeff"),
-                                   _suffix(path))
+            compression, encoding, sep, _ = csv_dialect(path)
             with _open_binary(path, compression) as fh:
                 return pd.read_csv(fh, sep=sep, encoding=encoding, encoding_errors="replace",
                                    nrows=n_rows, low_memory=False)
         if part.kind == "parquet":
             return _parquet_rows(part, n_rows)
+        if part.kind == "csv-block":
+            assert part.block is not None and part.dialect is not None
+            return read_csv_block(Path(part.path), *part.block, *part.dialect, nrows=n_rows)
     except Exception:
         return None  # an unreadable partition is reported when it is read
     return None
@@ -217,7 +298,7 @@ def _failed(part: _Part, why: str, meta: gpd.GeoDataFrame | None) -> gpd.GeoData
                           dropped_rows=pd.DataFrame(), warnings=[], detected={},
                           crs_in=None, crs_out=None,
                           time_quality=dict.fromkeys(TIME_QUALITIES, 0),
-                          sources=[part.path], failed_sources={part.path: why})
+                          sources=[part.path], failed_sources={part.label: why})
     out = meta.iloc[:0].copy() if meta is not None else gpd.GeoDataFrame(geometry=[])
     out.attrs = {}
     return attach(out, "ingest", {}, {}, report=report)
@@ -281,13 +362,17 @@ def _read_part(part: _Part, kwargs: dict[str, Any], meta: gpd.GeoDataFrame | Non
                 if rows is None:
                     raise InvalidInputError("the file cannot be read as a table")
                 gdf = _read_one(rows, **kwargs)
+            elif part.kind == "csv-block":
+                assert part.block is not None and part.dialect is not None
+                gdf = _read_one(read_csv_block(Path(part.path), *part.block, *part.dialect),
+                                **kwargs)
             else:
                 src = part.path if part.kind == "csv" else _parquet_rows(part)
                 gdf = _read_one(src, **kwargs)
     except Exception as exc:
         why = _short_error(exc)
         if errors == "raise":
-            msg = f"{Path(part.path).name}: {why}"
+            msg = f"{Path(part.label).name}: {why}"
             raise InvalidInputError(msg) from exc
         return _failed(part, why, meta)
     report: IngestReport = gdf.attrs["hotspot"]["ingest"]["report"]
@@ -355,7 +440,7 @@ def merge_reports(reports: list[IngestReport | None], plan: _Plan | None) -> Ing
         warns.append(f"columns were detected differently in {len(differ)} file(s) (first: "
                      f"{differ[0]}); pass the column names (lon=, lat=, datetime=...) to fix "
                      "them for every file")
-    notes: list[str] = []
+    notes: list[str] = list(plan.notes) if plan is not None else []
     if plan is not None:
         notes += [f"decided once for the dataset: {k} = {v['value']} ({v['reason']})"
                   for k, v in plan.choices.items()]
@@ -373,7 +458,8 @@ def merge_reports(reports: list[IngestReport | None], plan: _Plan | None) -> Ing
         rows_read=rows_read, rows_kept=rows_kept, dropped=dropped,
         dropped_rows=pd.DataFrame(), warnings=warns, detected=detected,
         crs_in=first.crs_in if first else None, crs_out=first.crs_out if first else None,
-        time_quality=tq, sources=[s for r in reps for s in r.sources], notes=notes,
+        time_quality=tq, sources=list(dict.fromkeys(s for r in reps for s in r.sources)),
+        notes=notes,
         time_zone=first.time_zone if first else None,
         time_zone_source=first.time_zone_source if first else "",
         failed_sources=failed,
@@ -464,6 +550,7 @@ def read_incidents(
     source: str | Path,
     *,
     partition_rows: int = 1_000_000,
+    blocksize: int | str | None = "64MB",
     **kwargs: Any,
 ) -> Any:
     """Read a dataset too large for memory into a Dask GeoDataFrame of canonical incidents.
@@ -492,8 +579,16 @@ def read_incidents(
         Folder, glob pattern or file.
     partition_rows : int, default 1,000,000
         Largest number of Parquet rows per partition (whole row groups; a row group
-        larger than this is one partition). CSV files are one partition each, whatever
-        their size: convert a very large single CSV to Parquet first.
+        larger than this is one partition).
+    blocksize : int, str or None, default "64MB"
+        Bytes per partition of a CSV file larger than this (as ``dask.dataframe.
+        read_csv``): the file is split at line starts, each block read with the
+        file's header, encoding and delimiter, and its ``row_id`` is still the row's
+        position in the file (the blocks' lines are counted first, on the cluster).
+        A line break inside a quoted field must not fall on a block boundary: pass
+        None (one partition per file) for such files. A compressed CSV file cannot
+        be split: it is one partition, and the report says so (write it once to
+        Parquet with :func:`write_incidents` to read it in parallel).
     **kwargs
         Arguments of :func:`hotspot.read_incidents` (``lon=``, ``lat=``, ``x=``,
         ``y=``, ``crs=``, ``datetime=``, ``tz=``, ``study_area=``, ``dayfirst=``,
@@ -526,10 +621,11 @@ def read_incidents(
         msg = f"`partition_rows` must be a positive integer, got {partition_rows!r}."
         raise InvalidInputError(msg)
     errors = kwargs.get("errors", "report")
-    parts, notes = _plan_parts(source, int(partition_rows))
+    parts, notes = _plan_parts(source, int(partition_rows), _block_bytes(blocksize))
     pinned, choices, sample, rules = _sample_choices(parts, kwargs)
-    plan = _Plan(parts, pinned, choices, sample, rules=rules,
+    plan = _Plan(parts, pinned, choices, sample, rules=rules, notes=notes,
                  params={"source": str(source), "partition_rows": int(partition_rows),
+                        "blocksize": blocksize,
                          **{k: (v if isinstance(v, (str, int, float, bool, type(None)))
                                 else str(v)) for k, v in kwargs.items()}})
     meta = None
@@ -553,6 +649,23 @@ def read_incidents(
     if notes:
         plan.choices.setdefault("files", {"value": len(parts), "reason": "; ".join(notes)})
     return ddf
+
+
+def _block_bytes(blocksize: Any) -> int | None:
+    """``blocksize`` in bytes (None: no blocks), or an error naming the fix."""
+    from dask.utils import parse_bytes
+
+    if blocksize is None:
+        return None
+    try:
+        value = parse_bytes(blocksize) if isinstance(blocksize, str) else blocksize
+    except (ValueError, TypeError):
+        value = None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        msg = (f"`blocksize` must be a positive number of bytes (e.g. 64_000_000 or "
+               f"'64MB'), or None for one partition per CSV file, got {blocksize!r}.")
+        raise InvalidInputError(msg)
+    return int(value)
 
 
 def _plan_of(ddf: Any) -> _Plan | None:

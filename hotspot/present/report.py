@@ -334,7 +334,7 @@ def _hotspot_info(
         "headline": f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% "
         f"of all incidents in the area) on {float(row['area_km2']):.2f} km²{conc}.{busiest} "
         f"Name: {name_source(ctx['hot'], str(row['place_source']))}.",
-        "table_title": "When: incidents by " + (table["title"] if table else "time"),
+        "table_title": "When: incidents by " + table["title"] if table else "When",
         "time_table": table,
         "time_note": analyses["time_reason"] or "No incident here has a known time of day.",
         "map_note": f"Shading: incidents per cell, as on page 1; white dotted cells had "
@@ -801,6 +801,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         # what, where, when: "Robbery, Raines precinct, 1 Jan – 31 Dec 2019"
         title=kw["title"] or f"{offence}, {name}, {period_text}",
         subtitle="Hotspot briefing for patrol officers",
+        period_text=period_text,
         facts=[
             ("Area", name),
             ("Period", period_text + _data_span(inc, start, end, period_text)),
@@ -838,7 +839,8 @@ def _data_span(inc: gpd.GeoDataFrame, start: Any, end: Any, asked: str) -> str:
     if len(at) < 2:
         return ""
     first, last = data_period(at)
-    if first - start < pd.Timedelta(days=2) and end - last < pd.Timedelta(days=2):
+    slack = max(pd.Timedelta(days=7), 0.03 * (end - start))  # quiet first days are not a gap
+    if first - start < slack and end - last < slack:
         return ""
     span = _period_text(first, last, inc)
     return "" if span == asked else f" (incidents recorded {span})"

@@ -348,7 +348,10 @@ def _sentence_case(text: str) -> str:
 def _lower(text: str) -> str:
     # all-capitals words longer than 3 letters are shouting, not acronyms (ASB, CCTV)
     return " ".join(
-        w.lower() if (w.isupper() and len(w) > 3) or w.istitle() else w for w in text.split()
+        w.lower()
+        if (w.isupper() and len(w) > 3) or (w[:1].isupper() and not any(map(str.isupper, w[1:])))
+        else w
+        for w in text.split()
     )
 
 

@@ -14,8 +14,13 @@ Two date-column workloads: ISO timestamps (which the Arrow CSV reader parses whi
 reading) and Socrata-style text (``"01/05/2019 09:30:00 PM"``, parsed by
 read_incidents only). A second baseline uses ``engine="pyarrow"`` for the same steps.
 
-Usage: ``python benchmarks/bench_ingest.py [--quick]`` (``--quick``: 1e5 and 1e6 rows;
-otherwise also 5e6 rows). Prints a markdown table and exits 0.
+A small file (1,000 rows) shows the fixed cost of a call: the UTM zone used to come from
+geopandas' ``estimate_utm_crs``, a pyproj database query of about 50 ms (0.27 s on a busy
+machine); it is now a formula (``hotspot._core.crs.utm_epsg``).
+
+Usage: ``python benchmarks/bench_ingest.py [--quick | --small]`` (``--quick``: 1e3, 1e5
+and 1e6 rows; ``--small``: 1e3 rows only; otherwise also 5e6 rows). Prints a markdown
+table and exits 0.
 """
 
 from __future__ import annotations
@@ -107,20 +112,23 @@ def timed(fn, path: Path, repeats: int) -> tuple[float, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1e5 and 1e6 rows only")
+    parser.add_argument("--quick", action="store_true", help="1e3, 1e5 and 1e6 rows only")
+    parser.add_argument("--small", action="store_true", help="1e3 rows only")
     parser.add_argument("--repeats", type=int, default=None)
     args = parser.parse_args(argv)
-    runs = [("ISO timestamps", False, 100_000), ("ISO timestamps", False, 1_000_000)]
-    if not args.quick:
-        runs.append(("ISO timestamps", False, 5_000_000))
-    runs.append(("Socrata text dates", True, 1_000_000))
+    runs = [("ISO timestamps", False, 1_000)]
+    if not args.small:
+        runs += [("ISO timestamps", False, 100_000), ("ISO timestamps", False, 1_000_000)]
+        if not args.quick:
+            runs.append(("ISO timestamps", False, 5_000_000))
+        runs.append(("Socrata text dates", True, 1_000_000))
     rows = []
     warm = False
     with tempfile.TemporaryDirectory(prefix="hotspot_bench_ingest_") as tmp:
         for label, text_dates, n in runs:
             path = Path(tmp) / f"incidents_{n}_{int(text_dates)}.csv"
             make_csv(path, n, text_dates=text_dates)
-            repeats = args.repeats or (3 if n <= 100_000 else 2)
+            repeats = args.repeats or (15 if n <= 1_000 else 3 if n <= 100_000 else 2)
             if not warm:
                 ours(path)  # warm-up (imports, pyproj database)
                 warm = True

@@ -132,6 +132,13 @@ def test_web_tiles_fetched_drawn_under_the_cells_and_cached(tile_server, tmp_pat
     assert add_basemap(ax2, tile_server.provider, crs=cells.crs, cache=cache) == note
     assert len(tile_server.requests) == fetched
     assert _tone_share(ax2) > 0.3
+    # a map closer in than the server's tiles go: the deepest tiles, and no warning
+    coarse = xyzservices.TileProvider({**tile_server.provider, "max_zoom": 10})
+    ax4 = plot_units(cells.iloc[:2], "hotspot_class")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert add_basemap(ax4, coarse, crs=cells.crs, cache=cache) == note
+    assert any(p.startswith("/10/") for p in tile_server.requests)
     # a tile URL template (a force's own tile server) works the same way
     template = tile_server.provider["url"]
     ax3 = plot_units(cells, "hotspot_class")

@@ -164,3 +164,19 @@ def test_wrapper_names_the_missing_column_and_chains_the_original():
                        r"be used \(No such file") as err:
         save("/no/such/dir/x.pdf")
     assert isinstance(err.value.__cause__, FileNotFoundError)
+
+
+def test_library_warnings_from_python_dash_c(tmp_path):
+    """`python -c` has a built-in __main__ loader: warnings still show, at <string>."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import pandas as pd, hotspot as hs; hs.read_incidents(pd.DataFrame({'lon': "
+            "[-87.63, None], 'lat': [41.88, 41.87], 'date': ['2020-01-01 10:00', "
+            "'2020-01-02 11:00']}), tz='America/Chicago')")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, cwd=tmp_path, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "<string>:1: DataQualityWarning: read_incidents: 1 of 2 rows dropped" in out.stderr

@@ -285,3 +285,16 @@ def test_national_grid_not_guessed_where_several_fit():
                             "Date": ["2020-01-01", "2020-01-02"]})
     with pytest.raises(CRSError, match=r"CRS is unknown.*EPSG:3435"):
         hs.read_incidents(chicago)
+
+
+def test_place_type_column_named_in_the_ingest_report():
+    df = pd.DataFrame({"lon": [-79.40, -79.41, -79.42], "lat": [43.70, 43.71, 43.72],
+                       "occurrencedate": ["2020-01-01 10:00", "2020-01-02 11:00",
+                                          "2020-01-03 12:00"],
+                       "PREMISES_TYPE": ["Outside", "House", "Zeppelin hangar"]})
+    gdf = read(df)
+    rep = ingest_report(gdf)
+    assert rep.detected["setting"] == "PREMISES_TYPE"
+    assert gdf.attrs["hotspot"]["ingest"]["choices"]["setting"]["value"] == "PREMISES_TYPE"
+    assert any("place-type value(s) of 'PREMISES_TYPE'" in n and "'Zeppelin hangar' (1)" in n
+               for n in rep.notes)

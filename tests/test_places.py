@@ -204,10 +204,42 @@ def test_trim_to_counts_on_real_quiet_cells() -> None:
         inside = cells[centres.within(new.geometry)]
         was = cells[centres.within(old.geometry)]
         if (was["n_incidents"] >= 3).any():
-            assert (inside["n_incidents"] >= 3).all()  # no pale cell inside an outline
+            # no pale cell on an outline: a quiet cell inside is enclosed by busy ones
+            quiet = inside[inside["n_incidents"] < 3]
+            edge = new.geometry.boundary
+            assert (quiet.geometry.intersection(edge).length < 1e-6).all()
+            assert inside.index.isin(was.index).all()  # nothing added
             lost = was.loc[~was.index.isin(inside.index), "n_incidents"].sum()
             hid = old["hotspot_id"]
             assert n_before.get(hid, 0) - n_after.get(hid, 0) == lost
             assert new["area_km2"] == pytest.approx(new.geometry.area / 1e6)
+            assert new["n_incidents"] == old["n_incidents"] - lost
         else:  # no cell with a printable count: the outline stays
             assert new.geometry.equals(old.geometry)
+
+
+def test_trim_keeps_a_quiet_cell_enclosed_by_busy_ones() -> None:
+    from hotspot.scan.places import trim_to_counts
+
+    counts = [5, 5, 5, 5, 0, 5, 5, 5, 1]  # 3 x 3: quiet centre (enclosed), quiet corner
+    cells = gpd.GeoDataFrame(
+        {"n_incidents": counts},
+        geometry=[box(i, j, i + 1, j + 1) for j in range(3) for i in range(3)],
+        crs=CRS,
+    )
+    hot = gpd.GeoDataFrame(
+        {"hotspot_id": [1], "n_incidents": [41], "share": [0.5], "area_km2": [9e-6],
+         "concentration": [2.0]},
+        geometry=[box(0, 0, 3, 3)],
+        crs=CRS,
+    )
+    out = trim_to_counts(hot, cells)
+    assert out.geometry.iloc[0].area == pytest.approx(8.0)  # the corner only is cut
+    assert out.geometry.iloc[0].contains(box(1.2, 1.2, 1.8, 1.8))
+    assert int(out["n_trimmed_cells"].iloc[0]) == 1
+    assert out["area_km2"].iloc[0] == pytest.approx(8e-6)
+    assert out["n_incidents"].iloc[0] == 40  # the corner's 1 incident is off
+    assert out["share"].iloc[0] == pytest.approx(0.5 * 40 / 41)
+    assert out["concentration"].iloc[0] == pytest.approx(2.0 * (40 / 41) * 9 / 8)
+    untouched = trim_to_counts(hot, cells.assign(n_incidents=1))  # nothing printable: kept
+    assert untouched.geometry.iloc[0].equals(hot.geometry.iloc[0])

@@ -103,10 +103,11 @@ def warn_user(message: str | Warning, category: type[Warning] = UserWarning) -> 
     if caller is None:  # called from outside the package: its caller's line
         caller = sys._getframe(1)
     glob = caller.f_globals
+    # no module_globals: linecache would ask the module's loader for its source, which
+    # fails for `python -c` and other built-in __main__ modules
     warnings.warn_explicit(message, category, caller.f_code.co_filename, caller.f_lineno,
                            module=glob.get("__name__", "<string>"),
-                           registry=glob.setdefault("__warningregistry__", {}),
-                           module_globals=glob)
+                           registry=glob.setdefault("__warningregistry__", {}))
 
 
 def _missing_column(exc: KeyError, args: tuple, kwargs: dict) -> str:

@@ -18,7 +18,12 @@ from hotspot._core.meta import note_choice
 from hotspot.exceptions import InputTypeError, InvalidInputError
 from hotspot.ingest.readers import _Loaded
 from hotspot.ingest.rules import decide
-from hotspot.ingest.vocabularies import offence_group, unmapped_values, vocabulary_version
+from hotspot.ingest.vocabularies import (
+    offence_group,
+    setting_group,
+    unmapped_values,
+    vocabulary_version,
+)
 
 _FAR_KM = 50.0
 _SAMPLE = 1000
@@ -622,3 +627,33 @@ def _resolve_offence(cols: _Columns, offence: Any, detected: dict[str, str],
                      f"vocabulary {vocabulary_version()} (grouped as 'other' when scored; "
                      f"map them with groups={{...}}): {shown}{more}")
     return off_col
+
+
+# --------------------------------------------------------------------------------------
+# Place type
+# --------------------------------------------------------------------------------------
+def _report_setting(cols: _Columns, detected: dict[str, str], choices: dict[str, Any],
+                    notes: list[str]) -> Any:
+    """Name the place-type column in the ingest report, with values no vocabulary maps.
+
+    The column is the one :func:`resolve_setting` finds later (scoring, lighting audits,
+    the briefing); saying it at ingest lets the analyst check it once, up front.
+    """
+    frame = cols.frame
+    col = decide("setting_column", lambda: setting_column(
+        frame[[c for c in frame.columns if c not in cols.used]]))
+    if col is None:
+        return None
+    detected["setting"] = str(col)
+    note_choice(choices, "setting", str(col), SETTING_AUTO_REASON)
+    try:
+        lost = unmapped_values(setting_group(frame[col]))
+    except InvalidInputError:  # values that are not names: said when it is used
+        return col
+    if lost:
+        shown = ", ".join(f"{k!r} ({v:,})" for k, v in list(lost.items())[:10])
+        more = f" and {len(lost) - 10} more" if len(lost) > 10 else ""
+        notes.append(f"{len(lost)} place-type value(s) of {col!r} are not in the place-type "
+                     f"vocabulary {vocabulary_version()} (an unknown place type when "
+                     f"scored; map them with setting_group(groups={{...}})): {shown}{more}")
+    return col

@@ -125,6 +125,7 @@ from hotspot.ingest.columns import (
     _FAR_KM,
     _Columns,
     _Coords,
+    _report_setting,
     _resolve_coordinates,
     _resolve_offence,
     _squash,
@@ -574,6 +575,7 @@ def read_incidents(
     coords = _resolve_coordinates(loaded, cols, args, detected, choices, notes)
     parsed_times = _read_times(frame, cols, args, detected, choices)
     off_col = _resolve_offence(cols, offence, detected, choices, notes)
+    _report_setting(cols, detected, choices, notes)
     # 3. coordinates: their CRS, checks, projection to metres
     placed = _locate(coords, loaded, crs, crs_to, detected, row_id, notes, warnings,
                      choices)

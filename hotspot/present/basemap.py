@@ -21,6 +21,7 @@ The attribution (or the note) is returned so that it is printed under the map.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -231,18 +232,23 @@ def _web(ax: Any, source: Any, crs: Any, cache: str | Path | None) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     contextily.set_cache_dir(str(folder))
     try:
-        contextily.add_basemap(
-            ax,
-            crs=crs,
-            source=provider,
-            attribution=False,
-            zorder=0.5,
-            gid="basemap",
-            timeout=TILE_TIMEOUT,
-        )
+        # contextily's own warnings (a zoom beyond the provider's, clipped) go to the log
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            contextily.add_basemap(
+                ax,
+                crs=crs,
+                source=provider,
+                attribution=False,
+                zorder=0.5,
+                gid="basemap",
+                timeout=TILE_TIMEOUT,
+            )
     except (requests.RequestException, OSError) as exc:  # offline, server down or refusing
         logger.warning("web base map %s not drawn: %s", provider.name, exc)
         return OFFLINE_NOTE
+    for w in caught:
+        logger.info("web base map %s: %s", provider.name, w.message)
     logger.info("web base map %s drawn; tiles cached in %s", provider.name, folder)
     return "Base map: " + str(provider.get("attribution") or provider.name) + "."
 

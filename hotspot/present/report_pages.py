@@ -235,6 +235,20 @@ def _time_table(ax: Any, table: dict[str, Any] | None, note: str) -> None:
 # --------------------------------------------------------------------- maps
 
 
+def _fill_axes(ax: Any, view: tuple[float, float, float, float]) -> tuple[float, ...]:
+    """Widen ``view`` around its centre, at the same scale, to the Axes' shape."""
+    x0, y0, x1, y1 = view
+    pos = ax.get_position()
+    fw, fh = ax.figure.get_size_inches()
+    shape = (pos.height * fh) / (pos.width * fw)  # height over width of the map on paper
+    cx, cy, hx, hy = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2
+    if shape * hx > hy:
+        hy = shape * hx
+    else:
+        hx = hy / shape
+    return cx - hx, cy - hy, cx + hx, cy + hy
+
+
 def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
     """Cells, context, study area, grid and ranked hotspots; returns the base-map note."""
     hot, cells, grid = ctx["hot"], ctx["cells"], ctx["grid"]
@@ -244,6 +258,7 @@ def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
     if focus is not None:
         geom = hot.loc[hot["hotspot_id"] == focus].geometry.iloc[0]
         x0, y0, x1, y1 = place_view([geom])[0]  # the window the grid's small squares suit
+        x0, y0, x1, y1 = _fill_axes(ax, (x0, y0, x1, y1))
         if units is not None:
             units = units.cx[x0:x1, y0:y1]
             units = units if len(units) else None
@@ -277,7 +292,9 @@ def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
 def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
     """Page 1: title, key facts, the map of ranked places and the table of places."""
     fig = w.new_page()
-    w.text(ctx["title"], size=17, bold=True, gap=0.002)
+    period = ctx.get("period_text", "")  # a wrapped title keeps the period on one line
+    title = ctx["title"].replace(period, period.replace(" ", "\u00a0")) if period else ctx["title"]
+    w.text(title, size=17, bold=True, gap=0.002)
     w.text(ctx["subtitle"], size=11, colour="#444444", gap=0.01)
     w.pairs(ctx["facts"], key_w=0.15, size=9.5)
     rows = [
@@ -335,18 +352,40 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
     w.text(ctx["how_to_read"], size=_SMALL)
 
 
+_MAP_H = (0.2, 0.30, 0.52)  # a place map's height (page fraction): least, first try, most
+
+
 def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None:
-    """One place's page; the map shrinks (down to 0.2 of the page) so the advice fits."""
+    """One place's page, its map sized so that the page is full but the advice fits.
+
+    The map starts at 0.30 of the page; it shrinks (down to 0.2) when the advice
+    would not fit even at 7 pt, and grows taller (up to 0.52, showing more of the
+    streets around) while room is left under the advice, so a small place with
+    little to say does not leave half a page blank.
+    """
     sizes = [(_FONT, 7.5), (8.5, 7.0), (8.0, 7.0)]
-    map_h = 0.30
-    while True:
+    least, map_h, most = _MAP_H
+    fitted = None
+    for _ in range(6):
         fig = _place_top(w, ctx, info, map_h)
-        room = w.y - BOTTOM - _line_h(fig, _FONT + 1.5) - 0.004
+        room = w.y - BOTTOM - (_line_h(fig, _FONT + 1.5) + 0.004 if info["actions"] else 0.0)
         need = _height(fig, info["actions"], *sizes[-1]) if info["actions"] else 0.0
-        if need <= room or map_h <= 0.2:
+        roomy = _height(fig, info["actions"], *sizes[0]) if info["actions"] else 0.0
+        if need > room and fitted is not None:  # grew too far: back to the last fit
+            w.fig, w.page = None, w.page - 1
+            fig = _place_top(w, ctx, info, fitted)
             break
-        w.fig, w.page = None, w.page - 1  # drop this draft, draw again with a smaller map
-        map_h = max(0.2, map_h - (need - room) - 0.01)
+        if need > room and map_h > least:
+            grow = max(least, map_h - (need - room) - 0.01) - map_h
+        elif need <= room and room - roomy > 0.04 and map_h < most:
+            fitted = map_h
+            grow = min(most, map_h + room - roomy - 0.02) - map_h
+        else:
+            break
+        if abs(grow) < 0.005:
+            break
+        w.fig, w.page = None, w.page - 1  # drop this draft, draw again with another map
+        map_h += grow
     w.cont_title = info["title"]
     if not info["actions"]:
         return
@@ -360,7 +399,12 @@ def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None
 
 
 def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: float) -> Any:
-    """Title, zoomed map, time table, mixes and facts of a place's page."""
+    """Title, zoomed map, time table, mixes and facts of a place's page.
+
+    The map is on the left; the time table on the right, and under it the offence
+    and place-type mixes as long as they end beside the map; the mixes that do not
+    go under the map, side by side.
+    """
     fig = w.new_page()
     w.text(info["title"], size=15, bold=True, gap=0.002)
     w.text(info["headline"], size=_FONT + 0.5, gap=0.008)
@@ -372,30 +416,41 @@ def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: flo
     title = textwrap.wrap(info["table_title"], _chars(RIGHT - 0.55, fig, _FONT + 1.5, True))
     fig.text(0.55, top, "\n".join(title), fontsize=_FONT + 1.5, fontweight="bold", va="top")
     n_rows = len(info["time_table"]["rows"]) if info["time_table"] else 1
-    t_h = min(map_h - 0.03, 0.035 * n_rows)
+    t_h = min(0.27, 0.035 * n_rows)
     hax = fig.add_axes((0.63, top - 0.045 - 0.012 * len(title) - t_h, 0.31, t_h))
     _time_table(hax, info["time_table"], info["time_note"])
-    w.y = top - map_h - labels_h - 0.035  # under the map's scale bar and north arrow
+    # under the map's scale bar and north arrow (placed in fractions of the map's height)
+    below_map = top - map_h - labels_h - max(0.035, 0.075 * map_h + 0.012)
+    y_right = hax.get_position().y0 - 0.02
+    beside, under = [], []
+    for mix in info["mixes"]:
+        fits = y_right - _table_height(fig, mix[1], _SMALL) >= below_map
+        (beside if fits and not under else under).append(mix)
+        if fits and not under:
+            y_right = _mix_table(fig, (0.55, y_right, RIGHT - 0.55), mix) - 0.012
+    w.y = min(below_map, y_right)
     w.text(info["map_note"] + (" " + note if note else ""), size=_SMALL, colour="#444444")
-    y_mix = w.y
-    low = y_mix
-    for k, (title, rows) in enumerate(info["mixes"]):
-        low = min(
-            low,
-            _table(
-                fig,
-                (LEFT + 0.46 * k, y_mix, 0.42, 0.14),
-                ["Category", "Incidents", "Share"],
-                rows,
-                [0.6, 0.22, 0.18],
-                size=_SMALL,
-                title=title,
-            ),
-        )
+    low = w.y
+    for k, mix in enumerate(under):
+        low = min(low, _mix_table(fig, (LEFT + 0.46 * k, w.y, 0.42), mix))
     w.y = low - 0.008
     w.pairs(info["facts"], key_w=0.11)
     w.y -= 0.006
     return fig
+
+
+def _mix_table(fig: Any, where: tuple[float, float, float], mix: tuple[str, list]) -> float:
+    """One 'Offence mix' / 'Type of place' table at ``(x, y_top, width)``; its bottom."""
+    title, rows = mix
+    x, y, width = where
+    return _table(fig, (x, y, width, 0.14), ["Category", "Incidents", "Share"], rows,
+                  [0.6, 0.22, 0.18], size=_SMALL, title=title)
+
+
+def _table_height(fig: Any, rows: list, size: float) -> float:
+    """Height of a titled table of ``rows`` at ``size`` pt (as :func:`_table` draws it)."""
+    lh = _line_h(fig, size) * 1.15
+    return lh * 1.15 + (len(rows) + 1) * lh
 
 
 def _height(fig: Any, items: list[dict[str, Any]], head: float, body: float) -> float:

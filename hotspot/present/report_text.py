@@ -21,9 +21,14 @@ from hotspot.ingest.report import ingest_report
 from hotspot.present.advice import officer_name, officer_why
 from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import LEFT
+from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.menu import response_menu
+from hotspot.scan.places import ADDRESS_REACH
 
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+_CATALOGUE = load_catalogue()
+#: Measures that act at certain hours (darkness, the busiest hours).
+_TIMED = frozenset(_CATALOGUE.index[_CATALOGUE["times"] != "any"])
 
 
 def _n(n: int | float, min_count: int) -> str:
@@ -177,17 +182,25 @@ def _menus(
 
 
 def _if_unknown_eligible(
-    scores: pd.DataFrame, hid: int, listed: pd.DataFrame, top: int = 2
+    scores: pd.DataFrame,
+    hid: int,
+    listed: pd.DataFrame,
+    top: int = 2,
+    timed: frozenset[str] | None = None,
 ) -> list[tuple[str, float, float, float]]:
     """Measures not listed whose effect depends on a place type the data do not give.
 
     Returns ``(name, low, mid, high)`` incidents prevented a year if the incidents of
     unknown place type were eligible (``prevented_if_unknown_eligible``), at least 1.
+    ``timed``: measures that act at certain hours (night, the busiest hours), left
+    out when the data have no times of day (unknown hours are not a place type).
     """
     need = {"prevented_if_unknown_eligible", "eligible_unknown", "intervention"}
     if not need <= set(scores.columns):
         return []
     rows = scores[(scores["hotspot_id"] == hid) & (scores["eligible_unknown"] > 0)]
+    if timed is not None:
+        rows = rows[~rows["intervention"].isin(timed)]
     rows = rows[~rows["intervention"].isin(listed.get("intervention", []))]
     rows = rows[rows["prevented_if_unknown_eligible"] >= 1.0]
     rows = rows.sort_values("prevented_if_unknown_eligible", ascending=False).head(top)
@@ -224,7 +237,7 @@ def _actions(
         sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
         if "prevented" in sub:  # printed as whole incidents: under a half is "about 0"
             sub = sub[sub["prevented"] >= 0.5].sort_values("prevented", ascending=False)
-        maybe = _if_unknown_eligible(scores, hid, sub)
+        maybe = _if_unknown_eligible(scores, hid, sub, timed=None if hours_known else _TIMED)
         if len(sub) == 0 and hours_known and not maybe:
             items.append(
                 {
@@ -335,7 +348,10 @@ def _sentence_case(text: str) -> str:
 def _lower(text: str) -> str:
     # all-capitals words longer than 3 letters are shouting, not acronyms (ASB, CCTV)
     return " ".join(
-        w.lower() if (w.isupper() and len(w) > 3) or w.istitle() else w for w in text.split()
+        w.lower()
+        if (w.isupper() and len(w) > 3) or (w[:1].isupper() and not any(map(str.isupper, w[1:])))
+        else w
+        for w in text.split()
     )
 
 
@@ -384,18 +400,7 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
         f"Grid cell size: {_cell_size(ctx['cells'])}; hotspots found: {len(hot_all)}; "
         f"shown: {len(ctx['hot'])} (the top {opts['top']} with at least {m} incidents)."
         + _trimmed_text(ctx["hot_all"], m),
-        (
-            "Place names come from "
-            + ", ".join(sources)
-            + (
-                f" (address column '{places['choices']['address']['value']}')"
-                if "address" in places.get("choices", {})
-                else ""
-            )
-            + ". "
-            if sources
-            else ""
-        )
+        _names_method(ctx["hot"], sources, places, m)
         + f"Map grid: squares of {grid.size:,.0f} m, letters from the west, numbers "
         "from the north"
         + (
@@ -447,6 +452,50 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
         ("Privacy", privacy),
         ("Caveats", caveats),
     ]
+
+
+def name_source(hot: Any, source: str) -> str:
+    """Return where the names of ``source`` come from, in words an officer can weigh."""
+    labels = hot.attrs.get("hotspot", {}).get("places", {}).get("labels", {})
+    return {
+        "address": "the locations recorded with the incidents here (the most frequent)",
+        "address points": "the nearest addresses in "
+        + labels.get("address points", "other records")
+        + " (the incidents carry no address)",
+        "streets": "the streets nearest most incidents here"
+        + (f" (map layer '{labels['streets']}')" if labels.get("streets") else ""),
+        "area": "the named area that holds the place (no address or street is known)",
+    }.get(source, "no address, street or area is known: the grid square")
+
+
+def _names_method(hot: Any, sources: list[str], places: dict[str, Any], m: int) -> str:
+    """Return the method line on place names: each source, its column, the rules."""
+    if not sources:
+        return ""
+    choices = places.get("choices", {})
+    column = {
+        "address": choices.get("address", {}).get("value"),
+        "address points": choices.get("addresses", {}).get("value"),
+        "streets": choices.get("streets", {}).get("value"),
+        "area": choices.get("areas", {}).get("value"),
+    }
+    parts = [
+        name_source(hot, src) + (f", column '{column[src]}'" if column.get(src) else "")
+        for src in sources
+        if src != "grid"
+    ]
+    text = "Place names: " + "; ".join(parts) if parts else "Places are named by grid square"
+    if set(sources) & {"address", "address points", "streets"}:
+        text += (
+            f". An address, block or street names a place only when at least {m} incidents "
+            "point to it"
+        )
+    if "address points" in sources:
+        text += (
+            f"; address points give hundred blocks (never a house number), within "
+            f"{ADDRESS_REACH:.0f} m of the incidents"
+        )
+    return text + ". "
 
 
 def _trimmed_text(hot_all: Any, m: int) -> str:

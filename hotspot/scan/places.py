@@ -743,6 +743,12 @@ def _nearest_streets(
     return out
 
 
+def _no_holes(geom: Any) -> Any:
+    """Return ``geom`` without holes: a quiet cell enclosed by busy ones stays inside."""
+    parts = shapely.get_parts(geom)
+    return shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts)))
+
+
 def trim_to_counts(
     hotspots: gpd.GeoDataFrame,
     cells: gpd.GeoDataFrame,
@@ -756,10 +762,12 @@ def trim_to_counts(
     incidents beside busy ones can be part of a hotspot: on a printed map an
     outline then sits on a pale cell, and an officer is sent where nothing
     happened. Each hotspot keeps the cells (by centre) with at least
-    ``min_count`` incidents, the cells a map shows with a count; a hotspot none
-    of whose cells has that many keeps its outline. ``area_km2`` and
-    ``concentration`` follow the new outline; ``n_trimmed_cells`` says how many
-    cells were left out (also in ``attrs["hotspot"]["trimmed"]``).
+    ``min_count`` incidents, the cells a map shows with a count, and any quiet
+    cell they enclose; a hotspot none of whose cells has that many keeps its
+    outline. ``n_incidents``, ``share``, ``area_km2`` and ``concentration``
+    follow the new outline (the counts of the cells left out are taken off);
+    ``n_trimmed_cells`` says how many cells were left out (also in
+    ``attrs["hotspot"]["trimmed"]``).
 
     Parameters
     ----------
@@ -800,20 +808,33 @@ def trim_to_counts(
     geoms = cells.geometry.to_numpy()
     new_geom = out.geometry.to_numpy().copy()
     trimmed = np.zeros(len(out), dtype=int)
+    lost = np.zeros(len(out))  # incidents of the cells left out
+    counts = cells[column].to_numpy(dtype=float)
     for i in np.unique(hot_idx[low]):  # only hotspots holding a quiet cell: a few
         mine = hot_idx == i
         keep = cell_idx[mine & ~low]
-        if len(keep):
-            new_geom[i] = shapely.coverage_union_all(geoms[keep])
-            trimmed[i] = int((mine & low).sum())
+        if len(keep):  # holes filled, within the hotspot: its own holes stay
+            kept = _no_holes(shapely.coverage_union_all(geoms[keep]))
+            new_geom[i] = shapely.intersection(kept, new_geom[i], grid_size=None)
+            quiet = cell_idx[mine & low]
+            inside = shapely.contains(new_geom[i], shapely.point_on_surface(geoms[quiet]))
+            trimmed[i] = int((~inside).sum())
+            lost[i] = counts[quiet[~inside]].sum()
     old_area = shapely.area(out.geometry.to_numpy())
     ratio = shapely.area(new_geom) / np.maximum(old_area, 1e-12)
     out = out.set_geometry(gpd.GeoSeries(new_geom, index=out.index, crs=out.crs))
     out["n_trimmed_cells"] = trimmed
+    kept = np.ones(len(out))
+    if "n_incidents" in out.columns:
+        n = out["n_incidents"].to_numpy(dtype=float)
+        kept = np.where(n > 0, (n - lost) / np.where(n > 0, n, 1), 1.0)
+        out["n_incidents"] = (n - lost).astype(out["n_incidents"].dtype)
+        if "share" in out.columns:
+            out["share"] = out["share"] * kept
     if "area_km2" in out.columns:
         out["area_km2"] = out["area_km2"] * ratio
     if "concentration" in out.columns:
-        out["concentration"] = out["concentration"] / np.where(ratio > 0, ratio, np.nan)
+        out["concentration"] = out["concentration"] * kept / np.where(ratio > 0, ratio, np.nan)
     meta = dict(out.attrs.get("hotspot", {}))
     meta["trimmed"] = {
         "min_count": int(min_count),

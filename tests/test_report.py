@@ -518,6 +518,8 @@ def test_measures_of_unknown_place_type_are_offered_as_conditional():
         (["ROBBERY"] * 3, None, "Robbery"),
         (["assault", "robbery", "assault"], None, "Assault and robbery"),
         (["Burglary", "Vehicle Crime", "ASB"], None, "3 offence types"),
+        (["Anti-social behaviour", "ASB"], None, "Anti-social behaviour and ASB"),
+        (["Vehicle Crime", "ROBBERY", "Vehicle Crime"], None, "Vehicle crime and robbery"),
         (["theft"], "  Theft from  vehicles ", "Theft from vehicles"),
         ([None, ""], None, "Crime"),
     ],

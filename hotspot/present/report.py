@@ -74,6 +74,7 @@ from hotspot.present.report_text import (
     _peak,
     _period_text,
     _time_table,
+    name_source,
 )
 from hotspot.present.report_text import (
     offence_label as _offence_label,
@@ -300,20 +301,6 @@ def _select(
     return all_inc, inc, mask, counts
 
 
-def _name_source(hot: gpd.GeoDataFrame, source: str) -> str:
-    """Where the names of ``source`` come from, in words an officer can weigh."""
-    labels = hot.attrs.get("hotspot", {}).get("places", {}).get("labels", {})
-    return {
-        "address": "the locations recorded with the incidents here (the most frequent)",
-        "address points": "the nearest addresses in "
-        + labels.get("address points", "other records")
-        + " (the incidents carry no address)",
-        "streets": "the streets nearest most incidents here"
-        + (f" (map layer '{labels['streets']}')" if labels.get("streets") else ""),
-        "area": "the named area that holds the place (no address or street is known)",
-    }.get(source, "no address, street or area is known: the grid square")
-
-
 def _hotspot_info(
     row: pd.Series,
     ctx: dict[str, Any],
@@ -346,8 +333,8 @@ def _hotspot_info(
         else f"{int(row['rank'])}. Place in grid square {ref}",
         "headline": f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% "
         f"of all incidents in the area) on {float(row['area_km2']):.2f} km²{conc}.{busiest} "
-        f"Name: {_name_source(ctx['hot'], str(row['place_source']))}.",
-        "table_title": "When: incidents by " + (table["title"] if table else "time"),
+        f"Name: {name_source(ctx['hot'], str(row['place_source']))}.",
+        "table_title": "When: incidents by " + table["title"] if table else "When",
         "time_table": table,
         "time_note": analyses["time_reason"] or "No incident here has a known time of day.",
         "map_note": f"Shading: incidents per cell, as on page 1; white dotted cells had "
@@ -814,6 +801,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         # what, where, when: "Robbery, Raines precinct, 1 Jan – 31 Dec 2019"
         title=kw["title"] or f"{offence}, {name}, {period_text}",
         subtitle="Hotspot briefing for patrol officers",
+        period_text=period_text,
         facts=[
             ("Area", name),
             ("Period", period_text + _data_span(inc, start, end, period_text)),
@@ -838,7 +826,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         "after dusk or before dawn."
         + "".join(
             f" {chr(39) + 'near' + chr(39) if src == 'address points' else 'Place'} names: "
-            f"{_name_source(hot, src)}."
+            f"{name_source(hot, src)}."
             for src in sorted(set(hot["place_source"]) - {"grid"})
         ),
     )
@@ -851,7 +839,8 @@ def _data_span(inc: gpd.GeoDataFrame, start: Any, end: Any, asked: str) -> str:
     if len(at) < 2:
         return ""
     first, last = data_period(at)
-    if first - start < pd.Timedelta(days=2) and end - last < pd.Timedelta(days=2):
+    slack = max(pd.Timedelta(days=7), 0.03 * (end - start))  # quiet first days are not a gap
+    if first - start < slack and end - last < slack:
         return ""
     span = _period_text(first, last, inc)
     return "" if span == asked else f" (incidents recorded {span})"

@@ -292,7 +292,9 @@ def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
 def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
     """Page 1: title, key facts, the map of ranked places and the table of places."""
     fig = w.new_page()
-    w.text(ctx["title"], size=17, bold=True, gap=0.002)
+    period = ctx.get("period_text", "")  # a wrapped title keeps the period on one line
+    title = ctx["title"].replace(period, period.replace(" ", "\u00a0")) if period else ctx["title"]
+    w.text(title, size=17, bold=True, gap=0.002)
     w.text(ctx["subtitle"], size=11, colour="#444444", gap=0.01)
     w.pairs(ctx["facts"], key_w=0.15, size=9.5)
     rows = [

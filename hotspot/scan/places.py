@@ -509,6 +509,18 @@ def _address_points(
     )
 
 
+def _incidents_of(incidents: Any, member: pd.Series | None, left: list[int]) -> Any:
+    """Return the incidents of the places ``left`` as points with their place ``g``."""
+    if incidents is None or member is None:
+        return []
+    keep = member.isin(left).fillna(False).to_numpy(dtype=bool)
+    return gpd.GeoDataFrame(
+        {"g": member[keep].to_numpy()},
+        geometry=incidents.geometry[keep].to_numpy(),
+        crs=incidents.crs,
+    )
+
+
 #: Farthest an address point may be from an incident to name its place (m): a block.
 ADDRESS_REACH = 150.0
 
@@ -530,16 +542,11 @@ def _nearest_blocks(
     out: dict[int, str] = {}
     if len(points) == 0:
         return out
-    if incidents is not None and member is not None:
-        keep = member.isin(left).fillna(False).to_numpy(dtype=bool)
-        pts = gpd.GeoDataFrame(
-            {"g": member[keep].to_numpy()}, geometry=incidents.geometry[keep].to_numpy(),
-            crs=incidents.crs,
-        )
-        if len(pts):
-            near = gpd.sjoin_nearest(pts, points, how="inner", max_distance=ADDRESS_REACH)
-            near = near[~near.index.duplicated()]
-            out.update(_top_names(near["name"], near["g"], min_count))
+    pts = _incidents_of(incidents, member, left)
+    if len(pts):
+        near = gpd.sjoin_nearest(pts, points, how="inner", max_distance=ADDRESS_REACH)
+        near = near[~near.index.duplicated()]
+        out.update(_top_names(near["name"], near["g"], min_count))
     rest = hot[hot["hotspot_id"].astype(int).isin([h for h in left if h not in out])]
     if len(rest):
         area = gpd.GeoDataFrame(
@@ -684,7 +691,15 @@ def place_names(
             if kind in _AREA_KINDS:
                 text = f"{kind.capitalize()} {text}" if text.isdigit() else f"{text} {kind}"
             names[hid], source[hid] = text, "area"
-    grid = grid or place_grid(out.total_bounds if len(out) else (0, 0, 1, 1), out)
+    if grid is None:
+        grid = place_grid(out.total_bounds if len(out) else (0, 0, 1, 1), out)
+        note_choice(
+            choices,
+            "grid",
+            f"{grid.size:g} m squares" + (f", cut {grid.sub} x {grid.sub}" if grid.sub > 1 else ""),
+            "about 8 round squares across the hotspots; small squares about 2.5 across a "
+            "place map (hotspot.scan.places.place_grid)",
+        )
     refs = grid.ref(centres.x.to_numpy(), centres.y.to_numpy()) if len(out) else []
     out["grid_ref"] = pd.Series(refs, index=out.index, dtype=object)
     out["place_name"] = [
@@ -717,17 +732,11 @@ def _nearest_streets(
     if len(named) == 0:
         return {}
     out: dict[int, str] = {}
-    if incidents is not None and member is not None:
-        keep = member.isin(left).fillna(False).to_numpy(dtype=bool)
-        pts = gpd.GeoDataFrame(
-            {"g": member[keep].to_numpy()},
-            geometry=incidents.geometry[keep].to_numpy(),
-            crs=incidents.crs,
-        )
-        if len(pts):
-            near = gpd.sjoin_nearest(pts, named, how="left")
-            near = near[~near.index.duplicated()]
-            out.update(_top_names(near[name].fillna(""), near["g"], min_count))
+    pts = _incidents_of(incidents, member, left)
+    if len(pts):
+        near = gpd.sjoin_nearest(pts, named, how="left")
+        near = near[~near.index.duplicated()]
+        out.update(_top_names(near[name].fillna(""), near["g"], min_count))
     rest = hot[hot["hotspot_id"].astype(int).isin([h for h in left if h not in out])]
     if len(rest):
         pts = gpd.GeoDataFrame(

@@ -183,18 +183,23 @@ def _csv_parts(files: list[Path], blocksize: int | None, notes: list[str]) -> li
 def _count_block_rows(parts: list[_Part]) -> list[_Part]:
     """Give each CSV block the row_id of its first row (rows of the file's earlier blocks).
 
-    The blocks' rows are counted on the cluster, one task per block.
+    The blocks' rows are counted on the cluster, one task per block; a block of blank
+    lines only (a file's trailing empty lines) holds no row and is left out.
     """
     blocks = [i for i, p in enumerate(parts) if p.kind == "csv-block"]
     if not blocks:
         return parts
     dask, _ = require_dask()
-    rows = dask.compute(*[dask.delayed(_block_rows)(parts[i]) for i in blocks])
-    out = list(parts)
+    rows = dict(zip(blocks, dask.compute(*[dask.delayed(_block_rows)(parts[i])
+                                           for i in blocks]), strict=True))
+    out = []
     before: dict[str, int] = {}
-    for i, k in zip(blocks, rows, strict=True):
-        out[i] = replace(parts[i], offset=before.get(parts[i].path, 0))
-        before[parts[i].path] = before.get(parts[i].path, 0) + int(k)
+    for i, part in enumerate(parts):
+        if i not in rows:
+            out.append(part)
+        elif rows[i]:
+            out.append(replace(part, offset=before.get(part.path, 0)))
+            before[part.path] = before.get(part.path, 0) + int(rows[i])
     return out
 
 

@@ -460,24 +460,50 @@ def _name_column(layer: gpd.GeoDataFrame, given: str | None, what: str) -> str:
     raise InvalidInputError(msg)
 
 
-def hundred_block(values: Any) -> pd.Series:
-    """Return street addresses as hundred blocks, as printed ("63XX N Hermitage Ave").
+# "12", "12A", "12-14", "1200-1210": a house number, or a range of them
+_HOUSE = r"\d{1,6}[A-Za-z]?(?:\s*-\s*\d{1,6}[A-Za-z]?)?"
+# the "<number> <street>" part of an address ("Flat 3, 12 High Street, Leeds LS1 4AB")
+_NUMBERED = re.compile(rf"(?:^|,)\s*({_HOUSE})\s+([^\d,][^,]*)")
 
-    A house number is cut to its hundred block, so that a name never points at
-    one house; texts without a house number (blocks, intersections, street
-    names) are only cleaned (:func:`clean_place`).
+
+def hundred_block(values: Any, *, blocks: bool | None = None) -> pd.Series:
+    """Return street addresses as printed names that never point at one house.
+
+    US-style numbering (house numbers in the hundreds and thousands along a
+    street) gives the hundred block, ``"6306 N HERMITAGE AVE"`` ->
+    ``"63XX N Hermitage Ave"``; numbering from 1 up each street (UK, most of
+    Europe) gives the street, ``"Flat 3, 12 High Street, Leeds"`` ->
+    ``"High Street"``. Texts without a house number (blocks, intersections,
+    street names) are only cleaned (:func:`clean_place`); of a comma-separated
+    address, the "<number> <street>" part is kept (flats, towns and postcodes
+    are dropped).
+
+    Parameters
+    ----------
+    values
+        Address texts.
+    blocks
+        True: hundred blocks; False: street names only; None (default): hundred
+        blocks when at least half the house numbers are 100 or more.
 
     Examples
     --------
     >>> hundred_block(["6306 N HERMITAGE AVE", "45 W MADISON ST", "011XX W ROBSON ST",
     ...                "N CLARK ST & W DEVON AVE", None]).tolist()
     ['63XX N Hermitage Ave', '0XX W Madison St', '11XX W Robson St', 'N Clark St & W Devon Ave', '']
+    >>> hundred_block(["Flat 3, 12 High Street, Leeds LS1 4AB", "4-6 Briggate"]).tolist()
+    ['High Street', 'Briggate']
     """
     text = pd.Series(values, dtype=object).astype("string").fillna("")
-    parts = text.str.extract(r"^\s*(\d{1,6})[A-Za-z]?(?:-\d+)?\s+(\D.*)$")
-    number = pd.to_numeric(parts[0], errors="coerce")
-    block = (number // 100).astype("Int64").astype("string") + "XX " + parts[1]
-    out = text.where(number.isna(), block).fillna("")
+    parts = text.str.extract(_NUMBERED)
+    first = pd.to_numeric(parts[0].str.extract(r"^(\d+)")[0], errors="coerce")
+    numbered = first.notna()
+    if blocks is None:
+        blocks = bool(numbered.any()) and bool((first[numbered] >= 100).mean() >= 0.5)
+    named = parts[1].str.strip()
+    if blocks:
+        named = (first // 100).astype("Int64").astype("string") + "XX " + named
+    out = text.where(~numbered, named).fillna("")
     return out.map(clean_place).astype(object)
 
 

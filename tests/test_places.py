@@ -82,6 +82,17 @@ def test_place_names_from_streets_and_areas() -> None:
     inc = _points([50, 60, 70, 80], [90, 95, 110, 105])
     out = place_names(_hot(), inc, streets=streets)
     assert out.loc[0, "place_name"] == "Robson St"
+    # two streets that cross at the place: the corner
+    cross = pd.concat([streets, gpd.GeoDataFrame(
+        {"name": ["Burrard St"]}, geometry=[LineString([(100, -50), (100, 300)])], crs=CRS)])
+    inc2 = _points([50, 60, 70, 101, 99, 102], [95, 101, 99, 20, 30, 40])
+    corner = place_names(_hot(), inc2, streets=cross, min_count=2)
+    assert set(corner.loc[0, "place_name"].split(" & ")) == {"Robson St", "Burrard St"}
+    apart = cross.assign(geometry=[LineString([(0, 100), (300, 100)]),
+                                   LineString([(1100, 900), (1100, 1300)]),
+                                   LineString([(250, 150), (250, 300)])])
+    inc3 = _points([50, 60, 70, 195, 190, 195], [95, 101, 99, 180, 170, 190])
+    assert " / " in place_names(_hot(), inc3, streets=apart, min_count=2).loc[0, "place_name"]
     assert out.loc[1, "place_name"] == "near Main St"  # no incidents: nearest its centre
     wards = gpd.GeoDataFrame(
         {"ward": ["Meadows", "Castle"]},

@@ -626,7 +626,8 @@ def place_names(
     streets
         Street lines with a name column (``streets_name``, detected when None): a
         place is named after the street(s) nearest most of its incidents (or, with
-        no incidents, the street nearest its centre).
+        no incidents, the street nearest its centre); two streets that cross within
+        :data:`CORNER_REACH` m of the place are its corner, ``"Robson St & Burrard St"``.
     areas
         Named polygons (neighbourhoods, beats, wards; name column ``areas_name``,
         detected when None): the area holding the place's centre, as the last source
@@ -763,6 +764,7 @@ def _nearest_streets(
         near = gpd.sjoin_nearest(pts, named, how="left")
         near = near[~near.index.duplicated()]
         out.update(_top_names(near[name].fillna(""), near["g"], min_count))
+        out = _corners(out, hot, named, name)
     rest = hot[hot["hotspot_id"].astype(int).isin([h for h in left if h not in out])]
     if len(rest):
         pts = gpd.GeoDataFrame(
@@ -775,6 +777,29 @@ def _nearest_streets(
         for g, value in zip(near["g"], near[name], strict=True):
             if isinstance(value, str) and value:
                 out[int(g)] = "near " + value
+    return out
+
+
+#: Farthest a crossing of two streets may be from a place to name it (m).
+CORNER_REACH = 100.0
+
+
+def _corners(
+    names: dict[int, str], hot: gpd.GeoDataFrame, streets: gpd.GeoDataFrame, column: str
+) -> dict[int, str]:
+    """Write "A / B" as the corner "A & B" where the two streets cross at the place."""
+    geom = dict(zip(hot["hotspot_id"].astype(int), hot.geometry, strict=True))
+    out = dict(names)
+    for hid, text in names.items():
+        a, _, b = text.partition(" / ")
+        if not b:
+            continue
+        line_a, line_b = (
+            shapely.union_all(streets.geometry[streets[column] == s].to_numpy()) for s in (a, b)
+        )
+        crossing = shapely.intersection(line_a, line_b)
+        if not crossing.is_empty and crossing.distance(geom[hid]) <= CORNER_REACH:
+            out[hid] = f"{a} & {b}"
     return out
 
 

@@ -278,3 +278,23 @@ def test_trim_keeps_a_quiet_cell_enclosed_by_busy_ones() -> None:
     assert out["concentration"].iloc[0] == pytest.approx(2.0 * (40 / 41) * 9 / 8)
     untouched = trim_to_counts(hot, cells.assign(n_incidents=1))  # nothing printable: kept
     assert untouched.geometry.iloc[0].equals(hot.geometry.iloc[0])
+
+
+@pytest.mark.shared_data
+def test_areas_named_in_other_languages_name_places(shared_data) -> None:
+    """Mexico City's boroughs ('nomgeo', accents) name its car-jacking hotspots."""
+    from hotspot.present.context import name_places
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.read_incidents(shared_data / "other_exports" / "cdmx_car_jacking.gpkg")
+    boroughs = gpd.read_file(shared_data / "other_exports" / "cdmx_alcaldias.gpkg")
+    hot = hs.hotspots(inc).head(5)
+    named = name_places(hot, inc, {"Alcaldías": boroughs.to_crs(inc.crs)})
+    assert (named["place_source"] == "area").all()
+    assert set(named["place_name"]) <= set(boroughs["nomgeo"])
+    assert any(not name.isascii() for name in boroughs["nomgeo"])  # accents kept as given
+    wards = gpd.read_file(shared_data / "other_exports" / "nottingham_wards.gpkg")
+    from hotspot.scan.places import layer_name_column
+
+    assert layer_name_column(wards) == "ward_name"

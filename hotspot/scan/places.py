@@ -76,6 +76,12 @@ _GENERIC = re.compile(
     re.IGNORECASE,
 )
 _AREA_KINDS = {
+    "alcaldia",
+    "municipio",
+    "colonia",
+    "barrio",
+    "commune",
+    "quartier",
     "precinct",
     "ward",
     "district",
@@ -90,7 +96,24 @@ _AREA_KINDS = {
     "parish",
 }
 _BLANK = {"", "unknown", "n/a", "na", "none", "null", "-", "no location"}
-_NAME_COLUMNS = ("name", "street", "st_name", "full_name", "fullname", "road_name", "label")
+_NAME_COLUMNS = (
+    "name",
+    "street",
+    "st_name",
+    "full_name",
+    "fullname",
+    "road_name",
+    "label",
+    # other languages of police and city exports
+    "nombre",
+    "nomgeo",
+    "nom",
+    "nome",
+    "naam",
+    "calle",
+    "rue",
+    "strasse",
+)
 
 
 # ------------------------------------------------------------------ map grid
@@ -416,6 +439,10 @@ def _top_names(names: pd.Series, groups: pd.Series, min_count: int) -> dict[int,
 def layer_name_column(layer: gpd.GeoDataFrame) -> str | None:
     """Return the column of a layer that holds names (``name``, ``st_name``...), or None.
 
+    By column name (also ``nombre``, ``nomgeo``, ``nom``, ``calle``, ``rue``...), else
+    the one area-kind column (``ward``, ``precinct``, ``alcaldia``...), else the one
+    text column whose values mostly differ (codes are numbers).
+
     Examples
     --------
     >>> from shapely.geometry import Point
@@ -423,6 +450,9 @@ def layer_name_column(layer: gpd.GeoDataFrame) -> str | None:
     'ST_NAME'
     >>> layer_name_column(gpd.GeoDataFrame({"ward": ["A"]}, geometry=[Point(0, 0)]))
     'ward'
+    >>> layer_name_column(gpd.GeoDataFrame({"municip": [9], "nomgeo": ["Cuauhtémoc"]},
+    ...                                    geometry=[Point(0, 0)]))
+    'nomgeo'
     """
     lowered = {str(c).lower(): str(c) for c in layer.columns if c != layer.geometry.name}
     for hint in _NAME_COLUMNS:
@@ -430,7 +460,16 @@ def layer_name_column(layer: gpd.GeoDataFrame) -> str | None:
             if low == hint or low.endswith("_" + hint) or low.startswith(hint + "_"):
                 return col
     kinds = [col for low, col in lowered.items() if low in _AREA_KINDS]
-    return kinds[0] if len(kinds) == 1 else None
+    if len(kinds) == 1:
+        return kinds[0]
+    # one text column holding many different values: the names (codes are numbers)
+    text = [
+        c
+        for c in lowered.values()
+        if (layer[c].dtype == object or pd.api.types.is_string_dtype(layer[c]))
+        and layer[c].nunique() > 0.5 * len(layer)
+    ]
+    return text[0] if len(text) == 1 else None
 
 
 def _name_column(layer: gpd.GeoDataFrame, given: str | None, what: str) -> str:

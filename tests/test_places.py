@@ -102,7 +102,8 @@ def test_place_names_from_streets_and_areas() -> None:
     out = place_names(_hot(), None, areas=wards)
     assert out["place_name"].tolist() == ["Meadows ward", "Castle ward"]
     with pytest.raises(InvalidInputError, match="areas_name"):
-        place_names(_hot(), None, areas=wards.rename(columns={"ward": "w"}).assign(other="x"))
+        two_names = wards.rename(columns={"ward": "w"}).assign(other=["x", "y"])
+        place_names(_hot(), None, areas=two_names)
 
 
 def test_map_grid_references() -> None:

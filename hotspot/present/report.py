@@ -622,6 +622,12 @@ def briefing(
     hot = _top_places(hot_all, inc, top, min_count)
     extent, off_map = _overview_extent(inc, cells, mask, choices)
     grid = place_grid(extent, hot)
+    note_choice(
+        choices,
+        "grid",
+        f"{grid.size:g} m squares" + (f", cut {grid.sub} x {grid.sub}" if grid.sub > 1 else ""),
+        "about 8 round squares across the overview; small squares about 2.5 across a place map",
+    )
     hot = name_places(
         hot, inc, layers, grid=grid, address=address, addresses=addresses, min_count=min_count
     )

@@ -483,7 +483,9 @@ def merge_reports(reports: list[IngestReport | None], plan: _Plan | None) -> Ing
         time_quality=tq, sources=list(dict.fromkeys(s for r in reps for s in r.sources)),
         notes=notes,
         time_zone=first.time_zone if first else None,
-        time_zone_source=first.time_zone_source if first else "",
+        time_zone_source=(sample.time_zone_source  # how the dataset's zone was found
+                          if sample is not None and plan is not None and "tz" in plan.choices
+                          else first.time_zone_source if first else ""),
         failed_sources=failed, stacked_locations=stacks,
     )
     assert report.rows_read == report.rows_kept + report.rows_dropped

@@ -544,3 +544,27 @@ def test_title_says_what_where_and_the_period_asked_for(memphis, tmp_path):
     assert "Street robbery, Memphis, 15 Feb – 15 Apr 2019" in texts[0]
     assert "incidents recorded 1 Mar – 31 Mar 2019" in texts[0]
     assert "Street robbery, Memphis, 15 Feb – 15 Apr 2019" in texts[1]  # footer of every page
+
+
+def test_advice_lines_of_every_catalogue_measure_are_plain():
+    """Headline and 'Why' of each measure the catalogue can recommend, as printed."""
+    from hotspot.present.report_text import _actions
+    from hotspot.respond.evidence import load_catalogue
+
+    cat = load_catalogue()
+    n = len(cat)
+    scores = pd.DataFrame({
+        "hotspot_id": 1, "intervention": cat.index, "name": cat["name"].to_numpy(),
+        "prevented": np.linspace(9.0, 1.0, n), "prevented_low": 0.0, "prevented_high": 12.0,
+        "effect": cat["effect_central"].fillna(0.1).to_numpy(), "effect_low": 0.0,
+        "effect_high": 0.5, "capital": 1000.0, "annual_cost": 50.0, "currency": "USD",
+        "reason": "analyst text (53 studies, evidence verified; Braga et al. 2019)",
+    })
+    for start in range(0, n, 3):  # three measures a place, as printed
+        items = _actions(1, scores.iloc[start:start + 3], None, [])
+        for item in items:
+            assert not _JARGON.search(item["text"]), item["text"]
+            assert not re.search(r"\d+%|range \d|\(\d+ studies", item["text"]), item["text"]
+        whys = [i["text"] for i in items if i["text"].startswith("Why:")]
+        assert len(whys) == len(scores.iloc[start:start + 3])
+        assert all(w.endswith("(sources: method page).") for w in whys)

@@ -164,3 +164,53 @@ def test_hour_zero_is_a_placeholder_only_when_far_above_hours_23_and_1(counts, c
                    and c0 > HOUR0_PLACEHOLDER_RATIO * (counts[23] + counts[1]) / 2)
     assert np.all(q[hours == 0] == ("midnight" if placeholder else "exact"))
     assert np.all(q[hours != 0] == "exact")
+
+
+CITIES = {"America/Chicago": (-87.65, 41.85), "Europe/London": (-0.12, 51.5),
+          "Australia/Sydney": (151.2, -33.87), "Asia/Kolkata": (77.2, 28.6),
+          "Pacific/Auckland": (174.76, -36.85)}
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.sampled_from(sorted(CITIES)), st.one_of(st.sampled_from([0, 300, 360, 780, 840, 660,
+                                                                   600, 1110, 1380]),
+                                                  st.integers(0, 1439)),
+       st.booleans(), st.integers(0, 3000), st.integers(10, 30))
+def test_one_clock_time_is_dates_only_when_it_is_local_midnight(zone, minute, utc, day0, n):
+    """A constant clock time is dates only for naive 00:00 or local midnight in UTC.
+
+    Local midnight in UTC: the time plus one of the zone's UTC offsets over the data's
+    dates is 00:00 (05:00 or 06:00 in Chicago, 18:30 the day before in Kolkata).
+    """
+    lon, lat = CITIES[zone]
+    days = pd.Timestamp("2012-01-01") + pd.to_timedelta(day0 + 3 * np.arange(n), "D")
+    stamps = days + pd.Timedelta(minutes=minute)
+    text = [f"{t:%Y-%m-%dT%H:%M}" + ("Z" if utc else "") for t in stamps]
+    rng = np.random.default_rng(n)
+    df = pd.DataFrame({"lon": lon + rng.uniform(-0.02, 0.02, n),
+                       "lat": lat + rng.uniform(-0.02, 0.02, n), "date": text})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        gdf = read_incidents(df)
+    rep = ingest_report(gdf)
+    assert rep.rows_read == rep.rows_kept == n and rep.time_zone == zone
+    span = pd.date_range(days[0] - pd.Timedelta(days=1), days[-1] + pd.Timedelta(days=1))
+    noon = span + pd.Timedelta(hours=12)
+    utc_noon = noon.tz_localize(zone).tz_convert("UTC").tz_localize(None)
+    offsets = {int(m) for m in ((noon - utc_noon).total_seconds() // 60)}
+    match = [o for o in offsets if (minute + o) % 1440 == 0]
+    q = gdf["time_quality"].astype(str)
+    day = gdf["occurred_at"].dt.strftime("%Y-%m-%d").tolist()
+    if minute == 0 and not utc:
+        assert (q == "date_only").all() and day == list(days.strftime("%Y-%m-%d"))
+    elif match:
+        assert (q == "date_only").all()
+        expected = (stamps + pd.Timedelta(minutes=match[0])).strftime("%Y-%m-%d")
+        assert day == list(expected)
+    else:
+        assert not (q == "date_only").any()
+        assert any("every record is at" in w for w in rep.warnings)
+        if utc:  # the instants, shown on the zone's clock
+            local = pd.DatetimeIndex(stamps).tz_localize("UTC").tz_convert(zone)
+            assert (gdf["occurred_at"].to_numpy() == local.to_numpy()).all()

@@ -75,6 +75,7 @@ from hotspot.present.report_text import (
     _peak,
     _period_text,
     _time_table,
+    name_source,
 )
 from hotspot.present.report_text import (
     offence_label as _offence_label,
@@ -301,20 +302,6 @@ def _select(
     return all_inc, inc, mask, counts
 
 
-def _name_source(hot: gpd.GeoDataFrame, source: str) -> str:
-    """Where the names of ``source`` come from, in words an officer can weigh."""
-    labels = hot.attrs.get("hotspot", {}).get("places", {}).get("labels", {})
-    return {
-        "address": "the locations recorded with the incidents here (the most frequent)",
-        "address points": "the nearest addresses in "
-        + labels.get("address points", "other records")
-        + " (the incidents carry no address)",
-        "streets": "the streets nearest most incidents here"
-        + (f" (map layer '{labels['streets']}')" if labels.get("streets") else ""),
-        "area": "the named area that holds the place (no address or street is known)",
-    }.get(source, "no address, street or area is known: the grid square")
-
-
 def _hotspot_info(
     row: pd.Series,
     ctx: dict[str, Any],
@@ -347,7 +334,7 @@ def _hotspot_info(
         else f"{int(row['rank'])}. Place in grid square {ref}",
         "headline": f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% "
         f"of all incidents in the area) on {float(row['area_km2']):.2f} km²{conc}.{busiest} "
-        f"Name: {_name_source(ctx['hot'], str(row['place_source']))}.",
+        f"Name: {name_source(ctx['hot'], str(row['place_source']))}.",
         "table_title": "When: incidents by " + table["title"] if table else "When",
         "time_table": table,
         "time_note": analyses["time_reason"] or "No incident here has a known time of day.",
@@ -636,6 +623,12 @@ def briefing(
     hot = _top_places(hot_all, inc, top, min_count)
     extent, off_map = _overview_extent(inc, cells, mask, choices)
     grid = place_grid(extent, hot)
+    note_choice(
+        choices,
+        "grid",
+        f"{grid.size:g} m squares" + (f", cut {grid.sub} x {grid.sub}" if grid.sub > 1 else ""),
+        "about 8 round squares across the overview; small squares about 2.5 across a place map",
+    )
     hot = name_places(
         hot, inc, layers, grid=grid, address=address, addresses=addresses, min_count=min_count
     )
@@ -840,7 +833,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         "after dusk or before dawn."
         + "".join(
             f" {chr(39) + 'near' + chr(39) if src == 'address points' else 'Place'} names: "
-            f"{_name_source(hot, src)}."
+            f"{name_source(hot, src)}."
             for src in sorted(set(hot["place_source"]) - {"grid"})
         ),
     )

@@ -23,6 +23,7 @@ from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import LEFT
 from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.menu import response_menu
+from hotspot.scan.places import ADDRESS_REACH
 
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 _CATALOGUE = load_catalogue()
@@ -399,18 +400,7 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
         f"Grid cell size: {_cell_size(ctx['cells'])}; hotspots found: {len(hot_all)}; "
         f"shown: {len(ctx['hot'])} (the top {opts['top']} with at least {m} incidents)."
         + _trimmed_text(ctx["hot_all"], m),
-        (
-            "Place names come from "
-            + ", ".join(sources)
-            + (
-                f" (address column '{places['choices']['address']['value']}')"
-                if "address" in places.get("choices", {})
-                else ""
-            )
-            + ". "
-            if sources
-            else ""
-        )
+        _names_method(ctx["hot"], sources, places, m)
         + f"Map grid: squares of {grid.size:,.0f} m, letters from the west, numbers "
         "from the north"
         + (
@@ -462,6 +452,50 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
         ("Privacy", privacy),
         ("Caveats", caveats),
     ]
+
+
+def name_source(hot: Any, source: str) -> str:
+    """Return where the names of ``source`` come from, in words an officer can weigh."""
+    labels = hot.attrs.get("hotspot", {}).get("places", {}).get("labels", {})
+    return {
+        "address": "the locations recorded with the incidents here (the most frequent)",
+        "address points": "the nearest addresses in "
+        + labels.get("address points", "other records")
+        + " (the incidents carry no address)",
+        "streets": "the streets nearest most incidents here"
+        + (f" (map layer '{labels['streets']}')" if labels.get("streets") else ""),
+        "area": "the named area that holds the place (no address or street is known)",
+    }.get(source, "no address, street or area is known: the grid square")
+
+
+def _names_method(hot: Any, sources: list[str], places: dict[str, Any], m: int) -> str:
+    """Return the method line on place names: each source, its column, the rules."""
+    if not sources:
+        return ""
+    choices = places.get("choices", {})
+    column = {
+        "address": choices.get("address", {}).get("value"),
+        "address points": choices.get("addresses", {}).get("value"),
+        "streets": choices.get("streets", {}).get("value"),
+        "area": choices.get("areas", {}).get("value"),
+    }
+    parts = [
+        name_source(hot, src) + (f", column '{column[src]}'" if column.get(src) else "")
+        for src in sources
+        if src != "grid"
+    ]
+    text = "Place names: " + "; ".join(parts) if parts else "Places are named by grid square"
+    if set(sources) & {"address", "address points", "streets"}:
+        text += (
+            f". An address, block or street names a place only when at least {m} incidents "
+            "point to it"
+        )
+    if "address points" in sources:
+        text += (
+            f"; address points give hundred blocks (never a house number), within "
+            f"{ADDRESS_REACH:.0f} m of the incidents"
+        )
+    return text + ". "
 
 
 def _trimmed_text(hot_all: Any, m: int) -> str:

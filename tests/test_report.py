@@ -21,7 +21,7 @@ pdfium = pytest.importorskip("pypdfium2")
 # words that must never reach an officer's page
 _DEVELOPER = re.compile(
     r"Error|Traceback|Exception|not requested|not available \(|hs\.\w|patrol_hours|"
-    r"None|nan\b|NaT|…|\bn/a\b",
+    r"None|nan\b|NaT|…|\bn/a\b|\w\(s\)",
 )
 
 
@@ -447,6 +447,7 @@ def test_west_yorkshire_names_from_police_uk_locations(shared_data, tmp_path):
     for page in [texts[0], *places]:
         assert "On or near" not in page
     for page in places:
+        assert not _DEVELOPER.search(page) and not _JARGON.search(page), page
         assert re.search(r"\d\. [A-Z][a-z]+", page)
         assert "Place in grid square" not in page
 

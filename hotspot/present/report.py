@@ -222,7 +222,8 @@ def _emerging(
         return {}, ""
     months = inc["occurred_at"].dt.tz_localize(None).dt.to_period("M").nunique()
     if months < 6:
-        return {}, f"The data cover {months} month(s): too short to tell a trend."
+        span = "1 month" if months == 1 else f"{months} months"
+        return {}, f"The data cover only {span}: too short to tell a trend."
     keep = [c for c in ("row", "col") if c in units.columns] + ["geometry"]
     ehsa = emerging_hotspots(inc, units[keep], freq="M")
     note = " (fewer than 10 months of data: indicative only)" if months < 10 else ""

@@ -569,3 +569,38 @@ def test_advice_lines_of_every_catalogue_measure_are_plain():
         whys = [i["text"] for i in items if i["text"].startswith("Why:")]
         assert len(whys) == len(scores.iloc[start:start + 3])
         assert all(w.endswith("(sources: method page).") for w in whys)
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_rank_labels_of_a_dense_pack_never_overlap(shared_data, tmp_path, monkeypatch):
+    """West Yorkshire capped at 1 km²: read the labels of each page as it was saved."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from hotspot.present.labels import label_boxes
+
+    figures = []
+    save = PdfPages.savefig
+
+    def keep(self, figure=None, **kw):
+        figures.append(figure)
+        return save(self, figure, **kw)
+
+    monkeypatch.setattr(PdfPages, "savefig", keep)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("west_yorkshire")
+        briefing(inc, tmp_path / "wy.pdf", top=10, interventions=False, previous=False)
+    maps_drawn = 0
+    for fig in figures:
+        for ax in fig.axes:
+            labels = [t for t in ax.texts if t.get_gid() == "rank_label"]
+            if not labels:
+                continue
+            maps_drawn += 1
+            boxes = label_boxes(ax)  # where the PDF's draw placed them
+            assert len(boxes) == len(labels)
+            for i, a in enumerate(boxes):
+                for b in boxes[i + 1:]:
+                    assert not a.overlaps(b), (fig.number, a, b)
+    assert maps_drawn >= 1 + 5  # the overview and the places' own maps

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import shutil
 import warnings
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -322,13 +323,20 @@ def test_rules_are_decided_once_for_the_whole_dataset(tmp_path):
             mem["location_quality"].astype(str).tolist()
         report = scale.ingest_report(ddf)
         _check_same_report(report, mem)
-        assert report.detected == hs.ingest_report(mem).detected
+        ref = hs.ingest_report(mem)
+        assert report.detected == ref.detected
+        # the stacks of the partitions add up to the dataset's, in the same words
+        assert [w for w in report.warnings if w.startswith("stacked")] == \
+            [w for w in ref.warnings if w.startswith("stacked")]
         assert "rules" in report.notes[0] or any("rules" in n for n in report.notes)
     assert (mem["occurred_at"].dt.minute != 0).any()  # clock: HHMM in every file
     stacked = got["location_quality"].astype(str) == "stacked"
     assert stacked.sum() == 0  # (clock has no stack)
     got = scale.read_incidents(stamps, tz="America/Chicago").compute()
     assert (got["location_quality"].astype(str) == "stacked").sum() == 30
+    assert scale.ingest_report(got_ddf := scale.read_incidents(stamps)).stacked_locations[
+        "count"].tolist() == [30]
+    assert got_ddf.npartitions == 3
     assert (got["time_quality"].astype(str) == "midnight").sum() == 70
 
 
@@ -456,3 +464,33 @@ def test_automatic_bandwidth_equals_in_memory(n, weighted):
                               weight, got)
         assert h == _rule_choice(xy, w, weight, kernel, ref)
         assert got == ref
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(-10**6, 10**6), st.text(
+    alphabet="abcé ,;", max_size=12)), min_size=1, max_size=60),
+       blocksize=st.integers(1, 400), crlf=st.booleans(), blank=st.integers(0, 60))
+def test_csv_blocks_hold_every_row_once_in_order(tmp_path_factory, rows, blocksize, crlf,
+                                                 blank):
+    """Blocks cut at line starts: their rows, in order, are the file's rows."""
+    from hotspot.ingest.readers import read_csv_block
+    from hotspot.scale.read import _block_bounds, _block_rows, _Part
+
+    frame = pd.DataFrame(rows, columns=["n", "text"])
+    end = "\r\n" if crlf else "\n"
+    lines = frame.to_csv(index=False, lineterminator=end).split(end)
+    lines.insert(min(blank, len(lines) - 1) + 1, "")  # a blank line somewhere
+    path = tmp_path_factory.mktemp("blocks") / "f.csv"
+    path.write_bytes(end.join(lines).encode("utf-8"))
+    whole = pd.read_csv(path, keep_default_na=False)
+    bounds, header_end = _block_bounds(path, blocksize)
+    pieces, offset = [], 0
+    for a, b in pairwise(bounds):
+        n = _block_rows(_Part(str(path), "csv-block", block=(a, b, header_end)))
+        got = read_csv_block(path, a, b, header_end, "utf-8", ",") if n else whole.iloc[:0]
+        assert len(got) == n
+        pieces.append(got.assign(row_id=np.arange(offset, offset + n)))
+        offset += n
+    got = pd.concat(pieces, ignore_index=True)
+    assert got["row_id"].tolist() == list(range(len(whole)))
+    assert got["n"].astype(int).tolist() == whole["n"].astype(int).tolist()

@@ -18,7 +18,7 @@ import shapely
 
 from hotspot.exceptions import InvalidInputError
 from hotspot.present.furniture import _halo, _overlap
-from hotspot.scan.places import clean_place, layer_name_column, place_names
+from hotspot.scan.places import clean_place, hundred_block, layer_name_column, place_names
 
 __all__ = ["name_places", "read_layers", "street_labels", "streets_from_addresses"]
 
@@ -316,8 +316,9 @@ def streets_from_addresses(
     if address not in points.columns:
         msg = f"`points` has no column {address!r}; columns: {list(points.columns)}."
         raise InvalidInputError(msg)
-    text = points[address].astype("string").fillna("")
-    street = text.str.replace(r"^\s*\d+[A-Za-z]?\s+", "", regex=True).map(clean_place)
+    # the street of each address: house numbers, flats and postcodes dropped
+    street = hundred_block(points[address].to_numpy(), blocks=False)
+    street.index = points.index
     ok = (street != "") & ~points.geometry.is_empty.to_numpy()
     frame = pd.DataFrame(
         {

@@ -36,6 +36,7 @@ from hotspot._core.meta import attach, get_meta, note_choice
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.ingest.incidents import DROP_REASONS, TIME_QUALITIES
 from hotspot.ingest.incidents import read_incidents as _read_one
+from hotspot.ingest.locations import add_stacks, stack_line
 from hotspot.ingest.readers import (
     _CSV_SUFFIXES,
     _PARQUET_SUFFIXES,
@@ -59,6 +60,7 @@ SAMPLE_BUDGET = 200_000
 """Rows of the whole sample: each partition gives ``SAMPLE_BUDGET // npartitions``
 rows (between 100 and :data:`SAMPLE_ROWS`)."""
 _MARKER = "_hotspot_incidents.json"  # marks a folder written by write_incidents
+_STACK_WARNING = "stacked locations:"  # the warning of hotspot.ingest.locations.stack_line
 
 
 @dataclass(frozen=True)
@@ -183,18 +185,23 @@ def _csv_parts(files: list[Path], blocksize: int | None, notes: list[str]) -> li
 def _count_block_rows(parts: list[_Part]) -> list[_Part]:
     """Give each CSV block the row_id of its first row (rows of the file's earlier blocks).
 
-    The blocks' rows are counted on the cluster, one task per block.
+    The blocks' rows are counted on the cluster, one task per block; a block of blank
+    lines only (a file's trailing empty lines) holds no row and is left out.
     """
     blocks = [i for i, p in enumerate(parts) if p.kind == "csv-block"]
     if not blocks:
         return parts
     dask, _ = require_dask()
-    rows = dask.compute(*[dask.delayed(_block_rows)(parts[i]) for i in blocks])
-    out = list(parts)
+    rows = dict(zip(blocks, dask.compute(*[dask.delayed(_block_rows)(parts[i])
+                                           for i in blocks]), strict=True))
+    out = []
     before: dict[str, int] = {}
-    for i, k in zip(blocks, rows, strict=True):
-        out[i] = replace(parts[i], offset=before.get(parts[i].path, 0))
-        before[parts[i].path] = before.get(parts[i].path, 0) + int(k)
+    for i, part in enumerate(parts):
+        if i not in rows:
+            out.append(part)
+        elif rows[i]:
+            out.append(replace(part, offset=before.get(part.path, 0)))
+            before[part.path] = before.get(part.path, 0) + int(rows[i])
     return out
 
 
@@ -425,7 +432,8 @@ def merge_reports(reports: list[IngestReport | None], plan: _Plan | None) -> Ing
     seen: dict[str, int] = {}
     for r in ok:
         for w in r.warnings:
-            seen[w] = seen.get(w, 0) + 1
+            if not w.startswith(_STACK_WARNING):  # added up over the partitions below
+                seen[w] = seen.get(w, 0) + 1
     warns = [w if k == 1 or len(ok) == 1 else f"{w} [in {k} of {len(ok)} files]"
              for w, k in seen.items()]
     failed = {k: v for r in reps for k, v in r.failed_sources.items()}
@@ -450,6 +458,9 @@ def merge_reports(reports: list[IngestReport | None], plan: _Plan | None) -> Ing
                 notes.append(n)
     rows_read = sum(r.rows_read for r in reps)
     rows_kept = sum(r.rows_kept for r in reps)
+    stacks = add_stacks([r.stacked_locations for r in ok], rows_kept)
+    if len(stacks):
+        warns.append(stack_line(stacks, rows_kept))
     if rows_read and sum(dropped.values()) > 0.1 * rows_read:
         warns.append(f"{sum(dropped.values()):,} of {rows_read:,} rows "
                      f"({sum(dropped.values()) / rows_read:.0%}) were dropped")
@@ -462,7 +473,7 @@ def merge_reports(reports: list[IngestReport | None], plan: _Plan | None) -> Ing
         notes=notes,
         time_zone=first.time_zone if first else None,
         time_zone_source=first.time_zone_source if first else "",
-        failed_sources=failed,
+        failed_sources=failed, stacked_locations=stacks,
     )
     assert report.rows_read == report.rows_kept + report.rows_dropped
     return report

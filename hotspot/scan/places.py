@@ -76,6 +76,12 @@ _GENERIC = re.compile(
     re.IGNORECASE,
 )
 _AREA_KINDS = {
+    "alcaldia",
+    "municipio",
+    "colonia",
+    "barrio",
+    "commune",
+    "quartier",
     "precinct",
     "ward",
     "district",
@@ -90,7 +96,24 @@ _AREA_KINDS = {
     "parish",
 }
 _BLANK = {"", "unknown", "n/a", "na", "none", "null", "-", "no location"}
-_NAME_COLUMNS = ("name", "street", "st_name", "full_name", "fullname", "road_name", "label")
+_NAME_COLUMNS = (
+    "name",
+    "street",
+    "st_name",
+    "full_name",
+    "fullname",
+    "road_name",
+    "label",
+    # other languages of police and city exports
+    "nombre",
+    "nomgeo",
+    "nom",
+    "nome",
+    "naam",
+    "calle",
+    "rue",
+    "strasse",
+)
 
 
 # ------------------------------------------------------------------ map grid
@@ -416,6 +439,10 @@ def _top_names(names: pd.Series, groups: pd.Series, min_count: int) -> dict[int,
 def layer_name_column(layer: gpd.GeoDataFrame) -> str | None:
     """Return the column of a layer that holds names (``name``, ``st_name``...), or None.
 
+    By column name (also ``nombre``, ``nomgeo``, ``nom``, ``calle``, ``rue``...), else
+    the one area-kind column (``ward``, ``precinct``, ``alcaldia``...), else the one
+    text column whose values mostly differ (codes are numbers).
+
     Examples
     --------
     >>> from shapely.geometry import Point
@@ -423,6 +450,9 @@ def layer_name_column(layer: gpd.GeoDataFrame) -> str | None:
     'ST_NAME'
     >>> layer_name_column(gpd.GeoDataFrame({"ward": ["A"]}, geometry=[Point(0, 0)]))
     'ward'
+    >>> layer_name_column(gpd.GeoDataFrame({"municip": [9], "nomgeo": ["Cuauhtémoc"]},
+    ...                                    geometry=[Point(0, 0)]))
+    'nomgeo'
     """
     lowered = {str(c).lower(): str(c) for c in layer.columns if c != layer.geometry.name}
     for hint in _NAME_COLUMNS:
@@ -430,7 +460,16 @@ def layer_name_column(layer: gpd.GeoDataFrame) -> str | None:
             if low == hint or low.endswith("_" + hint) or low.startswith(hint + "_"):
                 return col
     kinds = [col for low, col in lowered.items() if low in _AREA_KINDS]
-    return kinds[0] if len(kinds) == 1 else None
+    if len(kinds) == 1:
+        return kinds[0]
+    # one text column holding many different values: the names (codes are numbers)
+    text = [
+        c
+        for c in lowered.values()
+        if (layer[c].dtype == object or pd.api.types.is_string_dtype(layer[c]))
+        and layer[c].nunique() > 0.5 * len(layer)
+    ]
+    return text[0] if len(text) == 1 else None
 
 
 def _name_column(layer: gpd.GeoDataFrame, given: str | None, what: str) -> str:
@@ -460,24 +499,50 @@ def _name_column(layer: gpd.GeoDataFrame, given: str | None, what: str) -> str:
     raise InvalidInputError(msg)
 
 
-def hundred_block(values: Any) -> pd.Series:
-    """Return street addresses as hundred blocks, as printed ("63XX N Hermitage Ave").
+# "12", "12A", "12-14", "1200-1210": a house number, or a range of them
+_HOUSE = r"\d{1,6}[A-Za-z]?(?:\s*-\s*\d{1,6}[A-Za-z]?)?"
+# the "<number> <street>" part of an address ("Flat 3, 12 High Street, Leeds LS1 4AB")
+_NUMBERED = re.compile(rf"(?:^|,)\s*({_HOUSE})\s+([^\d,][^,]*)")
 
-    A house number is cut to its hundred block, so that a name never points at
-    one house; texts without a house number (blocks, intersections, street
-    names) are only cleaned (:func:`clean_place`).
+
+def hundred_block(values: Any, *, blocks: bool | None = None) -> pd.Series:
+    """Return street addresses as printed names that never point at one house.
+
+    US-style numbering (house numbers in the hundreds and thousands along a
+    street) gives the hundred block, ``"6306 N HERMITAGE AVE"`` ->
+    ``"63XX N Hermitage Ave"``; numbering from 1 up each street (UK, most of
+    Europe) gives the street, ``"Flat 3, 12 High Street, Leeds"`` ->
+    ``"High Street"``. Texts without a house number (blocks, intersections,
+    street names) are only cleaned (:func:`clean_place`); of a comma-separated
+    address, the "<number> <street>" part is kept (flats, towns and postcodes
+    are dropped).
+
+    Parameters
+    ----------
+    values
+        Address texts.
+    blocks
+        True: hundred blocks; False: street names only; None (default): hundred
+        blocks when at least half the house numbers are 100 or more.
 
     Examples
     --------
     >>> hundred_block(["6306 N HERMITAGE AVE", "45 W MADISON ST", "011XX W ROBSON ST",
     ...                "N CLARK ST & W DEVON AVE", None]).tolist()
     ['63XX N Hermitage Ave', '0XX W Madison St', '11XX W Robson St', 'N Clark St & W Devon Ave', '']
+    >>> hundred_block(["Flat 3, 12 High Street, Leeds LS1 4AB", "4-6 Briggate"]).tolist()
+    ['High Street', 'Briggate']
     """
     text = pd.Series(values, dtype=object).astype("string").fillna("")
-    parts = text.str.extract(r"^\s*(\d{1,6})[A-Za-z]?(?:-\d+)?\s+(\D.*)$")
-    number = pd.to_numeric(parts[0], errors="coerce")
-    block = (number // 100).astype("Int64").astype("string") + "XX " + parts[1]
-    out = text.where(number.isna(), block).fillna("")
+    parts = text.str.extract(_NUMBERED)
+    first = pd.to_numeric(parts[0].str.extract(r"^(\d+)")[0], errors="coerce")
+    numbered = first.notna()
+    if blocks is None:
+        blocks = bool(numbered.any()) and bool((first[numbered] >= 100).mean() >= 0.5)
+    named = parts[1].str.strip()
+    if blocks:
+        named = (first // 100).astype("Int64").astype("string") + "XX " + named
+    out = text.where(~numbered, named).fillna("")
     return out.map(clean_place).astype(object)
 
 
@@ -509,6 +574,18 @@ def _address_points(
     )
 
 
+def _incidents_of(incidents: Any, member: pd.Series | None, left: list[int]) -> Any:
+    """Return the incidents of the places ``left`` as points with their place ``g``."""
+    if incidents is None or member is None:
+        return []
+    keep = member.isin(left).fillna(False).to_numpy(dtype=bool)
+    return gpd.GeoDataFrame(
+        {"g": member[keep].to_numpy()},
+        geometry=incidents.geometry[keep].to_numpy(),
+        crs=incidents.crs,
+    )
+
+
 #: Farthest an address point may be from an incident to name its place (m): a block.
 ADDRESS_REACH = 150.0
 
@@ -530,16 +607,11 @@ def _nearest_blocks(
     out: dict[int, str] = {}
     if len(points) == 0:
         return out
-    if incidents is not None and member is not None:
-        keep = member.isin(left).fillna(False).to_numpy(dtype=bool)
-        pts = gpd.GeoDataFrame(
-            {"g": member[keep].to_numpy()}, geometry=incidents.geometry[keep].to_numpy(),
-            crs=incidents.crs,
-        )
-        if len(pts):
-            near = gpd.sjoin_nearest(pts, points, how="inner", max_distance=ADDRESS_REACH)
-            near = near[~near.index.duplicated()]
-            out.update(_top_names(near["name"], near["g"], min_count))
+    pts = _incidents_of(incidents, member, left)
+    if len(pts):
+        near = gpd.sjoin_nearest(pts, points, how="inner", max_distance=ADDRESS_REACH)
+        near = near[~near.index.duplicated()]
+        out.update(_top_names(near["name"], near["g"], min_count))
     rest = hot[hot["hotspot_id"].astype(int).isin([h for h in left if h not in out])]
     if len(rest):
         area = gpd.GeoDataFrame(
@@ -593,7 +665,8 @@ def place_names(
     streets
         Street lines with a name column (``streets_name``, detected when None): a
         place is named after the street(s) nearest most of its incidents (or, with
-        no incidents, the street nearest its centre).
+        no incidents, the street nearest its centre); two streets that cross within
+        :data:`CORNER_REACH` m of the place are its corner, ``"Robson St & Burrard St"``.
     areas
         Named polygons (neighbourhoods, beats, wards; name column ``areas_name``,
         detected when None): the area holding the place's centre, as the last source
@@ -684,7 +757,15 @@ def place_names(
             if kind in _AREA_KINDS:
                 text = f"{kind.capitalize()} {text}" if text.isdigit() else f"{text} {kind}"
             names[hid], source[hid] = text, "area"
-    grid = grid or place_grid(out.total_bounds if len(out) else (0, 0, 1, 1), out)
+    if grid is None:
+        grid = place_grid(out.total_bounds if len(out) else (0, 0, 1, 1), out)
+        note_choice(
+            choices,
+            "grid",
+            f"{grid.size:g} m squares" + (f", cut {grid.sub} x {grid.sub}" if grid.sub > 1 else ""),
+            "about 8 round squares across the hotspots; small squares about 2.5 across a "
+            "place map (hotspot.scan.places.place_grid)",
+        )
     refs = grid.ref(centres.x.to_numpy(), centres.y.to_numpy()) if len(out) else []
     out["grid_ref"] = pd.Series(refs, index=out.index, dtype=object)
     out["place_name"] = [
@@ -717,17 +798,12 @@ def _nearest_streets(
     if len(named) == 0:
         return {}
     out: dict[int, str] = {}
-    if incidents is not None and member is not None:
-        keep = member.isin(left).fillna(False).to_numpy(dtype=bool)
-        pts = gpd.GeoDataFrame(
-            {"g": member[keep].to_numpy()},
-            geometry=incidents.geometry[keep].to_numpy(),
-            crs=incidents.crs,
-        )
-        if len(pts):
-            near = gpd.sjoin_nearest(pts, named, how="left")
-            near = near[~near.index.duplicated()]
-            out.update(_top_names(near[name].fillna(""), near["g"], min_count))
+    pts = _incidents_of(incidents, member, left)
+    if len(pts):
+        near = gpd.sjoin_nearest(pts, named, how="left")
+        near = near[~near.index.duplicated()]
+        out.update(_top_names(near[name].fillna(""), near["g"], min_count))
+        out = _corners(out, hot, named, name)
     rest = hot[hot["hotspot_id"].astype(int).isin([h for h in left if h not in out])]
     if len(rest):
         pts = gpd.GeoDataFrame(
@@ -740,6 +816,29 @@ def _nearest_streets(
         for g, value in zip(near["g"], near[name], strict=True):
             if isinstance(value, str) and value:
                 out[int(g)] = "near " + value
+    return out
+
+
+#: Farthest a crossing of two streets may be from a place to name it (m).
+CORNER_REACH = 100.0
+
+
+def _corners(
+    names: dict[int, str], hot: gpd.GeoDataFrame, streets: gpd.GeoDataFrame, column: str
+) -> dict[int, str]:
+    """Write "A / B" as the corner "A & B" where the two streets cross at the place."""
+    geom = dict(zip(hot["hotspot_id"].astype(int), hot.geometry, strict=True))
+    out = dict(names)
+    for hid, text in names.items():
+        a, _, b = text.partition(" / ")
+        if not b:
+            continue
+        line_a, line_b = (
+            shapely.union_all(streets.geometry[streets[column] == s].to_numpy()) for s in (a, b)
+        )
+        crossing = shapely.intersection(line_a, line_b)
+        if not crossing.is_empty and crossing.distance(geom[hid]) <= CORNER_REACH:
+            out[hid] = f"{a} & {b}"
     return out
 
 

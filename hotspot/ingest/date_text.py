@@ -135,6 +135,7 @@ class _When:
     how: str
     order: str = ""  # how the day/month order was decided, when it mattered
     real_midnight: np.ndarray | None = None  # rows at 00:00 that are a real time (hour 0)
+    hour_zero: tuple[bool, str] | None = None  # hour 0 of an hour column: placeholder? why
     one_clock: _OneClock | None = None  # a constant clock time read as dates, to verify
 
 
@@ -739,7 +740,8 @@ def _with_time(when: _When, s: pd.Series, form: str | None = None) -> _When:
     if (form or _time_form(s)) == "hours":  # whole numbers 0-23: an hour column
         real, how = _real_hour_zero(secs / 3600.0, used, s.name)
     return _When(_at_clock(when, secs, has), np.zeros(len(s), bool), when.empty, failed, res,
-                 when.how + " + time column" + how, when.order, real_midnight=real)
+                 when.how + " + time column" + how, when.order, real_midnight=real,
+                 hour_zero=_hour_zero_choice(real, how))
 
 
 def _with_hour(when: _When, s: pd.Series) -> _When:
@@ -752,7 +754,7 @@ def _with_hour(when: _When, s: pd.Series) -> _When:
     real, how = _real_hour_zero(v, used, s.name)
     return _When(_at_clock(when, v * 3600.0, has), when.aware & ~has, when.empty,
                  when.failed, res, when.how + " + hour column" + how, when.order,
-                 real_midnight=real)
+                 real_midnight=real, hour_zero=_hour_zero_choice(real, how))
 
 
 def _real_hour_zero(hours: np.ndarray, used: np.ndarray, col: Any
@@ -766,6 +768,13 @@ def _real_hour_zero(hours: np.ndarray, used: np.ndarray, col: Any
                               lambda: _hour_zero(hours[used]))
     real = used & (hours == 0) & (not placeholder)
     return real, f" ({why})" if why else ""
+
+
+def _hour_zero_choice(real: np.ndarray | None, how: str) -> tuple[bool, str] | None:
+    """Return the hour-0 decision for a column's ``hour_zero`` (None: no hour 0)."""
+    if real is None or not how:
+        return None
+    return "possible placeholder" in how, how.strip()[1:-1]
 
 
 # --------------------------------------------------------------------------------------
@@ -805,8 +814,10 @@ def _parse_parts(frame: pd.DataFrame, part_cols: dict[str, Any]) -> _When:
         if "minute" not in parts:  # with minutes, 00:00 is read as in a timestamp
             used = ~np.isnan(parts["hour"]) & ~empty & ~failed
             real, why = _real_hour_zero(parts["hour"], used, part_cols["hour"])
-            how += f" ({why})" if why else ""
-    return _When(values, np.zeros(n, bool), empty, failed, res, how, real_midnight=real)
+            how += why
+    return _When(values, np.zeros(n, bool), empty, failed, res, how, real_midnight=real,
+                 hour_zero=_hour_zero_choice(real, how[how.find(" ("):] if " (" in how
+                                             else ""))
 
 
 def _wall(s: pd.Series) -> np.ndarray:

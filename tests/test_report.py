@@ -600,6 +600,7 @@ def test_rank_labels_of_a_dense_pack_never_overlap(shared_data, tmp_path, monkey
             maps_drawn += 1
             boxes = label_boxes(ax)  # where the PDF's draw placed them
             assert len(boxes) == len(labels)
+            assert ax._hotspot_hidden_labels == 0  # every place in the table is on the map
             for i, a in enumerate(boxes):
                 for b in boxes[i + 1:]:
                     assert not a.overlaps(b), (fig.number, a, b)

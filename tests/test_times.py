@@ -596,3 +596,15 @@ def test_local_midnight_written_in_utc_is_dates_in_every_zone():
     assert (gdf["time_quality"] == "date_only").all()
     assert gdf["occurred_at"].dt.strftime("%Y-%m-%d").tolist() == [f"{d:%Y-%m-%d}"
                                                                    for d in lon_days]
+
+
+def test_every_row_at_midnight_utc_keeps_the_dates_written():
+    """All 00:00 'Z' in Chicago: dates with a spurious Z, not 18:00 the evening before."""
+    n = 12
+    days = pd.date_range("2020-03-01", periods=n, freq="2D")
+    df = pd.DataFrame({**points(n), "date": [f"{d:%Y-%m-%d}T00:00:00Z" for d in days]})
+    gdf = read(df)
+    assert (gdf["time_quality"] == "date_only").all()
+    assert gdf["occurred_at"].dt.strftime("%Y-%m-%d").tolist() == [f"{d:%Y-%m-%d}"
+                                                                   for d in days]
+    assert not any("every record is at" in w for w in ingest_report(gdf).warnings)

@@ -451,16 +451,16 @@ def _clock_minutes(w: _When) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _is_one_clock_time(w: _When, col: Any = None) -> bool:
     """Tell whether a date column carries one clock time on every row: then dates.
 
-    Naive midnight on every row, or local midnight written in UTC
-    (``2014-03-02 05:00:00+00``) or another offset, is ``date_only``: :func:`_as_dates`
-    makes each value the calendar date of the nearest midnight (05:00 is that day, 23:00
-    the next). Two
-    times exactly one hour apart (local midnight through daylight saving, written in
-    UTC) count as one. Needs every row at midnight (two rows or more), or at least 10
-    rows on 3 or more days for another time. A time other than naive 00:00 is checked
-    once the zone is known (:func:`hotspot.ingest.times._verify_one_clock`): it stays a
-    date only where it is local midnight in that zone written in UTC; otherwise the
-    times are kept and a warning names the time.
+    00:00 on every row (as written, with or without an offset: dates, some with a
+    spurious "Z"), or local midnight written in UTC (``2014-03-02 05:00:00+00``) or
+    another offset, is ``date_only``: :func:`_as_dates` makes each value the calendar
+    date of the nearest midnight (05:00 is that day, 23:00 the next). Two times exactly
+    one hour apart (local midnight through daylight saving, written in UTC) count as
+    one. Needs every row at naive midnight (two rows or more), or at least 10 rows on 3
+    or more days otherwise. A time other than 00:00 is checked once the zone is known
+    (:func:`hotspot.ingest.times._verify_one_clock`): it stays a date only where it is
+    local midnight in that zone written in UTC; otherwise the times are kept and a
+    warning names the time.
     """
     ok = ~w.empty & ~w.failed & (w.res == _RES_DATETIME)
     if w.how.startswith("epoch") or int(ok.sum()) < 2 or ok.sum() < (~w.empty & ~w.failed).sum():
@@ -491,8 +491,8 @@ def _as_dates(w: _When, col: Any) -> tuple[_When, str | None]:
     note = (f"date column {col!r} carries one clock time ({clock}{written}) on every row: "
             "read as dates (date_only), each the day of the nearest midnight")
     aware = w.aware & ~ok
-    naive_midnight = tod.size == 1 and tod[0] == 0 and not w.aware[ok].any()
-    check = None if naive_midnight else _OneClock(tuple(int(m) for m in tod), w.values,
+    midnight = tod.size == 1 and tod[0] == 0  # 00:00 as written: the dates written
+    check = None if midnight else _OneClock(tuple(int(m) for m in tod), w.values,
                                                   w.aware, col, note)
     return _When(values, aware, w.empty, w.failed, res, w.how, w.order,
                  one_clock=check), note

@@ -369,6 +369,11 @@ def _read_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
         detected[role] = str(c)
         if auto or role not in ("datetime", "start", "end"):
             note_choice(choices, role, str(c), why)
+    for role, w in whens.items():
+        if w.hour_zero is not None:
+            placeholder, why = w.hour_zero
+            note_choice(choices, "hour_zero" if role == "datetime" else f"{role}_hour_zero",
+                        "placeholder" if placeholder else "the hour 00:00-00:59", why)
     return _Parsed(whens.get("datetime"), whens.get("start"), whens.get("end"), fails,
                    warnings, notes)
 

@@ -215,11 +215,26 @@ def test_no_page_more_than_half_empty_but_the_last(memphis_pdf, memphis, precinc
 
 
 def test_maps_not_blank_and_classes_distinct_in_grey(memphis_pdf):
+    import pypdfium2.raw as raw
+
     for page in (0, 1):
         img = _grey(memphis_pdf, page)
         h, w = img.shape
         region = img[int(0.25 * h) : int(0.55 * h), int(0.08 * w) : int(0.5 * w)]
         assert (region < 240).mean() > 0.05 and region.std() > 20
+    # the cells of each class are one image in the PDF: read their colours as printed in
+    # grey; classes, and the lowest class and white (0 incidents), are far apart
+    levels = []
+    for obj in pdfium.PdfDocument(str(memphis_pdf))[0].get_objects(max_depth=3):
+        if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+            px = obj.get_bitmap(render=False).to_numpy().reshape(-1, 3)[:, ::-1]  # BGR
+            px = px[px.any(axis=1)].astype(float)  # transparent cells read as black
+            if len(px):
+                levels.append(float(np.median(px @ [0.299, 0.587, 0.114])))
+    assert len(levels) >= 4, levels
+    steps = np.diff(sorted([*levels, 255.0]))
+    # evenly spaced from white to the darkest red (grey 43): the widest equal steps
+    assert steps.min() >= 0.9 * (255 - 43) / len(levels), sorted(levels)
 
 
 def test_greyscale_legend_matches_map(memphis):

@@ -4,9 +4,10 @@ One column at a time, vectorized (:func:`_parse_dates`): explicit formats tried 
 spread sample, day/month order decided from every distinct value
 (:func:`_day_month_order`), two-digit years on a sliding pivot
 (:func:`_pivot_two_digit_years`), epoch numbers by magnitude, a date column whose rows
-all carry one clock time read as dates (:func:`_one_clock_time`), time-of-day or
-hour-of-day columns combined with their date (:func:`_with_time`, :func:`_with_hour`)
-and year/month/day/hour/minute columns (:func:`_parse_parts`). Values are local clock
+all carry one clock time read as dates (:func:`_as_dates`), time-of-day or
+hour-of-day columns combined with their date (:func:`_with_time`, :func:`_with_hour`;
+hour 0 read as a placeholder or not by :func:`_hour_zero`) and year/month/day/hour/minute
+columns (:func:`_parse_parts`). Values are local clock
 time, or UTC instants where the data carried an offset; the zone is applied later
 (:mod:`hotspot.ingest.time_zones`).
 """

@@ -498,8 +498,8 @@ def _verify_one_clock(w: _When, zone: str | None, notes: list[str], warnings: li
                       ) -> tuple[_When, bool]:
     """Keep a constant clock time as dates only where it is local midnight in ``zone``.
 
-    :func:`hotspot.ingest.date_text._one_clock_time` read a column whose every time is
-    one clock time (other than naive 00:00) as dates, before the zone was known. The
+    :func:`hotspot.ingest.date_text._as_dates` read a column whose every time is one
+    clock time (other than 00:00) as dates, before the zone was known. The
     rule: each value's clock time is midnight at one of the zone's UTC offsets over the
     data's dates, written in UTC (``05:00`` or ``06:00`` in America/Chicago, whose
     offsets are -5 h and -6 h; ``13:00``/``14:00`` in Australia/Sydney): local midnight

@@ -366,10 +366,21 @@ def _hotspot_info(
         "actions": _actions(
             hid, analyses["scores"], analyses["plan"], analyses["menus"].get(hid, []),
             hours_known=_hours_known(sub),
+            unknown=_unknown_details(sub, analyses["setting"]),
         ),
         "when": when,
         "dark_short": dark_short,
     }
+
+
+def _unknown_details(sub: gpd.GeoDataFrame, setting: Any) -> str:
+    """Name what the data do not record at a place that measures depend on (in words)."""
+    missing = []
+    if not setting or setting not in sub.columns or sub[setting].isna().mean() > 0.5:
+        missing.append("the type of place")
+    if "offence" not in sub.columns or sub["offence"].isna().mean() > 0.5:
+        missing.append("the offence")
+    return " or ".join(missing) or "every detail (type of place, offence)"
 
 
 def _hours_known(sub: gpd.GeoDataFrame) -> bool:

@@ -315,8 +315,8 @@ def test_rules_are_decided_once_for_the_whole_dataset(tmp_path):
     alone_clock = hs.read_incidents(clock / "a_0.csv")
     assert (alone_clock["occurred_at"].dt.minute == 0).all()  # alone: hours of the day
     for folder in (stamps, clock):
-        ddf = scale.read_incidents(folder, tz="America/Chicago")
-        mem = hs.read_incidents(folder, tz="America/Chicago")
+        ddf = scale.read_incidents(folder)  # the zone inferred once, as in memory
+        mem = hs.read_incidents(folder)
         _check_same_rows(ddf, mem, by_file=True)
         got = ddf.compute().reset_index(drop=True)
         assert got["location_quality"].astype(str).tolist() == \
@@ -325,6 +325,7 @@ def test_rules_are_decided_once_for_the_whole_dataset(tmp_path):
         _check_same_report(report, mem)
         ref = hs.ingest_report(mem)
         assert report.detected == ref.detected
+        assert report.time_zone_source == ref.time_zone_source
         # the stacks of the partitions add up to the dataset's, in the same words
         assert [w for w in report.warnings if w.startswith("stacked")] == \
             [w for w in ref.warnings if w.startswith("stacked")]

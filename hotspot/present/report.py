@@ -315,6 +315,8 @@ def _hotspot_info(
     table = _time_table(prof, m) if analyses["time_reason"] is None else None
     when = _peak(prof) if prof is not None and analyses["time_reason"] is None else "-"
     dark_text, dark_short = _dark_text(analyses["dark"], hid, analyses["dark_reason"], m)
+    if analyses["dark_reason"] is not None and analyses["dark_reason"] == analyses["time_reason"]:
+        dark_text = "Not known: the data have no time of day (see When)."  # said once, above
     mixes = []
     if "offence" in sub.columns and sub["offence"].nunique() > 1:
         mixes.append(("Offence mix", _mix(sub["offence"], m)))

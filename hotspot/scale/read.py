@@ -14,7 +14,18 @@ each, :data:`SAMPLE_BUDGET` in all), read by the same reader: the output CRS
 time, hour and offence columns, number separators, the one-clock-time and
 first-of-month rules, how a time column writes times, snapped points and stacked
 placeholder coordinates). Every partition is then read with those decisions fixed,
-so no partition decides on its own. Whatever the caller passes wins.
+so no partition decides on its own. Whatever the caller passes wins. The sample is
+the partitions' first rows: a rule that only later rows would change (a time column
+whose first rows are all whole hours 0-23, a stack that starts later in every file)
+is decided from the sample; pass the argument (``time=``, ``decimal=``...) to fix it.
+
+Still taken partition by partition, from its own rows: which of the fitting date
+formats parses a text column (the values are the same), the epoch unit of numbers,
+the repairs that compare a row with its partition's median point (swapped lat/lon,
+degree-like points among projected ones), and the data-quality warnings (rounded or
+snapped coordinates, share of midnight times, rows far from the median, stray
+dates), which the dataset's report lists once with the number of files that gave
+them. Stacked locations are added up over the partitions into one warning.
 """
 
 from __future__ import annotations
@@ -472,7 +483,9 @@ def merge_reports(reports: list[IngestReport | None], plan: _Plan | None) -> Ing
         time_quality=tq, sources=list(dict.fromkeys(s for r in reps for s in r.sources)),
         notes=notes,
         time_zone=first.time_zone if first else None,
-        time_zone_source=first.time_zone_source if first else "",
+        time_zone_source=(sample.time_zone_source  # how the dataset's zone was found
+                          if sample is not None and plan is not None and "tz" in plan.choices
+                          else first.time_zone_source if first else ""),
         failed_sources=failed, stacked_locations=stacks,
     )
     assert report.rows_read == report.rows_kept + report.rows_dropped

@@ -315,6 +315,8 @@ def _hotspot_info(
     table = _time_table(prof, m) if analyses["time_reason"] is None else None
     when = _peak(prof) if prof is not None and analyses["time_reason"] is None else "-"
     dark_text, dark_short = _dark_text(analyses["dark"], hid, analyses["dark_reason"], m)
+    if analyses["dark_reason"] is not None and analyses["dark_reason"] == analyses["time_reason"]:
+        dark_text = "Not known: the data have no time of day (see When)."  # said once, above
     mixes = []
     if "offence" in sub.columns and sub["offence"].nunique() > 1:
         mixes.append(("Offence mix", _mix(sub["offence"], m)))
@@ -364,10 +366,21 @@ def _hotspot_info(
         "actions": _actions(
             hid, analyses["scores"], analyses["plan"], analyses["menus"].get(hid, []),
             hours_known=_hours_known(sub),
+            unknown=_unknown_details(sub, analyses["setting"]),
         ),
         "when": when,
         "dark_short": dark_short,
     }
+
+
+def _unknown_details(sub: gpd.GeoDataFrame, setting: Any) -> str:
+    """Name what the data do not record at a place that measures depend on (in words)."""
+    missing = []
+    if not setting or setting not in sub.columns or sub[setting].isna().mean() > 0.5:
+        missing.append("the type of place")
+    if "offence" not in sub.columns or sub["offence"].isna().mean() > 0.5:
+        missing.append("the offence")
+    return " or ".join(missing) or "every detail (type of place, offence)"
 
 
 def _hours_known(sub: gpd.GeoDataFrame) -> bool:

@@ -17,10 +17,16 @@ def test_analyze_happy_path(tmp_path, capsys):
             "250",
             "--tz",
             "America/Chicago",
+            "--offence-label",
+            "Street robbery",
         ]
     )
     assert code == 0
     printed = capsys.readouterr().out
+    from pypdf import PdfReader
+
+    pdf = PdfReader(str(out / "memphis_robberies_2019_briefing.pdf"))
+    assert pdf.metadata.title.startswith("Street robbery, ")  # what, where, when
     assert f"Outputs written to {out}" in printed
     hotspots = pd.read_csv(out / "memphis_robberies_2019_hotspots.csv")
     assert len(hotspots) > 0

@@ -276,10 +276,13 @@ def test_national_grid_guessed_only_where_one_grid_fits(epsg, lon, lat, zone):
 
 
 def test_national_grid_not_guessed_where_several_fit():
+    from hotspot.present.cli import cli_text
+
     # Leeds on the British National Grid is also Poland's CS92 near Wroclaw
     with pytest.raises(CRSError, match=r"EPSG:27700 \(British National Grid\) puts them "
-                       r"around 53\.\d+, -1\.\d+ \(Europe/London\); EPSG:2180 \(Poland"):
+                       r"around 53\.\d+, -1\.\d+ \(Europe/London\); EPSG:2180 \(Poland") as err:
         hs.read_incidents(_grid_export(27700, -1.55, 53.8))
+    assert cli_text(str(err.value)).endswith("e.g. --crs 'EPSG:27700'.")  # the CLI's flag
     # US State Plane feet fit no national grid: the general advice
     chicago = pd.DataFrame({"X": [1176000.0, 1177000.0], "Y": [1900000.0, 1901000.0],
                             "Date": ["2020-01-01", "2020-01-02"]})

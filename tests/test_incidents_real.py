@@ -61,7 +61,8 @@ def west_yorkshire(shared_data):
 def test_chicago_assaults(chicago, shared_data):
     rep = check_accounting(chicago, 148_636)
     assert rep.rows_kept == 148_636
-    assert rep.detected == {"lon": "longitude", "lat": "latitude", "datetime": "date"}
+    assert rep.detected == {"lon": "longitude", "lat": "latitude", "datetime": "date",
+                            "setting": "loc_cat"}  # the place-type column, by its name
     assert rep.crs_in == "EPSG:4326" and rep.crs_out == "EPSG:32616"
     assert chicago.crs.to_epsg() == 32616
     assert rep.time_quality["midnight"] == 441

@@ -21,7 +21,7 @@ pdfium = pytest.importorskip("pypdfium2")
 # words that must never reach an officer's page
 _DEVELOPER = re.compile(
     r"Error|Traceback|Exception|not requested|not available \(|hs\.\w|patrol_hours|"
-    r"None|nan\b|NaT|…|\bn/a\b",
+    r"None|nan\b|NaT|…|\bn/a\b|\w\(s\)",
 )
 
 
@@ -215,11 +215,26 @@ def test_no_page_more_than_half_empty_but_the_last(memphis_pdf, memphis, precinc
 
 
 def test_maps_not_blank_and_classes_distinct_in_grey(memphis_pdf):
+    import pypdfium2.raw as raw
+
     for page in (0, 1):
         img = _grey(memphis_pdf, page)
         h, w = img.shape
         region = img[int(0.25 * h) : int(0.55 * h), int(0.08 * w) : int(0.5 * w)]
         assert (region < 240).mean() > 0.05 and region.std() > 20
+    # the cells of each class are one image in the PDF: read their colours as printed in
+    # grey; classes, and the lowest class and white (0 incidents), are far apart
+    levels = []
+    for obj in pdfium.PdfDocument(str(memphis_pdf))[0].get_objects(max_depth=3):
+        if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+            px = obj.get_bitmap(render=False).to_numpy().reshape(-1, 3)[:, ::-1]  # BGR
+            px = px[px.any(axis=1)].astype(float)  # transparent cells read as black
+            if len(px):
+                levels.append(float(np.median(px @ [0.299, 0.587, 0.114])))
+    assert len(levels) >= 4, levels
+    steps = np.diff(sorted([*levels, 255.0]))
+    # evenly spaced from white to the darkest red (grey 43): the widest equal steps
+    assert steps.min() >= 0.9 * (255 - 43) / len(levels), sorted(levels)
 
 
 def test_greyscale_legend_matches_map(memphis):
@@ -447,6 +462,7 @@ def test_west_yorkshire_names_from_police_uk_locations(shared_data, tmp_path):
     for page in [texts[0], *places]:
         assert "On or near" not in page
     for page in places:
+        assert not _DEVELOPER.search(page) and not _JARGON.search(page), page
         assert re.search(r"\d\. [A-Z][a-z]+", page)
         assert "Place in grid square" not in page
 
@@ -544,3 +560,73 @@ def test_title_says_what_where_and_the_period_asked_for(memphis, tmp_path):
     assert "Street robbery, Memphis, 15 Feb – 15 Apr 2019" in texts[0]
     assert "incidents recorded 1 Mar – 31 Mar 2019" in texts[0]
     assert "Street robbery, Memphis, 15 Feb – 15 Apr 2019" in texts[1]  # footer of every page
+
+
+def test_advice_lines_of_every_catalogue_measure_are_plain():
+    """Headline and 'Why' of each measure the catalogue can recommend, as printed."""
+    from hotspot.present.report_text import _actions
+    from hotspot.respond.evidence import load_catalogue
+
+    cat = load_catalogue()
+    n = len(cat)
+    scores = pd.DataFrame({
+        "hotspot_id": 1, "intervention": cat.index, "name": cat["name"].to_numpy(),
+        "prevented": np.linspace(9.0, 1.0, n), "prevented_low": 0.0, "prevented_high": 12.0,
+        "effect": cat["effect_central"].fillna(0.1).to_numpy(), "effect_low": 0.0,
+        "effect_high": 0.5, "capital": 1000.0, "annual_cost": 50.0, "currency": "USD",
+        "reason": "analyst text (53 studies, evidence verified; Braga et al. 2019)",
+    })
+    for start in range(0, n, 3):  # three measures a place, as printed
+        items = _actions(1, scores.iloc[start:start + 3], None, [])
+        for item in items:
+            assert not _JARGON.search(item["text"]), item["text"]
+            assert not re.search(r"\d+%|range \d|\(\d+ studies", item["text"]), item["text"]
+        whys = [i["text"] for i in items if i["text"].startswith("Why:")]
+        assert len(whys) == len(scores.iloc[start:start + 3])
+        assert all(w.endswith("(sources: method page).") for w in whys)
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_rank_labels_of_a_dense_pack_never_overlap(shared_data, tmp_path, monkeypatch):
+    """West Yorkshire capped at 1 km²: read the labels of each page as it was saved."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from hotspot.present.labels import label_boxes
+
+    figures = []
+    save = PdfPages.savefig
+
+    def keep(self, figure=None, **kw):
+        figures.append(figure)
+        return save(self, figure, **kw)
+
+    monkeypatch.setattr(PdfPages, "savefig", keep)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("west_yorkshire")
+        briefing(inc, tmp_path / "wy.pdf", top=10, interventions=False, previous=False)
+    maps_drawn = 0
+    for fig in figures:
+        for ax in fig.axes:
+            labels = [t for t in ax.texts if t.get_gid() == "rank_label"]
+            if not labels:
+                continue
+            maps_drawn += 1
+            boxes = label_boxes(ax)  # where the PDF's draw placed them
+            assert len(boxes) == len(labels)
+            assert ax._hotspot_hidden_labels == 0  # every place in the table is on the map
+            for i, a in enumerate(boxes):
+                for b in boxes[i + 1:]:
+                    assert not a.overlaps(b), (fig.number, a, b)
+    assert maps_drawn >= 1 + 5  # the overview and the places' own maps
+
+
+def test_if_it_fits_says_which_detail_is_missing():
+    from hotspot.present.report import _unknown_details
+
+    inc = gpd.GeoDataFrame({"loc": ["street", None], "offence": ["theft", "theft"]})
+    assert _unknown_details(inc, "loc") == "every detail (type of place, offence)"
+    assert _unknown_details(inc.drop(columns="offence"), "loc") == "the offence"
+    assert _unknown_details(inc, None) == "the type of place"
+    assert _unknown_details(inc[["loc"]], None) == "the type of place or the offence"

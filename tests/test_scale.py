@@ -315,21 +315,29 @@ def test_rules_are_decided_once_for_the_whole_dataset(tmp_path):
     alone_clock = hs.read_incidents(clock / "a_0.csv")
     assert (alone_clock["occurred_at"].dt.minute == 0).all()  # alone: hours of the day
     for folder in (stamps, clock):
-        ddf = scale.read_incidents(folder, tz="America/Chicago")
-        mem = hs.read_incidents(folder, tz="America/Chicago")
+        ddf = scale.read_incidents(folder)  # the zone inferred once, as in memory
+        mem = hs.read_incidents(folder)
         _check_same_rows(ddf, mem, by_file=True)
         got = ddf.compute().reset_index(drop=True)
         assert got["location_quality"].astype(str).tolist() == \
             mem["location_quality"].astype(str).tolist()
         report = scale.ingest_report(ddf)
         _check_same_report(report, mem)
-        assert report.detected == hs.ingest_report(mem).detected
+        ref = hs.ingest_report(mem)
+        assert report.detected == ref.detected
+        assert report.time_zone_source == ref.time_zone_source
+        # the stacks of the partitions add up to the dataset's, in the same words
+        assert [w for w in report.warnings if w.startswith("stacked")] == \
+            [w for w in ref.warnings if w.startswith("stacked")]
         assert "rules" in report.notes[0] or any("rules" in n for n in report.notes)
     assert (mem["occurred_at"].dt.minute != 0).any()  # clock: HHMM in every file
     stacked = got["location_quality"].astype(str) == "stacked"
     assert stacked.sum() == 0  # (clock has no stack)
     got = scale.read_incidents(stamps, tz="America/Chicago").compute()
     assert (got["location_quality"].astype(str) == "stacked").sum() == 30
+    assert scale.ingest_report(got_ddf := scale.read_incidents(stamps)).stacked_locations[
+        "count"].tolist() == [30]
+    assert got_ddf.npartitions == 3
     assert (got["time_quality"].astype(str) == "midnight").sum() == 70
 
 
@@ -459,7 +467,7 @@ def test_automatic_bandwidth_equals_in_memory(n, weighted):
         assert got == ref
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(rows=st.lists(st.tuples(st.integers(-10**6, 10**6), st.text(
     alphabet="abcé ,;", max_size=12)), min_size=1, max_size=60),
        blocksize=st.integers(1, 400), crlf=st.booleans(), blank=st.integers(0, 60))

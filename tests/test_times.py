@@ -510,6 +510,8 @@ def test_hour_zero_of_an_hour_column_is_a_real_hour_unless_far_above_its_neighbo
     assert at0.sum() == NIGHT[0]  # hour-0 incidents kept for darkness and time tables
     assert any("hour 0 (9 rows, 1.0 times the mean of hours 23 and 1) read as the hour "
                "00:00-00:59, not a placeholder" in s for s in rep.notes)
+    choice = gdf.attrs["hotspot"]["ingest"]["choices"]["hour_zero"]
+    assert choice["value"] == "the hour 00:00-00:59" and "9 rows" in choice["reason"]
     spike = NIGHT.copy()
     spike[0] = 60  # 6.7x its neighbours: what records systems write for an unknown time
     gdf = read(_hourly(spike))
@@ -518,6 +520,7 @@ def test_hour_zero_of_an_hour_column_is_a_real_hour_unless_far_above_its_neighbo
     assert (q[gdf["occurred_at"].dt.hour != 0] == "exact").all()
     assert any("hour 0 holds 60 rows, 6.7 times the mean of hours 23 and 1: read as a "
                "possible placeholder" in s for s in ingest_report(gdf).notes)
+    assert gdf.attrs["hotspot"]["ingest"]["choices"]["hour_zero"]["value"] == "placeholder"
 
 
 def test_hour_zero_rule_in_time_columns_of_hours_and_in_date_parts():
@@ -528,7 +531,8 @@ def test_hour_zero_rule_in_time_columns_of_hours_and_in_date_parts():
                           "day": d.dt.day, "hour": _hourly(NIGHT)["OCC_HOUR"]})
     gdf = read(parts)
     assert (gdf["time_quality"].astype(str) == "exact").all()
-    assert any("read as the hour 00:00-00:59" in s for s in ingest_report(gdf).notes)
+    assert any("hour (hour 0 (9 rows" in s and s.endswith("not a placeholder)")
+               for s in ingest_report(gdf).notes)
 
 
 def test_hour_zero_decision_does_not_depend_on_row_order():
@@ -592,3 +596,15 @@ def test_local_midnight_written_in_utc_is_dates_in_every_zone():
     assert (gdf["time_quality"] == "date_only").all()
     assert gdf["occurred_at"].dt.strftime("%Y-%m-%d").tolist() == [f"{d:%Y-%m-%d}"
                                                                    for d in lon_days]
+
+
+def test_every_row_at_midnight_utc_keeps_the_dates_written():
+    """All 00:00 'Z' in Chicago: dates with a spurious Z, not 18:00 the evening before."""
+    n = 12
+    days = pd.date_range("2020-03-01", periods=n, freq="2D")
+    df = pd.DataFrame({**points(n), "date": [f"{d:%Y-%m-%d}T00:00:00Z" for d in days]})
+    gdf = read(df)
+    assert (gdf["time_quality"] == "date_only").all()
+    assert gdf["occurred_at"].dt.strftime("%Y-%m-%d").tolist() == [f"{d:%Y-%m-%d}"
+                                                                   for d in days]
+    assert not any("every record is at" in w for w in ingest_report(gdf).warnings)

@@ -315,3 +315,30 @@ def test_french_offences_and_place_types_are_mapped():
     assert unmapped_values(got) == {}
     places = setting_group(pd.Series(["Voie publique", "Commerce", "Domicile", "Parking"]))
     assert places.tolist() == ["street", "commercial", "residence", "car_park"]
+
+
+def test_a_toronto_mci_style_export_keeps_its_hour_zero_incidents():
+    """OCC_DATE is local midnight written in UTC (04:00Z in summer, 05:00Z in winter),
+    the hour in OCC_HOUR with a plain night curve, the place type in PREMISES_TYPE."""
+    rng = np.random.default_rng(3)
+    curve = np.array([9, 7, 5, 4, 3, 3, 4, 6, 8, 9, 10, 11, 12, 12, 12, 13, 14, 15, 16, 16,
+                      15, 14, 13, 11])
+    hours = np.repeat(np.arange(24), curve * 3)
+    n = len(hours)
+    day = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 365, n), "D")
+    utc = (pd.DatetimeIndex(day).tz_localize("America/Toronto").tz_convert("UTC")
+           .strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+    df = pd.DataFrame({"EVENT_UNIQUE_ID": [f"GO-{i}" for i in range(n)], "OCC_DATE": utc,
+                       "OCC_HOUR": hours, "MCI_CATEGORY": "Break and Enter",
+                       "PREMISES_TYPE": rng.choice(["House", "Apartment", "Outside"], n),
+                       "LONG_WGS84": -79.40 + rng.normal(0, 0.02, n),
+                       "LAT_WGS84": 43.70 + rng.normal(0, 0.02, n)})
+    inc = _read(df)
+    rep = hs.ingest_report(inc)
+    assert rep.rows_kept == n and rep.time_zone == "America/Toronto"
+    assert rep.detected["hour"] == "OCC_HOUR" and rep.detected["setting"] == "PREMISES_TYPE"
+    assert (inc["time_quality"].astype(str) == "exact").all()  # hour 0 is an hour
+    local = inc["occurred_at"]
+    assert (local.dt.hour.to_numpy() == hours).all()
+    assert (local.dt.strftime("%Y-%m-%d").to_numpy() == day.strftime("%Y-%m-%d")).all()
+    assert (local.dt.hour == 0).sum() == 27

@@ -117,6 +117,7 @@ zones of the country that uses it). Web Mercator (no zones: it covers the world)
 never guessed; it is a candidate so that values it could also mean are not guessed."""
 
 _GRID_SHARE = 0.95  # share of the points that must lie in a grid's area of use
+_LOCAL_GRID = 10_000.0  # values all within this of 0, 0: a local grid, never guessed
 
 
 @functools.cache
@@ -137,7 +138,10 @@ def grid_candidates(xs: np.ndarray, ys: np.ndarray,
     zone of the country that uses it (``zone_at``, e.g. Europe/Paris for Lambert-93;
     any land for Web Mercator). The values alone cannot say more: Lambert-93 around
     Paris is also Web Mercator in the Netherlands, so the caller guesses only when one
-    grid fits and names every candidate otherwise.
+    grid fits and names every candidate otherwise. Values all within 10,000 of 0, 0 are
+    a local grid (a map sheet's own coordinates, e.g. spatstat's Chicago network in
+    feet), which would otherwise fit the grids whose origin lies on land (Portugal's):
+    they fit none.
 
     Parameters
     ----------
@@ -159,6 +163,8 @@ def grid_candidates(xs: np.ndarray, ys: np.ndarray,
     >>> [(e, round(lon, 2), round(lat, 2)) for e, _, lon, lat, _ in fits]
     [(27700, -1.55, 53.79)]
     """
+    if not len(xs) or np.nanmax(np.maximum(np.abs(xs), np.abs(ys))) < _LOCAL_GRID:
+        return []  # a local grid (distances from a corner of the map), not a national one
     step = max(1, len(xs) // 2000)
     sx, sy = np.asarray(xs, float)[::step], np.asarray(ys, float)[::step]
     mx, my = float(np.median(xs)), float(np.median(ys))

@@ -4,9 +4,10 @@ One column at a time, vectorized (:func:`_parse_dates`): explicit formats tried 
 spread sample, day/month order decided from every distinct value
 (:func:`_day_month_order`), two-digit years on a sliding pivot
 (:func:`_pivot_two_digit_years`), epoch numbers by magnitude, a date column whose rows
-all carry one clock time read as dates (:func:`_one_clock_time`), time-of-day or
-hour-of-day columns combined with their date (:func:`_with_time`, :func:`_with_hour`)
-and year/month/day/hour/minute columns (:func:`_parse_parts`). Values are local clock
+all carry one clock time read as dates (:func:`_as_dates`), time-of-day or
+hour-of-day columns combined with their date (:func:`_with_time`, :func:`_with_hour`;
+hour 0 read as a placeholder or not by :func:`_hour_zero`) and year/month/day/hour/minute
+columns (:func:`_parse_parts`). Values are local clock
 time, or UTC instants where the data carried an offset; the zone is applied later
 (:mod:`hotspot.ingest.time_zones`).
 """
@@ -135,6 +136,7 @@ class _When:
     how: str
     order: str = ""  # how the day/month order was decided, when it mattered
     real_midnight: np.ndarray | None = None  # rows at 00:00 that are a real time (hour 0)
+    hour_zero: tuple[bool, str] | None = None  # hour 0 of an hour column: placeholder? why
     one_clock: _OneClock | None = None  # a constant clock time read as dates, to verify
 
 
@@ -450,16 +452,16 @@ def _clock_minutes(w: _When) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _is_one_clock_time(w: _When, col: Any = None) -> bool:
     """Tell whether a date column carries one clock time on every row: then dates.
 
-    Naive midnight on every row, or local midnight written in UTC
-    (``2014-03-02 05:00:00+00``) or another offset, is ``date_only``: :func:`_as_dates`
-    makes each value the calendar date of the nearest midnight (05:00 is that day, 23:00
-    the next). Two
-    times exactly one hour apart (local midnight through daylight saving, written in
-    UTC) count as one. Needs every row at midnight (two rows or more), or at least 10
-    rows on 3 or more days for another time. A time other than naive 00:00 is checked
-    once the zone is known (:func:`hotspot.ingest.times._verify_one_clock`): it stays a
-    date only where it is local midnight in that zone written in UTC; otherwise the
-    times are kept and a warning names the time.
+    00:00 on every row (as written, with or without an offset: dates, some with a
+    spurious "Z"), or local midnight written in UTC (``2014-03-02 05:00:00+00``) or
+    another offset, is ``date_only``: :func:`_as_dates` makes each value the calendar
+    date of the nearest midnight (05:00 is that day, 23:00 the next). Two times exactly
+    one hour apart (local midnight through daylight saving, written in UTC) count as
+    one. Needs every row at naive midnight (two rows or more), or at least 10 rows on 3
+    or more days otherwise. A time other than 00:00 is checked once the zone is known
+    (:func:`hotspot.ingest.times._verify_one_clock`): it stays a date only where it is
+    local midnight in that zone written in UTC; otherwise the times are kept and a
+    warning names the time.
     """
     ok = ~w.empty & ~w.failed & (w.res == _RES_DATETIME)
     if w.how.startswith("epoch") or int(ok.sum()) < 2 or ok.sum() < (~w.empty & ~w.failed).sum():
@@ -490,8 +492,8 @@ def _as_dates(w: _When, col: Any) -> tuple[_When, str | None]:
     note = (f"date column {col!r} carries one clock time ({clock}{written}) on every row: "
             "read as dates (date_only), each the day of the nearest midnight")
     aware = w.aware & ~ok
-    naive_midnight = tod.size == 1 and tod[0] == 0 and not w.aware[ok].any()
-    check = None if naive_midnight else _OneClock(tuple(int(m) for m in tod), w.values,
+    midnight = tod.size == 1 and tod[0] == 0  # 00:00 as written: the dates written
+    check = None if midnight else _OneClock(tuple(int(m) for m in tod), w.values,
                                                   w.aware, col, note)
     return _When(values, aware, w.empty, w.failed, res, w.how, w.order,
                  one_clock=check), note
@@ -739,7 +741,8 @@ def _with_time(when: _When, s: pd.Series, form: str | None = None) -> _When:
     if (form or _time_form(s)) == "hours":  # whole numbers 0-23: an hour column
         real, how = _real_hour_zero(secs / 3600.0, used, s.name)
     return _When(_at_clock(when, secs, has), np.zeros(len(s), bool), when.empty, failed, res,
-                 when.how + " + time column" + how, when.order, real_midnight=real)
+                 when.how + " + time column" + how, when.order, real_midnight=real,
+                 hour_zero=_hour_zero_choice(real, how))
 
 
 def _with_hour(when: _When, s: pd.Series) -> _When:
@@ -752,7 +755,7 @@ def _with_hour(when: _When, s: pd.Series) -> _When:
     real, how = _real_hour_zero(v, used, s.name)
     return _When(_at_clock(when, v * 3600.0, has), when.aware & ~has, when.empty,
                  when.failed, res, when.how + " + hour column" + how, when.order,
-                 real_midnight=real)
+                 real_midnight=real, hour_zero=_hour_zero_choice(real, how))
 
 
 def _real_hour_zero(hours: np.ndarray, used: np.ndarray, col: Any
@@ -766,6 +769,13 @@ def _real_hour_zero(hours: np.ndarray, used: np.ndarray, col: Any
                               lambda: _hour_zero(hours[used]))
     real = used & (hours == 0) & (not placeholder)
     return real, f" ({why})" if why else ""
+
+
+def _hour_zero_choice(real: np.ndarray | None, how: str) -> tuple[bool, str] | None:
+    """Return the hour-0 decision for a column's ``hour_zero`` (None: no hour 0)."""
+    if real is None or not how:
+        return None
+    return "possible placeholder" in how, how.strip()[1:-1]
 
 
 # --------------------------------------------------------------------------------------
@@ -805,8 +815,10 @@ def _parse_parts(frame: pd.DataFrame, part_cols: dict[str, Any]) -> _When:
         if "minute" not in parts:  # with minutes, 00:00 is read as in a timestamp
             used = ~np.isnan(parts["hour"]) & ~empty & ~failed
             real, why = _real_hour_zero(parts["hour"], used, part_cols["hour"])
-            how += f" ({why})" if why else ""
-    return _When(values, np.zeros(n, bool), empty, failed, res, how, real_midnight=real)
+            how += why
+    return _When(values, np.zeros(n, bool), empty, failed, res, how, real_midnight=real,
+                 hour_zero=_hour_zero_choice(real, how[how.find(" ("):] if " (" in how
+                                             else ""))
 
 
 def _wall(s: pd.Series) -> np.ndarray:

@@ -602,6 +602,7 @@ def read_incidents(
                              schema, warnings)
     report = _report(frame, keep, renamed, row_id, reason_code, dropped, placed, times,
                      loaded, detected, notes, warnings)
+    report.stacked_locations = stacks
     params = {"source": _describe(source), "x": x, "y": y, "lon": lon, "lat": lat,
               "crs": None if crs is None else str(crs), "datetime": datetime,
               "start": start, "end": end, "time": time, "hour": hour,

@@ -32,7 +32,8 @@ from hotspot._core.meta import note_choice
 from hotspot.exceptions import InvalidInputError
 from hotspot.ingest.rules import decide
 
-__all__ = ["LOCATION_QUALITIES", "StackRule", "location_codes", "stacked_locations"]
+__all__ = ["LOCATION_QUALITIES", "StackRule", "add_stacks", "location_codes", "stack_line",
+           "stacked_locations"]
 
 LOCATION_QUALITIES: tuple[str, ...] = ("exact", "stacked", "snapped")
 """Fixed vocabulary of the ``location_quality`` column."""
@@ -264,17 +265,67 @@ def location_quality(x: np.ndarray, y: np.ndarray, frame: pd.DataFrame, crs: obj
                           "lon": np.round(lon, 5), "lat": np.round(lat, 5),
                           "x": stacks["x"], "y": stacks["y"],
                           "expected": stacks["expected"], "address": address})
+    return quality, table, stack_line(table, n, rule)
+
+
+def stack_line(table: pd.DataFrame, n: int, rule: StackRule | None = None) -> str | None:
+    """Return the report warning naming the top stacks of ``table``, or None if empty.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Stacks as :func:`location_quality` returns them (``count``, ``lon``, ``lat``,
+        ``address``), largest first.
+    n : int
+        Number of incidents they are among.
+    rule : StackRule, optional
+        The rule that found them (for its wording).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"count": [30], "lon": [-87.65], "lat": [41.85], "address": [None]})
+    >>> stack_line(t, 300)[:46]
+    'stacked locations: 30 rows (10.0%) lie on 1 co'
+    """
+    if table.empty:
+        return None
+    rule = rule or StackRule()
+    k = int(table["count"].sum())
     shown = "; ".join(
         f"{r.count:,} at ({r.lon:.5f}, {r.lat:.5f})"
         + (f" {r.address!r}" if isinstance(r.address, str) else "")
         for r in table.head(5).itertuples())
-    line = (f"stacked locations: {int(flag.sum()):,} rows ({flag.mean():.1%}) lie on "
+    return (f"stacked locations: {k:,} rows ({k / max(n, 1):.1%}) lie on "
             f"{len(table)} coordinate(s) holding far more incidents than the places around "
             f"them ({rule.describe()}), likely placeholders for unknown or withheld "
             f"locations: {shown}. They are kept with location_quality 'stacked'; hotspots, "
             "lighting audits and briefings leave them out by default (stacked='keep' to "
             "include them)")
-    return quality, table, line
+
+
+def add_stacks(tables: list[pd.DataFrame], n: int) -> pd.DataFrame:
+    """Add up the stacks tables of the parts of a dataset (``n`` incidents in all).
+
+    Counts of one coordinate are summed; its other columns are those of the first
+    part that holds it; ``share`` is of ``n``; largest first.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"count": [10], "share": [0.1], "lon": [-87.65], "lat": [41.85],
+    ...                   "x": [1.0], "y": [2.0], "expected": [0.5], "address": [None]})
+    >>> add_stacks([t, t, t], 300)[["count", "share"]].to_dict("records")
+    [{'count': 30, 'share': 0.1}]
+    """
+    tables = [t for t in tables if len(t)]
+    if not tables:
+        return pd.DataFrame()
+    both = pd.concat(tables, ignore_index=True)
+    firsts = both.drop_duplicates(["x", "y"]).set_index(["x", "y"])
+    counts = both.groupby(["x", "y"], sort=False)["count"].sum()
+    out = firsts.assign(count=counts.reindex(firsts.index).astype(int)).reset_index()
+    out["share"] = out["count"] / max(n, 1)
+    out = out[list(tables[0].columns)]
+    return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def exclude_stacked(incidents: pd.DataFrame, stacked: str, choices: dict | None = None

@@ -63,6 +63,10 @@ class IngestReport:
         Files (partitions of a dataset read by :func:`hotspot.scale.read_incidents`)
         that could not be read at all -> why. Their rows are in none of the counts;
         every other file's rows are.
+    stacked_locations : pandas.DataFrame
+        The stacked placeholder coordinates and their counts (as in
+        ``attrs["hotspot"]["ingest"]["stacked_locations"]``; empty when none), so that
+        reports of the partitions of a dataset add up to the dataset's.
     """
 
     rows_read: int
@@ -79,6 +83,7 @@ class IngestReport:
     time_zone: str | None = None
     time_zone_source: str = ""
     failed_sources: dict[str, str] = field(default_factory=dict)
+    stacked_locations: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> IngestReport:
         # pandas deep-copies ``attrs`` on many operations; the report is shared, not copied.

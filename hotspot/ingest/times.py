@@ -369,6 +369,11 @@ def _read_times(frame: pd.DataFrame, cols: _Columns, args: dict[str, Any],
         detected[role] = str(c)
         if auto or role not in ("datetime", "start", "end"):
             note_choice(choices, role, str(c), why)
+    for role, w in whens.items():
+        if w.hour_zero is not None:
+            placeholder, why = w.hour_zero
+            note_choice(choices, "hour_zero" if role == "datetime" else f"{role}_hour_zero",
+                        "placeholder" if placeholder else "the hour 00:00-00:59", why)
     return _Parsed(whens.get("datetime"), whens.get("start"), whens.get("end"), fails,
                    warnings, notes)
 
@@ -493,8 +498,8 @@ def _verify_one_clock(w: _When, zone: str | None, notes: list[str], warnings: li
                       ) -> tuple[_When, bool]:
     """Keep a constant clock time as dates only where it is local midnight in ``zone``.
 
-    :func:`hotspot.ingest.date_text._one_clock_time` read a column whose every time is
-    one clock time (other than naive 00:00) as dates, before the zone was known. The
+    :func:`hotspot.ingest.date_text._as_dates` read a column whose every time is one
+    clock time (other than 00:00) as dates, before the zone was known. The
     rule: each value's clock time is midnight at one of the zone's UTC offsets over the
     data's dates, written in UTC (``05:00`` or ``06:00`` in America/Chicago, whose
     offsets are -5 h and -6 h; ``13:00``/``14:00`` in Australia/Sydney): local midnight

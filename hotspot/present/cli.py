@@ -414,7 +414,7 @@ def _setting(args: argparse.Namespace, incidents: Any) -> str | None:
     return found
 
 
-_CLI_FLAGS = (("pass tz=", "pass --tz ZONE"), ("tz='", "--tz '"),
+_CLI_FLAGS = (("pass tz=", "pass --tz ZONE"), ("tz='", "--tz '"), ("crs='", "--crs '"),
               ("period=(start, end)", "--period START END"), ("dayfirst=True", "--dayfirst"),
               ("pass time=/hour=", "pass --time/--hour"),
               ("pass sheet= to choose one, e.g. sheet=", "pass --sheet NAME, e.g. --sheet "),

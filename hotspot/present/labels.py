@@ -44,7 +44,13 @@ def label_boxes(ax: Any, renderer: Any = None) -> list[Any]:
     >>> len(label_boxes(ax))
     2
     """
-    renderer = renderer or ax.figure.canvas.get_renderer()
+    if renderer is None:
+        canvas = ax.figure.canvas
+        if not hasattr(canvas, "get_renderer"):  # a Figure made without pyplot
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            canvas = FigureCanvasAgg(ax.figure)
+        renderer = canvas.get_renderer()
     return [
         Text.get_window_extent(t, renderer)  # an Annotation's own box holds its leader
         for t in ax.texts

@@ -62,6 +62,7 @@ from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
 from hotspot.present.advice import evidence_lines
 from hotspot.present.context import name_places, read_layers
+from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import write_pages
 from hotspot.present.report_text import (
     _actions,
@@ -164,7 +165,7 @@ def _previous_change(
         "available": True,
         "n_prev": n_prev,
         "text": text,
-        "window": f"{prev_start:%d %b %Y} - {prev_end - pd.Timedelta(seconds=1):%d %b %Y}",
+        "window": period_label(prev_start, prev_end - pd.Timedelta(seconds=1)),
     }
 
 
@@ -221,7 +222,8 @@ def _emerging(
         return {}, ""
     months = inc["occurred_at"].dt.tz_localize(None).dt.to_period("M").nunique()
     if months < 6:
-        return {}, f"The data cover {months} month(s): too short to tell a trend."
+        span = "1 month" if months == 1 else f"{months} months"
+        return {}, f"The data cover only {span}: too short to tell a trend."
     keep = [c for c in ("row", "col") if c in units.columns] + ["geometry"]
     ehsa = emerging_hotspots(inc, units[keep], freq="M")
     note = " (fewer than 10 months of data: indicative only)" if months < 10 else ""
@@ -295,7 +297,7 @@ def _select(
     start, end = _period(all_inc if len(all_inc) else incidents, period)
     inc = all_inc[_in_window(all_inc["occurred_at"], start, end, closed_end=True)].copy()
     if len(inc) == 0:
-        msg = f"No incident in the area during {start:%d %b %Y} - {end:%d %b %Y}; nothing to brief."
+        msg = f"No incident in the area during {period_label(start, end)}; nothing to brief."
         raise InvalidInputError(msg)
     counts = {"n_input": len(incidents), "n_area": len(all_inc), "start": start, "end": end}
     return all_inc, inc, mask, counts
@@ -313,6 +315,8 @@ def _hotspot_info(
     table = _time_table(prof, m) if analyses["time_reason"] is None else None
     when = _peak(prof) if prof is not None and analyses["time_reason"] is None else "-"
     dark_text, dark_short = _dark_text(analyses["dark"], hid, analyses["dark_reason"], m)
+    if analyses["dark_reason"] is not None and analyses["dark_reason"] == analyses["time_reason"]:
+        dark_text = "Not known: the data have no time of day (see When)."  # said once, above
     mixes = []
     if "offence" in sub.columns and sub["offence"].nunique() > 1:
         mixes.append(("Offence mix", _mix(sub["offence"], m)))
@@ -362,10 +366,21 @@ def _hotspot_info(
         "actions": _actions(
             hid, analyses["scores"], analyses["plan"], analyses["menus"].get(hid, []),
             hours_known=_hours_known(sub),
+            unknown=_unknown_details(sub, analyses["setting"]),
         ),
         "when": when,
         "dark_short": dark_short,
     }
+
+
+def _unknown_details(sub: gpd.GeoDataFrame, setting: Any) -> str:
+    """Name what the data do not record at a place that measures depend on (in words)."""
+    missing = []
+    if not setting or setting not in sub.columns or sub[setting].isna().mean() > 0.5:
+        missing.append("the type of place")
+    if "offence" not in sub.columns or sub["offence"].isna().mean() > 0.5:
+        missing.append("the offence")
+    return " or ".join(missing) or "every detail (type of place, offence)"
 
 
 def _hours_known(sub: gpd.GeoDataFrame) -> bool:

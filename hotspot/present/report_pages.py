@@ -202,12 +202,8 @@ def _table(
     return y
 
 
-def _time_table(ax: Any, table: dict[str, Any] | None, note: str) -> None:
+def _time_table(ax: Any, table: dict[str, Any]) -> None:
     """Incidents by time block and weekday as shaded cells with their counts."""
-    if table is None:
-        ax.set_axis_off()
-        ax.text(0, 1, "\n".join(textwrap.wrap(note, 44)), fontsize=_FONT, va="top")
-        return
     values = np.asarray(table["values"], dtype=float)
     shown = np.asarray(table["shown"], dtype=float)
     vmax = max(float(np.nanmax(shown)) if np.isfinite(shown).any() else 1.0, 1.0)
@@ -415,13 +411,18 @@ def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: flo
     note = _draw_map(ax, ctx, focus=info["hotspot_id"])
     title = textwrap.wrap(info["table_title"], _chars(RIGHT - 0.55, fig, _FONT + 1.5, True))
     fig.text(0.55, top, "\n".join(title), fontsize=_FONT + 1.5, fontweight="bold", va="top")
-    n_rows = len(info["time_table"]["rows"]) if info["time_table"] else 1
-    t_h = min(0.27, 0.035 * n_rows)
-    hax = fig.add_axes((0.63, top - 0.045 - 0.012 * len(title) - t_h, 0.31, t_h))
-    _time_table(hax, info["time_table"], info["time_note"])
+    if info["time_table"] is None:  # one sentence under the heading instead of a table
+        lines = textwrap.wrap(info["time_note"], _chars(RIGHT - 0.55, fig, _FONT))
+        y_note = top - _line_h(fig, _FONT + 1.5) * len(title) - 0.008
+        fig.text(0.55, y_note, "\n".join(lines), fontsize=_FONT, va="top")
+        y_right = y_note - _line_h(fig, _FONT) * len(lines) - 0.02
+    else:
+        t_h = min(0.27, 0.035 * len(info["time_table"]["rows"]))
+        hax = fig.add_axes((0.63, top - 0.045 - 0.012 * len(title) - t_h, 0.31, t_h))
+        _time_table(hax, info["time_table"])
+        y_right = hax.get_position().y0 - 0.02
     # under the map's scale bar and north arrow (placed in fractions of the map's height)
     below_map = top - map_h - labels_h - max(0.035, 0.075 * map_h + 0.012)
-    y_right = hax.get_position().y0 - 0.02
     beside, under = [], []
     for mix in info["mixes"]:
         fits = y_right - _table_height(fig, mix[1], _SMALL) >= below_map

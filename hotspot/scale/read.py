@@ -14,7 +14,18 @@ each, :data:`SAMPLE_BUDGET` in all), read by the same reader: the output CRS
 time, hour and offence columns, number separators, the one-clock-time and
 first-of-month rules, how a time column writes times, snapped points and stacked
 placeholder coordinates). Every partition is then read with those decisions fixed,
-so no partition decides on its own. Whatever the caller passes wins.
+so no partition decides on its own. Whatever the caller passes wins. The sample is
+the partitions' first rows: a rule that only later rows would change (a time column
+whose first rows are all whole hours 0-23, a stack that starts later in every file)
+is decided from the sample; pass the argument (``time=``, ``decimal=``...) to fix it.
+
+Still taken partition by partition, from its own rows: which of the fitting date
+formats parses a text column (the values are the same), the epoch unit of numbers,
+the repairs that compare a row with its partition's median point (swapped lat/lon,
+degree-like points among projected ones), and the data-quality warnings (rounded or
+snapped coordinates, share of midnight times, rows far from the median, stray
+dates), which the dataset's report lists once with the number of files that gave
+them. Stacked locations are added up over the partitions into one warning.
 """
 
 from __future__ import annotations
@@ -36,6 +47,7 @@ from hotspot._core.meta import attach, get_meta, note_choice
 from hotspot.exceptions import DataQualityWarning, InvalidInputError
 from hotspot.ingest.incidents import DROP_REASONS, TIME_QUALITIES
 from hotspot.ingest.incidents import read_incidents as _read_one
+from hotspot.ingest.locations import add_stacks, stack_line
 from hotspot.ingest.readers import (
     _CSV_SUFFIXES,
     _PARQUET_SUFFIXES,
@@ -59,6 +71,7 @@ SAMPLE_BUDGET = 200_000
 """Rows of the whole sample: each partition gives ``SAMPLE_BUDGET // npartitions``
 rows (between 100 and :data:`SAMPLE_ROWS`)."""
 _MARKER = "_hotspot_incidents.json"  # marks a folder written by write_incidents
+_STACK_WARNING = "stacked locations:"  # the warning of hotspot.ingest.locations.stack_line
 
 
 @dataclass(frozen=True)
@@ -430,7 +443,8 @@ def merge_reports(reports: list[IngestReport | None], plan: _Plan | None) -> Ing
     seen: dict[str, int] = {}
     for r in ok:
         for w in r.warnings:
-            seen[w] = seen.get(w, 0) + 1
+            if not w.startswith(_STACK_WARNING):  # added up over the partitions below
+                seen[w] = seen.get(w, 0) + 1
     warns = [w if k == 1 or len(ok) == 1 else f"{w} [in {k} of {len(ok)} files]"
              for w, k in seen.items()]
     failed = {k: v for r in reps for k, v in r.failed_sources.items()}
@@ -455,6 +469,9 @@ def merge_reports(reports: list[IngestReport | None], plan: _Plan | None) -> Ing
                 notes.append(n)
     rows_read = sum(r.rows_read for r in reps)
     rows_kept = sum(r.rows_kept for r in reps)
+    stacks = add_stacks([r.stacked_locations for r in ok], rows_kept)
+    if len(stacks):
+        warns.append(stack_line(stacks, rows_kept))
     if rows_read and sum(dropped.values()) > 0.1 * rows_read:
         warns.append(f"{sum(dropped.values()):,} of {rows_read:,} rows "
                      f"({sum(dropped.values()) / rows_read:.0%}) were dropped")
@@ -466,8 +483,10 @@ def merge_reports(reports: list[IngestReport | None], plan: _Plan | None) -> Ing
         time_quality=tq, sources=list(dict.fromkeys(s for r in reps for s in r.sources)),
         notes=notes,
         time_zone=first.time_zone if first else None,
-        time_zone_source=first.time_zone_source if first else "",
-        failed_sources=failed,
+        time_zone_source=(sample.time_zone_source  # how the dataset's zone was found
+                          if sample is not None and plan is not None and "tz" in plan.choices
+                          else first.time_zone_source if first else ""),
+        failed_sources=failed, stacked_locations=stacks,
     )
     assert report.rows_read == report.rows_kept + report.rows_dropped
     return report

@@ -623,3 +623,13 @@ def test_rank_labels_of_a_dense_pack_never_overlap(shared_data, tmp_path, monkey
                 for b in boxes[i + 1:]:
                     assert not a.overlaps(b), (fig.number, a, b)
     assert maps_drawn >= 1 + 5  # the overview and the places' own maps
+
+
+def test_if_it_fits_says_which_detail_is_missing():
+    from hotspot.present.report import _unknown_details
+
+    inc = gpd.GeoDataFrame({"loc": ["street", None], "offence": ["theft", "theft"]})
+    assert _unknown_details(inc, "loc") == "every detail (type of place, offence)"
+    assert _unknown_details(inc.drop(columns="offence"), "loc") == "the offence"
+    assert _unknown_details(inc, None) == "the type of place"
+    assert _unknown_details(inc[["loc"]], None) == "the type of place or the offence"

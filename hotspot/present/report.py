@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._core.coords import point_xy
 from hotspot._core.deprecation import (
     path_before_data,
     renamed_arguments,
@@ -84,7 +83,7 @@ from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
-from hotspot.scan.places import place_grid, trim_to_counts
+from hotspot.scan.places import grid_extent, place_grid, trim_to_counts
 from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
@@ -366,10 +365,21 @@ def _hotspot_info(
         "actions": _actions(
             hid, analyses["scores"], analyses["plan"], analyses["menus"].get(hid, []),
             hours_known=_hours_known(sub),
+            unknown=_unknown_details(sub, analyses["setting"]),
         ),
         "when": when,
         "dark_short": dark_short,
     }
+
+
+def _unknown_details(sub: gpd.GeoDataFrame, setting: Any) -> str:
+    """Name what the data do not record at a place that measures depend on (in words)."""
+    missing = []
+    if not setting or setting not in sub.columns or sub[setting].isna().mean() > 0.5:
+        missing.append("the type of place")
+    if "offence" not in sub.columns or sub["offence"].isna().mean() > 0.5:
+        missing.append("the offence")
+    return " or ".join(missing) or "every detail (type of place, offence)"
 
 
 def _hours_known(sub: gpd.GeoDataFrame) -> bool:
@@ -624,7 +634,7 @@ def briefing(
         # outlines on the cells that hold the incidents, not on a quiet cell Gi* marked
         hot_all = trim_to_counts(hot_all, cells, min_count)
     hot = _top_places(hot_all, inc, top, min_count)
-    extent, off_map = _overview_extent(inc, cells, mask, choices)
+    extent, off_map = _overview_extent(inc, mask, choices)
     grid = place_grid(extent, hot)
     note_choice(
         choices,
@@ -694,33 +704,25 @@ def briefing(
 
 
 def _overview_extent(
-    inc: gpd.GeoDataFrame, cells: Any, mask: Any, choices: dict[str, Any]
+    inc: gpd.GeoDataFrame, mask: Any, choices: dict[str, Any]
 ) -> tuple[Any, int]:
-    """Return the overview map's extent and how many incidents far from the rest lie off it.
+    """Return the overview map's extent and how many incidents lie off it.
 
-    The area's outline when given; else all incidents, except a few far from the rest
-    (beyond the 0.1-99.9 % range of x or y by more than a tenth of it, as police.uk
-    rows placed outside the force), which would shrink the map of everything else.
+    The area's outline when given; else :func:`hotspot.scan.places.grid_extent` of
+    the incidents (a few points far from the rest left off, still counted).
     """
     if mask is not None:
         return shapely.bounds(mask), 0
-    x, y = point_xy(inc.geometry)
-    ok = np.isfinite(x) & np.isfinite(y)
-    keep = ok.copy()
-    for v in (x, y):
-        lo, hi = np.quantile(v[ok], [0.001, 0.999])
-        pad = max(0.1 * (hi - lo), 500.0)
-        keep &= (v >= lo - pad) & (v <= hi + pad)
-    off = int((ok & ~keep).sum())
-    if off == 0 or not keep.any():
-        return (cells.total_bounds if cells is not None else inc.total_bounds), 0
+    extent, off = grid_extent(inc)  # as hs.hotspots and hotspot analyze: one grid
+    if off == 0:
+        return extent, 0
     note_choice(
         choices,
         "overview_extent",
-        [float(v) for v in (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max())],
+        [float(v) for v in extent],
         f"{off} incident(s) far from the rest left off the overview map (still counted)",
     )
-    return (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max()), off
+    return extent, off
 
 
 def _top_places(

@@ -221,8 +221,13 @@ def _actions(
     menu: list[str],
     *,
     hours_known: bool = True,
+    unknown: str = "the type of place",
 ) -> list[dict]:
-    """Items of 'What to do here': bold headings, reasons printed whole."""
+    """Items of 'What to do here': bold headings, reasons printed whole.
+
+    ``unknown`` names what the data do not record at the place (the type of place,
+    the offence) when measures that depend on it are offered "if it fits".
+    """
     items: list[dict[str, Any]] = []
     maybe: list[tuple[str, float, float, float]] = []
     if not hours_known:
@@ -265,7 +270,7 @@ def _actions(
             items.append({"text": f"Why: {why[:-1]} (sources: method page).", "x": LEFT + 0.03})
     if maybe:
         fits = "; ".join(f"{name}, about {_incidents(mid)} a year" for name, _, mid, _ in maybe)
-        items.append({"text": f"The data do not record the type of place here. If it fits: "
+        items.append({"text": f"The data do not record {unknown} here. If it fits: "
                       f"{fits}. Check on site.", "x": LEFT + 0.03})
     items.extend({"text": line.strip(), "x": LEFT + 0.03} for line in menu)
     if plan is not None:

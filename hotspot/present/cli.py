@@ -44,7 +44,7 @@ from hotspot.present.report_scope import select_offences
 from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
 from hotspot.scan.areas import MAX_AREA_KM2
-from hotspot.scan.places import place_grid
+from hotspot.scan.places import grid_extent, place_grid
 
 __all__ = ["analyze", "main"]
 
@@ -218,7 +218,8 @@ def analyze(
 
     layers = read_layers(context, incidents.crs)
     spots = name_places(
-        spots, incidents, layers, grid=place_grid(cells.total_bounds, spots), addresses=addresses
+        spots, incidents, layers, grid=place_grid(grid_extent(incidents)[0], spots),
+        addresses=addresses,
     )
     progress.step("grid, counts and Gi* (FDR)")
     membership = areas.hotspot_membership(incidents, spots)

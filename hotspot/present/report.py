@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._core.coords import point_xy
 from hotspot._core.deprecation import (
     path_before_data,
     renamed_arguments,
@@ -91,7 +90,7 @@ from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
-from hotspot.scan.places import place_grid, trim_to_counts
+from hotspot.scan.places import grid_extent, place_grid, trim_to_counts
 from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
@@ -660,7 +659,7 @@ def briefing(
         # outlines on the cells that hold the incidents, not on a quiet cell Gi* marked
         hot_all = trim_to_counts(hot_all, cells, min_count)
     hot = _top_places(hot_all, inc, top, min_count)
-    extent, off_map = _overview_extent(inc, cells, mask, choices)
+    extent, off_map = _overview_extent(inc, mask, choices)
     grid = place_grid(extent, hot)
     note_choice(
         choices,
@@ -734,33 +733,25 @@ def briefing(
 
 
 def _overview_extent(
-    inc: gpd.GeoDataFrame, cells: Any, mask: Any, choices: dict[str, Any]
+    inc: gpd.GeoDataFrame, mask: Any, choices: dict[str, Any]
 ) -> tuple[Any, int]:
-    """Return the overview map's extent and how many incidents far from the rest lie off it.
+    """Return the overview map's extent and how many incidents lie off it.
 
-    The area's outline when given; else all incidents, except a few far from the rest
-    (beyond the 0.1-99.9 % range of x or y by more than a tenth of it, as police.uk
-    rows placed outside the force), which would shrink the map of everything else.
+    The area's outline when given; else :func:`hotspot.scan.places.grid_extent` of
+    the incidents (a few points far from the rest left off, still counted).
     """
     if mask is not None:
         return shapely.bounds(mask), 0
-    x, y = point_xy(inc.geometry)
-    ok = np.isfinite(x) & np.isfinite(y)
-    keep = ok.copy()
-    for v in (x, y):
-        lo, hi = np.quantile(v[ok], [0.001, 0.999])
-        pad = max(0.1 * (hi - lo), 500.0)
-        keep &= (v >= lo - pad) & (v <= hi + pad)
-    off = int((ok & ~keep).sum())
-    if off == 0 or not keep.any():
-        return (cells.total_bounds if cells is not None else inc.total_bounds), 0
+    extent, off = grid_extent(inc)  # as hs.hotspots and hotspot analyze: one grid
+    if off == 0:
+        return extent, 0
     note_choice(
         choices,
         "overview_extent",
-        [float(v) for v in (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max())],
+        [float(v) for v in extent],
         f"{off} incident(s) far from the rest left off the overview map (still counted)",
     )
-    return (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max()), off
+    return extent, off
 
 
 def _top_places(
@@ -865,6 +856,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
             ("Incidents", f"{len(inc):,} ({_offence_detail(inc, opts['offence_label'])})"),
             ("Change", change["text"]),
             ("Hotspots", summary),
+            *_patrol_fact(analyses["plan"]),
         ],
         top_rows=top_rows,
         pages=pages,
@@ -888,6 +880,27 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         ),
     )
     return ctx
+
+
+def _patrol_fact(plan: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """Page 1's patrol line: the hours planned out of the hours given, and where."""
+    if plan is None:
+        return []
+    meta = plan.attrs.get("hotspot", {}).get("patrol_plan", {})
+    used, budget = meta.get("hours_used", 0.0), meta.get("budget_hours", 0.0)
+    n_places = int(plan["hotspot_id"].nunique()) if len(plan) else 0
+    def hrs(x: float) -> str:
+        return f"{x:.2f}".rstrip("0").rstrip(".")
+
+    text = (f"{hrs(used)} of {hrs(budget)} officer-hours a week planned: {len(plan)} short "
+            f"visits at {n_places} place{'s' if n_places != 1 else ''}, days and times on "
+            "each place's page.")
+    low = meta.get("hours_low_yield", 0.0)
+    if low:
+        text += f" {hrs(low)} of these hours are low-yield visits (few incidents there)."
+    if meta.get("hours_unused", 0.0):
+        text += " The rest is not needed: every place's busiest hours are covered."
+    return [("Patrol", text)]
 
 
 def _write_atomic(path: Path, write: Any) -> Path:

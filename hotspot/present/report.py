@@ -315,10 +315,47 @@ def _select(
     start, end = _period(incidents, period)
     inc = all_inc[_in_window(all_inc["occurred_at"], start, end, closed_end=True)].copy()
     if len(inc) == 0:
-        msg = f"No incident in the area during {period_label(start, end)}; nothing to brief."
-        raise InvalidInputError(msg)
+        raise InvalidInputError(_empty_period(all_inc, start, end))
     counts = {"n_input": len(incidents), "n_area": len(all_inc), "start": start, "end": end}
     return all_inc, inc, mask, counts
+
+
+def select_period(
+    incidents: gpd.GeoDataFrame, period: Any
+) -> tuple[gpd.GeoDataFrame, pd.Timestamp, pd.Timestamp]:
+    """Incidents of ``period`` (the end day included, as in the briefing) and its bounds.
+
+    Raises
+    ------
+    InvalidInputError
+        No incident falls in the period; the message gives the data's own dates.
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_sample("memphis_robberies")
+    >>> part, start, end = select_period(inc, ("2019-07-01", "2019-07-31"))
+    >>> bool(part["occurred_at"].min() >= start), str(end)
+    (True, '2019-07-31 23:59:59-05:00')
+    """
+    start, end = _period(incidents, period)
+    keep = _in_window(incidents["occurred_at"], start, end, closed_end=True)
+    if not keep.any():
+        raise InvalidInputError(_empty_period(incidents, start, end))
+    return incidents[keep], start, end
+
+
+def _empty_period(incidents: gpd.GeoDataFrame, start: Any, end: Any) -> str:
+    """Say that a period holds no incident, with the dates the data do cover."""
+    msg = f"No incident in the area during {period_label(start, end)}; nothing to brief."
+    at = incidents["occurred_at"].dropna() if "occurred_at" in incidents else pd.Series([])
+    if len(at):
+        first, last = at.min(), at.max()
+        msg = (f"The period {period_label(start, end)} is outside the data's dates: the "
+               f"incidents run from "
+               f"{period_label(first, last)}. Choose a period within those dates "
+               "(period=(start, end)).")
+    return msg
 
 
 def _hotspot_info(

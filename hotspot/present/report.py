@@ -64,9 +64,9 @@ from hotspot.present.context import name_places, read_layers
 from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import write_pages
 from hotspot.present.report_scope import (
-    _empty_period,
+    _as_area,
     _in_window,
-    _period,
+    _select,
     area_name_from_data,
     label_as_offence,
     select_offences,
@@ -82,7 +82,6 @@ from hotspot.present.report_text import (
     _n,
     _offence_detail,
     _offence_known,
-    _patrol_fact,
     _peak,
     _period_text,
     _time_table,
@@ -115,21 +114,6 @@ _NAIVE = (
 
 
 # --------------------------------------------------------------------- inputs
-
-
-def _as_area(area: Any, incidents: gpd.GeoDataFrame, name: str = "area") -> gpd.GeoDataFrame | None:
-    if area is None:
-        return None
-    if isinstance(area, (str, Path)):
-        area = read_layers({name: area}, incidents.crs)[name]
-    if isinstance(area, gpd.GeoSeries):
-        area = gpd.GeoDataFrame(geometry=area)
-    check_geodataframe(area, name)
-    check_same_crs(incidents, area, "incidents", name)
-    if not bool(area.geom_type.isin(["Polygon", "MultiPolygon"]).all()):
-        msg = f"`{name}` must hold polygons (e.g. one district); got other geometry types."
-        raise InvalidInputError(msg)
-    return area
 
 
 def _previous_change(
@@ -283,31 +267,6 @@ def _patrol(
     if tz is not None and "tz" in inspect.signature(patrol_plan).parameters:
         kwargs["tz"] = tz  # the zone reaches every step that reads clock times
     return patrol_plan(inc, hot, **kwargs)
-
-
-def _select(
-    incidents: gpd.GeoDataFrame,
-    area_gdf: gpd.GeoDataFrame | None,
-    study: gpd.GeoDataFrame | None,
-    period: Any,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, Any, dict[str, Any]]:
-    """Incidents in the area (and study area), those of the period, the mask, counts."""
-    mask = None
-    for layer in (area_gdf, study):
-        if layer is not None:
-            geom = shapely.union_all(layer.geometry.to_numpy())
-            mask = geom if mask is None else shapely.intersection(mask, geom)
-    all_inc = incidents
-    if mask is not None:
-        shapely.prepare(mask)
-        all_inc = incidents[shapely.intersects(mask, incidents.geometry.to_numpy())]
-    # the period asked for, else that of the data (not the area's first and last incident)
-    start, end = _period(incidents, period)
-    inc = all_inc[_in_window(all_inc["occurred_at"], start, end, closed_end=True)].copy()
-    if len(inc) == 0:
-        raise InvalidInputError(_empty_period(all_inc, start, end))
-    counts = {"n_input": len(incidents), "n_area": len(all_inc), "start": start, "end": end}
-    return all_inc, inc, mask, counts
 
 
 def _hotspot_info(
@@ -869,6 +828,27 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         ),
     )
     return ctx
+
+
+def _patrol_fact(plan: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """Page 1's patrol line: the hours planned out of the hours given, and where."""
+    if plan is None:
+        return []
+    meta = plan.attrs.get("hotspot", {}).get("patrol_plan", {})
+    used, budget = meta.get("hours_used", 0.0), meta.get("budget_hours", 0.0)
+    n_places = int(plan["hotspot_id"].nunique()) if len(plan) else 0
+    def hrs(x: float) -> str:
+        return f"{x:.2f}".rstrip("0").rstrip(".")
+
+    text = (f"{hrs(used)} of {hrs(budget)} officer-hours a week planned: {len(plan)} short "
+            f"visits at {n_places} place{'s' if n_places != 1 else ''}, days and times on "
+            "each place's page.")
+    low = meta.get("hours_low_yield", 0.0)
+    if low:
+        text += f" {hrs(low)} of these hours are low-yield visits (few incidents there)."
+    if meta.get("hours_unused", 0.0):
+        text += " The rest is not needed: every place's busiest hours are covered."
+    return [("Patrol", text)]
 
 
 def _write_atomic(path: Path, write: Any) -> Path:

@@ -1,4 +1,4 @@
-"""What a briefing pack covers: which offences, which period, and the name of the area.
+"""What a briefing pack covers: the area, the period, which offences, the area's name.
 
 :func:`hotspot.present.report.briefing` can be limited to some offences
 (``offences=``, ``--offences "Burglary,Robbery"``), can take the offence of data
@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from hotspot._core.meta import note_choice
 from hotspot._core.time import data_period, local_period, series_tz
+from hotspot._core.validation import check_geodataframe, check_same_crs
 from hotspot.exceptions import InvalidInputError
 from hotspot.ingest.vocabularies import OFFENCE_GROUPS, _normalise, offence_group
+from hotspot.present.context import read_layers
 from hotspot.present.furniture import period_label
 
 __all__ = ["area_name_from_data", "label_as_offence", "select_offences", "select_period"]
@@ -178,6 +182,21 @@ def area_name_from_data(incidents: gpd.GeoDataFrame) -> str | None:
     return None
 
 
+def _as_area(area: Any, incidents: gpd.GeoDataFrame, name: str = "area") -> gpd.GeoDataFrame | None:
+    if area is None:
+        return None
+    if isinstance(area, (str, Path)):
+        area = read_layers({name: area}, incidents.crs)[name]
+    if isinstance(area, gpd.GeoSeries):
+        area = gpd.GeoDataFrame(geometry=area)
+    check_geodataframe(area, name)
+    check_same_crs(incidents, area, "incidents", name)
+    if not bool(area.geom_type.isin(["Polygon", "MultiPolygon"]).all()):
+        msg = f"`{name}` must hold polygons (e.g. one district); got other geometry types."
+        raise InvalidInputError(msg)
+    return area
+
+
 def _period(incidents: gpd.GeoDataFrame, period: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
     at = incidents["occurred_at"]
     if period is None:
@@ -194,6 +213,31 @@ def _in_window(at: pd.Series, start: pd.Timestamp, end: pd.Timestamp, closed_end
     if closed_end:
         return ((at >= start) & (at <= end)).fillna(False).to_numpy(dtype=bool)
     return ((at >= start) & (at < end)).fillna(False).to_numpy(dtype=bool)
+
+
+def _select(
+    incidents: gpd.GeoDataFrame,
+    area_gdf: gpd.GeoDataFrame | None,
+    study: gpd.GeoDataFrame | None,
+    period: Any,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, Any, dict[str, Any]]:
+    """Incidents in the area (and study area), those of the period, the mask, counts."""
+    mask = None
+    for layer in (area_gdf, study):
+        if layer is not None:
+            geom = shapely.union_all(layer.geometry.to_numpy())
+            mask = geom if mask is None else shapely.intersection(mask, geom)
+    all_inc = incidents
+    if mask is not None:
+        shapely.prepare(mask)
+        all_inc = incidents[shapely.intersects(mask, incidents.geometry.to_numpy())]
+    # the period asked for, else that of the data (not the area's first and last incident)
+    start, end = _period(incidents, period)
+    inc = all_inc[_in_window(all_inc["occurred_at"], start, end, closed_end=True)].copy()
+    if len(inc) == 0:
+        raise InvalidInputError(_empty_period(all_inc, start, end))
+    counts = {"n_input": len(incidents), "n_area": len(all_inc), "start": start, "end": end}
+    return all_inc, inc, mask, counts
 
 
 def select_period(

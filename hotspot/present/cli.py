@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -39,10 +40,11 @@ from hotspot.present.basemap import check_basemap, is_local_source
 from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
 from hotspot.present.furniture import period_label
+from hotspot.present.report_scope import select_offences, select_period
 from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
 from hotspot.scan.areas import MAX_AREA_KM2
-from hotspot.scan.places import place_grid
+from hotspot.scan.places import grid_extent, place_grid
 
 __all__ = ["analyze", "main"]
 
@@ -178,7 +180,9 @@ def analyze(
         What the incidents are, in the briefing's titles (default from the
         ``offence`` column, see :func:`hotspot.briefing`).
     period
-        ``(start, end)`` of the briefing, printed in its titles (default the data's).
+        ``(start, end)`` of the maps, exports and briefing (the end day included;
+        default the data's). The incidents before it stay in ``incidents``: the
+        briefing compares the period with the one before it.
     addresses
         Points with street addresses from another source (311 requests, street-light
         reports; a layer, file or ``{label: layer}``) naming places whose incidents
@@ -208,6 +212,9 @@ def analyze(
     except HotspotError:
         pass
     progress.step("ingest report")
+    everything = incidents  # the briefing's period and the one before it
+    if period is not None:
+        incidents = select_period(incidents, period)[0]
 
     cells, spots = scan(
         incidents, cell_size=cell_size, max_area_km2=max_area_km2, study_area=study_area
@@ -216,7 +223,8 @@ def analyze(
 
     layers = read_layers(context, incidents.crs)
     spots = name_places(
-        spots, incidents, layers, grid=place_grid(cells.total_bounds, spots), addresses=addresses
+        spots, incidents, layers, grid=place_grid(grid_extent(incidents)[0], spots),
+        addresses=addresses,
     )
     progress.step("grid, counts and Gi* (FDR)")
     membership = areas.hotspot_membership(incidents, spots)
@@ -251,7 +259,7 @@ def analyze(
 
     if briefing_area is not None or briefing:
         written["briefing"] = report.briefing(
-            incidents,
+            everything,
             out / f"{name}_briefing.pdf",
             area=briefing_area,
             area_name=area_name,
@@ -398,11 +406,14 @@ def _read(args: argparse.Namespace) -> Any:
         for k in ("x", "y", "lon", "lat", "crs", "datetime", "time", "hour", "offence", "tz",
                   "sheet", "layer")
     }
-    if getattr(args, "period", None):
-        kwargs["period"] = tuple(args.period)
     if getattr(args, "dayfirst", False):
         kwargs["dayfirst"] = True
-    return read_incidents(args.input, **{k: v for k, v in kwargs.items() if v is not None})
+    # the whole file is read once: --period chooses the briefing's period (and the
+    # maps'), so the previous period and the row accounting stay those of the data
+    incidents = read_incidents(args.input, **{k: v for k, v in kwargs.items() if v is not None})
+    if getattr(args, "period", None):
+        select_period(incidents, tuple(args.period))  # outside the data: said now
+    return incidents
 
 
 def _setting(args: argparse.Namespace, incidents: Any) -> str | None:
@@ -503,6 +514,29 @@ def _check_input(args: argparse.Namespace) -> None:
             raise ValueError(msg)
 
 
+def area_title(column: str, value: str) -> str:
+    """Name an area chosen by ``--area`` for titles: a bare number gets its column's name.
+
+    Examples
+    --------
+    >>> area_title("district", "11"), area_title("precinct", "Raines")
+    ('District 11', 'Raines')
+    """
+    value = " ".join(str(value).split())
+    if re.fullmatch(r"[\d.\-/ ]+", value):  # "11" alone says nothing on paper
+        return f"{str(column).replace('_', ' ').strip().capitalize()} {value}"
+    return value
+
+
+def _area_name(args: argparse.Namespace) -> str | None:
+    """--area-name, else the --area value (a number with its column's name: 'District 11')."""
+    if getattr(args, "area_name", None):
+        return str(args.area_name)
+    if getattr(args, "area", None) is None:
+        return None
+    return area_title(args.area_column, args.area)
+
+
 def _addresses(args: argparse.Namespace) -> dict[str, str] | None:
     """--addresses FILE as ``{label: path}``; the label (the file's name) is printed."""
     path = getattr(args, "addresses", None)
@@ -558,6 +592,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         msg = f"output folder {out} exists and is not empty; pass --force to overwrite it"
         raise FileExistsError(msg)
     incidents = _read(args)
+    if args.offences is not None:  # every output is about these offences
+        incidents, left_out = select_offences(incidents, args.offences, {})
+        print(f"hotspot: {len(incidents):,} incidents of {args.offences}; {left_out:,} of "
+              "other offences left out", file=sys.stderr)
     context, study, area = _layers(args, incidents.crs)
     stage = _staged(out)
     try:
@@ -575,7 +613,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             study_area=study,
             briefing=True,
             briefing_area=area,
-            area_name=args.area,
+            area_name=_area_name(args),
             officer_hours_per_week=args.officer_hours_per_week,
             source=args.source,
             basemap=args.basemap,
@@ -648,7 +686,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         incidents,
         path,
         area=area,
-        area_name=args.area,
+        area_name=_area_name(args),
         tz=args.tz,
         overwrite=args.force,
         context=context,
@@ -662,6 +700,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         source=args.source,
         period=tuple(args.period) if args.period else None,
         offence_label=args.offence_label,
+        offences=args.offences,
         addresses=_addresses(args),
     )
     print(f"Briefing written to {written.resolve()}")
@@ -693,7 +732,8 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
     p.add_argument("--dayfirst", action="store_true",
                    help="read dates like 03/04/2020 as 3 April when the data cannot tell")
     p.add_argument("--period", nargs=2, metavar=("START", "END"), default=None,
-                   help="keep incidents in this period only (dates, END included)")
+                   help="the period to brief on (dates, END included); the whole file is read, "
+                   "so the pack compares it with the period before")
     p.add_argument("--tz", default=None,
                    help="IANA time zone of the times (default: from the coordinates)")
     p.add_argument("--sheet", default=None,
@@ -747,6 +787,18 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
     p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
     p.add_argument("--area-column", default="name", help="column naming the areas")
     p.add_argument("--area", default=None, help="the area to brief on (its name)")
+    p.add_argument(
+        "--area-name",
+        default=None,
+        help="name of the area in titles (default: the --area value, a number with its "
+        "column's name as in 'District 11'; police.uk data: the force)",
+    )
+    p.add_argument(
+        "--offences",
+        default=None,
+        help="brief on these offences only, comma-separated: names as in the data or "
+        "offence groups (e.g. 'Burglary,Robbery' or 'vehicle')",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -22,7 +22,7 @@ from hotspot.present.furniture import _halo, _overlap
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["label_boxes", "rank_labels"]
+__all__ = ["drop_labels", "label_boxes", "rank_labels"]
 
 _HALO = 3.0  # points of white halo around each label
 _RINGS = (1.0, 1.7, 2.5, 3.4)  # distances tried when a spot is taken, in label sizes
@@ -201,3 +201,32 @@ def rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> l
     else:  # pragma: no cover - placed at the first draw
         ax._hotspot_hidden_labels = ax._hotspot_hidden_pieces = 0
     return labels
+
+
+def drop_labels(ax: Any, ranks: list[int]) -> int:
+    """Take the labels of these ranks off a map (e.g. shown in an inset instead).
+
+    Returns the number of labels removed; the others are placed as before.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from hotspot.present.maps import plot_hotspots
+    >>> hot = gpd.GeoDataFrame({"rank": [1, 2]}, crs=32616,
+    ...     geometry=[box(0, 0, 500, 500), box(2000, 2000, 2400, 2600)])
+    >>> ax = plot_hotspots(hot, title=None)
+    >>> drop_labels(ax, [2]), [t.get_text() for t in ax.texts if t.get_gid() == "rank_label"]
+    (1, ['1'])
+    """
+    wanted = {str(int(r)) for r in ranks}
+    removed = 0
+    for placer in [a for a in ax.artists if isinstance(a, _Placer)]:
+        keep = np.array([t.get_text() not in wanted for t in placer.labels], dtype=bool)
+        for t in [t for t, k in zip(placer.labels, keep, strict=True) if not k]:
+            t.remove()
+            removed += 1
+        placer.labels = [t for t, k in zip(placer.labels, keep, strict=True) if k]
+        placer.anchors, placer.bounds = placer.anchors[keep], placer.bounds[keep]
+        placer.primary = placer.primary[keep]
+    return removed

@@ -84,6 +84,7 @@ from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
+from hotspot.scan.busy import touching_note, touching_ranks
 from hotspot.scan.places import place_grid, trim_to_counts
 from hotspot.units.counting import count
 
@@ -335,9 +336,11 @@ def _hotspot_info(
         "title": f"{int(row['rank'])}. {row['place_name']}, grid {ref}"
         if row["place_source"] != "grid"
         else f"{int(row['rank'])}. Place in grid square {ref}",
-        "headline": f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% "
+        "headline": f"{_kind_words(row)}{int(row['n_incidents']):,} incidents "
+        f"({100 * float(row['share']):.1f}% "
         f"of all incidents in the area) on {float(row['area_km2']):.2f} km²{conc}.{busiest} "
-        f"Name: {name_source(ctx['hot'], str(row['place_source']))}.",
+        f"Name: {name_source(ctx['hot'], str(row['place_source']))}."
+        + (" " + ctx["touching"][hid] if ctx["touching"].get(hid) else ""),
         "table_title": "When: incidents by " + table["title"] if table else "When",
         "time_table": table,
         "time_note": analyses["time_reason"] or "No incident here has a known time of day.",
@@ -656,6 +659,7 @@ def briefing(
         "top": top,
         "incidents": incidents,
         "offence_label": offence_label,
+        "max_area_km2": max_area_km2,
     }
     analyses = _analyses(inc, hot, cells, opts)
     name = area_name or ("Selected area" if area_gdf is not None else "Whole area of the data")
@@ -770,6 +774,8 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         "min_count": m,
         "n": len(inc),
         "change": change,
+        # places the scan made touch only when cut at the area cap or beside a cluster
+        "touching": _touching(hot, opts["max_area_km2"]) if opts["hotspots"] is None else {},
     }
     pages, top_rows = [], []
     member = analyses["member"]
@@ -780,7 +786,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         top_rows.append(
             {
                 "rank": int(row["rank"]),
-                "name": str(row["place_name"]),
+                "name": str(row["place_name"]) + (" (busy place)" if _is_busy(row) else ""),
                 "grid": str(row["grid_ref"]),
                 "n": f"{int(row['n_incidents']):,}",
                 "share": f"{100 * float(row['share']):.1f}%",
@@ -797,7 +803,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     total_hot = int(hot["n_incidents"].sum())
     if len(hot):
         summary = (
-            (f"{len(hot)} places hold" if len(hot) > 1 else "1 place holds")
+            (f"{len(hot)} places{_kinds_count(hot)} hold" if len(hot) > 1 else "1 place holds")
             + f" {total_hot:,} incidents ({100 * total_hot / len(inc):.0f}% "
             f"of all incidents in the area) on {float(hot['area_km2'].sum()):.2f} km²."
         )
@@ -845,6 +851,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         + "; each following page covers one place: when it is busiest, what happens there, "
         "what to do and why. 'Dark': share of incidents with a known time that happened "
         "after dusk or before dawn."
+        + (_BUSY_NOTE if "kind" in hot.columns and len(hot) else "")
         + "".join(
             f" {chr(39) + 'near' + chr(39) if src == 'address points' else 'Place'} names: "
             f"{name_source(hot, src)}."
@@ -852,6 +859,50 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         ),
     )
     return ctx
+
+
+_BUSY_NOTE = (
+    " Hot spots (solid outline) are groups of cells with more incidents than chance "
+    "would give; a dark cell among quiet ones is not such a group, so the busiest of "
+    "those are listed too, as busy places (dashed outline)."
+)
+
+
+def _touching(hot: gpd.GeoDataFrame, max_area_km2: float | None) -> dict[int, str]:
+    """Why a listed place touches others (cut from one larger area, or beside a cluster)."""
+    if len(hot) < 2:
+        return {}
+    kinds = (hot["kind"] if "kind" in hot.columns else pd.Series("hot spot", index=hot.index))
+    by_rank = dict(zip(hot["rank"].astype(int), kinds.astype(str), strict=True))
+    return {
+        int(hid): touching_note(str(kind), by_rank, ranks, max_area_km2)
+        for hid, kind, ranks in zip(hot["hotspot_id"], kinds, touching_ranks(hot), strict=True)
+    }
+
+
+def _is_busy(row: pd.Series) -> bool:
+    return str(row.get("kind", "")) == "busy place"
+
+
+def _kind_words(row: pd.Series) -> str:
+    """Return the opening of a place page's headline: which kind of place it is."""
+    if "kind" not in row:
+        return ""
+    if _is_busy(row):
+        return "Busy place, not a cluster: "
+    return "Hot spot: "
+
+
+def _kinds_count(hot: gpd.GeoDataFrame) -> str:
+    """" (2 hot spots, 3 busy places)" when the list holds both kinds."""
+    if "kind" not in hot.columns:
+        return ""
+    n_busy = int((hot["kind"] == "busy place").sum())
+    n_hot = len(hot) - n_busy
+    if not n_busy or not n_hot:
+        return ""
+    return (f" ({n_hot} hot spot{'s' if n_hot > 1 else ''}, "
+            f"{n_busy} busy place{'s' if n_busy > 1 else ''})")
 
 
 def _data_span(inc: gpd.GeoDataFrame, start: Any, end: Any, asked: str) -> str:

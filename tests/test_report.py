@@ -101,10 +101,13 @@ def test_memphis_pages_name_every_place(memphis_pdf, precincts):
         assert title.group(1) in names
         assert f"{title.group(1)} precinct" in texts[0]  # the same name in the table
         assert "Darkness" in page and "What to do here" in page
-        # visits only where they pay (patrol_plan's min_prevented_per_year)
-        assert re.search(r"Visit at: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d", page) or (
-            "Patrol: this week's plan gives this place no visit" in page)
+        # the 20 officer-hours reach the places: visit days and times on every page
+        assert re.search(r"Visit at: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d", page)
         assert f"Page {1 + k}" in page
+    hours = re.search(r"Patrol ([\d.]+) of 20 officer-hours a week planned: (\d+) short visits",
+                      texts[0])
+    assert hours and float(hours.group(1)) > 10
+    assert abs(int(hours.group(2)) / 4 - float(hours.group(1))) < 0.01  # 15-minute visits
     assert "Method notes and caveats" in texts[-1]
     assert "Rows read 2,245" in texts[-1]
     assert "No individual incident locations are printed" in texts[-1]

@@ -42,7 +42,7 @@ from hotspot.present.furniture import period_label
 from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
 from hotspot.scan.areas import MAX_AREA_KM2
-from hotspot.scan.places import place_grid
+from hotspot.scan.places import grid_extent, place_grid
 
 __all__ = ["analyze", "main"]
 
@@ -178,7 +178,9 @@ def analyze(
         What the incidents are, in the briefing's titles (default from the
         ``offence`` column, see :func:`hotspot.briefing`).
     period
-        ``(start, end)`` of the briefing, printed in its titles (default the data's).
+        ``(start, end)`` of the maps, exports and briefing (the end day included;
+        default the data's). The incidents before it stay in ``incidents``: the
+        briefing compares the period with the one before it.
     addresses
         Points with street addresses from another source (311 requests, street-light
         reports; a layer, file or ``{label: layer}``) naming places whose incidents
@@ -208,6 +210,9 @@ def analyze(
     except HotspotError:
         pass
     progress.step("ingest report")
+    everything = incidents  # the briefing's period and the one before it
+    if period is not None:
+        incidents = report.select_period(incidents, period)[0]
 
     cells, spots = scan(
         incidents, cell_size=cell_size, max_area_km2=max_area_km2, study_area=study_area
@@ -216,7 +221,8 @@ def analyze(
 
     layers = read_layers(context, incidents.crs)
     spots = name_places(
-        spots, incidents, layers, grid=place_grid(cells.total_bounds, spots), addresses=addresses
+        spots, incidents, layers, grid=place_grid(grid_extent(incidents)[0], spots),
+        addresses=addresses,
     )
     progress.step("grid, counts and Gi* (FDR)")
     membership = areas.hotspot_membership(incidents, spots)
@@ -251,7 +257,7 @@ def analyze(
 
     if briefing_area is not None or briefing:
         written["briefing"] = report.briefing(
-            incidents,
+            everything,
             out / f"{name}_briefing.pdf",
             area=briefing_area,
             area_name=area_name,
@@ -398,11 +404,14 @@ def _read(args: argparse.Namespace) -> Any:
         for k in ("x", "y", "lon", "lat", "crs", "datetime", "time", "hour", "offence", "tz",
                   "sheet", "layer")
     }
-    if getattr(args, "period", None):
-        kwargs["period"] = tuple(args.period)
     if getattr(args, "dayfirst", False):
         kwargs["dayfirst"] = True
-    return read_incidents(args.input, **{k: v for k, v in kwargs.items() if v is not None})
+    # the whole file is read once: --period chooses the briefing's period (and the
+    # maps'), so the previous period and the row accounting stay those of the data
+    incidents = read_incidents(args.input, **{k: v for k, v in kwargs.items() if v is not None})
+    if getattr(args, "period", None):
+        report.select_period(incidents, tuple(args.period))  # outside the data: said now
+    return incidents
 
 
 def _setting(args: argparse.Namespace, incidents: Any) -> str | None:
@@ -693,7 +702,8 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
     p.add_argument("--dayfirst", action="store_true",
                    help="read dates like 03/04/2020 as 3 April when the data cannot tell")
     p.add_argument("--period", nargs=2, metavar=("START", "END"), default=None,
-                   help="keep incidents in this period only (dates, END included)")
+                   help="the period to brief on (dates, END included); the whole file is read, "
+                   "so the pack compares it with the period before")
     p.add_argument("--tz", default=None,
                    help="IANA time zone of the times (default: from the coordinates)")
     p.add_argument("--sheet", default=None,

@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._core.coords import point_xy
 from hotspot._core.deprecation import (
     path_before_data,
     renamed_arguments,
@@ -85,7 +84,7 @@ from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
 from hotspot.scan.busy import touching_note, touching_ranks
-from hotspot.scan.places import place_grid, trim_to_counts
+from hotspot.scan.places import grid_extent, place_grid, trim_to_counts
 from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
@@ -298,10 +297,47 @@ def _select(
     start, end = _period(all_inc if len(all_inc) else incidents, period)
     inc = all_inc[_in_window(all_inc["occurred_at"], start, end, closed_end=True)].copy()
     if len(inc) == 0:
-        msg = f"No incident in the area during {period_label(start, end)}; nothing to brief."
-        raise InvalidInputError(msg)
+        raise InvalidInputError(_empty_period(all_inc, start, end))
     counts = {"n_input": len(incidents), "n_area": len(all_inc), "start": start, "end": end}
     return all_inc, inc, mask, counts
+
+
+def select_period(
+    incidents: gpd.GeoDataFrame, period: Any
+) -> tuple[gpd.GeoDataFrame, pd.Timestamp, pd.Timestamp]:
+    """Incidents of ``period`` (the end day included, as in the briefing) and its bounds.
+
+    Raises
+    ------
+    InvalidInputError
+        No incident falls in the period; the message gives the data's own dates.
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_sample("memphis_robberies")
+    >>> part, start, end = select_period(inc, ("2019-07-01", "2019-07-31"))
+    >>> bool(part["occurred_at"].min() >= start), str(end)
+    (True, '2019-07-31 23:59:59-05:00')
+    """
+    start, end = _period(incidents, period)
+    keep = _in_window(incidents["occurred_at"], start, end, closed_end=True)
+    if not keep.any():
+        raise InvalidInputError(_empty_period(incidents, start, end))
+    return incidents[keep], start, end
+
+
+def _empty_period(incidents: gpd.GeoDataFrame, start: Any, end: Any) -> str:
+    """Say that a period holds no incident, with the dates the data do cover."""
+    msg = f"No incident in the area during {period_label(start, end)}; nothing to brief."
+    at = incidents["occurred_at"].dropna() if "occurred_at" in incidents else pd.Series([])
+    if len(at):
+        first, last = at.min(), at.max()
+        msg = (f"The period {period_label(start, end)} is outside the data's dates: the "
+               f"incidents run from "
+               f"{period_label(first, last)}. Choose a period within those dates "
+               "(period=(start, end)).")
+    return msg
 
 
 def _hotspot_info(
@@ -638,7 +674,7 @@ def briefing(
         # outlines on the cells that hold the incidents, not on a quiet cell Gi* marked
         hot_all = trim_to_counts(hot_all, cells, min_count)
     hot = _top_places(hot_all, inc, top, min_count)
-    extent, off_map = _overview_extent(inc, cells, mask, choices)
+    extent, off_map = _overview_extent(inc, mask, choices)
     grid = place_grid(extent, hot)
     note_choice(
         choices,
@@ -709,33 +745,25 @@ def briefing(
 
 
 def _overview_extent(
-    inc: gpd.GeoDataFrame, cells: Any, mask: Any, choices: dict[str, Any]
+    inc: gpd.GeoDataFrame, mask: Any, choices: dict[str, Any]
 ) -> tuple[Any, int]:
-    """Return the overview map's extent and how many incidents far from the rest lie off it.
+    """Return the overview map's extent and how many incidents lie off it.
 
-    The area's outline when given; else all incidents, except a few far from the rest
-    (beyond the 0.1-99.9 % range of x or y by more than a tenth of it, as police.uk
-    rows placed outside the force), which would shrink the map of everything else.
+    The area's outline when given; else :func:`hotspot.scan.places.grid_extent` of
+    the incidents (a few points far from the rest left off, still counted).
     """
     if mask is not None:
         return shapely.bounds(mask), 0
-    x, y = point_xy(inc.geometry)
-    ok = np.isfinite(x) & np.isfinite(y)
-    keep = ok.copy()
-    for v in (x, y):
-        lo, hi = np.quantile(v[ok], [0.001, 0.999])
-        pad = max(0.1 * (hi - lo), 500.0)
-        keep &= (v >= lo - pad) & (v <= hi + pad)
-    off = int((ok & ~keep).sum())
-    if off == 0 or not keep.any():
-        return (cells.total_bounds if cells is not None else inc.total_bounds), 0
+    extent, off = grid_extent(inc)  # as hs.hotspots and hotspot analyze: one grid
+    if off == 0:
+        return extent, 0
     note_choice(
         choices,
         "overview_extent",
-        [float(v) for v in (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max())],
+        [float(v) for v in extent],
         f"{off} incident(s) far from the rest left off the overview map (still counted)",
     )
-    return (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max()), off
+    return extent, off
 
 
 def _top_places(
@@ -835,6 +863,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
             ("Incidents", f"{len(inc):,} ({_offence_detail(inc)})"),
             ("Change", change["text"]),
             ("Hotspots", summary),
+            *_patrol_fact(analyses["plan"]),
         ],
         top_rows=top_rows,
         pages=pages,
@@ -903,6 +932,27 @@ def _kinds_count(hot: gpd.GeoDataFrame) -> str:
         return ""
     return (f" ({n_hot} hot spot{'s' if n_hot > 1 else ''}, "
             f"{n_busy} busy place{'s' if n_busy > 1 else ''})")
+
+
+def _patrol_fact(plan: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """Page 1's patrol line: the hours planned out of the hours given, and where."""
+    if plan is None:
+        return []
+    meta = plan.attrs.get("hotspot", {}).get("patrol_plan", {})
+    used, budget = meta.get("hours_used", 0.0), meta.get("budget_hours", 0.0)
+    n_places = int(plan["hotspot_id"].nunique()) if len(plan) else 0
+    def hrs(x: float) -> str:
+        return f"{x:.2f}".rstrip("0").rstrip(".")
+
+    text = (f"{hrs(used)} of {hrs(budget)} officer-hours a week planned: {len(plan)} short "
+            f"visits at {n_places} place{'s' if n_places != 1 else ''}, days and times on "
+            "each place's page.")
+    low = meta.get("hours_low_yield", 0.0)
+    if low:
+        text += f" {hrs(low)} of these hours are low-yield visits (few incidents there)."
+    if meta.get("hours_unused", 0.0):
+        text += " The rest is not needed: every place's busiest hours are covered."
+    return [("Patrol", text)]
 
 
 def _data_span(inc: gpd.GeoDataFrame, start: Any, end: Any, asked: str) -> str:

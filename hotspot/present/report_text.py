@@ -278,22 +278,16 @@ def _actions(
         if len(sub) == 0 and not hours_known:
             pass  # said above: no timetable without times
         elif len(sub) == 0:
-            unused = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("hours_unused", 0)
-            items.append(
-                {
-                    "text": "Patrol: this week's plan gives this place no visit (no single "
-                    "hour here is busy enough for a weekly visit to prevent one incident a "
-                    "year); if patrol is chosen here, visit at the busiest times above."
-                    if unused
-                    else "Patrol: no visit here fits this week's officer hours."
-                }
-            )
+            items.append({"text": _no_visit_reason(plan, hid)})
         else:
             mins = pd.to_numeric(sub["duration_min"], errors="coerce")
+            low = bool(sub["low_yield"].any()) if "low_yield" in sub else False
             items.append(
                 {
                     "text": f"Patrol: {len(sub)} visits a week of about {mins.median():.0f} "
-                    f"minutes ({mins.sum() / 60:.1f} officer-hours).",
+                    f"minutes ({mins.sum() / 60:.1f} officer-hours)"
+                    + (" - low yield: expected to prevent less than one incident a year "
+                       "here; hours left after the busier places." if low else "."),
                     "bold": True,
                 }
             )
@@ -309,6 +303,20 @@ def _actions(
                 }
             )
     return items
+
+
+def _no_visit_reason(plan: pd.DataFrame, hid: int) -> str:
+    """Why this week's patrol plan gives a place no visit, in the plan's own terms."""
+    places = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("places", [])
+    rec = next((p for p in places if p.get("hotspot_id") == hid), {})
+    if rec.get("status") == "no incidents":
+        return "Patrol: no incident here has a known time of day, so no visit is planned."
+    busier = sum(p.get("visits", 0) > 0 for p in places)
+    return (
+        f"Patrol: this week's officer hours all went to {busier} "
+        f"place{'s' if busier != 1 else ''} where visits prevent more; if more hours are "
+        f"found, visit here {rec.get('block', 'at the busiest times above')} every day."
+    )
 
 
 def offence_label(inc: gpd.GeoDataFrame, label: str | None = None) -> str:

@@ -448,7 +448,7 @@ def kde(ddf: Any, units: gpd.GeoDataFrame, *, bandwidth: float | None = None,
     bandwidth : float, optional
         Metres. None: the automatic rule of :func:`hotspot.kde` (the spatial
         Silverman rule), its statistics computed by reductions over the partitions
-        (:mod:`hotspot.scale.bandwidth`): the same value, noted in ``attrs`` the
+        (``hotspot/scale/bandwidth.py``): the same value, noted in ``attrs`` the
         same way. That costs a first read of the coordinates, held on the workers
         (16 bytes a point) for three small passes, even with ``compute=False``.
     kernel, weight

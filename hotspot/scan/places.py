@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspot._core.coords import point_xy
 from hotspot._core.meta import note_choice
 from hotspot._core.validation import check_geodataframe, check_same_crs
 from hotspot.exceptions import InvalidInputError
@@ -37,6 +38,7 @@ __all__ = [
     "MapGrid",
     "address_column",
     "clean_place",
+    "grid_extent",
     "hundred_block",
     "map_grid",
     "place_grid",
@@ -284,6 +286,34 @@ def map_grid(bounds: Any, *, cells: int = 8, detail: float | None = None) -> Map
         n_rows += 1
     sub = _subdivision(size, detail)
     return MapGrid(x0=gx0, y1=gy1, size=size, n_cols=n_cols, n_rows=n_rows, sub=sub)
+
+
+def grid_extent(points: gpd.GeoDataFrame) -> tuple[tuple[float, float, float, float], int]:
+    """Return the extent a map grid covers for ``points``, and how many lie outside it.
+
+    All points, except a few far from the rest: beyond the 0.1-99.9 % range of x
+    or y by more than a tenth of that range (at least 500 m), such as police.uk
+    rows placed far outside the force, which would stretch a whole-force map
+    over empty country. With none so far out, the points' bounds.
+
+    Examples
+    --------
+    >>> xs = list(range(0, 10000, 10)) + [90000]
+    >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xs, [0.0] * len(xs)), crs=32630)
+    >>> grid_extent(pts)
+    ((0.0, 0.0, 9990.0, 0.0), 1)
+    """
+    x, y = point_xy(points.geometry)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return tuple(float(v) for v in points.total_bounds), 0  # type: ignore[return-value]
+    keep = ok.copy()
+    for v in (x, y):
+        lo, hi = np.quantile(v[ok], [0.001, 0.999])
+        pad = max(0.1 * (hi - lo), 500.0)
+        keep &= (v >= lo - pad) & (v <= hi + pad)
+    bounds = (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max())
+    return tuple(float(v) for v in bounds), int((ok & ~keep).sum())  # type: ignore[return-value]
 
 
 #: Smallest side of a place's own map (m): a street block or two around it.

@@ -64,8 +64,12 @@ from hotspot.present.context import name_places, read_layers
 from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import write_pages
 from hotspot.present.report_text import (
+    _BUSY_NOTE,
     _actions,
     _dark_text,
+    _is_busy,
+    _kind_words,
+    _kinds_count,
     _menus,
     _method_sections,
     _mix,
@@ -74,6 +78,7 @@ from hotspot.present.report_text import (
     _peak,
     _period_text,
     _time_table,
+    _touching,
     name_source,
 )
 from hotspot.present.report_text import (
@@ -83,7 +88,6 @@ from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
-from hotspot.scan.busy import touching_note, touching_ranks
 from hotspot.scan.places import grid_extent, place_grid, trim_to_counts
 from hotspot.units.counting import count
 
@@ -888,50 +892,6 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         ),
     )
     return ctx
-
-
-_BUSY_NOTE = (
-    " Hot spots (solid outline) are groups of cells with more incidents than chance "
-    "would give; a dark cell among quiet ones is not such a group, so the busiest of "
-    "those are listed too, as busy places (dashed outline)."
-)
-
-
-def _touching(hot: gpd.GeoDataFrame, max_area_km2: float | None) -> dict[int, str]:
-    """Why a listed place touches others (cut from one larger area, or beside a cluster)."""
-    if len(hot) < 2:
-        return {}
-    kinds = (hot["kind"] if "kind" in hot.columns else pd.Series("hot spot", index=hot.index))
-    by_rank = dict(zip(hot["rank"].astype(int), kinds.astype(str), strict=True))
-    return {
-        int(hid): touching_note(str(kind), by_rank, ranks, max_area_km2)
-        for hid, kind, ranks in zip(hot["hotspot_id"], kinds, touching_ranks(hot), strict=True)
-    }
-
-
-def _is_busy(row: pd.Series) -> bool:
-    return str(row.get("kind", "")) == "busy place"
-
-
-def _kind_words(row: pd.Series) -> str:
-    """Return the opening of a place page's headline: which kind of place it is."""
-    if "kind" not in row:
-        return ""
-    if _is_busy(row):
-        return "Busy place, not a cluster: "
-    return "Hot spot: "
-
-
-def _kinds_count(hot: gpd.GeoDataFrame) -> str:
-    """" (2 hot spots, 3 busy places)" when the list holds both kinds."""
-    if "kind" not in hot.columns:
-        return ""
-    n_busy = int((hot["kind"] == "busy place").sum())
-    n_hot = len(hot) - n_busy
-    if not n_busy or not n_hot:
-        return ""
-    return (f" ({n_hot} hot spot{'s' if n_hot > 1 else ''}, "
-            f"{n_busy} busy place{'s' if n_busy > 1 else ''})")
 
 
 def _patrol_fact(plan: pd.DataFrame | None) -> list[tuple[str, str]]:

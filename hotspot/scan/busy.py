@@ -30,8 +30,7 @@ import pandas as pd
 import shapely
 
 from hotspot._core.meta import attach, note_choice
-from hotspot.scan.areas import hotspots
-from hotspot.scan.places import place_grid, place_names
+from hotspot.scan.areas import _named, hotspots
 
 __all__ = [
     "BUSY_MIN",
@@ -173,9 +172,8 @@ def with_busy_places(
         )
         parts.append(extra.assign(kind=PLACE_KINDS[1]))
     places = _ranked(parts, weight, hot.crs)
-    if busy.any():
-        places = place_names(places.drop(columns=list(_PLACE_COLUMNS)), incidents,
-                             grid=place_grid(cells.total_bounds, places))
+    if busy.any():  # names and grid references of the whole list on one grid
+        places = _named(places.drop(columns=list(_PLACE_COLUMNS)), incidents, cells.total_bounds)
     order = [c for c in places.columns if c not in ("kind", places.geometry.name)]
     places = places[[*order, "kind", places.geometry.name]]
     places.attrs = dict(hot.attrs)

@@ -530,7 +530,7 @@ def test_measures_of_unknown_place_type_are_offered_as_conditional():
     assert texts[0].startswith("1. Short patrol visits at the busiest times")
     cond = [t for t in texts if t.startswith("The data do not record the type of place")]
     assert len(cond) == 1
-    assert "Brighter lighting at night, about 6 fewer incidents a year" in cond[0]
+    assert "Brighter lighting at night, up to about 6 fewer incidents a year" in cond[0]
     assert "range" not in cond[0]  # ranges are for the analyst's method page
     assert not any(t.startswith("No listed intervention") for t in texts)
 
@@ -630,10 +630,9 @@ def test_rank_labels_of_a_dense_pack_never_overlap(shared_data, tmp_path, monkey
 
 
 def test_if_it_fits_says_which_detail_is_missing():
-    from hotspot.present.report import _unknown_details
+    from hotspot.present.report_text import _offence_known, _unknown_details
 
-    inc = gpd.GeoDataFrame({"loc": ["street", None], "offence": ["theft", "theft"]})
-    assert _unknown_details(inc, "loc") == "every detail (type of place, offence)"
-    assert _unknown_details(inc.drop(columns="offence"), "loc") == "the offence"
+    inc = gpd.GeoDataFrame({"loc": ["street", "home"], "offence": ["theft", "theft"]})
+    assert _unknown_details(inc, "loc") == "the time of day of some incidents"
     assert _unknown_details(inc, None) == "the type of place"
-    assert _unknown_details(inc[["loc"]], None) == "the type of place or the offence"
+    assert _offence_known(inc) and not _offence_known(inc[["loc"]])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -39,6 +40,7 @@ from hotspot.present.basemap import check_basemap, is_local_source
 from hotspot.present.context import name_places, read_layers, streets_from_addresses
 from hotspot.present.export import export
 from hotspot.present.furniture import period_label
+from hotspot.present.report_scope import select_offences, select_period
 from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
 from hotspot.scan.areas import MAX_AREA_KM2
@@ -212,7 +214,7 @@ def analyze(
     progress.step("ingest report")
     everything = incidents  # the briefing's period and the one before it
     if period is not None:
-        incidents = report.select_period(incidents, period)[0]
+        incidents = select_period(incidents, period)[0]
 
     cells, spots = scan(
         incidents, cell_size=cell_size, max_area_km2=max_area_km2, study_area=study_area
@@ -412,7 +414,7 @@ def _read(args: argparse.Namespace) -> Any:
     # maps'), so the previous period and the row accounting stay those of the data
     incidents = read_incidents(args.input, **{k: v for k, v in kwargs.items() if v is not None})
     if getattr(args, "period", None):
-        report.select_period(incidents, tuple(args.period))  # outside the data: said now
+        select_period(incidents, tuple(args.period))  # outside the data: said now
     return incidents
 
 
@@ -514,6 +516,29 @@ def _check_input(args: argparse.Namespace) -> None:
             raise ValueError(msg)
 
 
+def area_title(column: str, value: str) -> str:
+    """Name an area chosen by ``--area`` for titles: a bare number gets its column's name.
+
+    Examples
+    --------
+    >>> area_title("district", "11"), area_title("precinct", "Raines")
+    ('District 11', 'Raines')
+    """
+    value = " ".join(str(value).split())
+    if re.fullmatch(r"[\d.\-/ ]+", value):  # "11" alone says nothing on paper
+        return f"{str(column).replace('_', ' ').strip().capitalize()} {value}"
+    return value
+
+
+def _area_name(args: argparse.Namespace) -> str | None:
+    """--area-name, else the --area value (a number with its column's name: 'District 11')."""
+    if getattr(args, "area_name", None):
+        return str(args.area_name)
+    if getattr(args, "area", None) is None:
+        return None
+    return area_title(args.area_column, args.area)
+
+
 def _addresses(args: argparse.Namespace) -> dict[str, str] | None:
     """--addresses FILE as ``{label: path}``; the label (the file's name) is printed."""
     path = getattr(args, "addresses", None)
@@ -569,6 +594,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         msg = f"output folder {out} exists and is not empty; pass --force to overwrite it"
         raise FileExistsError(msg)
     incidents = _read(args)
+    if args.offences is not None:  # every output is about these offences
+        incidents, left_out = select_offences(incidents, args.offences, {})
+        print(f"hotspot: {len(incidents):,} incidents of {args.offences}; {left_out:,} of "
+              "other offences left out", file=sys.stderr)
     context, study, area = _layers(args, incidents.crs)
     stage = _staged(out)
     try:
@@ -586,7 +615,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             study_area=study,
             briefing=True,
             briefing_area=area,
-            area_name=args.area,
+            area_name=_area_name(args),
             officer_hours_per_week=args.officer_hours_per_week,
             source=args.source,
             basemap=args.basemap,
@@ -659,7 +688,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         incidents,
         path,
         area=area,
-        area_name=args.area,
+        area_name=_area_name(args),
         tz=args.tz,
         overwrite=args.force,
         context=context,
@@ -673,6 +702,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         source=args.source,
         period=tuple(args.period) if args.period else None,
         offence_label=args.offence_label,
+        offences=args.offences,
         addresses=_addresses(args),
     )
     print(f"Briefing written to {written.resolve()}")
@@ -759,6 +789,18 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
     p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
     p.add_argument("--area-column", default="name", help="column naming the areas")
     p.add_argument("--area", default=None, help="the area to brief on (its name)")
+    p.add_argument(
+        "--area-name",
+        default=None,
+        help="name of the area in titles (default: the --area value, a number with its "
+        "column's name as in 'District 11'; police.uk data: the force)",
+    )
+    p.add_argument(
+        "--offences",
+        default=None,
+        help="brief on these offences only, comma-separated: names as in the data or "
+        "offence groups (e.g. 'Burglary,Robbery' or 'vehicle')",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -61,7 +61,12 @@ from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
 from hotspot.present.advice import evidence_lines
-from hotspot.present.context import name_places, read_layers
+from hotspot.present.context import (
+    name_places,
+    read_layers,
+    street_points,
+    streets_for_pack,
+)
 from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import write_pages
 from hotspot.present.report_text import (
@@ -84,7 +89,8 @@ from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
-from hotspot.scan.places import place_grid, trim_to_counts
+from hotspot.scan.outlines import trim_to_counts
+from hotspot.scan.places import name_streets, place_grid
 from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
@@ -303,6 +309,12 @@ def _select(
     return all_inc, inc, mask, counts
 
 
+def _bare(row: pd.Series) -> str:
+    """Return the place's name without the grid reference a repeated name carries."""
+    name, ref = str(row["place_name"]), f" ({row['grid_ref']})"
+    return name[: -len(ref)] if name.endswith(ref) else name
+
+
 def _hotspot_info(
     row: pd.Series,
     ctx: dict[str, Any],
@@ -332,7 +344,7 @@ def _hotspot_info(
     ref = str(row["grid_ref"]).replace(" ", "\u00a0")  # "C4 b2" never split over two lines
     return {
         "hotspot_id": hid,
-        "title": f"{int(row['rank'])}. {row['place_name']}, grid {ref}"
+        "title": f"{int(row['rank'])}. {_bare(row)}, grid {ref}"
         if row["place_source"] != "grid"
         else f"{int(row['rank'])}. Place in grid square {ref}",
         "headline": f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% "
@@ -546,7 +558,10 @@ def briefing(
     context
         Context layers drawn under the hotspots: a GeoDataFrame or file path, a list,
         or ``{label: layer}``. Named streets are labelled and name places; named
-        polygons (wards, beats) name places that have no address.
+        polygons (wards, beats) name places that have no address (never the area
+        briefed on). Without a streets layer, streets traced from ``addresses`` and
+        the incidents' address column
+        (:func:`hotspot.present.context.streets_for_pack`) are drawn and labelled.
     study_area
         Polygon(s) of the jurisdiction (e.g. a precinct on a river): no cell outside
         it, the map outside it greyed out, its outline drawn.
@@ -618,6 +633,10 @@ def briefing(
     located, stacked_line = exclude_stacked(incidents, stacked)
     all_inc, inc, mask, counts = _select(located, area_gdf, study, period)
     choices: dict[str, Any] = {}
+    # no streets layer: streets traced from the addresses, drawn and labelled on the maps
+    layers = streets_for_pack(
+        layers, located, address=address, addresses=addresses, choices=choices
+    )
     cells = None
     if hotspots is None:
         scan_args = {
@@ -678,6 +697,13 @@ def briefing(
     ctx.update(
         size=size,
         context=layers,
+        # where the streets of the places' names are, for those no street line shows
+        street_points=street_points(
+            located,
+            [s for n in hot["place_name"] for s in name_streets(n)],
+            address=address,
+            addresses=addresses,
+        ),
         # outside the briefed area (and study area) is greyed out on every map
         study_area=None if mask is None else gpd.GeoSeries([mask], crs=incidents.crs),
         basemap=basemap,

@@ -32,13 +32,17 @@ from hotspot._core.meta import note_choice
 from hotspot._core.validation import check_geodataframe, check_same_crs
 from hotspot.exceptions import InvalidInputError
 from hotspot.scan.areas import hotspot_membership
+from hotspot.scan.outlines import trim_to_counts
 
 __all__ = [
     "MapGrid",
     "address_column",
+    "area_labels",
     "clean_place",
+    "generic_place",
     "hundred_block",
     "map_grid",
+    "name_streets",
     "place_grid",
     "place_names",
     "place_view",
@@ -408,6 +412,21 @@ def address_column(incidents: pd.DataFrame) -> str | None:
     return best
 
 
+def generic_place(values: Any) -> np.ndarray:
+    """Return True where a location text names a kind of place, not a street.
+
+    police.uk and similar exports name some points "Shopping Area", "Supermarket",
+    "Parking Area": useful in a place's name when no street is, never a street.
+
+    Examples
+    --------
+    >>> generic_place(["Shopping Area", "High Street", "Petrol Station"]).tolist()
+    [True, False, True]
+    """
+    text = pd.Series(values, dtype=object).astype("string").fillna("")
+    return text.str.contains(_GENERIC).to_numpy(dtype=bool)
+
+
 def _top_names(names: pd.Series, groups: pd.Series, min_count: int) -> dict[int, str]:
     """Per group, the one or two most frequent names held by >= min_count rows."""
     frame = pd.DataFrame({"g": groups.to_numpy(), "name": names.to_numpy()})
@@ -432,7 +451,54 @@ def _top_names(names: pd.Series, groups: pd.Series, min_count: int) -> dict[int,
             and (first["generic"] or not second["generic"])
         ):
             parts.append(str(second["name"]))
-        out[int(g)] = " / ".join(parts)
+        out[int(g)] = _block_range(parts)
+    return out
+
+
+_BLOCK = re.compile(r"^(\d+)XX (.+)$")
+
+
+def _block_range(parts: list[str]) -> str:
+    """Join one or two names; two blocks of one street read as a range.
+
+    Examples
+    --------
+    >>> _block_range(["8XX N Ridgeway Ave", "7XX N Ridgeway Ave"])
+    '7XX–8XX N Ridgeway Ave'
+    >>> _block_range(["7XX N Ridgeway Ave", "10XX N Ridgeway Ave"])
+    '7XX, 10XX N Ridgeway Ave'
+    >>> _block_range(["11XX W Robson St", "10XX Alberni St"])
+    '11XX W Robson St / 10XX Alberni St'
+    """
+    found = [_BLOCK.match(p) for p in parts]
+    if len(parts) == 2 and all(found) and found[0][2] == found[1][2]:
+        lo, hi = sorted(int(m[1]) for m in found)
+        joint = "–" if hi - lo == 1 else ", "
+        return f"{lo}XX{joint}{hi}XX {found[0][2]}"
+    return " / ".join(parts)
+
+
+def name_streets(place_name: str) -> list[str]:
+    """Return the streets a place's name is made of, as a streets layer names them.
+
+    "near 7XX–8XX N Ridgeway Ave" -> ``["N Ridgeway Ave"]``; "Robson St & Burrard
+    St" -> both; a name without a street (a grid square, an area) gives streets
+    that no layer holds, which is harmless where the result is matched to a layer.
+
+    Examples
+    --------
+    >>> name_streets("near 7XX–8XX N Ridgeway Ave")
+    ['N Ridgeway Ave']
+    >>> name_streets("Clare Street / Trinity Square (C4)")
+    ['Clare Street', 'Trinity Square']
+    """
+    text = re.sub(r"^near\s+", "", str(place_name))
+    text = re.sub(r"\s*\([^)]*\)$", "", text)  # the grid reference of a repeated name
+    out: list[str] = []
+    for part in re.split(r"\s+(?:/|&)\s+", text):
+        street = re.sub(r"^\d+XX(?:(?:–|, )\d+XX)?\s+", "", part.strip())
+        if street and street not in out:
+            out.append(street)
     return out
 
 
@@ -669,8 +735,10 @@ def place_names(
         :data:`CORNER_REACH` m of the place are its corner, ``"Robson St & Burrard St"``.
     areas
         Named polygons (neighbourhoods, beats, wards; name column ``areas_name``,
-        detected when None): the area holding the place's centre, as the last source
-        of a name.
+        detected when None): the smallest area holding the place's centre, as the
+        last source of a name. An area holding more than :data:`MAX_AREA_SHARE` of
+        the incidents (the area briefed on, or one holding most of it) names no
+        place: the next finer area does, else the grid reference.
     grid
         The map grid printed on the maps; None: :func:`map_grid` of the hotspots'
         bounds.
@@ -682,7 +750,8 @@ def place_names(
     -------
     geopandas.GeoDataFrame
         A copy with ``place_name`` (never empty: ``"Grid C4"`` when nothing else
-        names it), ``place_source`` (``"address"``, ``"address points"``,
+        names it; a name two places would share gets each one's grid reference,
+        ``"High Street (C4)"``), ``place_source`` (``"address"``, ``"address points"``,
         ``"streets"``, ``"area"``, ``"grid"``) and ``grid_ref``. The sources used
         are in ``attrs["hotspot"]["places"]``.
 
@@ -744,18 +813,17 @@ def place_names(
         check_same_crs(hotspots, areas, "hotspots", "areas")
         aname = _name_column(areas, areas_name, "areas")
         note_choice(choices, "areas", aname, "named areas layer name column")
-        tree = shapely.STRtree(areas.geometry.to_numpy())
-        pt_idx, area_idx = tree.query(centres.to_numpy(), predicate="within")
-        first = pd.Series(area_idx).groupby(pt_idx).first()
-        values = areas[aname].to_numpy()
-        kind = str(aname).lower()
-        for i, j in first.items():
-            value, hid = values[j], int(ids[i])
-            text = clean_place(value)
-            if hid in names or not text:
-                continue
-            if kind in _AREA_KINDS:
-                text = f"{kind.capitalize()} {text}" if text.isdigit() else f"{text} {kind}"
+        left = [h for h in ids if h not in names]
+        found, too_big = _area_names(areas, aname, out, centres, incidents, left)
+        if too_big:
+            note_choice(
+                choices,
+                "areas_left_out",
+                too_big,
+                "areas holding most of the pack name no place (the area briefed on is "
+                "no place in it)",
+            )
+        for hid, text in found.items():
             names[hid], source[hid] = text, "area"
     if grid is None:
         grid = place_grid(out.total_bounds if len(out) else (0, 0, 1, 1), out)
@@ -768,9 +836,10 @@ def place_names(
         )
     refs = grid.ref(centres.x.to_numpy(), centres.y.to_numpy()) if len(out) else []
     out["grid_ref"] = pd.Series(refs, index=out.index, dtype=object)
-    out["place_name"] = [
-        names.get(int(h), f"Grid {r}") for h, r in zip(ids, out["grid_ref"], strict=True)
-    ]
+    out["place_name"] = _distinct(
+        [names.get(int(h), f"Grid {r}") for h, r in zip(ids, out["grid_ref"], strict=True)],
+        list(out["grid_ref"]),
+    )
     out["place_source"] = [source.get(int(h), "grid") for h in ids]
     meta = dict(out.attrs.get("hotspot", {}))
     meta["places"] = {
@@ -779,6 +848,83 @@ def place_names(
         "labels": {"address points": addresses_label or "nearby addresses"},
     }
     out.attrs["hotspot"] = meta
+    return out
+
+
+#: Largest share of the pack's incidents (or places) an area may hold to name a place.
+MAX_AREA_SHARE = 0.5
+
+
+def _area_names(
+    areas: gpd.GeoDataFrame,
+    column: str,
+    hot: gpd.GeoDataFrame,
+    centres: gpd.GeoSeries,
+    incidents: gpd.GeoDataFrame | None,
+    left: list[int],
+) -> tuple[dict[int, str], list[str]]:
+    """Names of the finest areas holding each place's centre, and the areas left out.
+
+    An area holding more than :data:`MAX_AREA_SHARE` of the incidents (of the
+    places, without incidents) is the area the pack covers, or most of it: it
+    tells no place apart, so the next finer area holding the centre names the
+    place, else none does.
+    """
+    geoms = areas.geometry.to_numpy()
+    tree = shapely.STRtree(geoms)
+    if incidents is not None and len(incidents):
+        pts = incidents.geometry.to_numpy()
+    else:
+        pts = centres.to_numpy()
+    _, held = tree.query(pts, predicate="within")
+    share = np.bincount(held, minlength=len(geoms)) / max(len(pts), 1)
+    big = share > MAX_AREA_SHARE
+    texts = area_labels(areas, column)
+    ids = hot["hotspot_id"].astype(int).to_numpy()
+    pt_idx, area_idx = tree.query(centres.to_numpy(), predicate="within")
+    pairs = pd.DataFrame({"p": pt_idx, "a": area_idx, "size": shapely.area(geoms[area_idx])})
+    ok = ~big[pairs["a"].to_numpy()] & np.array([bool(texts[a]) for a in pairs["a"]], dtype=bool)
+    first = pairs[ok].sort_values(["p", "size"], kind="stable").groupby("p")["a"].first()
+    found = {int(ids[p]): texts[a] for p, a in first.items() if int(ids[p]) in left}
+    return found, sorted({texts[a] for a in np.flatnonzero(big) if texts[a]})
+
+
+def area_labels(areas: gpd.GeoDataFrame, column: str) -> list[str]:
+    """Return the printed names of named areas: "Raines precinct", "Ward 12", "Castle".
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> area_labels(gpd.GeoDataFrame({"ward": ["12", "CASTLE"]},
+    ...                              geometry=[Point(0, 0)] * 2), "ward")
+    ['Ward 12', 'Castle ward']
+    """
+    kind = str(column).lower()
+    texts = [clean_place(v) for v in areas[column].to_numpy()]
+    if kind in _AREA_KINDS:
+        texts = [
+            (f"{kind.capitalize()} {t}" if t.isdigit() else f"{t} {kind}") if t else ""
+            for t in texts
+        ]
+    return texts
+
+
+def _distinct(names: list[str], refs: list[str]) -> list[str]:
+    """Give each repeated name its grid reference, so that no two places share a name.
+
+    Examples
+    --------
+    >>> _distinct(["High St", "High St", "Low St"], ["C4", "D2", "A1"])
+    ['High St (C4)', 'High St (D2)', 'Low St']
+    """
+    counts = pd.Series(names).value_counts()
+    out = [f"{n} ({r})" if counts[n] > 1 and not n.startswith("Grid ") else n
+           for n, r in zip(names, refs, strict=True)]
+    seen: dict[str, int] = {}
+    for i, n in enumerate(out):  # two places in one small square: numbered
+        seen[n] = seen.get(n, 0) + 1
+        if seen[n] > 1:
+            out[i] = f"{n} ({seen[n]})"
     return out
 
 
@@ -839,108 +985,4 @@ def _corners(
         crossing = shapely.intersection(line_a, line_b)
         if not crossing.is_empty and crossing.distance(geom[hid]) <= CORNER_REACH:
             out[hid] = f"{a} & {b}"
-    return out
-
-
-def _no_holes(geom: Any) -> Any:
-    """Return ``geom`` without holes: a quiet cell enclosed by busy ones stays inside."""
-    parts = shapely.get_parts(geom)
-    return shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts)))
-
-
-def trim_to_counts(
-    hotspots: gpd.GeoDataFrame,
-    cells: gpd.GeoDataFrame,
-    min_count: int = 3,
-    *,
-    column: str = "n_incidents",
-) -> gpd.GeoDataFrame:
-    """Return a copy of ``hotspots`` outlining only the cells that hold their incidents.
-
-    Gi* scores a cell's neighbourhood, so at coarse cells a cell with no or few
-    incidents beside busy ones can be part of a hotspot: on a printed map an
-    outline then sits on a pale cell, and an officer is sent where nothing
-    happened. Each hotspot keeps the cells (by centre) with at least
-    ``min_count`` incidents, the cells a map shows with a count, and any quiet
-    cell they enclose; a hotspot none of whose cells has that many keeps its
-    outline. ``n_incidents``, ``share``, ``area_km2`` and ``concentration``
-    follow the new outline (the counts of the cells left out are taken off);
-    ``n_trimmed_cells`` says how many cells were left out (also in
-    ``attrs["hotspot"]["trimmed"]``).
-
-    Parameters
-    ----------
-    hotspots
-        Hotspots (:func:`hotspot.hotspots`) made of the ``cells``.
-    cells
-        The counted cells (``column``), in the hotspots' CRS.
-    min_count
-        Fewest incidents of a cell kept in an outline (the map's suppression rule).
-    column
-        Count column of ``cells``.
-
-    Examples
-    --------
-    >>> from shapely.geometry import box
-    >>> cells = gpd.GeoDataFrame({"n_incidents": [9, 0, 4]},
-    ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)], crs=32616)
-    >>> hot = gpd.GeoDataFrame({"hotspot_id": [1], "area_km2": [3e-6]},
-    ...     geometry=[box(0, 0, 3, 1)], crs=32616)
-    >>> out = trim_to_counts(hot, cells)
-    >>> out.geometry.iloc[0].area, int(out["n_trimmed_cells"].iloc[0])
-    (2.0, 1)
-    """
-    check_geodataframe(hotspots, "hotspots")
-    check_same_crs(hotspots, cells, "hotspots", "cells")
-    if column not in cells.columns:
-        msg = f"`cells` has no column {column!r}; count the incidents first (hs.count)."
-        raise InvalidInputError(msg)
-    out = hotspots.copy()
-    out["n_trimmed_cells"] = 0
-    if len(out) == 0 or len(cells) == 0:
-        return out
-    centres = cells.geometry.representative_point().to_numpy()
-    hot_idx, cell_idx = shapely.STRtree(centres).query(
-        out.geometry.to_numpy(), predicate="contains"
-    )
-    low = cells[column].to_numpy(dtype=float)[cell_idx] < min_count
-    geoms = cells.geometry.to_numpy()
-    new_geom = out.geometry.to_numpy().copy()
-    trimmed = np.zeros(len(out), dtype=int)
-    lost = np.zeros(len(out))  # incidents of the cells left out
-    counts = cells[column].to_numpy(dtype=float)
-    for i in np.unique(hot_idx[low]):  # only hotspots holding a quiet cell: a few
-        mine = hot_idx == i
-        keep = cell_idx[mine & ~low]
-        if len(keep):  # holes filled, within the hotspot: its own holes stay
-            kept = _no_holes(shapely.coverage_union_all(geoms[keep]))
-            new_geom[i] = shapely.intersection(kept, new_geom[i], grid_size=None)
-            quiet = cell_idx[mine & low]
-            inside = shapely.contains(new_geom[i], shapely.point_on_surface(geoms[quiet]))
-            trimmed[i] = int((~inside).sum())
-            lost[i] = counts[quiet[~inside]].sum()
-    old_area = shapely.area(out.geometry.to_numpy())
-    ratio = shapely.area(new_geom) / np.maximum(old_area, 1e-12)
-    out = out.set_geometry(gpd.GeoSeries(new_geom, index=out.index, crs=out.crs))
-    out["n_trimmed_cells"] = trimmed
-    kept = np.ones(len(out))
-    if "n_incidents" in out.columns:
-        n = out["n_incidents"].to_numpy(dtype=float)
-        kept = np.where(n > 0, (n - lost) / np.where(n > 0, n, 1), 1.0)
-        out["n_incidents"] = (n - lost).astype(out["n_incidents"].dtype)
-        if "share" in out.columns:
-            out["share"] = out["share"] * kept
-    if "area_km2" in out.columns:
-        out["area_km2"] = out["area_km2"] * ratio
-    if "concentration" in out.columns:
-        out["concentration"] = out["concentration"] * kept / np.where(ratio > 0, ratio, np.nan)
-    meta = dict(out.attrs.get("hotspot", {}))
-    meta["trimmed"] = {
-        "min_count": int(min_count),
-        "cells": int(trimmed.sum()),
-        "hotspots": int((trimmed > 0).sum()),
-        "reason": "outlines keep the cells with at least min_count incidents (Gi* can mark "
-        "a quiet cell beside busy ones)",
-    }
-    out.attrs["hotspot"] = meta
     return out

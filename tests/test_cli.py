@@ -201,3 +201,37 @@ def test_output_name_rules():
     assert output_name("/x/police_uk/") == "police_uk"
     assert output_name("/x/exports/*.csv") == "exports"
     assert output_name("book.xlsx") == "book"
+
+
+def test_cli_period_gives_the_api_pack(tmp_path):
+    """--period goes to the briefing's period: the whole file is read once, so the CLI
+    and hs.briefing print the same counts, places and change from the period before."""
+    import warnings
+
+    import geopandas as gpd
+    from pypdf import PdfReader
+
+    import hotspot as hs
+
+    src = sample_path("memphis_robberies_2019.csv.gz")
+    areas = sample_path("memphis_precincts.geojson")
+    period = ("2019-07-01", "2019-12-31")
+    cli_pdf, api_pdf = tmp_path / "cli.pdf", tmp_path / "api.pdf"
+    assert main(["briefing", str(src), "--out", str(cli_pdf), "--areas", str(areas),
+                 "--area-column", "precinct", "--area", "Raines", "--period", *period,
+                 "--officer-hours-per-week", "20"]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.read_incidents(src)
+        raines = gpd.read_file(areas).query("precinct == 'Raines'").to_crs(inc.crs)
+        hs.briefing(inc, api_pdf, area=raines, area_name="Raines", period=period,
+                    officer_hours_per_week=20)
+
+    def texts(path):
+        return [" ".join(p.extract_text().split()) for p in PdfReader(str(path)).pages]
+
+    cli, api = texts(cli_pdf), texts(api_pdf)
+    assert cli == api
+    assert "1 Jul – 31 Dec 2019" in cli[0]
+    assert "previous period" in cli[0] and "do not cover the previous period" not in cli[0]
+    assert "were dropped" not in cli[-1]  # the user's own period is not a dropped row

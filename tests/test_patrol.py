@@ -8,6 +8,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import box
 
 from hotspot._core.time import data_period_days
@@ -108,30 +110,47 @@ def test_busiest_hour_chosen_first(rng):
     assert row["expected_prevented"] == pytest.approx(0.16 * n_fri22 / weeks)
 
 
-def test_greedy_property(rng):
-    """No unchosen (hotspot, hour) is worth more than the least valuable chosen visit
-    unless it is within the minimum gap of a chosen visit at the same hotspot."""
-    inc = _incidents(rng)
-    plan = patrol_plan(inc, _hotspots(), officer_hours_per_week=4, min_gap_hours=2,
-                       random_state=0)
-    # independent demand: exact hour-of-week counts per hotspot, 2-hour windows
+def _slot_values(inc, width=8, g=2):
+    """Independent visit values: {(place, hour of week): prevented a week} per block slot."""
     t = pd.to_datetime(inc["occurred_at"])
     weeks = data_period_days(t) / 7  # the one measure of the data period
     hot = np.where(inc.geometry.x < X0 + 200, 0, 1)
-    how = (t.dt.day_of_week * 24 + t.dt.hour).to_numpy()
     counts = np.zeros((2, 168))
-    np.add.at(counts, (hot, how), 1)
-    value = 0.16 * (counts + np.roll(counts, -1, axis=1)) / weeks
+    np.add.at(counts, (hot, (t.dt.day_of_week * 24 + t.dt.hour).to_numpy()), 1)
+    by_hour = counts.reshape(2, 7, 24).sum(axis=1)
+    start = [int(np.argmax([by_hour[h, (s + np.arange(width)) % 24].sum() for s in range(24)]))
+             for h in range(2)]
+    pooled = np.zeros((2, 168))
+    for h in range(2):  # block demand: hour-of-day profile x day-of-week share
+        inb = ((np.arange(168) % 24 - start[h]) % 24) < width
+        b = (counts[h] * inb).reshape(7, 24)
+        pooled[h] = np.outer(b.sum(axis=1), b.sum(axis=0)).ravel() / b.sum()
+    return start, {
+        (h, (d * 24 + start[h] + k * g) % 168):
+            0.16 * pooled[h, (d * 24 + start[h] + k * g + np.arange(g)) % 168].sum() / weeks
+        for h in range(2) for d in range(7) for k in range(width // g)
+    }
+
+
+def test_greedy_property(rng):
+    """Visits fall in each place's busiest 8-hour block of the day, one every 2 hours, and
+    no unchosen visit there is worth more than the least valuable chosen one."""
+    inc = _incidents(rng)
+    plan = patrol_plan(inc, _hotspots(), officer_hours_per_week=4, random_state=0)
+    start, slots = _slot_values(inc)
     chosen = {(int(h) - 1, int(m) // 60) for h, m in zip(plan["hotspot_id"],
                                                         plan["start_minute"], strict=True)}
-    got = np.array([value[h, j] for h, j in chosen])
+    assert len(chosen) == len(plan) == 16 and chosen <= set(slots)
+    got = np.array([slots[c] for c in chosen])
     assert np.allclose(np.sort(got), np.sort(plan["expected_prevented"].to_numpy()))
-    floor = got.min()
-    for h, j in zip(*np.nonzero(value > floor + 1e-12), strict=True):
-        if (h, j) in chosen:
-            continue
-        near = any(hh == h and min((j - jj) % 168, (jj - j) % 168) < 2 for hh, jj in chosen)
-        assert near, (h, j)
+    assert max(v for k, v in slots.items() if k not in chosen) <= got.min() + 1e-12
+    places = plan.attrs["hotspot"]["patrol_plan"]["places"]
+    assert [p["block"][:2] for p in places[:2]] == [f"{s:02d}" for s in start]
+    # the whole block's visits prevent effect x the incidents a year in the block
+    for h in range(2):
+        block = sum(v for (hh, _), v in slots.items() if hh == h)
+        assert places[h]["prevented_per_year"] == pytest.approx(block * 52)
+    assert places[2]["status"] == "no incidents"
 
 
 def test_scores_and_weight(rng):
@@ -246,25 +265,87 @@ def chicago(shared_data):
     return inc, hot, outages
 
 
-def _window_best(inc, hot):
-    """Most incidents a week in any 2-hour slot of the week at any hotspot."""
-    plan = patrol_plan(inc, hot, officer_hours_per_week=0.25, random_state=0,
-                       min_prevented_per_year=0)
-    return float(plan["expected_incidents"].max())
-
-
-def test_patrol_visits_only_where_they_pay(rng):
+def test_low_yield_visits_come_last_and_are_marked(rng):
     inc = _incidents(rng)
-    full = patrol_plan(inc, _hotspots(), officer_hours_per_week=40, random_state=0,
-                       min_prevented_per_year=0)
-    floor = 2.0
+    hot = _hotspots()
+    base = patrol_plan(inc, hot, officer_hours_per_week=2, random_state=0)
+    yearly = {p["hotspot_id"]: p["prevented_per_year"]
+              for p in base.attrs["hotspot"]["patrol_plan"]["places"]}
+    assert not base["low_yield"].any()
+    # a floor between the two places: the weaker place's visits only after the stronger's
+    floor = (yearly[1] + yearly[2]) / 2
+    weak = min((1, 2), key=yearly.get)
     with pytest.warns(DataQualityWarning, match="left unused"):
-        paid = patrol_plan(inc, _hotspots(), officer_hours_per_week=40, random_state=0,
+        plan = patrol_plan(inc, hot, officer_hours_per_week=9, random_state=0,
                            min_prevented_per_year=floor)
-    assert len(paid) < len(full)
-    assert (paid["expected_prevented"] * 52 >= floor - 1e-9).all()
-    info = paid.attrs["hotspot"]["patrol_plan"]
-    assert info["hours_used"] + info["hours_unused"] == pytest.approx(40, abs=0.25)
+    assert (plan["low_yield"] == (plan["hotspot_id"] == weak)).all()
+    # every visit of the strong place's block with any demand comes before a low-yield one
+    _, slots = _slot_values(inc)
+    n_strong = sum(v > 0 for (h, _), v in slots.items() if h + 1 != weak)
+    assert (plan["hotspot_id"] != weak).sum() == n_strong
+    info = plan.attrs["hotspot"]["patrol_plan"]
+    n_weak = sum(v > 0 for (h, _), v in slots.items() if h + 1 == weak)
+    assert info["hours_used"] == pytest.approx(min(9, (n_strong + n_weak) * 0.25))
+    assert info["hours_low_yield"] == pytest.approx(info["hours_used"] - n_strong * 0.25)
+    assert info["hours_low_yield"] > 0
+    status = {p["hotspot_id"]: p["status"] for p in info["places"]}
+    assert status[weak] == "low yield" and status[3] == "no incidents"
+    assert "*" in format_patrol_plan(plan)
+    # nothing passes: the best visits are still planned, all marked, all hours used
+    none = patrol_plan(inc, hot, officer_hours_per_week=3, random_state=0,
+                       min_prevented_per_year=1e9)
+    assert len(none) == 12 and none["low_yield"].all()
+    assert none.attrs["hotspot"]["patrol_plan"]["hours_used"] == pytest.approx(3)
+    pd.testing.assert_frame_equal(
+        none.drop(columns=["low_yield", "rationale"]),
+        patrol_plan(inc, hot, officer_hours_per_week=3, random_state=0).drop(
+            columns=["low_yield", "rationale"]))
+    # every block full: the rest of the hours are reported unused
+    with pytest.warns(DataQualityWarning, match="left unused"):
+        full = patrol_plan(inc, hot, officer_hours_per_week=40, random_state=0)
+    assert len(full) == sum(v > 0 for v in slots.values())
+    info = full.attrs["hotspot"]["patrol_plan"]
+    assert info["hours_used"] + info["hours_unused"] == pytest.approx(40)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    n=st.integers(20, 300),
+    budget=st.floats(0, 60),
+    width=st.integers(1, 24),
+    gap=st.sampled_from([1, 1.5, 2, 3, 5]),
+    floor=st.sampled_from([0, 1, 5, 1e6]),
+)
+def test_patrol_plan_property(seed, n, budget, width, gap, floor):
+    """Any data: never over budget, visits inside each place's block and >= gap apart,
+    worthwhile places first, hours used whenever a block has room."""
+    import warnings
+
+    r = np.random.default_rng(seed)
+    inc = _incidents(r, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        plan = patrol_plan(inc, _hotspots(), officer_hours_per_week=budget, min_gap_hours=gap,
+                           patrol_hours_per_day=width, min_prevented_per_year=floor,
+                           random_state=seed)
+    info = plan.attrs["hotspot"]["patrol_plan"]
+    assert info["hours_used"] <= budget + 1e-9
+    assert len(plan) * 0.25 == pytest.approx(info["hours_used"])
+    _gaps_ok(plan, gap)
+    places = {p["hotspot_id"]: p for p in info["places"]}
+    for hid, sub in plan.groupby("hotspot_id"):
+        s0 = int(places[hid]["block"][:2])
+        hour_of_day = (sub["start_minute"].to_numpy() // 60) % 24
+        assert (((hour_of_day - s0) % 24) < width).all()
+        assert places[hid]["visits"] == len(sub)
+    if plan["low_yield"].any():  # only after every worthwhile block is full
+        for p in places.values():
+            if p["worthwhile"]:
+                assert p["visits"] == p["hours"] / 0.25
+    if info["hours_unused"] > 0:
+        assert info["hours_unused"] == pytest.approx(budget - info["hours_used"])
+    assert sum(p["visits"] for p in places.values()) == len(plan)
 
 
 @pytest.mark.shared_data
@@ -310,20 +391,20 @@ def test_lighting_audit_chicago_outages(chicago):
 @pytest.mark.shared_data
 def test_patrol_plan_chicago(chicago):
     inc, hot, _ = chicago
-    # single 200 m cells: no hour slot has enough assaults for weekly visits to pay
-    with pytest.warns(DataQualityWarning, match=r"20\.00 of 20 officer-hours a week left unused"):
-        none = patrol_plan(inc, hot, officer_hours_per_week=20, random_state=7)
-    assert len(none) == 0
-    assert none.attrs["hotspot"]["patrol_plan"]["hours_unused"] == pytest.approx(20)
-    best = _window_best(inc, hot)
-    assert best * 0.16 * 52 < 1  # the documented minimum: < 1 incident prevented a year
-    plan = patrol_plan(inc, hot, officer_hours_per_week=20, random_state=7,
-                       min_prevented_per_year=0)
-    assert len(plan) == 80
+    # single 200 m cells: no single hour slot pays for weekly visits, but each place's
+    # busiest block does, so the 20 hours are used on the places that prevent the most
+    plan = patrol_plan(inc, hot, officer_hours_per_week=20, random_state=7)
+    info = plan.attrs["hotspot"]["patrol_plan"]
+    assert len(plan) == 80 and info["hours_used"] == pytest.approx(20)
+    assert info["hours_unused"] == 0
     _gaps_ok(plan, 2)
-    # visits go to the busiest hotspot-hours: expected incidents per visit are at least
-    # as high as the average hotspot-hour over the week
     assert plan["expected_incidents"].min() > 0
+    assert plan["day"].nunique() == 7
+    # places that get visits prevent more a year than those that get none
+    places = pd.DataFrame(info["places"])
+    visited = places[places["visits"] > 0]
+    assert places.loc[places["visits"] == 0, "prevented_per_year"].max() <= \
+        visited["prevented_per_year"].max()
     text = format_patrol_plan(plan)
     assert text.startswith("Patrol plan: 80 visits, 20.00 officer-hours per week")
 

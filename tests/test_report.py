@@ -101,10 +101,13 @@ def test_memphis_pages_name_every_place(memphis_pdf, precincts):
         assert title.group(1) in names
         assert f"{title.group(1)} precinct" in texts[0]  # the same name in the table
         assert "Darkness" in page and "What to do here" in page
-        # visits only where they pay (patrol_plan's min_prevented_per_year)
-        assert re.search(r"Visit at: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d", page) or (
-            "Patrol: this week's plan gives this place no visit" in page)
+        # the 20 officer-hours reach the places: visit days and times on every page
+        assert re.search(r"Visit at: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d", page)
         assert f"Page {1 + k}" in page
+    hours = re.search(r"Patrol ([\d.]+) of 20 officer-hours a week planned: (\d+) short visits",
+                      texts[0])
+    assert hours and float(hours.group(1)) > 10
+    assert abs(int(hours.group(2)) / 4 - float(hours.group(1))) < 0.01  # 15-minute visits
     assert "Method notes and caveats" in texts[-1]
     assert "Rows read 2,245" in texts[-1]
     assert "No individual incident locations are printed" in texts[-1]
@@ -523,7 +526,7 @@ def test_measures_of_unknown_place_type_are_offered_as_conditional():
     assert texts[0].startswith("1. Short patrol visits at the busiest times")
     cond = [t for t in texts if t.startswith("The data do not record the type of place")]
     assert len(cond) == 1
-    assert "Brighter lighting at night, about 6 fewer incidents a year" in cond[0]
+    assert "Brighter lighting at night, up to about 6 fewer incidents a year" in cond[0]
     assert "range" not in cond[0]  # ranges are for the analyst's method page
     assert not any(t.startswith("No listed intervention") for t in texts)
 
@@ -623,10 +626,9 @@ def test_rank_labels_of_a_dense_pack_never_overlap(shared_data, tmp_path, monkey
 
 
 def test_if_it_fits_says_which_detail_is_missing():
-    from hotspot.present.report import _unknown_details
+    from hotspot.present.report_text import _offence_known, _unknown_details
 
-    inc = gpd.GeoDataFrame({"loc": ["street", None], "offence": ["theft", "theft"]})
-    assert _unknown_details(inc, "loc") == "every detail (type of place, offence)"
-    assert _unknown_details(inc.drop(columns="offence"), "loc") == "the offence"
+    inc = gpd.GeoDataFrame({"loc": ["street", "home"], "offence": ["theft", "theft"]})
+    assert _unknown_details(inc, "loc") == "the time of day of some incidents"
     assert _unknown_details(inc, None) == "the type of place"
-    assert _unknown_details(inc[["loc"]], None) == "the type of place or the offence"
+    assert _offence_known(inc) and not _offence_known(inc[["loc"]])

@@ -32,7 +32,8 @@ PLAIN: dict[str, tuple[str, str]] = {
     ),
     "street_lighting_area": (
         "Better street lighting",
-        "Better street lighting cut crime by {effect} in studies of similar streets.",
+        "Better street lighting cut crime, by day as well as at night, by {effect} in "
+        "studies of similar streets.",
     ),
     "hot_spots_patrol": (
         "Short patrol visits at the busiest times",
@@ -220,6 +221,7 @@ def evidence_lines(
     scores: pd.DataFrame | None,
     listed: list[tuple[int, int, list[str]]],
     catalogue: pd.DataFrame,
+    if_fits: list[tuple[int, int, list[str]]] | None = None,
 ) -> list[str]:
     """Give the analyst's evidence for each measure advised on a place page (method page).
 
@@ -231,6 +233,10 @@ def evidence_lines(
         ``(rank, hotspot_id, catalogue ids advised on its page)`` per place page.
     catalogue
         The catalogue the scores came from (``load_catalogue()``).
+    if_fits
+        ``(rank, hotspot_id, catalogue ids)`` offered "if it fits" on a place page,
+        with the figure for every incident of unknown type being eligible
+        (``prevented_if_unknown_eligible``, an upper bound).
 
     Returns
     -------
@@ -248,9 +254,10 @@ def evidence_lines(
     >>> evidence_lines(s, [(1, 7, ["alley_gating"])], load_catalogue())[0][:60]
     'Alley gating (rear alleys of terraced housing): 20% fewer do'
     """
-    if scores is None or not listed or "intervention" not in scores:
+    if_fits = if_fits or []
+    if scores is None or not (listed or if_fits) or "intervention" not in scores:
         return []
-    order = list(dict.fromkeys(i for _, _, ids in listed for i in ids))
+    order = list(dict.fromkeys(i for _, _, ids in [*listed, *if_fits] for i in ids))
     lines = []
     for iid in order:
         rows = scores[scores["intervention"] == iid]
@@ -279,5 +286,14 @@ def evidence_lines(
         )
         if here:
             line += " Incidents prevented a year here: " + ", ".join(here) + "."
+        upper = [
+            f"place {rank} up to {float(r['prevented_if_unknown_eligible']):.1f}"
+            for rank, hid, ids in if_fits
+            if iid in ids and "prevented_if_unknown_eligible" in rows
+            for _, r in rows[rows["hotspot_id"] == hid].head(1).iterrows()
+        ]
+        if upper:
+            line += (" If every incident whose type of place (or time) is not recorded "
+                     "fits, a year: " + ", ".join(upper) + ".")
         lines.append(line)
     return lines

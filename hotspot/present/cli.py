@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -44,10 +45,11 @@ from hotspot.present.context import (
 )
 from hotspot.present.export import export
 from hotspot.present.furniture import period_label
+from hotspot.present.report_scope import select_offences
 from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
 from hotspot.scan.areas import MAX_AREA_KM2
-from hotspot.scan.places import place_grid
+from hotspot.scan.places import grid_extent, place_grid
 
 __all__ = ["analyze", "main"]
 
@@ -183,7 +185,9 @@ def analyze(
         What the incidents are, in the briefing's titles (default from the
         ``offence`` column, see :func:`hotspot.briefing`).
     period
-        ``(start, end)`` of the briefing, printed in its titles (default the data's).
+        ``(start, end)`` of the maps, exports and briefing (the end day included;
+        default the data's). The incidents before it stay in ``incidents``: the
+        briefing compares the period with the one before it.
     addresses
         Points with street addresses from another source (311 requests, street-light
         reports; a layer, file or ``{label: layer}``) naming places whose incidents
@@ -213,6 +217,9 @@ def analyze(
     except HotspotError:
         pass
     progress.step("ingest report")
+    everything = incidents  # the briefing's period and the one before it
+    if period is not None:
+        incidents = report.select_period(incidents, period)[0]
 
     cells, spots = scan(
         incidents, cell_size=cell_size, max_area_km2=max_area_km2, study_area=study_area
@@ -222,7 +229,8 @@ def analyze(
     # no streets layer: streets traced from the addresses, drawn and labelled on every map
     layers = streets_for_pack(read_layers(context, incidents.crs), incidents, addresses=addresses)
     spots = name_places(
-        spots, incidents, layers, grid=place_grid(cells.total_bounds, spots), addresses=addresses
+        spots, incidents, layers, grid=place_grid(grid_extent(incidents)[0], spots),
+        addresses=addresses,
     )
     progress.step("grid, counts and Gi* (FDR)")
     membership = areas.hotspot_membership(incidents, spots)
@@ -257,7 +265,7 @@ def analyze(
 
     if briefing_area is not None or briefing:
         written["briefing"] = report.briefing(
-            incidents,
+            everything,
             out / f"{name}_briefing.pdf",
             area=briefing_area,
             area_name=area_name,
@@ -404,11 +412,14 @@ def _read(args: argparse.Namespace) -> Any:
         for k in ("x", "y", "lon", "lat", "crs", "datetime", "time", "hour", "offence", "tz",
                   "sheet", "layer")
     }
-    if getattr(args, "period", None):
-        kwargs["period"] = tuple(args.period)
     if getattr(args, "dayfirst", False):
         kwargs["dayfirst"] = True
-    return read_incidents(args.input, **{k: v for k, v in kwargs.items() if v is not None})
+    # the whole file is read once: --period chooses the briefing's period (and the
+    # maps'), so the previous period and the row accounting stay those of the data
+    incidents = read_incidents(args.input, **{k: v for k, v in kwargs.items() if v is not None})
+    if getattr(args, "period", None):
+        report.select_period(incidents, tuple(args.period))  # outside the data: said now
+    return incidents
 
 
 def _setting(args: argparse.Namespace, incidents: Any) -> str | None:
@@ -509,6 +520,29 @@ def _check_input(args: argparse.Namespace) -> None:
             raise ValueError(msg)
 
 
+def area_title(column: str, value: str) -> str:
+    """Name an area chosen by ``--area`` for titles: a bare number gets its column's name.
+
+    Examples
+    --------
+    >>> area_title("district", "11"), area_title("precinct", "Raines")
+    ('District 11', 'Raines')
+    """
+    value = " ".join(str(value).split())
+    if re.fullmatch(r"[\d.\-/ ]+", value):  # "11" alone says nothing on paper
+        return f"{str(column).replace('_', ' ').strip().capitalize()} {value}"
+    return value
+
+
+def _area_name(args: argparse.Namespace) -> str | None:
+    """--area-name, else the --area value (a number with its column's name: 'District 11')."""
+    if getattr(args, "area_name", None):
+        return str(args.area_name)
+    if getattr(args, "area", None) is None:
+        return None
+    return area_title(args.area_column, args.area)
+
+
 def _addresses(args: argparse.Namespace) -> dict[str, str] | None:
     """--addresses FILE as ``{label: path}``; the label (the file's name) is printed."""
     path = getattr(args, "addresses", None)
@@ -564,6 +598,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         msg = f"output folder {out} exists and is not empty; pass --force to overwrite it"
         raise FileExistsError(msg)
     incidents = _read(args)
+    if args.offences is not None:  # every output is about these offences
+        incidents, left_out = select_offences(incidents, args.offences, {})
+        print(f"hotspot: {len(incidents):,} incidents of {args.offences}; {left_out:,} of "
+              "other offences left out", file=sys.stderr)
     context, study, area = _layers(args, incidents.crs)
     stage = _staged(out)
     try:
@@ -581,7 +619,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             study_area=study,
             briefing=True,
             briefing_area=area,
-            area_name=args.area,
+            area_name=_area_name(args),
             officer_hours_per_week=args.officer_hours_per_week,
             source=args.source,
             basemap=args.basemap,
@@ -654,7 +692,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         incidents,
         path,
         area=area,
-        area_name=args.area,
+        area_name=_area_name(args),
         tz=args.tz,
         overwrite=args.force,
         context=context,
@@ -668,6 +706,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         source=args.source,
         period=tuple(args.period) if args.period else None,
         offence_label=args.offence_label,
+        offences=args.offences,
         addresses=_addresses(args),
     )
     print(f"Briefing written to {written.resolve()}")
@@ -699,7 +738,8 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
     p.add_argument("--dayfirst", action="store_true",
                    help="read dates like 03/04/2020 as 3 April when the data cannot tell")
     p.add_argument("--period", nargs=2, metavar=("START", "END"), default=None,
-                   help="keep incidents in this period only (dates, END included)")
+                   help="the period to brief on (dates, END included); the whole file is read, "
+                   "so the pack compares it with the period before")
     p.add_argument("--tz", default=None,
                    help="IANA time zone of the times (default: from the coordinates)")
     p.add_argument("--sheet", default=None,
@@ -753,6 +793,18 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
     p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
     p.add_argument("--area-column", default="name", help="column naming the areas")
     p.add_argument("--area", default=None, help="the area to brief on (its name)")
+    p.add_argument(
+        "--area-name",
+        default=None,
+        help="name of the area in titles (default: the --area value, a number with its "
+        "column's name as in 'District 11'; police.uk data: the force)",
+    )
+    p.add_argument(
+        "--offences",
+        default=None,
+        help="brief on these offences only, comma-separated: names as in the data or "
+        "offence groups (e.g. 'Burglary,Robbery' or 'vehicle')",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -29,6 +29,7 @@ from hotspot.scan.places import (
     generic_place,
     hundred_block,
     layer_name_column,
+    name_streets,
     place_names,
 )
 
@@ -249,15 +250,16 @@ def _anchor_labels(
 def street_points(
     incidents: gpd.GeoDataFrame,
     names: Sequence[str],
-    *,
     address: str | None = None,
     addresses: Any = None,
 ) -> gpd.GeoDataFrame:
-    """Return the points of the incidents and address points that carry one of ``names``.
+    """Return the points of the incidents and address points on the streets of ``names``.
 
-    Where a place is named after a street that no street line shows (police.uk
-    streets with one snap point), these points say where to write the name.
-    ``name`` is the street (block numbers dropped), one row per distinct point.
+    ``names`` are place names ("near 7XX–8XX N Ridgeway Ave", "Boar Lane /
+    Briggate") or streets. Where a place is named after a street that no street
+    line shows (police.uk streets with one snap point), these points say where to
+    write the name. ``name`` is the street (block numbers dropped), one row per
+    distinct point.
 
     Examples
     --------
@@ -267,11 +269,11 @@ def street_points(
     ['Boar Lane']
     """
     texts, geoms = _address_texts(incidents, address, addresses)
-    if not texts or not names:
+    if not texts or len(names) == 0:
         return gpd.GeoDataFrame({"name": []}, geometry=[], crs=incidents.crs)
     street = hundred_block(np.concatenate(texts), blocks=False)
     street = street.str.replace(r"^\d+X+\s+", "", regex=True)
-    keep = street.isin({clean_place(n) for n in names}).to_numpy()
+    keep = street.isin({clean_place(s) for n in names for s in name_streets(n)}).to_numpy()
     out = gpd.GeoDataFrame(
         {"name": street[keep].to_numpy(dtype=object)},
         geometry=np.concatenate(geoms)[keep],
@@ -354,7 +356,7 @@ def name_places(
     """
     streets = None
     labels: dict[str, str] = {}
-    polygons: list[gpd.GeoDataFrame] = []
+    polygons: list[tuple[gpd.GeoDataFrame, str]] = []
     for label, layer in (layers or {}).items():
         kinds = set(layer.geom_type.dropna())
         column = layer_name_column(layer)
@@ -362,16 +364,17 @@ def name_places(
             streets, labels["streets"] = layer, label
         if column and kinds & {"Polygon", "MultiPolygon"}:
             labels.setdefault("area", label)
-            polygons.append(
-                gpd.GeoDataFrame(
-                    {"name": area_labels(layer, column)}, geometry=layer.geometry.to_numpy(),
-                    crs=layer.crs,
-                )
-            )
-    # every named polygon layer: the finest area that does not hold most of the pack
-    areas = pd.concat(polygons, ignore_index=True) if len(polygons) > 1 else (
-        polygons[0] if polygons else None
-    )
+            polygons.append((layer, column))
+    areas = polygons[0][0] if len(polygons) == 1 else None
+    if len(polygons) > 1:  # every named polygon layer: the finest area not holding the pack
+        areas = pd.concat(
+            [
+                gpd.GeoDataFrame({"name": area_labels(layer, column)},
+                                 geometry=layer.geometry.to_numpy(), crs=layer.crs)
+                for layer, column in polygons
+            ],
+            ignore_index=True,
+        )
     points, points_label = None, None
     if addresses is not None:
         given = addresses if isinstance(addresses, Mapping) else {"nearby addresses": addresses}
@@ -545,7 +548,6 @@ def _street_groups(frame: pd.DataFrame) -> np.ndarray:
 def streets_for_pack(
     layers: dict[str, gpd.GeoDataFrame],
     incidents: gpd.GeoDataFrame,
-    *,
     address: str | None = None,
     addresses: Any = None,
     choices: dict[str, Any] | None = None,

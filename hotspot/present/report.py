@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._core.coords import point_xy
 from hotspot._core.deprecation import (
     path_before_data,
     renamed_arguments,
@@ -61,26 +60,28 @@ from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
 from hotspot.present.advice import evidence_lines
-from hotspot.present.context import (
-    name_places,
-    read_layers,
-    street_points,
-    streets_for_pack,
-)
+from hotspot.present.context import name_places, read_layers, street_points, streets_for_pack
 from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import write_pages
+from hotspot.present.report_scope import area_name_from_data, label_as_offence, select_offences
 from hotspot.present.report_text import (
     _actions,
     _dark_text,
+    _data_span,
+    _hours_known,
     _menus,
     _method_sections,
     _mix,
     _n,
     _offence_detail,
+    _offence_known,
     _peak,
     _period_text,
     _time_table,
+    _unknown_details,
+    _year_note,
     name_source,
+    trend_words,
 )
 from hotspot.present.report_text import (
     offence_label as _offence_label,
@@ -90,7 +91,7 @@ from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
 from hotspot.scan.outlines import trim_to_counts
-from hotspot.scan.places import name_streets, place_grid
+from hotspot.scan.places import grid_extent, place_grid
 from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
@@ -222,14 +223,19 @@ def _time_limits(inc: gpd.GeoDataFrame, tz: Any) -> tuple[str | None, str | None
 
 def _emerging(
     inc: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None, hot: gpd.GeoDataFrame
-) -> tuple[dict[int, str], str]:
-    """Emerging-hotspot category per hotspot (that of most of its incidents' cells)."""
+) -> tuple[dict[int, str], str, dict[int, str]]:
+    """Trend per hotspot in plain words, the note for none, and the category (analyst's).
+
+    The category is the emerging-hotspot category of most of the place's incidents'
+    cells; a place with under one incident a month gets no trend.
+    """
+    cats: dict[int, str] = {}
     if units is None or len(inc) == 0 or len(hot) == 0:
-        return {}, ""
+        return {}, "", cats
     months = inc["occurred_at"].dt.tz_localize(None).dt.to_period("M").nunique()
     if months < 6:
         span = "1 month" if months == 1 else f"{months} months"
-        return {}, f"The data cover only {span}: too short to tell a trend."
+        return {}, f"The data cover only {span}: too short to tell a trend.", cats
     keep = [c for c in ("row", "col") if c in units.columns] + ["geometry"]
     ehsa = emerging_hotspots(inc, units[keep], freq="M")
     note = " (fewer than 10 months of data: indicative only)" if months < 10 else ""
@@ -243,12 +249,18 @@ def _emerging(
     )
     tree = shapely.STRtree(cents.geometry.to_numpy())
     out: dict[int, str] = {}
-    for hid, geom in zip(hot["hotspot_id"], hot.geometry, strict=True):
+    for hid, geom, n in zip(hot["hotspot_id"], hot.geometry, hot["n_incidents"], strict=True):
+        if int(n) < months:  # under one incident a month: a category would be noise
+            out[int(hid)] = (
+                f"Too few incidents here ({_n(int(n), 1)} in {months} months) to tell a trend."
+            )
+            continue
         idx = tree.query(geom, predicate="intersects")
         if len(idx):
             cat = str(cents.iloc[idx].groupby("cat")["n"].sum().idxmax()).replace("_", " ")
-            out[int(hid)] = f"Monthly trend of the cells here: {cat}{note}."
-    return out, "No monthly trend for this place."
+            out[int(hid)] = trend_words(cat) + note + "."
+            cats[int(hid)] = cat
+    return out, "No monthly trend for this place.", cats
 
 
 def _interventions(
@@ -300,19 +312,51 @@ def _select(
     if mask is not None:
         shapely.prepare(mask)
         all_inc = incidents[shapely.intersects(mask, incidents.geometry.to_numpy())]
-    start, end = _period(all_inc if len(all_inc) else incidents, period)
+    # the period asked for, else that of the data (not the area's first and last incident)
+    start, end = _period(incidents, period)
     inc = all_inc[_in_window(all_inc["occurred_at"], start, end, closed_end=True)].copy()
     if len(inc) == 0:
-        msg = f"No incident in the area during {period_label(start, end)}; nothing to brief."
-        raise InvalidInputError(msg)
+        raise InvalidInputError(_empty_period(all_inc, start, end))
     counts = {"n_input": len(incidents), "n_area": len(all_inc), "start": start, "end": end}
     return all_inc, inc, mask, counts
 
 
-def _bare(row: pd.Series) -> str:
-    """Return the place's name without the grid reference a repeated name carries."""
-    name, ref = str(row["place_name"]), f" ({row['grid_ref']})"
-    return name[: -len(ref)] if name.endswith(ref) else name
+def select_period(
+    incidents: gpd.GeoDataFrame, period: Any
+) -> tuple[gpd.GeoDataFrame, pd.Timestamp, pd.Timestamp]:
+    """Incidents of ``period`` (the end day included, as in the briefing) and its bounds.
+
+    Raises
+    ------
+    InvalidInputError
+        No incident falls in the period; the message gives the data's own dates.
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_sample("memphis_robberies")
+    >>> part, start, end = select_period(inc, ("2019-07-01", "2019-07-31"))
+    >>> bool(part["occurred_at"].min() >= start), str(end)
+    (True, '2019-07-31 23:59:59-05:00')
+    """
+    start, end = _period(incidents, period)
+    keep = _in_window(incidents["occurred_at"], start, end, closed_end=True)
+    if not keep.any():
+        raise InvalidInputError(_empty_period(incidents, start, end))
+    return incidents[keep], start, end
+
+
+def _empty_period(incidents: gpd.GeoDataFrame, start: Any, end: Any) -> str:
+    """Say that a period holds no incident, with the dates the data do cover."""
+    msg = f"No incident in the area during {period_label(start, end)}; nothing to brief."
+    at = incidents["occurred_at"].dropna() if "occurred_at" in incidents else pd.Series([])
+    if len(at):
+        first, last = at.min(), at.max()
+        msg = (f"The period {period_label(start, end)} is outside the data's dates: the "
+               f"incidents run from "
+               f"{period_label(first, last)}. Choose a period within those dates "
+               "(period=(start, end)).")
+    return msg
 
 
 def _hotspot_info(
@@ -335,20 +379,27 @@ def _hotspot_info(
     place_col = analyses["setting"]  # given, or found by its name (resolve_setting)
     if place_col is not None:
         mixes.append(("Type of place", _mix(sub[place_col], m)))
-    conc = (
-        f", {float(row['concentration']):.0f} times the average density"
-        if "concentration" in row and pd.notna(row["concentration"])
-        else ""
-    )
+    analyst = []  # figures for the analyst, on the method page
+    if "concentration" in row and pd.notna(row["concentration"]):
+        analyst.append(f"{float(row['concentration']):.0f} times the area's average density")
+    d = analyses["dark"]
+    if d is not None and hid in d.index and dark_short.endswith("%"):
+        analyst.append(
+            f"in darkness {dark_short} (likely range {100 * d.loc[hid, 'dark_share_low']:.0f}"
+            f"-{100 * d.loc[hid, 'dark_share_high']:.0f}%)"
+        )
+    if hid in analyses["emerging_cat"]:
+        analyst.append(f"emerging-hotspot category '{analyses['emerging_cat'][hid]}'")
     busiest = f" Busiest: {when}." if when != "-" else ""
-    ref = str(row["grid_ref"]).replace(" ", "\u00a0")  # "C4 b2" never split over two lines
+    ref = str(row["grid_ref"]).replace(" ", "\u00a0")  # "C4 b2" on one line
+    bare = f" ({row['grid_ref']})"  # a repeated name's grid ref
     return {
         "hotspot_id": hid,
-        "title": f"{int(row['rank'])}. {_bare(row)}, grid {ref}"
+        "title": f"{int(row['rank'])}. {str(row['place_name']).removesuffix(bare)}, grid {ref}"
         if row["place_source"] != "grid"
         else f"{int(row['rank'])}. Place in grid square {ref}",
         "headline": f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% "
-        f"of all incidents in the area) on {float(row['area_km2']):.2f} km²{conc}.{busiest} "
+        f"of all incidents in the area) on {float(row['area_km2']):.2f} km².{busiest} "
         f"Name: {name_source(ctx['hot'], str(row['place_source']))}.",
         "table_title": "When: incidents by " + table["title"] if table else "When",
         "time_table": table,
@@ -379,27 +430,13 @@ def _hotspot_info(
             hid, analyses["scores"], analyses["plan"], analyses["menus"].get(hid, []),
             hours_known=_hours_known(sub),
             unknown=_unknown_details(sub, analyses["setting"]),
+            offence_known=_offence_known(sub),
+            year_note=ctx["year_note"],
         ),
         "when": when,
         "dark_short": dark_short,
+        "analyst": analyst,
     }
-
-
-def _unknown_details(sub: gpd.GeoDataFrame, setting: Any) -> str:
-    """Name what the data do not record at a place that measures depend on (in words)."""
-    missing = []
-    if not setting or setting not in sub.columns or sub[setting].isna().mean() > 0.5:
-        missing.append("the type of place")
-    if "offence" not in sub.columns or sub["offence"].isna().mean() > 0.5:
-        missing.append("the offence")
-    return " or ".join(missing) or "every detail (type of place, offence)"
-
-
-def _hours_known(sub: gpd.GeoDataFrame) -> bool:
-    """Return True when an incident at the place has a known clock time (not date only)."""
-    if "time_quality" not in sub.columns:
-        return True
-    return bool(sub["time_quality"].astype("string").isin(["exact", "window"]).any())
 
 
 def _analyses(
@@ -418,7 +455,7 @@ def _analyses(
             profiles[int(hid)] = table.loc[hid]
     if dark_reason is None and len(hot):
         dark = dark_share(inc, by=member, tz=opts["tz"])
-    emerging, emerging_note = _emerging(inc, cells, hot)
+    emerging, emerging_note, emerging_cat = _emerging(inc, cells, hot)
     scores = _interventions(
         hot, inc, opts["interventions"], opts["setting"], opts["tz"], opts["random_state"]
     )
@@ -430,6 +467,7 @@ def _analyses(
         "dark_reason": dark_reason,
         "emerging": emerging,
         "emerging_note": emerging_note,
+        "emerging_cat": emerging_cat,
         "scores": scores,
         "menus": _menus(hot, inc, scores, opts["setting"]),
         "setting": opts["setting"],
@@ -491,6 +529,7 @@ def briefing(
     random_state: int | np.random.Generator | None = 0,
     stacked: str = "exclude",
     offence_label: str | None = None,
+    offences: str | Sequence[str] | None = None,
 ) -> Path:
     """Write a printed briefing pack (multi-page PDF) for one beat, district or city.
 
@@ -512,7 +551,9 @@ def briefing(
         Polygon(s) of the area (one district; GeoDataFrame, GeoSeries or file):
         incidents outside are left out and the grid covers the area only.
     area_name
-        Name printed in titles (default "Selected area" / "Whole area of the data").
+        Name printed in titles (e.g. "District 11"). Default: "Selected area" with
+        ``area``; else the police force the data fall within (police.uk's "Falls
+        within": "West Yorkshire Police area"); else the title names no area.
     hotspots
         Ranked hotspots from :func:`hotspot.hotspots`; None: the default scan,
         :func:`hotspot.pipeline.scan` (Gi* on a grid of the area and study area,
@@ -594,6 +635,13 @@ def briefing(
         What the incidents are, in titles and footers (e.g. "Street robbery");
         default from the ``offence`` column: its one value, two values ("Assault
         and robbery") or "<n> offence types" (:func:`report_text.offence_label`).
+        Data without an offence column and a label naming one offence ("Burglary")
+        take that offence for the measures advised
+        (:func:`report_scope.label_as_offence`; the method page says so).
+    offences
+        Brief on these offences only: names as written in the data or offence groups
+        ("Burglary,Robbery", ``["vehicle"]``; :func:`report_scope.select_offences`).
+        The method page says how many incidents of other offences were left out.
 
     Returns
     -------
@@ -630,13 +678,14 @@ def briefing(
     area_gdf = _as_area(area, incidents)
     study = _as_area(study_area, incidents, "study_area")
     layers = read_layers(context, incidents.crs)
-    located, stacked_line = exclude_stacked(incidents, stacked)
-    all_inc, inc, mask, counts = _select(located, area_gdf, study, period)
     choices: dict[str, Any] = {}
+    located, stacked_line = exclude_stacked(incidents, stacked)
+    located, n_other = select_offences(located, offences, choices)
+    all_inc, inc, mask, counts = _select(located, area_gdf, study, period)
+    counts["n_other_offences"] = n_other
+    inc, offence_said = label_as_offence(inc, offence_label, choices)
     # no streets layer: streets traced from the addresses, drawn and labelled on the maps
-    layers = streets_for_pack(
-        layers, located, address=address, addresses=addresses, choices=choices
-    )
+    layers = streets_for_pack(layers, located, address, addresses, choices)
     cells = None
     if hotspots is None:
         scan_args = {
@@ -654,7 +703,7 @@ def briefing(
         # outlines on the cells that hold the incidents, not on a quiet cell Gi* marked
         hot_all = trim_to_counts(hot_all, cells, min_count)
     hot = _top_places(hot_all, inc, top, min_count)
-    extent, off_map = _overview_extent(inc, cells, mask, choices)
+    extent, off_map = _overview_extent(inc, mask, choices)
     grid = place_grid(extent, hot)
     note_choice(
         choices,
@@ -677,7 +726,9 @@ def briefing(
         "offence_label": offence_label,
     }
     analyses = _analyses(inc, hot, cells, opts)
-    name = area_name or ("Selected area" if area_gdf is not None else "Whole area of the data")
+    # the name given, else the force the data fall within (police.uk), else none
+    name = area_name or ("Selected area" if area_gdf is not None else area_name_from_data(
+        incidents)) or ""
     ctx = _pack(
         inc,
         all_inc,
@@ -698,12 +749,7 @@ def briefing(
         size=size,
         context=layers,
         # where the streets of the places' names are, for those no street line shows
-        street_points=street_points(
-            located,
-            [s for n in hot["place_name"] for s in name_streets(n)],
-            address=address,
-            addresses=addresses,
-        ),
+        street_points=street_points(located, hot["place_name"], address, addresses),
         # outside the briefed area (and study area) is greyed out on every map
         study_area=None if mask is None else gpd.GeoSeries([mask], crs=incidents.crs),
         basemap=basemap,
@@ -716,6 +762,8 @@ def briefing(
         else "",
     )
     ctx["method_sections"] = _method_sections(ctx, opts, counts)
+    if offence_said:
+        ctx["method_sections"][0][1].append(offence_said)
     if stacked_line:
         # the line names the argument for analysts; the page keeps the plain part
         plain = re.split(r";|\(stacked=", stacked_line)[0].rstrip(" .")
@@ -731,33 +779,25 @@ def briefing(
 
 
 def _overview_extent(
-    inc: gpd.GeoDataFrame, cells: Any, mask: Any, choices: dict[str, Any]
+    inc: gpd.GeoDataFrame, mask: Any, choices: dict[str, Any]
 ) -> tuple[Any, int]:
-    """Return the overview map's extent and how many incidents far from the rest lie off it.
+    """Return the overview map's extent and how many incidents lie off it.
 
-    The area's outline when given; else all incidents, except a few far from the rest
-    (beyond the 0.1-99.9 % range of x or y by more than a tenth of it, as police.uk
-    rows placed outside the force), which would shrink the map of everything else.
+    The area's outline when given; else :func:`hotspot.scan.places.grid_extent` of
+    the incidents (a few points far from the rest left off, still counted).
     """
     if mask is not None:
         return shapely.bounds(mask), 0
-    x, y = point_xy(inc.geometry)
-    ok = np.isfinite(x) & np.isfinite(y)
-    keep = ok.copy()
-    for v in (x, y):
-        lo, hi = np.quantile(v[ok], [0.001, 0.999])
-        pad = max(0.1 * (hi - lo), 500.0)
-        keep &= (v >= lo - pad) & (v <= hi + pad)
-    off = int((ok & ~keep).sum())
-    if off == 0 or not keep.any():
-        return (cells.total_bounds if cells is not None else inc.total_bounds), 0
+    extent, off = grid_extent(inc)  # as hs.hotspots and hotspot analyze: one grid
+    if off == 0:
+        return extent, 0
     note_choice(
         choices,
         "overview_extent",
-        [float(v) for v in (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max())],
+        [float(v) for v in extent],
         f"{off} incident(s) far from the rest left off the overview map (still counted)",
     )
-    return (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max()), off
+    return extent, off
 
 
 def _top_places(
@@ -796,6 +836,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         "min_count": m,
         "n": len(inc),
         "change": change,
+        "year_note": _year_note(analyses["scores"], period_text),
     }
     pages, top_rows = [], []
     member = analyses["member"]
@@ -819,7 +860,12 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
          [a["intervention"] for a in info["actions"] if a.get("intervention")])
         for (_, row), info in zip(hot.iterrows(), pages, strict=True)
     ]
-    ctx["evidence"] = evidence_lines(analyses["scores"], listed, load_catalogue())
+    fits = [
+        (int(row["rank"]), int(row["hotspot_id"]),
+         [i for a in info["actions"] for i in a.get("if_fits", [])])
+        for (_, row), info in zip(hot.iterrows(), pages, strict=True)
+    ]
+    ctx["evidence"] = evidence_lines(analyses["scores"], listed, load_catalogue(), fits)
     total_hot = int(hot["n_incidents"].sum())
     if len(hot):
         summary = (
@@ -842,19 +888,21 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         "source", ""
     )
     src = Path(str(src)).name if src else ""
-    footer = f"{offence}, {name}, {period_text}" + (f". Source: {src}" if src else "")
+    what = ", ".join(p for p in (offence, name, period_text) if p)
+    footer = what + (f". Source: {src}" if src else "")
     footer += ". " + _CAVEAT
     ctx.update(
         # what, where, when: "Robbery, Raines precinct, 1 Jan – 31 Dec 2019"
-        title=kw["title"] or f"{offence}, {name}, {period_text}",
+        title=kw["title"] or what,
         subtitle="Hotspot briefing for patrol officers",
         period_text=period_text,
         facts=[
-            ("Area", name),
+            ("Area", name or "Every incident in the data (no area named)"),
             ("Period", period_text + _data_span(inc, start, end, period_text)),
-            ("Incidents", f"{len(inc):,} ({_offence_detail(inc)})"),
+            ("Incidents", f"{len(inc):,} ({_offence_detail(inc, opts['offence_label'])})"),
             ("Change", change["text"]),
             ("Hotspots", summary),
+            *_patrol_fact(analyses["plan"]),
         ],
         top_rows=top_rows,
         pages=pages,
@@ -880,17 +928,25 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     return ctx
 
 
-def _data_span(inc: gpd.GeoDataFrame, start: Any, end: Any, asked: str) -> str:
-    """" (incidents recorded 3 Jan – 29 Dec 2019)" when the data cover less of the period."""
-    at = inc["occurred_at"].dropna()
-    if len(at) < 2:
-        return ""
-    first, last = data_period(at)
-    slack = max(pd.Timedelta(days=7), 0.03 * (end - start))  # quiet first days are not a gap
-    if first - start < slack and end - last < slack:
-        return ""
-    span = _period_text(first, last, inc)
-    return "" if span == asked else f" (incidents recorded {span})"
+def _patrol_fact(plan: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """Page 1's patrol line: the hours planned out of the hours given, and where."""
+    if plan is None:
+        return []
+    meta = plan.attrs.get("hotspot", {}).get("patrol_plan", {})
+    used, budget = meta.get("hours_used", 0.0), meta.get("budget_hours", 0.0)
+    n_places = int(plan["hotspot_id"].nunique()) if len(plan) else 0
+    def hrs(x: float) -> str:
+        return f"{x:.2f}".rstrip("0").rstrip(".")
+
+    text = (f"{hrs(used)} of {hrs(budget)} officer-hours a week planned: {len(plan)} short "
+            f"visits at {n_places} place{'s' if n_places != 1 else ''}, days and times on "
+            "each place's page.")
+    low = meta.get("hours_low_yield", 0.0)
+    if low:
+        text += f" {hrs(low)} of these hours are low-yield visits (few incidents there)."
+    if meta.get("hours_unused", 0.0):
+        text += " The rest is not needed: every place's busiest hours are covered."
+    return [("Patrol", text)]
 
 
 def _write_atomic(path: Path, write: Any) -> Path:

@@ -471,14 +471,36 @@ def _height(fig: Any, items: list[dict[str, Any]], head: float, body: float) -> 
     return total
 
 
-def _method_page(w: _Writer, ctx: dict[str, Any]) -> None:
-    w.new_page("Method notes and caveats (for your analyst)")
-    w.text("Method notes and caveats (for your analyst)", size=15, bold=True, gap=0.01)
-    for title, lines in ctx["method_sections"]:
-        w.room(0.05)
-        w.text(title, size=11, bold=True)
+def _method_height(fig: Any, sections: list, size: float) -> float:
+    """Height (figure fraction) the method notes take with body text of ``size`` pt."""
+    total = 0.0
+    for _, lines in sections:
+        total += _line_h(fig, size + 2) + 0.004 + 0.008
         for line in lines:
-            w.text(line, x=LEFT + 0.02, hang="•")
+            n = len(textwrap.wrap(" ".join(str(line).split()), _chars(RIGHT - LEFT - 0.02, fig,
+                                                                        size)))
+            total += max(n, 1) * _line_h(fig, size) + 0.004
+    return total
+
+
+def _method_page(w: _Writer, ctx: dict[str, Any]) -> None:
+    """Write the analyst's notes: on one page when smaller type (down to 7.5 pt) fits them.
+
+    Notes longer than a page keep the body size and continue on a second page,
+    which is then well filled, rather than leaving a page with one line.
+    """
+    fig = w.new_page("Method notes and caveats (for your analyst)")
+    w.text("Method notes and caveats (for your analyst)", size=15, bold=True, gap=0.01)
+    sections = ctx["method_sections"]
+    room = w.y - BOTTOM
+    size = next(
+        (s for s in (_FONT, 8.5, 8.0, 7.5) if _method_height(fig, sections, s) <= room), _FONT
+    )
+    for title, lines in sections:
+        w.room(0.05)
+        w.text(title, size=size + 2, bold=True)
+        for line in lines:
+            w.text(line, x=LEFT + 0.02, hang="•", size=size)
         w.y -= 0.008
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hotspot._core.grid import grid_spec_of
-from hotspot._core.time import circular_window_sums
+from hotspot._core.time import circular_window_sums, data_period
 from hotspot.ingest.report import ingest_report
 from hotspot.present.advice import officer_name, officer_why
 from hotspot.present.furniture import period_label
@@ -100,6 +100,36 @@ def _cell(v: float, min_count: int) -> str:
     return f"<{min_count}" if v < min_count else f"{v:,.0f}"
 
 
+#: Emerging-hotspot categories (:data:`hotspot.analyse.emerging.EMERGING_CATEGORIES`)
+#: in an officer's words; the category itself is named on the method page.
+_TRENDS = {
+    "new": "New: busy only in the latest month",
+    "consecutive": "New: busy in each of the last few months, not before",
+    "intensifying": "Up in recent months; busy in most months",
+    "persistent": "Busy in most months, with no clear change",
+    "diminishing": "Down in recent months; still busy in most months",
+    "sporadic": "On and off: busy in some months, quiet in others",
+    "oscillating": "On and off: busy in some months, unusually quiet in others",
+    "historical": "Was busy in earlier months, not recently",
+}
+
+
+def trend_words(category: str) -> str:
+    """Say an emerging-hotspot category as an officer would (no 'hot spot' jargon).
+
+    Examples
+    --------
+    >>> trend_words("intensifying hot spot")
+    'Up in recent months; busy in most months'
+    >>> trend_words("no pattern detected")
+    'No clear pattern from month to month'
+    """
+    kind, _, side = str(category).partition(" ")
+    if side.startswith("cold") and kind in _TRENDS:
+        return "Quieter than the places around it in most months"
+    return _TRENDS.get(kind, "No clear pattern from month to month")
+
+
 def _dark_text(dark: pd.DataFrame | None, hid: int, reason: str | None, min_count: int):
     if reason is not None:
         return reason, "-"
@@ -116,10 +146,9 @@ def _dark_text(dark: pd.DataFrame | None, hid: int, reason: str | None, min_coun
     if 0 < n_known - n_dark < min_count:
         return (f"Nearly all of the {n_known:,} incidents with a known time were in "
                 f"darkness (fewer than {min_count} in daylight).", "most")
-    return (
-        f"{share} of incidents with a known time were in darkness (likely range "
-        f"{100 * d['dark_share_low']:.0f}-{100 * d['dark_share_high']:.0f}%; "
-        f"{_n(d['n_dark'], min_count)} of {int(d['n_known']):,}).",
+    return (  # the likely range is the analyst's: on the method page
+        f"{share} of incidents with a known time were in darkness "
+        f"({_n(d['n_dark'], min_count)} of {int(d['n_known']):,}).",
         share,
     )
 
@@ -181,19 +210,40 @@ def _menus(
     return out
 
 
+#: Place types a whole place (a few streets) can be: a measure for one of these may be
+#: offered "if it fits" where the data do not record the type of place. A measure
+#: studied only in car parks, shops, stations or parks is not: its effect says nothing
+#: of the other incidents of a place whose type is not known.
+_PLACE_WIDE = frozenset({"all", "outdoor", "street", "residence"})
+
+
+def _fits_unknown(iid: str, offence_known: bool) -> bool:
+    """Whether a measure may be offered "if it fits" at a place of unknown type."""
+    if iid not in _CATALOGUE.index:
+        return offence_known
+    entry = _CATALOGUE.loc[iid]
+    if not set(entry["settings"]) & _PLACE_WIDE:
+        return False
+    # a measure for particular offences needs the offence: unknown, it is not offered
+    return offence_known or "all" in entry["offences"]
+
+
 def _if_unknown_eligible(
     scores: pd.DataFrame,
     hid: int,
     listed: pd.DataFrame,
     top: int = 2,
     timed: frozenset[str] | None = None,
-) -> list[tuple[str, float, float, float]]:
+    offence_known: bool = True,
+) -> list[tuple[str, str, float]]:
     """Measures not listed whose effect depends on a place type the data do not give.
 
-    Returns ``(name, low, mid, high)`` incidents prevented a year if the incidents of
-    unknown place type were eligible (``prevented_if_unknown_eligible``), at least 1.
-    ``timed``: measures that act at certain hours (night, the busiest hours), left
-    out when the data have no times of day (unknown hours are not a place type).
+    Returns ``(id, name, upper)``: incidents prevented a year if every incident of
+    unknown place type were eligible (``prevented_if_unknown_eligible``, an upper
+    bound), at least 1. Only measures studied at place types a whole place can be
+    (streets, homes, outdoors: :data:`_PLACE_WIDE`) and, when the offence is not
+    known, only those for all crime. ``timed``: measures that act at certain hours,
+    left out when the data have no times of day (unknown hours are not a place type).
     """
     need = {"prevented_if_unknown_eligible", "eligible_unknown", "intervention"}
     if not need <= set(scores.columns):
@@ -202,16 +252,23 @@ def _if_unknown_eligible(
     if timed is not None:
         rows = rows[~rows["intervention"].isin(timed)]
     rows = rows[~rows["intervention"].isin(listed.get("intervention", []))]
+    fits = [_fits_unknown(str(i), offence_known) for i in rows["intervention"]]
+    rows = rows[np.asarray(fits, dtype=bool)]  # (an empty list would select columns)
     rows = rows[rows["prevented_if_unknown_eligible"] >= 1.0]
     rows = rows.sort_values("prevented_if_unknown_eligible", ascending=False).head(top)
-    out = []
-    for _, r in rows.iterrows():
-        mid = float(r["prevented_if_unknown_eligible"])
-        effect = float(r.get("effect") or 0)
-        low = float(r["effect_low"]) / effect * mid if effect else mid
-        high = float(r["effect_high"]) / effect * mid if effect else mid
-        out.append((officer_name(str(r["intervention"]), str(r.get("name", ""))), low, mid, high))
-    return out
+    return [
+        (str(r["intervention"]), officer_name(str(r["intervention"]), str(r.get("name", ""))),
+         float(r["prevented_if_unknown_eligible"]))
+        for _, r in rows.iterrows()
+    ]
+
+
+def _not_scored(scores: pd.DataFrame | None) -> list[str]:
+    """Officer names of the measures with a published effect that act at certain hours."""
+    ids = _TIMED if scores is None or "intervention" not in scores else (
+        _TIMED & set(scores["intervention"].astype(str)))
+    return [officer_name(i).lower() for i in _CATALOGUE.index
+            if i in ids and np.isfinite(float(_CATALOGUE.loc[i, "effect_central"]))]
 
 
 def _actions(
@@ -222,27 +279,39 @@ def _actions(
     *,
     hours_known: bool = True,
     unknown: str = "the type of place",
+    offence_known: bool = True,
+    year_note: str = "",
 ) -> list[dict]:
     """Items of 'What to do here': bold headings, reasons printed whole.
 
     ``unknown`` names what the data do not record at the place (the type of place,
-    the offence) when measures that depend on it are offered "if it fits".
+    the offence) when measures that depend on it are offered "if it fits";
+    ``offence_known`` False: measures for particular offences are not offered;
+    ``year_note`` follows yearly figures from less than a year of data
+    (" (from July 2018 only)"). A measure the page says was not worked out is
+    never given a figure.
     """
     items: list[dict[str, Any]] = []
-    maybe: list[tuple[str, float, float, float]] = []
+    maybe: list[tuple[str, str, float]] = []
+    skipped = _not_scored(scores) if not hours_known else []
     if not hours_known:
         items.append(
             {
                 "text": "Times here are known only to the day or month, so the time of day "
-                "cannot guide patrols or lighting; measures that depend on it are not "
-                "scored. Ask your analyst for data with times.",
+                "cannot guide patrols"
+                + (f"; not worked out here: {' and '.join(skipped)}" if skipped else "")
+                + ". Ask your analyst for data with times.",
             }
         )
     if scores is not None:
         sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
+        if not hours_known and "intervention" in sub:
+            sub = sub[~sub["intervention"].isin(_TIMED)]
         if "prevented" in sub:  # printed as whole incidents: under a half is "about 0"
             sub = sub[sub["prevented"] >= 0.5].sort_values("prevented", ascending=False)
-        maybe = _if_unknown_eligible(scores, hid, sub, timed=None if hours_known else _TIMED)
+        maybe = _if_unknown_eligible(
+            scores, hid, sub, timed=None if hours_known else _TIMED, offence_known=offence_known
+        )
         if len(sub) == 0 and hours_known and not maybe:
             items.append(
                 {
@@ -255,7 +324,7 @@ def _actions(
             name = officer_name(iid, str(r.get("name", iid)))
             est = ""
             if "prevented" in r:
-                est = f": about {_incidents(float(r['prevented']))} a year"
+                est = f": about {_incidents(float(r['prevented']))} a year{year_note}"
             cur = str(r.get("currency", ""))
             if "capital" in r and pd.notna(r["capital"]):
                 up_front = float(r["capital"]) >= 0.5
@@ -269,31 +338,30 @@ def _actions(
             why = officer_why(iid, str(r.get("name", "")), r.get("effect"))
             items.append({"text": f"Why: {why[:-1]} (sources: method page).", "x": LEFT + 0.03})
     if maybe:
-        fits = "; ".join(f"{name}, about {_incidents(mid)} a year" for name, _, mid, _ in maybe)
+        fits = "; ".join(f"{name}, up to about {_incidents(up)} a year" for _, name, up in maybe)
         items.append({"text": f"The data do not record {unknown} here. If it fits: "
-                      f"{fits}. Check on site.", "x": LEFT + 0.03})
+                      f"{fits}{year_note} (sources: method page). Check on site.", "x": LEFT + 0.03,
+                      "if_fits": [iid for iid, _, _ in maybe]})
+    if scores is not None and not offence_known:
+        items.append({"text": "The data do not say which offence these incidents are, so "
+                      "measures for particular offences are not offered here. Ask your "
+                      "analyst to name the offence.", "x": LEFT + 0.03})
     items.extend({"text": line.strip(), "x": LEFT + 0.03} for line in menu)
     if plan is not None:
         sub = plan[plan["hotspot_id"] == hid] if "hotspot_id" in plan else plan.iloc[:0]
         if len(sub) == 0 and not hours_known:
             pass  # said above: no timetable without times
         elif len(sub) == 0:
-            unused = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("hours_unused", 0)
-            items.append(
-                {
-                    "text": "Patrol: this week's plan gives this place no visit (no single "
-                    "hour here is busy enough for a weekly visit to prevent one incident a "
-                    "year); if patrol is chosen here, visit at the busiest times above."
-                    if unused
-                    else "Patrol: no visit here fits this week's officer hours."
-                }
-            )
+            items.append({"text": _no_visit_reason(plan, hid)})
         else:
             mins = pd.to_numeric(sub["duration_min"], errors="coerce")
+            low = bool(sub["low_yield"].any()) if "low_yield" in sub else False
             items.append(
                 {
                     "text": f"Patrol: {len(sub)} visits a week of about {mins.median():.0f} "
-                    f"minutes ({mins.sum() / 60:.1f} officer-hours).",
+                    f"minutes ({mins.sum() / 60:.1f} officer-hours)"
+                    + (" - low yield: expected to prevent less than one incident a year "
+                       "here; hours left after the busier places." if low else "."),
                     "bold": True,
                 }
             )
@@ -309,6 +377,20 @@ def _actions(
                 }
             )
     return items
+
+
+def _no_visit_reason(plan: pd.DataFrame, hid: int) -> str:
+    """Why this week's patrol plan gives a place no visit, in the plan's own terms."""
+    places = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("places", [])
+    rec = next((p for p in places if p.get("hotspot_id") == hid), {})
+    if rec.get("status") == "no incidents":
+        return "Patrol: no incident here has a known time of day, so no visit is planned."
+    busier = sum(p.get("visits", 0) > 0 for p in places)
+    return (
+        f"Patrol: this week's officer hours all went to {busier} "
+        f"place{'s' if busier != 1 else ''} where visits prevent more; if more hours are "
+        f"found, visit here {rec.get('block', 'at the busiest times above')} every day."
+    )
 
 
 def offence_label(inc: gpd.GeoDataFrame, label: str | None = None) -> str:
@@ -360,10 +442,10 @@ def _lower(text: str) -> str:
     )
 
 
-def _offence_detail(inc: gpd.GeoDataFrame) -> str:
+def _offence_detail(inc: gpd.GeoDataFrame, label: str | None = None) -> str:
     """Say what the incidents are, for the facts line: one type, or how many types."""
     if "offence" not in inc.columns:
-        return "offence not recorded"
+        return _lower(" ".join(str(label).split())) if label else "offence not recorded"
     cats = inc["offence"].astype("string").dropna().value_counts()
     if len(cats) <= 2:
         return offence_label(inc).lower()
@@ -388,6 +470,11 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
             f" {counts['n_input'] - counts['n_area']:,} incidents outside the area or "
             "study area were left out."
             if counts["n_input"] > counts["n_area"]
+            else ""
+        )
+        + (
+            f" {counts['n_other_offences']:,} incidents of other offences were left out."
+            if counts.get("n_other_offences")
             else ""
         )
     )
@@ -450,9 +537,19 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
             "these places after regression to the mean, with their range.",
             *evidence,
         ]
+    details = [
+        f"Place {p['title'].split('.')[0]}: " + "; ".join(p["analyst"]) + "."
+        for p in ctx.get("pages", [])
+        if p.get("analyst")
+    ]
+    if details:
+        details.insert(0, "Figures kept off the place pages: density against the area's "
+                       "average, the range the darkness share is likely in (95%), and the "
+                       "monthly trend's category (emerging hotspot analysis).")
     return [
         ("Data", data),
         ("How hotspots were found", method),
+        *([("Places in detail", details)] if details else []),
         *([("Evidence behind the advice", evidence)] if evidence else []),
         ("Privacy", privacy),
         ("Caveats", caveats),
@@ -566,3 +663,57 @@ def _plain_sentence(warning: str) -> str:
     if not first.endswith("."):
         first += "."
     return "" if _CODE.search(first) else first
+
+
+def _unknown_details(sub: gpd.GeoDataFrame, setting: Any) -> str:
+    """Name what the data do not record at a place that "if it fits" measures depend on.
+
+    Measures for particular offences are not offered where the offence is unknown
+    (:func:`report_text._actions`), so what is left unknown is the type of place or,
+    where that is recorded, the time of some incidents.
+    """
+    if not setting or setting not in sub.columns or sub[setting].isna().mean() > 0.5:
+        return "the type of place"
+    return "the time of day of some incidents"
+
+
+def _offence_known(sub: gpd.GeoDataFrame) -> bool:
+    """Return True when most incidents of a place have an offence."""
+    return "offence" in sub.columns and bool(sub["offence"].notna().mean() > 0.5)
+
+
+def _hours_known(sub: gpd.GeoDataFrame) -> bool:
+    """Return True when an incident at the place has a known clock time (not date only)."""
+    if "time_quality" not in sub.columns:
+        return True
+    return bool(sub["time_quality"].astype("string").isin(["exact", "window"]).any())
+
+
+def _year_note(scores: pd.DataFrame | None, period_text: str) -> str:
+    """Return what follows a yearly figure: "", or " (from July 2018 only)".
+
+    Incidents prevented a year are the data's rate times a year; from less than
+    eleven months of data the page says which months they come from.
+    """
+    days = (
+        scores.attrs.get("hotspot", {}).get("score_interventions", {}).get("params", {})
+        .get("period_days")
+        if scores is not None
+        else None
+    )
+    if days is None or float(days) >= 335:
+        return ""
+    return f" (from {period_text} only)"
+
+
+def _data_span(inc: gpd.GeoDataFrame, start: Any, end: Any, asked: str) -> str:
+    """" (incidents recorded 3 Jan – 29 Dec 2019)" when the data cover less of the period."""
+    at = inc["occurred_at"].dropna()
+    if len(at) < 2:
+        return ""
+    first, last = data_period(at)
+    slack = max(pd.Timedelta(days=7), 0.03 * (end - start))  # quiet first days are not a gap
+    if first - start < slack and end - last < slack:
+        return ""
+    span = _period_text(first, last, inc)
+    return "" if span == asked else f" (incidents recorded {span})"

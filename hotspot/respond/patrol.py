@@ -3,20 +3,24 @@
 :func:`patrol_plan` turns ranked hotspots and their incidents into a weekly visit
 schedule. Each hotspot's expected incidents per hour of the week come from the
 aoristic hour-of-week weights of its incidents (:func:`hotspot.analyse.temporal.aoristic_weights`)
-divided by the number of weeks the data cover. A visit of ``visit_minutes`` at hotspot
-``h`` starting in hour ``j`` is credited with::
+divided by the number of weeks the data cover. Patrol is planned the way it is scored
+(:func:`hotspot.respond.interventions.score_interventions`, ``hot_spots_patrol``): each
+place is patrolled in its **busiest block of** ``patrol_hours_per_day`` **hours of the
+day** (the circular window rule of :func:`hotspot._core.time.circular_window_sums`, as
+for the peak times), every day, with a short Koper-curve visit (10-15 minutes, at a
+random minute) every ``min_gap_hours`` in that block. A visit starting in hour ``j``
+is credited with::
 
-    expected prevented = effect * score[h] * sum(demand[h, j : j + g])     g = ceil(min_gap_hours)
+    expected prevented = effect * score[h] * sum(demand[h, j : j + g] inside the block)
 
-i.e. the visit's residual deterrence is taken to last until the next visit is due
-(Koper 1995: 10-15 minute stops give crime-free time well beyond the stop; Sacramento
-and the Police Foundation: random stops at least every two hours). ``effect`` defaults
-to 0.16, the generic hot-spot patrol reduction (Braga & Weisburd 2022; see the
-evidence base). Visits are chosen greedily, best first, until the officer-hours budget
-(each visit costs ``visit_minutes + travel_minutes``) is spent, never placing two
-visits at one hotspot less than ``min_gap_hours`` apart (also across the end of the
-week). Start minutes inside the hour are random (``random_state``) so that the plan is
-not predictable, as Koper recommends.
+i.e. its residual deterrence lasts until the next visit is due (Koper 1995; Sacramento
+and the Police Foundation: random stops at least every two hours); all the visits of a
+place's block together prevent ``effect`` times the incidents in the block, the
+figure the intervention scores give. ``effect`` defaults to 0.16, the generic hot-spot
+patrol reduction (Braga & Weisburd 2022; see the evidence base). The officer-hours
+budget (each visit costs ``visit_minutes + travel_minutes``) is allocated by expected
+benefit, best visits first, first to places whose full block would prevent at least
+``min_prevented_per_year`` incidents a year, then, marked ``low_yield``, to the others.
 
 :func:`lighting_audit` reports, per hotspot, how many incidents happened in the dark
 (:func:`hotspot.analyse.darkness.daylight`), how many happened near a street-light outage
@@ -58,6 +62,7 @@ from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.incidents import read_incidents
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.ingest.vocabularies import OUTDOOR_SETTINGS, setting_group
+from hotspot.respond.evidence import load_catalogue
 from hotspot.scan.areas import hotspot_membership
 
 __all__ = [
@@ -149,32 +154,6 @@ def _demand(
     return np.asarray((ind @ w).todense())
 
 
-def _window_sums(demand: np.ndarray, g: int) -> np.ndarray:
-    """Sum of demand over hours j .. j+g-1 (circular over the week)."""
-    return circular_window_sums(demand, g)
-
-
-def _choose_blocks(
-    value: np.ndarray, n_max: int, block_gap: int, rng: np.random.Generator
-) -> list[tuple[int, int]]:
-    """Greedy best-first (hotspot, hour) blocks, blocks of a hotspot >= block_gap apart."""
-    h_idx, j_idx = np.nonzero(value > 0)
-    v = value[h_idx, j_idx]
-    order = np.lexsort((rng.random(len(v)), -v))  # ties broken at random
-    taken = np.zeros(value.shape, dtype=bool)  # hours blocked by chosen visits
-    chosen: list[tuple[int, int]] = []
-    offsets = np.arange(-(block_gap - 1), block_gap) if block_gap > 0 else np.array([0])
-    for k in order:  # loop over candidate blocks (hotspots x 168), not incidents
-        if len(chosen) >= n_max:
-            break
-        h, j = int(h_idx[k]), int(j_idx[k])
-        if taken[h, j]:
-            continue
-        chosen.append((h, j))
-        taken[h, (j + offsets) % 168] = True
-    return chosen
-
-
 def _minute_offsets(
     blocks: np.ndarray, visit: float, gap_min: float, rng: np.random.Generator
 ) -> np.ndarray:
@@ -182,7 +161,10 @@ def _minute_offsets(
 
     ``blocks`` are the sorted hours of one hotspot, pairwise >= ceil(gap) hours apart
     (circularly), so a common offset is always feasible; random offsets are drawn in
-    the feasible range one visit after another and checked across the week's end.
+    the feasible range one visit after another and checked across the week's end. A
+    visit the minimum gap after the last one keeps its minute (a day's visits are then
+    evenly spaced; the minute changes from day to day), so that visits do not drift to
+    the end of their hour.
     """
     hi = max(0.0, 60.0 - visit)
     starts = blocks * 60.0
@@ -192,12 +174,75 @@ def _minute_offsets(
         top = hi
         if i == len(blocks) - 1 and i > 0:
             top = min(hi, starts[0] + off[0] + WEEK_MIN - gap_min - starts[i])
-        off[i] = rng.uniform(lo, top) if top > lo else lo
+        if lo > 0 and lo - 1e-6 <= off[i - 1] <= top:  # back to back: keep the minute
+            off[i] = off[i - 1]
+        else:
+            off[i] = rng.uniform(lo, top) if top > lo else lo
     s = starts + off
     d = np.diff(np.append(s, s[0] + WEEK_MIN)) if len(s) > 1 else np.array([np.inf])
     if (d < gap_min - 1e-9).any():
         off[:] = rng.uniform(0.0, hi)
     return np.floor(off)
+
+
+def _busiest_block(demand: np.ndarray, width: int) -> np.ndarray:
+    """Start hour (0-23) of each place's busiest block of ``width`` hours of the day."""
+    by_hour = demand.reshape(len(demand), 7, 24).sum(axis=1)
+    return np.argmax(circular_window_sums(by_hour, width), axis=1)
+
+
+def _in_block(start: np.ndarray, width: int) -> np.ndarray:
+    """Places x 168 mask: the hour of the week falls in the place's daily block."""
+    return ((np.arange(168)[None, :] % 24 - start[:, None]) % 24) < width
+
+
+def _visit_slots(
+    demand: np.ndarray, start: np.ndarray, width: int, g: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate visits: place, starting hour of the week, incidents a week credited.
+
+    Every day, one visit every ``g`` hours from the start of the place's block, as many
+    as fit in the block (and in a day, so that visits on consecutive days stay ``g``
+    hours apart); each is credited with the block's demand until the next one is due.
+    The demand in the block is pooled as its profile by hour of the day times its share
+    by day of the week (day and hour independent inside the block), so that a quiet
+    Tuesday evening in a year of data does not read as a sure zero; the whole block's
+    total is unchanged.
+    """
+    n_slot = max(1, min(math.ceil(width / g), 24 // g))
+    block = (demand * _in_block(start, width)).reshape(len(demand), 7, 24)
+    total = block.sum(axis=(1, 2))[:, None, None]
+    pooled = np.divide(block.sum(axis=2)[:, :, None] * block.sum(axis=1)[:, None, :], total,
+                       out=np.zeros_like(block), where=total > 0)
+    credited = circular_window_sums(pooled.reshape(len(demand), 168), g)
+    offsets = (np.arange(7)[:, None] * 24 + np.arange(n_slot)[None, :] * g).ravel()
+    hours = (start[:, None] + offsets[None, :]) % 168
+    place = np.repeat(np.arange(len(demand)), len(offsets))
+    return place, hours.ravel(), credited[place, hours.ravel()]
+
+
+def _allocate(
+    value: np.ndarray, worth: np.ndarray, n_max: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Positions of the chosen visits: worthwhile places first, then best value first."""
+    order = np.lexsort((rng.random(len(value)), -value, ~worth))  # ties broken at random
+    return order[value[order] > 0][:n_max]
+
+
+def _block_hours(choices: dict[str, Any], hours: int | None) -> int:
+    """Length of the daily patrolled block: the argument or the catalogue's dosage."""
+    if hours is None:
+        entry = load_catalogue().loc["hot_spots_patrol", "cost"]
+        hours = int(entry["patrol_hours_per_day"])
+        note_choice(choices, "patrol_hours_per_day", hours,
+                    "the evidence catalogue's patrolled block for hot-spots patrol (the "
+                    "same block the intervention scores credit)")
+    width = int(_number(hours, "patrol_hours_per_day", strict=True))
+    if width != hours or width > 24:
+        raise InvalidInputError(
+            f"patrol_hours_per_day must be a whole number of hours 1-24, got {hours!r}"
+        )
+    return width
 
 
 @reordered_arguments("hotspots", "incidents", old_order=areas_before_points)
@@ -208,6 +253,7 @@ def patrol_plan(
     officer_hours_per_week: float,
     visit_minutes: float = 15,
     min_gap_hours: float = 2,
+    patrol_hours_per_day: int | None = None,
     travel_minutes: float = 0,
     effect: float = 0.16,
     weight: str | None = None,
@@ -217,12 +263,14 @@ def patrol_plan(
 ) -> pd.DataFrame:
     """Weekly Koper-curve patrol schedule for hotspots within an officer-hours budget.
 
-    Visits go only where they pay: an hour slot of the week is used only if a year of
-    weekly visits there is expected to prevent at least ``min_prevented_per_year``
-    incidents (``effect x score x expected incidents in the credited hours x 52``; with
-    the default effect 0.16 and minimum 1, at least about 0.12 incidents a week in the
-    slot). Hours the budget allows but no slot pays for are left unused, with a
-    :class:`~hotspot.exceptions.DataQualityWarning` saying how many and why.
+    Each place is patrolled in its busiest block of ``patrol_hours_per_day`` hours of
+    the day (as in the intervention scores), every day, with one short visit every
+    ``min_gap_hours``. The officer hours are given to the visits that prevent the most,
+    first at places whose whole block of visits would prevent at least
+    ``min_prevented_per_year`` incidents a year (``effect x score x incidents a year in
+    the block``), then, with ``low_yield=True``, at the others: the hours are used
+    whenever any place has incidents with known times. Hours left when every block is
+    full are reported with a :class:`~hotspot.exceptions.DataQualityWarning`.
 
     Parameters
     ----------
@@ -238,9 +286,12 @@ def patrol_plan(
         Length of each visit in minutes (default 15; Koper: 10-15, below 10 minutes
         there is no residual deterrence and a warning is given).
     min_gap_hours
-        Minimum time between two visits to the same hotspot, in hours (default 2:
-        "random stops at least every two hours"). It is also the period each visit is
-        credited with (residual deterrence until the next visit).
+        Time between two visits to the same place, in hours (default 2: "random stops
+        at least every two hours"; at most 24). Visits are at least this far apart, and
+        each is credited with the incidents until the next one (whole hours, rounded up).
+    patrol_hours_per_day
+        Length of each place's daily patrolled block, in whole hours (1-24). None: the
+        evidence catalogue's value for hot-spots patrol (8), reported.
     travel_minutes
         Extra minutes per visit for travel, charged to the budget.
     effect
@@ -253,8 +304,8 @@ def patrol_plan(
         DataFrame with ``hotspot_id`` and ``score``, e.g. from intervention scoring);
         multiplies the value of its visits.
     min_prevented_per_year
-        Documented minimum demand: incidents a year of weekly visits to one slot must be
-        expected to prevent (default 1; 0 uses every slot with any demand).
+        Incidents a year a place's whole block of visits must be expected to prevent for
+        its visits to come first and not be marked ``low_yield`` (default 1).
     random_state
         Seed or Generator for the minute offsets and ties.
 
@@ -264,10 +315,14 @@ def patrol_plan(
         One row per visit, sorted by time of week: ``visit`` (1..n), ``hotspot_id``,
         ``day`` (Mon..Sun, ordered categorical), ``start`` and ``end`` ("HH:MM"),
         ``start_minute`` (minutes since Monday 00:00), ``duration_min``,
-        ``expected_incidents`` (incidents per week in the credited period),
-        ``expected_prevented`` (``effect`` times that, times the score), ``rationale``.
-        ``attrs["hotspot"]["patrol_plan"]`` holds the parameters, choices,
-        ``hours_used``, ``hours_unused`` and ``budget_hours``.
+        ``expected_incidents`` (incidents per week credited to the visit),
+        ``expected_prevented`` (``effect`` times that, times the score, per week),
+        ``low_yield`` (the place's block prevents fewer than ``min_prevented_per_year``)
+        and ``rationale``. ``attrs["hotspot"]["patrol_plan"]`` holds the parameters,
+        choices, ``hours_used``, ``hours_unused``, ``hours_low_yield``, ``budget_hours``
+        and ``places`` (one record per hotspot: its block, the incidents a year its
+        whole block would prevent, its visits and hours, and ``status``: ``"visits"``,
+        ``"low yield"``, ``"no hours left"`` or ``"no incidents"``).
 
     Raises
     ------
@@ -284,10 +339,11 @@ def patrol_plan(
     ...                     "2024-01-20 14:00"]).tz_localize("UTC")
     >>> inc = gpd.GeoDataFrame({"occurred_at": t},
     ...                        geometry=gpd.points_from_xy([50] * 4, [50] * 4), crs=32616)
-    >>> plan = patrol_plan(inc, hot, officer_hours_per_week=0.5, random_state=0,
-    ...                    min_prevented_per_year=0)
-    >>> plan[["hotspot_id", "day", "duration_min"]].values.tolist()
-    [[1, 'Fri', 15], [1, 'Sat', 15]]
+    >>> plan = patrol_plan(inc, hot, officer_hours_per_week=0.25, random_state=0)
+    >>> plan[["hotspot_id", "day", "start", "low_yield"]].values.tolist()
+    [[1, 'Fri', '22:30', False]]
+    >>> plan.attrs["hotspot"]["patrol_plan"]["places"][0]["block"]
+    '16:00-24:00'
     """
     check_geodataframe(hotspots, "hotspots")
     check_geodataframe(incidents, "incidents")
@@ -299,6 +355,8 @@ def patrol_plan(
     if visit > 60:
         raise InvalidInputError(f"visit_minutes must be at most 60, got {visit_minutes!r}")
     gap = _number(min_gap_hours, "min_gap_hours")
+    if gap > 24:
+        raise InvalidInputError(f"min_gap_hours must be at most 24, got {min_gap_hours!r}")
     travel = _number(travel_minutes, "travel_minutes")
     eff = _number(effect, "effect")
     floor = _number(min_prevented_per_year, "min_prevented_per_year")
@@ -313,25 +371,31 @@ def patrol_plan(
     if len(hotspots) == 0:
         raise InvalidInputError("hotspots is empty: make hotspots first (hs.hotspots)")
     choices: dict[str, Any] = {}
+    width = _block_hours(choices, patrol_hours_per_day)
     ids = hotspots["hotspot_id"].to_numpy()
     demand = _weekly_demand(incidents, hotspots, ids, weight, choices)
     g = max(1, math.ceil(gap))
-    covered = _window_sums(demand, g)
-    value = eff * _scores_for(scores, ids)[:, None] * covered
-    pays = value * 52.0 >= floor
+    start = _busiest_block(demand, width)
+    score = _scores_for(scores, ids)
+    place, hour, credited = _visit_slots(demand, start, width, g)
+    value = eff * score[place] * credited
+    yearly = eff * score * 52.0 * (demand * _in_block(start, width)).sum(axis=1)
+    worth = yearly >= floor
     cost_h = (visit + travel) / 60.0
-    n_max = math.floor(budget / cost_h + 1e-9)
     rng = np.random.default_rng(random_state)
-    chosen = _choose_blocks(np.where(pays, value, 0.0), n_max,
-                            math.ceil(gap) if gap > 0 else 0, rng)
-    unused = (n_max - len(chosen)) * cost_h
-    if unused > 1e-9:
-        _report_unused(choices, unused, budget, floor, int((value > 0).sum() - pays.sum()))
-    out = _schedule(chosen, ids, demand, covered, value, visit, gap, g, rng)
+    pick = _allocate(value, worth[place], math.floor(budget / cost_h + 1e-9), rng)
+    out = _schedule(place[pick], hour[pick], ids, demand, credited[pick], value[pick],
+                    ~worth[place[pick]], visit, gap, g, rng)
+    used = len(out) * cost_h
+    low = float(out["low_yield"].sum()) * cost_h
+    unused = budget - used if budget - used >= cost_h - 1e-9 else 0.0
+    places = _place_summary(ids, start, width, yearly, worth, out, cost_h, floor)
+    _report_hours(choices, budget, unused, low, floor)
     params = {
         "officer_hours_per_week": budget,
         "visit_minutes": visit,
         "min_gap_hours": gap,
+        "patrol_hours_per_day": width,
         "travel_minutes": travel,
         "effect": eff,
         "min_prevented_per_year": floor,
@@ -339,8 +403,8 @@ def patrol_plan(
         "scores": scores is not None,
     }
     return attach(
-        out, "patrol_plan", params, choices, hours_used=len(out) * cost_h, budget_hours=budget,
-        hours_unused=unused,
+        out, "patrol_plan", params, choices, hours_used=used, budget_hours=budget,
+        hours_unused=unused, hours_low_yield=low, places=places,
     )
 
 
@@ -362,58 +426,92 @@ def _weekly_demand(
     return _demand(incidents, pos, len(ids), weight) / _weeks_covered(incidents, choices)
 
 
-def _report_unused(
-    choices: dict[str, Any], unused: float, budget: float, floor: float, below: int
+
+
+def _report_hours(
+    choices: dict[str, Any], budget: float, unused: float, low: float, floor: float
 ) -> None:
-    """Warn that officer hours were left unused, and why."""
-    why = (f"{below} hour slot(s) had some demand but a year of weekly visits there would "
-           f"prevent fewer than {floor:g} incident(s)" if below else
-           "no more hour slots with demand and room for the minimum gap")
-    note_choice(choices, "hours_unused", round(unused, 2),
-                f"{why}: these hours are better spent elsewhere")
-    warn_user(
-        f"patrol_plan: {unused:.2f} of {budget:g} officer-hours a week left unused; {why} "
-        "(min_prevented_per_year).",
-        DataQualityWarning,
-    )
+    """Say how the hours went: to low-yield visits, or unused because every block is full."""
+    if low > 1e-9:
+        note_choice(choices, "hours_low_yield", round(low, 2),
+                    f"no more visits at places whose block of visits prevents at least "
+                    f"{floor:g} incident(s) a year: these hours went to the best of the rest")
+    if unused > 1e-9:
+        why = "every place's busiest block already has all its visits"
+        note_choice(choices, "hours_unused", round(unused, 2),
+                    f"{why}: these hours are free for other work")
+        warn_user(
+            f"patrol_plan: {unused:.2f} of {budget:g} officer-hours a week left unused; "
+            f"{why} (give more places or a longer patrol_hours_per_day).",
+            DataQualityWarning,
+        )
+
+
+def _place_summary(
+    ids: np.ndarray, start: np.ndarray, width: int, yearly: np.ndarray, worth: np.ndarray,
+    plan: pd.DataFrame, cost_h: float, floor: float,
+) -> list[dict[str, Any]]:
+    """One record per place: its block, what its whole block prevents, its visits."""
+    visits = plan["hotspot_id"].value_counts().reindex(ids, fill_value=0).to_numpy()
+    out = []
+    for k, hid in enumerate(ids):  # one record per hotspot (tens), not per incident
+        if yearly[k] <= 0:
+            status = "no incidents"
+        elif visits[k] == 0:
+            status = "no hours left"
+        else:
+            status = "visits" if worth[k] else "low yield"
+        out.append({
+            "hotspot_id": hid.item() if hasattr(hid, "item") else hid,
+            "block": f"{int(start[k]):02d}:00-{(int(start[k]) + width) % 24 or 24:02d}:00",
+            "prevented_per_year": float(yearly[k]),
+            "worthwhile": bool(worth[k]),
+            "visits": int(visits[k]),
+            "hours": float(visits[k] * cost_h),
+            "min_prevented_per_year": floor,
+            "status": status,
+        })
+    return out
 
 
 def _schedule(
-    chosen: list[tuple[int, int]], ids: np.ndarray, demand: np.ndarray, covered: np.ndarray,
-    value: np.ndarray, visit: float, gap: float, g: int, rng: np.random.Generator,
+    place: np.ndarray, hour: np.ndarray, ids: np.ndarray, demand: np.ndarray,
+    credited: np.ndarray, value: np.ndarray, low: np.ndarray, visit: float, gap: float,
+    g: int, rng: np.random.Generator,
 ) -> pd.DataFrame:
-    """Visit table from the chosen (hotspot, hour-of-week) blocks, sorted by time."""
-    rows = []
-    for h in sorted({c[0] for c in chosen}):  # loop over hotspots
-        hours = np.sort(np.array([j for hh, j in chosen if hh == h]))
-        off = _minute_offsets(hours, visit, gap * 60.0, rng)
-        rows.extend((h, int(j), float(o)) for j, o in zip(hours, off, strict=True))
+    """Visit table from the chosen (place, hour-of-week) visits, sorted by time."""
     cols = ["visit", "hotspot_id", "day", "start", "end", "start_minute", "duration_min",
-            "expected_incidents", "expected_prevented", "rationale"]
-    if not rows:
+            "expected_incidents", "expected_prevented", "low_yield", "rationale"]
+    if len(place) == 0:
         out = pd.DataFrame({c: [] for c in cols})
         out["day"] = pd.Categorical(out["day"], categories=list(DAYS), ordered=True)
+        out["low_yield"] = out["low_yield"].astype(bool)
         return out
-    h_arr = np.array([r[0] for r in rows])
-    j_arr = np.array([r[1] for r in rows])
-    start_min = j_arr * 60 + np.array([r[2] for r in rows])
+    order = np.lexsort((hour, place))
+    place, hour, credited, value, low = (a[order] for a in (place, hour, credited, value, low))
+    off = np.empty(len(place))
+    for h in np.unique(place):  # loop over places with visits (tens)
+        at = np.flatnonzero(place == h)
+        off[at] = _minute_offsets(hour[at], visit, gap * 60.0, rng)
+    start_min = hour * 60 + off
     end_min = start_min + visit
-    exp_inc = covered[h_arr, j_arr]
-    share = exp_inc / np.maximum(demand.sum(axis=1)[h_arr], 1e-300)
+    share = credited / np.maximum(demand.sum(axis=1)[place], 1e-300)
     rationale = [
         f"{e:.2f} incidents/week in {DAYS[j // 24]} {j % 24:02d}:00+{g}h "
         f"({100 * s:.0f}% of this hotspot's week); {visit:g}-min Koper visit"
-        for e, s, j in zip(exp_inc, share, j_arr, strict=True)
+        + ("; low yield" if lo else "")
+        for e, s, j, lo in zip(credited, share, hour, low, strict=True)
     ]
     out = pd.DataFrame({
-        "hotspot_id": ids[h_arr],
+        "hotspot_id": ids[place],
         "day": [DAYS[int(m // 1440)] for m in start_min],
         "start": [f"{int(m % 1440) // 60:02d}:{int(m % 60):02d}" for m in start_min],
         "end": [f"{int(m % 1440) // 60:02d}:{int(m % 60):02d}" for m in end_min % WEEK_MIN],
         "start_minute": start_min.astype(np.int64),
         "duration_min": visit if visit % 1 else int(visit),
-        "expected_incidents": exp_inc,
-        "expected_prevented": value[h_arr, j_arr],
+        "expected_incidents": credited,
+        "expected_prevented": value,
+        "low_yield": low.astype(bool),
         "rationale": rationale,
     }).sort_values(["start_minute", "hotspot_id"], kind="stable").reset_index(drop=True)
     out.insert(0, "visit", np.arange(1, len(out) + 1))
@@ -442,9 +540,11 @@ def format_patrol_plan(plan: pd.DataFrame) -> str:
     if "budget_hours" in meta:
         head += f" (budget {meta['budget_hours']:g})"
     lines = [head]
-    unused = meta.get("choices", {}).get("hours_unused")
-    if unused:
-        lines.append(f"{unused['value']:g} officer-hours a week left unused: {unused['reason']}.")
+    for key, what in (("hours_low_yield", "went to low-yield visits (*)"),
+                      ("hours_unused", "left unused")):
+        note = meta.get("choices", {}).get(key)
+        if note:
+            lines.append(f"{note['value']:g} officer-hours a week {what}: {note['reason']}.")
     for day in DAYS:
         part = plan[plan["day"].astype(str) == day]
         if part.empty:
@@ -452,9 +552,10 @@ def format_patrol_plan(plan: pd.DataFrame) -> str:
         lines.append(day)
         for r in part.itertuples(index=False):
             inc = getattr(r, "expected_incidents", np.nan)
+            mark = " *" if bool(getattr(r, "low_yield", False)) else ""
             lines.append(
                 f"   {r.start}-{r.end}  hotspot {r.hotspot_id!s:<4}"
-                f"{r.duration_min:>4} min  {inc:5.2f} inc/wk"
+                f"{r.duration_min:>4} min  {inc:5.2f} inc/wk{mark}"
             )
     return "\n".join(lines)
 

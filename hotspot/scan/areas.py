@@ -286,11 +286,13 @@ def hotspots(
 def _named(out: gpd.GeoDataFrame, points: Any, bounds: Any) -> gpd.GeoDataFrame:
     """Every hotspot gets a ``place_name`` and a map ``grid_ref`` (see hotspot.scan.places)."""
     # places uses hotspot_membership from this module: a real import cycle
-    from hotspot.scan.places import place_grid, place_names
+    from hotspot.scan.places import grid_extent, place_grid, place_names
 
     if len(out) == 0:
         named = out.assign(**{c: pd.Series(dtype=object) for c in _PLACE_COLUMNS})
     else:
+        if points is not None and len(points):  # the extent the briefing's map covers
+            bounds = grid_extent(points)[0]
         named = place_names(out, points, grid=place_grid(bounds, out))
     geom = named.geometry.name
     order = [c for c in named.columns if c not in (*_PLACE_COLUMNS, geom)]

@@ -45,7 +45,7 @@ from hotspot.present.context import (
 )
 from hotspot.present.export import export
 from hotspot.present.furniture import period_label
-from hotspot.present.report_scope import select_offences
+from hotspot.present.report_scope import select_offences, select_period
 from hotspot.respond import interventions, patrol, planning
 from hotspot.scan import areas, density
 from hotspot.scan.areas import MAX_AREA_KM2
@@ -219,7 +219,7 @@ def analyze(
     progress.step("ingest report")
     everything = incidents  # the briefing's period and the one before it
     if period is not None:
-        incidents = report.select_period(incidents, period)[0]
+        incidents = select_period(incidents, period)[0]
 
     cells, spots = scan(
         incidents, cell_size=cell_size, max_area_km2=max_area_km2, study_area=study_area
@@ -418,7 +418,7 @@ def _read(args: argparse.Namespace) -> Any:
     # maps'), so the previous period and the row accounting stay those of the data
     incidents = read_incidents(args.input, **{k: v for k, v in kwargs.items() if v is not None})
     if getattr(args, "period", None):
-        report.select_period(incidents, tuple(args.period))  # outside the data: said now
+        select_period(incidents, tuple(args.period))  # outside the data: said now
     return incidents
 
 

@@ -45,7 +45,7 @@ from hotspot._core.deprecation import (
     reordered_arguments,
 )
 from hotspot._core.meta import note_choice
-from hotspot._core.time import data_period, local_period, series_tz
+from hotspot._core.time import data_period
 from hotspot._core.validation import (
     check_geodataframe,
     check_points,
@@ -63,7 +63,14 @@ from hotspot.present.advice import evidence_lines
 from hotspot.present.context import name_places, read_layers, street_points, streets_for_pack
 from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import write_pages
-from hotspot.present.report_scope import area_name_from_data, label_as_offence, select_offences
+from hotspot.present.report_scope import (
+    _as_area,
+    _in_window,
+    _select,
+    area_name_from_data,
+    label_as_offence,
+    select_offences,
+)
 from hotspot.present.report_text import (
     _actions,
     _dark_text,
@@ -108,39 +115,6 @@ _NAIVE = (
 
 
 # --------------------------------------------------------------------- inputs
-
-
-def _as_area(area: Any, incidents: gpd.GeoDataFrame, name: str = "area") -> gpd.GeoDataFrame | None:
-    if area is None:
-        return None
-    if isinstance(area, (str, Path)):
-        area = read_layers({name: area}, incidents.crs)[name]
-    if isinstance(area, gpd.GeoSeries):
-        area = gpd.GeoDataFrame(geometry=area)
-    check_geodataframe(area, name)
-    check_same_crs(incidents, area, "incidents", name)
-    if not bool(area.geom_type.isin(["Polygon", "MultiPolygon"]).all()):
-        msg = f"`{name}` must hold polygons (e.g. one district); got other geometry types."
-        raise InvalidInputError(msg)
-    return area
-
-
-def _period(incidents: gpd.GeoDataFrame, period: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
-    at = incidents["occurred_at"]
-    if period is None:
-        if at.notna().sum() == 0:
-            msg = "`incidents` have no usable `occurred_at`; give `period=(start, end)`."
-            raise InvalidInputError(msg)
-        if at.notna().sum() == 1:
-            return at.min(), at.max()
-        return data_period(at)  # the one robust data period: stray dates do not stretch it
-    return local_period(period, series_tz(at), "period", whole_end_day=True)
-
-
-def _in_window(at: pd.Series, start: pd.Timestamp, end: pd.Timestamp, closed_end: bool) -> Any:
-    if closed_end:
-        return ((at >= start) & (at <= end)).fillna(False).to_numpy(dtype=bool)
-    return ((at >= start) & (at < end)).fillna(False).to_numpy(dtype=bool)
 
 
 def _previous_change(
@@ -294,69 +268,6 @@ def _patrol(
     if tz is not None and "tz" in inspect.signature(patrol_plan).parameters:
         kwargs["tz"] = tz  # the zone reaches every step that reads clock times
     return patrol_plan(inc, hot, **kwargs)
-
-
-def _select(
-    incidents: gpd.GeoDataFrame,
-    area_gdf: gpd.GeoDataFrame | None,
-    study: gpd.GeoDataFrame | None,
-    period: Any,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, Any, dict[str, Any]]:
-    """Incidents in the area (and study area), those of the period, the mask, counts."""
-    mask = None
-    for layer in (area_gdf, study):
-        if layer is not None:
-            geom = shapely.union_all(layer.geometry.to_numpy())
-            mask = geom if mask is None else shapely.intersection(mask, geom)
-    all_inc = incidents
-    if mask is not None:
-        shapely.prepare(mask)
-        all_inc = incidents[shapely.intersects(mask, incidents.geometry.to_numpy())]
-    # the period asked for, else that of the data (not the area's first and last incident)
-    start, end = _period(incidents, period)
-    inc = all_inc[_in_window(all_inc["occurred_at"], start, end, closed_end=True)].copy()
-    if len(inc) == 0:
-        raise InvalidInputError(_empty_period(all_inc, start, end))
-    counts = {"n_input": len(incidents), "n_area": len(all_inc), "start": start, "end": end}
-    return all_inc, inc, mask, counts
-
-
-def select_period(
-    incidents: gpd.GeoDataFrame, period: Any
-) -> tuple[gpd.GeoDataFrame, pd.Timestamp, pd.Timestamp]:
-    """Incidents of ``period`` (the end day included, as in the briefing) and its bounds.
-
-    Raises
-    ------
-    InvalidInputError
-        No incident falls in the period; the message gives the data's own dates.
-
-    Examples
-    --------
-    >>> import hotspot as hs
-    >>> inc = hs.datasets.load_sample("memphis_robberies")
-    >>> part, start, end = select_period(inc, ("2019-07-01", "2019-07-31"))
-    >>> bool(part["occurred_at"].min() >= start), str(end)
-    (True, '2019-07-31 23:59:59-05:00')
-    """
-    start, end = _period(incidents, period)
-    keep = _in_window(incidents["occurred_at"], start, end, closed_end=True)
-    if not keep.any():
-        raise InvalidInputError(_empty_period(incidents, start, end))
-    return incidents[keep], start, end
-
-
-def _empty_period(incidents: gpd.GeoDataFrame, start: Any, end: Any) -> str:
-    """Say that a period holds no incident, with the dates the data do cover."""
-    msg = f"No incident in the area during {period_label(start, end)}; nothing to brief."
-    at = incidents["occurred_at"].dropna() if "occurred_at" in incidents else pd.Series([])
-    if len(at):
-        first, last = at.min(), at.max()
-        msg = (f"The period {period_label(start, end)} is outside the data's dates: the "
-               f"incidents run from "
-               f"{period_label(first, last)}. Choose a period within those dates "
-               "(period=(start, end)).")
-    return msg
 
 
 def _hotspot_info(

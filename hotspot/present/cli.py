@@ -234,7 +234,9 @@ def analyze(
     )
     progress.step("grid, counts and Gi* (FDR)")
     membership = areas.hotspot_membership(incidents, spots)
-    progress.step(f"{len(spots)} ranked hotspots")
+    n_busy = int((spots["kind"] == "busy place").sum()) if "kind" in spots.columns else 0
+    progress.step(f"{len(spots)} ranked places ({len(spots) - n_busy} hot spots, "
+                  f"{n_busy} busy places)")
 
     # the density surface on the hotspot cells themselves: one grid on every map
     surface = density.kde(incidents, cells[["row", "col", "geometry"]])

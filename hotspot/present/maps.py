@@ -350,11 +350,12 @@ def _finish(
 
 def _patch(
     colour: str, label: str, hatch: str | None = None, edge: str = "#333333",
-    linewidth: float = 0.6,
+    linewidth: float = 0.6, linestyle: Any = "solid",
 ) -> Any:
     from matplotlib.patches import Patch
 
-    return Patch(facecolor=colour, edgecolor=edge, hatch=hatch, linewidth=linewidth, label=label)
+    return Patch(facecolor=colour, edgecolor=edge, hatch=hatch, linewidth=linewidth, label=label,
+                 linestyle=linestyle)
 
 
 def _merged(units: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -856,22 +857,7 @@ def plot_hotspots(
     if mask is not None and bounds is not None:
         _draw_mask(ax, mask, bounds, hot.crs, handles)
     if len(hot):
-        fill = "none" if units is not None else HOTSPOT_FILL
-        # a thick black outline on a white halo: legible on the darkest class and in grey
-        hot.boundary.plot(ax=ax, color="white", linewidth=HOTSPOT_OUTLINE * 2.2, zorder=6)
-        hot.plot(ax=ax, facecolor=fill, edgecolor="black", linewidth=HOTSPOT_OUTLINE,
-                 zorder=6.1, gid="hotspot_outline")
-        handles.insert(
-            0,
-            _patch(
-                fill if units is None else "none",
-                f"Hotspot area (top {len(hot):,} of {n_all:,}), numbered by rank"
-                if len(hot) < n_all
-                else f"Hotspot area ({len(hot):,}), numbered by rank",
-                edge="black",
-                linewidth=HOTSPOT_OUTLINE,
-            ),
-        )
+        _draw_outlines(ax, hot, "none" if units is not None else HOTSPOT_FILL, n_all, handles)
     if show_incidents and incidents is not None:
         _draw_incidents(ax, incidents, hot.crs, handles)
     texts = {"title": title, "period": period, "source": source, "caveat": caveat}
@@ -890,6 +876,32 @@ def plot_hotspots(
     if labels and len(hot):
         rank_labels(ax, hot, rank_col, label_size)
     return ax
+
+
+def _draw_outlines(
+    ax: Any, hot: gpd.GeoDataFrame, fill: str, n_all: int, handles: list[Any]
+) -> None:
+    """Hot spots in a solid, busy places (``kind``) in a dashed black outline on a halo."""
+    busy = (hot["kind"] == "busy place").to_numpy() if "kind" in hot.columns else None
+    kinds = [("hot spot", hot if busy is None else hot[~busy], "solid")]
+    if busy is not None and busy.any():
+        kinds.append(("busy place", hot[busy], (0, (2.5, 1.2))))
+    legend = []
+    for kind, part, style in kinds:
+        if not len(part):
+            continue
+        # a thick black outline on a white halo: legible on the darkest class and in grey
+        part.boundary.plot(ax=ax, color="white", linewidth=HOTSPOT_OUTLINE * 2.2, zorder=6)
+        part.plot(ax=ax, facecolor=fill, edgecolor="black", linewidth=HOTSPOT_OUTLINE,
+                  linestyle=style, zorder=6.1, gid="hotspot_outline")
+        label = ("Hotspot area" if kind == "hot spot" and len(kinds) == 1 else
+                 "Hot spot (a cluster of busy cells)" if kind == "hot spot" else
+                 "Busy place (many incidents, not a cluster)")
+        count = (f"top {len(hot):,} of {n_all:,}" if len(hot) < n_all and len(kinds) == 1
+                 else f"{len(part):,}")
+        legend.append(_patch(fill, f"{label} ({count}), numbered by rank", edge="black",
+                             linewidth=HOTSPOT_OUTLINE, linestyle=style))
+    handles[:0] = legend
 
 
 def _extent(hot: gpd.GeoDataFrame, units: Any, context: Any, how: str) -> Any:

@@ -72,10 +72,14 @@ from hotspot.present.report_scope import (
     select_offences,
 )
 from hotspot.present.report_text import (
+    _BUSY_NOTE,
     _actions,
     _dark_text,
     _data_span,
     _hours_known,
+    _is_busy,
+    _kind_words,
+    _kinds_count,
     _menus,
     _method_sections,
     _mix,
@@ -85,6 +89,7 @@ from hotspot.present.report_text import (
     _peak,
     _period_text,
     _time_table,
+    _touching,
     _unknown_details,
     _year_note,
     name_source,
@@ -309,9 +314,11 @@ def _hotspot_info(
         "title": f"{int(row['rank'])}. {str(row['place_name']).removesuffix(bare)}, grid {ref}"
         if row["place_source"] != "grid"
         else f"{int(row['rank'])}. Place in grid square {ref}",
-        "headline": f"{int(row['n_incidents']):,} incidents ({100 * float(row['share']):.1f}% "
+        "headline": f"{_kind_words(row)}{int(row['n_incidents']):,} incidents "
+        f"({100 * float(row['share']):.1f}% "
         f"of all incidents in the area) on {float(row['area_km2']):.2f} km².{busiest} "
-        f"Name: {name_source(ctx['hot'], str(row['place_source']))}.",
+        f"Name: {name_source(ctx['hot'], str(row['place_source']))}."
+        + (" " + ctx["touching"][hid] if ctx["touching"].get(hid) else ""),
         "table_title": "When: incidents by " + table["title"] if table else "When",
         "time_table": table,
         "time_note": analyses["time_reason"] or "No incident here has a known time of day.",
@@ -635,6 +642,7 @@ def briefing(
         "top": top,
         "incidents": incidents,
         "offence_label": offence_label,
+        "max_area_km2": max_area_km2,
     }
     analyses = _analyses(inc, hot, cells, opts)
     # the name given, else the force the data fall within (police.uk), else none
@@ -747,6 +755,8 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         "min_count": m,
         "n": len(inc),
         "change": change,
+        # places the scan made touch only when cut at the area cap or beside a cluster
+        "touching": _touching(hot, opts["max_area_km2"]) if opts["hotspots"] is None else {},
         "year_note": _year_note(analyses["scores"], period_text),
     }
     pages, top_rows = [], []
@@ -758,7 +768,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         top_rows.append(
             {
                 "rank": int(row["rank"]),
-                "name": str(row["place_name"]),
+                "name": str(row["place_name"]) + (" (busy place)" if _is_busy(row) else ""),
                 "grid": str(row["grid_ref"]),
                 "n": f"{int(row['n_incidents']):,}",
                 "share": f"{100 * float(row['share']):.1f}%",
@@ -780,7 +790,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     total_hot = int(hot["n_incidents"].sum())
     if len(hot):
         summary = (
-            (f"{len(hot)} places hold" if len(hot) > 1 else "1 place holds")
+            (f"{len(hot)} places{_kinds_count(hot)} hold" if len(hot) > 1 else "1 place holds")
             + f" {total_hot:,} incidents ({100 * total_hot / len(inc):.0f}% "
             f"of all incidents in the area) on {float(hot['area_km2'].sum()):.2f} km²."
         )
@@ -830,6 +840,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         + "; each following page covers one place: when it is busiest, what happens there, "
         "what to do and why. 'Dark': share of incidents with a known time that happened "
         "after dusk or before dawn."
+        + (_BUSY_NOTE if "kind" in hot.columns and len(hot) else "")
         + "".join(
             f" {chr(39) + 'near' + chr(39) if src == 'address points' else 'Place'} names: "
             f"{name_source(hot, src)}."

@@ -353,14 +353,14 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
     w.text(ctx["how_to_read"], size=_SMALL)
 
 
-_MAP_H = (0.2, 0.30, 0.52)  # a place map's height (page fraction): least, first try, most
+_MAP_H = (0.2, 0.30, 0.66)  # a place map's height (page fraction): least, first try, most
 
 
 def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None:
     """One place's page, its map sized so that the page is full but the advice fits.
 
     The map starts at 0.30 of the page; it shrinks (down to 0.2) when the advice
-    would not fit even at 7 pt, and grows taller (up to 0.52, showing more of the
+    would not fit even at 7 pt, and grows taller (up to 0.66, showing more of the
     streets around) while room is left under the advice, so a small place with
     little to say does not leave half a page blank.
     """
@@ -380,7 +380,8 @@ def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None
             grow = max(least, map_h - (need - room) - 0.01) - map_h
         elif need <= room and room - roomy > 0.04 and map_h < most:
             fitted = map_h
-            grow = min(most, map_h + room - roomy - 0.02) - map_h
+            # the scale bar's band under the map grows with it (0.075 of its height)
+            grow = min(most, map_h + (room - roomy - 0.02) / 1.075) - map_h
         else:
             break
         if abs(grow) < 0.005:

@@ -38,7 +38,12 @@ from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
 from hotspot.present.basemap import check_basemap, is_local_source
-from hotspot.present.context import name_places, read_layers, streets_from_addresses
+from hotspot.present.context import (
+    name_places,
+    read_layers,
+    streets_for_pack,
+    streets_from_addresses,
+)
 from hotspot.present.export import export
 from hotspot.present.furniture import period_label
 from hotspot.present.report_scope import select_offences, select_period
@@ -222,7 +227,8 @@ def analyze(
     )
     # places by name and grid square, in the exports, the web map and the pack alike
 
-    layers = read_layers(context, incidents.crs)
+    # no streets layer: streets traced from the addresses, drawn and labelled on every map
+    layers = streets_for_pack(read_layers(context, incidents.crs), incidents, addresses=addresses)
     spots = name_places(
         spots, incidents, layers, grid=place_grid(grid_extent(incidents)[0], spots),
         addresses=addresses,
@@ -257,7 +263,7 @@ def analyze(
     progress.step("intervention scores, patrol plan and a plan under a budget")
 
     written.update(_write_layers(out, name, cells, spots, surface, internal))
-    written.update(_write_maps(out, name, cells, spots, surface, context, _period(incidents)))
+    written.update(_write_maps(out, name, cells, spots, surface, layers, _period(incidents)))
     progress.step("maps and exports")
 
     if briefing_area is not None or briefing:
@@ -274,7 +280,7 @@ def analyze(
             officer_hours_per_week=hours,
             tz=tz,
             overwrite=True,
-            context=context,
+            context=layers,
             study_area=study_area,
             basemap=basemap,
             source=source,

@@ -20,7 +20,7 @@ import shapely
 from hotspot.present.basemap import add_basemap
 from hotspot.present.furniture import add_map_grid
 from hotspot.present.maps import plot_hotspots
-from hotspot.scan.places import place_view
+from hotspot.scan.places import name_streets, place_view
 
 __all__ = ["write_pages"]
 
@@ -251,8 +251,11 @@ def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
     units = cells if cells is not None and "n_incidents" in cells else None
     shown = hot
     x0, y0, x1, y1 = grid.bounds
+    named: list[str] = []
     if focus is not None:
-        geom = hot.loc[hot["hotspot_id"] == focus].geometry.iloc[0]
+        row = hot.loc[hot["hotspot_id"] == focus].iloc[0]
+        geom = row.geometry
+        named = name_streets(row["place_name"]) if row.get("place_source") != "grid" else []
         x0, y0, x1, y1 = place_view([geom])[0]  # the window the grid's small squares suit
         x0, y0, x1, y1 = _fill_axes(ax, (x0, y0, x1, y1))
         if units is not None:
@@ -277,6 +280,8 @@ def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
         legend_loc="below" if focus is None else "none",
         view=(x0, y0, x1, y1),
         mask=ctx["study_area"],
+        streets_first=named,
+        street_points=ctx.get("street_points"),
     )
     add_map_grid(ax, grid, fine=focus is not None)
     return add_basemap(ax, ctx["basemap"], crs=hot.crs, cache=ctx["tile_cache"])

@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 import pytest
 
@@ -232,6 +234,10 @@ def test_cli_period_gives_the_api_pack(tmp_path):
 
     cli, api = texts(cli_pdf), texts(api_pdf)
     assert cli == api
+    # the 20 officer-hours reach the precinct's places: days and times on each page
+    assert re.search(r"Patrol [\d.]+ of 20 officer-hours a week planned", cli[0])
+    for page in cli[1:-1]:
+        assert re.search(r"Visit at: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d", page)
     assert "1 Jul – 31 Dec 2019" in cli[0]
     assert "previous period" in cli[0] and "do not cover the previous period" not in cli[0]
     assert "were dropped" not in cli[-1]  # the user's own period is not a dropped row

@@ -86,6 +86,7 @@ from hotspot.present.report_text import (
     _n,
     _offence_detail,
     _offence_known,
+    _patrol_fact,
     _peak,
     _period_text,
     _time_table,
@@ -848,27 +849,6 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         ),
     )
     return ctx
-
-
-def _patrol_fact(plan: pd.DataFrame | None) -> list[tuple[str, str]]:
-    """Page 1's patrol line: the hours planned out of the hours given, and where."""
-    if plan is None:
-        return []
-    meta = plan.attrs.get("hotspot", {}).get("patrol_plan", {})
-    used, budget = meta.get("hours_used", 0.0), meta.get("budget_hours", 0.0)
-    n_places = int(plan["hotspot_id"].nunique()) if len(plan) else 0
-    def hrs(x: float) -> str:
-        return f"{x:.2f}".rstrip("0").rstrip(".")
-
-    text = (f"{hrs(used)} of {hrs(budget)} officer-hours a week planned: {len(plan)} short "
-            f"visits at {n_places} place{'s' if n_places != 1 else ''}, days and times on "
-            "each place's page.")
-    low = meta.get("hours_low_yield", 0.0)
-    if low:
-        text += f" {hrs(low)} of these hours are low-yield visits (few incidents there)."
-    if meta.get("hours_unused", 0.0):
-        text += " The rest is not needed: every place's busiest hours are covered."
-    return [("Patrol", text)]
 
 
 def _write_atomic(path: Path, write: Any) -> Path:

@@ -361,3 +361,45 @@ def test_briefed_precinct_and_borough_name_no_place(shared_data) -> None:
     assert len(named) >= 1
     assert not named["place_name"].str.contains("Iztapalapa").any()
     assert named["place_name"].is_unique
+
+
+def test_place_map_slides_inside_an_irregular_area() -> None:
+    from shapely.geometry import Polygon
+
+    from hotspot.scan.mapgrid import frame_inside
+
+    # an L-shaped area; the place sits in the corner where the L turns
+    area = Polygon([(0, 0), (3000, 0), (3000, 1000), (1000, 1000), (1000, 3000), (0, 3000)])
+    place = (700, 700, 900, 900)
+    view = (300, 300, 1300, 1300)
+    moved = frame_inside(view, place, area)
+    inside = lambda v: box(*v).intersection(area).area / box(*v).area  # noqa: E731
+    assert inside(moved) > inside(view)
+    assert moved[0] <= place[0] and moved[2] >= place[2]  # the place stays in view
+    assert moved[1] <= place[1] and moved[3] >= place[3]
+    assert frame_inside(view, place, None) == view
+    # a place bigger than its window is not moved
+    assert frame_inside((0, 0, 100, 100), (-10, -10, 110, 110), area) == (0, 0, 100, 100)
+
+
+@pytest.mark.shared_data
+def test_place_maps_at_the_edge_of_st_anns_show_the_ward(shared_data) -> None:
+    from hotspot.scan.mapgrid import frame_inside, place_view
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.read_incidents(shared_data / "other_exports" / "nottingham_burglary.csv.gz")
+    wards = gpd.read_file(shared_data / "other_exports" / "nottingham_wards.gpkg").to_crs(inc.crs)
+    ward = wards[wards["ward_name"].str.contains("Ann")].union_all()
+    inside_ward = inc[inc.within(ward)]
+    hot = hs.hotspots(inside_ward, cell_size=150)
+    assert len(hot)
+    gains = []
+    for geom in hot.geometry:
+        view = place_view([geom])[0]
+        moved = frame_inside(view, geom.bounds, ward)
+        share = [box(*v).intersection(ward).area / box(*v).area for v in (view, moved)]
+        assert share[1] >= share[0] - 1e-9
+        assert box(*moved).contains(geom.envelope.buffer(-1e-6))
+        gains.append(share[1] - share[0])
+    assert max(gains) > 0.1  # a place on the ward's edge: its map shows much more ward

@@ -20,6 +20,7 @@ import shapely
 from hotspot.present.basemap import add_basemap
 from hotspot.present.furniture import add_map_grid
 from hotspot.present.maps import plot_hotspots
+from hotspot.scan.mapgrid import frame_inside
 from hotspot.scan.places import name_streets, place_view
 
 __all__ = ["write_pages"]
@@ -258,6 +259,11 @@ def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
         named = name_streets(row["place_name"]) if row.get("place_source") != "grid" else []
         x0, y0, x1, y1 = place_view([geom])[0]  # the window the grid's small squares suit
         x0, y0, x1, y1 = _fill_axes(ax, (x0, y0, x1, y1))
+        # at the area's edge: the window slides inside, the place still in view
+        area = ctx["study_area"]
+        x0, y0, x1, y1 = frame_inside(
+            (x0, y0, x1, y1), geom.bounds, None if area is None else area.union_all()
+        )
         if units is not None:
             units = units.cx[x0:x1, y0:y1]
             units = units if len(units) else None

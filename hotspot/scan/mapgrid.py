@@ -18,7 +18,15 @@ import shapely
 from hotspot._core.coords import point_xy
 from hotspot.exceptions import InvalidInputError
 
-__all__ = ["MIN_PLACE_VIEW", "MapGrid", "grid_extent", "map_grid", "place_grid", "place_view"]
+__all__ = [
+    "MIN_PLACE_VIEW",
+    "MapGrid",
+    "frame_inside",
+    "grid_extent",
+    "map_grid",
+    "place_grid",
+    "place_view",
+]
 
 
 @dataclass(frozen=True)
@@ -238,6 +246,49 @@ def place_view(geometries: Any) -> np.ndarray:
     half = 0.65 * np.maximum(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]), MIN_PLACE_VIEW)
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
     return np.column_stack([cx - half, cy - half, cx + half, cy + half])
+
+
+def frame_inside(view: Any, place: Any, area: Any, *, margin: float = 0.05) -> tuple:
+    """Return ``view`` moved, at the same size, to show as much of ``area`` as it can.
+
+    A place at the edge of the area briefed on would, centred, have a map half
+    outside the area. The window slides (on a 9 x 9 set of steps) to where most
+    of it lies inside ``area``, as long as the place stays in view with
+    ``margin`` (a share of the window) around it; among equal windows, the one
+    nearest the centred one.
+
+    Parameters
+    ----------
+    view
+        ``(xmin, ymin, xmax, ymax)`` of the place's map (m).
+    place
+        ``(xmin, ymin, xmax, ymax)`` of the place.
+    area
+        The study area (a shapely geometry); None: ``view`` as it is.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> frame_inside((0, -500, 1000, 500), (400, -50, 600, 50), box(-2000, 0, 2000, 3000))
+    (0.0, -100.0, 1000.0, 900.0)
+    """
+    v = np.asarray(view, dtype=float)
+    if area is None or shapely.is_empty(area):
+        return tuple(float(x) for x in v)
+    size = v[2:] - v[:2]
+    pad = margin * size
+    most = np.asarray(place[:2], dtype=float) - pad - v[:2]  # the place stays in view
+    least = np.asarray(place[2:], dtype=float) + pad - v[2:]
+    fits = least <= most  # else the place fills the window: it stays centred
+    most = np.where(fits, np.maximum(most, 0.0), 0.0)
+    least = np.where(fits, np.minimum(least, 0.0), 0.0)
+    sx, sy = (np.unique(np.append(np.linspace(least[k], most[k], 9), 0.0)) for k in (0, 1))
+    gx, gy = (g.ravel() for g in np.meshgrid(sx, sy))
+    boxes = shapely.box(v[0] + gx, v[1] + gy, v[2] + gx, v[3] + gy)
+    inside = shapely.area(shapely.intersection(boxes, area))
+    best = inside >= inside.max() * (1 - 1e-6)
+    k = np.flatnonzero(best)[np.argmin(np.hypot(gx, gy)[best])]
+    return (float(v[0] + gx[k]), float(v[1] + gy[k]), float(v[2] + gx[k]), float(v[3] + gy[k]))
 
 
 def place_grid(bounds: Any, places: Any = None, *, cells: int = 8) -> MapGrid:

@@ -15,6 +15,7 @@ import numpy as np
 
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.scan.areas import MAX_AREA_KM2, hotspots
+from hotspot.scan.busy import BUSY_TOP, with_busy_places
 from hotspot.scan.cells import scan_cells
 
 __all__ = ["scan"]
@@ -31,9 +32,10 @@ def scan(
     weight: str | None = None,
     neighbors: str = "queen",
     stacked: str = "exclude",
+    busy_top: int = BUSY_TOP,
     random_state: int | np.random.Generator | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Run the default scan: grid -> count -> Gi* (FDR) -> ranked operational hotspots.
+    """Run the default scan: grid -> count -> Gi* (FDR) -> ranked places for officers.
 
     The cells come from :func:`hotspot.scan.cells.scan_cells` (automatic cell size
     by the one rule of :func:`hotspot._core.grid.auto_cell_size` unless
@@ -69,6 +71,10 @@ def scan(
         ``"stacked"`` (placeholder points, see :mod:`hotspot.ingest.locations`) are
         left out before the cells are counted, as :func:`hotspot.hotspots` does;
         ``"keep"`` counts them.
+    busy_top
+        How many of the busiest cells the list always covers (default
+        :data:`hotspot.scan.busy.BUSY_TOP`, ties included); 0: hot spots only.
+        Not used by ``"clusters"``.
     random_state
         Seed for the random steps (the clusterer of ``"clusters"``); the grid
         methods are deterministic.
@@ -78,8 +84,9 @@ def scan(
     cells : geopandas.GeoDataFrame
         The scored cells (``n_incidents``, Gi* columns...).
     hotspots : geopandas.GeoDataFrame
-        One row per hotspot, best first (see :func:`hotspot.hotspots`); its
-        ``attrs["hotspot"]`` carries the cells' steps and choices.
+        One row per place, best first (the columns of :func:`hotspot.hotspots` plus
+        ``kind``: ``"hot spot"`` or ``"busy place"``); its ``attrs["hotspot"]``
+        carries the cells' steps and choices, and ``["places"]`` the busy-place rule.
 
     Examples
     --------
@@ -113,4 +120,9 @@ def scan(
         stacked=stacked,
         random_state=random_state,
     )
+    if method != "clusters":
+        spots = with_busy_places(
+            cells, spots, incidents, top=busy_top, max_area_km2=max_area_km2, weight=weight,
+            neighbors=neighbors,
+        )
     return cells, spots

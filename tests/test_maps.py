@@ -306,7 +306,9 @@ def test_rank_labels_placed_at_the_final_layout_never_overlap(shared_data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         inc = hs.datasets.load_sample("west_yorkshire")
-    hot = hs.hotspots(inc, max_area_km2=1).sort_values("rank")
+    # force-wide 900 m cells (the extent rule before the street-scale cap): many 1 km²
+    # pieces side by side, the densest case for labels
+    hot = hs.hotspots(inc, cell_size=900, max_area_km2=1).sort_values("rank")
     assert len(hot) >= 12
     fig, ax = maps.new_map_figure()
     maps.plot_hotspots(hot, ax=ax, title=None, legend_loc="below", label_size=10)

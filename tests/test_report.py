@@ -171,11 +171,12 @@ def _clip_span(obj, height):
 
 
 def _empty_shares(path, bottom=0.075, top=0.955, gap=0.006):
-    """Share of each page's printable height with no text or image on it, from the PDF.
+    """Share of each page's printable height with no text, image or map on it, from the PDF.
 
-    Every text and image object's vertical extent (an image's cut to its clip path:
-    a map's cells stop at the map frame; widened by ``gap``, so that the spacing
-    between the lines of a paragraph counts as used) is merged; what is left of
+    Every text and image object's vertical extent, and that of every path drawn
+    inside a map (dotted and empty cells are paths), is merged: an image's or a
+    path's cut to its clip path (a map's cells stop at the map frame), widened by
+    ``gap`` (so that the spacing between the lines of a paragraph counts as used); what is left of
     the height between the footer and the top margin is empty.
     """
     import pypdfium2.raw as raw
@@ -186,11 +187,14 @@ def _empty_shares(path, bottom=0.075, top=0.955, gap=0.006):
         height = page.get_size()[1]
         spans = []
         for obj in page.get_objects(max_depth=3):
-            if obj.type not in (raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_IMAGE):
+            kinds = (raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH)
+            if obj.type not in kinds:
                 continue
             _, b, _, t = obj.get_bounds()
             lo, hi = b / height, t / height
-            clip = _clip_span(obj, height) if obj.type == raw.FPDF_PAGEOBJ_IMAGE else None
+            clip = _clip_span(obj, height) if obj.type != raw.FPDF_PAGEOBJ_TEXT else None
+            if obj.type == raw.FPDF_PAGEOBJ_PATH and clip is None:
+                continue  # only drawn map content (cells, dotted cells, streets) counts
             if clip is not None:
                 lo, hi = max(lo, clip[0]), min(hi, clip[1])
             spans.append((max(lo - gap, bottom), min(hi + gap, top)))

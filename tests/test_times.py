@@ -92,6 +92,18 @@ def test_hour_columns_are_found_by_name(name):
     assert (gdf["time_quality"] == "exact").all()
 
 
+@pytest.mark.parametrize(("date", "time"), [("Fecha", "Hora"), ("fecha_hechos", "hora_hechos"),
+                                          ("date_faits", "heure_faits"), ("Datum", "Uhrzeit")])
+def test_time_columns_named_in_other_languages(date, time):
+    df = pd.DataFrame({**points(3), date: ["2020-01-01", "2020-01-02", "2020-01-03"],
+                       time: ["05:10", "13:45", "23:05"]})
+    gdf = read(df)
+    assert ingest_report(gdf).detected["time"] == time
+    assert wall(gdf["occurred_at"]) == ["2020-01-01 05:10", "2020-01-02 13:45",
+                                        "2020-01-03 23:05"]
+    assert (gdf["time_quality"] == "exact").all()
+
+
 def test_integer_time_column_of_hours_is_not_hhmm():
     df = pd.DataFrame({**points(3), "Date Occurred": ["2020-01-01", "2020-01-02", "2020-01-03"],
                        "Time Occurred": [5, 13, 23]})

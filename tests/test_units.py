@@ -13,7 +13,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
 
-from hotspot._core.grid import grid_spec_of
+from hotspot._core.grid import auto_cell_size, grid_spec_of
 from hotspot.exceptions import CRSError, DataQualityWarning, HotspotWarning, InvalidInputError
 from hotspot.units.build import (
     DEFAULT_SNAP_DISTANCE,
@@ -78,7 +78,12 @@ def test_auto_cell_size_rule_reported(caplog):
     assert "50" in choice["reason"]
     assert "cell_size = 100.0" in caplog.text
     assert grid(pts([0.0, 20_000.0], [0.0, 17_000.0])).attrs["hotspot"]["units"]["choices"][
-        "cell_size"]["value"] == 300.0  # 340 -> 300
+        "cell_size"]["value"] == 250.0  # 340, capped at street scale for counting
+    # KDE grids keep their own rule: 340 -> 300 (bandwidth / 2 = 2500 is not smaller)
+    assert auto_cell_size((0.0, 0.0, 20_000.0, 17_000.0), {}, bandwidth=5_000.0) == 300.0
+    # the support floor still holds over the cap: sqrt(400 km² / 1,000) = 632 m -> 650 m
+    assert auto_cell_size((0.0, 0.0, 20_000.0, 20_000.0), {}, n_points=1_000,
+                          area_m2=4e8) == 650.0
     # below 100 m: 1/2/2.5/5 x 10^k
     small = grid(pts([0.0, 2_000.0], [0.0, 2_000.0]))
     assert small.attrs["hotspot"]["units"]["choices"]["cell_size"]["value"] == 25.0  # 40 -> 25
@@ -631,8 +636,8 @@ def test_auto_cell_size_support_floor_holds_one_incident_per_cell():
     size = auto_cell_size((0, 0, 4_000, 6_000), choices, n_points=1_500, area_m2=16e6)
     assert size == 150.0
     assert "one incident on average" in choices["cell_size"]["reason"]
-    # a city whose extent rule is coarser than the floor keeps the extent rule
-    assert auto_cell_size((0, 0, 30_000, 20_000), {}, n_points=20_000, area_m2=6e8) == 400.0
+    # a city whose extent rule is coarser than the floor gets street-scale cells
+    assert auto_cell_size((0, 0, 30_000, 20_000), {}, n_points=20_000, area_m2=6e8) == 250.0
     # KDE (bandwidth given) has no support floor
     assert auto_cell_size((0, 0, 4_000, 6_000), {}, bandwidth=100, n_points=1_500,
                           area_m2=16e6) == 50.0

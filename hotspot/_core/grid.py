@@ -20,11 +20,18 @@ import numpy as np
 from hotspot._core.meta import note_choice
 from hotspot.exceptions import InvalidInputError
 
-__all__ = ["GridSpec", "auto_cell_size", "bin_points", "check_grid_memory", "grid_frame",
-           "grid_spec_of"]
+__all__ = ["STREET_SCALE_M", "GridSpec", "auto_cell_size", "bin_points", "check_grid_memory",
+           "grid_frame", "grid_spec_of"]
 
 MAX_CELLS: int = 50_000_000
 """No grid has more cells than this, whatever the memory."""
+
+STREET_SCALE_M: float = 250.0
+"""Largest automatic cell of a counting grid, in metres (the extent rule is capped here;
+the support floor may still raise it). At force or city scale the extent / 50 rule gives
+600-900 m cells: each place is then a 0.4-0.8 km² block and neighbouring places are
+adjacent blocks of one centre, while police data support street-scale cells. KDE grids
+keep their own rule (bandwidth / 2)."""
 
 BYTES_PER_CELL = {"grid": 400, "kde": 320, "raster": 16}
 """Approximate memory per cell: a grid GeoDataFrame (polygon + columns), a KDE (padded
@@ -236,9 +243,12 @@ def auto_cell_size(
     ``raw = shorter side of the bounding box / 50`` (the longer side if the shorter
     one is 0), so that the study area is about 50 cells across its narrow side. When
     a KDE bandwidth is known, ``raw = min(raw, bandwidth / 2)`` so that the kernel
-    spans at least two cells either way. ``raw`` is then rounded down to a multiple
-    of 100 m when it is at least 100 m (sfhotspot's rule, sizes an officer can pace
-    out), else to 1, 2, 2.5 or 5 × 10^k m (at least 1 m).
+    spans at least two cells either way; otherwise (a counting grid) ``raw`` is at
+    most :data:`STREET_SCALE_M` (250 m), so that a force- or city-wide scan still
+    finds street-scale places (the support floor below can raise it again). ``raw``
+    is then rounded down to a multiple of 100 m when it is at least 100 m
+    (sfhotspot's rule, sizes an officer can pace out), else to 1, 2, 2.5 or
+    5 × 10^k m (at least 1 m); the 250 m cap is kept as it is.
 
     **Support floor** (counting grids, not KDE): when the number of incidents
     ``n_points`` and the area they can fall in ``area_m2`` are known, cells are at
@@ -282,8 +292,10 @@ def auto_cell_size(
 
     Examples
     --------
-    >>> auto_cell_size((0, 0, 30_000, 20_000), {})  # 20 km / 50 = 400 m
-    400.0
+    >>> auto_cell_size((0, 0, 30_000, 20_000), {})  # 20 km / 50 = 400 m, capped
+    250.0
+    >>> auto_cell_size((0, 0, 15_000, 10_000), {})  # 10 km / 50 = 200 m
+    200.0
     >>> auto_cell_size((0, 0, 30_000, 20_000), {}, bandwidth=500)  # 500 / 2 = 250 m
     200.0
     >>> auto_cell_size((0, 0, 2_000, 1_700), {})  # 34 m
@@ -298,14 +310,17 @@ def auto_cell_size(
         short, side = max(width, height), "longer side (the shorter one is 0)"
     by_extent = short / 50.0 if short > 0 and math.isfinite(short) else math.inf
     by_bandwidth = bandwidth / 2.0 if bandwidth is not None else math.inf
-    raw = min(by_extent, by_bandwidth)
+    capped = bandwidth is None and math.isfinite(by_extent) and by_extent > STREET_SCALE_M
+    raw = min(by_extent, by_bandwidth, STREET_SCALE_M if capped else math.inf)
     if not math.isfinite(raw) or raw <= 0:
         msg = (
             f"Cannot choose a cell size automatically: the {what} is a single location. "
             "Pass `cell_size` (metres)."
         )
         raise InvalidInputError(msg)
-    if raw >= 100.0:
+    if capped and raw == STREET_SCALE_M:
+        size, rounding = STREET_SCALE_M, "kept as it is"
+    elif raw >= 100.0:
         size = math.floor(raw / 100.0) * 100.0
         rounding = "rounded down to a multiple of 100 m"
     else:
@@ -313,7 +328,10 @@ def auto_cell_size(
         rounding = "rounded down to 1/2/2.5/5×10^k m (at least 1 m)"
     if by_extent <= by_bandwidth:
         owner = f"{what}'" if what.endswith("s") else f"{what}'s"
-        why = f"{side} of the {owner} bounding box ({short:.6g} m) / 50 = {raw:.4g} m"
+        why = f"{side} of the {owner} bounding box ({short:.6g} m) / 50 = {by_extent:.4g} m"
+        if capped:
+            why += (f", capped at street scale ({STREET_SCALE_M:g} m: a place on the list "
+                    "is a few blocks, not a district)")
     else:
         why = f"bandwidth / 2 = {raw:.4g} m, so that the kernel spans >= 2 cells"
     floor = _support_floor(n_points, area_m2) if bandwidth is None else 0.0

@@ -69,7 +69,9 @@ _DATETIME = ["occurred_at", "occurred_on_date", "occurred_on", "occurred_datetim
 _TIME = ["time", "time_occurred", "time_occ", "occ_time", "occurred_time",
          "occurrence_time", "incident_time", "offense_time", "offence_time", "crime_time",
          "event_time", "time_of_day", "hhmm", "hour_minute", "occurred_on_time",
-         "dispatch_time"]
+         "dispatch_time", "hora", "hora_hechos", "hora_hecho", "hora_delito",
+         "hora_ocurrencia", "heure", "heure_faits", "heure_des_faits", "uhrzeit", "tatzeit",
+         "tijd", "tijdstip"]
 _START = ["occurred_from", "from_date", "fromdate", "date_from", "from_datetime",
           "from_date_time", "first_occurrence_date", "first_occurrence_datetime",
           "first_occurrence", "occ_from_date", "occurred_from_date", "cmplnt_fr_dt",

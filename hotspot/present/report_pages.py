@@ -21,7 +21,8 @@ from hotspot.present.basemap import add_basemap
 from hotspot.present.furniture import add_map_grid
 from hotspot.present.labels import drop_labels
 from hotspot.present.maps import plot_hotspots
-from hotspot.scan.places import place_view
+from hotspot.scan.mapgrid import frame_inside
+from hotspot.scan.places import name_streets, place_view
 
 __all__ = ["write_pages"]
 
@@ -252,10 +253,18 @@ def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
     units = cells if cells is not None and "n_incidents" in cells else None
     shown = hot
     x0, y0, x1, y1 = grid.bounds
+    named: list[str] = []
     if focus is not None:
-        geom = hot.loc[hot["hotspot_id"] == focus].geometry.iloc[0]
+        row = hot.loc[hot["hotspot_id"] == focus].iloc[0]
+        geom = row.geometry
+        named = name_streets(row["place_name"]) if row.get("place_source") != "grid" else []
         x0, y0, x1, y1 = place_view([geom])[0]  # the window the grid's small squares suit
         x0, y0, x1, y1 = _fill_axes(ax, (x0, y0, x1, y1))
+        # at the area's edge: the window slides inside, the place still in view
+        area = ctx["study_area"]
+        x0, y0, x1, y1 = frame_inside(
+            (x0, y0, x1, y1), geom.bounds, None if area is None else area.union_all()
+        )
         if units is not None:
             units = units.cx[x0:x1, y0:y1]
             units = units if len(units) else None
@@ -278,6 +287,8 @@ def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
         legend_loc="below" if focus is None else "none",
         view=(x0, y0, x1, y1),
         mask=ctx["study_area"],
+        streets_first=named,
+        street_points=ctx.get("street_points"),
     )
     add_map_grid(ax, grid, fine=focus is not None)
     return add_basemap(ax, ctx["basemap"], crs=hot.crs, cache=ctx["tile_cache"])
@@ -472,14 +483,14 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
     w.text(ctx["how_to_read"], size=_SMALL)
 
 
-_MAP_H = (0.2, 0.30, 0.52)  # a place map's height (page fraction): least, first try, most
+_MAP_H = (0.2, 0.30, 0.66)  # a place map's height (page fraction): least, first try, most
 
 
 def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None:
     """One place's page, its map sized so that the page is full but the advice fits.
 
     The map starts at 0.30 of the page; it shrinks (down to 0.2) when the advice
-    would not fit even at 7 pt, and grows taller (up to 0.52, showing more of the
+    would not fit even at 7 pt, and grows taller (up to 0.66, showing more of the
     streets around) while room is left under the advice, so a small place with
     little to say does not leave half a page blank.
     """
@@ -499,7 +510,8 @@ def _hotspot_page(w: _Writer, ctx: dict[str, Any], info: dict[str, Any]) -> None
             grow = max(least, map_h - (need - room) - 0.01) - map_h
         elif need <= room and room - roomy > 0.04 and map_h < most:
             fitted = map_h
-            grow = min(most, map_h + room - roomy - 0.02) - map_h
+            # the scale bar's band under the map grows with it (0.075 of its height)
+            grow = min(most, map_h + (room - roomy - 0.02) / 1.075) - map_h
         else:
             break
         if abs(grow) < 0.005:

@@ -23,6 +23,7 @@ from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import LEFT
 from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.menu import response_menu
+from hotspot.scan.busy import touching_note, touching_ranks
 from hotspot.scan.places import ADDRESS_REACH
 
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -361,8 +362,8 @@ def _actions(
                 {
                     "text": f"Patrol: {len(sub)} visits a week of about {mins.median():.0f} "
                     f"minutes ({mins.sum() / 60:.1f} officer-hours)"
-                    + (" - low yield: expected to prevent less than one incident a year "
-                       "here; hours left after the busier places." if low else "."),
+                    + (", from the hours left after busier places (low yield: few "
+                       "incidents here at these times)." if low else "."),
                     "bold": True,
                 }
             )
@@ -397,7 +398,8 @@ def _patrol_fact(plan: pd.DataFrame | None) -> list[tuple[str, str]]:
     if low:
         text += f" {hrs(low)} of these hours are low-yield visits (few incidents there)."
     if meta.get("hours_unused", 0.0):
-        text += " The rest is not needed: every place's busiest hours are covered."
+        text += (f" The other {hrs(meta['hours_unused'])} hours are free for other work: no "
+                 "incident was recorded at these places in the hours still open.")
     return [("Patrol", text)]
 
 
@@ -739,3 +741,49 @@ def _data_span(inc: gpd.GeoDataFrame, start: Any, end: Any, asked: str) -> str:
         return ""
     span = _period_text(first, last, inc)
     return "" if span == asked else f" (incidents recorded {span})"
+
+
+# ------------------------------------------------- hot spots and busy places
+
+_BUSY_NOTE = (
+    " Hot spots (solid outline) are groups of cells with more incidents than chance "
+    "would give; a dark cell among quiet ones is not such a group, so the busiest of "
+    "those are listed too, as busy places (dashed outline)."
+)
+
+
+def _touching(hot: gpd.GeoDataFrame, max_area_km2: float | None) -> dict[int, str]:
+    """Why a listed place touches others (cut from one larger area, or beside a cluster)."""
+    if len(hot) < 2:
+        return {}
+    kinds = (hot["kind"] if "kind" in hot.columns else pd.Series("hot spot", index=hot.index))
+    by_rank = dict(zip(hot["rank"].astype(int), kinds.astype(str), strict=True))
+    return {
+        int(hid): touching_note(str(kind), by_rank, ranks, max_area_km2)
+        for hid, kind, ranks in zip(hot["hotspot_id"], kinds, touching_ranks(hot), strict=True)
+    }
+
+
+def _is_busy(row: pd.Series) -> bool:
+    return str(row.get("kind", "")) == "busy place"
+
+
+def _kind_words(row: pd.Series) -> str:
+    """Return the opening of a place page's headline: which kind of place it is."""
+    if "kind" not in row:
+        return ""
+    if _is_busy(row):
+        return "Busy place, not a cluster: "
+    return "Hot spot: "
+
+
+def _kinds_count(hot: gpd.GeoDataFrame) -> str:
+    """" (2 hot spots, 3 busy places)" when the list holds both kinds."""
+    if "kind" not in hot.columns:
+        return ""
+    n_busy = int((hot["kind"] == "busy place").sum())
+    n_hot = len(hot) - n_busy
+    if not n_busy or not n_hot:
+        return ""
+    return (f" ({n_hot} hot spot{'s' if n_hot > 1 else ''}, "
+            f"{n_busy} busy place{'s' if n_busy > 1 else ''})")

@@ -1,0 +1,92 @@
+"""The officer's list covers the busiest cells: hot spots plus busy places (hotspot.scan.busy)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+import hotspot as hs
+from hotspot._core.grid import GridSpec, grid_frame
+from hotspot.pipeline import scan
+from hotspot.scan.busy import BUSY_TOP, busy_cells, with_busy_places
+
+
+def _cells(counts: list[list[int]]) -> gpd.GeoDataFrame:
+    arr = np.asarray(counts)[::-1]  # rows as printed, north first
+    cells = grid_frame(GridSpec(0.0, 0.0, 100.0, arr.shape[1], arr.shape[0]), 32616)
+    cells["n_incidents"] = arr.ravel()
+    return cells
+
+
+def _hot(cells: gpd.GeoDataFrame, ids: list[int]) -> gpd.GeoDataFrame:
+    cells = cells.assign(hotspot_class=np.where(cells.index.isin(ids), "hot_99", "not_significant"))
+    return hs.hotspots(cells)
+
+
+def test_busy_cells_outside_hot_spots_ties_and_minimum():
+    cells = _cells([[19, 0, 0, 0],
+                    [0, 0, 8, 8],
+                    [9, 0, 8, 2]])
+    hot = _hot(cells, [2, 3])  # bottom row: the 8 and the 2 (row 0 is the south row)
+    busy = busy_cells(cells, hot, top=3)
+    # top 3 counts are 19, 9, 8 -> every 8 counts (ties); the 8 inside the hot spot is covered
+    assert sorted(cells.index[busy]) == [0, 6, 7, 8]
+    assert not busy_cells(cells, hot, top=3, min_incidents=20).any()
+    assert not busy_cells(cells.iloc[:0], hot).any()
+
+
+def test_with_busy_places_merges_ranks_and_keeps_hot_spots():
+    cells = _cells([[19, 0, 0, 0],
+                    [0, 0, 8, 8],
+                    [9, 0, 8, 2]])
+    hot = _hot(cells, [2, 3])
+    places = with_busy_places(cells, hot, top=3)
+    assert places["kind"].tolist() == ["busy place", "busy place", "hot spot", "busy place"]
+    assert places["n_incidents"].tolist() == [19, 16, 10, 9]  # the two touching 8s merged
+    assert places["hotspot_id"].tolist() == [1, 2, 3, 4] == places["rank"].tolist()
+    row = places[places["kind"] == "hot spot"].iloc[0]
+    assert row["n_incidents"] == hot["n_incidents"].iloc[0]
+    assert row.geometry.equals(hot.geometry.iloc[0])
+    assert places["place_name"].notna().all() and places["grid_ref"].notna().all()
+    meta = places.attrs["hotspot"]["places"]
+    assert meta["n_busy_places"] == 3
+    assert "busiest cells" in meta["choices"]["busy_places"]["reason"]
+    assert with_busy_places(cells, hot, top=0)["kind"].tolist() == ["hot spot"]
+    # nothing is mutated
+    assert "kind" not in hot.columns and "_busy" not in cells.columns
+
+
+def test_with_busy_places_no_hot_spots_and_weight():
+    cells = _cells([[5, 0, 0], [0, 0, 0], [0, 0, 3]])
+    cells["weighted"] = np.where(cells["n_incidents"] == 3, 50.0, cells["n_incidents"] / 5)
+    hot = hs.hotspots(cells.assign(hotspot_class="not_significant"), weight="weighted")
+    assert len(hot) == 0
+    places = with_busy_places(cells, hot, weight="weighted")
+    assert places["kind"].tolist() == ["busy place", "busy place"]
+    assert places["harm"].tolist() == [50.0, 1.0]  # ranked by harm when weighted
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("precinct", ["Mt. Moriah", "Raines"])
+def test_memphis_precincts_busiest_cells_are_listed(precinct, shared_data):
+    inc = hs.read_incidents(shared_data / "memphis" / "memphis_robberies_2019.csv.gz")
+    areas = gpd.read_file(shared_data / "memphis" / "memphis_precincts.geojson").to_crs(inc.crs)
+    area = areas[areas["precinct"] == precinct]
+    inc = inc[shapely.intersects(area.union_all(), inc.geometry.to_numpy())]
+    cells, places = scan(inc, study_area=area)
+    hot_only = hs.hotspots(cells, incidents=inc, max_area_km2=1.0)
+    # the busiest cell is not a significant hot spot here (why the list needs busy places)
+    busiest = cells["n_incidents"].idxmax()
+    assert cells.loc[busiest, "hotspot_class"] == "not_significant"
+    assert len(places) > len(hot_only)
+    # every one of the BUSY_TOP busiest cells lies in one of the first BUSY_TOP places
+    top_cells = cells.nlargest(BUSY_TOP, "n_incidents", keep="all")
+    first = places.head(BUSY_TOP).union_all()
+    assert top_cells.geometry.centroid.within(first).all()
+    # hot spots stay hs.hotspots' own; busy places are labelled
+    assert (places["kind"] == "hot spot").sum() == len(hot_only)
+    assert set(places["kind"]) == {"hot spot", "busy place"}
+    assert places["n_incidents"].is_monotonic_decreasing
+    assert places.attrs["hotspot"]["places"]["n_busy_places"] >= 2

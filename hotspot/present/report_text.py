@@ -361,8 +361,8 @@ def _actions(
                 {
                     "text": f"Patrol: {len(sub)} visits a week of about {mins.median():.0f} "
                     f"minutes ({mins.sum() / 60:.1f} officer-hours)"
-                    + (" - low yield: expected to prevent less than one incident a year "
-                       "here; hours left after the busier places." if low else "."),
+                    + (", from the hours left after busier places (low yield: few "
+                       "incidents here at these times)." if low else "."),
                     "bold": True,
                 }
             )
@@ -397,7 +397,8 @@ def _patrol_fact(plan: pd.DataFrame | None) -> list[tuple[str, str]]:
     if low:
         text += f" {hrs(low)} of these hours are low-yield visits (few incidents there)."
     if meta.get("hours_unused", 0.0):
-        text += " The rest is not needed: every place's busiest hours are covered."
+        text += (f" The other {hrs(meta['hours_unused'])} hours are free for other work: no "
+                 "incident was recorded at these places in the hours still open.")
     return [("Patrol", text)]
 
 

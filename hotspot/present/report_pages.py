@@ -535,7 +535,9 @@ def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: flo
 
     The map is on the left; the time table on the right, and under it the offence
     and place-type mixes as long as they end beside the map; the mixes that do not
-    go under the map, side by side.
+    go under the map, side by side. Without a time table (no time of day in the
+    data) the map takes the page's width, and the sentence that says so goes with
+    the facts under it.
     """
     fig = w.new_page()
     w.text(info["title"], size=15, bold=True, gap=0.002)
@@ -543,16 +545,15 @@ def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: flo
     top = w.y
     # room above the map for the grid's letters (two rows of them with small squares)
     labels_h = 0.03 if ctx["grid"].sub > 1 else 0.015
-    ax = fig.add_axes((LEFT + 0.02, top - map_h - labels_h, 0.42, map_h))
+    wide = info["time_table"] is None
+    width = RIGHT - LEFT - 0.04 if wide else 0.42
+    ax = fig.add_axes((LEFT + 0.02, top - map_h - labels_h, width, map_h))
     note = _draw_map(ax, ctx, focus=info["hotspot_id"])
-    title = textwrap.wrap(info["table_title"], _chars(RIGHT - 0.55, fig, _FONT + 1.5, True))
-    fig.text(0.55, top, "\n".join(title), fontsize=_FONT + 1.5, fontweight="bold", va="top")
-    if info["time_table"] is None:  # one sentence under the heading instead of a table
-        lines = textwrap.wrap(info["time_note"], _chars(RIGHT - 0.55, fig, _FONT))
-        y_note = top - _line_h(fig, _FONT + 1.5) * len(title) - 0.008
-        fig.text(0.55, y_note, "\n".join(lines), fontsize=_FONT, va="top")
-        y_right = y_note - _line_h(fig, _FONT) * len(lines) - 0.02
+    if wide:  # nothing beside the map: the mixes and the 'When' sentence go under it
+        y_right = top
     else:
+        title = textwrap.wrap(info["table_title"], _chars(RIGHT - 0.55, fig, _FONT + 1.5, True))
+        fig.text(0.55, top, "\n".join(title), fontsize=_FONT + 1.5, fontweight="bold", va="top")
         t_h = min(0.27, 0.035 * len(info["time_table"]["rows"]))
         hax = fig.add_axes((0.63, top - 0.045 - 0.012 * len(title) - t_h, 0.31, t_h))
         _time_table(hax, info["time_table"])
@@ -561,7 +562,7 @@ def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: flo
     below_map = top - map_h - labels_h - max(0.035, 0.075 * map_h + 0.012)
     beside, under = [], []
     for mix in info["mixes"]:
-        fits = y_right - _table_height(fig, mix[1], _SMALL) >= below_map
+        fits = not wide and y_right - _table_height(fig, mix[1], _SMALL) >= below_map
         (beside if fits and not under else under).append(mix)
         if fits and not under:
             y_right = _mix_table(fig, (0.55, y_right, RIGHT - 0.55), mix) - 0.012
@@ -571,7 +572,7 @@ def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: flo
     for k, mix in enumerate(under):
         low = min(low, _mix_table(fig, (LEFT + 0.46 * k, w.y, 0.42), mix))
     w.y = low - 0.008
-    w.pairs(info["facts"], key_w=0.11)
+    w.pairs(([("When", info["time_note"])] if wide else []) + info["facts"], key_w=0.11)
     w.y -= 0.006
     return fig
 

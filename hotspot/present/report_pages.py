@@ -394,6 +394,9 @@ def _inset(ax: Any, ctx: dict[str, Any], size: float = 10.0) -> Any:
     for spine in axins.spines.values():
         spine.set(visible=True, linewidth=1.2, edgecolor="black")
     axins.set_zorder(30)
+    axins.add_patch(mpl.patches.Rectangle(  # the map under it hidden (drawn off-axis too)
+        (0, 0), 1, 1, transform=axins.transAxes, facecolor="white", edgecolor="none",
+        zorder=-10))
     # a frame on the overview where the inset is; no connector lines to cross the map
     ax.indicate_inset((view[0], view[1], view[2] - view[0], view[3] - view[1]),
                       edgecolor="black", linewidth=1.2, alpha=1.0)

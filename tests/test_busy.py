@@ -116,3 +116,13 @@ def test_mt_moriah_pack_lists_and_explains_busy_places(shared_data, tmp_path):
     assert "E4 b6 Busy place, not a cluster: 34 incidents" in pages[1]
     assert sum("Busy place, not a cluster:" in p for p in pages[1:]) == 4
     assert any("beside it is a hot spot" in p for p in pages[1:])  # the 3 touches place 1
+
+
+def test_web_map_marks_busy_places():
+    pytest.importorskip("folium")
+    cells = _cells([[19, 0, 0, 0],
+                    [0, 0, 8, 8],
+                    [9, 0, 8, 2]])
+    places = with_busy_places(cells, _hot(cells, [2, 3]), top=3)
+    html = hs.explore(hotspots=places, tiles=None).get_root().render()
+    assert "busy place" in html and '"dashArray": "6 4"' in html

@@ -145,7 +145,7 @@ def test_sample_cities_every_place_named(shared_data) -> None:
     assert not top["place_name"].str.contains("On or near").any()
     # force scale: squares cut small enough that the top places are told apart
     assert top["grid_ref"].str.fullmatch(r"[A-Z]+\d+ [a-z]\d+").all()
-    assert top["grid_ref"].nunique() >= 7
+    assert len(top) >= 5 and top["grid_ref"].nunique() >= 0.7 * len(top)
     memphis = hs.datasets.load_sample("memphis_robberies")
     precincts = hs.datasets.load_sample("memphis_precincts")
     hot = place_names(hs.hotspots(memphis), memphis, areas=precincts)

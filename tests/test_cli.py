@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 import pytest
 
@@ -232,6 +234,76 @@ def test_cli_period_gives_the_api_pack(tmp_path):
 
     cli, api = texts(cli_pdf), texts(api_pdf)
     assert cli == api
+    # the 20 officer-hours reach the precinct's places: days and times on each page
+    assert re.search(r"Patrol [\d.]+ of 20 officer-hours a week planned", cli[0])
+    for page in cli[1:-1]:
+        assert re.search(r"Visit at: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d", page)
     assert "1 Jul – 31 Dec 2019" in cli[0]
     assert "previous period" in cli[0] and "do not cover the previous period" not in cli[0]
     assert "were dropped" not in cli[-1]  # the user's own period is not a dropped row
+
+
+def _memphis_addresses_csv(path, n=400):
+    """A table of address points (no dates) with lon/lat columns, like a 311 export."""
+    import warnings
+
+    import hotspot as hs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.read_incidents(sample_path("memphis_robberies_2019.csv.gz")).head(n)
+    ll = inc.geometry.to_crs(4326)
+    pd.DataFrame({"Address": [f"{100 * (k % 40)} MAIN ST" for k in range(len(ll))],
+                  "Longitude": ll.x, "Latitude": ll.y}).to_csv(path, index=False)
+    return path
+
+
+def test_cli_messages_name_the_fix(tmp_path, capsys):
+    src = str(sample_path("memphis_robberies_2019.csv.gz"))
+    areas = str(sample_path("memphis_precincts.geojson"))
+    pdf = str(tmp_path / "b.pdf")
+    # a period outside the data: said, with the data's dates (not a CRS problem)
+    assert main(["briefing", src, "--out", pdf, "--period", "2015-01-01", "2015-12-31"]) == \
+        EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "outside the data's dates" in err and "2019" in err and "CRS" not in err
+    assert "--period START END" in err
+    # the failed run wrote no ingest report, and the warnings do not point to one
+    assert "(*_ingest_report.txt) has the details" not in err
+    assert not list(tmp_path.iterdir())
+    # a CSV where polygons are needed
+    table = _memphis_addresses_csv(tmp_path / "addresses.csv")
+    assert main(["briefing", src, "--out", pdf, "--areas", str(table), "--area", "x"]) == \
+        EXIT_BAD_INPUT
+    assert "polygon file" in capsys.readouterr().err
+    # --area without --area-column: the column holding the name is found, any case
+    code = main(["briefing", src, "--out", pdf, "--areas", areas, "--area", "raines",
+                 "--addresses", str(table), "--addresses-label", "311 requests"])
+    assert code == 0, capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "found in column 'precinct'" in captured.err
+    from pypdf import PdfReader
+
+    first = " ".join(PdfReader(pdf).pages[0].extract_text().split())
+    assert ", Raines, " in first  # the area's own spelling in the title
+    assert "streetlights" not in first and "addresses.csv" not in first
+    # an unknown name lists the names there; a wrong column lists the candidates
+    assert main(["briefing", src, "--out", str(tmp_path / "c.pdf"), "--areas", areas,
+                 "--area", "Atlantis"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "precinct: " in err and "Raines" in err
+    assert main(["briefing", src, "--out", str(tmp_path / "c.pdf"), "--areas", areas,
+                 "--area-column", "name", "--area", "Raines"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "'name' is not a column" in err and "precinct" in err
+
+
+def test_addresses_default_label_is_neutral():
+    import argparse
+
+    from hotspot.present.cli import _addresses
+
+    args = argparse.Namespace(addresses="some/streetlights.gpkg", addresses_label=None)
+    assert list(_addresses(args)) == ["address records"]
+    args.addresses_label = "street-light reports"
+    assert list(_addresses(args)) == ["street-light reports"]

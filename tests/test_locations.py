@@ -97,3 +97,49 @@ def test_real_stacks_austin_and_west_yorkshire(shared_data):
     wy = read(shared_data / "west_yorkshire" / "2018-07-west-yorkshire-street.csv.gz")
     q = wy["location_quality"].value_counts(normalize=True)
     assert q["snapped"] > 0.98 and q.get("exact", 0) == 0
+
+
+def test_busy_real_buildings_are_kept_placeholders_are_not():
+    """A school's point holds many incidents, all recorded at a school: a real building.
+    A 'location not known' point holds incidents of every kind of place: a placeholder.
+    A busy point recorded as 'street' says nothing about a building: still stacked."""
+    rng = np.random.default_rng(5)
+    lon = -87.65 + rng.uniform(0, 0.04, 400)
+    lat = 41.85 + rng.uniform(0, 0.03, 400)
+    kinds = np.array(["residence", "street", "retail", "other"])
+    df = pd.DataFrame({
+        "longitude": np.r_[lon, np.full(60, -87.6401), np.full(50, -87.6201),
+                           np.full(40, -87.6301)],
+        "latitude": np.r_[lat, np.full(60, 41.8601), np.full(50, 41.8701), np.full(40, 41.8651)],
+        "date": pd.date_range("2021-01-01", periods=550, freq="5h").astype(str),
+        "loc_cat": np.r_[rng.choice(kinds, 400), rng.choice(kinds, 60),
+                         ["education"] * 47 + ["street"] * 3, ["street"] * 40],
+        "location": np.r_[["Some St"] * 400, ["LOCATION NOT KNOWN"] * 60, ["1XX School Rd"] * 50,
+                          ["2XX Main St"] * 40],
+    })
+    inc = read(df, tz="America/Chicago")
+    stacked = inc["location_quality"] == "stacked"
+    assert set(inc.loc[stacked, "location"]) == {"LOCATION NOT KNOWN", "2XX Main St"}
+    assert not (stacked & (inc["location"] == "1XX School Rd")).any()
+    line = next(w for w in hs.ingest_report(inc).warnings if "busy buildings kept" in w)
+    assert "1 point(s) holding 50 incidents" in line and "education 1 (50 incidents)" in line
+    # products leave out the placeholders and say where they were and what they held
+    _, said = exclude_stacked(inc, "exclude")
+    assert said.startswith("100 incidents on a stacked location")
+    assert "2 points, 60 at (-87.64010, 41.86010) 'LOCATION NOT KNOWN'; 40 at" in said
+    assert "their place types: street" in said
+
+
+@pytest.mark.shared_data
+def test_chicago_schools_and_public_buildings_are_not_placeholders(shared_data):
+    inc = read(shared_data / "chicago" / "chicago_aggravated_assaults_2010_2019.csv.gz")
+    assert (inc["location_quality"] != "stacked").all()
+    line = next(w for w in hs.ingest_report(inc).warnings if "busy buildings kept" in w)
+    assert "education 22" in line and "government 7" in line
+    # District 11, April 2012 - July 2013: the assaults at its schools and public
+    # buildings stay in the products
+    d11 = inc[(inc["district"] == 11) & inc["occurred_at"].between(
+        pd.Timestamp("2012-04-01", tz="America/Chicago"),
+        pd.Timestamp("2013-07-31 23:59", tz="America/Chicago"))]
+    kept, said = exclude_stacked(d11, "exclude")
+    assert len(kept) == len(d11) > 1400 and said is None

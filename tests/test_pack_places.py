@@ -133,6 +133,37 @@ def test_force_scale_references_tell_places_apart(tmp_path):
     assert 6 <= len(columns) <= 10  # a handful of round squares across the force
     cover = " ".join(pypdf.PdfReader(str(path)).pages[0].extract_text().split())
     assert "far from the rest lies off this map" in cover  # a point placed outside the force
+    # police.uk "On or near" streets: the streets of each place's name are on its map
+    _check_named_streets_on_maps(path, figures, 4)
+
+
+def _place_pages(path, figures):
+    """(title, map axes) of every place page: the first page of each place."""
+    out = []
+    for fig in figures[1:]:
+        texts = [" ".join(t.get_text().split()) for t in fig.texts]
+        title = next((m for t in texts if (m := re.match(r"^(\d+)\. (.+), grid ", t))), None)
+        if title and fig.axes:
+            out.append((title.group(2), _map_axes(fig)))
+    return out
+
+
+def _check_named_streets_on_maps(path, figures, n_places):
+    """Every street of a place's name is labelled (first, in bold) on the place's map."""
+    from hotspot.scan.places import name_streets
+
+    places = _place_pages(path, figures)
+    assert len(places) == n_places
+    for name, ax in places:
+        labels = {t.get_text() for t in ax.texts if t.get_gid() == "place_street_label"}
+        streets = [s for s in name_streets(name) if not re.search(r"Area$|Station$", s)]
+        assert streets and set(streets) <= labels, (name, labels)
+        x0, x1 = sorted(ax.get_xlim())
+        y0, y1 = sorted(ax.get_ylim())
+        for t in ax.texts:
+            if t.get_gid() == "place_street_label":  # on the map, not cut off its edge
+                x, y = t.get_position()
+                assert x0 <= x <= x1 and y0 <= y <= y1
 
 
 def test_chicago_places_named_from_street_light_reports(tmp_path):
@@ -157,13 +188,32 @@ def test_chicago_places_named_from_street_light_reports(tmp_path):
     assert len(titles) == 3 and all(titles), [p[:120] for p in pages]
     for t, page in zip(titles, pages[1:-1], strict=True):
         name = t.group(2)
-        assert re.fullmatch(r"near \d+XX [NSEW] [A-Z]\w+ \w+( / \d+XX [NSEW] [A-Z]\w+ \w+)?", name)
+        block = r"\d+XX(?:(?:–|, )\d+XX)? [NSEW] [A-Z]\w+ \w+"  # "7XX–8XX N Ridgeway Ave"
+        assert re.fullmatch(rf"near {block}( / {block})?", name)
         assert name in pages[0]  # the same name in the cover table, whole
         assert "nearest addresses in street-light reports" in page  # how sure the name is
     assert "'near' names: the nearest addresses in street-light reports" in pages[0]
     assert "…" not in pages[0]
     # Gi* marked quiet cells beside busy ones here: the outlines keep the busy cells only
     assert re.search(r"Outlines keep only the cells of a place with at least 3", pages[-1])
+
+
+def test_streets_traced_from_addresses_are_drawn_and_the_named_ones_labelled(tmp_path):
+    """No streets layer given: the outage reports' streets are drawn, the place's first."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("chicago_assaults")
+        districts = hs.datasets.load_sample("chicago_districts")
+        outages = hs.datasets.load_sample("chicago_outages")
+    path, figures = _drawn_pack(
+        tmp_path / "d11.pdf", inc, area=districts.loc[[11]], area_name="District 11",
+        cell_size=150, top=3, addresses={"street-light reports": outages},
+    )
+    _check_named_streets_on_maps(path, figures, 3)
+    overview = _map_axes(figures[0])
+    assert sum(t.get_gid() == "street_label" for t in overview.texts) >= 5  # streets named
+    reader = pypdf.PdfReader(str(path))
+    assert "Streets" in reader.pages[0].extract_text()  # in the legend
 
 
 def test_cli_briefing_names_places_from_an_addresses_file(tmp_path, capsys):

@@ -448,3 +448,37 @@ def test_lighting_audit_outdoor_only_on_the_chicago_sample(shared_data):
     assert (out["n_outdoor"] < out["n_incidents_audit"]).all()  # indoor assaults left out
     assert (out["n_dark"] <= upper["n_dark"]).all() and out["n_dark"].sum() < upper[
         "n_dark"].sum()
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_district_11_pack_plans_the_hours_it_is_given(shared_data, tmp_path):
+    """Chicago District 11 with 20 officer-hours a week: the plan uses the hours, each
+    place ranked for patrol gets visit days and times or a reason that fits its rank."""
+    import re
+    import warnings
+
+    from pypdf import PdfReader
+
+    import hotspot as hs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.read_incidents(shared_data / "chicago" /
+                                "chicago_aggravated_assaults_2010_2019.csv.gz")
+        d11 = gpd.read_file(shared_data / "chicago" / "chicago_police_districts.geojson")
+        d11 = d11[d11["district"].astype(str) == "11"].to_crs(inc.crs)
+        pdf = hs.briefing(inc, tmp_path / "d11.pdf", area=d11, area_name="District 11",
+                          period=("2012-04-01", "2013-07-31"), officer_hours_per_week=20,
+                          setting="loc_cat")
+    texts = [" ".join(p.extract_text().split()) for p in PdfReader(str(pdf)).pages]
+    used = re.search(r"Patrol ([\d.]+) of 20 officer-hours a week planned: (\d+) short visits",
+                     texts[0])
+    assert used and 0 < float(used.group(1)) <= 20 and int(used.group(2)) >= 20
+    for page in texts[1:-1]:
+        if "Short patrol visits at the busiest times" not in page:
+            continue
+        assert re.search(r"Visit at: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d", page) or (
+            "officer hours all went to" in page)
+    assert "Visit at: " in texts[1]  # the busiest place is visited
+    assert "no single hour here is busy enough" not in " ".join(texts)

@@ -14,6 +14,15 @@ A distinct coordinate (points closer than 0.1 m are the same) is **stacked** whe
    taken as at least the mean count per distinct coordinate of the whole data, and
    at least 1 (so an isolated point far above a typical point counts as stacked).
 
+A stack whose incidents are recorded at one **specific type of place** is a real
+building, not a placeholder: when at least ``building_share`` (default 75 %) of its
+incidents carry the same place type (from the place-type column found by its name,
+:func:`hotspot.ingest.columns.setting_column`) and that type is not a generic one
+(street, other, unknown...), the point is kept as an exact location and reported as a
+building. Chicago geocodes assaults at a school or a police station to the building's
+point: those are real places to act on. A city-hall geocode, a district centroid or a
+"location not known" point collects incidents of every kind of place, or none.
+
 Snapped data (police.uk "on or near" map points, block-level offsets) put many
 incidents on each point too, but so do their neighbours: the ratio rule leaves them
 alone, and their rows are ``location_quality == "snapped"``. Only a snap point far
@@ -30,10 +39,12 @@ from scipy.spatial import cKDTree
 
 from hotspot._core.meta import note_choice
 from hotspot.exceptions import InvalidInputError
+from hotspot.ingest.columns import setting_column
 from hotspot.ingest.rules import decide
+from hotspot.ingest.vocabularies import setting_group
 
-__all__ = ["LOCATION_QUALITIES", "StackRule", "add_stacks", "location_codes", "stack_line",
-           "stacked_locations"]
+__all__ = ["GENERIC_PLACE_TYPES", "LOCATION_QUALITIES", "StackRule", "add_stacks", "buildings",
+           "location_codes", "stack_line", "stacked_locations"]
 
 LOCATION_QUALITIES: tuple[str, ...] = ("exact", "stacked", "snapped")
 """Fixed vocabulary of the ``location_quality`` column."""
@@ -52,6 +63,7 @@ class StackRule:
     min_count: int = 20
     ratio: float = 20.0
     radius: float = 250.0
+    building_share: float = 0.75
 
     def describe(self) -> str:
         """One sentence stating the rule, for reports.
@@ -154,6 +166,90 @@ def stacked_locations(x: np.ndarray, y: np.ndarray, rule: StackRule | None = Non
     return flag_loc[inverse], stacks
 
 
+#: Place types that say nothing about which building a point is (normalised text).
+GENERIC_PLACE_TYPES = frozenset({
+    "", "other", "others", "unknown", "not known", "none", "na", "n/a", "unspecified",
+    "not recorded", "other (specify)", "other/unknown", "miscellaneous", "misc",
+})
+
+
+def _stack_of(x: np.ndarray, y: np.ndarray, found: pd.DataFrame, resolution: float = 0.1
+              ) -> np.ndarray:
+    """Position in ``found`` of the stack each point lies on (-1: on none)."""
+    if len(found) == 0 or len(x) == 0:
+        return np.full(len(x), -1, dtype=np.int64)
+    key = pd.MultiIndex.from_arrays([np.round(np.asarray(x, float) / resolution),
+                                     np.round(np.asarray(y, float) / resolution)])
+    stack_key = pd.MultiIndex.from_arrays([np.round(found["x"].to_numpy(float) / resolution),
+                                           np.round(found["y"].to_numpy(float) / resolution)])
+    return stack_key.get_indexer(key)
+
+
+def buildings(x: np.ndarray, y: np.ndarray, frame: pd.DataFrame, found: pd.DataFrame,
+              rule: StackRule | None = None) -> pd.DataFrame:
+    """Which stacks are real buildings: most of their incidents at one specific place type.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Projected coordinates (metres) of the incidents, row-aligned with ``frame``.
+    frame : pandas.DataFrame
+        Their original columns; the place-type column is found by its name.
+    found : pandas.DataFrame
+        The stacks (``x``, ``y``) of :func:`stacked_locations`.
+    rule : StackRule, optional
+        ``building_share``: the share of a stack's incidents one specific type must hold.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per stack of ``found`` (same order): ``building`` (bool), ``place_type``
+        (its most common type) and ``type_share``.
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"x": [0.0, 100.0], "y": [0.0, 0.0]})
+    >>> frame = pd.DataFrame({"loc_cat": ["education"] * 20 + ["street", "retail"] * 10})
+    >>> x = np.r_[np.zeros(20), np.full(20, 100.0)]
+    >>> buildings(x, np.zeros(40), frame, found)["building"].tolist()
+    [True, False]
+    """
+    rule = rule or StackRule()
+    out = pd.DataFrame({"building": np.zeros(len(found), dtype=bool),
+                        "place_type": pd.Series([None] * len(found), dtype=object),
+                        "type_share": np.zeros(len(found))})
+    col = setting_column(frame)
+    if col is None or len(found) == 0:
+        return out
+    at = _stack_of(x, y, found)
+    on = at >= 0
+    types = frame[col].iloc[np.flatnonzero(on)].astype("string").str.strip().str.lower()
+    pairs = pd.DataFrame({"stack": at[on], "type": types.fillna("").to_numpy()})
+    counts = pairs.groupby(["stack", "type"]).size().sort_values(ascending=False,
+                                                                 kind="stable")
+    top = counts.groupby(level="stack").head(1).reset_index(name="n")
+    total = pairs.groupby("stack").size()
+    share = top["n"].to_numpy() / total.reindex(top["stack"]).to_numpy()
+    generic = top["type"].isin(GENERIC_PLACE_TYPES).to_numpy() | (
+        np.asarray(setting_group(top["type"].to_numpy()), dtype=object) == "street")
+    idx = top["stack"].to_numpy()
+    out.loc[idx, "place_type"] = top["type"].to_numpy()
+    out.loc[idx, "type_share"] = share
+    out.loc[idx, "building"] = (share >= rule.building_share) & ~generic
+    return out
+
+
+def _placeholders(x: np.ndarray, y: np.ndarray, frame: pd.DataFrame, rule: StackRule
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stacks that are placeholders, and the stacks kept as real buildings."""
+    found = stacked_locations(x, y, rule)[1]
+    kind = buildings(x, y, frame, found, rule)
+    held = kind["building"].to_numpy()
+    kept = found.loc[held, ["x", "y", "count"]].assign(
+        place_type=kind.loc[held, "place_type"].to_numpy()).reset_index(drop=True)
+    return found.loc[~held, ["x", "y", "expected"]].reset_index(drop=True), kept
+
+
 def _on_stacks(x: np.ndarray, y: np.ndarray, found: pd.DataFrame, resolution: float = 0.1
                ) -> tuple[np.ndarray, pd.DataFrame]:
     """Flag the incidents on the stacked coordinates ``found``; count them there.
@@ -247,12 +343,22 @@ def location_quality(x: np.ndarray, y: np.ndarray, frame: pd.DataFrame, crs: obj
     from pyproj import Transformer
 
     rule = rule or StackRule()
-    found = decide("stacks", lambda: stacked_locations(x, y, rule)[1][["x", "y", "expected"]])
+    cache: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+
+    def both() -> tuple[pd.DataFrame, pd.DataFrame]:
+        if not cache:
+            cache.append(_placeholders(x, y, frame, rule))
+        return cache[0]
+
+    # two decisions (fixed once for data read in parts): placeholders, real buildings
+    found = decide("stacks", lambda: both()[0])
+    kept = decide("buildings", lambda: both()[1])
     flag, stacks = _on_stacks(x, y, found)
     codes = np.where(flag, 1, 2 if snapped else 0)
     quality = pd.Categorical.from_codes(codes, categories=list(LOCATION_QUALITIES))
     if stacks.empty:
-        return quality, stacks.assign(share=[], lon=[], lat=[], address=[]), None
+        return (quality, stacks.assign(share=[], lon=[], lat=[], address=[]),
+                _buildings_line(kept))
     tr = Transformer.from_crs(crs, 4326, always_xy=True)
     lon, lat = tr.transform(stacks["x"].to_numpy(), stacks["y"].to_numpy())
     col = _address_column(frame)
@@ -265,7 +371,22 @@ def location_quality(x: np.ndarray, y: np.ndarray, frame: pd.DataFrame, crs: obj
                           "lon": np.round(lon, 5), "lat": np.round(lat, 5),
                           "x": stacks["x"], "y": stacks["y"],
                           "expected": stacks["expected"], "address": address})
-    return quality, table, stack_line(table, n, rule)
+    line = stack_line(table, n, rule)
+    more = _buildings_line(kept)
+    return quality, table, f"{line}. {more}" if more else line
+
+
+def _buildings_line(kept: pd.DataFrame) -> str | None:
+    """Say which busy points were kept as real buildings, by place type."""
+    if len(kept) == 0:
+        return None
+    types = kept.groupby("place_type")["count"].agg(["size", "sum"]).sort_values(
+        "sum", ascending=False)
+    what = ", ".join(f"{t} {int(r['size'])} ({int(r['sum']):,} incidents)"
+                     for t, r in types.iterrows())
+    return (f"busy buildings kept: {len(kept)} point(s) holding {int(kept['count'].sum()):,} "
+            f"incidents would pass the stacked rule, but most incidents at each are recorded "
+            f"at one specific type of place, so they are real buildings and stay in: {what}")
 
 
 def stack_line(table: pd.DataFrame, n: int, rule: StackRule | None = None) -> str | None:
@@ -328,6 +449,37 @@ def add_stacks(tables: list[pd.DataFrame], n: int) -> pd.DataFrame:
     return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _stack_points(stacked: pd.DataFrame, shown: int = 3) -> str:
+    """': 2 points, 76 at (lon, lat) 'address' ...; place types: ...' for a report line."""
+    geom = getattr(stacked, "geometry", None)
+    crs = getattr(stacked, "crs", None)
+    if geom is None or crs is None or len(stacked) == 0:
+        return ""
+    from pyproj import Transformer
+
+    x, y = geom.x.to_numpy(), geom.y.to_numpy()
+    codes, n_pts = location_codes(x, y)
+    counts = np.bincount(codes, minlength=n_pts)
+    order = np.argsort(-counts, kind="stable")[:shown]
+    first = np.array([int(np.flatnonzero(codes == c)[0]) for c in order])  # a few points
+    lon, lat = Transformer.from_crs(crs, 4326, always_xy=True).transform(x[first], y[first])
+    col = _address_column(stacked)
+    where = []
+    for c, i, lo, la in zip(order, first, lon, lat, strict=True):
+        addr = stacked[col].iloc[i] if col is not None else None
+        where.append(f"{counts[c]:,} at ({lo:.5f}, {la:.5f})"
+                     + (f" {str(addr)!r}" if isinstance(addr, str) and addr.strip() else ""))
+    text = f": {n_pts} point{'s' if n_pts > 1 else ''}, " + "; ".join(where)
+    if n_pts > shown:
+        text += f"; {n_pts - shown} more"
+    types = setting_column(stacked)
+    if types is not None:
+        share = stacked[types].astype("string").fillna("not recorded").str.lower(
+            ).value_counts(normalize=True).head(3)
+        text += "; their place types: " + ", ".join(f"{t} {v:.0%}" for t, v in share.items())
+    return text
+
+
 def exclude_stacked(incidents: pd.DataFrame, stacked: str, choices: dict | None = None
                     ) -> tuple[pd.DataFrame, str | None]:
     """Leave out (or keep, and say so) incidents whose ``location_quality`` is stacked.
@@ -370,7 +522,8 @@ def exclude_stacked(incidents: pd.DataFrame, stacked: str, choices: dict | None 
     what = f"{k:,} incident{'s' if k > 1 else ''} on a stacked location"
     if stacked == "exclude":
         line = (f"{what} (a placeholder point holding far more incidents than the places "
-                "around it) left out; stacked='keep' includes them.")
+                f"around it) left out{_stack_points(incidents.loc[mask])}; stacked='keep' "
+                "includes them.")
         out = incidents.loc[~mask]
     else:
         line = f"{what} included (stacked='keep'): it may be a placeholder, not a place."

@@ -14,6 +14,7 @@ how to fix it); 3 an output exists and ``--force`` was not given; 130 interrupte
 from __future__ import annotations
 
 import argparse
+import functools
 import glob
 import os
 import re
@@ -37,7 +38,12 @@ from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
 from hotspot.present.basemap import check_basemap, is_local_source
-from hotspot.present.context import name_places, read_layers, streets_from_addresses
+from hotspot.present.context import (
+    name_places,
+    read_layers,
+    streets_for_pack,
+    streets_from_addresses,
+)
 from hotspot.present.export import export
 from hotspot.present.furniture import period_label
 from hotspot.present.report_scope import select_offences, select_period
@@ -221,7 +227,8 @@ def analyze(
     )
     # places by name and grid square, in the exports, the web map and the pack alike
 
-    layers = read_layers(context, incidents.crs)
+    # no streets layer: streets traced from the addresses, drawn and labelled on every map
+    layers = streets_for_pack(read_layers(context, incidents.crs), incidents, addresses=addresses)
     spots = name_places(
         spots, incidents, layers, grid=place_grid(grid_extent(incidents)[0], spots),
         addresses=addresses,
@@ -256,7 +263,7 @@ def analyze(
     progress.step("intervention scores, patrol plan and a plan under a budget")
 
     written.update(_write_layers(out, name, cells, spots, surface, internal))
-    written.update(_write_maps(out, name, cells, spots, surface, context, _period(incidents)))
+    written.update(_write_maps(out, name, cells, spots, surface, layers, _period(incidents)))
     progress.step("maps and exports")
 
     if briefing_area is not None or briefing:
@@ -273,7 +280,7 @@ def analyze(
             officer_hours_per_week=hours,
             tz=tz,
             overwrite=True,
-            context=context,
+            context=layers,
             study_area=study_area,
             basemap=basemap,
             source=source,
@@ -427,20 +434,30 @@ def _setting(args: argparse.Namespace, incidents: Any) -> str | None:
     return found
 
 
+#: Where the read's warnings send the user, in the command's words.
+_REPORT_HINT = "the ingest report (*_ingest_report.txt) has the details"
+
 _CLI_FLAGS = (("pass tz=", "pass --tz ZONE"), ("tz='", "--tz '"), ("crs='", "--crs '"),
               ("period=(start, end)", "--period START END"), ("dayfirst=True", "--dayfirst"),
               ("pass time=/hour=", "pass --time/--hour"),
               ("pass sheet= to choose one, e.g. sheet=", "pass --sheet NAME, e.g. --sheet "),
               ("pass layer= to choose one, e.g. layer=", "pass --layer NAME, e.g. --layer "),
-              ("print(hs.ingest_report(incidents)) for details",
-               "the ingest report (*_ingest_report.txt) has the details"))
+              ("print(hs.ingest_report(incidents)) for details", _REPORT_HINT))
 
 
 def _show_warning(message: Any, category: Any, filename: str, lineno: int,
-                  file: Any = None, line: Any = None) -> None:
-    """Print a warning as the command's own advice (flags, the report file)."""
-    print(f"hotspot: {category.__name__}: {cli_text(str(message))}",
-          file=sys.stderr if file is None else file)
+                  file: Any = None, line: Any = None, *, held: list[str] | None = None
+                  ) -> None:
+    """Print a warning as the command's own advice (flags, the report file).
+
+    A warning that points to the ingest report file is held in ``held`` and printed
+    when the run is over, so that it is not said when the run fails before writing it.
+    """
+    text = f"hotspot: {category.__name__}: {cli_text(str(message))}"
+    if held is not None and _REPORT_HINT in text:
+        held.append(text)
+        return
+    print(text, file=sys.stderr if file is None else file)
 
 
 def cli_text(text: str) -> str:
@@ -539,16 +556,102 @@ def _area_name(args: argparse.Namespace) -> str | None:
     return area_title(args.area_column, args.area)
 
 
-def _addresses(args: argparse.Namespace) -> dict[str, str] | None:
-    """--addresses FILE as ``{label: path}``; the label (the file's name) is printed."""
+#: File endings of tables (rows with coordinate columns), not GIS layers.
+_TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xls", ".parquet")
+#: Column names that usually name areas, best first (case and punctuation ignored).
+_AREA_NAMES = ("name", "areaname", "area", "district", "precinct", "beat", "ward",
+               "neighbourhood", "neighborhood", "sector", "zone", "division", "label")
+
+
+def _is_table(path: Any) -> bool:
+    """Return True for a table file (CSV, Excel...), compressed or not."""
+    name = Path(str(path)).name.lower()
+    for ending in (".gz", ".bz2", ".xz", ".zip"):
+        name = name.removesuffix(ending)
+    return name.endswith(_TABLE_SUFFIXES)
+
+
+def _addresses(args: argparse.Namespace, crs: Any = None) -> dict[str, Any] | None:
+    """--addresses FILE as ``{label: layer}``: a GIS point layer, or a table of points.
+
+    A table (CSV, Excel...) is read like incidents: its coordinate columns are found
+    by their names. The label (``--addresses-label``, else "address records") is printed
+    where a place is named after these addresses.
+    """
     path = getattr(args, "addresses", None)
     if path is None:
         return None
-    return {Path(path).name.split(".")[0].replace("_", " "): path}
+    label = getattr(args, "addresses_label", None) or "address records"
+    if not _is_table(path):
+        return {label: path}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the address points' dates are not used
+            points = read_incidents(path, to_crs=crs) if crs is not None else read_incidents(path)
+    except HotspotError as err:
+        msg = f"--addresses {path}: {cli_text(str(err))}"
+        raise InvalidInputError(msg) from err
+    return {label: points}
+
+
+def _polygon_file(flag: str, path: Any) -> None:
+    """Refuse a table where a polygon file is needed, saying what to give instead."""
+    if _is_table(path):
+        msg = (f"--{flag} {path} is a table; {flag.replace('-', ' ')} need a polygon file "
+               "(GeoPackage, GeoJSON or shapefile with the boundaries), not points or rows")
+        raise ValueError(msg)
+
+
+def _squash(name: Any) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+def _name_columns(polygons: Any) -> list[str]:
+    """Text (or whole-number) columns that could name the areas, name-like ones first."""
+    cols = [c for c in polygons.columns if c != polygons.geometry.name
+            and (polygons[c].dtype == object or str(polygons[c].dtype).startswith(
+                ("string", "str", "int", "category")))]
+    rank = {n: i for i, n in enumerate(_AREA_NAMES)}
+    return sorted(cols, key=lambda c: rank.get(_squash(c), len(rank)))
+
+
+def _choose_area(polygons: Any, args: argparse.Namespace) -> Any:
+    """Return the polygons of --area, matched without regard to case.
+
+    The name is looked for in --area-column, else in the columns that could name areas
+    (the one found is said). Sets ``args.area_column`` and the name's own spelling.
+    """
+    wanted = " ".join(str(args.area).split()).casefold()
+    cols = [args.area_column] if args.area_column else _name_columns(polygons)
+    for col in cols:
+        text = polygons[col].astype("string").str.split().str.join(" ")
+        hit = (text.str.casefold() == wanted).fillna(False).to_numpy(dtype=bool)
+        if not hit.any():
+            continue
+        spellings = sorted(set(text[hit]))
+        if len(spellings) > 1:
+            msg = (f"--area {args.area!r} matches {len(spellings)} areas in column {col!r} "
+                   f"({', '.join(spellings)}); give the name exactly as written")
+            raise ValueError(msg)
+        if not args.area_column:
+            print(f"hotspot: area {spellings[0]!r} found in column {col!r} of {args.areas} "
+                  "(pass --area-column to choose another)", file=sys.stderr)
+        args.area_column, args.area = col, spellings[0]
+        return polygons[hit]
+    listing = "; ".join(
+        f"{c}: {', '.join(sorted(map(str, polygons[c].dropna().unique()))[:12])}"
+        + (" ..." if polygons[c].nunique() > 12 else "") for c in cols[:4])
+    where = f"column {args.area_column!r}" if args.area_column else "any column"
+    msg = f"no area {args.area!r} in {where} of {args.areas}; the names there: {listing}"
+    raise ValueError(msg)
 
 
 def _layers(args: argparse.Namespace, crs: Any) -> tuple[Any, Any, Any]:
     """Context layers, study area and the chosen area, read and checked."""
+    for flag in ("study-area", "areas"):
+        value = getattr(args, flag.replace("-", "_"), None)
+        if value is not None:
+            _polygon_file(flag, value)
     context = read_layers(list(args.context or []), crs) or None
     study = None
     if args.study_area is not None:
@@ -556,21 +659,17 @@ def _layers(args: argparse.Namespace, crs: Any) -> tuple[Any, Any, Any]:
     area = None
     if getattr(args, "areas", None) is not None:
         polygons = read_layers({"areas": args.areas}, crs)["areas"]
-        if args.area_column not in polygons:
+        if args.area_column is not None and args.area_column not in polygons:
+            names = _name_columns(polygons)
             msg = (
                 f"--area-column {args.area_column!r} is not a column of {args.areas}; "
-                f"columns: {', '.join(map(str, polygons.columns))}"
+                f"columns that could name the areas: {', '.join(map(str, names)) or 'none'}"
             )
             raise ValueError(msg)
         if args.area is None:
             msg = "--areas needs --area (the name of the area to brief on)"
             raise ValueError(msg)
-        chosen = polygons[polygons[args.area_column].astype(str) == str(args.area)]
-        if chosen.empty:
-            values = ", ".join(sorted(map(str, polygons[args.area_column].unique()))[:30])
-            msg = f"no area {args.area!r} in column {args.area_column!r}; values: {values}"
-            raise ValueError(msg)
-        area = chosen
+        area = _choose_area(polygons, args)
     return context, study, area
 
 
@@ -622,7 +721,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             internal=args.internal,
             offence_label=args.offence_label,
             period=tuple(args.period) if args.period else None,
-            addresses=_addresses(args),
+            addresses=_addresses(args, incidents.crs),
         )
         out.mkdir(parents=True, exist_ok=True)
         moved = {}
@@ -703,7 +802,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
         period=tuple(args.period) if args.period else None,
         offence_label=args.offence_label,
         offences=args.offences,
-        addresses=_addresses(args),
+        addresses=_addresses(args, incidents.crs),
     )
     print(f"Briefing written to {written.resolve()}")
     # the ingest report the read's warnings point to, next to the PDF
@@ -786,8 +885,15 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
         help="points file with street addresses from another source (311 requests, "
         "street-light reports) that names places whose incidents carry no address",
     )
+    p.add_argument(
+        "--addresses-label",
+        default=None,
+        help="what the --addresses points are, in the printed place names (default "
+        "'address records'; e.g. 'street-light reports')",
+    )
     p.add_argument("--areas", default=None, help="polygon file (districts, beats)")
-    p.add_argument("--area-column", default="name", help="column naming the areas")
+    p.add_argument("--area-column", default=None,
+                   help="column naming the areas (default: the column that holds --area)")
     p.add_argument("--area", default=None, help="the area to brief on (its name)")
     p.add_argument(
         "--area-name",
@@ -838,11 +944,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     args = _parser().parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
+    held: list[str] = []  # warnings that point to the ingest report: said once it exists
+    code = _run(args.func, args, held)
+    _say_held(held, written=code == 0)
+    return code
+
+
+def _say_held(held: list[str], *, written: bool) -> None:
+    """Print the warnings that refer to the ingest report, as the run turned out."""
+    for text in held:
+        if not written:
+            text = text.replace(_REPORT_HINT, "no ingest report was written, as the run "
+                                "stopped; rerun after fixing the error for the details")
+        print(text, file=sys.stderr)
+
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace,
+         held: list[str]) -> int:
+    """Run a command; an error becomes one line and a documented exit code."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
-            warnings.showwarning = _show_warning
+            warnings.showwarning = functools.partial(_show_warning, held=held)
             return func(args)
     except KeyboardInterrupt:
         print("hotspot: interrupted; nothing was written", file=sys.stderr)

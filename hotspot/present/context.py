@@ -15,12 +15,32 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
+from hotspot._core.meta import note_choice
 from hotspot.exceptions import InvalidInputError
 from hotspot.present.furniture import _halo, _overlap
-from hotspot.scan.places import clean_place, hundred_block, layer_name_column, place_names
+from hotspot.scan.places import (
+    address_column,
+    area_labels,
+    clean_place,
+    generic_place,
+    hundred_block,
+    layer_name_column,
+    name_streets,
+    place_names,
+)
 
-__all__ = ["name_places", "read_layers", "street_labels", "streets_from_addresses"]
+__all__ = [
+    "name_places",
+    "read_layers",
+    "street_labels",
+    "street_points",
+    "streets_for_pack",
+    "streets_from_addresses",
+]
 
 
 def _read_one(layer: Any, crs: Any, label: str) -> gpd.GeoDataFrame:
@@ -112,14 +132,26 @@ def read_layers(context: Any, crs: Any) -> dict[str, gpd.GeoDataFrame]:
 
 
 def street_labels(
-    ax: Any, streets: gpd.GeoDataFrame, view: Any, *, size: float = 6.5, most: int = 25
+    ax: Any,
+    streets: gpd.GeoDataFrame,
+    view: Any,
+    *,
+    size: float = 6.5,
+    most: int = 25,
+    first: Sequence[str] = (),
+    anchors: gpd.GeoDataFrame | None = None,
 ) -> int:
     """Write street names along the longest named streets in view, never overlapping.
 
-    Names are grouped (all pieces of one street together); the longest streets are
-    labelled first, at the middle of their longest piece, rotated along it, with a
-    white halo. A label that would overlap one already placed, or not fit along its
-    street, is left out. Returns the number of labels written.
+    Names are grouped (all pieces of one street together); the streets ``first``
+    (those a place is named after, :func:`hotspot.scan.places.name_streets`) are
+    labelled before all others and always, in bold, even where the name is longer
+    than the piece in view; then the longest streets, at the middle of their
+    longest piece, rotated along it, with a white halo. Any other label that would
+    overlap one already placed, or not fit along its street, is left out. A street
+    of ``first`` with no line in view is written, level, where its points in
+    ``anchors`` (``name`` and point geometry, :func:`street_points`) are. Returns
+    the number of labels written.
 
     Examples
     --------
@@ -131,24 +163,29 @@ def street_labels(
     >>> street_labels(ax, s, (0, 0, 1000, 100))
     1
     """
-    name = layer_name_column(streets)
-    if name is None or len(streets) == 0:
-        return 0
+    name = layer_name_column(streets) if streets is not None else None
     box = shapely.box(*view)
-    lines = streets[[name, streets.geometry.name]].explode(index_parts=False)
-    lines = lines[lines.geometry.intersects(box)]
-    if len(lines) == 0:
-        return 0
-    clipped = lines.geometry.intersection(box)
-    lines = lines.assign(geometry=clipped, _len=clipped.length, _name=lines[name].map(clean_place))
-    lines = lines[(lines["_name"] != "") & (lines.geom_type == "LineString")]
+    lines = gpd.GeoDataFrame({"_name": [], "_len": []}, geometry=[], crs=None)
+    if name is not None and len(streets):
+        lines = streets[[name, streets.geometry.name]].explode(index_parts=False)
+        lines = lines[lines.geometry.intersects(box)]
+        clipped = lines.geometry.intersection(box)
+        lines = lines.assign(
+            geometry=clipped, _len=clipped.length, _name=lines[name].map(clean_place)
+        )
+        lines = lines[(lines["_name"] != "") & (lines.geom_type == "LineString")]
     total = lines.groupby("_name")["_len"].sum().sort_values(ascending=False)
+    asked = list(dict.fromkeys(clean_place(f) for f in first))
+    wanted = [f for f in asked if f in total.index]
+    order = wanted + [s for s in total.index[: most * 3] if s not in wanted]
     fig = ax.figure
     ax.apply_aspect()
     scale = fig.dpi / 72.0
     placed: list[tuple[float, float, float, float]] = []
-    n = 0
-    for street in total.index[: most * 3]:
+    # a street of the place's name with no line in view: named where its addresses are
+    n = _anchor_labels(ax, anchors, [f for f in asked if f not in wanted], box, size, placed)
+    for street in order:
+        must = street in wanted
         piece = lines[lines["_name"] == street].sort_values("_len").iloc[-1]
         geom = piece.geometry
         mid = geom.interpolate(0.5, normalized=True)
@@ -159,12 +196,12 @@ def street_labels(
         angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle
         length_px = geom.length * abs(ax.transData.get_matrix()[0, 0])
         text_px = 0.55 * size * scale * len(street)
-        if text_px > 0.9 * length_px:
+        if text_px > 0.9 * length_px and not must:
             continue
         cx, cy = ax.transData.transform((mid.x, mid.y))
         half = 0.5 * text_px + 2
         box_px = (cx - half, cy - half, cx + half, cy + half)  # rotation-proof square
-        if any(_overlap(box_px, b) for b in placed):
+        if any(_overlap(box_px, b) for b in placed) and not must:
             continue
         placed.append(box_px)
         ax.text(
@@ -175,18 +212,92 @@ def street_labels(
             rotation_mode="anchor",
             ha="center",
             va="center",
-            fontsize=size,
-            color="#333333",
+            fontsize=size + 0.5 if must else size,
+            color="black" if must else "#333333",
             style="italic",
+            fontweight="bold" if must else "normal",
             path_effects=_halo(2.0),
-            zorder=9,
-            gid="street_label",
+            zorder=9.5 if must else 9,
+            gid="place_street_label" if must else "street_label",
             clip_on=True,
         )
         n += 1
-        if n >= most:
+        if n >= most + len(wanted):
             break
     return n
+
+
+def _anchor_labels(
+    ax: Any, anchors: Any, names: list[str], box: Any, size: float, placed: list
+) -> int:
+    """Write each street of ``names`` level at the middle of its points in view."""
+    if anchors is None or len(anchors) == 0 or not names:
+        return 0
+    near = anchors[anchors["name"].isin(names) & anchors.geometry.within(box)]
+    n = 0
+    for street, pts in near.groupby("name", sort=False):
+        x, y = float(np.median(pts.geometry.x)), float(np.median(pts.geometry.y))
+        ax.text(x, y, street, ha="center", va="center", fontsize=size + 0.5,
+                color="black", style="italic", fontweight="bold",
+                path_effects=_halo(2.0), zorder=9.5, gid="place_street_label", clip_on=True)
+        cx, cy = ax.transData.transform((x, y))
+        half = 0.5 * 0.55 * size * ax.figure.dpi / 72.0 * len(street) + 2
+        placed.append((cx - half, cy - half, cx + half, cy + half))
+        n += 1
+    return n
+
+
+def street_points(
+    incidents: gpd.GeoDataFrame,
+    names: Sequence[str],
+    address: str | None = None,
+    addresses: Any = None,
+) -> gpd.GeoDataFrame:
+    """Return the points of the incidents and address points on the streets of ``names``.
+
+    ``names`` are place names ("near 7XX–8XX N Ridgeway Ave", "Boar Lane /
+    Briggate") or streets. Where a place is named after a street that no street
+    line shows (police.uk streets with one snap point), these points say where to
+    write the name. ``name`` is the street (block numbers dropped), one row per
+    distinct point.
+
+    Examples
+    --------
+    >>> pts = gpd.GeoDataFrame({"Location": ["On or near Boar Lane", "On or near Briggate"]},
+    ...                        geometry=gpd.points_from_xy([0, 50], [0, 0]), crs=27700)
+    >>> street_points(pts, ["Boar Lane"], address="Location")["name"].tolist()
+    ['Boar Lane']
+    """
+    texts, geoms = _address_texts(incidents, address, addresses)
+    if not texts or len(names) == 0:
+        return gpd.GeoDataFrame({"name": []}, geometry=[], crs=incidents.crs)
+    street = hundred_block(np.concatenate(texts), blocks=False)
+    street = street.str.replace(r"^\d+X+\s+", "", regex=True)
+    keep = street.isin({clean_place(s) for n in names for s in name_streets(n)}).to_numpy()
+    out = gpd.GeoDataFrame(
+        {"name": street[keep].to_numpy(dtype=object)},
+        geometry=np.concatenate(geoms)[keep],
+        crs=incidents.crs,
+    )
+    xy = pd.DataFrame({"n": out["name"], "x": out.geometry.x, "y": out.geometry.y})
+    return out[~xy.duplicated().to_numpy()].reset_index(drop=True)
+
+
+def _address_texts(incidents: gpd.GeoDataFrame, address: str | None, addresses: Any) -> tuple:
+    """Return the address texts and points of ``addresses`` and of the incidents."""
+    texts, geoms = [], []
+    if addresses is not None:
+        given = addresses if isinstance(addresses, Mapping) else {"addresses": addresses}
+        for frame in read_layers(dict(given), incidents.crs).values():
+            column = address_column(frame)
+            if column is not None:
+                texts.append(frame[column].to_numpy(dtype=object))
+                geoms.append(frame.geometry.to_numpy())
+    column = address if address is not None else address_column(incidents)
+    if column is not None and column in incidents.columns:
+        texts.append(incidents[column].to_numpy(dtype=object))
+        geoms.append(incidents.geometry.to_numpy())
+    return texts, geoms
 
 
 def _draw_mask(ax: Any, study_area: Any, view: Any, crs: Any, handles: list[Any]) -> None:
@@ -219,9 +330,11 @@ def name_places(
 ) -> gpd.GeoDataFrame:
     """Name hotspots with :func:`hotspot.scan.places.place_names`, using context layers.
 
-    The first named line layer of ``layers`` serves as the streets, the first
-    named polygon layer as the named areas (wards, beats, precincts); their labels
-    (the keys of ``layers``) say on the page where the names come from.
+    The first named line layer of ``layers`` serves as the streets, the named
+    polygon layers as the named areas (wards, beats, precincts): a place takes the
+    name of the finest area holding it that does not hold most of the pack (never
+    the area briefed on). The labels (the keys of ``layers``) say on the page where
+    the names come from.
 
     Parameters
     ----------
@@ -234,21 +347,34 @@ def name_places(
     Examples
     --------
     >>> from shapely.geometry import box
-    >>> hot = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[box(0, 0, 10, 10)], crs=32630)
-    >>> wards = gpd.GeoDataFrame({"ward": ["Meadows"]}, geometry=[box(-5, -5, 20, 20)],
-    ...                          crs=32630)
+    >>> hot = gpd.GeoDataFrame({"hotspot_id": [1, 2]},
+    ...                        geometry=[box(0, 0, 10, 10), box(40, 0, 50, 10)], crs=32630)
+    >>> wards = gpd.GeoDataFrame({"ward": ["Meadows", "Castle"]},
+    ...                          geometry=[box(-5, -5, 20, 20), box(30, -5, 60, 20)], crs=32630)
     >>> name_places(hot, None, {"Wards": wards})["place_name"].tolist()
-    ['Meadows ward']
+    ['Meadows ward', 'Castle ward']
     """
-    streets = areas = None
+    streets = None
     labels: dict[str, str] = {}
+    polygons: list[tuple[gpd.GeoDataFrame, str]] = []
     for label, layer in (layers or {}).items():
         kinds = set(layer.geom_type.dropna())
-        named = layer_name_column(layer) is not None
-        if streets is None and named and kinds & {"LineString", "MultiLineString"}:
+        column = layer_name_column(layer)
+        if streets is None and column and kinds & {"LineString", "MultiLineString"}:
             streets, labels["streets"] = layer, label
-        if areas is None and named and kinds & {"Polygon", "MultiPolygon"}:
-            areas, labels["area"] = layer, label
+        if column and kinds & {"Polygon", "MultiPolygon"}:
+            labels.setdefault("area", label)
+            polygons.append((layer, column))
+    areas = polygons[0][0] if len(polygons) == 1 else None
+    if len(polygons) > 1:  # every named polygon layer: the finest area not holding the pack
+        areas = pd.concat(
+            [
+                gpd.GeoDataFrame({"name": area_labels(layer, column)},
+                                 geometry=layer.geometry.to_numpy(), crs=layer.crs)
+                for layer, column in polygons
+            ],
+            ignore_index=True,
+        )
     points, points_label = None, None
     if addresses is not None:
         given = addresses if isinstance(addresses, Mapping) else {"nearby addresses": addresses}
@@ -271,6 +397,10 @@ def name_places(
     return out
 
 
+#: Farthest apart (m) two points of one street name may lie and still be one street.
+STREET_GAP = 800.0
+
+
 def streets_from_addresses(
     points: gpd.GeoDataFrame,
     address: str,
@@ -281,13 +411,17 @@ def streets_from_addresses(
     """Approximate named street lines from geocoded address points (e.g. 311 requests).
 
     Where no street layer is at hand, points that carry a street address (street-light
-    outage reports, parking tickets, 311 requests) trace their streets: the house or
-    block number is dropped ("4900 N MASON AVE" -> "N Mason Ave"), and each street's
-    points are fitted by one straight line (their principal axis, from the first to
-    the last point along it). Streets whose points stray more than ``max_offset``
-    metres (root mean square) from that line (curved or with a name used twice) are
-    left out, as are streets with fewer than ``min_points`` points. Good on grid
-    street plans; a context layer for labels and place names, not a road network.
+    outage reports, parking tickets, 311 requests, police.uk "On or near" locations)
+    trace their streets: the house or block number is dropped ("4900 N MASON AVE" ->
+    "N Mason Ave") and the points of each name are fitted by one straight line (their
+    principal axis, from the first to the last point along it). A name whose points
+    stray more than ``max_offset`` metres (root mean square) from its line, or leave
+    a long stretch of it without a point (a "High Street" in each town, a bend), is
+    split where its points lie more than :data:`STREET_GAP` m apart, and each piece
+    fitted alike. Pieces still that far from their line (curved streets) are left
+    out, as are those with fewer than ``min_points`` points or one point only, and
+    kinds of place ("Shopping Area", "Supermarket"). Good on grid street plans; a
+    context layer for labels and place names, not a road network.
 
     Parameters
     ----------
@@ -318,8 +452,10 @@ def streets_from_addresses(
         raise InvalidInputError(msg)
     # the street of each address: house numbers, flats and postcodes dropped
     street = hundred_block(points[address].to_numpy(), blocks=False)
+    street = street.str.replace(r"^\d+X+\s+", "", regex=True)  # blocks: "11XX W Robson St"
     street.index = points.index
-    ok = (street != "") & ~points.geometry.is_empty.to_numpy()
+    ok = (street != "").to_numpy() & ~points.geometry.is_empty.to_numpy()
+    ok &= ~generic_place(street.to_numpy())
     frame = pd.DataFrame(
         {
             "name": street[ok].to_numpy(),
@@ -327,26 +463,128 @@ def streets_from_addresses(
             "y": points.geometry.y[ok].to_numpy(),
         }
     )
-    g = frame.groupby("name", sort=True)
+    whole = _fit_lines(frame, frame["name"], min_points, max_offset)
+    # a name that is no one straight street (one in each town, or a bend): its pieces
+    rest = frame[~frame["name"].isin(whole.loc[whole["ok"], "name"])]
+    pieces = _fit_lines(rest, rest["name"] + "\x00" + _street_groups(rest).astype(str),
+                        min_points, max_offset)
+    fits = pd.concat([whole[whole["ok"]], pieces[pieces["ok"]]]).sort_values(
+        ["name", "n"], ascending=[True, False], kind="stable"
+    )
+    lines = shapely.linestrings(
+        np.stack([fits[["x0", "y0"]].to_numpy(float), fits[["x1", "y1"]].to_numpy(float)], axis=1)
+    ) if len(fits) else []
+    return gpd.GeoDataFrame(
+        {"name": fits["name"].to_numpy(dtype=object), "n_points": fits["n"].to_numpy()},
+        geometry=gpd.GeoSeries(lines, crs=points.crs),
+        crs=points.crs,
+    )
+
+
+def _fit_lines(
+    frame: pd.DataFrame, key: pd.Series, min_points: int, max_offset: float
+) -> pd.DataFrame:
+    """Fit one straight line to the points of each ``key`` (their principal axis).
+
+    Returns per key its ``name``, ``n`` points, ends ``x0, y0, x1, y1`` and ``ok``:
+    at least ``min_points`` points, within ``max_offset`` metres of the line (root
+    mean square), spread along it (no stretch without a point longer than
+    :data:`STREET_GAP` and half the line).
+    """
+    cols = ["name", "n", "x0", "y0", "x1", "y1", "ok"]
+    if len(frame) == 0:
+        return pd.DataFrame(columns=cols).astype({"ok": bool, "n": int})
+    key = pd.Series(key.to_numpy(), index=frame.index)
+    g = frame.groupby(key, sort=True)
     n = g.size()
     mx, my = g["x"].transform("mean"), g["y"].transform("mean")
     dx, dy = frame["x"] - mx, frame["y"] - my
-    cov = pd.DataFrame({"xx": dx * dx, "yy": dy * dy, "xy": dx * dy, "name": frame["name"]})
-    c = cov.groupby("name", sort=True).mean()
-    angle = 0.5 * np.arctan2(2 * c["xy"], c["xx"] - c["yy"])  # principal axis per street
+    c = pd.DataFrame({"xx": dx * dx, "yy": dy * dy, "xy": dx * dy}).groupby(key, sort=True).mean()
+    angle = 0.5 * np.arctan2(2 * c["xy"], c["xx"] - c["yy"])  # principal axis per key
     cos, sin = np.cos(angle), np.sin(angle)
-    t = dx * frame["name"].map(cos) + dy * frame["name"].map(sin)
-    r = -dx * frame["name"].map(sin) + dy * frame["name"].map(cos)
-    stats = pd.DataFrame({"t": t, "r2": r * r, "name": frame["name"]}).groupby("name")
+    t = dx * key.map(cos) + dy * key.map(sin)
+    r = -dx * key.map(sin) + dy * key.map(cos)
+    along = pd.DataFrame({"k": key, "t": t, "r2": r * r})
+    stats = along.groupby("k", sort=True)
     t0, t1 = stats["t"].min(), stats["t"].max()
     rms = np.sqrt(stats["r2"].mean())
+    # the widest stretch without a point: two streets of one name far apart, not one
+    along = along.sort_values(["k", "t"], kind="stable")
+    step = along["t"].diff().where(along["k"].eq(along["k"].shift()), 0.0)
+    gap = step.groupby(along["k"], sort=True).max()
     cx, cy = g["x"].mean(), g["y"].mean()
-    keep = (n >= min_points) & (rms <= max_offset) & (t1 - t0 > 0)
-    starts = np.column_stack([cx + t0 * cos, cy + t0 * sin])[keep.to_numpy()]
-    ends = np.column_stack([cx + t1 * cos, cy + t1 * sin])[keep.to_numpy()]
-    lines = shapely.linestrings(np.stack([starts, ends], axis=1))
-    return gpd.GeoDataFrame(
-        {"name": n.index[keep.to_numpy()], "n_points": n[keep].to_numpy()},
-        geometry=lines,
-        crs=points.crs,
+    return pd.DataFrame(
+        {
+            "name": g["name"].first(),
+            "n": n,
+            "x0": cx + t0 * cos,
+            "y0": cy + t0 * sin,
+            "x1": cx + t1 * cos,
+            "y1": cy + t1 * sin,
+            "ok": (n >= min_points)
+            & (rms <= max_offset)
+            & (t1 - t0 > 1.0)
+            & (gap <= np.maximum(STREET_GAP, 0.5 * (t1 - t0))),
+        }
+    )[cols]
+
+
+def _street_groups(frame: pd.DataFrame) -> np.ndarray:
+    """Return the group of each point: one name's points chained within STREET_GAP m."""
+    if len(frame) == 0:
+        return np.zeros(0, dtype=int)
+    code = pd.factorize(frame["name"])[0].astype(float)
+    # distinct points only (police.uk stacks many rows on one point); names far apart
+    xyz = np.column_stack([frame["x"], frame["y"], code * 100 * STREET_GAP])
+    uniq, back = np.unique(xyz, axis=0, return_inverse=True)
+    pairs = cKDTree(uniq).query_pairs(STREET_GAP, output_type="ndarray")
+    graph = coo_matrix(
+        (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(uniq), len(uniq))
     )
+    _, labels = connected_components(graph, directed=False)
+    return labels[np.ravel(back)]
+
+
+def streets_for_pack(
+    layers: dict[str, gpd.GeoDataFrame],
+    incidents: gpd.GeoDataFrame,
+    address: str | None = None,
+    addresses: Any = None,
+    choices: dict[str, Any] | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Return ``layers`` with streets traced from addresses when no streets layer is given.
+
+    Officers find a place on paper by its streets. With no named line layer among
+    ``layers``, streets are traced (:func:`streets_from_addresses`) from the
+    ``addresses`` points and from the incidents' own address or block column
+    (given as ``address`` or found by :func:`hotspot.scan.places.address_column`,
+    e.g. police.uk "On or near" locations), and added as ``"Streets"``.
+
+    Examples
+    --------
+    >>> pts = gpd.GeoDataFrame({"block": ["1XX W MAIN ST", "3XX W MAIN ST", "5XX W MAIN ST",
+    ...                                   "1XX N OAK AVE", "3XX N OAK AVE"] * 2},
+    ...     geometry=gpd.points_from_xy([0, 200, 400, 50, 50] * 2, [0, 1, 0, 100, 300] * 2),
+    ...     crs=32616)
+    >>> out = streets_for_pack({}, pts)
+    >>> sorted(out["Streets"]["name"])
+    ['N Oak Ave', 'W Main St']
+    """
+    for layer in layers.values():
+        kinds = set(layer.geom_type.dropna())
+        if kinds & {"LineString", "MultiLineString"} and layer_name_column(layer) is not None:
+            return layers
+    texts, geoms = _address_texts(incidents, address, addresses)
+    if not texts:
+        return layers
+    points = gpd.GeoDataFrame(
+        {"_address": np.concatenate(texts)}, geometry=np.concatenate(geoms), crs=incidents.crs
+    )
+    streets = streets_from_addresses(points, "_address", min_points=3)
+    if len(streets) == 0:
+        return layers
+    if choices is not None:
+        note_choice(choices, "streets", f"{len(streets)} streets traced from addresses",
+                    "no streets layer given: street lines fitted to the address points "
+                    "(hotspot.present.context.streets_from_addresses)")
+    return {"Streets": streets, **layers}

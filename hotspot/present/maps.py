@@ -58,6 +58,7 @@ from hotspot.present.palette import (
     _mean_multiple_breaks,
     sequential_colours,
 )
+from hotspot.scan.places import clean_place, layer_name_column
 
 __all__ = [  # with the palette's tables, re-exported: maps.HOTSPOT_CLASS_COLORS ...
     "HOTSPOT_CLASS_COLORS",
@@ -201,8 +202,21 @@ def _as_layers(context: Any) -> list[tuple[str | None, gpd.GeoDataFrame | gpd.Ge
     )
 
 
-def _draw_context(ax: Any, context: Any, crs: Any, handles: list[Any], view: Any = None) -> None:
-    """Outlines of polygons (districts, study area) and lines (streets, named), in grey."""
+def _draw_context(
+    ax: Any,
+    context: Any,
+    crs: Any,
+    handles: list[Any],
+    view: Any = None,
+    first: Sequence[str] = (),
+    anchors: gpd.GeoDataFrame | None = None,
+) -> None:
+    """Outlines of polygons (districts, study area) and lines (streets, named), in grey.
+
+    The streets ``first`` (a place's name) are drawn darker and labelled first; one
+    with no line is named at its points in ``anchors``.
+    """
+    labelled = False
     from matplotlib.lines import Line2D
 
     dashes = iter(["-", "--", ":", "-."] * 4)
@@ -223,12 +237,27 @@ def _draw_context(ax: Any, context: Any, crs: Any, handles: list[Any], view: Any
             geom.plot(ax=ax, color="#8c8c8c", linewidth=0.6, zorder=4)
             style = {"color": "#8c8c8c", "linewidth": 0.8}
             if isinstance(layer, gpd.GeoDataFrame) and view is not None:
-                street_labels(ax, layer, view)
+                _draw_named(ax, layer, first)
+                street_labels(ax, layer, view, first=first, anchors=None if labelled else anchors)
+                labelled = True
         else:  # landmarks: small black squares, named when the layer has names
             geom.plot(ax=ax, color="black", marker="s", markersize=6, zorder=7)
             style = {"color": "black", "marker": "s", "linestyle": ""}
         if label:
             handles.append(Line2D([], [], label=label, **style))
+    if not labelled and first and view is not None:  # no street lines: names at their points
+        street_labels(ax, None, view, first=first, anchors=anchors)
+
+
+def _draw_named(ax: Any, streets: gpd.GeoDataFrame, names: Sequence[str]) -> None:
+    """Draw the streets a place is named after a little darker, to find them on paper."""
+    column = layer_name_column(streets)
+    if not names or column is None:
+        return
+    wanted = {clean_place(n) for n in names}
+    mine = streets[streets[column].map(clean_place).isin(wanted)]
+    if len(mine):
+        mine.plot(ax=ax, color="#333333", linewidth=1.4, zorder=4.5, gid="place_street")
 
 
 def _draw_incidents(ax: Any, incidents: Any, crs: Any, handles: list[Any]) -> None:
@@ -722,6 +751,8 @@ def plot_hotspots(
     legend_loc: str = "upper left",
     view: Any = None,
     mask: Any = None,
+    streets_first: Sequence[str] = (),
+    street_points: gpd.GeoDataFrame | None = None,
 ) -> Any:
     """Map ranked operational hotspots (``hs.hotspots`` output) with rank labels.
 
@@ -768,6 +799,12 @@ def plot_hotspots(
         ``(xmin, ymin, xmax, ymax)`` shown exactly (overrides ``extent``).
     mask
         Study area polygon(s): the map outside it is greyed out and its outline drawn.
+    streets_first
+        Street names drawn darker and labelled before all others, whether or not
+        the label fits along the street (the streets a place is named after).
+    street_points
+        Points with a street ``name`` (:func:`hotspot.present.context.street_points`):
+        a street of ``streets_first`` with no line in view is named where they are.
 
     Returns
     -------
@@ -814,7 +851,9 @@ def plot_hotspots(
             _draw_numeric(
                 ax, shown, column, handles, integer=pd.api.types.is_integer_dtype(gdf[column])
             )
-    _draw_context(ax, context, hot.crs, handles, view=bounds)
+    _draw_context(
+        ax, context, hot.crs, handles, view=bounds, first=streets_first, anchors=street_points
+    )
     if mask is not None and bounds is not None:
         _draw_mask(ax, mask, bounds, hot.crs, handles)
     if len(hot):

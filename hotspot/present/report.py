@@ -60,7 +60,7 @@ from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
 from hotspot.present.advice import evidence_lines
-from hotspot.present.context import name_places, read_layers
+from hotspot.present.context import name_places, read_layers, street_points, streets_for_pack
 from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import write_pages
 from hotspot.present.report_scope import (
@@ -86,6 +86,7 @@ from hotspot.present.report_text import (
     _n,
     _offence_detail,
     _offence_known,
+    _patrol_fact,
     _peak,
     _period_text,
     _time_table,
@@ -102,7 +103,8 @@ from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
-from hotspot.scan.places import grid_extent, place_grid, trim_to_counts
+from hotspot.scan.outlines import trim_to_counts
+from hotspot.scan.places import grid_extent, place_grid
 from hotspot.units.counting import count
 
 __all__ = ["briefing", "briefings"]
@@ -306,10 +308,11 @@ def _hotspot_info(
     if hid in analyses["emerging_cat"]:
         analyst.append(f"emerging-hotspot category '{analyses['emerging_cat'][hid]}'")
     busiest = f" Busiest: {when}." if when != "-" else ""
-    ref = str(row["grid_ref"]).replace(" ", "\u00a0")  # "C4 b2" never split over two lines
+    ref = str(row["grid_ref"]).replace(" ", "\u00a0")  # "C4 b2" on one line
+    bare = f" ({row['grid_ref']})"  # a repeated name's grid ref
     return {
         "hotspot_id": hid,
-        "title": f"{int(row['rank'])}. {row['place_name']}, grid {ref}"
+        "title": f"{int(row['rank'])}. {str(row['place_name']).removesuffix(bare)}, grid {ref}"
         if row["place_source"] != "grid"
         else f"{int(row['rank'])}. Place in grid square {ref}",
         "headline": f"{_kind_words(row)}{int(row['n_incidents']):,} incidents "
@@ -515,7 +518,10 @@ def briefing(
     context
         Context layers drawn under the hotspots: a GeoDataFrame or file path, a list,
         or ``{label: layer}``. Named streets are labelled and name places; named
-        polygons (wards, beats) name places that have no address.
+        polygons (wards, beats) name places that have no address (never the area
+        briefed on). Without a streets layer, streets traced from ``addresses`` and
+        the incidents' address column
+        (:func:`hotspot.present.context.streets_for_pack`) are drawn and labelled.
     study_area
         Polygon(s) of the jurisdiction (e.g. a precinct on a river): no cell outside
         it, the map outside it greyed out, its outline drawn.
@@ -597,6 +603,8 @@ def briefing(
     all_inc, inc, mask, counts = _select(located, area_gdf, study, period)
     counts["n_other_offences"] = n_other
     inc, offence_said = label_as_offence(inc, offence_label, choices)
+    # no streets layer: streets traced from the addresses, drawn and labelled on the maps
+    layers = streets_for_pack(layers, located, address, addresses, choices)
     cells = None
     if hotspots is None:
         scan_args = {
@@ -660,6 +668,8 @@ def briefing(
     ctx.update(
         size=size,
         context=layers,
+        # where the streets of the places' names are, for those no street line shows
+        street_points=street_points(located, hot["place_name"], address, addresses),
         # outside the briefed area (and study area) is greyed out on every map
         study_area=None if mask is None else gpd.GeoSeries([mask], crs=incidents.crs),
         basemap=basemap,
@@ -839,27 +849,6 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         ),
     )
     return ctx
-
-
-def _patrol_fact(plan: pd.DataFrame | None) -> list[tuple[str, str]]:
-    """Page 1's patrol line: the hours planned out of the hours given, and where."""
-    if plan is None:
-        return []
-    meta = plan.attrs.get("hotspot", {}).get("patrol_plan", {})
-    used, budget = meta.get("hours_used", 0.0), meta.get("budget_hours", 0.0)
-    n_places = int(plan["hotspot_id"].nunique()) if len(plan) else 0
-    def hrs(x: float) -> str:
-        return f"{x:.2f}".rstrip("0").rstrip(".")
-
-    text = (f"{hrs(used)} of {hrs(budget)} officer-hours a week planned: {len(plan)} short "
-            f"visits at {n_places} place{'s' if n_places != 1 else ''}, days and times on "
-            "each place's page.")
-    low = meta.get("hours_low_yield", 0.0)
-    if low:
-        text += f" {hrs(low)} of these hours are low-yield visits (few incidents there)."
-    if meta.get("hours_unused", 0.0):
-        text += " The rest is not needed: every place's busiest hours are covered."
-    return [("Patrol", text)]
 
 
 def _write_atomic(path: Path, write: Any) -> Path:

@@ -272,7 +272,7 @@ def _empty_period(incidents: gpd.GeoDataFrame, start: Any, end: Any) -> str:
     if len(at):
         first, last = at.min(), at.max()
         msg = (f"The period {period_label(start, end)} is outside the data's dates: the "
-               f"incidents run from "
+               f"incidents cover "
                f"{period_label(first, last)}. Choose a period within those dates "
                "(period=(start, end)).")
     return msg

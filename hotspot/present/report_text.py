@@ -340,8 +340,9 @@ def _actions(
             items.append({"text": f"Why: {why[:-1]} (sources: method page).", "x": LEFT + 0.03})
     if maybe:
         fits = "; ".join(f"{name}, up to about {_incidents(up)} a year" for _, name, up in maybe)
+        when = year_note.strip(" ()") + "; " if year_note else ""
         items.append({"text": f"The data do not record {unknown} here. If it fits: "
-                      f"{fits}{year_note} (sources: method page). Check on site.", "x": LEFT + 0.03,
+                      f"{fits} ({when}sources: method page). Check on site.", "x": LEFT + 0.03,
                       "if_fits": [iid for iid, _, _ in maybe]})
     if scores is not None and not offence_known:
         items.append({"text": "The data do not say which offence these incidents are, so "
@@ -361,8 +362,8 @@ def _actions(
                 {
                     "text": f"Patrol: {len(sub)} visits a week of about {mins.median():.0f} "
                     f"minutes ({mins.sum() / 60:.1f} officer-hours)"
-                    + (" - low yield: expected to prevent less than one incident a year "
-                       "here; hours left after the busier places." if low else "."),
+                    + (", from the hours left after busier places (low yield: few "
+                       "incidents here at these times)." if low else "."),
                     "bold": True,
                 }
             )
@@ -397,7 +398,8 @@ def _patrol_fact(plan: pd.DataFrame | None) -> list[tuple[str, str]]:
     if low:
         text += f" {hrs(low)} of these hours are low-yield visits (few incidents there)."
     if meta.get("hours_unused", 0.0):
-        text += " The rest is not needed: every place's busiest hours are covered."
+        text += (f" The other {hrs(meta['hours_unused'])} hours are free for other work: no "
+                 "incident was recorded at these places in the hours still open.")
     return [("Patrol", text)]
 
 

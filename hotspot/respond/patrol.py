@@ -437,7 +437,8 @@ def _report_hours(
                     f"no more visits at places whose block of visits prevents at least "
                     f"{floor:g} incident(s) a year: these hours went to the best of the rest")
     if unused > 1e-9:
-        why = "every place's busiest block already has all its visits"
+        why = ("every visit in each place's busiest block with incidents recorded in its "
+               "hours is planned")
         note_choice(choices, "hours_unused", round(unused, 2),
                     f"{why}: these hours are free for other work")
         warn_user(

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -28,19 +27,29 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._core.coords import point_xy
 from hotspot._core.meta import note_choice
 from hotspot._core.validation import check_geodataframe, check_same_crs
 from hotspot.exceptions import InvalidInputError
 from hotspot.scan.areas import hotspot_membership
+from hotspot.scan.mapgrid import (
+    MapGrid,
+    grid_extent,
+    map_grid,
+    place_grid,
+    place_view,
+)
+from hotspot.scan.outlines import trim_to_counts
 
 __all__ = [
     "MapGrid",
     "address_column",
+    "area_labels",
     "clean_place",
+    "generic_place",
     "grid_extent",
     "hundred_block",
     "map_grid",
+    "name_streets",
     "place_grid",
     "place_names",
     "place_view",
@@ -118,265 +127,6 @@ _NAME_COLUMNS = (
 )
 
 
-# ------------------------------------------------------------------ map grid
-
-
-@dataclass(frozen=True)
-class MapGrid:
-    """A letters x numbers reference grid in map units (metres), with small squares.
-
-    Columns are lettered A, B, ... from the west; rows numbered 1, 2, ... from
-    the north, as in a street atlas. ``x0`` is the west edge, ``y1`` the north
-    edge, ``size`` the side of a square. With ``sub > 1`` each square is cut into
-    ``sub x sub`` small squares, lettered a, b, ... from the west and numbered
-    1, 2, ... from the north *within their square*: the reference ``"C4 b2"`` is
-    square C4 on the overview map, then small square b2 of it on a zoomed map,
-    which prints both sets of labels.
-
-    Examples
-    --------
-    >>> g = MapGrid(x0=0.0, y1=1000.0, size=250.0, n_cols=4, n_rows=4)
-    >>> g.ref([10.0, 990.0], [990.0, 10.0]).tolist()
-    ['A1', 'D4']
-    >>> MapGrid(0.0, 1000.0, 250.0, 4, 4, sub=5).ref([60.0], [990.0]).tolist()
-    ['A1 b1']
-    """
-
-    x0: float
-    y1: float
-    size: float
-    n_cols: int
-    n_rows: int
-    sub: int = 1
-
-    def col_label(self, i: int) -> str:
-        """Return the letter(s) of column ``i`` (0-based): A..Z, then AA, AB..."""
-        i = int(i)
-        out = ""
-        while True:
-            out = chr(ord("A") + i % 26) + out
-            i = i // 26 - 1
-            if i < 0:
-                return out
-
-    def row_label(self, j: int) -> str:
-        """Return the number of row ``j`` (0-based from the north)."""
-        return str(int(j) + 1)
-
-    def sub_col_label(self, i: int) -> str:
-        """Return the small letter of small column ``i`` (0-based within its square)."""
-        return chr(ord("a") + int(i))
-
-    def sub_row_label(self, j: int) -> str:
-        """Return the number of small row ``j`` (0-based from the north of its square)."""
-        return str(int(j) + 1)
-
-    @property
-    def sub_size(self) -> float:
-        """Side of a small square (m); ``size`` when the squares are not cut."""
-        return self.size / self.sub
-
-    def ref(self, x: Any, y: Any) -> np.ndarray:
-        """Return the references (``"C4"``, or ``"C4 b2"`` with small squares) of points.
-
-        ``x, y`` in metres; points outside the grid get the nearest edge square.
-        """
-        fx = (np.asarray(x, dtype=float) - self.x0) / self.sub_size
-        fy = (self.y1 - np.asarray(y, dtype=float)) / self.sub_size
-        # small-square indices over the whole grid; a point on a line goes east / south
-        sx = np.clip(np.floor(fx + 1e-9), 0, self.n_cols * self.sub - 1).astype(int)
-        sy = np.clip(np.floor(fy + 1e-9), 0, self.n_rows * self.sub - 1).astype(int)
-        out = []
-        for i, j in zip(sx, sy, strict=True):
-            big = self.col_label(i // self.sub) + self.row_label(j // self.sub)
-            if self.sub > 1:
-                big += " " + self.sub_col_label(i % self.sub) + self.sub_row_label(j % self.sub)
-            out.append(big)
-        return np.array(out, dtype=object)
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        """``(x0, y0, x1, y1)`` of the whole grid."""
-        return (
-            self.x0,
-            self.y1 - self.n_rows * self.size,
-            self.x0 + self.n_cols * self.size,
-            self.y1,
-        )
-
-
-_NICE = (1.0, 2.0, 2.5, 5.0, 10.0)
-# ways to cut a square into small squares of a round size (a..z within a square)
-_SUBDIVISIONS = (2, 4, 5, 10, 20, 25)
-
-
-def _nice(value: float) -> float:
-    """Round up to 1, 2, 2.5 or 5 x 10^k."""
-    exp = math.floor(math.log10(value))
-    for m in _NICE:
-        if m * 10**exp >= value * (1 - 1e-9):
-            return m * 10**exp
-    return 10.0 ** (exp + 1)  # pragma: no cover
-
-
-def _is_nice(value: float) -> bool:
-    return math.isclose(_nice(value), value, rel_tol=1e-9)
-
-
-def _subdivision(size: float, detail: float | None) -> int:
-    """Fewest cuts of a ``size`` square giving round small squares no bigger than ``detail``."""
-    if detail is None or not detail > 0 or size <= detail * 1.5:
-        return 1
-    ok = [k for k in _SUBDIVISIONS if _is_nice(size / k)]
-    return next((k for k in ok if size / k <= detail * (1 + 1e-9)), ok[-1] if ok else 1)
-
-
-def map_grid(bounds: Any, *, cells: int = 8, detail: float | None = None) -> MapGrid:
-    """Return the reference grid of a map covering ``bounds``.
-
-    Square cells of a round size (1, 2, 2.5 or 5 x 10^k m) so that about
-    ``cells`` of them span the longer side; the grid starts on a multiple of the
-    cell size, so maps of the same area give the same references. When places
-    are much smaller than a square (a whole force on one page), ``detail`` cuts
-    each square into small squares of a round size (2, 4, 5, 10, 20 or 25 per
-    side) no bigger than ``detail`` metres where one is (else the finest of
-    these): references become ``"C4 b2"``.
-
-    Parameters
-    ----------
-    bounds
-        ``(xmin, ymin, xmax, ymax)`` in metres (e.g. ``gdf.total_bounds``).
-    cells
-        Target number of columns or rows along the longer side (default 8).
-    detail
-        Largest small square wanted (m), e.g. a third of the width of a place's
-        map (:func:`place_grid` chooses it); None: squares are not cut.
-
-    Returns
-    -------
-    MapGrid
-
-    Examples
-    --------
-    >>> g = map_grid((0, 0, 4000, 3000))
-    >>> g.size, g.n_cols, g.n_rows, g.sub
-    (500.0, 8, 6, 1)
-    >>> g = map_grid((0, 0, 60000, 40000), detail=500)
-    >>> g.size, g.sub, g.sub_size
-    (10000.0, 20, 500.0)
-    """
-    x0, y0, x1, y1 = (float(v) for v in bounds)
-    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
-        msg = "map_grid: `bounds` must be four finite numbers (xmin, ymin, xmax, ymax)."
-        raise InvalidInputError(msg)
-    span = max(x1 - x0, y1 - y0, 1.0)
-    size = _nice(span / max(int(cells), 1))
-    gx0 = math.floor(x0 / size) * size
-    gy1 = math.ceil(y1 / size) * size
-    # floating-point products can land a hair inside the bounds: step out by a cell
-    if gx0 > x0:
-        gx0 -= size
-    if gy1 < y1:
-        gy1 += size
-    n_cols = max(1, math.ceil((x1 - gx0) / size - 1e-9))
-    n_rows = max(1, math.ceil((gy1 - y0) / size - 1e-9))
-    if gx0 + n_cols * size < x1:
-        n_cols += 1
-    if gy1 - n_rows * size > y0:
-        n_rows += 1
-    sub = _subdivision(size, detail)
-    return MapGrid(x0=gx0, y1=gy1, size=size, n_cols=n_cols, n_rows=n_rows, sub=sub)
-
-
-def grid_extent(points: gpd.GeoDataFrame) -> tuple[tuple[float, float, float, float], int]:
-    """Return the extent a map grid covers for ``points``, and how many lie outside it.
-
-    All points, except a few far from the rest: beyond the 0.1-99.9 % range of x
-    or y by more than a tenth of that range (at least 500 m), such as police.uk
-    rows placed far outside the force, which would stretch a whole-force map
-    over empty country. With none so far out, the points' bounds.
-
-    Examples
-    --------
-    >>> xs = list(range(0, 10000, 10)) + [90000]
-    >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xs, [0.0] * len(xs)), crs=32630)
-    >>> grid_extent(pts)
-    ((0.0, 0.0, 9990.0, 0.0), 1)
-    """
-    x, y = point_xy(points.geometry)
-    ok = np.isfinite(x) & np.isfinite(y)
-    if not ok.any():
-        return tuple(float(v) for v in points.total_bounds), 0  # type: ignore[return-value]
-    keep = ok.copy()
-    for v in (x, y):
-        lo, hi = np.quantile(v[ok], [0.001, 0.999])
-        pad = max(0.1 * (hi - lo), 500.0)
-        keep &= (v >= lo - pad) & (v <= hi + pad)
-    bounds = (x[keep].min(), y[keep].min(), x[keep].max(), y[keep].max())
-    return tuple(float(v) for v in bounds), int((ok & ~keep).sum())  # type: ignore[return-value]
-
-
-#: Smallest side of a place's own map (m): a street block or two around it.
-MIN_PLACE_VIEW = 400.0
-
-
-def place_view(geometries: Any) -> np.ndarray:
-    """Return the square window (xmin, ymin, xmax, ymax) of each place's own map.
-
-    Centred on the place, 1.3 times its longer side and at least
-    :data:`MIN_PLACE_VIEW` metres, so that the streets around it show. One rule
-    for the zoomed maps of the briefing and for the small squares of the grid.
-
-    Examples
-    --------
-    >>> from shapely.geometry import box
-    >>> place_view([box(0, 0, 100, 100)]).tolist()
-    [[-210.0, -210.0, 310.0, 310.0]]
-    """
-    b = shapely.bounds(np.asarray(geometries, dtype=object).ravel())
-    b = np.atleast_2d(b)
-    half = 0.65 * np.maximum(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]), MIN_PLACE_VIEW)
-    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
-    return np.column_stack([cx - half, cy - half, cx + half, cy + half])
-
-
-def place_grid(bounds: Any, places: Any = None, *, cells: int = 8) -> MapGrid:
-    """Return the grid of a pack: overview squares, cut small enough for the place maps.
-
-    The overview squares are :func:`map_grid`'s (about ``cells`` across
-    ``bounds``); where they are too coarse for the places' own maps (a place map
-    shows less than about three squares across, as at force scale), each square
-    is cut into small squares of about 2.5 across the typical place map
-    (:func:`place_view`, the median over ``places``).
-
-    Parameters
-    ----------
-    bounds
-        ``(xmin, ymin, xmax, ymax)`` of the overview map, metres.
-    places
-        The places' geometries (a GeoSeries, GeoDataFrame or array); None or
-        empty: the squares are not cut.
-    cells
-        Target number of overview columns or rows (default 8).
-
-    Examples
-    --------
-    >>> from shapely.geometry import box
-    >>> g = place_grid((0, 0, 60000, 40000), [box(0, 0, 600, 600)])
-    >>> g.size, g.sub_size, g.ref([1000.0], [39000.0]).tolist()
-    (10000.0, 500.0, ['A1 c3'])
-    """
-    detail = None
-    if places is not None:
-        geoms = places.geometry if isinstance(places, gpd.GeoDataFrame) else places
-        geoms = np.asarray(geoms, dtype=object).ravel()
-        if len(geoms):
-            views = place_view(geoms)
-            detail = float(np.median(views[:, 2] - views[:, 0])) / 2.5
-    return map_grid(bounds, cells=cells, detail=detail)
-
-
-
 # ------------------------------------------------------------------ addresses
 
 
@@ -438,6 +188,21 @@ def address_column(incidents: pd.DataFrame) -> str | None:
     return best
 
 
+def generic_place(values: Any) -> np.ndarray:
+    """Return True where a location text names a kind of place, not a street.
+
+    police.uk and similar exports name some points "Shopping Area", "Supermarket",
+    "Parking Area": useful in a place's name when no street is, never a street.
+
+    Examples
+    --------
+    >>> generic_place(["Shopping Area", "High Street", "Petrol Station"]).tolist()
+    [True, False, True]
+    """
+    text = pd.Series(values, dtype=object).astype("string").fillna("")
+    return text.str.contains(_GENERIC).to_numpy(dtype=bool)
+
+
 def _top_names(names: pd.Series, groups: pd.Series, min_count: int) -> dict[int, str]:
     """Per group, the one or two most frequent names held by >= min_count rows."""
     frame = pd.DataFrame({"g": groups.to_numpy(), "name": names.to_numpy()})
@@ -462,7 +227,54 @@ def _top_names(names: pd.Series, groups: pd.Series, min_count: int) -> dict[int,
             and (first["generic"] or not second["generic"])
         ):
             parts.append(str(second["name"]))
-        out[int(g)] = " / ".join(parts)
+        out[int(g)] = _block_range(parts)
+    return out
+
+
+_BLOCK = re.compile(r"^(\d+)XX (.+)$")
+
+
+def _block_range(parts: list[str]) -> str:
+    """Join one or two names; two blocks of one street read as a range.
+
+    Examples
+    --------
+    >>> _block_range(["8XX N Ridgeway Ave", "7XX N Ridgeway Ave"])
+    '7XX–8XX N Ridgeway Ave'
+    >>> _block_range(["7XX N Ridgeway Ave", "10XX N Ridgeway Ave"])
+    '7XX, 10XX N Ridgeway Ave'
+    >>> _block_range(["11XX W Robson St", "10XX Alberni St"])
+    '11XX W Robson St / 10XX Alberni St'
+    """
+    found = [_BLOCK.match(p) for p in parts]
+    if len(parts) == 2 and all(found) and found[0][2] == found[1][2]:
+        lo, hi = sorted(int(m[1]) for m in found)
+        joint = "–" if hi - lo == 1 else ", "
+        return f"{lo}XX{joint}{hi}XX {found[0][2]}"
+    return " / ".join(parts)
+
+
+def name_streets(place_name: str) -> list[str]:
+    """Return the streets a place's name is made of, as a streets layer names them.
+
+    "near 7XX–8XX N Ridgeway Ave" -> ``["N Ridgeway Ave"]``; "Robson St & Burrard
+    St" -> both; a name without a street (a grid square, an area) gives streets
+    that no layer holds, which is harmless where the result is matched to a layer.
+
+    Examples
+    --------
+    >>> name_streets("near 7XX–8XX N Ridgeway Ave")
+    ['N Ridgeway Ave']
+    >>> name_streets("Clare Street / Trinity Square (C4)")
+    ['Clare Street', 'Trinity Square']
+    """
+    text = re.sub(r"^near\s+", "", str(place_name))
+    text = re.sub(r"\s*\([^)]*\)$", "", text)  # the grid reference of a repeated name
+    out: list[str] = []
+    for part in re.split(r"\s+(?:/|&)\s+", text):
+        street = re.sub(r"^\d+XX(?:(?:–|, )\d+XX)?\s+", "", part.strip())
+        if street and street not in out:
+            out.append(street)
     return out
 
 
@@ -699,8 +511,10 @@ def place_names(
         :data:`CORNER_REACH` m of the place are its corner, ``"Robson St & Burrard St"``.
     areas
         Named polygons (neighbourhoods, beats, wards; name column ``areas_name``,
-        detected when None): the area holding the place's centre, as the last source
-        of a name.
+        detected when None): the smallest area holding the place's centre, as the
+        last source of a name. An area holding more than :data:`MAX_AREA_SHARE` of
+        the incidents (the area briefed on, or one holding most of it) names no
+        place: the next finer area does, else the grid reference.
     grid
         The map grid printed on the maps; None: :func:`map_grid` of the hotspots'
         bounds.
@@ -712,7 +526,8 @@ def place_names(
     -------
     geopandas.GeoDataFrame
         A copy with ``place_name`` (never empty: ``"Grid C4"`` when nothing else
-        names it), ``place_source`` (``"address"``, ``"address points"``,
+        names it; a name two places would share gets each one's grid reference,
+        ``"High Street (C4)"``), ``place_source`` (``"address"``, ``"address points"``,
         ``"streets"``, ``"area"``, ``"grid"``) and ``grid_ref``. The sources used
         are in ``attrs["hotspot"]["places"]``.
 
@@ -774,18 +589,17 @@ def place_names(
         check_same_crs(hotspots, areas, "hotspots", "areas")
         aname = _name_column(areas, areas_name, "areas")
         note_choice(choices, "areas", aname, "named areas layer name column")
-        tree = shapely.STRtree(areas.geometry.to_numpy())
-        pt_idx, area_idx = tree.query(centres.to_numpy(), predicate="within")
-        first = pd.Series(area_idx).groupby(pt_idx).first()
-        values = areas[aname].to_numpy()
-        kind = str(aname).lower()
-        for i, j in first.items():
-            value, hid = values[j], int(ids[i])
-            text = clean_place(value)
-            if hid in names or not text:
-                continue
-            if kind in _AREA_KINDS:
-                text = f"{kind.capitalize()} {text}" if text.isdigit() else f"{text} {kind}"
+        left = [h for h in ids if h not in names]
+        found, too_big = _area_names(areas, aname, out, centres, incidents, left)
+        if too_big:
+            note_choice(
+                choices,
+                "areas_left_out",
+                too_big,
+                "areas holding most of the pack name no place (the area briefed on is "
+                "no place in it)",
+            )
+        for hid, text in found.items():
             names[hid], source[hid] = text, "area"
     if grid is None:
         grid = place_grid(out.total_bounds if len(out) else (0, 0, 1, 1), out)
@@ -798,9 +612,10 @@ def place_names(
         )
     refs = grid.ref(centres.x.to_numpy(), centres.y.to_numpy()) if len(out) else []
     out["grid_ref"] = pd.Series(refs, index=out.index, dtype=object)
-    out["place_name"] = [
-        names.get(int(h), f"Grid {r}") for h, r in zip(ids, out["grid_ref"], strict=True)
-    ]
+    out["place_name"] = _distinct(
+        [names.get(int(h), f"Grid {r}") for h, r in zip(ids, out["grid_ref"], strict=True)],
+        list(out["grid_ref"]),
+    )
     out["place_source"] = [source.get(int(h), "grid") for h in ids]
     meta = dict(out.attrs.get("hotspot", {}))
     meta["places"] = {
@@ -809,6 +624,83 @@ def place_names(
         "labels": {"address points": addresses_label or "nearby addresses"},
     }
     out.attrs["hotspot"] = meta
+    return out
+
+
+#: Largest share of the pack's incidents (or places) an area may hold to name a place.
+MAX_AREA_SHARE = 0.5
+
+
+def _area_names(
+    areas: gpd.GeoDataFrame,
+    column: str,
+    hot: gpd.GeoDataFrame,
+    centres: gpd.GeoSeries,
+    incidents: gpd.GeoDataFrame | None,
+    left: list[int],
+) -> tuple[dict[int, str], list[str]]:
+    """Names of the finest areas holding each place's centre, and the areas left out.
+
+    An area holding more than :data:`MAX_AREA_SHARE` of the incidents (of the
+    places, without incidents) is the area the pack covers, or most of it: it
+    tells no place apart, so the next finer area holding the centre names the
+    place, else none does.
+    """
+    geoms = areas.geometry.to_numpy()
+    tree = shapely.STRtree(geoms)
+    if incidents is not None and len(incidents):
+        pts = incidents.geometry.to_numpy()
+    else:
+        pts = centres.to_numpy()
+    _, held = tree.query(pts, predicate="within")
+    share = np.bincount(held, minlength=len(geoms)) / max(len(pts), 1)
+    big = share > MAX_AREA_SHARE
+    texts = area_labels(areas, column)
+    ids = hot["hotspot_id"].astype(int).to_numpy()
+    pt_idx, area_idx = tree.query(centres.to_numpy(), predicate="within")
+    pairs = pd.DataFrame({"p": pt_idx, "a": area_idx, "size": shapely.area(geoms[area_idx])})
+    ok = ~big[pairs["a"].to_numpy()] & np.array([bool(texts[a]) for a in pairs["a"]], dtype=bool)
+    first = pairs[ok].sort_values(["p", "size"], kind="stable").groupby("p")["a"].first()
+    found = {int(ids[p]): texts[a] for p, a in first.items() if int(ids[p]) in left}
+    return found, sorted({texts[a] for a in np.flatnonzero(big) if texts[a]})
+
+
+def area_labels(areas: gpd.GeoDataFrame, column: str) -> list[str]:
+    """Return the printed names of named areas: "Raines precinct", "Ward 12", "Castle".
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> area_labels(gpd.GeoDataFrame({"ward": ["12", "CASTLE"]},
+    ...                              geometry=[Point(0, 0)] * 2), "ward")
+    ['Ward 12', 'Castle ward']
+    """
+    kind = str(column).lower()
+    texts = [clean_place(v) for v in areas[column].to_numpy()]
+    if kind in _AREA_KINDS:
+        texts = [
+            (f"{kind.capitalize()} {t}" if t.isdigit() else f"{t} {kind}") if t else ""
+            for t in texts
+        ]
+    return texts
+
+
+def _distinct(names: list[str], refs: list[str]) -> list[str]:
+    """Give each repeated name its grid reference, so that no two places share a name.
+
+    Examples
+    --------
+    >>> _distinct(["High St", "High St", "Low St"], ["C4", "D2", "A1"])
+    ['High St (C4)', 'High St (D2)', 'Low St']
+    """
+    counts = pd.Series(names).value_counts()
+    out = [f"{n} ({r})" if counts[n] > 1 and not n.startswith("Grid ") else n
+           for n, r in zip(names, refs, strict=True)]
+    seen: dict[str, int] = {}
+    for i, n in enumerate(out):  # two places in one small square: numbered
+        seen[n] = seen.get(n, 0) + 1
+        if seen[n] > 1:
+            out[i] = f"{n} ({seen[n]})"
     return out
 
 
@@ -869,108 +761,4 @@ def _corners(
         crossing = shapely.intersection(line_a, line_b)
         if not crossing.is_empty and crossing.distance(geom[hid]) <= CORNER_REACH:
             out[hid] = f"{a} & {b}"
-    return out
-
-
-def _no_holes(geom: Any) -> Any:
-    """Return ``geom`` without holes: a quiet cell enclosed by busy ones stays inside."""
-    parts = shapely.get_parts(geom)
-    return shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts)))
-
-
-def trim_to_counts(
-    hotspots: gpd.GeoDataFrame,
-    cells: gpd.GeoDataFrame,
-    min_count: int = 3,
-    *,
-    column: str = "n_incidents",
-) -> gpd.GeoDataFrame:
-    """Return a copy of ``hotspots`` outlining only the cells that hold their incidents.
-
-    Gi* scores a cell's neighbourhood, so at coarse cells a cell with no or few
-    incidents beside busy ones can be part of a hotspot: on a printed map an
-    outline then sits on a pale cell, and an officer is sent where nothing
-    happened. Each hotspot keeps the cells (by centre) with at least
-    ``min_count`` incidents, the cells a map shows with a count, and any quiet
-    cell they enclose; a hotspot none of whose cells has that many keeps its
-    outline. ``n_incidents``, ``share``, ``area_km2`` and ``concentration``
-    follow the new outline (the counts of the cells left out are taken off);
-    ``n_trimmed_cells`` says how many cells were left out (also in
-    ``attrs["hotspot"]["trimmed"]``).
-
-    Parameters
-    ----------
-    hotspots
-        Hotspots (:func:`hotspot.hotspots`) made of the ``cells``.
-    cells
-        The counted cells (``column``), in the hotspots' CRS.
-    min_count
-        Fewest incidents of a cell kept in an outline (the map's suppression rule).
-    column
-        Count column of ``cells``.
-
-    Examples
-    --------
-    >>> from shapely.geometry import box
-    >>> cells = gpd.GeoDataFrame({"n_incidents": [9, 0, 4]},
-    ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)], crs=32616)
-    >>> hot = gpd.GeoDataFrame({"hotspot_id": [1], "area_km2": [3e-6]},
-    ...     geometry=[box(0, 0, 3, 1)], crs=32616)
-    >>> out = trim_to_counts(hot, cells)
-    >>> out.geometry.iloc[0].area, int(out["n_trimmed_cells"].iloc[0])
-    (2.0, 1)
-    """
-    check_geodataframe(hotspots, "hotspots")
-    check_same_crs(hotspots, cells, "hotspots", "cells")
-    if column not in cells.columns:
-        msg = f"`cells` has no column {column!r}; count the incidents first (hs.count)."
-        raise InvalidInputError(msg)
-    out = hotspots.copy()
-    out["n_trimmed_cells"] = 0
-    if len(out) == 0 or len(cells) == 0:
-        return out
-    centres = cells.geometry.representative_point().to_numpy()
-    hot_idx, cell_idx = shapely.STRtree(centres).query(
-        out.geometry.to_numpy(), predicate="contains"
-    )
-    low = cells[column].to_numpy(dtype=float)[cell_idx] < min_count
-    geoms = cells.geometry.to_numpy()
-    new_geom = out.geometry.to_numpy().copy()
-    trimmed = np.zeros(len(out), dtype=int)
-    lost = np.zeros(len(out))  # incidents of the cells left out
-    counts = cells[column].to_numpy(dtype=float)
-    for i in np.unique(hot_idx[low]):  # only hotspots holding a quiet cell: a few
-        mine = hot_idx == i
-        keep = cell_idx[mine & ~low]
-        if len(keep):  # holes filled, within the hotspot: its own holes stay
-            kept = _no_holes(shapely.coverage_union_all(geoms[keep]))
-            new_geom[i] = shapely.intersection(kept, new_geom[i], grid_size=None)
-            quiet = cell_idx[mine & low]
-            inside = shapely.contains(new_geom[i], shapely.point_on_surface(geoms[quiet]))
-            trimmed[i] = int((~inside).sum())
-            lost[i] = counts[quiet[~inside]].sum()
-    old_area = shapely.area(out.geometry.to_numpy())
-    ratio = shapely.area(new_geom) / np.maximum(old_area, 1e-12)
-    out = out.set_geometry(gpd.GeoSeries(new_geom, index=out.index, crs=out.crs))
-    out["n_trimmed_cells"] = trimmed
-    kept = np.ones(len(out))
-    if "n_incidents" in out.columns:
-        n = out["n_incidents"].to_numpy(dtype=float)
-        kept = np.where(n > 0, (n - lost) / np.where(n > 0, n, 1), 1.0)
-        out["n_incidents"] = (n - lost).astype(out["n_incidents"].dtype)
-        if "share" in out.columns:
-            out["share"] = out["share"] * kept
-    if "area_km2" in out.columns:
-        out["area_km2"] = out["area_km2"] * ratio
-    if "concentration" in out.columns:
-        out["concentration"] = out["concentration"] * kept / np.where(ratio > 0, ratio, np.nan)
-    meta = dict(out.attrs.get("hotspot", {}))
-    meta["trimmed"] = {
-        "min_count": int(min_count),
-        "cells": int(trimmed.sum()),
-        "hotspots": int((trimmed > 0).sum()),
-        "reason": "outlines keep the cells with at least min_count incidents (Gi* can mark "
-        "a quiet cell beside busy ones)",
-    }
-    out.attrs["hotspot"] = meta
     return out

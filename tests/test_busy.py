@@ -110,7 +110,7 @@ def test_mt_moriah_pack_lists_and_explains_busy_places(shared_data, tmp_path):
     pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(str(out)).pages]
     cover = pages[0]
     assert "(busy place)" in cover and "busy places (dashed outline)" in cover
-    assert "hot spot" in cover and "Busy place (many incidents, not a cluster)" in cover
+    assert "hot spot" in cover and "Busy place: many incidents, not a cluster (4)" in cover
     assert "1 hot spot, 4 busy places" in cover
     # each place's page opens with what kind of place it is
     assert "E4 b6 Busy place, not a cluster: 34 incidents" in pages[1]
@@ -126,3 +126,23 @@ def test_web_map_marks_busy_places():
     places = with_busy_places(cells, _hot(cells, [2, 3]), top=3)
     html = hs.explore(hotspots=places, tiles=None).get_root().render()
     assert "busy place" in html and '"dashArray": "6 4"' in html
+
+
+def test_printed_map_draws_busy_places_dashed_with_their_own_key():
+    import matplotlib.pyplot as plt
+
+    from hotspot.present import maps
+
+    cells = _cells([[19, 0, 0, 0],
+                    [0, 0, 8, 8],
+                    [9, 0, 8, 2]])
+    places = with_busy_places(cells, _hot(cells, [2, 3]), top=3)
+    fig, ax = maps.new_map_figure()
+    maps.plot_hotspots(places, units=cells, column="n_incidents", ax=ax, title=None)
+    outlines = [c for c in ax.collections if c.get_gid() == "hotspot_outline"]
+    dashed = [c for c in outlines if any(d[1] is not None for d in c.get_linestyle())]
+    assert len(outlines) == 2 and len(dashed) == 1
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Hot spot: a cluster of busy cells (1), numbered by rank" in labels
+    assert "Busy place: many incidents, not a cluster (3), numbered by rank" in labels
+    plt.close(fig)

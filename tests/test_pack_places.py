@@ -242,3 +242,22 @@ def test_cli_briefing_names_places_from_an_addresses_file(tmp_path, capsys):
     missing = main(["briefing", "x.csv", "--out", str(tmp_path / "y.pdf"),
                     "--addresses", str(tmp_path / "none.gpkg")])
     assert missing != 0 and not (tmp_path / "y.pdf").exists()
+
+
+def test_a_precinct_pack_never_names_its_places_after_the_precinct(tmp_path):
+    """The docs' example: Raines precinct briefed with the precincts as context."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("memphis_robberies")
+        precincts = hs.datasets.load_sample("memphis_precincts")
+    raines = precincts[precincts["precinct"] == "Raines"]
+    _, figures = _drawn_pack(tmp_path / "raines.pdf", inc, area=raines, top=3,
+                             area_name="Raines precinct", context={"Precincts": precincts})
+    titles = [" ".join(t.get_text().split()) for f in figures[1:] for t in f.texts
+              if re.match(r"^\d\. ", t.get_text())]
+    assert len(titles) >= 2
+    assert not any("Raines" in t for t in titles), titles
+    cover = [" ".join(t.get_text().split()) for t in figures[0].texts]
+    # the area is named in the title, the facts and the footer, never as a place
+    assert cover.count("Raines precinct") == 1  # the 'Area' fact only
+    assert not any(t.startswith("Raines precinct (") for t in cover), cover

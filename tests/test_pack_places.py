@@ -102,8 +102,13 @@ def _check_findable(path, figures, n):
     assert len(refs) == n, table
     overview = _map_axes(figures[0])
     for rank, (col, row, sub_col, sub_row) in refs.items():
-        # page 1: the square (C4) holding the place's numbered marker
-        point = _rank_point(overview, rank)
+        # page 1: the square (C4) holding the place's numbered marker; a place of a
+        # crowded group is numbered in the inset, which draws in the same coordinates
+        insets = [*overview.child_axes, *(a for a in figures[0].axes if a is not overview)]
+        point = next((_rank_point(a, rank) for a in [overview, *insets]
+                      if any(t.get_gid() == "rank_label" and t.get_text() == str(rank)
+                             for t in a.texts)), None)
+        assert point is not None, f"no rank label {rank} on page 1"
         assert _square_label(overview, point, "map_grid", "grid_label") == (col, row)
         # the place's own page: the same square and, inside it, the small square (b2)
         ax = _map_axes(figures[rank])

@@ -234,6 +234,7 @@ def test_cli_briefing_names_places_from_an_addresses_file(tmp_path, capsys):
         "--out", str(pdf), "--tz", "America/Chicago", "--cell-size", "150", "--top", "2",
         "--areas", str(sample_path("chicago_police_districts.geojson")),
         "--area-column", "district", "--area", "11", "--addresses", str(points),
+        "--addresses-label", "street light reports",
     ])
     assert code == 0, capsys.readouterr().err
     cover = " ".join(pypdf.PdfReader(str(pdf)).pages[0].extract_text().split())

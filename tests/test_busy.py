@@ -90,3 +90,59 @@ def test_memphis_precincts_busiest_cells_are_listed(precinct, shared_data):
     assert set(places["kind"]) == {"hot spot", "busy place"}
     assert places["n_incidents"].is_monotonic_decreasing
     assert places.attrs["hotspot"]["places"]["n_busy_places"] >= 2
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_mt_moriah_pack_lists_and_explains_busy_places(shared_data, tmp_path):
+    """Page 1 lists the busiest cells, marks busy places and says why they are not hot spots."""
+    import warnings
+
+    import pypdf
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.read_incidents(shared_data / "memphis" / "memphis_robberies_2019.csv.gz")
+        areas = gpd.read_file(shared_data / "memphis" / "memphis_precincts.geojson")
+        area = areas[areas["precinct"] == "Mt. Moriah"].to_crs(inc.crs)
+        out = hs.briefing(inc, tmp_path / "mm.pdf", area=area, area_name="Mt. Moriah",
+                          interventions=False, previous=False)
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(str(out)).pages]
+    cover = pages[0]
+    assert "(busy place)" in cover and "busy places (dashed outline)" in cover
+    assert "hot spot" in cover and "Busy place: many incidents, not a cluster (4)" in cover
+    assert "1 hot spot, 4 busy places" in cover
+    # each place's page opens with what kind of place it is
+    assert "E4 b6 Busy place, not a cluster: 34 incidents" in pages[1]
+    assert sum("Busy place, not a cluster:" in p for p in pages[1:]) == 4
+    assert any("beside it is a hot spot" in p for p in pages[1:])  # the 3 touches place 1
+
+
+def test_web_map_marks_busy_places():
+    pytest.importorskip("folium")
+    cells = _cells([[19, 0, 0, 0],
+                    [0, 0, 8, 8],
+                    [9, 0, 8, 2]])
+    places = with_busy_places(cells, _hot(cells, [2, 3]), top=3)
+    html = hs.explore(hotspots=places, tiles=None).get_root().render()
+    assert "busy place" in html and '"dashArray": "6 4"' in html
+
+
+def test_printed_map_draws_busy_places_dashed_with_their_own_key():
+    import matplotlib.pyplot as plt
+
+    from hotspot.present import maps
+
+    cells = _cells([[19, 0, 0, 0],
+                    [0, 0, 8, 8],
+                    [9, 0, 8, 2]])
+    places = with_busy_places(cells, _hot(cells, [2, 3]), top=3)
+    fig, ax = maps.new_map_figure()
+    maps.plot_hotspots(places, units=cells, column="n_incidents", ax=ax, title=None)
+    outlines = [c for c in ax.collections if c.get_gid() == "hotspot_outline"]
+    dashed = [c for c in outlines if any(d[1] is not None for d in c.get_linestyle())]
+    assert len(outlines) == 2 and len(dashed) == 1
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Hot spot: a cluster of busy cells (1), numbered by rank" in labels
+    assert "Busy place: many incidents, not a cluster (3), numbered by rank" in labels
+    plt.close(fig)

@@ -488,9 +488,11 @@ def test_chicago_2012_assaults(shared_data):
     default = kde(data)  # the documented automatic choices on real data
     meta = default.attrs["hotspot"]["kde"]
     assert 500 < meta["bandwidth"] < 3000
-    # one cell size rule: the KDE surface lies on the same cells as hs.grid's
+    # one cell size rule (auto_cell_size): a KDE surface keeps extent / 50 (under
+    # bandwidth / 2); a counting grid is capped at street scale (250 m)
     size = meta["choices"]["cell_size"]["value"]
-    assert size == grid(data).attrs["hotspot"]["units"]["choices"]["cell_size"]["value"] == 600.0
+    assert size == 600.0
+    assert grid(data).attrs["hotspot"]["units"]["choices"]["cell_size"]["value"] == 250.0
 
 
 @pytest.mark.shared_data

@@ -234,12 +234,31 @@ def test_cli_briefing_names_places_from_an_addresses_file(tmp_path, capsys):
         "--out", str(pdf), "--tz", "America/Chicago", "--cell-size", "150", "--top", "2",
         "--areas", str(sample_path("chicago_police_districts.geojson")),
         "--area-column", "district", "--area", "11", "--addresses", str(points),
-        "--addresses-label", "street light reports",
+        "--addresses-label", "street-light reports",
     ])
     assert code == 0, capsys.readouterr().err
     cover = " ".join(pypdf.PdfReader(str(pdf)).pages[0].extract_text().split())
     assert re.search(r"1 near \d+XX [NSEW] ", cover), cover
-    assert "nearest addresses in street light reports" in cover
+    assert "nearest addresses in street-light reports" in cover
     missing = main(["briefing", "x.csv", "--out", str(tmp_path / "y.pdf"),
                     "--addresses", str(tmp_path / "none.gpkg")])
     assert missing != 0 and not (tmp_path / "y.pdf").exists()
+
+
+def test_a_precinct_pack_never_names_its_places_after_the_precinct(tmp_path):
+    """The docs' example: Raines precinct briefed with the precincts as context."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.datasets.load_sample("memphis_robberies")
+        precincts = hs.datasets.load_sample("memphis_precincts")
+    raines = precincts[precincts["precinct"] == "Raines"]
+    _, figures = _drawn_pack(tmp_path / "raines.pdf", inc, area=raines, top=3,
+                             area_name="Raines precinct", context={"Precincts": precincts})
+    titles = [" ".join(t.get_text().split()) for f in figures[1:] for t in f.texts
+              if re.match(r"^\d\. ", t.get_text())]
+    assert len(titles) >= 2
+    assert not any("Raines" in t for t in titles), titles
+    cover = [" ".join(t.get_text().split()) for t in figures[0].texts]
+    # the area is named in the title, the facts and the footer, never as a place
+    assert cover.count("Raines precinct") == 1  # the 'Area' fact only
+    assert not any(t.startswith("Raines precinct (") for t in cover), cover

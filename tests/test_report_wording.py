@@ -55,10 +55,29 @@ def west_yorkshire():
         return hs.datasets.load_sample("west_yorkshire")
 
 
-def test_police_uk_month_pack_says_what_it_can(west_yorkshire, tmp_path):
+def test_police_uk_month_pack_says_what_it_can(west_yorkshire, tmp_path, monkeypatch):
     """One July of police.uk data: no times, no place types, 14 offence types."""
-    out = briefing(west_yorkshire, tmp_path / "wy.pdf", top=2, previous=False)
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    figures = []
+    save = PdfPages.savefig
+
+    def keep(self, figure=None, **kw):
+        figures.append(figure)
+        return save(self, figure, **kw)
+
+    monkeypatch.setattr(PdfPages, "savefig", keep)
+    out = briefing(west_yorkshire, tmp_path / "wy.pdf", top=5, previous=False)
     pages = _pages(out)
+    # five places in Leeds centre: numbered once each, the crowded ones in an inset
+    numbered = [t.get_text() for ax in figures[0].axes for t in ax.texts
+                if t.get_gid() == "rank_label" and t.get_visible()]
+    assert sorted(set(numbered)) == ["1", "2", "3", "4", "5"]
+    overview = figures[0].axes[0]
+    assert len(overview._hotspot_inset_ranks) >= 2
+    assert not set(overview._hotspot_inset_ranks) & {
+        int(t.get_text()) for t in overview.texts if t.get_gid() == "rank_label"}
+    assert "are close together: they are numbered in the enlarged box" in pages[0]
     _check_advice(pages)
     assert "14 offence types, West Yorkshire Police area, July 2018 Hotspot" in pages[0]
     for page in _officer_pages(pages)[1:]:
@@ -66,7 +85,7 @@ def test_police_uk_month_pack_says_what_it_can(west_yorkshire, tmp_path):
         # measured in car parks, for vehicle crime: not offered at a street place
         assert "CCTV with better lighting and fencing" not in page
         if "fewer incident" in page:
-            assert "(from July 2018 only)" in page  # a year's figure from one month
+            assert "(from July 2018 only" in page  # a year's figure from one month
     method = " ".join(p for p in pages if "Method notes" in p)
     assert "Places in detail" in method and "times the area's average density" in method
 
@@ -126,7 +145,7 @@ def test_measures_fit_the_offence_and_the_place_type():
     items = _actions(1, scores, None, [], offence_known=True, year_note=" (from July 2018 only)")
     fits = [i for i in items if i.get("if_fits")]
     assert fits[0]["if_fits"] == ["target_hardening", "street_lighting_area"]
-    assert "(from July 2018 only)" in fits[0]["text"]
+    assert "(from July 2018 only; sources: method page)" in fits[0]["text"]
 
 
 def test_trend_in_plain_words():

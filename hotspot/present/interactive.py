@@ -169,6 +169,7 @@ def explore(
             c
             for c in (
                 "rank",
+                "kind",
                 "place_name",
                 "grid_ref",
                 "n_incidents",
@@ -184,7 +185,11 @@ def explore(
         folium.GeoJson(
             _plain(hot[[*fields, "geometry"]]).__geo_interface__,
             name="Hotspots",
-            style_function=lambda _: {"color": "black", "weight": 2, "fillOpacity": 0.0},
+            # busy places (many incidents, not a cluster) dashed, as on the printed maps
+            style_function=lambda f: {
+                "color": "black", "weight": 2, "fillOpacity": 0.0,
+                "dashArray": "6 4" if f["properties"].get("kind") == "busy place" else None,
+            },
             tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
         ).add_to(m)
     if incidents is not None and show_incidents:

@@ -22,7 +22,7 @@ from hotspot.present.furniture import _halo, _overlap
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["label_boxes", "rank_labels"]
+__all__ = ["drop_labels", "label_boxes", "rank_labels"]
 
 _HALO = 3.0  # points of white halo around each label
 _RINGS = (1.0, 1.7, 2.5, 3.4)  # distances tried when a spot is taken, in label sizes
@@ -61,12 +61,21 @@ def label_boxes(ax: Any, renderer: Any = None) -> list[Any]:
 class _Placer(Artist):
     """Places its labels each time it is drawn (drawn just before them)."""
 
-    def __init__(self, ax: Any, labels: list[Any], anchors: np.ndarray, bounds: np.ndarray):
+    def __init__(
+        self,
+        ax: Any,
+        labels: list[Any],
+        anchors: np.ndarray,
+        bounds: np.ndarray,
+        primary: np.ndarray | None = None,
+    ):
         super().__init__()
         self.axes_ref = ax
         self.labels = labels
         self.anchors = anchors  # data coordinates of each label's point
-        self.bounds = bounds  # data bounds of each hotspot (x0, y0, x1, y1)
+        self.bounds = bounds  # data bounds of each piece labelled (x0, y0, x1, y1)
+        # True: a place's largest piece (its label counts as hidden when it is left out)
+        self.primary = np.ones(len(labels), dtype=bool) if primary is None else primary
         self.set_zorder(24.5)  # labels are at 25: placed before they are drawn
 
     def draw(self, renderer: Any) -> None:
@@ -88,7 +97,7 @@ def place(ax: Any, placer: _Placer, renderer: Any) -> int:
     shape = np.abs(hi - lo)
     to_data = ax.transData.inverted()
     placed: list[tuple[float, float, float, float]] = []
-    hidden = 0
+    hidden = pieces = 0
     for j, label in enumerate(placer.labels):
         label.set_visible(True)
         label.set_gid("rank_label")
@@ -108,7 +117,10 @@ def place(ax: Any, placer: _Placer, renderer: Any) -> int:
                 spot = (cx, cy, box, (ox, oy) != (0, 0))
                 break
         if spot is None:
-            hidden += 1
+            if placer.primary[j]:
+                hidden += 1
+            else:
+                pieces += 1
             label.set_visible(False)
             label.set_gid("rank_label_hidden")
             continue
@@ -118,6 +130,7 @@ def place(ax: Any, placer: _Placer, renderer: Any) -> int:
         if label.arrow_patch is not None:
             label.arrow_patch.set_visible(moved)
     ax._hotspot_hidden_labels = hidden
+    ax._hotspot_hidden_pieces = pieces
     return hidden
 
 
@@ -141,17 +154,27 @@ def rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> l
     smaller than its label gets the label beside it with a leader line, so the
     place stays visible; a label whose spot is taken by a better rank moves to the
     nearest free spot with a leader line, or is hidden when none is free (counted in
-    ``ax._hotspot_hidden_labels``; its text gets ``gid="rank_label_hidden"``).
+    ``ax._hotspot_hidden_labels``; its text gets ``gid="rank_label_hidden"``). A
+    place in several pieces has its rank on every piece, so no outline on the map
+    is without a number (its largest piece first; a further piece's label left out
+    for want of room is counted in ``ax._hotspot_hidden_pieces``).
 
     Returns
     -------
     list of matplotlib.text.Annotation
-        One label per hotspot, best rank first (``gid="rank_label"``).
+        One label per piece of each hotspot, best rank first (``gid="rank_label"``).
     """
-    pts = hot.geometry.representative_point()
+    pieces = hot[[rank_col, "geometry"]].explode(index_parts=False, ignore_index=True)
+    pieces = pieces[~pieces.geometry.is_empty]
+    # best rank first; within a place its largest piece first (the one that counts)
+    order = np.lexsort((-pieces.geometry.area.to_numpy(), pieces[rank_col].to_numpy()))
+    pieces = pieces.iloc[order]
+    ranks = pieces[rank_col].to_numpy()
+    primary = np.r_[True, ranks[1:] != ranks[:-1]] if len(ranks) else np.zeros(0, bool)
+    pts = pieces.geometry.representative_point()
     anchors = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
     labels = []
-    for (x, y), rank in zip(anchors, hot[rank_col].to_numpy(), strict=True):
+    for (x, y), rank in zip(anchors, ranks, strict=True):
         text = str(int(rank)) if float(rank).is_integer() else str(rank)
         labels.append(
             ax.annotate(
@@ -170,11 +193,40 @@ def rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> l
                 annotation_clip=False,
             )
         )
-    placer = _Placer(ax, labels, anchors, hot.geometry.bounds.to_numpy())
+    placer = _Placer(ax, labels, anchors, pieces.geometry.bounds.to_numpy(), primary)
     ax.add_artist(placer)
     canvas = ax.figure.canvas
     if hasattr(canvas, "get_renderer"):  # a first placement, for code that reads it
         place(ax, placer, canvas.get_renderer())
     else:  # pragma: no cover - placed at the first draw
-        ax._hotspot_hidden_labels = 0
+        ax._hotspot_hidden_labels = ax._hotspot_hidden_pieces = 0
     return labels
+
+
+def drop_labels(ax: Any, ranks: list[int]) -> int:
+    """Take the labels of these ranks off a map (e.g. shown in an inset instead).
+
+    Returns the number of labels removed; the others are placed as before.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from hotspot.present.maps import plot_hotspots
+    >>> hot = gpd.GeoDataFrame({"rank": [1, 2]}, crs=32616,
+    ...     geometry=[box(0, 0, 500, 500), box(2000, 2000, 2400, 2600)])
+    >>> ax = plot_hotspots(hot, title=None)
+    >>> drop_labels(ax, [2]), [t.get_text() for t in ax.texts if t.get_gid() == "rank_label"]
+    (1, ['1'])
+    """
+    wanted = {str(int(r)) for r in ranks}
+    removed = 0
+    for placer in [a for a in ax.artists if isinstance(a, _Placer)]:
+        keep = np.array([t.get_text() not in wanted for t in placer.labels], dtype=bool)
+        for t in [t for t, k in zip(placer.labels, keep, strict=True) if not k]:
+            t.remove()
+            removed += 1
+        placer.labels = [t for t, k in zip(placer.labels, keep, strict=True) if k]
+        placer.anchors, placer.bounds = placer.anchors[keep], placer.bounds[keep]
+        placer.primary = placer.primary[keep]
+    return removed

@@ -19,6 +19,7 @@ import shapely
 
 from hotspot.present.basemap import add_basemap
 from hotspot.present.furniture import add_map_grid
+from hotspot.present.labels import drop_labels
 from hotspot.present.maps import plot_hotspots
 from hotspot.scan.mapgrid import frame_inside
 from hotspot.scan.places import name_streets, place_view
@@ -293,6 +294,123 @@ def _draw_map(ax: Any, ctx: dict[str, Any], focus: int | None = None) -> str:
     return add_basemap(ax, ctx["basemap"], crs=hot.crs, cache=ctx["tile_cache"])
 
 
+_INSET = 0.36  # side of an overview inset, as a share of the map's shorter side
+
+
+def _crowded(ax: Any, hot: Any, size: float) -> np.ndarray:
+    """Positions in ``hot`` of the largest group of places whose labels would crowd.
+
+    Two places crowd when their label points are closer on paper than 2.5 label
+    heights (``size`` in points); a group is linked by such pairs. Empty: none.
+    """
+    if len(hot) < 2:
+        return np.zeros(0, dtype=int)
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial.distance import cdist
+
+    pts = hot.geometry.representative_point()
+    xy = ax.transData.transform(np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]))
+    height = 1.4 * size * ax.figure.dpi / 72.0
+    close = cdist(xy, xy) < 2.5 * height
+    np.fill_diagonal(close, False)
+    _, group = connected_components(close, directed=False)
+    sizes = np.bincount(group)
+    big = int(np.argmax(sizes))
+    return np.flatnonzero(group == big) if sizes[big] >= 2 else np.zeros(0, dtype=int)
+
+
+def _free_spot(ax: Any, ctx: dict[str, Any], cluster: tuple) -> tuple | None:
+    """Return where an inset covers no data: beside the legend, else a corner of the map.
+
+    Beside the legend below the map when at least 0.9 in is free there (a square
+    as tall as the legend, figure fraction, ``"figure"``); else a corner of the map
+    (axes fraction, ``"axes"``) under which no cell with a printed count, no place
+    and not the crowded group itself lies. None when neither is free.
+    """
+    fig = ax.figure
+    leg = ax.get_legend()
+    if leg is not None:
+        box = leg.get_window_extent().transformed(fig.transFigure.inverted())
+        fw, fh = fig.get_size_inches()
+        side_in = min(box.height * fh, (RIGHT - box.x1 - 0.015) * fw)
+        if side_in >= 0.9:
+            return ("figure", (RIGHT - side_in / fw, box.y0, side_in / fw, side_in / fh))
+    box = ax.get_window_extent()
+    side = _INSET * min(box.width, box.height)
+    w, h = side / box.width, side / box.height
+    cells, hot = ctx["cells"], ctx["hot"]
+    taken = [hot.geometry.bounds.to_numpy(), np.asarray([cluster])]
+    if cells is not None and "n_incidents" in cells:
+        counted = cells["n_incidents"].to_numpy(dtype=float) >= ctx["min_count"]
+        taken.append(cells.geometry.bounds.to_numpy()[counted])
+    to_data = ax.transAxes + ax.transData.inverted()
+    for x0, y0 in ((1 - w - 0.01, 0.01), (0.01, 0.01), (1 - w - 0.01, 1 - h - 0.01),
+                   (0.01, 1 - h - 0.01)):
+        (a, b), (c, d) = to_data.transform([(x0, y0), (x0 + w, y0 + h)])
+        if not any(
+            bool(((t[:, 0] < c) & (t[:, 2] > a) & (t[:, 1] < d) & (t[:, 3] > b)).any())
+            for t in taken
+            if len(t)
+        ):
+            return ("axes", (x0, y0, w, h))
+    return None
+
+
+def _inset(ax: Any, ctx: dict[str, Any], size: float = 10.0) -> Any:
+    """Zoom on a crowded group of places in an inset where the map has no data.
+
+    The group's labels leave the overview (a framed box there shows where the inset
+    is) and the inset, at a larger scale, shows and labels each place of the group
+    over the context layers (the counts per cell stay on the overview). Returns the inset Axes,
+    or None when no group crowds or no corner is free (the overview's labels then
+    keep their leader lines).
+    """
+    hot = ctx["hot"]
+    ax.figure.canvas.draw()
+    group = _crowded(ax, hot, size)
+    if len(group) == 0:
+        return None
+    sub = hot.iloc[group]
+    x0, y0, x1, y1 = sub.total_bounds
+    pad = max(x1 - x0, y1 - y0) * 0.25 + 100.0
+    cluster = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    spot = _free_spot(ax, ctx, cluster)
+    if spot is None:
+        return None
+    kind, rect = spot
+    axins = ax.inset_axes(rect) if kind == "axes" else ax.figure.add_axes(rect)
+    half = max(cluster[2] - cluster[0], cluster[3] - cluster[1]) / 2
+    cx, cy = (cluster[0] + cluster[2]) / 2, (cluster[1] + cluster[3]) / 2
+    view = (cx - half, cy - half, cx + half, cy + half)
+    # the places filled, over the streets and boundaries: the counts are on the overview
+    plot_hotspots(
+        sub, context=ctx["context"], ax=axins, title=None, labels=True,
+        min_count=ctx["min_count"], extent="hotspots", label_size=size, legend_loc="none",
+        view=view, mask=ctx["study_area"],
+    )
+    _drop_furniture(axins)
+    axins.set_xticks([])
+    axins.set_yticks([])
+    for spine in axins.spines.values():
+        spine.set(visible=True, linewidth=1.2, edgecolor="black")
+    axins.set_zorder(30)
+    # a frame on the overview where the inset is; no connector lines to cross the map
+    ax.indicate_inset((view[0], view[1], view[2] - view[0], view[3] - view[1]),
+                      edgecolor="black", linewidth=1.2, alpha=1.0)
+    ranks = sorted(int(r) for r in sub["rank"])
+    drop_labels(ax, ranks)  # the group's numbers are in the inset
+    ax._hotspot_inset_ranks = ranks
+    return axins
+
+
+def _drop_furniture(ax: Any) -> None:
+    """Remove the scale bar and north arrow :func:`plot_hotspots` adds under a map."""
+    for artist in [*ax.texts, *ax.patches, *ax.artists, *ax.lines]:
+        gid = str(artist.get_gid() or "")
+        if gid.startswith(("scale", "north")) or (artist in ax.texts and not gid):
+            artist.remove()  # (the scale bar's "0" has no gid)
+
+
 # --------------------------------------------------------------------- pages
 
 
@@ -338,6 +456,12 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
         pos = ax.get_position(original=True)
         ax.set_position((pos.x0, pos.y0 + deficit, pos.width, pos.height - deficit))
     w.y = low - 0.012
+    inset = _inset(ax, ctx)
+    if inset is not None:
+        ranks = ax._hotspot_inset_ranks
+        said = ", ".join(map(str, ranks[:-1])) + f" and {ranks[-1]}"
+        note = (f"Places {said} are close together: they are numbered in the enlarged box "
+                "beside the map's key. " + (note or "")).strip()
     for line in (ctx.get("off_map"), note):
         if line:
             w.text(line, size=_SMALL, colour="#444444")
@@ -411,7 +535,9 @@ def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: flo
 
     The map is on the left; the time table on the right, and under it the offence
     and place-type mixes as long as they end beside the map; the mixes that do not
-    go under the map, side by side.
+    go under the map, side by side. Without a time table (no time of day in the
+    data) the map takes the page's width, and the sentence that says so goes with
+    the facts under it.
     """
     fig = w.new_page()
     w.text(info["title"], size=15, bold=True, gap=0.002)
@@ -419,16 +545,15 @@ def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: flo
     top = w.y
     # room above the map for the grid's letters (two rows of them with small squares)
     labels_h = 0.03 if ctx["grid"].sub > 1 else 0.015
-    ax = fig.add_axes((LEFT + 0.02, top - map_h - labels_h, 0.42, map_h))
+    wide = info["time_table"] is None
+    width = RIGHT - LEFT - 0.04 if wide else 0.42
+    ax = fig.add_axes((LEFT + 0.02, top - map_h - labels_h, width, map_h))
     note = _draw_map(ax, ctx, focus=info["hotspot_id"])
-    title = textwrap.wrap(info["table_title"], _chars(RIGHT - 0.55, fig, _FONT + 1.5, True))
-    fig.text(0.55, top, "\n".join(title), fontsize=_FONT + 1.5, fontweight="bold", va="top")
-    if info["time_table"] is None:  # one sentence under the heading instead of a table
-        lines = textwrap.wrap(info["time_note"], _chars(RIGHT - 0.55, fig, _FONT))
-        y_note = top - _line_h(fig, _FONT + 1.5) * len(title) - 0.008
-        fig.text(0.55, y_note, "\n".join(lines), fontsize=_FONT, va="top")
-        y_right = y_note - _line_h(fig, _FONT) * len(lines) - 0.02
+    if wide:  # nothing beside the map: the mixes and the 'When' sentence go under it
+        y_right = top
     else:
+        title = textwrap.wrap(info["table_title"], _chars(RIGHT - 0.55, fig, _FONT + 1.5, True))
+        fig.text(0.55, top, "\n".join(title), fontsize=_FONT + 1.5, fontweight="bold", va="top")
         t_h = min(0.27, 0.035 * len(info["time_table"]["rows"]))
         hax = fig.add_axes((0.63, top - 0.045 - 0.012 * len(title) - t_h, 0.31, t_h))
         _time_table(hax, info["time_table"])
@@ -437,7 +562,7 @@ def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: flo
     below_map = top - map_h - labels_h - max(0.035, 0.075 * map_h + 0.012)
     beside, under = [], []
     for mix in info["mixes"]:
-        fits = y_right - _table_height(fig, mix[1], _SMALL) >= below_map
+        fits = not wide and y_right - _table_height(fig, mix[1], _SMALL) >= below_map
         (beside if fits and not under else under).append(mix)
         if fits and not under:
             y_right = _mix_table(fig, (0.55, y_right, RIGHT - 0.55), mix) - 0.012
@@ -447,7 +572,7 @@ def _place_top(w: _Writer, ctx: dict[str, Any], info: dict[str, Any], map_h: flo
     for k, mix in enumerate(under):
         low = min(low, _mix_table(fig, (LEFT + 0.46 * k, w.y, 0.42), mix))
     w.y = low - 0.008
-    w.pairs(info["facts"], key_w=0.11)
+    w.pairs(([("When", info["time_note"])] if wide else []) + info["facts"], key_w=0.11)
     w.y -= 0.006
     return fig
 

@@ -340,8 +340,9 @@ def _actions(
             items.append({"text": f"Why: {why[:-1]} (sources: method page).", "x": LEFT + 0.03})
     if maybe:
         fits = "; ".join(f"{name}, up to about {_incidents(up)} a year" for _, name, up in maybe)
+        when = year_note.strip(" ()") + "; " if year_note else ""
         items.append({"text": f"The data do not record {unknown} here. If it fits: "
-                      f"{fits}{year_note} (sources: method page). Check on site.", "x": LEFT + 0.03,
+                      f"{fits} ({when}sources: method page). Check on site.", "x": LEFT + 0.03,
                       "if_fits": [iid for iid, _, _ in maybe]})
     if scores is not None and not offence_known:
         items.append({"text": "The data do not say which offence these incidents are, so "

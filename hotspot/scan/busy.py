@@ -243,8 +243,8 @@ def touching_note(
 
     Examples
     --------
-    >>> touching_note("hot spot", {2: "hot spot"}, [2], 1.0)
-    'It touches place 2: one hot area larger than 1 km², cut into pieces one officer can cover.'
+    >>> touching_note("hot spot", {2: "hot spot"}, [2], None)
+    'It touches place 2: one hot area cut into pieces one officer can cover.'
     >>> touching_note("busy place", {3: "hot spot"}, [3], 1.0)
     'Place 3 beside it is a hot spot; this place is busy on its own, not part of it.'
     """
@@ -254,7 +254,7 @@ def touching_note(
     other = [r for r in ranks if kinds.get(r) != kind]
     parts = []
     if same:
-        cap = f"larger than {max_area_km2:g} km², " if max_area_km2 else ""
+        cap = f"larger than {max_area_km2:g}\u00a0km², " if max_area_km2 else ""
         noun = "hot" if kind == PLACE_KINDS[0] else "busy"
         parts.append(f"It touches {_places(same)}: one {noun} area {cap}cut into pieces one "
                      "officer can cover.")

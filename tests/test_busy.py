@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -112,6 +114,10 @@ def test_mt_moriah_pack_lists_and_explains_busy_places(shared_data, tmp_path):
     assert "(busy place)" in cover and "busy places (dashed outline)" in cover
     assert "hot spot" in cover and "Busy place: many incidents, not a cluster (4)" in cover
     assert "1 hot spot, 4 busy places" in cover
+    # ranked by incidents as printed (the hot spot's outline was trimmed to its busy cells)
+    table = cover[cover.index("Rank Place"):]
+    counts = [int(c) for c in re.findall(r"[A-Z]\d [a-z]\d+ (\d+) ", table)]
+    assert len(counts) == 5 and counts == sorted(counts, reverse=True), counts
     # each place's page opens with what kind of place it is
     assert "E4 b6 Busy place, not a cluster: 34 incidents" in pages[1]
     assert sum("Busy place, not a cluster:" in p for p in pages[1:]) == 4

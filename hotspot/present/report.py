@@ -729,6 +729,9 @@ def _top_places(
         n_incidents=[int(n_in.get(h, 0)) for h in hot_all["hotspot_id"]],
     )
     hot_all = hot_all.assign(share=hot_all["n_incidents"] / max(len(inc), 1))
+    if "kind" in hot_all.columns:  # the scan's list is ranked by incidents: still so after
+        # the outlines were trimmed to the cells that hold them (the top N stays the busiest)
+        hot_all = hot_all.sort_values("n_incidents", ascending=False, kind="stable")
     hot = hot_all[hot_all["n_incidents"] >= min_count].head(int(top)).copy()
     hot["rank"] = np.arange(1, len(hot) + 1)
     hot.attrs["n_all"] = len(hot_all)

@@ -146,3 +146,22 @@ def test_printed_map_draws_busy_places_dashed_with_their_own_key():
     assert "Hot spot: a cluster of busy cells (1), numbered by rank" in labels
     assert "Busy place: many incidents, not a cluster (3), numbered by rank" in labels
     plt.close(fig)
+
+
+@pytest.mark.slow
+def test_pack_without_hot_spots_lists_busy_places_and_says_so(tmp_path):
+    import pandas as pd
+    import pypdf
+
+    rng = np.random.default_rng(4)
+    n = 400
+    xy = rng.uniform(0, 3_000, (n, 2))  # evenly spread: no cluster
+    xy[:12] = [1_510.0, 1_520.0]  # one busy corner, but a single cell
+    at = pd.Series(pd.date_range("2023-01-01", "2023-12-31", periods=n, tz="America/Chicago"))
+    inc = gpd.GeoDataFrame({"occurred_at": at},
+                           geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=32616)
+    out = hs.briefing(inc, tmp_path / "flat.pdf", area_name="Test", interventions=False,
+                      previous=False, cell_size=250)
+    cover = " ".join(pypdf.PdfReader(str(out)).pages[0].extract_text().split())
+    assert "busy place" in cover
+    assert "No hot spot: no group of cells is busier than chance would give." in cover

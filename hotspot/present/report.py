@@ -791,10 +791,12 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     total_hot = int(hot["n_incidents"].sum())
     if len(hot):
         summary = (
-            (f"{len(hot)} places{_kinds_count(hot)} hold" if len(hot) > 1 else "1 place holds")
+            _kinds_count(hot)
             + f" {total_hot:,} incidents ({100 * total_hot / len(inc):.0f}% "
             f"of all incidents in the area) on {float(hot['area_km2'].sum()):.2f} km²."
         )
+        if "kind" in hot_all.columns and (hot_all["kind"] == "busy place").all():
+            summary += " No hot spot: no group of cells is busier than chance would give."
     else:
         summary = (
             "No hotspots found: no group of cells is busier than chance would give "

@@ -895,8 +895,8 @@ def _draw_outlines(
         part.plot(ax=ax, facecolor=fill, edgecolor="black", linewidth=HOTSPOT_OUTLINE,
                   linestyle=style, zorder=6.1, gid="hotspot_outline")
         label = ("Hotspot area" if kind == "hot spot" and len(kinds) == 1 else
-                 "Hot spot (a cluster of busy cells)" if kind == "hot spot" else
-                 "Busy place (many incidents, not a cluster)")
+                 "Hot spot: a cluster of busy cells" if kind == "hot spot" else
+                 "Busy place: many incidents, not a cluster")
         count = (f"top {len(hot):,} of {n_all:,}" if len(hot) < n_all and len(kinds) == 1
                  else f"{len(part):,}")
         legend.append(_patch(fill, f"{label} ({count}), numbered by rank", edge="black",

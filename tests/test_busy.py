@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -112,6 +114,10 @@ def test_mt_moriah_pack_lists_and_explains_busy_places(shared_data, tmp_path):
     assert "(busy place)" in cover and "busy places (dashed outline)" in cover
     assert "hot spot" in cover and "Busy place: many incidents, not a cluster (4)" in cover
     assert "1 hot spot, 4 busy places" in cover
+    # ranked by incidents as printed (the hot spot's outline was trimmed to its busy cells)
+    table = cover[cover.index("Rank Place"):]
+    counts = [int(c) for c in re.findall(r"[A-Z]\d [a-z]\d+ (\d+) ", table)]
+    assert len(counts) == 5 and counts == sorted(counts, reverse=True), counts
     # each place's page opens with what kind of place it is
     assert "E4 b6 Busy place, not a cluster: 34 incidents" in pages[1]
     assert sum("Busy place, not a cluster:" in p for p in pages[1:]) == 4
@@ -146,3 +152,22 @@ def test_printed_map_draws_busy_places_dashed_with_their_own_key():
     assert "Hot spot: a cluster of busy cells (1), numbered by rank" in labels
     assert "Busy place: many incidents, not a cluster (3), numbered by rank" in labels
     plt.close(fig)
+
+
+@pytest.mark.slow
+def test_pack_without_hot_spots_lists_busy_places_and_says_so(tmp_path):
+    import pandas as pd
+    import pypdf
+
+    rng = np.random.default_rng(4)
+    n = 400
+    xy = rng.uniform(0, 3_000, (n, 2))  # evenly spread: no cluster
+    xy[:12] = [1_510.0, 1_520.0]  # one busy corner, but a single cell
+    at = pd.Series(pd.date_range("2023-01-01", "2023-12-31", periods=n, tz="America/Chicago"))
+    inc = gpd.GeoDataFrame({"occurred_at": at},
+                           geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=32616)
+    out = hs.briefing(inc, tmp_path / "flat.pdf", area_name="Test", interventions=False,
+                      previous=False, cell_size=250)
+    cover = " ".join(pypdf.PdfReader(str(out)).pages[0].extract_text().split())
+    assert "busy place" in cover
+    assert "No hot spot: no group of cells is busier than chance would give." in cover

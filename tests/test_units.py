@@ -78,7 +78,7 @@ def test_auto_cell_size_rule_reported(caplog):
     assert "50" in choice["reason"]
     assert "cell_size = 100.0" in caplog.text
     assert grid(pts([0.0, 20_000.0], [0.0, 17_000.0])).attrs["hotspot"]["units"]["choices"][
-        "cell_size"]["value"] == 250.0  # 340, capped at street scale for counting
+        "cell_size"]["value"] == 300.0  # 340 -> 300 (no incidents to count: no cap)
     # KDE grids keep their own rule: 340 -> 300 (bandwidth / 2 = 2500 is not smaller)
     assert auto_cell_size((0.0, 0.0, 20_000.0, 17_000.0), {}, bandwidth=5_000.0) == 300.0
     # the support floor still holds over the cap: sqrt(400 km² / 1,000) = 632 m -> 650 m

@@ -243,9 +243,11 @@ def auto_cell_size(
     ``raw = shorter side of the bounding box / 50`` (the longer side if the shorter
     one is 0), so that the study area is about 50 cells across its narrow side. When
     a KDE bandwidth is known, ``raw = min(raw, bandwidth / 2)`` so that the kernel
-    spans at least two cells either way; otherwise (a counting grid) ``raw`` is at
-    most :data:`STREET_SCALE_M` (250 m), so that a force- or city-wide scan still
-    finds street-scale places (the support floor below can raise it again). ``raw``
+    spans at least two cells either way; otherwise, for a counting grid (the number
+    of incidents and their area known), ``raw`` is at most :data:`STREET_SCALE_M`
+    (250 m), so that a force- or city-wide scan still finds street-scale places (the
+    support floor below can raise it again, and bounds the number of cells by the
+    data). ``raw``
     is then rounded down to a multiple of 100 m when it is at least 100 m
     (sfhotspot's rule, sizes an officer can pace out), else to 1, 2, 2.5 or
     5 × 10^k m (at least 1 m); the 250 m cap is kept as it is.
@@ -292,10 +294,10 @@ def auto_cell_size(
 
     Examples
     --------
-    >>> auto_cell_size((0, 0, 30_000, 20_000), {})  # 20 km / 50 = 400 m, capped
+    >>> auto_cell_size((0, 0, 30_000, 20_000), {})  # 20 km / 50 = 400 m
+    400.0
+    >>> auto_cell_size((0, 0, 30_000, 20_000), {}, n_points=20_000, area_m2=6e8)  # capped
     250.0
-    >>> auto_cell_size((0, 0, 15_000, 10_000), {})  # 10 km / 50 = 200 m
-    200.0
     >>> auto_cell_size((0, 0, 30_000, 20_000), {}, bandwidth=500)  # 500 / 2 = 250 m
     200.0
     >>> auto_cell_size((0, 0, 2_000, 1_700), {})  # 34 m
@@ -310,7 +312,11 @@ def auto_cell_size(
         short, side = max(width, height), "longer side (the shorter one is 0)"
     by_extent = short / 50.0 if short > 0 and math.isfinite(short) else math.inf
     by_bandwidth = bandwidth / 2.0 if bandwidth is not None else math.inf
-    capped = bandwidth is None and math.isfinite(by_extent) and by_extent > STREET_SCALE_M
+    # street scale where incidents will be counted and support it (the floor below bounds
+    # the number of cells by the data); a bare grid of polygons keeps extent / 50
+    supported = _support_floor(n_points, area_m2) > 0
+    capped = (bandwidth is None and supported and math.isfinite(by_extent)
+              and by_extent > STREET_SCALE_M)
     raw = min(by_extent, by_bandwidth, STREET_SCALE_M if capped else math.inf)
     if not math.isfinite(raw) or raw <= 0:
         msg = (

@@ -450,7 +450,7 @@ def add_stacks(tables: list[pd.DataFrame], n: int) -> pd.DataFrame:
 
 
 def _stack_points(stacked: pd.DataFrame, shown: int = 3) -> str:
-    """': 2 points, 76 at (lon, lat) 'address' ...; place types: ...' for a report line."""
+    """': 2 points, 76 at (lon, lat) 'address' and ..., their place types ...' for a line."""
     geom = getattr(stacked, "geometry", None)
     crs = getattr(stacked, "crs", None)
     if geom is None or crs is None or len(stacked) == 0:
@@ -469,14 +469,15 @@ def _stack_points(stacked: pd.DataFrame, shown: int = 3) -> str:
         addr = stacked[col].iloc[i] if col is not None else None
         where.append(f"{counts[c]:,} at ({lo:.5f}, {la:.5f})"
                      + (f" {str(addr)!r}" if isinstance(addr, str) and addr.strip() else ""))
-    text = f": {n_pts} point{'s' if n_pts > 1 else ''}, " + "; ".join(where)
     if n_pts > shown:
-        text += f"; {n_pts - shown} more"
+        where.append(f"{n_pts - shown} more")
+    listed = where[0] if len(where) == 1 else ", ".join(where[:-1]) + " and " + where[-1]
+    text = f": {n_pts} point{'s' if n_pts > 1 else ''}, {listed}"
     types = setting_column(stacked)
-    if types is not None:
+    if types is not None:  # one clause (no semicolons): printed pages keep it whole
         share = stacked[types].astype("string").fillna("not recorded").str.lower(
             ).value_counts(normalize=True).head(3)
-        text += "; their place types: " + ", ".join(f"{t} {v:.0%}" for t, v in share.items())
+        text += ", their place types " + ", ".join(f"{t} {v:.0%}" for t, v in share.items())
     return text
 
 

@@ -317,7 +317,8 @@ def _write_responses(
     )
     plan_text = (
         f"Weekly patrol plan: {hours:g} officer-hours, 15-minute visits "
-        "(Koper curve), at least 2 h apart\n\n" + patrol.format_patrol_plan(weekly)
+        "(Koper curve), one every 2 h in each place's busiest hours of the day; * marks "
+        "low-yield visits\n\n" + patrol.format_patrol_plan(weekly)
     )
     return {
         "interventions": _write_csv(_plain(scores), out / f"{name}_intervention_scores.csv"),

@@ -216,9 +216,9 @@ def _draw_context(
     The streets ``first`` (a place's name) are drawn darker and labelled first; one
     with no line is named at its points in ``anchors``.
     """
-    labelled = False
     from matplotlib.lines import Line2D
 
+    labelled = False  # street names written (the first street layer only)
     dashes = iter(["-", "--", ":", "-."] * 4)
     for label, layer in _as_layers(context):
         if layer is None or len(layer) == 0:

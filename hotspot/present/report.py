@@ -729,6 +729,9 @@ def _top_places(
         n_incidents=[int(n_in.get(h, 0)) for h in hot_all["hotspot_id"]],
     )
     hot_all = hot_all.assign(share=hot_all["n_incidents"] / max(len(inc), 1))
+    if "kind" in hot_all.columns:  # the scan's list is ranked by incidents: still so after
+        # the outlines were trimmed to the cells that hold them (the top N stays the busiest)
+        hot_all = hot_all.sort_values("n_incidents", ascending=False, kind="stable")
     hot = hot_all[hot_all["n_incidents"] >= min_count].head(int(top)).copy()
     hot["rank"] = np.arange(1, len(hot) + 1)
     hot.attrs["n_all"] = len(hot_all)
@@ -791,10 +794,12 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
     total_hot = int(hot["n_incidents"].sum())
     if len(hot):
         summary = (
-            (f"{len(hot)} places{_kinds_count(hot)} hold" if len(hot) > 1 else "1 place holds")
+            _kinds_count(hot)
             + f" {total_hot:,} incidents ({100 * total_hot / len(inc):.0f}% "
             f"of all incidents in the area) on {float(hot['area_km2'].sum()):.2f} km²."
         )
+        if "kind" in hot_all.columns and (hot_all["kind"] == "busy place").all():
+            summary += " No hot spot: no group of cells is busier than chance would give."
     else:
         summary = (
             "No hotspots found: no group of cells is busier than chance would give "

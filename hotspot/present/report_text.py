@@ -778,12 +778,19 @@ def _kind_words(row: pd.Series) -> str:
 
 
 def _kinds_count(hot: gpd.GeoDataFrame) -> str:
-    """" (2 hot spots, 3 busy places)" when the list holds both kinds."""
-    if "kind" not in hot.columns:
-        return ""
-    n_busy = int((hot["kind"] == "busy place").sum())
-    n_hot = len(hot) - n_busy
-    if not n_busy or not n_hot:
-        return ""
-    return (f" ({n_hot} hot spot{'s' if n_hot > 1 else ''}, "
-            f"{n_busy} busy place{'s' if n_busy > 1 else ''})")
+    """Return the subject of page 1's places line: "5 places (2 hot spots, 3 busy places) hold".
+
+    Examples
+    --------
+    >>> _kinds_count(pd.DataFrame({"kind": ["busy place"]}))
+    '1 busy place holds'
+    """
+    n = len(hot)
+    n_busy = int((hot["kind"] == "busy place").sum()) if "kind" in hot.columns else 0
+    if n_busy == n:
+        return f"{n} busy places hold" if n > 1 else "1 busy place holds"
+    if not n_busy:
+        return f"{n} places hold" if n > 1 else "1 place holds"
+    n_hot = n - n_busy
+    return (f"{n} places ({n_hot} hot spot{'s' if n_hot > 1 else ''}, "
+            f"{n_busy} busy place{'s' if n_busy > 1 else ''}) hold")

@@ -155,34 +155,27 @@ def _demand(
 
 
 def _minute_offsets(
-    blocks: np.ndarray, visit: float, gap_min: float, rng: np.random.Generator
+    hours: np.ndarray, visit: float, gap_min: float, rng: np.random.Generator
 ) -> np.ndarray:
-    """Random start minute in each hour block, keeping consecutive visits >= gap_min apart.
+    """Random start minute in each hour of one place's visits, keeping them >= gap_min apart.
 
-    ``blocks`` are the sorted hours of one hotspot, pairwise >= ceil(gap) hours apart
-    (circularly), so a common offset is always feasible; random offsets are drawn in
-    the feasible range one visit after another and checked across the week's end. A
-    visit the minimum gap after the last one keeps its minute (a day's visits are then
-    evenly spaced; the minute changes from day to day), so that visits do not drift to
-    the end of their hour.
+    ``hours`` are the sorted hours of the week of one place's visits, pairwise at least
+    ``ceil(gap)`` hours apart (circularly). Visits that random minutes could bring too
+    close (back to back, the gap apart) form a run and share one random minute, so a
+    run is evenly spaced; every run has its own minute, so the minute changes from one
+    stretch of visits to the next. Runs wrap past the end of the week.
     """
     hi = max(0.0, 60.0 - visit)
-    starts = blocks * 60.0
-    off = np.empty(len(blocks))
-    for i in range(len(blocks)):  # visits of one hotspot: at most 168
-        lo = 0.0 if i == 0 else max(0.0, starts[i - 1] + off[i - 1] + gap_min - starts[i])
-        top = hi
-        if i == len(blocks) - 1 and i > 0:
-            top = min(hi, starts[0] + off[0] + WEEK_MIN - gap_min - starts[i])
-        if lo > 0 and lo - 1e-6 <= off[i - 1] <= top:  # back to back: keep the minute
-            off[i] = off[i - 1]
-        else:
-            off[i] = rng.uniform(lo, top) if top > lo else lo
-    s = starts + off
-    d = np.diff(np.append(s, s[0] + WEEK_MIN)) if len(s) > 1 else np.array([np.inf])
-    if (d < gap_min - 1e-9).any():
-        off[:] = rng.uniform(0.0, hi)
-    return np.floor(off)
+    n = len(hours)
+    if n == 0:
+        return np.empty(0)
+    to_next = np.diff(np.append(hours, hours[0] + 168)) * 60.0  # minutes, circularly
+    bound = (to_next - hi < gap_min - 1e-9) & (n > 1)  # visit i and i + 1 share a minute
+    run = np.cumsum(np.r_[True, ~bound[:-1]]) - 1
+    if bound[-1] and run[-1] != 0:  # the week's last run goes on into its first
+        run[run == run[-1]] = 0
+        run = np.unique(run, return_inverse=True)[1]
+    return np.floor(rng.uniform(0.0, hi, int(run.max()) + 1)[run])
 
 
 def _busiest_block(demand: np.ndarray, width: int) -> np.ndarray:

@@ -187,3 +187,38 @@ def test_titles_give_the_data_period_and_few_incidents_no_trend(tmp_path):
         if n < 12:
             assert trend.group(1).startswith("Too few incidents here")
     assert sum("Method notes" in p for p in pages) == 1  # the notes fit one page
+
+
+def test_place_type_recorded_is_never_said_unknown(tmp_path):
+    """Chicago District 11 with its place types (loc_cat): the table and the advice agree."""
+    inc = hs.datasets.load_sample("chicago_assaults")
+    districts = hs.datasets.load_sample("chicago_districts")
+    out = briefing(inc, tmp_path / "c.pdf", area=districts.loc[[11]], top=2, setting="loc_cat",
+                   offence_label="Aggravated assault", previous=False)
+    pages = _pages(out)
+    _check_advice(pages)
+    place_pages = _officer_pages(pages)[1:]
+    assert any("Type of place Category" in p for p in place_pages)
+    for page in place_pages:
+        assert "do not record the type of place" not in page
+        # an assault pack: no burglary measure is offered
+        assert "Gates on rear alleys" not in page and "Better locks" not in page
+
+
+@pytest.mark.shared_data
+def test_cli_offences_and_area_name(shared_data, tmp_path):
+    from hotspot.present.cli import main
+
+    src = shared_data / "west_yorkshire" / "2018-07-west-yorkshire-street.csv.gz"
+    out = tmp_path / "b.pdf"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = main(["briefing", str(src), "--offences", "Burglary,Robbery", "--top", "1",
+                     "--area-name", "West Yorkshire", "--out", str(out)])
+    assert code == 0
+    pages = _pages(out)
+    assert "Burglary and robbery, West Yorkshire, July 2018 Hotspot" in pages[0]
+    method = " ".join(p for p in pages if "Method notes" in p)
+    assert re.search(r"[\d,]+ incidents of other offences were left out", method)
+    assert main(["briefing", str(src), "--offences", "Quux", "--out",
+                 str(tmp_path / "x.pdf")]) == 2

@@ -13,6 +13,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
 
+import hotspot as hs
 from hotspot._core.grid import auto_cell_size, grid_spec_of
 from hotspot.exceptions import CRSError, DataQualityWarning, HotspotWarning, InvalidInputError
 from hotspot.units.build import (
@@ -84,6 +85,10 @@ def test_auto_cell_size_rule_reported(caplog):
     # the support floor still holds over the cap: sqrt(400 km² / 1,000) = 632 m -> 650 m
     assert auto_cell_size((0.0, 0.0, 20_000.0, 20_000.0), {}, n_points=1_000,
                           area_m2=4e8) == 650.0
+    # many incidents on a small area: never below one street block (100 m) when counting
+    assert auto_cell_size((0.0, 0.0, 4_000.0, 6_000.0), {}, n_points=12_000,
+                          area_m2=16e6) == 100.0  # 4000 / 50 = 80 -> 50 m; floor 36.5 m
+    assert auto_cell_size((0.0, 0.0, 4_000.0, 6_000.0), {}, bandwidth=160.0) == 50.0  # KDE
     # below 100 m: 1/2/2.5/5 x 10^k
     small = grid(pts([0.0, 2_000.0], [0.0, 2_000.0]))
     assert small.attrs["hotspot"]["units"]["choices"]["cell_size"]["value"] == 25.0  # 40 -> 25
@@ -486,6 +491,22 @@ def test_chicago_district_counts_match_recorded_district(shared_data):
         ids = assign_units(inc, polys, max_distance=100)
     # the recorded district came from a join to beat polygons: nearly all agree
     assert (ids == inc["district"].to_numpy()).mean() > 0.97
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_ten_years_of_a_district_scan_on_street_blocks(shared_data):
+    """12,816 assaults in District 11: the support floor alone gave 50 m cells, single
+    addresses, on which Gi* flagged no cell; street blocks (100 m) find the hot spots."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        inc = hs.read_incidents(
+            shared_data / "chicago/chicago_aggravated_assaults_2010_2019.csv.gz")
+        district = inc[inc["district"] == 11]
+        spots = hs.hotspots(district)
+    choice = spots.attrs["hotspot"]["units"]["choices"]["cell_size"]
+    assert choice["value"] == 100.0 and "street block" in choice["reason"]
+    assert len(spots) >= 5
 
 
 # ----------------------------------------------------------------------------- segments

@@ -20,8 +20,8 @@ import numpy as np
 from hotspot._core.meta import note_choice
 from hotspot.exceptions import InvalidInputError
 
-__all__ = ["STREET_SCALE_M", "GridSpec", "auto_cell_size", "bin_points", "check_grid_memory",
-           "grid_frame", "grid_spec_of"]
+__all__ = ["STREET_BLOCK_M", "STREET_SCALE_M", "GridSpec", "auto_cell_size", "bin_points",
+           "check_grid_memory", "grid_frame", "grid_spec_of"]
 
 MAX_CELLS: int = 50_000_000
 """No grid has more cells than this, whatever the memory."""
@@ -32,6 +32,14 @@ the support floor may still raise it). At force or city scale the extent / 50 ru
 600-900 m cells: each place is then a 0.4-0.8 km² block and neighbouring places are
 adjacent blocks of one centre, while police data support street-scale cells. KDE grids
 keep their own rule (bandwidth / 2)."""
+
+STREET_BLOCK_M: float = 100.0
+"""Smallest automatic cell of a counting grid, in metres: about one street block. Finer
+cells split one block into single addresses; a neighbourhood statistic (Gi*) tested
+against every other cell and corrected for ~10,000 tests cannot then reach
+significance, however concentrated the incidents (Chicago District 11, 2010-2019,
+12,816 assaults: 50 m cells flag no cell, 100 m cells flag 93). A smaller
+``cell_size`` can always be passed."""
 
 BYTES_PER_CELL = {"grid": 400, "kde": 320, "raster": 16}
 """Approximate memory per cell: a grid GeoDataFrame (polygon + columns), a KDE (padded
@@ -262,6 +270,10 @@ def auto_cell_size(
     an officer can use. A city's extent rule is usually above the floor (Chicago's
     assault sample: 629 m by extent, 202 m by support); a district's is not.
 
+    **Street-block minimum** (counting grids): an automatic cell is never smaller than
+    :data:`STREET_BLOCK_M` (100 m) when incidents will be counted, however many there
+    are: finer cells split a block into single addresses and Gi* on them flags nothing.
+
     The value and the reason are recorded with
     :func:`~hotspot._core.meta.note_choice` as ``"cell_size"``.
 
@@ -304,6 +316,8 @@ def auto_cell_size(
     25.0
     >>> auto_cell_size((0, 0, 4_000, 6_000), {}, n_points=1_500, area_m2=16e6)  # 103 m
     150.0
+    >>> auto_cell_size((0, 0, 4_000, 6_000), {}, n_points=12_000, area_m2=16e6)  # block
+    100.0
     """
     minx, miny, maxx, maxy = (float(b) for b in bounds)
     width, height = maxx - minx, maxy - miny
@@ -341,6 +355,11 @@ def auto_cell_size(
     else:
         why = f"bandwidth / 2 = {raw:.4g} m, so that the kernel spans >= 2 cells"
     floor = _support_floor(n_points, area_m2) if bandwidth is None else 0.0
+    if supported and bandwidth is None and max(size, floor) < STREET_BLOCK_M:
+        why = (f"{why}, {rounding} = {max(size, floor):g} m; raised to {STREET_BLOCK_M:g} m, "
+               "one street block (finer cells split a block into single addresses and "
+               "the hotspot statistic loses its power); pass cell_size= for finer cells")
+        return float(note_choice(choices, "cell_size", STREET_BLOCK_M, why))
     if floor > size:
         area, n = float(area_m2 or 0.0), int(n_points or 0)
         why = (f"{why}, {rounding} = {size:g} m; raised to {floor:g} m so that a cell "

@@ -193,12 +193,25 @@ def test_place_type_recorded_is_never_said_unknown(tmp_path):
     """Chicago District 11 with its place types (loc_cat): the table and the advice agree."""
     inc = hs.datasets.load_sample("chicago_assaults")
     districts = hs.datasets.load_sample("chicago_districts")
-    out = briefing(inc, tmp_path / "c.pdf", area=districts.loc[[11]], top=2, setting="loc_cat",
-                   offence_label="Aggravated assault", previous=False)
+    outages = hs.datasets.load_sample("chicago_outages")  # addresses: names and streets
+    out = briefing(inc, tmp_path / "c.pdf", area=districts.loc[[11]], top=5, setting="loc_cat",
+                   offence_label="Aggravated assault", previous=False,
+                   addresses={"street-light reports": outages})
     pages = _pages(out)
     _check_advice(pages)
     place_pages = _officer_pages(pages)[1:]
     assert any("Type of place Category" in p for p in place_pages)
+    # page 1: every character inside the printable width (the long key moved left)
+    import pypdfium2 as pdfium
+
+    from hotspot.present.report_pages import LEFT, RIGHT
+
+    page = pdfium.PdfDocument(str(out))[0]
+    width = page.get_width()
+    text = page.get_textpage()
+    boxes = [text.get_charbox(i) for i in range(text.count_chars())]
+    assert min(b[0] for b in boxes) >= LEFT * width - 2
+    assert max(b[2] for b in boxes) <= RIGHT * width + 2
     for page in place_pages:
         assert "do not record the type of place" not in page
         # an assault pack: no burglary measure is offered

@@ -403,7 +403,30 @@ def _inset(ax: Any, ctx: dict[str, Any], size: float = 10.0) -> Any:
     ranks = sorted(int(r) for r in sub["rank"])
     drop_labels(ax, ranks)  # the group's numbers are in the inset
     ax._hotspot_inset_ranks = ranks
+    ax._hotspot_inset_where = "beside the map's key" if kind == "figure" else (
+        "in the corner of the map")
     return axins
+
+
+def _legend_on_page(ax: Any) -> None:
+    """Move a legend under the map to the left when it would run past the right margin.
+
+    The legend hangs from the map's left edge; under a narrow map a long key (busy
+    places, streets) can be wider than the room to the page's right margin.
+    """
+    leg = ax.get_legend()
+    if leg is None:
+        return
+    fig = ax.figure
+    fig.canvas.draw()
+    box = leg.get_window_extent().transformed(fig.transFigure.inverted())
+    over = box.x1 - RIGHT
+    if over <= 0:
+        return
+    pos = ax.get_position()
+    shift = min(over, max(box.x0 - LEFT, 0.0))  # never past the left margin either
+    anchor = leg.get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+    leg.set_bbox_to_anchor((anchor.x0 - shift / pos.width, anchor.y0), transform=ax.transAxes)
 
 
 def _drop_furniture(ax: Any) -> None:
@@ -459,12 +482,13 @@ def _cover(w: _Writer, ctx: dict[str, Any]) -> None:
         pos = ax.get_position(original=True)
         ax.set_position((pos.x0, pos.y0 + deficit, pos.width, pos.height - deficit))
     w.y = low - 0.012
+    _legend_on_page(ax)
     inset = _inset(ax, ctx)
     if inset is not None:
         ranks = ax._hotspot_inset_ranks
         said = ", ".join(map(str, ranks[:-1])) + f" and {ranks[-1]}"
         note = (f"Places {said} are close together: they are numbered in the enlarged box "
-                "beside the map's key. " + (note or "")).strip()
+                f"{ax._hotspot_inset_where}. " + (note or "")).strip()
     for line in (ctx.get("off_map"), note):
         if line:
             w.text(line, size=_SMALL, colour="#444444")

@@ -307,3 +307,38 @@ def test_addresses_default_label_is_neutral():
     assert list(_addresses(args)) == ["address records"]
     args.addresses_label = "street-light reports"
     assert list(_addresses(args)) == ["street-light reports"]
+
+
+@pytest.mark.shared_data
+def test_addresses_crs_reads_state_plane_street_lights(shared_data):
+    """The shipped outage reports carry x/y in Illinois State Plane feet, no CRS."""
+    import argparse
+
+    from hotspot.exceptions import InvalidInputError
+    from hotspot.present.cli import _addresses, _parser
+
+    path = shared_data / "chicago" / "streetlight_outages_2012_2013"
+    path = path / "street_lights_all_out.csv.gz"
+    args = argparse.Namespace(addresses=str(path), addresses_label=None, addresses_crs=None)
+    with pytest.raises(InvalidInputError, match="--addresses-crs 'EPSG:") as err:
+        _addresses(args, "EPSG:32616")
+    assert "'EPSG:3435'" in str(err.value)
+    assert "--crs" not in str(err.value).replace("--addresses-crs", "")
+    args.addresses_crs = "EPSG:3435"
+    points = _addresses(args, "EPSG:32616")["address records"]
+    assert points.crs.equals("EPSG:32616") and len(points) > 12_000
+    x0, y0, x1, y1 = points.total_bounds  # Chicago in UTM 16N metres
+    assert 420_000 < x0 < x1 < 460_000 and 4_600_000 < y0 < y1 < 4_660_000
+    parsed = _parser().parse_args(["briefing", "in.csv", "--out", "b.pdf", "--addresses", str(path),
+                                        "--addresses-crs", "EPSG:3435"])
+    assert parsed.addresses_crs == "EPSG:3435"
+
+
+def test_table_as_api_layer_says_how_to_read_it(tmp_path):
+    from hotspot.exceptions import InvalidInputError
+    from hotspot.present.context import read_layers
+
+    table = tmp_path / "lights.csv"
+    table.write_text("x,y\n1,2\n")
+    with pytest.raises(InvalidInputError, match=r"hs.read_incidents\(path, crs="):
+        read_layers({"street-light reports": table}, "EPSG:32616")

@@ -39,6 +39,7 @@ from hotspot.pipeline import scan
 from hotspot.present import maps, report
 from hotspot.present.basemap import check_basemap, is_local_source
 from hotspot.present.context import (
+    is_table,
     name_places,
     read_layers,
     streets_for_pack,
@@ -558,18 +559,9 @@ def _area_name(args: argparse.Namespace) -> str | None:
 
 
 #: File endings of tables (rows with coordinate columns), not GIS layers.
-_TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xls", ".parquet")
 #: Column names that usually name areas, best first (case and punctuation ignored).
 _AREA_NAMES = ("name", "areaname", "area", "district", "precinct", "beat", "ward",
                "neighbourhood", "neighborhood", "sector", "zone", "division", "label")
-
-
-def _is_table(path: Any) -> bool:
-    """Return True for a table file (CSV, Excel...), compressed or not."""
-    name = Path(str(path)).name.lower()
-    for ending in (".gz", ".bz2", ".xz", ".zip"):
-        name = name.removesuffix(ending)
-    return name.endswith(_TABLE_SUFFIXES)
 
 
 def _addresses(args: argparse.Namespace, crs: Any = None) -> dict[str, Any] | None:
@@ -583,21 +575,23 @@ def _addresses(args: argparse.Namespace, crs: Any = None) -> dict[str, Any] | No
     if path is None:
         return None
     label = getattr(args, "addresses_label", None) or "address records"
-    if not _is_table(path):
+    if not is_table(path):
         return {label: path}
+    given = getattr(args, "addresses_crs", None)  # the table's own CRS, not the incidents'
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the address points' dates are not used
-            points = read_incidents(path, to_crs=crs) if crs is not None else read_incidents(path)
+            points = read_incidents(path, crs=given, to_crs=crs)
     except HotspotError as err:
-        msg = f"--addresses {path}: {cli_text(str(err))}"
+        text = cli_text(str(err)).replace("--crs", "--addresses-crs")
+        msg = f"--addresses {path}: {text}"
         raise InvalidInputError(msg) from err
     return {label: points}
 
 
 def _polygon_file(flag: str, path: Any) -> None:
     """Refuse a table where a polygon file is needed, saying what to give instead."""
-    if _is_table(path):
+    if is_table(path):
         msg = (f"--{flag} {path} is a table; {flag.replace('-', ' ')} need a polygon file "
                "(GeoPackage, GeoJSON or shapefile with the boundaries), not points or rows")
         raise ValueError(msg)
@@ -885,6 +879,12 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
         default=None,
         help="points file with street addresses from another source (311 requests, "
         "street-light reports) that names places whose incidents carry no address",
+    )
+    p.add_argument(
+        "--addresses-crs",
+        default=None,
+        help="CRS of the --addresses table's x/y columns when the file does not say, e.g. "
+        "'EPSG:3435' (Illinois East, US feet); --crs is the incidents' own",
     )
     p.add_argument(
         "--addresses-label",

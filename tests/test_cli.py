@@ -347,3 +347,52 @@ def test_table_as_api_layer_says_how_to_read_it(tmp_path):
     table.write_text("x,y\n1,2\n")
     with pytest.raises(InvalidInputError, match=r"hs.read_incidents\(path, crs="):
         read_layers({"street-light reports": table}, "EPSG:32616")
+
+
+def test_setting_error_speaks_the_command(tmp_path, capsys):
+    src = str(sample_path("memphis_robberies_2019.csv.gz"))
+    code = main(["briefing", src, "--out", str(tmp_path / "b.pdf"), "--setting", "premises"])
+    assert code == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "--setting 'premises' is not a column" in err and "--no-setting" in err
+    assert "setting=" not in err
+    from hotspot.present.cli import _parser
+
+    parsed = _parser().parse_args(["briefing", src, "--out", "b.pdf", "--no-setting"])
+    assert parsed.setting is False
+
+
+@pytest.mark.shared_data
+def test_misspelled_area_suggests_the_closest_names_first(shared_data):
+    import argparse
+
+    import geopandas as gpd
+
+    from hotspot.present.cli import _choose_area
+
+    wards = gpd.read_file(shared_data / "other_exports" / "nottingham_wards.gpkg")
+    args = argparse.Namespace(area="St Anns", area_column=None, areas="wards.gpkg")
+    with pytest.raises(ValueError, match=r"did you mean \"St. Ann's\"") as err:
+        _choose_area(wards, args)
+    text = str(err.value)
+    assert text.index("St. Ann's") < text.index("the names there")
+
+
+def test_study_area_mask_on_a_close_up_plots_nothing_empty():
+    """A place map inside the study area has no outside to grey out: no warning."""
+    import warnings
+
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+    from shapely.geometry import box
+
+    from hotspot.present.context import _draw_mask
+
+    area = gpd.GeoSeries([box(0, 0, 10_000, 10_000)], crs=32616)
+    fig, ax = plt.subplots()
+    handles = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _draw_mask(ax, area, (4_900, 4_900, 5_100, 5_100), area.crs, handles)
+    plt.close(fig)
+    assert [h.get_label() for h in handles] == ["Study area boundary"]

@@ -14,6 +14,7 @@ how to fix it); 3 an output exists and ``--force`` was not given; 130 interrupte
 from __future__ import annotations
 
 import argparse
+import difflib
 import functools
 import glob
 import os
@@ -429,7 +430,14 @@ def _read(args: argparse.Namespace) -> Any:
 
 def _setting(args: argparse.Namespace, incidents: Any) -> str | None:
     """Return the --setting column, else the place-type column found by its name."""
-    found = resolve_setting(incidents, args.setting)
+    try:
+        found = resolve_setting(incidents, args.setting)
+    except InvalidInputError as err:  # said with the command's flags, not Python's
+        head = str(err).split(" Pass the place-type", 1)[0]
+        err.cli = (head.replace(f"setting={args.setting!r}", f"--setting {args.setting!r}")
+                   + " Pass --setting COLUMN with the place-type column's name, leave "
+                   "--setting out to find it by its name, or --no-setting for none.")
+        raise
     if args.setting is None and found is not None:
         print(f"hotspot: place types from column {found!r} (found by its name; pass "
               "--setting COLUMN to choose another)", file=sys.stderr)
@@ -610,6 +618,24 @@ def _name_columns(polygons: Any) -> list[str]:
     return sorted(cols, key=lambda c: rank.get(_squash(c), len(rank)))
 
 
+def _closest_names(wanted: str, polygons: Any, cols: Sequence[str], n: int = 3) -> list[str]:
+    """Area names most like ``wanted``, closest first (case and punctuation ignored).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> wards = pd.DataFrame({"ward": ["Arboretum", "St. Ann's", "Sherwood", "Basford"]})
+    >>> _closest_names("St Anns", wards, ["ward"])
+    ["St. Ann's"]
+    """
+    names = {str(v): _squash(v) for c in cols for v in polygons[c].dropna().unique()}
+    by_key: dict[str, list[str]] = {}
+    for name, key in names.items():
+        by_key.setdefault(key, []).append(name)
+    keys = difflib.get_close_matches(_squash(wanted), list(by_key), n, 0.6)
+    return [name for key in keys for name in by_key[key]][:n]
+
+
 def _choose_area(polygons: Any, args: argparse.Namespace) -> Any:
     """Return the polygons of --area, matched without regard to case.
 
@@ -637,7 +663,9 @@ def _choose_area(polygons: Any, args: argparse.Namespace) -> Any:
         f"{c}: {', '.join(sorted(map(str, polygons[c].dropna().unique()))[:12])}"
         + (" ..." if polygons[c].nunique() > 12 else "") for c in cols[:4])
     where = f"column {args.area_column!r}" if args.area_column else "any column"
-    msg = f"no area {args.area!r} in {where} of {args.areas}; the names there: {listing}"
+    near = _closest_names(args.area, polygons, cols)
+    hint = f"did you mean {' or '.join(map(repr, near))}? " if near else ""
+    msg = f"no area {args.area!r} in {where} of {args.areas}; {hint}the names there: {listing}"
     raise ValueError(msg)
 
 
@@ -857,6 +885,8 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
         help="officer-hours per week for patrols",
     )
     p.add_argument("--setting", default=None, help="column with the place type (street...)")
+    p.add_argument("--no-setting", dest="setting", action="store_const", const=False,
+                   help="place types unknown: use no place-type column, even if one is found")
     p.add_argument("--source", default=None, help="data source printed in the footer")
     p.add_argument(
         "--offence-label",

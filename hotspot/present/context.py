@@ -332,9 +332,10 @@ def _draw_mask(ax: Any, study_area: Any, view: Any, crs: Any, handles: list[Any]
         geoms = geoms.to_crs(crs)
     area = shapely.union_all(geoms.to_numpy())
     outside = shapely.box(*view).buffer(max(view[2] - view[0], view[3] - view[1])).difference(area)
-    gpd.GeoSeries([outside], crs=crs).plot(
-        ax=ax, facecolor="#f2f2f2", edgecolor="none", zorder=5.5, gid="study_area_mask"
-    )
+    if not outside.is_empty:  # a close-up inside the area has no outside to grey out
+        gpd.GeoSeries([outside], crs=crs).plot(
+            ax=ax, facecolor="#f2f2f2", edgecolor="none", zorder=5.5, gid="study_area_mask"
+        )
     gpd.GeoSeries([area], crs=crs).boundary.plot(
         ax=ax, color="black", linewidth=1.1, zorder=5.6, gid="study_area"
     )

@@ -368,12 +368,12 @@ def test_misspelled_area_suggests_the_closest_names_first(shared_data):
 
     import geopandas as gpd
 
-    from hotspot.present.cli import _choose_area
+    from hotspot.present.cli_areas import choose_area
 
     wards = gpd.read_file(shared_data / "other_exports" / "nottingham_wards.gpkg")
     args = argparse.Namespace(area="St Anns", area_column=None, areas="wards.gpkg")
     with pytest.raises(ValueError, match=r"did you mean \"St. Ann's\"") as err:
-        _choose_area(wards, args)
+        choose_area(wards, args)
     text = str(err.value)
     assert text.index("St. Ann's") < text.index("the names there")
 

@@ -23,7 +23,7 @@ from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import LEFT
 from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.menu import response_menu
-from hotspot.scan.busy import touching_note, touching_ranks
+from hotspot.scan.busy import BUSY_TOP, touching_note, touching_ranks
 from hotspot.scan.places import ADDRESS_REACH
 
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -574,6 +574,7 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
         ),
         f"Grid cell size: {_cell_size(ctx['cells'])}; hotspots found: {len(hot_all)}; "
         f"shown: {len(ctx['hot'])} (the top {opts['top']} with at least {m} incidents)."
+        + _not_shown(ctx["hot"], m, opts["top"])
         + _trimmed_text(ctx["hot_all"], m),
         _names_method(ctx["hot"], sources, places, m)
         + f"Map grid: squares of {grid.size:,.0f} m, letters from the west, numbers "
@@ -701,6 +702,33 @@ def _plan_width(ctx: dict[str, Any]) -> int | None:
     return width.get("patrol_hours_per_day")
 
 
+def _not_shown(hot: Any, m: int, top: int) -> str:
+    """Return the sentence on the places found but not shown ('' when all are shown).
+
+    Found = shown + smaller than the minimum count + quieter than the top ``top``,
+    so the cover and the method page add up.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> hot = pd.DataFrame(); hot.attrs.update(n_small=2, n_beyond=1)
+    >>> print(_not_shown(hot, 3, 5).strip())  # doctest: +NORMALIZE_WHITESPACE
+    2 smaller places with fewer than 3 incidents and 1 quieter place beyond the top 5
+    are not shown.
+    """
+    small, beyond = int(hot.attrs.get("n_small") or 0), int(hot.attrs.get("n_beyond") or 0)
+    words = []
+    if small:
+        words.append(f"{small} smaller {'places' if small > 1 else 'place'} with fewer than "
+                     f"{m} incidents")
+    if beyond:
+        words.append(f"{beyond} quieter {'places' if beyond > 1 else 'place'} beyond the "
+                     f"top {top}")
+    if not words:
+        return ""
+    return f" {' and '.join(words)} {'are' if small + beyond > 1 else 'is'} not shown."
+
+
 def _trimmed_text(hot_all: Any, m: int) -> str:
     """Return the method line on outlines trimmed to the cells that hold the incidents."""
     cut = hot_all.attrs.get("hotspot", {}).get("trimmed", {}).get("cells", 0)
@@ -824,8 +852,9 @@ def _data_span(inc: gpd.GeoDataFrame, start: Any, end: Any, asked: str) -> str:
 
 _BUSY_NOTE = (
     " Hot spots (solid outline) are groups of cells with more incidents than chance "
-    "would give; a dark cell among quiet ones is not such a group, so the busiest of "
-    "those are listed too, as busy places (dashed outline)."
+    f"would give. The {BUSY_TOP} busiest cells of the area are always listed: those in no "
+    "hot spot are busy places (dashed outline), busy cells that touch making one place; "
+    "a busy place has many incidents but is not such a group."
 )
 
 

@@ -53,7 +53,7 @@ def _catalogue_rate_usd() -> float:
 def test_d11_printed_patrol_cost_is_planned_hours_times_rate(d11_pack):
     rate = _catalogue_rate_usd()
     method = " ".join(p for p in d11_pack if "Method notes" in p)
-    printed_rate = float(re.search(r"which is USD ([\d.]+) an hour", method).group(1))
+    printed_rate = float(re.search(r"= USD ([\d.]+) an hour", method).group(1))
     assert printed_rate == pytest.approx(rate, abs=0.005)
     assert "GBP 36.51 an hour (2014)" in method
     checked, costs = 0, set()

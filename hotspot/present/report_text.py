@@ -427,13 +427,11 @@ def patrol_rate_line(scores: pd.DataFrame | None) -> str | None:
     year = rows["price_year"].iloc[0] if "price_year" in rows else None
     base = f"{cost['currency']} {float(cost['officer_hour_cost']):,.2f} an hour ({cost['year']})"
     conv = "" if cur == cost["currency"] and year == cost.get("year") else (
-        f", which is {cur} {rate:,.2f} an hour at {year} prices")
+        f" = {cur} {rate:,.2f} an hour at {year} prices")
     return (
-        f"Patrol costs: the officer-hours planned at each place (visits x minutes x 52 "
-        f"weeks; without a plan, the whole {int(cost['patrol_hours_per_day'])}-hour daily "
-        f"block of visits), times {base}, the Home Office on-cost of an officer of "
-        f"sergeant rank and below (written answer, 4 December 2014){conv}. No local rate "
-        f"is shipped: ask your force for its own officer-hour cost."
+        f"Patrol costs: the officer-hours planned at each place (without a plan, the whole "
+        f"{int(cost['patrol_hours_per_day'])}-hour block) x {base}, the Home Office on-cost "
+        f"of an officer up to sergeant{conv}; ask your force for its own rate."
     )
 
 
@@ -585,14 +583,10 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
             if grid.sub > 1
             else "."
         ),
-        "When busiest: the busiest 4-hour window of the day"
-        + (
-            f" (with the patrol plan, the plan's {_plan_width(ctx)}-hour daily block, so the "
-            "visits fall in it)"
-            if _plan_width(ctx)
-            else ""
-        )
-        + " and the one or two weekdays with most incidents in it.",
+        "When busiest: the busiest 4-hour window"
+        + (f" (with a patrol plan, the plan's {_plan_width(ctx)}-hour block, where the visits "
+           "are)" if _plan_width(ctx) else "")
+        + " and its one or two busiest weekdays.",
         "Darkness: sun more than 6 degrees below the horizon at the incident's time.",
         f"Change: incidents in the period vs the window of the same length just before "
         f"it ({ctx['change'].get('window', 'not covered by the data')}).",

@@ -307,3 +307,87 @@ def test_addresses_default_label_is_neutral():
     assert list(_addresses(args)) == ["address records"]
     args.addresses_label = "street-light reports"
     assert list(_addresses(args)) == ["street-light reports"]
+
+
+@pytest.mark.shared_data
+def test_addresses_crs_reads_state_plane_street_lights(shared_data):
+    """The shipped outage reports carry x/y in Illinois State Plane feet, no CRS."""
+    import argparse
+
+    from hotspot.exceptions import InvalidInputError
+    from hotspot.present.cli import _addresses, _parser
+
+    path = shared_data / "chicago" / "streetlight_outages_2012_2013"
+    path = path / "street_lights_all_out.csv.gz"
+    args = argparse.Namespace(addresses=str(path), addresses_label=None, addresses_crs=None)
+    with pytest.raises(InvalidInputError, match="--addresses-crs 'EPSG:") as err:
+        _addresses(args, "EPSG:32616")
+    assert "'EPSG:3435'" in str(err.value)
+    assert "--crs" not in str(err.value).replace("--addresses-crs", "")
+    args.addresses_crs = "EPSG:3435"
+    points = _addresses(args, "EPSG:32616")["address records"]
+    assert points.crs.equals("EPSG:32616") and len(points) > 12_000
+    x0, y0, x1, y1 = points.total_bounds  # Chicago in UTM 16N metres
+    assert 420_000 < x0 < x1 < 460_000 and 4_600_000 < y0 < y1 < 4_660_000
+    parsed = _parser().parse_args(["briefing", "in.csv", "--out", "b.pdf", "--addresses", str(path),
+                                        "--addresses-crs", "EPSG:3435"])
+    assert parsed.addresses_crs == "EPSG:3435"
+
+
+def test_table_as_api_layer_says_how_to_read_it(tmp_path):
+    from hotspot.exceptions import InvalidInputError
+    from hotspot.present.context import read_layers
+
+    table = tmp_path / "lights.csv"
+    table.write_text("x,y\n1,2\n")
+    with pytest.raises(InvalidInputError, match=r"hs.read_incidents\(path, crs="):
+        read_layers({"street-light reports": table}, "EPSG:32616")
+
+
+def test_setting_error_speaks_the_command(tmp_path, capsys):
+    src = str(sample_path("memphis_robberies_2019.csv.gz"))
+    code = main(["briefing", src, "--out", str(tmp_path / "b.pdf"), "--setting", "premises"])
+    assert code == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "--setting 'premises' is not a column" in err and "--no-setting" in err
+    assert "setting=" not in err
+    from hotspot.present.cli import _parser
+
+    parsed = _parser().parse_args(["briefing", src, "--out", "b.pdf", "--no-setting"])
+    assert parsed.setting is False
+
+
+@pytest.mark.shared_data
+def test_misspelled_area_suggests_the_closest_names_first(shared_data):
+    import argparse
+
+    import geopandas as gpd
+
+    from hotspot.present.cli import _choose_area
+
+    wards = gpd.read_file(shared_data / "other_exports" / "nottingham_wards.gpkg")
+    args = argparse.Namespace(area="St Anns", area_column=None, areas="wards.gpkg")
+    with pytest.raises(ValueError, match=r"did you mean \"St. Ann's\"") as err:
+        _choose_area(wards, args)
+    text = str(err.value)
+    assert text.index("St. Ann's") < text.index("the names there")
+
+
+def test_study_area_mask_on_a_close_up_plots_nothing_empty():
+    """A place map inside the study area has no outside to grey out: no warning."""
+    import warnings
+
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+    from shapely.geometry import box
+
+    from hotspot.present.context import _draw_mask
+
+    area = gpd.GeoSeries([box(0, 0, 10_000, 10_000)], crs=32616)
+    fig, ax = plt.subplots()
+    handles = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _draw_mask(ax, area, (4_900, 4_900, 5_100, 5_100), area.crs, handles)
+    plt.close(fig)
+    assert [h.get_label() for h in handles] == ["Study area boundary"]

@@ -238,22 +238,31 @@ def test_trim_to_counts_on_real_quiet_cells() -> None:
     n_after = hs.hotspot_membership(inc, out).value_counts()
     assert out["n_trimmed_cells"].sum() > 0
     assert out.attrs["hotspot"]["trimmed"]["cells"] == out["n_trimmed_cells"].sum()
-    for (_, old), (_, new) in zip(hot.iterrows(), out.iterrows(), strict=True):
+    # a place that falls into parts is one place per part: map each back to its hotspot
+    parent = [int(hot.index[hot.contains(g.representative_point())][0]) for g in out.geometry]
+    for pos, (_, new) in enumerate(out.iterrows()):
+        old = hot.loc[parent[pos]]
         inside = cells[centres.within(new.geometry)]
         was = cells[centres.within(old.geometry)]
+        assert n_after.get(new["hotspot_id"], 0) == new["n_incidents"]
         if (was["n_incidents"] >= 3).any():
             # no pale cell on an outline: a quiet cell inside is enclosed by busy ones
             quiet = inside[inside["n_incidents"] < 3]
             edge = new.geometry.boundary
             assert (quiet.geometry.intersection(edge).length < 1e-6).all()
             assert inside.index.isin(was.index).all()  # nothing added
-            lost = was.loc[~was.index.isin(inside.index), "n_incidents"].sum()
-            hid = old["hotspot_id"]
-            assert n_before.get(hid, 0) - n_after.get(hid, 0) == lost
             assert new["area_km2"] == pytest.approx(new.geometry.area / 1e6)
-            assert new["n_incidents"] == old["n_incidents"] - lost
+            assert _queen_pieces(cells, new.geometry) == 1
         else:  # no cell with a printable count: the outline stays
             assert new.geometry.equals(old.geometry)
+    for i, old in hot.iterrows():  # the pieces hold what the hotspot held, less the cut
+        was = cells[centres.within(old.geometry)]
+        kept = cells[np.any([centres.within(g) for g, p in zip(out.geometry, parent,
+                                                                 strict=True) if p == i],
+                            axis=0)]
+        lost = was.loc[~was.index.isin(kept.index), "n_incidents"].sum()
+        pieces = out[[p == i for p in parent]]
+        assert n_before.get(old["hotspot_id"], 0) - pieces["n_incidents"].sum() == lost
 
 
 def test_trim_keeps_a_quiet_cell_enclosed_by_busy_ones() -> None:
@@ -450,3 +459,92 @@ def test_no_addresses_no_streets_and_empty_packs() -> None:
     wards = gpd.GeoDataFrame({"ward": ["Meadows"]}, geometry=[box(-50, -50, 500, 500)], crs=CRS)
     out = place_names(empty, inc, areas=wards)
     assert len(out) == 0 and "place_name" in out.columns
+
+
+def _queen_pieces(cells: gpd.GeoDataFrame, geom) -> int:
+    """Number of queen-connected groups of the cells whose centre lies in ``geom``."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    inside = cells[cells.geometry.representative_point().within(geom)]
+    b = inside.geometry.bounds
+    size = float((b["maxx"] - b["minx"]).min())
+    col = np.round(b["minx"].to_numpy() / size).astype(int)
+    row = np.round(b["miny"].to_numpy() / size).astype(int)
+    near = (np.abs(col[:, None] - col[None, :]) <= 1) & (np.abs(row[:, None] - row[None, :]) <= 1)
+    return connected_components(coo_matrix(near), directed=False)[0] if len(inside) else 0
+
+
+def _grid_cells(counts: np.ndarray) -> gpd.GeoDataFrame:
+    ny, nx = counts.shape
+    return gpd.GeoDataFrame(
+        {"n_incidents": counts.ravel()},
+        geometry=[box(i, j, i + 1, j + 1) for j in range(ny) for i in range(nx)],
+        crs=CRS,
+    )
+
+
+def test_trim_splits_a_place_that_falls_into_parts() -> None:
+    """Quiet cells between two busy groups: two places, re-ranked, counts kept."""
+    from hotspot.scan.places import trim_to_counts
+
+    counts = np.array([[9, 0, 4, 4], [9, 1, 0, 5]])  # cut by a quiet column
+    cells = _grid_cells(counts)
+    hot = gpd.GeoDataFrame(
+        {"hotspot_id": [1, 2], "rank": [1, 2], "n_incidents": [32, 20],
+         "share": [0.5, 0.3], "area_km2": [8e-6, 1e-6], "concentration": [1.0, 2.0],
+         "n_units": [8, 1], "kind": ["hot spot", "busy place"]},
+        geometry=[box(0, 0, 4, 2), box(10, 10, 11, 11)],
+        crs=CRS,
+    )
+    out = trim_to_counts(hot, cells)
+    assert out["hotspot_id"].tolist() == [1, 2, 3] == out["rank"].tolist()
+    assert out["n_incidents"].tolist() == [20, 18, 13]  # re-ranked by incidents
+    assert out["kind"].tolist() == ["busy place", "hot spot", "hot spot"]
+    assert out["n_units"].tolist() == [1, 2, 3]
+    assert out.geometry.iloc[1].equals(box(0, 0, 1, 2))
+    assert out["area_km2"].tolist() == pytest.approx([1e-6, 2e-6, 3e-6])
+    assert out["share"].iloc[[1, 2]].tolist() == pytest.approx([0.5 * 18 / 32, 0.5 * 13 / 32])
+    assert out["n_trimmed_cells"].sum() == 3 == out.attrs["hotspot"]["trimmed"]["cells"]
+    assert out.attrs["hotspot"]["trimmed"]["pieces"] == 1
+    assert [_queen_pieces(cells, g) for g in out.geometry] == [0, 1, 1]  # busy: off-grid
+    # cells touching at a corner only stay one place (queen contiguity)
+    diag = _grid_cells(np.array([[5, 0], [0, 5]]))
+    one = trim_to_counts(hot.iloc[:1].assign(n_incidents=10), diag)
+    assert len(one) == 1 and one["n_incidents"].iloc[0] == 10
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 6), min_size=20, max_size=20))
+def test_trimmed_places_are_each_one_connected_patch(values) -> None:
+    from hotspot.scan.places import trim_to_counts
+
+    cells = _grid_cells(np.array(values).reshape(4, 5))
+    total = int(np.sum(values))
+    hot = gpd.GeoDataFrame({"hotspot_id": [1], "rank": [1], "n_incidents": [total],
+                            "share": [1.0]}, geometry=[box(0, 0, 5, 4)], crs=CRS)
+    out = trim_to_counts(hot, cells)
+    assert all(_queen_pieces(cells, g) == 1 for g in out.geometry)
+    inside = [cells[cells.geometry.representative_point().within(g)] for g in out.geometry]
+    assert [int(c["n_incidents"].sum()) for c in inside] == out["n_incidents"].tolist()
+    assert out["n_incidents"].is_monotonic_decreasing
+    lost = total - int(out["n_incidents"].sum())
+    assert out["share"].sum() == pytest.approx((total - lost) / total if total else 1.0)
+
+
+@pytest.mark.shared_data
+def test_nottingham_places_are_each_one_connected_patch(shared_data) -> None:
+    """Nottingham burglary: places 2 and 3 fell into parts after trimming (review)."""
+    from hotspot.pipeline import scan
+    from hotspot.scan.places import trim_to_counts
+
+    inc = hs.read_incidents(shared_data / "other_exports" / "nottingham_burglary.csv.gz")
+    cells, hot = scan(inc, max_area_km2=1.0)
+    out = trim_to_counts(hot, cells, 3)
+    assert out.attrs["hotspot"]["trimmed"]["pieces"] > 0  # the review's case is here
+    assert all(_queen_pieces(cells, g) == 1 for g in out.geometry)
+    assert out["hotspot_id"].tolist() == list(range(1, len(out) + 1))
+    n_in = hs.hotspot_membership(inc, out).value_counts()
+    assert [int(n_in.get(h, 0)) for h in out["hotspot_id"]] == out["n_incidents"].tolist()
+    lost = out.attrs["hotspot"]["trimmed"]["cells"]
+    assert int(out["n_units"].sum()) == int(hot["n_units"].sum()) - lost

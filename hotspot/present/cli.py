@@ -14,6 +14,7 @@ how to fix it); 3 an output exists and ``--force`` was not given; 130 interrupte
 from __future__ import annotations
 
 import argparse
+import difflib
 import functools
 import glob
 import os
@@ -39,6 +40,7 @@ from hotspot.pipeline import scan
 from hotspot.present import maps, report
 from hotspot.present.basemap import check_basemap, is_local_source
 from hotspot.present.context import (
+    is_table,
     name_places,
     read_layers,
     streets_for_pack,
@@ -428,7 +430,14 @@ def _read(args: argparse.Namespace) -> Any:
 
 def _setting(args: argparse.Namespace, incidents: Any) -> str | None:
     """Return the --setting column, else the place-type column found by its name."""
-    found = resolve_setting(incidents, args.setting)
+    try:
+        found = resolve_setting(incidents, args.setting)
+    except InvalidInputError as err:  # said with the command's flags, not Python's
+        head = str(err).split(" Pass the place-type", 1)[0]
+        err.cli = (head.replace(f"setting={args.setting!r}", f"--setting {args.setting!r}")
+                   + " Pass --setting COLUMN with the place-type column's name, leave "
+                   "--setting out to find it by its name, or --no-setting for none.")
+        raise
     if args.setting is None and found is not None:
         print(f"hotspot: place types from column {found!r} (found by its name; pass "
               "--setting COLUMN to choose another)", file=sys.stderr)
@@ -558,18 +567,9 @@ def _area_name(args: argparse.Namespace) -> str | None:
 
 
 #: File endings of tables (rows with coordinate columns), not GIS layers.
-_TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xls", ".parquet")
 #: Column names that usually name areas, best first (case and punctuation ignored).
 _AREA_NAMES = ("name", "areaname", "area", "district", "precinct", "beat", "ward",
                "neighbourhood", "neighborhood", "sector", "zone", "division", "label")
-
-
-def _is_table(path: Any) -> bool:
-    """Return True for a table file (CSV, Excel...), compressed or not."""
-    name = Path(str(path)).name.lower()
-    for ending in (".gz", ".bz2", ".xz", ".zip"):
-        name = name.removesuffix(ending)
-    return name.endswith(_TABLE_SUFFIXES)
 
 
 def _addresses(args: argparse.Namespace, crs: Any = None) -> dict[str, Any] | None:
@@ -583,21 +583,23 @@ def _addresses(args: argparse.Namespace, crs: Any = None) -> dict[str, Any] | No
     if path is None:
         return None
     label = getattr(args, "addresses_label", None) or "address records"
-    if not _is_table(path):
+    if not is_table(path):
         return {label: path}
+    given = getattr(args, "addresses_crs", None)  # the table's own CRS, not the incidents'
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the address points' dates are not used
-            points = read_incidents(path, to_crs=crs) if crs is not None else read_incidents(path)
+            points = read_incidents(path, crs=given, to_crs=crs)
     except HotspotError as err:
-        msg = f"--addresses {path}: {cli_text(str(err))}"
+        text = cli_text(str(err)).replace("--crs", "--addresses-crs")
+        msg = f"--addresses {path}: {text}"
         raise InvalidInputError(msg) from err
     return {label: points}
 
 
 def _polygon_file(flag: str, path: Any) -> None:
     """Refuse a table where a polygon file is needed, saying what to give instead."""
-    if _is_table(path):
+    if is_table(path):
         msg = (f"--{flag} {path} is a table; {flag.replace('-', ' ')} need a polygon file "
                "(GeoPackage, GeoJSON or shapefile with the boundaries), not points or rows")
         raise ValueError(msg)
@@ -614,6 +616,24 @@ def _name_columns(polygons: Any) -> list[str]:
                 ("string", "str", "int", "category")))]
     rank = {n: i for i, n in enumerate(_AREA_NAMES)}
     return sorted(cols, key=lambda c: rank.get(_squash(c), len(rank)))
+
+
+def _closest_names(wanted: str, polygons: Any, cols: Sequence[str], n: int = 3) -> list[str]:
+    """Area names most like ``wanted``, closest first (case and punctuation ignored).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> wards = pd.DataFrame({"ward": ["Arboretum", "St. Ann's", "Sherwood", "Basford"]})
+    >>> _closest_names("St Anns", wards, ["ward"])
+    ["St. Ann's"]
+    """
+    names = {str(v): _squash(v) for c in cols for v in polygons[c].dropna().unique()}
+    by_key: dict[str, list[str]] = {}
+    for name, key in names.items():
+        by_key.setdefault(key, []).append(name)
+    keys = difflib.get_close_matches(_squash(wanted), list(by_key), n, 0.6)
+    return [name for key in keys for name in by_key[key]][:n]
 
 
 def _choose_area(polygons: Any, args: argparse.Namespace) -> Any:
@@ -643,7 +663,9 @@ def _choose_area(polygons: Any, args: argparse.Namespace) -> Any:
         f"{c}: {', '.join(sorted(map(str, polygons[c].dropna().unique()))[:12])}"
         + (" ..." if polygons[c].nunique() > 12 else "") for c in cols[:4])
     where = f"column {args.area_column!r}" if args.area_column else "any column"
-    msg = f"no area {args.area!r} in {where} of {args.areas}; the names there: {listing}"
+    near = _closest_names(args.area, polygons, cols)
+    hint = f"did you mean {' or '.join(map(repr, near))}? " if near else ""
+    msg = f"no area {args.area!r} in {where} of {args.areas}; {hint}the names there: {listing}"
     raise ValueError(msg)
 
 
@@ -863,6 +885,8 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
         help="officer-hours per week for patrols",
     )
     p.add_argument("--setting", default=None, help="column with the place type (street...)")
+    p.add_argument("--no-setting", dest="setting", action="store_const", const=False,
+                   help="place types unknown: use no place-type column, even if one is found")
     p.add_argument("--source", default=None, help="data source printed in the footer")
     p.add_argument(
         "--offence-label",
@@ -885,6 +909,12 @@ def _add_pack_options(p: argparse.ArgumentParser, *, max_area: float | None) -> 
         default=None,
         help="points file with street addresses from another source (311 requests, "
         "street-light reports) that names places whose incidents carry no address",
+    )
+    p.add_argument(
+        "--addresses-crs",
+        default=None,
+        help="CRS of the --addresses table's x/y columns when the file does not say, e.g. "
+        "'EPSG:3435' (Illinois East, US feet); --crs is the incidents' own",
     )
     p.add_argument(
         "--addresses-label",

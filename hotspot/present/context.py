@@ -43,11 +43,34 @@ __all__ = [
 ]
 
 
+#: Endings of table files (read as rows with coordinate columns, not as GIS layers).
+_TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xls", ".parquet")
+
+
+def is_table(path: Any) -> bool:
+    """Return True for a table file (CSV, Excel...), compressed or not.
+
+    Examples
+    --------
+    >>> is_table("street_lights_all_out.csv.gz"), is_table("wards.gpkg")
+    (True, False)
+    """
+    name = Path(str(path)).name.lower()
+    for ending in (".gz", ".bz2", ".xz", ".zip"):
+        name = name.removesuffix(ending)
+    return name.endswith(_TABLE_SUFFIXES)
+
+
 def _read_one(layer: Any, crs: Any, label: str) -> gpd.GeoDataFrame:
     if isinstance(layer, (str, Path)):
         path = Path(layer)
         if not path.exists():
             msg = f"Context layer file {path} does not exist; check the path."
+            raise InvalidInputError(msg)
+        if is_table(path):
+            msg = (f"Layer {label!r} ({path}) is a table, not a GIS layer: read it with "
+                   "hs.read_incidents(path, crs=...) (crs= the CRS of its x/y columns, e.g. "
+                   "'EPSG:3435') and pass the GeoDataFrame.")
             raise InvalidInputError(msg)
         try:
             layer = gpd.read_file(path)
@@ -309,9 +332,10 @@ def _draw_mask(ax: Any, study_area: Any, view: Any, crs: Any, handles: list[Any]
         geoms = geoms.to_crs(crs)
     area = shapely.union_all(geoms.to_numpy())
     outside = shapely.box(*view).buffer(max(view[2] - view[0], view[3] - view[1])).difference(area)
-    gpd.GeoSeries([outside], crs=crs).plot(
-        ax=ax, facecolor="#f2f2f2", edgecolor="none", zorder=5.5, gid="study_area_mask"
-    )
+    if not outside.is_empty:  # a close-up inside the area has no outside to grey out
+        gpd.GeoSeries([outside], crs=crs).plot(
+            ax=ax, facecolor="#f2f2f2", edgecolor="none", zorder=5.5, gid="study_area_mask"
+        )
     gpd.GeoSeries([area], crs=crs).boundary.plot(
         ax=ax, color="black", linewidth=1.1, zorder=5.6, gid="study_area"
     )

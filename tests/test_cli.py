@@ -241,6 +241,11 @@ def test_cli_period_gives_the_api_pack(tmp_path):
     assert "1 Jul – 31 Dec 2019" in cli[0]
     assert "previous period" in cli[0] and "do not cover the previous period" not in cli[0]
     assert "were dropped" not in cli[-1]  # the user's own period is not a dropped row
+    # found = shown + not shown (smaller, or past the top): the cover and method page agree
+    found, shown = map(int, re.search(r"hotspots found: (\d+); shown: (\d+)", cli[-1]).groups())
+    not_shown = re.search(r"(\d+) smaller places? .*?(?:and (\d+) quieter)?.*? not shown", cli[0])
+    hidden = sum(int(g or 0) for g in not_shown.groups()) if not_shown else 0
+    assert found == shown + hidden
 
 
 def _memphis_addresses_csv(path, n=400):
@@ -363,12 +368,12 @@ def test_misspelled_area_suggests_the_closest_names_first(shared_data):
 
     import geopandas as gpd
 
-    from hotspot.present.cli import _choose_area
+    from hotspot.present.cli_areas import choose_area
 
     wards = gpd.read_file(shared_data / "other_exports" / "nottingham_wards.gpkg")
     args = argparse.Namespace(area="St Anns", area_column=None, areas="wards.gpkg")
     with pytest.raises(ValueError, match=r"did you mean \"St. Ann's\"") as err:
-        _choose_area(wards, args)
+        choose_area(wards, args)
     text = str(err.value)
     assert text.index("St. Ann's") < text.index("the names there")
 

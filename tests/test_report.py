@@ -334,6 +334,17 @@ def test_suppression_on_every_count(tmp_path):
     assert "all others <3" in texts[1], texts[1]  # 2 robberies: not printed as "2"
     assert not re.search(r"\b[12] of \d", texts[1])  # dark counts suppressed too
     assert "Counts below 3 are not printed" in texts[-1]
+    # found = shown + smaller + past the top, on the cover and the method page alike
+    wide = hot.iloc[:1].set_geometry([box(440000, 4630200, 440400, 4631000)], crs=32616)
+    three = pd.concat([hot, wide], ignore_index=True)  # the 20 spread incidents: some here
+    three["hotspot_id"] = three["rank"] = [1, 2, 3]
+    top1 = briefing(inc, tmp_path / "t.pdf", hotspots=three, interventions=False, top=1)
+    _, texts = _texts(top1)
+    said = ("1 smaller place with fewer than 3 incidents and 1 quieter place beyond the top 1 "
+            "are not shown.")
+    assert said in texts[0]
+    assert "hotspots found: 3; shown: 1 (the top 1 with at least 3 incidents). " + said in (
+        texts[-1])
 
 
 def test_naive_times_plain_sentence_and_atomic_write(memphis, tmp_path):

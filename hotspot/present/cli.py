@@ -14,11 +14,9 @@ how to fix it); 3 an output exists and ``--force`` was not given; 130 interrupte
 from __future__ import annotations
 
 import argparse
-import difflib
 import functools
 import glob
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -39,6 +37,7 @@ from hotspot.ingest.report import ingest_report
 from hotspot.pipeline import scan
 from hotspot.present import maps, report
 from hotspot.present.basemap import check_basemap, is_local_source
+from hotspot.present.cli_areas import area_title, choose_area, name_columns
 from hotspot.present.context import (
     is_table,
     name_places,
@@ -543,20 +542,6 @@ def _check_input(args: argparse.Namespace) -> None:
             raise ValueError(msg)
 
 
-def area_title(column: str, value: str) -> str:
-    """Name an area chosen by ``--area`` for titles: a bare number gets its column's name.
-
-    Examples
-    --------
-    >>> area_title("district", "11"), area_title("precinct", "Raines")
-    ('District 11', 'Raines')
-    """
-    value = " ".join(str(value).split())
-    if re.fullmatch(r"[\d.\-/ ]+", value):  # "11" alone says nothing on paper
-        return f"{str(column).replace('_', ' ').strip().capitalize()} {value}"
-    return value
-
-
 def _area_name(args: argparse.Namespace) -> str | None:
     """--area-name, else the --area value (a number with its column's name: 'District 11')."""
     if getattr(args, "area_name", None):
@@ -564,12 +549,6 @@ def _area_name(args: argparse.Namespace) -> str | None:
     if getattr(args, "area", None) is None:
         return None
     return area_title(args.area_column, args.area)
-
-
-#: File endings of tables (rows with coordinate columns), not GIS layers.
-#: Column names that usually name areas, best first (case and punctuation ignored).
-_AREA_NAMES = ("name", "areaname", "area", "district", "precinct", "beat", "ward",
-               "neighbourhood", "neighborhood", "sector", "zone", "division", "label")
 
 
 def _addresses(args: argparse.Namespace, crs: Any = None) -> dict[str, Any] | None:
@@ -605,70 +584,6 @@ def _polygon_file(flag: str, path: Any) -> None:
         raise ValueError(msg)
 
 
-def _squash(name: Any) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(name).lower())
-
-
-def _name_columns(polygons: Any) -> list[str]:
-    """Text (or whole-number) columns that could name the areas, name-like ones first."""
-    cols = [c for c in polygons.columns if c != polygons.geometry.name
-            and (polygons[c].dtype == object or str(polygons[c].dtype).startswith(
-                ("string", "str", "int", "category")))]
-    rank = {n: i for i, n in enumerate(_AREA_NAMES)}
-    return sorted(cols, key=lambda c: rank.get(_squash(c), len(rank)))
-
-
-def _closest_names(wanted: str, polygons: Any, cols: Sequence[str], n: int = 3) -> list[str]:
-    """Area names most like ``wanted``, closest first (case and punctuation ignored).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> wards = pd.DataFrame({"ward": ["Arboretum", "St. Ann's", "Sherwood", "Basford"]})
-    >>> _closest_names("St Anns", wards, ["ward"])
-    ["St. Ann's"]
-    """
-    names = {str(v): _squash(v) for c in cols for v in polygons[c].dropna().unique()}
-    by_key: dict[str, list[str]] = {}
-    for name, key in names.items():
-        by_key.setdefault(key, []).append(name)
-    keys = difflib.get_close_matches(_squash(wanted), list(by_key), n, 0.6)
-    return [name for key in keys for name in by_key[key]][:n]
-
-
-def _choose_area(polygons: Any, args: argparse.Namespace) -> Any:
-    """Return the polygons of --area, matched without regard to case.
-
-    The name is looked for in --area-column, else in the columns that could name areas
-    (the one found is said). Sets ``args.area_column`` and the name's own spelling.
-    """
-    wanted = " ".join(str(args.area).split()).casefold()
-    cols = [args.area_column] if args.area_column else _name_columns(polygons)
-    for col in cols:
-        text = polygons[col].astype("string").str.split().str.join(" ")
-        hit = (text.str.casefold() == wanted).fillna(False).to_numpy(dtype=bool)
-        if not hit.any():
-            continue
-        spellings = sorted(set(text[hit]))
-        if len(spellings) > 1:
-            msg = (f"--area {args.area!r} matches {len(spellings)} areas in column {col!r} "
-                   f"({', '.join(spellings)}); give the name exactly as written")
-            raise ValueError(msg)
-        if not args.area_column:
-            print(f"hotspot: area {spellings[0]!r} found in column {col!r} of {args.areas} "
-                  "(pass --area-column to choose another)", file=sys.stderr)
-        args.area_column, args.area = col, spellings[0]
-        return polygons[hit]
-    listing = "; ".join(
-        f"{c}: {', '.join(sorted(map(str, polygons[c].dropna().unique()))[:12])}"
-        + (" ..." if polygons[c].nunique() > 12 else "") for c in cols[:4])
-    where = f"column {args.area_column!r}" if args.area_column else "any column"
-    near = _closest_names(args.area, polygons, cols)
-    hint = f"did you mean {' or '.join(map(repr, near))}? " if near else ""
-    msg = f"no area {args.area!r} in {where} of {args.areas}; {hint}the names there: {listing}"
-    raise ValueError(msg)
-
-
 def _layers(args: argparse.Namespace, crs: Any) -> tuple[Any, Any, Any]:
     """Context layers, study area and the chosen area, read and checked."""
     for flag in ("study-area", "areas"):
@@ -683,7 +598,7 @@ def _layers(args: argparse.Namespace, crs: Any) -> tuple[Any, Any, Any]:
     if getattr(args, "areas", None) is not None:
         polygons = read_layers({"areas": args.areas}, crs)["areas"]
         if args.area_column is not None and args.area_column not in polygons:
-            names = _name_columns(polygons)
+            names = name_columns(polygons)
             msg = (
                 f"--area-column {args.area_column!r} is not a column of {args.areas}; "
                 f"columns that could name the areas: {', '.join(map(str, names)) or 'none'}"
@@ -692,7 +607,7 @@ def _layers(args: argparse.Namespace, crs: Any) -> tuple[Any, Any, Any]:
         if args.area is None:
             msg = "--areas needs --area (the name of the area to brief on)"
             raise ValueError(msg)
-        area = _choose_area(polygons, args)
+        area = choose_area(polygons, args)
     return context, study, area
 
 

@@ -84,6 +84,7 @@ from hotspot.present.report_text import (
     _method_sections,
     _mix,
     _n,
+    _not_shown,
     _offence_detail,
     _offence_known,
     _patrol_fact,
@@ -736,6 +737,7 @@ def _top_places(
     hot["rank"] = np.arange(1, len(hot) + 1)
     hot.attrs["n_all"] = len(hot_all)
     hot.attrs["n_small"] = int((hot_all["n_incidents"] < min_count).sum())
+    hot.attrs["n_beyond"] = len(hot_all) - len(hot) - hot.attrs["n_small"]  # past the top
     return hot
 
 
@@ -805,12 +807,7 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
             "No hotspots found: no group of cells is busier than chance would give "
             "(see the map for where incidents happened)."
         )
-    n_small = int(hot.attrs.get("n_small") or 0)
-    if n_small:
-        summary += (
-            f" {n_small} smaller {'places' if n_small > 1 else 'place'} with fewer than "
-            f"{m} incidents {'are' if n_small > 1 else 'is'} not shown."
-        )
+    summary += _not_shown(hot, m, opts["top"])
     src = kw["source"] or opts["incidents"].attrs.get("hotspot", {}).get("ingest", {}).get(
         "source", ""
     )

@@ -582,6 +582,7 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
         ),
         f"Grid cell size: {_cell_size(ctx['cells'])}; hotspots found: {len(hot_all)}; "
         f"shown: {len(ctx['hot'])} (the top {opts['top']} with at least {m} incidents)."
+        + _not_shown(ctx["hot"], m, opts["top"])
         + _trimmed_text(ctx["hot_all"], m),
         _names_method(ctx["hot"], sources, places, m)
         + f"Map grid: squares of {grid.size:,.0f} m, letters from the west, numbers "
@@ -689,6 +690,33 @@ def _names_method(hot: Any, sources: list[str], places: dict[str, Any], m: int) 
             f"{ADDRESS_REACH:.0f} m of the incidents"
         )
     return text + ". "
+
+
+def _not_shown(hot: Any, m: int, top: int) -> str:
+    """Return the sentence on the places found but not shown ('' when all are shown).
+
+    Found = shown + smaller than the minimum count + quieter than the top ``top``,
+    so the cover and the method page add up.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> hot = pd.DataFrame(); hot.attrs.update(n_small=2, n_beyond=1)
+    >>> print(_not_shown(hot, 3, 5).strip())  # doctest: +NORMALIZE_WHITESPACE
+    2 smaller places with fewer than 3 incidents and 1 quieter place beyond the top 5
+    are not shown.
+    """
+    small, beyond = int(hot.attrs.get("n_small") or 0), int(hot.attrs.get("n_beyond") or 0)
+    words = []
+    if small:
+        words.append(f"{small} smaller {'places' if small > 1 else 'place'} with fewer than "
+                     f"{m} incidents")
+    if beyond:
+        words.append(f"{beyond} quieter {'places' if beyond > 1 else 'place'} beyond the "
+                     f"top {top}")
+    if not words:
+        return ""
+    return f" {' and '.join(words)} {'are' if small + beyond > 1 else 'is'} not shown."
 
 
 def _trimmed_text(hot_all: Any, m: int) -> str:

@@ -112,6 +112,9 @@ def test_mt_moriah_pack_lists_and_explains_busy_places(shared_data, tmp_path):
     pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(str(out)).pages]
     cover = pages[0]
     assert "(busy place)" in cover and "busy places (dashed outline)" in cover
+    # the key's words are the rule: place 1 is three touching busy cells, not one dark cell
+    assert f"The {BUSY_TOP} busiest cells of the area are always listed" in cover
+    assert "busy cells that touch making one place" in cover
     assert "hot spot" in cover and "Busy place: many incidents, not a cluster (4)" in cover
     assert "1 hot spot, 4 busy places" in cover
     # ranked by incidents as printed (the hot spot's outline was trimmed to its busy cells)

@@ -396,3 +396,28 @@ def test_study_area_mask_on_a_close_up_plots_nothing_empty():
         _draw_mask(ax, area, (4_900, 4_900, 5_100, 5_100), area.crs, handles)
     plt.close(fig)
     assert [h.get_label() for h in handles] == ["Study area boundary"]
+
+
+@pytest.mark.shared_data
+def test_stacked_flags_carry_to_the_offences_briefed_on(shared_data):
+    """Adelaide Street (47 incidents force-wide, a placeholder) is flagged on all rows
+    read; after ``--offences violence`` its 11 violent incidents stay flagged and left out."""
+    import warnings
+
+    import hotspot as hs
+    from hotspot.ingest.locations import exclude_stacked
+    from hotspot.present.report_scope import select_offences
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        incidents = hs.read_incidents(
+            shared_data / "west_yorkshire" / "2018-07-west-yorkshire-street.csv.gz")
+    adelaide = incidents["Location"].eq("On or near Adelaide Street")
+    on_point = adelaide & incidents["location_quality"].eq("stacked")
+    assert on_point.sum() == 47
+    violence, _ = select_offences(incidents, "violence", {})
+    flagged = violence["location_quality"].eq("stacked")
+    assert flagged.sum() == 11 and violence.loc[flagged, "Location"].eq(
+        "On or near Adelaide Street").all()
+    kept, line = exclude_stacked(violence, "exclude")
+    assert len(kept) == len(violence) - 11 and line.startswith("11 incidents")

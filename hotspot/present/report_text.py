@@ -23,7 +23,7 @@ from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import LEFT
 from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.menu import response_menu
-from hotspot.scan.busy import touching_note, touching_ranks
+from hotspot.scan.busy import BUSY_TOP, touching_note, touching_ranks
 from hotspot.scan.places import ADDRESS_REACH
 
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -842,8 +842,9 @@ def _data_span(inc: gpd.GeoDataFrame, start: Any, end: Any, asked: str) -> str:
 
 _BUSY_NOTE = (
     " Hot spots (solid outline) are groups of cells with more incidents than chance "
-    "would give; a dark cell among quiet ones is not such a group, so the busiest of "
-    "those are listed too, as busy places (dashed outline)."
+    f"would give. The {BUSY_TOP} busiest cells of the area are always listed: those in no "
+    "hot spot are busy places (dashed outline), busy cells that touch making one place; "
+    "a busy place has many incidents but is not such a group."
 )
 
 

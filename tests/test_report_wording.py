@@ -213,6 +213,20 @@ def test_measures_for_a_place_type_name_their_condition_when_it_is_unknown():
     assert fit_condition("my_own", ("car_park",)) == "if the incidents are in a car park"
 
 
+def test_violence_is_never_offered_street_lighting(west_yorkshire):
+    """Bradford/West Yorkshire violence: the lighting review found no effect on violence,
+    so general street lighting prevents nothing there, known or 'if it fits'."""
+    kept, _ = select_offences(west_yorkshire, ["violence"], {})
+    hot = hs.hotspots(kept).head(3)
+    s = hs.score_interventions(kept, hot, interventions=["street_lighting_area"],
+                               random_state=0, simulations=200)
+    assert (s["eligible"] == 0).all() and (s["eligible_unknown"] == 0).all()
+    assert (s["prevented_if_unknown_eligible"] == 0).all()
+    text = " ".join(i["text"] for h in s["hotspot_id"]
+                    for i in _actions(int(h), s, None, [], hours_known=False))
+    assert "Better street lighting" not in text
+
+
 def test_trend_in_plain_words():
     assert trend_words("intensifying hot spot") == "Up in recent months; busy in most months"
     assert trend_words("sporadic hot spot").startswith("On and off")

@@ -326,15 +326,23 @@ def test_addresses_crs_reads_state_plane_street_lights(shared_data):
     path = shared_data / "chicago" / "streetlight_outages_2012_2013"
     path = path / "street_lights_all_out.csv.gz"
     args = argparse.Namespace(addresses=str(path), addresses_label=None, addresses_crs=None)
-    with pytest.raises(InvalidInputError, match="--addresses-crs 'EPSG:") as err:
+    with pytest.raises(InvalidInputError, match="addresses_crs='EPSG:") as err:
         _addresses(args, "EPSG:32616")
-    assert "'EPSG:3435'" in str(err.value)
-    assert "--crs" not in str(err.value).replace("--addresses-crs", "")
+    said = err.value.cli  # what the command prints
+    assert said.startswith("--addresses ") and "--addresses-crs 'EPSG:" in said
+    assert "'EPSG:3435' (Illinois East" in said
+    assert "--crs" not in said.replace("--addresses-crs", "")
     args.addresses_crs = "EPSG:3435"
     points = _addresses(args, "EPSG:32616")["address records"]
     assert points.crs.equals("EPSG:32616") and len(points) > 12_000
     x0, y0, x1, y1 = points.total_bounds  # Chicago in UTM 16N metres
     assert 420_000 < x0 < x1 < 460_000 and 4_600_000 < y0 < y1 < 4_660_000
+    from hotspot.present.context import read_addresses  # the API's reader: hs.briefing
+
+    with pytest.raises(InvalidInputError, match="addresses_crs='EPSG:"):
+        read_addresses({"street-light reports": path}, "EPSG:32616")
+    read = read_addresses(path, "EPSG:32616", addresses_crs="EPSG:3435")
+    assert read.crs.equals("EPSG:32616") and len(read) == len(points)
     parsed = _parser().parse_args(["briefing", "in.csv", "--out", "b.pdf", "--addresses", str(path),
                                         "--addresses-crs", "EPSG:3435"])
     assert parsed.addresses_crs == "EPSG:3435"
@@ -397,3 +405,28 @@ def test_study_area_mask_on_a_close_up_plots_nothing_empty():
         _draw_mask(ax, area, (4_900, 4_900, 5_100, 5_100), area.crs, handles)
     plt.close(fig)
     assert [h.get_label() for h in handles] == ["Study area boundary"]
+
+
+@pytest.mark.shared_data
+def test_stacked_flags_carry_to_the_offences_briefed_on(shared_data):
+    """Adelaide Street (47 incidents force-wide, a placeholder) is flagged on all rows
+    read; after ``--offences violence`` its 11 violent incidents stay flagged and left out."""
+    import warnings
+
+    import hotspot as hs
+    from hotspot.ingest.locations import exclude_stacked
+    from hotspot.present.report_scope import select_offences
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        incidents = hs.read_incidents(
+            shared_data / "west_yorkshire" / "2018-07-west-yorkshire-street.csv.gz")
+    adelaide = incidents["Location"].eq("On or near Adelaide Street")
+    on_point = adelaide & incidents["location_quality"].eq("stacked")
+    assert on_point.sum() == 47
+    violence, _ = select_offences(incidents, "violence", {})
+    flagged = violence["location_quality"].eq("stacked")
+    assert flagged.sum() == 11 and violence.loc[flagged, "Location"].eq(
+        "On or near Adelaide Street").all()
+    kept, line = exclude_stacked(violence, "exclude")
+    assert len(kept) == len(violence) - 11 and line.startswith("11 incidents")

@@ -260,6 +260,27 @@ def test_displacement_band_and_overdispersion_widen_the_interval():
         score_interventions(inc, _hot(), displacement=(0.5, 0.1), **kw)
 
 
+def test_an_offence_the_evidence_found_no_effect_on_is_never_eligible():
+    """Street lighting cut property crime, not violence (Welsh et al. 2022): assaults in
+    the street are not eligible, known or as a range; thefts there are."""
+    hot = _hot(1)
+    assaults = _incidents([12], offence="aggravated assault")
+    s = score_interventions(assaults, hot, interventions=["street_lighting_area"],
+                            setting=False, random_state=0, simulations=500).iloc[0]
+    assert s["eligible"] == 0 and s["eligible_unknown"] == 0
+    assert s["prevented"] == 0 and s["prevented_if_unknown_eligible"] == 0
+    assert "not violence/sexual/robbery (no effect found)" in s["reason"]
+    mixed = pd.concat([_incidents([12], offence="aggravated assault"),
+                       _incidents([5], offence="theft")])
+    s = score_interventions(mixed, hot, interventions=["street_lighting_area"],
+                            setting="loc_cat", random_state=0, simulations=500).iloc[0]
+    assert s["eligible"] == 5 and s["prevented"] > 0
+    nulls = load_catalogue().loc["street_lighting_area", "no_effect_on"]
+    assert "violence" in nulls and "property" not in nulls
+    with pytest.raises(InvalidInputError, match="no_effect_on"):
+        load_catalogue(overrides={"street_lighting_area": {"no_effect_on": ["assaults"]}})
+
+
 def test_unknown_place_type_is_a_range_ranked_on_what_is_known():
     hot = _hot(1)
     inc = pd.concat([_incidents([6], loc="street"), _incidents([4], loc="residence")])

@@ -332,3 +332,17 @@ def test_rank_labels_placed_at_the_final_layout_never_overlap(shared_data):
         moved = np.hypot(*(to_px(t.xyann) - to_px(t.xy))) > 1.0
         assert t.arrow_patch.get_visible() == moved
     plt.close(fig)
+
+
+def test_a_place_touching_itself_at_a_corner_has_one_label():
+    """Cells meeting at a corner are one place (queen): one number, not one per polygon."""
+    import matplotlib.pyplot as plt
+    from shapely.geometry import MultiPolygon
+
+    hot = _hot()
+    hot.loc[0, "geometry"] = MultiPolygon([box(0, 0, 100, 100), box(100, 100, 200, 200)])
+    hot.loc[1, "geometry"] = MultiPolygon([box(300, 300, 400, 400), box(500, 500, 600, 600)])
+    ax = maps.plot_hotspots(hot, units=_cells())
+    labels = _gid_texts(ax, "rank_label") + _gid_texts(ax, "rank_label_hidden")
+    assert sorted(labels) == ["1", "2", "2", "3"]  # place 2 is two patches apart: each named
+    plt.close(ax.figure)

@@ -14,13 +14,14 @@ from pypdf import PdfReader
 
 import hotspot as hs
 from hotspot.exceptions import InvalidInputError
+from hotspot.present.advice import fit_condition
 from hotspot.present.report import briefing
 from hotspot.present.report_scope import (
     area_name_from_data,
     label_as_offence,
     select_offences,
 )
-from hotspot.present.report_text import _actions, trend_words
+from hotspot.present.report_text import _actions, _menu_name, trend_words
 
 #: Statistics words that belong on the analyst's method page only.
 _ANALYST = re.compile(
@@ -44,6 +45,19 @@ def _check_advice(pages: list[str]) -> None:
             assert not re.search(re.escape(name) + r"[:,] (up to )?about \d", page, re.I), name
         if "Type of place Category" in page:  # the table is printed: the type is known
             assert "do not record the type of place" not in page
+        if skipped and "lighting" in skipped.group(1):  # never "not worked out", then given
+            assert not re.search(r"lighting[^.;]*?[:,] (up to )?about \d", page), page
+        # one form of each measure: the two kinds of street lighting are never both offered
+        figures = re.findall(r"(Better street lighting|Brighter lighting at night)[^.;]*?"
+                             r"[:,] (?:up to )?about \d", page)
+        assert len(set(figures)) <= 1, figures
+        if "do not record the type of place" in page:  # named only with its condition
+            assert "Safer park design" not in page and "CCTV with better" not in page
+            for name, cond in (("Gates on rear alleys", "homes with rear alleys"),
+                               ("Better locks and lights on homes", "homes"),
+                               ("CCTV on residential streets", "residential streets")):
+                if name in page:
+                    assert f"{name} (if these are {cond})" in page, name
     if any(re.search(r"about [\d,]+ fewer incident", p) for p in pages):
         assert any("Evidence behind the advice" in p for p in pages)
 
@@ -140,12 +154,77 @@ def test_measures_fit_the_offence_and_the_place_type():
     assert "Better locks and lights on homes" not in text  # a burglary measure
     assert "Gates on rear alleys" not in text
     assert "CCTV with better lighting and fencing" not in text  # car parks only
-    assert "Better street lighting, up to about 6 fewer incidents a year" in text
+    assert ("Better street lighting (if the incidents are in the street or outdoors), up to "
+            "about 6 fewer incidents a year") in text
     assert "do not say which offence" in text
     items = _actions(1, scores, None, [], offence_known=True, year_note=" (from July 2018 only)")
     fits = [i for i in items if i.get("if_fits")]
     assert fits[0]["if_fits"] == ["target_hardening", "street_lighting_area"]
     assert "(from July 2018 only; sources: method page)" in fits[0]["text"]
+
+
+def _score_rows(ids, prevented, upper, unknown=40.0):
+    return pd.DataFrame({
+        "hotspot_id": 1, "intervention": ids, "name": ids, "prevented": prevented,
+        "prevented_low": 0.0, "prevented_high": 0.0, "effect": 0.2, "effect_low": 0.1,
+        "effect_high": 0.3, "eligible_unknown": unknown, "prevented_if_unknown_eligible": upper,
+    })
+
+
+def test_one_form_of_each_measure_and_nothing_both_skipped_and_given():
+    """Chicago listed both kinds of street lighting with the same figures; West Yorkshire
+    said lighting was not worked out, then offered it 'if it fits'."""
+    both = _score_rows(["street_lighting", "street_lighting_area", "hot_spots_patrol"],
+                       [4.2, 3.9, 5.0], [4.2, 3.9, 5.0], unknown=0.0)
+    heads = [i["text"] for i in _actions(1, both, None, []) if i.get("bold")]
+    assert len(heads) == 2 and "Short patrol visits" in heads[0]
+    assert "Brighter lighting at night: about 4" in heads[1]  # the larger figure
+    # no times: the night measure is not worked out; the all-hours one is offered instead
+    offered = _score_rows(["street_lighting", "street_lighting_area"], [0.0, 0.0], [9.0, 6.0])
+    text = " ".join(i["text"] for i in _actions(1, offered, None, [], hours_known=False))
+    assert "not worked out" not in text and "Better street lighting (if" in text
+    # nothing offered: the page says what it could not work out
+    alone = _score_rows(["street_lighting"], [0.0], [9.0])
+    text = " ".join(i["text"] for i in _actions(1, alone, None, [], hours_known=False))
+    assert "not worked out here: brighter lighting at night" in text
+    assert "Brighter lighting at night (" not in text
+
+
+def test_measures_for_a_place_type_name_their_condition_when_it_is_unknown():
+    """Nottingham King Street (shops) got 'Gates on rear alleys' unconditionally."""
+    rows = _score_rows(["alley_gating", "target_hardening", "cctv_residential"], 0.0,
+                       [40.0, 52.0, 10.0])
+    fits = next(i for i in _actions(1, rows, None, []) if i.get("if_fits"))
+    assert fits["if_fits"] == ["target_hardening", "alley_gating"]
+    assert ("Better locks and lights on homes (if these are homes), up to about 52"
+            in fits["text"])
+    assert "Gates on rear alleys (if these are homes with rear alleys)" in fits["text"]
+    # the place type is recorded (only some times are not): no condition is added
+    known = next(i for i in _actions(1, rows, None, [], unknown="the time of day of some "
+                                 "incidents") if i.get("if_fits"))
+    assert "(if these" not in known["text"]
+    # 'Also consider': a park measure only where the data say it is a park
+    assert _menu_name("cpted_park", "CPTED of a park", 0.0) == ""
+    assert _menu_name("cpted_park", "CPTED of a park", 0.6) == "Safer park design"
+    assert _menu_name("cpted_residential_street", "x", 0.0) == (
+        "Safer street design (if these are residential streets)")
+    assert _menu_name("focused_deterrence", "x", 0.0) == (
+        "Meeting the groups involved, with partners")
+    assert fit_condition("my_own", ("car_park",)) == "if the incidents are in a car park"
+
+
+def test_violence_is_never_offered_street_lighting(west_yorkshire):
+    """Bradford/West Yorkshire violence: the lighting review found no effect on violence,
+    so general street lighting prevents nothing there, known or 'if it fits'."""
+    kept, _ = select_offences(west_yorkshire, ["violence"], {})
+    hot = hs.hotspots(kept).head(3)
+    s = hs.score_interventions(kept, hot, interventions=["street_lighting_area"],
+                               random_state=0, simulations=200)
+    assert (s["eligible"] == 0).all() and (s["eligible_unknown"] == 0).all()
+    assert (s["prevented_if_unknown_eligible"] == 0).all()
+    text = " ".join(i["text"] for h in s["hotspot_id"]
+                    for i in _actions(int(h), s, None, [], hours_known=False))
+    assert "Better street lighting" not in text
 
 
 def test_trend_in_plain_words():

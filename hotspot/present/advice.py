@@ -20,7 +20,7 @@ import pandas as pd
 
 from hotspot.respond.interventions import _short_cite
 
-__all__ = ["evidence_lines", "fraction_words", "officer_name", "officer_why"]
+__all__ = ["evidence_lines", "fit_condition", "fraction_words", "officer_name", "officer_why"]
 
 #: Catalogue id -> (what an officer calls the measure, why it is advised; ``{effect}``
 #: is the central effect in words, e.g. "about a third").
@@ -119,6 +119,66 @@ PLAIN: dict[str, tuple[str, str]] = {
         "people; there is no reliable figure for how much.",
     ),
 }
+
+#: Catalogue id -> the condition, in an officer's words, under which a measure fits a
+#: place whose type the data do not record ("if these are homes with rear alleys").
+CONDITIONS: dict[str, str] = {
+    "street_lighting": "if the incidents are outdoors",
+    "street_lighting_area": "if the incidents are in the street or outdoors",
+    "cctv_residential": "if these are residential streets",
+    "alley_gating": "if these are homes with rear alleys",
+    "target_hardening": "if these are homes",
+    "cctv_car_park": "if this is a car park",
+    "cctv_public": "if this is a town centre or a station",
+    "cpted_commercial_robbery": "if these are shops",
+    "neighbourhood_watch": "if these are homes",
+    "cpted_residential_street": "if these are residential streets",
+    "cpted_park": "if this is a park",
+    "street_closure": "if this is a street with through traffic",
+    "place_managers_licensed": "if there are pubs or bars here",
+    "place_managers_shops": "if there are shops here",
+}
+
+#: Setting -> condition words, for an entry of a user's own catalogue.
+_SETTING_WORDS = {
+    "street": "in the street", "outdoor": "outdoors", "open_space": "in a park or open space",
+    "car_park": "in a car park", "vehicle": "in vehicles", "transport": "on transport",
+    "residence": "at homes", "commercial": "at shops or businesses", "other": "elsewhere",
+}
+
+
+def fit_condition(intervention: str, settings: Any = ("all",)) -> str:
+    """Say the condition under which a measure fits a place of unknown type, or ``""``.
+
+    Parameters
+    ----------
+    intervention
+        Catalogue id.
+    settings
+        The entry's settings, for an entry of a user's own catalogue.
+
+    Returns
+    -------
+    str
+        e.g. ``"if these are homes with rear alleys"``; ``""`` for a measure that fits
+        any place.
+
+    Examples
+    --------
+    >>> fit_condition("alley_gating")
+    'if these are homes with rear alleys'
+    >>> fit_condition("my_own", ("street", "residence"))
+    'if the incidents are in the street or at homes'
+    >>> fit_condition("hot_spots_patrol")
+    ''
+    """
+    if intervention in CONDITIONS:
+        return CONDITIONS[intervention]
+    words = [_SETTING_WORDS.get(str(s), str(s)) for s in settings if str(s) != "all"]
+    if not words or intervention in PLAIN:
+        return ""
+    return "if the incidents are " + " or ".join(dict.fromkeys(words))
+
 
 _FRACTIONS = [
     (0.05, "a little"),

@@ -11,16 +11,15 @@ moves it with a leader line, or hides it, when its own place is taken.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.text import Text
 
 from hotspot.present.furniture import _halo, _overlap
-
-if TYPE_CHECKING:
-    import geopandas as gpd
+from hotspot.scan.outlines import queen_parts
 
 __all__ = ["drop_labels", "label_boxes", "rank_labels"]
 
@@ -155,7 +154,8 @@ def rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> l
     place stays visible; a label whose spot is taken by a better rank moves to the
     nearest free spot with a leader line, or is hidden when none is free (counted in
     ``ax._hotspot_hidden_labels``; its text gets ``gid="rank_label_hidden"``). A
-    place in several pieces has its rank on every piece, so no outline on the map
+    place in several pieces (touching nowhere, not even at a corner) has its
+    rank on every piece, so no outline on the map
     is without a number (its largest piece first; a further piece's label left out
     for want of room is counted in ``ax._hotspot_hidden_pieces``).
 
@@ -164,7 +164,12 @@ def rank_labels(ax: Any, hot: gpd.GeoDataFrame, rank_col: str, size: float) -> l
     list of matplotlib.text.Annotation
         One label per piece of each hotspot, best rank first (``gid="rank_label"``).
     """
-    pieces = hot[[rank_col, "geometry"]].explode(index_parts=False, ignore_index=True)
+    # one label per patch: polygons touching at a corner are one place (queen_parts)
+    parts = [queen_parts(g) if g is not None else [] for g in hot.geometry]
+    pieces = gpd.GeoDataFrame(
+        {rank_col: np.repeat(hot[rank_col].to_numpy(), [len(p) for p in parts])},
+        geometry=[p for row in parts for p in row], crs=hot.crs,
+    )
     pieces = pieces[~pieces.geometry.is_empty]
     # best rank first; within a place its largest piece first (the one that counts)
     order = np.lexsort((-pieces.geometry.area.to_numpy(), pieces[rank_col].to_numpy()))

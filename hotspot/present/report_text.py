@@ -18,7 +18,7 @@ import pandas as pd
 from hotspot._core.grid import grid_spec_of
 from hotspot._core.time import circular_window_sums, data_period
 from hotspot.ingest.report import ingest_report
-from hotspot.present.advice import officer_name, officer_why
+from hotspot.present.advice import fit_condition, officer_name, officer_why
 from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import LEFT
 from hotspot.respond.evidence import load_catalogue
@@ -219,10 +219,10 @@ def _menus(
     menu = response_menu(inc, hot, scores=scores, setting=setting).sort_values("order")
     out: dict[int, list[str]] = {}
     for hid, sub in menu.groupby("hotspot_id", sort=False):
-        other = sub[sub["status"] != "scored"].head(2)
-        names = "; ".join(
-            officer_name(str(r.intervention), str(r.name)) for r in other.itertuples()
-        )
+        other = sub[sub["status"] != "scored"]
+        named = [_menu_name(str(r.intervention), str(r.name), float(r.share_known))
+                 for r in other.itertuples()]
+        names = "; ".join([n for n in named if n][:2])
         checks = [str(c).split("?")[0].strip() + "?" for c in sub["checks"].head(1) if c]
         text = (f"Also consider: {names}. " if names else "") + (
             f"Check on site: {checks[0]}" if checks else ""
@@ -236,6 +236,49 @@ def _menus(
 #: studied only in car parks, shops, stations or parks is not: its effect says nothing
 #: of the other incidents of a place whose type is not known.
 _PLACE_WIDE = frozenset({"all", "outdoor", "street", "residence"})
+
+#: Share of a place's incidents known to be of a measure's place type for it to be
+#: named without a condition (:func:`hotspot.respond.menu.response_menu`'s ``min_share``).
+_KNOWN_SHARE = 0.10
+
+
+def _menu_name(iid: str, name: str, share_known: float) -> str:
+    """Name a measure for 'Also consider', with its condition where the place type is unknown.
+
+    A measure for car parks, shops, stations or parks is named only where the data say
+    the place is one (``""`` otherwise); one for streets or homes, with the condition
+    ("if these are residential streets") where the place type is not known.
+    """
+    label = officer_name(iid, name)
+    if share_known >= _KNOWN_SHARE or iid not in _CATALOGUE.index:
+        return label
+    settings = set(_CATALOGUE.loc[iid, "settings"])
+    if "all" in settings:
+        return label
+    if not settings & _PLACE_WIDE:
+        return ""
+    cond = fit_condition(iid, tuple(settings))
+    return f"{label} ({cond})" if cond else label
+
+
+def _alternatives(iid: str) -> set[str]:
+    """Other forms of the same measure (catalogue ``alternatives``), the measure included."""
+    if iid not in _CATALOGUE.index:
+        return {iid}
+    return {iid, *(_CATALOGUE.loc[iid].get("alternatives", ()) or ())}
+
+
+def _one_of_each(ids: list[str], taken: set[str] | None = None) -> list[bool]:
+    """Keep the first of each set of alternatives (``ids`` best first).
+
+    ``taken``: measures already offered on the page; their alternatives are left out too.
+    """
+    seen = set().union(*(_alternatives(i) for i in taken or ()))
+    keep = []
+    for iid in ids:
+        keep.append(iid not in seen)
+        seen |= _alternatives(iid)
+    return keep
 
 
 def _fits_unknown(iid: str, offence_known: bool) -> bool:
@@ -272,11 +315,13 @@ def _if_unknown_eligible(
     rows = scores[(scores["hotspot_id"] == hid) & (scores["eligible_unknown"] > 0)]
     if timed is not None:
         rows = rows[~rows["intervention"].isin(timed)]
-    rows = rows[~rows["intervention"].isin(listed.get("intervention", []))]
     fits = [_fits_unknown(str(i), offence_known) for i in rows["intervention"]]
     rows = rows[np.asarray(fits, dtype=bool)]  # (an empty list would select columns)
     rows = rows[rows["prevented_if_unknown_eligible"] >= 1.0]
-    rows = rows.sort_values("prevented_if_unknown_eligible", ascending=False).head(top)
+    rows = rows.sort_values("prevented_if_unknown_eligible", ascending=False)
+    taken = {str(i) for i in listed.get("intervention", [])}
+    keep = _one_of_each([str(i) for i in rows["intervention"]], taken)
+    rows = rows[np.asarray(keep, dtype=bool)].head(top)
     return [
         (str(r["intervention"]), officer_name(str(r["intervention"]), str(r.get("name", ""))),
          float(r["prevented_if_unknown_eligible"]))
@@ -284,12 +329,24 @@ def _if_unknown_eligible(
     ]
 
 
-def _not_scored(scores: pd.DataFrame | None) -> list[str]:
-    """Officer names of the measures with a published effect that act at certain hours."""
+def _condition_words(iid: str) -> str:
+    """" (if these are homes)": the condition of a measure at a place of unknown type."""
+    settings = tuple(_CATALOGUE.loc[iid, "settings"]) if iid in _CATALOGUE.index else ()
+    cond = fit_condition(iid, settings)
+    return f" ({cond})" if cond else ""
+
+
+def _not_scored(scores: pd.DataFrame | None, offered: set[str] = frozenset()) -> list[str]:
+    """Officer names of the measures with a published effect that act at certain hours.
+
+    A measure another form of which is ``offered`` on the page is not named: the page
+    never says a measure was not worked out and then gives it a figure.
+    """
     ids = _TIMED if scores is None or "intervention" not in scores else (
         _TIMED & set(scores["intervention"].astype(str)))
     return [officer_name(i).lower() for i in _CATALOGUE.index
-            if i in ids and np.isfinite(float(_CATALOGUE.loc[i, "effect_central"]))]
+            if i in ids and np.isfinite(float(_CATALOGUE.loc[i, "effect_central"]))
+            and not _alternatives(i) & set(offered)]
 
 
 def _actions(
@@ -314,8 +371,23 @@ def _actions(
     """
     items: list[dict[str, Any]] = []
     maybe: list[tuple[str, str, float]] = []
-    skipped = _not_scored(scores) if not hours_known else []
+    sub = pd.DataFrame()
+    if scores is not None:
+        sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
+        if not hours_known and "intervention" in sub:
+            sub = sub[~sub["intervention"].isin(_TIMED)]
+        if "prevented" in sub:  # printed as whole incidents: under a half is "about 0"
+            sub = sub[sub["prevented"] >= 0.5].sort_values("prevented", ascending=False)
+        if "intervention" in sub:  # one form of each measure (e.g. of street lighting)
+            sub = sub[np.asarray(_one_of_each([str(i) for i in sub["intervention"]]),
+                                 dtype=bool)]
+        maybe = _if_unknown_eligible(
+            scores, hid, sub, timed=None if hours_known else _TIMED, offence_known=offence_known
+        )
     if not hours_known:
+        offered = {str(i) for i in sub.head(3).get("intervention", [])} | {
+            iid for iid, _, _ in maybe}
+        skipped = _not_scored(scores, offered)
         items.append(
             {
                 "text": "Times here are known only to the day or month, so the time of day "
@@ -325,14 +397,6 @@ def _actions(
             }
         )
     if scores is not None:
-        sub = scores[scores["hotspot_id"] == hid] if "hotspot_id" in scores else scores.iloc[:0]
-        if not hours_known and "intervention" in sub:
-            sub = sub[~sub["intervention"].isin(_TIMED)]
-        if "prevented" in sub:  # printed as whole incidents: under a half is "about 0"
-            sub = sub[sub["prevented"] >= 0.5].sort_values("prevented", ascending=False)
-        maybe = _if_unknown_eligible(
-            scores, hid, sub, timed=None if hours_known else _TIMED, offence_known=offence_known
-        )
         if len(sub) == 0 and hours_known and not maybe:
             items.append(
                 {
@@ -360,7 +424,10 @@ def _actions(
             why = officer_why(iid, str(r.get("name", "")), r.get("effect"))
             items.append({"text": f"Why: {why[:-1]} (sources: method page).", "x": LEFT + 0.03})
     if maybe:
-        fits = "; ".join(f"{name}, up to about {_incidents(up)} a year" for _, name, up in maybe)
+        place_unknown = unknown == "the type of place"
+        fits = "; ".join(
+            f"{name}{_condition_words(iid) if place_unknown else ''}, up to about "
+            f"{_incidents(up)} a year" for iid, name, up in maybe)
         when = year_note.strip(" ()") + "; " if year_note else ""
         items.append({"text": f"The data do not record {unknown} here. If it fits: "
                       f"{fits} ({when}sources: method page). Check on site.", "x": LEFT + 0.03,

@@ -12,10 +12,11 @@ counting.
 The scoring runs four steps, each a small function:
 
 1. **Eligibility** (:func:`_eligibility`): incidents inside the hotspot whose offence group,
-   setting and time the catalogue entry covers. What is unknown (no setting column, a
-   missing offence or time) is not counted as eligible: it gives the upper end of a
-   range ("none eligible" .. "all eligible"), stated in the reason, and measures are
-   ranked on what is known. ``"dark"``: the incident's ``dark_weight``
+   setting and time the catalogue entry covers; never an offence its evidence found no
+   effect on (``no_effect_on``, e.g. violence for street lighting). What is unknown (no
+   setting column, a missing offence or time) is not counted as eligible: it gives the
+   upper end of a range ("none eligible" .. "all eligible"), stated in the reason, and
+   measures are ranked on what is known. ``"dark"``: the incident's ``dark_weight``
    (:func:`hotspot.analyse.darkness.daylight`); ``"patrolled"``: the aoristic weight in the
    hotspot's busiest block of ``patrol_hours`` hours. Problem-oriented policing is the
    process that chooses measures, not one of them: it is not scored by default, and when
@@ -398,6 +399,10 @@ def _eligibility(
     elif "all" not in e["offences"]:
         ok, unk = _known_mask(ctx.groups, set(e["offences"]))
         known, maybe = known * ok, maybe * (ok | unk)
+    null = set(e.get("no_effect_on", ()) or ())
+    if null:  # the evidence found no effect on these offences: never eligible
+        shown = ctx.groups.isin(sorted(null)).to_numpy()
+        known, maybe = known * ~shown, maybe * ~shown
     if "all" not in e["settings"]:
         allowed = set(e["settings"])
         if "outdoor" in allowed:
@@ -854,6 +859,8 @@ def _reasons(frame: pd.DataFrame, cat: pd.DataFrame, horizon: str) -> list[str]:
         what = {"dark": "in darkness", "patrolled": f"in the patrolled hours {row.hours}",
                 "any": "at any time"}[e["times"]]
         scope = [] if "all" in e["offences"] else ["/".join(e["offences"])]
+        if e.get("no_effect_on"):
+            scope.append("not " + "/".join(e["no_effect_on"]) + " (no effect found)")
         if "all" not in e["settings"]:
             scope.append("/".join(e["settings"]) + " settings")
         cond = "; ".join([*scope, what])

@@ -131,6 +131,8 @@ def _entry_rows(iid: str, e: pd.Series, ctx: _Context, tz: Any) -> pd.DataFrame:
               else "no estimate" if not np.isfinite(e["effect_central"]) else "scored")
     scope = ("the main problem" if status == "process" else
              "all offences" if "all" in e["offences"] else "/".join(e["offences"]))
+    if status != "process" and e.get("no_effect_on"):
+        scope += " except " + "/".join(e["no_effect_on"])
     where = "" if "all" in e["settings"] else " in " + "/".join(e["settings"]) + " places"
     why = [
         f"{k:.0%} of its incidents are {scope}{where} {_TIMES[e['times']]}"

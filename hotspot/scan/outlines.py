@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import connected_components
 from hotspot._core.validation import check_geodataframe, check_same_crs
 from hotspot.exceptions import InvalidInputError
 
-__all__ = ["trim_to_counts"]
+__all__ = ["queen_parts", "trim_to_counts"]
 
 
 def _no_holes(geom: Any) -> Any:
@@ -162,6 +162,29 @@ def trim_to_counts(
     return out
 
 
+def queen_parts(geom: Any) -> list[Any]:
+    """Return the parts of an outline that touch nowhere, not even at a corner (queen).
+
+    Polygons that share an edge or only a corner are one part, as the scan merges
+    hot cells: one place an officer walks, which a map labels once.
+
+    Examples
+    --------
+    >>> from shapely.geometry import MultiPolygon, box
+    >>> geom = MultiPolygon([box(0, 0, 1, 1), box(1, 1, 2, 2), box(5, 5, 6, 6)])
+    >>> [p.area for p in queen_parts(geom)]
+    [2.0, 1.0]
+    """
+    parts = shapely.get_parts(shapely.get_parts(geom))
+    parts = parts[shapely.area(parts) > 0]
+    if len(parts) < 2:
+        return list(parts)
+    left, right = shapely.STRtree(parts).query(parts, predicate="intersects")
+    graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(len(parts), len(parts)))
+    n_groups, group = connected_components(graph, directed=False)
+    return [shapely.union_all(parts[group == g]) for g in range(n_groups)]
+
+
 def _connected_pieces(
     geom: Any, mine: np.ndarray, centres: np.ndarray, counts: np.ndarray
 ) -> list[tuple[Any, int, float]]:
@@ -171,14 +194,8 @@ def _connected_pieces(
     the scan merges hot cells). Each piece comes with its number of cells and
     incidents (of the hotspot's cells ``mine``, by centre).
     """
-    parts = shapely.get_parts(shapely.get_parts(geom))
-    parts = parts[shapely.area(parts) > 0]
-    left, right = shapely.STRtree(parts).query(parts, predicate="intersects")
-    graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(len(parts), len(parts)))
-    n_groups, group = connected_components(graph, directed=False)
     out = []
-    for g in range(n_groups):  # a place falls into a few pieces at most
-        piece = shapely.union_all(parts[group == g])
+    for piece in queen_parts(geom):  # a place falls into a few pieces at most
         inside = mine[shapely.contains(piece, centres[mine])]
         out.append((piece, len(inside), float(counts[inside].sum())))
     return sorted(out, key=lambda p: -p[2])

@@ -34,6 +34,7 @@ import pandas as pd
 
 from hotspot.exceptions import InvalidInputError
 from hotspot.ingest.vocabularies import (
+    OFFENCE_GROUPS,
     OUTDOOR_SETTINGS,
     SETTING_GROUPS,
     offence_group,
@@ -214,6 +215,12 @@ def _check_entry(e: dict[str, Any], where: str) -> None:
                     f"catalogue {where}: patrol intervention {iid!r} lacks the required "
                     f"field 'cost.{k}'"
                 )
+    null = set(e.get("no_effect_on", ())) - set(OFFENCE_GROUPS)
+    if null:
+        raise InvalidInputError(
+            f"catalogue {where}: intervention {iid!r} has unknown offence groups "
+            f"{sorted(null)} in no_effect_on; use {sorted(OFFENCE_GROUPS)}"
+        )
     bad = set(e["settings"]) - SETTINGS - {"outdoor", "all"}
     if bad:
         raise InvalidInputError(
@@ -246,7 +253,9 @@ def load_catalogue(
         Indexed by ``id``: ``name``, ``mechanism``, ``technique``, ``offences``,
         ``settings`` (tuples), ``times``, ``effect_central``, ``effect_low``,
         ``effect_high`` (proportional reductions; NaN when there is no estimate),
-        ``effect_basis``, ``displacement``, ``evidence_quality``, ``default``,
+        ``effect_basis``, ``no_effect_on`` (offence groups the evidence found no
+        effect on: never eligible), ``alternatives`` (other forms of the same measure:
+        a place is offered one), ``displacement``, ``evidence_quality``, ``default``,
         ``citations`` (tuple), ``notes`` and ``cost`` (dict). ``attrs["version"]``,
         ``attrs["fx"]`` and ``attrs["source"]`` describe the file.
 
@@ -313,6 +322,8 @@ def load_catalogue(
                 "verification": eff.get("verification", "unverified"),
                 "role": e.get("role", "measure"),
                 "includes": tuple(e.get("includes", ())),
+                "alternatives": tuple(e.get("alternatives", ())),
+                "no_effect_on": tuple(e.get("no_effect_on", ())),
                 "moderators": e.get("moderators", ""),
                 "implementation": e.get("implementation", ""),
                 "economic": e.get("economic", ""),

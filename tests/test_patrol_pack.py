@@ -111,6 +111,16 @@ def test_costed_patrol_prices_the_plan_and_keeps_the_rest(chicago):
             assert row["officer_hours_per_week"] == pytest.approx(hours)
         assert row["annual_cost"] == pytest.approx(row["officer_hours_per_week"] * 52 * rate)
         assert row["officer_hour_rate"] == pytest.approx(rate)
+    # what the visits prevent: the plan's share of its whole block, never more
+    blocks = {p["hotspot_id"]: p["prevented_per_year"]
+              for p in weekly.attrs["hotspot"]["patrol_plan"]["places"]}
+    share = weekly.groupby("hotspot_id")["expected_prevented"].sum() * 52
+    for (_, new), (_, old) in zip(out.iterrows(), scores.iterrows(), strict=True):
+        hid = new["hotspot_id"]
+        part = share[hid] / blocks[hid] if hid in share else 1.0
+        assert 0 < part <= 1
+        assert new["prevented"] == pytest.approx(old["prevented"] * part)
+        assert new["prevented_high"] == pytest.approx(old["prevented_high"] * part)
     assert len(planned) < len(hot)  # both kinds of place were checked
 
 

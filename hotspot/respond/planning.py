@@ -291,8 +291,11 @@ def costed_patrol(scores: pd.DataFrame, patrol: pd.DataFrame) -> pd.DataFrame:
     :func:`~hotspot.respond.patrol.patrol_plan` gives a place visits, this costs the
     hours planned there instead: visits x minutes x 52 weeks at the scores' own
     hourly rate (the catalogue's officer-hour cost in the scores' currency and price
-    year), so a printed cost is always the hours printed times the rate. Places the
-    plan does not visit keep the cost of the whole block.
+    year), so a printed cost is always the hours printed times the rate; what the
+    measure prevents there (with its range, harm and benefit) is scaled to the share
+    of the whole block's prevention that the planned visits give in the plan's own
+    model. Places the plan does not visit keep the cost and the estimate of the whole
+    block.
 
     Parameters
     ----------
@@ -307,7 +310,8 @@ def costed_patrol(scores: pd.DataFrame, patrol: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         A copy of ``scores``; on the ``hot_spots_patrol`` rows of planned places,
         ``officer_hours_per_week`` (hours), ``annual_cost``, ``eac`` and ``cost``
-        (currency of the scores) follow the plan. A new column
+        (currency of the scores), ``prevented`` (incidents over the horizon) and
+        the columns derived from it follow the plan. A new column
         ``officer_hour_rate`` gives the rate used (currency per officer-hour) on every
         patrol row; ``attrs["hotspot"]["costed_patrol"]`` records it.
 
@@ -337,11 +341,45 @@ def costed_patrol(scores: pd.DataFrame, patrol: pd.DataFrame) -> pd.DataFrame:
     for col in ("officer_hours_per_week", "annual_cost", "eac", "cost"):
         if col in out:
             out[col] = out[col].to_numpy(float) * scale
+    part = np.where(take, out["hotspot_id"].map(_planned_share(patrol)).to_numpy(float), 1.0)
+    part = np.where(np.isfinite(part), part, 1.0)
+    for col in _PREVENTED:
+        if col in out:
+            out[col] = out[col].to_numpy(float) * part
+    if {"cost", "prevented"} <= set(out):
+        cost, prevented = out["cost"].to_numpy(float), out["prevented"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if "cost_per_prevented" in out:
+                out["cost_per_prevented"] = np.where(prevented > 0, cost / prevented, np.inf)
+            if "benefit" in out and "bcr" in out:
+                out["bcr"] = np.where(cost > 0, out["benefit"].to_numpy(float) / cost, np.nan)
     out["officer_hour_rate"] = rate
     known = rate[np.isfinite(rate)]
     hourly = float(known[0]) if len(known) else None
     return attach(out, "costed_patrol", {"places_planned": int(take.sum())}, {},
                   officer_hour_rate=hourly, currency=_first(out, "currency"))
+
+
+#: columns of the scores that count what a measure prevents (scaled to the visits planned)
+_PREVENTED = ("prevented", "prevented_low", "prevented_high", "prevented_if_unknown_eligible",
+              "harm_prevented", "harm_prevented_low", "harm_prevented_high",
+              "prevented_not_costed", "benefit", "benefit_low", "benefit_high")
+
+
+def _planned_share(patrol: pd.DataFrame) -> pd.Series:
+    """Share of a place's whole block of visits that the plan's visits prevent (0-1).
+
+    Both from the plan's own model: the expected incidents prevented a year by the
+    visits planned over those of every visit of the place's daily block.
+    """
+    meta = patrol.attrs.get("hotspot", {}).get("patrol_plan", {}).get("places", [])
+    block = pd.Series({p["hotspot_id"]: p["prevented_per_year"] for p in meta}, dtype=float)
+    if "expected_prevented" not in patrol or block.empty:
+        return pd.Series(dtype=float)
+    planned = pd.to_numeric(patrol["expected_prevented"], errors="coerce").groupby(
+        patrol["hotspot_id"]).sum() * 52.0
+    share = planned / block.reindex(planned.index)
+    return share.where(block.reindex(planned.index) > 0).clip(0.0, 1.0)
 
 
 def _first(frame: pd.DataFrame, col: str) -> Any:

@@ -325,15 +325,23 @@ def test_addresses_crs_reads_state_plane_street_lights(shared_data):
     path = shared_data / "chicago" / "streetlight_outages_2012_2013"
     path = path / "street_lights_all_out.csv.gz"
     args = argparse.Namespace(addresses=str(path), addresses_label=None, addresses_crs=None)
-    with pytest.raises(InvalidInputError, match="--addresses-crs 'EPSG:") as err:
+    with pytest.raises(InvalidInputError, match="addresses_crs='EPSG:") as err:
         _addresses(args, "EPSG:32616")
-    assert "'EPSG:3435'" in str(err.value)
-    assert "--crs" not in str(err.value).replace("--addresses-crs", "")
+    said = err.value.cli  # what the command prints
+    assert said.startswith("--addresses ") and "--addresses-crs 'EPSG:" in said
+    assert "'EPSG:3435' (Illinois East" in said
+    assert "--crs" not in said.replace("--addresses-crs", "")
     args.addresses_crs = "EPSG:3435"
     points = _addresses(args, "EPSG:32616")["address records"]
     assert points.crs.equals("EPSG:32616") and len(points) > 12_000
     x0, y0, x1, y1 = points.total_bounds  # Chicago in UTM 16N metres
     assert 420_000 < x0 < x1 < 460_000 and 4_600_000 < y0 < y1 < 4_660_000
+    from hotspot.present.context import read_addresses  # the API's reader: hs.briefing
+
+    with pytest.raises(InvalidInputError, match="addresses_crs='EPSG:"):
+        read_addresses({"street-light reports": path}, "EPSG:32616")
+    read = read_addresses(path, "EPSG:32616", addresses_crs="EPSG:3435")
+    assert read.crs.equals("EPSG:32616") and len(read) == len(points)
     parsed = _parser().parse_args(["briefing", "in.csv", "--out", "b.pdf", "--addresses", str(path),
                                         "--addresses-crs", "EPSG:3435"])
     assert parsed.addresses_crs == "EPSG:3435"

@@ -41,6 +41,7 @@ from hotspot.present.cli_areas import area_title, choose_area, name_columns
 from hotspot.present.context import (
     is_table,
     name_places,
+    read_addresses,
     read_layers,
     streets_for_pack,
     streets_from_addresses,
@@ -566,14 +567,10 @@ def _addresses(args: argparse.Namespace, crs: Any = None) -> dict[str, Any] | No
         return {label: path}
     given = getattr(args, "addresses_crs", None)  # the table's own CRS, not the incidents'
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the address points' dates are not used
-            points = read_incidents(path, crs=given, to_crs=crs)
-    except HotspotError as err:
-        text = cli_text(str(err)).replace("--crs", "--addresses-crs")
-        msg = f"--addresses {path}: {text}"
-        raise InvalidInputError(msg) from err
-    return {label: points}
+        return read_addresses({label: path}, crs, given)
+    except InvalidInputError as err:  # said with the command's flags
+        err.cli = cli_text(f"--{err}".replace("addresses_crs='", "--addresses-crs '"))
+        raise
 
 
 def _polygon_file(flag: str, path: Any) -> None:

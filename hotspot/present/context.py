@@ -7,6 +7,7 @@ polygons (boundaries, named areas) and points (landmarks) apart.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from hotspot._core.meta import note_choice
-from hotspot.exceptions import InvalidInputError
+from hotspot.exceptions import HotspotError, InvalidInputError
+from hotspot.ingest.incidents import read_incidents
 from hotspot.present.furniture import _halo, _overlap
 from hotspot.scan.places import (
     address_column,
@@ -35,6 +37,7 @@ from hotspot.scan.places import (
 
 __all__ = [
     "name_places",
+    "read_addresses",
     "read_layers",
     "street_labels",
     "street_points",
@@ -59,6 +62,48 @@ def is_table(path: Any) -> bool:
     for ending in (".gz", ".bz2", ".xz", ".zip"):
         name = name.removesuffix(ending)
     return name.endswith(_TABLE_SUFFIXES)
+
+
+def read_addresses(addresses: Any, crs: Any, addresses_crs: Any = None) -> Any:
+    """Return ``addresses`` with its table files read as points in ``crs``.
+
+    A table (CSV, Excel...) of address points is read like incidents, its coordinate
+    columns found by their names; ``addresses_crs`` is the CRS of its x/y columns
+    when the file does not say (Chicago's street-light reports: ``"EPSG:3435"``,
+    Illinois State Plane feet). GIS files and GeoDataFrames are returned as given.
+
+    Parameters
+    ----------
+    addresses
+        None, a layer (GeoDataFrame or file) or ``{label: layer}``.
+    crs
+        The incidents' CRS.
+    addresses_crs
+        CRS of the tables' x/y columns (default: found from the file or refused).
+
+    Raises
+    ------
+    InvalidInputError
+        A table whose coordinates cannot be read; the message names ``addresses_crs=``.
+
+    Examples
+    --------
+    >>> pts = gpd.GeoDataFrame({"Location": ["1 Main St"]}, geometry=gpd.points_from_xy([0], [0]),
+    ...                        crs=32616)
+    >>> read_addresses({"311 requests": pts}, 32616)["311 requests"] is pts
+    True
+    """
+    if isinstance(addresses, Mapping):
+        return {k: read_addresses(v, crs, addresses_crs) for k, v in addresses.items()}
+    if not isinstance(addresses, (str, Path)) or not is_table(addresses):
+        return addresses
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the address points' dates are not used
+            return read_incidents(addresses, crs=addresses_crs, to_crs=crs)
+    except HotspotError as err:
+        text = str(err).replace("crs='", "addresses_crs='")
+        raise InvalidInputError(f"addresses {addresses}: {text}") from err
 
 
 def _read_one(layer: Any, crs: Any, label: str) -> gpd.GeoDataFrame:

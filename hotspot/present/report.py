@@ -60,7 +60,13 @@ from hotspot.ingest.columns import resolve_setting
 from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
 from hotspot.present.advice import evidence_lines
-from hotspot.present.context import name_places, read_layers, street_points, streets_for_pack
+from hotspot.present.context import (
+    name_places,
+    read_addresses,
+    read_layers,
+    street_points,
+    streets_for_pack,
+)
 from hotspot.present.furniture import period_label
 from hotspot.present.report_pages import write_pages
 from hotspot.present.report_scope import (
@@ -443,6 +449,7 @@ def briefing(
     basemap: Any = None,
     address: str | None = None,
     addresses: Any = None,
+    addresses_crs: Any = None,
     cell_size: float | None = None,
     max_area_km2: float | None = MAX_AREA_KM2,
     tile_cache: str | Path | None = None,
@@ -536,7 +543,11 @@ def briefing(
         none (311 requests, street-light reports): a GeoDataFrame or file, or
         ``{label: layer}``. Places are named after the hundred blocks nearest most
         of their incidents ("near 63XX N Hermitage Ave") and the pages say so
-        ("nearest addresses in <label>"). Not drawn.
+        ("nearest addresses in <label>"). Not drawn. A table file (CSV...) is read
+        like incidents, its coordinate columns found by their names.
+    addresses_crs
+        CRS of the x/y columns of an ``addresses`` table that does not say, e.g.
+        ``"EPSG:3435"`` (Illinois State Plane feet: Chicago's street-light reports).
     cell_size
         Grid cell size in metres for the default hotspots (default automatic).
     max_area_km2
@@ -598,6 +609,7 @@ def briefing(
     area_gdf = _as_area(area, incidents)
     study = _as_area(study_area, incidents, "study_area")
     layers = read_layers(context, incidents.crs)
+    addresses = read_addresses(addresses, incidents.crs, addresses_crs)
     choices: dict[str, Any] = {}
     located, stacked_line = exclude_stacked(incidents, stacked)
     located, n_other = select_offences(located, offences, choices)

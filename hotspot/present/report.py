@@ -101,6 +101,8 @@ from hotspot.present.report_text import (
     _unknown_details,
     _year_note,
     name_source,
+    patrol_rate_line,
+    plan_block,
     trend_words,
 )
 from hotspot.present.report_text import (
@@ -109,6 +111,7 @@ from hotspot.present.report_text import (
 from hotspot.respond.evidence import load_catalogue
 from hotspot.respond.interventions import score_interventions
 from hotspot.respond.patrol import patrol_plan
+from hotspot.respond.planning import costed_patrol
 from hotspot.scan.areas import MAX_AREA_KM2, hotspot_membership
 from hotspot.scan.outlines import trim_to_counts
 from hotspot.scan.places import grid_extent, place_grid
@@ -293,7 +296,8 @@ def _hotspot_info(
     hid, m = int(row["hotspot_id"]), ctx["min_count"]
     prof = analyses["profiles"].get(hid)
     table = _time_table(prof, m) if analyses["time_reason"] is None else None
-    when = _peak(prof) if prof is not None and analyses["time_reason"] is None else "-"
+    when = (_peak(prof, plan_block(analyses["plan"], hid))
+            if prof is not None and analyses["time_reason"] is None else "-")
     dark_text, dark_short = _dark_text(analyses["dark"], hid, analyses["dark_reason"], m)
     if analyses["dark_reason"] is not None and analyses["dark_reason"] == analyses["time_reason"]:
         dark_text = "Not known: the data have no time of day (see When)."  # said once, above
@@ -385,6 +389,9 @@ def _analyses(
     scores = _interventions(
         hot, inc, opts["interventions"], opts["setting"], opts["tz"], opts["random_state"]
     )
+    plan = _patrol(hot, inc, opts["patrol_hours"], opts["random_state"], opts["tz"])
+    if scores is not None and plan is not None:
+        scores = costed_patrol(scores, plan)  # patrol priced on the hours planned here
     return {
         "member": member,
         "profiles": profiles,
@@ -397,7 +404,7 @@ def _analyses(
         "scores": scores,
         "menus": _menus(hot, inc, scores, opts["setting"]),
         "setting": opts["setting"],
-        "plan": _patrol(hot, inc, opts["patrol_hours"], opts["random_state"], opts["tz"]),
+        "plan": plan,
     }
 
 
@@ -776,6 +783,8 @@ def _pack(inc, all_inc, hot, hot_all, cells, grid, analyses, counts, opts, **kw)
         # places the scan made touch only when cut at the area cap or beside a cluster
         "touching": _touching(hot, opts["max_area_km2"]) if opts["hotspots"] is None else {},
         "year_note": _year_note(analyses["scores"], period_text),
+        "patrol_rate": patrol_rate_line(analyses["scores"]),
+        "plan": analyses["plan"],
     }
     pages, top_rows = [], []
     member = analyses["member"]

@@ -38,22 +38,42 @@ def _n(n: int | float, min_count: int) -> str:
     return f"fewer than {min_count}" if 0 < n < min_count else f"{n:,}"
 
 
-def _peak(profile: pd.DataFrame) -> str:
-    """'Fri, Sat 20:00-24:00' from a 24 x 7 profile."""
+def _peak(profile: pd.DataFrame, block: str | None = None, window: int = 4) -> str:
+    """'Fri, Sat 20:00-24:00' from a 24 x 7 profile: the busiest hours and their days.
+
+    The hours are the busiest ``window`` hours of the day (circular window sums), or
+    ``block``, a patrol plan's block for the place ("18:00-02:00"), so that the
+    busiest times printed and the visits planned are the same window. The days are
+    the one or two weekdays with most incidents in those hours.
+    """
     values = profile.to_numpy(dtype=float)
     if not np.isfinite(values).any() or values.sum() <= 0:
         return "-"
-    days = values.sum(axis=0)
+    if block is not None:
+        h0 = int(block[:2])
+        window = (int(block[6:8]) - h0) % 24 or 24
+    else:
+        h0 = int(np.argmax(circular_window_sums(values.sum(axis=1), window)))
+    days = values[(np.arange(h0, h0 + window) % 24)].sum(axis=0)
+    if days.sum() <= 0:
+        days = values.sum(axis=0)
     order = np.argsort(-days, kind="stable")
     top_days = (
         [_DAYS[i] for i in sorted(order[:2])]
         if days[order[1]] >= 0.8 * days[order[0]]
         else [_DAYS[order[0]]]
     )
-    window = 4
-    h0 = int(np.argmax(circular_window_sums(values.sum(axis=1), window)))
     h1 = (h0 + window) % 24
     return f"{', '.join(top_days)} {h0:02d}:00-{(h1 or 24):02d}:00"
+
+
+def plan_block(plan: pd.DataFrame | None, hid: int) -> str | None:
+    """Return the daily block a patrol plan gives a place ("18:00-02:00"), else None."""
+    if plan is None:
+        return None
+    places = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("places", [])
+    rec = next((p for p in places if p.get("hotspot_id") == hid), {})
+    return rec.get("block") if rec.get("status", "no incidents") != "no incidents" else None
 
 
 _BLOCKS = {  # time table designs, finest first: (row edges in hours, weekday groups)
@@ -396,6 +416,7 @@ def _actions(
                 est += (
                     (f", {_fmt_money(r['capital'], cur)} up front and " if up_front else ", ")
                     + f"{_fmt_money(r['annual_cost'], cur)} a year"
+                    + _hours_costed(r)
                 )
             elif "cost" in r and pd.notna(r["cost"]):
                 est += f", cost about {_fmt_money(r['cost'], cur)}"
@@ -448,11 +469,47 @@ def _actions(
     return items
 
 
+def _hours_costed(r: pd.Series) -> str:
+    """' for 7.0 officer-hours a week' after a cost made of officer hours, else ''."""
+    hours = pd.to_numeric(r.get("officer_hours_per_week"), errors="coerce")
+    if str(r.get("intervention", "")) != "hot_spots_patrol" or not hours > 0:
+        return ""
+    return f" for {hours:.1f} officer-hours a week"
+
+
+def patrol_rate_line(scores: pd.DataFrame | None) -> str | None:
+    """Return the method page's sentence on how patrol is costed: rate and source."""
+    if scores is None or "intervention" not in scores:
+        return None
+    rows = scores[scores["intervention"].astype(str) == "hot_spots_patrol"]
+    if not len(rows) or not {"annual_cost", "officer_hours_per_week"} <= set(rows):
+        return None
+    hours = rows["officer_hours_per_week"].to_numpy(float)
+    rate = float(np.nanmedian(rows["annual_cost"].to_numpy(float)[hours > 0]
+                              / (hours[hours > 0] * 52.0))) if (hours > 0).any() else np.nan
+    if not np.isfinite(rate):
+        return None
+    cost = _CATALOGUE.loc["hot_spots_patrol", "cost"]
+    cur = str(rows["currency"].iloc[0]) if "currency" in rows else ""
+    year = rows["price_year"].iloc[0] if "price_year" in rows else None
+    base = f"{cost['currency']} {float(cost['officer_hour_cost']):,.2f} an hour ({cost['year']})"
+    conv = "" if cur == cost["currency"] and year == cost.get("year") else (
+        f" = {cur} {rate:,.2f} an hour at {year} prices")
+    return (
+        f"Patrol costs: the officer-hours planned at each place (without a plan, the whole "
+        f"{int(cost['patrol_hours_per_day'])}-hour block) x {base}, the Home Office on-cost "
+        f"of an officer up to sergeant{conv}; ask your force for its own rate."
+    )
+
+
 def _patrol_fact(plan: pd.DataFrame | None) -> list[tuple[str, str]]:
     """Page 1's patrol line: the hours planned out of the hours given, and where."""
     if plan is None:
         return []
     meta = plan.attrs.get("hotspot", {}).get("patrol_plan", {})
+    if meta.get("untimed"):
+        return [("Patrol", f"No patrol times: the data give {meta['untimed']}, not the "
+                 "time of day. Ask your analyst for data with times.")]
     used, budget = meta.get("hours_used", 0.0), meta.get("budget_hours", 0.0)
     n_places = int(plan["hotspot_id"].nunique()) if len(plan) else 0
     def hrs(x: float) -> str:
@@ -593,7 +650,10 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
             if grid.sub > 1
             else "."
         ),
-        "When busiest: the two busiest weekdays and the busiest 4-hour window.",
+        "When busiest: the busiest 4-hour window"
+        + (f" (with a patrol plan, the plan's {_plan_width(ctx)}-hour block, where the visits "
+           "are)" if _plan_width(ctx) else "")
+        + " and its one or two busiest weekdays.",
         "Darkness: sun more than 6 degrees below the horizon at the incident's time.",
         f"Change: incidents in the period vs the window of the same length just before "
         f"it ({ctx['change'].get('window', 'not covered by the data')}).",
@@ -602,6 +662,8 @@ def _method_sections(ctx: dict[str, Any], opts: dict[str, Any], counts: dict[str
         method.append("No patrol plan in this pack: no officer hours per week were given.")
     if not opts["interventions"]:
         method.append("No intervention advice in this pack: it was switched off.")
+    if ctx.get("patrol_rate"):
+        method.append(ctx["patrol_rate"])
     privacy = [
         f"Counts below {m} are not printed: map cells with fewer are white and dotted, "
         f"and tables show 'fewer than {m}' or '<{m}'.",
@@ -690,6 +752,15 @@ def _names_method(hot: Any, sources: list[str], places: dict[str, Any], m: int) 
             f"{ADDRESS_REACH:.0f} m of the incidents"
         )
     return text + ". "
+
+
+def _plan_width(ctx: dict[str, Any]) -> int | None:
+    """Hours of the patrol plan's daily block, None when the pack has no plan."""
+    plan = ctx.get("plan")
+    if plan is None:
+        return None
+    width = plan.attrs.get("hotspot", {}).get("patrol_plan", {}).get("params", {})
+    return width.get("patrol_hours_per_day")
 
 
 def _not_shown(hot: Any, m: int, top: int) -> str:

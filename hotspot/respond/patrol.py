@@ -383,7 +383,8 @@ def patrol_plan(
     low = float(out["low_yield"].sum()) * cost_h
     unused = budget - used if budget - used >= cost_h - 1e-9 else 0.0
     places = _place_summary(ids, start, width, yearly, worth, out, cost_h, floor)
-    _report_hours(choices, budget, unused, low, floor)
+    untimed = _untimed(incidents) if demand.sum() <= 0 else None
+    _report_hours(choices, budget, unused, low, floor, untimed)
     params = {
         "officer_hours_per_week": budget,
         "visit_minutes": visit,
@@ -397,7 +398,7 @@ def patrol_plan(
     }
     return attach(
         out, "patrol_plan", params, choices, hours_used=used, budget_hours=budget,
-        hours_unused=unused, hours_low_yield=low, places=places,
+        hours_unused=unused, hours_low_yield=low, places=places, untimed=untimed,
     )
 
 
@@ -421,10 +422,32 @@ def _weekly_demand(
 
 
 
+def _untimed(incidents: gpd.GeoDataFrame) -> str:
+    """Say what the data give instead of times: only the month, only the date, no times."""
+    quality = (incidents["time_quality"].astype("string") if "time_quality" in incidents
+               else pd.Series(dtype="string"))
+    if quality.eq("month_only").any():
+        return "only the month"
+    if quality.isin(["date_only", "midnight"]).any():
+        return "only the date"
+    return "no times"
+
+
 def _report_hours(
-    choices: dict[str, Any], budget: float, unused: float, low: float, floor: float
+    choices: dict[str, Any], budget: float, unused: float, low: float, floor: float,
+    untimed: str | None = None,
 ) -> None:
-    """Say how the hours went: to low-yield visits, or unused because every block is full."""
+    """Say how the hours went: to low-yield visits, or unused because every block is full.
+
+    ``untimed`` (what the data give instead of times) is set when no incident at the
+    places has a time of day: then no visit can be timed at all.
+    """
+    if untimed is not None:
+        why = f"no patrol times: the data give {untimed}, not the time of day"
+        note_choice(choices, "hours_unused", round(unused, 2), why)
+        warn_user(f"patrol_plan: {why}; no visit is planned (read incidents with times "
+                  "of day to plan patrols).", DataQualityWarning)
+        return
     if low > 1e-9:
         note_choice(choices, "hours_low_yield", round(low, 2),
                     f"no more visits at places whose block of visits prevents at least "

@@ -23,7 +23,7 @@ from hotspot._core.meta import attach
 from hotspot._core.validation import check_columns
 from hotspot.exceptions import InvalidInputError
 
-__all__ = ["COMPLEMENTARY", "plan"]
+__all__ = ["COMPLEMENTARY", "costed_patrol", "plan"]
 
 #: measures that may be combined at one hotspot by :func:`plan` (their effects combine
 #: multiplicatively on shared incidents; a measure never combines with one it includes)
@@ -280,3 +280,70 @@ def _plan_totals(out: pd.DataFrame, objective: str, budgets: dict[str, float | N
             totals["note"] = (f"about {nc:.0f} of the prevented incidents could not be valued "
                               "(offences without a unit cost: see not_costed)")
     return totals
+
+
+def costed_patrol(scores: pd.DataFrame, patrol: pd.DataFrame) -> pd.DataFrame:
+    """Cost hot-spots patrol at each place on the officer-hours a patrol plan gives it.
+
+    :func:`~hotspot.respond.interventions.score_interventions` costs hot-spots patrol
+    as the evidence catalogue's whole daily block of visits at every place (8 hours a
+    day, one 15-minute visit every 2 hours: 7 officer-hours a week). Where a weekly
+    :func:`~hotspot.respond.patrol.patrol_plan` gives a place visits, this costs the
+    hours planned there instead: visits x minutes x 52 weeks at the scores' own
+    hourly rate (the catalogue's officer-hour cost in the scores' currency and price
+    year), so a printed cost is always the hours printed times the rate. Places the
+    plan does not visit keep the cost of the whole block.
+
+    Parameters
+    ----------
+    scores
+        Output of :func:`~hotspot.respond.interventions.score_interventions`.
+    patrol
+        Output of :func:`~hotspot.respond.patrol.patrol_plan` (``hotspot_id`` and
+        ``duration_min`` per visit, minutes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``scores``; on the ``hot_spots_patrol`` rows of planned places,
+        ``officer_hours_per_week`` (hours), ``annual_cost``, ``eac`` and ``cost``
+        (currency of the scores) follow the plan. A new column
+        ``officer_hour_rate`` gives the rate used (currency per officer-hour) on every
+        patrol row; ``attrs["hotspot"]["costed_patrol"]`` records it.
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_chicago_sample()  # doctest: +SKIP
+    >>> hot = hs.hotspots(inc)  # doctest: +SKIP
+    >>> scores = hs.score_interventions(inc, hot, random_state=0)  # doctest: +SKIP
+    >>> weekly = hs.patrol_plan(inc, hot, officer_hours_per_week=20)  # doctest: +SKIP
+    >>> costed_patrol(scores, weekly)  # doctest: +SKIP
+    """
+    check_columns(scores, ["hotspot_id", "intervention", "officer_hours_per_week",
+                           "annual_cost"], "scores")
+    check_columns(patrol, ["hotspot_id", "duration_min"], "patrol")
+    out = scores.copy()
+    rows = out["intervention"].astype(str).eq("hot_spots_patrol").to_numpy()
+    hours = out["officer_hours_per_week"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = out["annual_cost"].to_numpy(float) / (hours * 52.0)
+    rate = np.where(rows & (hours > 0), rate, np.nan)
+    planned = (pd.to_numeric(patrol["duration_min"], errors="coerce").fillna(0.0)
+               .groupby(patrol["hotspot_id"]).sum() / 60.0)
+    new = out["hotspot_id"].map(planned).to_numpy(float)
+    take = rows & np.isfinite(new) & np.isfinite(rate)
+    scale = np.where(take, new / np.where(hours > 0, hours, 1.0), 1.0)
+    for col in ("officer_hours_per_week", "annual_cost", "eac", "cost"):
+        if col in out:
+            out[col] = out[col].to_numpy(float) * scale
+    out["officer_hour_rate"] = rate
+    known = rate[np.isfinite(rate)]
+    hourly = float(known[0]) if len(known) else None
+    return attach(out, "costed_patrol", {"places_planned": int(take.sum())}, {},
+                  officer_hour_rate=hourly, currency=_first(out, "currency"))
+
+
+def _first(frame: pd.DataFrame, col: str) -> Any:
+    """Return the first value of a column, or None without the column or rows."""
+    return frame[col].iloc[0] if col in frame and len(frame) else None

@@ -316,7 +316,7 @@ def test_addresses_default_label_is_neutral():
 
 
 @pytest.mark.shared_data
-def test_addresses_crs_reads_state_plane_street_lights(shared_data):
+def test_addresses_crs_reads_state_plane_street_lights(shared_data, tmp_path):
     """The shipped outage reports carry x/y in Illinois State Plane feet, no CRS."""
     import argparse
 
@@ -346,6 +346,9 @@ def test_addresses_crs_reads_state_plane_street_lights(shared_data):
     parsed = _parser().parse_args(["briefing", "in.csv", "--out", "b.pdf", "--addresses", str(path),
                                         "--addresses-crs", "EPSG:3435"])
     assert parsed.addresses_crs == "EPSG:3435"
+    src = str(sample_path("memphis_robberies_2019.csv.gz"))
+    assert main(["briefing", src, "--out", str(tmp_path / "b.pdf"), "--addresses-crs", "3435"]) == (
+        EXIT_BAD_INPUT)
 
 
 def test_table_as_api_layer_says_how_to_read_it(tmp_path):

@@ -536,6 +536,10 @@ def _check_input(args: argparse.Namespace) -> None:
     if getattr(args, "area", None) is not None and getattr(args, "areas", None) is None:
         msg = "--area needs --areas (the polygon file the area is taken from)"
         raise ValueError(msg)
+    if getattr(args, "addresses_crs", None) is not None and getattr(args, "addresses",
+                                                                    None) is None:
+        msg = "--addresses-crs needs --addresses (the table of address points it is the CRS of)"
+        raise ValueError(msg)
     out = Path(args.out)
     for parent in [out, *out.parents]:
         if parent.exists() and not parent.is_dir() and parent != out:

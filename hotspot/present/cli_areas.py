@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from hotspot.ingest.columns import _squash  # column names compared without case or punctuation
+
 
 def area_title(column: str, value: str) -> str:
     """Name an area chosen by ``--area`` for titles: a bare number gets its column's name.
@@ -31,10 +33,6 @@ def area_title(column: str, value: str) -> str:
 #: Column names that usually name areas, best first (case and punctuation ignored).
 _AREA_NAMES = ("name", "areaname", "area", "district", "precinct", "beat", "ward",
                "neighbourhood", "neighborhood", "sector", "zone", "division", "label")
-
-
-def _squash(name: Any) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(name).lower())
 
 
 def name_columns(polygons: Any) -> list[str]:

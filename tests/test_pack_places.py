@@ -147,6 +147,9 @@ def _place_pages(path, figures):
     out = []
     for fig in figures[1:]:
         texts = [" ".join(t.get_text().split()) for t in fig.texts]
+        # a long title wraps before "grid C4 b2" (kept on one line): read its two lines as one
+        texts = [f"{a} {b}" if re.match(r"^\d+\. .+,$", a) else a
+                 for a, b in zip(texts, [*texts[1:], ""], strict=True)]
         title = next((m for t in texts if (m := re.match(r"^(\d+)\. (.+), grid ", t))), None)
         if title and fig.axes:
             out.append((title.group(2), _map_axes(fig)))

@@ -319,13 +319,13 @@ def _hotspot_info(
     if hid in analyses["emerging_cat"]:
         analyst.append(f"emerging-hotspot category '{analyses['emerging_cat'][hid]}'")
     busiest = f" Busiest: {when}." if when != "-" else ""
-    ref = str(row["grid_ref"]).replace(" ", "\u00a0")  # "C4 b2" on one line
+    ref = str(row["grid_ref"]).replace(" ", "\u00a0")  # "grid C4 b2" on one line
     bare = f" ({row['grid_ref']})"  # a repeated name's grid ref
     return {
         "hotspot_id": hid,
-        "title": f"{int(row['rank'])}. {str(row['place_name']).removesuffix(bare)}, grid {ref}"
+        "title": f"{int(row['rank'])}. {str(row['place_name']).removesuffix(bare)}, grid\u00a0{ref}"
         if row["place_source"] != "grid"
-        else f"{int(row['rank'])}. Place in grid square {ref}",
+        else f"{int(row['rank'])}. Place in grid square\u00a0{ref}",
         "headline": f"{_kind_words(row)}{int(row['n_incidents']):,} incidents "
         f"({100 * float(row['share']):.1f}% "
         f"of all incidents in the area) on {float(row['area_km2']):.2f} km².{busiest} "

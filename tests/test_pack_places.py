@@ -201,6 +201,7 @@ def test_chicago_places_named_from_street_light_reports(tmp_path):
         assert name in pages[0]  # the same name in the cover table, whole
         assert "nearest addresses in street-light reports" in page  # how sure the name is
     assert "'near' names: the nearest addresses in street-light reports" in pages[0]
+    assert "Streets: none on the maps" not in " ".join(pages)  # traced from the reports
     assert "…" not in pages[0]
     # Gi* marked quiet cells beside busy ones here: the outlines keep the busy cells only
     assert re.search(r"Outlines keep only the cells of a place with at least 3", pages[-1])

@@ -110,6 +110,8 @@ def test_memphis_pages_name_every_place(memphis_pdf, precincts):
     assert abs(int(hours.group(2)) / 4 - float(hours.group(1))) < 0.01  # 15-minute visits
     assert "Method notes and caveats" in texts[-1]
     assert "Rows read 2,245" in texts[-1]
+    # no street names in this export and no streets layer: the analyst is told to add one
+    assert "Streets: none on the maps" in " ".join(texts)
     assert "No individual incident locations are printed" in texts[-1]
     assert reader.metadata.title == "Personal robbery, Memphis, 1 Jul – 31 Dec 2019"
 

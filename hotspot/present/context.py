@@ -614,6 +614,23 @@ def _street_groups(frame: pd.DataFrame) -> np.ndarray:
     return labels[np.ravel(back)]
 
 
+def has_named_streets(layers: dict[str, gpd.GeoDataFrame]) -> bool:
+    """Whether any of ``layers`` is a line layer with a street-name column.
+
+    Examples
+    --------
+    >>> from shapely.geometry import LineString
+    >>> road = gpd.GeoDataFrame({"name": ["High St"]}, geometry=[LineString([(0, 0), (1, 0)])])
+    >>> has_named_streets({"Roads": road}), has_named_streets({})
+    (True, False)
+    """
+    for layer in layers.values():
+        kinds = set(layer.geom_type.dropna())
+        if kinds & {"LineString", "MultiLineString"} and layer_name_column(layer) is not None:
+            return True
+    return False
+
+
 def streets_for_pack(
     layers: dict[str, gpd.GeoDataFrame],
     incidents: gpd.GeoDataFrame,
@@ -639,10 +656,8 @@ def streets_for_pack(
     >>> sorted(out["Streets"]["name"])
     ['N Oak Ave', 'W Main St']
     """
-    for layer in layers.values():
-        kinds = set(layer.geom_type.dropna())
-        if kinds & {"LineString", "MultiLineString"} and layer_name_column(layer) is not None:
-            return layers
+    if has_named_streets(layers):
+        return layers
     texts, geoms = _address_texts(incidents, address, addresses)
     if not texts:
         return layers

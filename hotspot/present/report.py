@@ -61,6 +61,7 @@ from hotspot.ingest.locations import exclude_stacked
 from hotspot.pipeline import scan
 from hotspot.present.advice import evidence_lines
 from hotspot.present.context import (
+    has_named_streets,
     name_places,
     read_addresses,
     read_layers,
@@ -625,6 +626,7 @@ def briefing(
     inc, offence_said = label_as_offence(inc, offence_label, choices)
     # no streets layer: streets traced from the addresses, drawn and labelled on the maps
     layers = streets_for_pack(layers, located, address, addresses, choices)
+    no_streets = basemap is None and not has_named_streets(layers)
     cells = None
     if hotspots is None:
         scan_args = {
@@ -704,6 +706,12 @@ def briefing(
     ctx["method_sections"] = _method_sections(ctx, opts, counts)
     if offence_said:
         ctx["method_sections"][0][1].append(offence_said)
+    if no_streets:
+        ctx["method_sections"][0][1].append(
+            "Streets: none on the maps. The data carry no street names or addresses and no "
+            "streets layer or base map was given; add one when making the pack so that "
+            "officers can find the places."
+        )
     if stacked_line:
         # the line names the argument for analysts; the page keeps the plain part
         plain = re.split(r";|\(stacked=", stacked_line)[0].rstrip(" .")

@@ -47,3 +47,19 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture
+def saved_figures(monkeypatch):
+    """The matplotlib figures of every PDF page saved during the test, in order."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    figures = []
+    save = PdfPages.savefig
+
+    def keep(self, figure=None, **kw):
+        figures.append(figure)
+        return save(self, figure, **kw)
+
+    monkeypatch.setattr(PdfPages, "savefig", keep)
+    return figures

@@ -613,20 +613,11 @@ def test_advice_lines_of_every_catalogue_measure_are_plain():
 
 @pytest.mark.slow
 @pytest.mark.shared_data
-def test_rank_labels_of_a_dense_pack_never_overlap(shared_data, tmp_path, monkeypatch):
+def test_rank_labels_of_a_dense_pack_never_overlap(shared_data, tmp_path, saved_figures):
     """West Yorkshire capped at 1 km²: read the labels of each page as it was saved."""
-    from matplotlib.backends.backend_pdf import PdfPages
-
     from hotspot.present.labels import label_boxes
 
-    figures = []
-    save = PdfPages.savefig
-
-    def keep(self, figure=None, **kw):
-        figures.append(figure)
-        return save(self, figure, **kw)
-
-    monkeypatch.setattr(PdfPages, "savefig", keep)
+    figures = saved_figures
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         inc = hs.datasets.load_sample("west_yorkshire")
@@ -654,3 +645,4 @@ def test_if_it_fits_says_which_detail_is_missing():
     assert _unknown_details(inc, "loc") == "the time of day of some incidents"
     assert _unknown_details(inc, None) == "the type of place"
     assert _offence_known(inc) and not _offence_known(inc[["loc"]])
+

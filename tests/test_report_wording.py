@@ -69,18 +69,9 @@ def west_yorkshire():
         return hs.datasets.load_sample("west_yorkshire")
 
 
-def test_police_uk_month_pack_says_what_it_can(west_yorkshire, tmp_path, monkeypatch):
+def test_police_uk_month_pack_says_what_it_can(west_yorkshire, tmp_path, saved_figures):
     """One July of police.uk data: no times, no place types, 14 offence types."""
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    figures = []
-    save = PdfPages.savefig
-
-    def keep(self, figure=None, **kw):
-        figures.append(figure)
-        return save(self, figure, **kw)
-
-    monkeypatch.setattr(PdfPages, "savefig", keep)
+    figures = saved_figures
     out = briefing(west_yorkshire, tmp_path / "wy.pdf", top=5, previous=False)
     pages = _pages(out)
     # five places in Leeds centre: numbered once each, the crowded ones in an inset

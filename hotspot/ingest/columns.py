@@ -19,6 +19,7 @@ from hotspot.exceptions import InputTypeError, InvalidInputError
 from hotspot.ingest.readers import _Loaded
 from hotspot.ingest.rules import decide
 from hotspot.ingest.vocabularies import (
+    listed_counts,
     offence_group,
     setting_group,
     unmapped_values,
@@ -623,11 +624,9 @@ def _resolve_offence(cols: _Columns, offence: Any, detected: dict[str, str],
         raise InvalidInputError(msg) from None
     lost = unmapped_values(groups)
     if lost:
-        shown = ", ".join(f"{k!r} ({v:,})" for k, v in list(lost.items())[:10])
-        more = f" and {len(lost) - 10} more" if len(lost) > 10 else ""
         notes.append(f"{len(lost)} offence value(s) of {off_col!r} are not in the offence "
                      f"vocabulary {vocabulary_version()} (grouped as 'other' when scored; "
-                     f"map them with groups={{...}}): {shown}{more}")
+                     f"map them with groups={{...}}): {listed_counts(lost)}")
     return off_col
 
 
@@ -653,9 +652,7 @@ def _report_setting(cols: _Columns, detected: dict[str, str], choices: dict[str,
     except InvalidInputError:  # values that are not names: said when it is used
         return col
     if lost:
-        shown = ", ".join(f"{k!r} ({v:,})" for k, v in list(lost.items())[:10])
-        more = f" and {len(lost) - 10} more" if len(lost) > 10 else ""
         notes.append(f"{len(lost)} place-type value(s) of {col!r} are not in the place-type "
                      f"vocabulary {vocabulary_version()} (an unknown place type when "
-                     f"scored; map them with setting_group(groups={{...}})): {shown}{more}")
+                     f"scored; map them with setting_group(groups={{...}})): {listed_counts(lost)}")
     return col

@@ -48,6 +48,7 @@ __all__ = [
     "OFFENCE_GROUPS",
     "OUTDOOR_SETTINGS",
     "SETTING_GROUPS",
+    "listed_counts",
     "offence_group",
     "setting_group",
     "unmapped_values",
@@ -192,11 +193,9 @@ def _map(values: Any, name: str, groups: Mapping[Any, Any] | None, arg: str) -> 
     unmapped = {str(distinct[i]): int(counts[i]) for i in np.flatnonzero(lost)}
     unmapped = dict(sorted(unmapped.items(), key=lambda kv: -kv[1]))
     if unmapped:
-        shown = ", ".join(f"{k!r} ({v:,})" for k, v in list(unmapped.items())[:_SHOWN])
-        more = f" and {len(unmapped) - _SHOWN} more" if len(unmapped) > _SHOWN else ""
         logger.warning("%s: %d value(s) not in the %s vocabulary %s, grouped as 'other': "
-                       "%s%s. Map them with groups={...}", arg, len(unmapped), name,
-                       vocab.version, shown, more)
+                       "%s. Map them with groups={...}", arg, len(unmapped), name,
+                       vocab.version, listed_counts(unmapped))
     if scalar:
         return out.iloc[0]
     attach(out, f"{arg}_group", {"groups": dict(groups or {})},
@@ -270,6 +269,18 @@ def setting_group(values: Any, groups: Mapping[Any, Any] | None = None) -> Any:
     'car_park'
     """
     return _map(values, "settings", groups, "setting")
+
+
+def listed_counts(counts: dict[str, int], shown: int = _SHOWN) -> str:
+    """List the values with their counts, the first ``shown`` of them, for a message.
+
+    Examples
+    --------
+    >>> listed_counts({"Theft": 1200, "Arson": 3}, shown=1)
+    "'Theft' (1,200) and 1 more"
+    """
+    text = ", ".join(f"{k!r} ({v:,})" for k, v in list(counts.items())[:shown])
+    return text + (f" and {len(counts) - shown} more" if len(counts) > shown else "")
 
 
 def unmapped_values(result: pd.Series) -> dict[str, int]:

@@ -646,3 +646,17 @@ def test_if_it_fits_says_which_detail_is_missing():
     assert _unknown_details(inc, None) == "the type of place"
     assert _offence_known(inc) and not _offence_known(inc[["loc"]])
 
+
+def test_table_cells_wrap_long_names_whole():
+    """A long place name in a narrow column wraps onto as many lines as it needs, uncut."""
+    import matplotlib.pyplot as plt
+
+    from hotspot.present.report_pages import _cells
+
+    fig = plt.figure(figsize=(8.27, 11.69))
+    name = ("near 43XX W Wilcox St / 43XX W Washington Blvd & N Kostner Ave "
+            "(busy place) grid B4 a2")
+    lines = _cells(fig, [name, "34"], [0.2, 0.05], 0.9, 9.0)[0]
+    plt.close(fig)
+    assert len(lines) > 2
+    assert " ".join(lines).replace(" /", "/").split() == name.replace(" /", "/").split()

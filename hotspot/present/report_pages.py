@@ -137,7 +137,7 @@ class _Writer:
 
 
 def _cells(fig: Any, row: list[str], widths: list[float], w: float, size: float) -> list:
-    """Return the lines of each cell of a table row: long text wraps onto a second line."""
+    """Return the lines of each cell of a table row: long text wraps, never cut."""
     out = []
     for text, width in zip(row, widths, strict=True):
         chars = _chars(w * width - 0.006, fig, size)
@@ -145,8 +145,6 @@ def _cells(fig: Any, row: list[str], widths: list[float], w: float, size: float)
         first, _, second = text.partition(" / ")  # two names: one a line
         if len(lines) > 1 and second and len(first) + 2 <= chars and len(second) <= chars:
             lines = [first + " /", second]
-        if len(lines) > 2:  # never more than two lines a cell
-            lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), chars, placeholder="...")]
         out.append(lines)
     return out
 
@@ -168,7 +166,7 @@ def _table(
 ) -> float:
     """Plain text table in a rectangle (figure fraction); shrinks its font to fit.
 
-    A cell too long for its column wraps onto a second line. Returns the figure y
+    A cell too long for its column wraps onto more lines. Returns the figure y
     of the table's bottom.
     """
     x0, y_top, w, h_max = rect

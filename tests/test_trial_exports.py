@@ -342,3 +342,36 @@ def test_a_toronto_mci_style_export_keeps_its_hour_zero_incidents():
     assert (local.dt.hour.to_numpy() == hours).all()
     assert (local.dt.strftime("%Y-%m-%d").to_numpy() == day.strftime("%Y-%m-%d")).all()
     assert (local.dt.hour == 0).sum() == 27
+
+
+def test_a_german_export_with_decimal_commas_is_read_where_it_is(tmp_path):
+    """Breite/Länge in cp1252 with decimal commas, Datum/Uhrzeit split, ';' separated.
+
+    A single decimal-comma number ("35,14900") once passed for a '(lat, lon)' pair: the
+    points landed on a Portuguese grid near 0,0 with a Lisbon time zone.
+    """
+    lat = [35.14900, 35.05900, 35.12345, 35.2]
+    lon = [-89.94200, -89.86000, -89.90001, -89.95]
+    frame = pd.DataFrame({
+        "Datum": ["01.01.2019", "02.01.2019", "13.01.2019", "28.02.2019"],
+        "Uhrzeit": ["01:30", "20:00", "21:58", "07:05"], "Delikt": "Raub",
+        "Breite": [f"{v:.5f}".replace(".", ",") for v in lat],
+        "Länge": [f"{v:.5f}".replace(".", ",") for v in lon],
+    })
+    path = tmp_path / "raub.csv"
+    frame.to_csv(path, sep=";", index=False, encoding="cp1252")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.read_incidents(path)
+    report = hs.ingest_report(inc)
+    assert (report.detected["lon"], report.detected["lat"]) == ("Länge", "Breite")
+    back = inc.to_crs(4326).geometry
+    np.testing.assert_allclose(back.x, lon, atol=1e-6)
+    np.testing.assert_allclose(back.y, lat, atol=1e-6)
+    assert str(inc["occurred_at"].dt.tz) == "America/Chicago"
+    assert inc["occurred_at"].dt.strftime("%d.%m.%Y %H:%M").tolist() == [
+        f"{d} {t}" for d, t in zip(frame["Datum"], frame["Uhrzeit"], strict=True)]
+    # unnamed decimal-comma columns are not taken for a location column: the error asks
+    frame = frame.rename(columns={"Breite": "Wert1", "Länge": "Wert2"})
+    with pytest.raises(hs.exceptions.InvalidInputError, match="no coordinate columns"):
+        hs.read_incidents(frame)

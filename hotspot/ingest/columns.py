@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,11 +38,12 @@ _SAMPLE = 1000
 _LON = ["longitude", "lon", "lng", "long", "x_longitude", "longitude_x", "lon_x",
         "longitud", "geo_lon", "gps_longitude", "point_longitude", "location_longitude",
         "longitude_wgs84", "wgs84_longitude", "decimal_longitude", "intptlon", "lon_dd",
-        "long_dd", "longitude_dd", "map_longitude"]
+        "long_dd", "longitude_dd", "map_longitude", "lange", "laenge", "langengrad",
+        "laengengrad", "lengtegraad", "lengte", "longitudine"]
 _LAT = ["latitude", "lat", "y_latitude", "latitude_y", "lat_y", "latitud", "geo_lat",
         "gps_latitude", "point_latitude", "location_latitude", "latitude_wgs84",
         "wgs84_latitude", "decimal_latitude", "intptlat", "lat_dd", "latitude_dd",
-        "map_latitude"]
+        "map_latitude", "breite", "breitengrad", "breedtegraad", "breedte", "latitudine"]
 _X = ["x", "x_coord", "x_coordinate", "xcoord", "point_x", "x_ft", "x_m", "easting",
       "x_coord_cd", "coord_x", "x_coordinates", "xcoordinate", "x_pos", "map_x", "gis_x",
       "x_state_plane", "state_plane_x", "x_value", "xcoor", "x_cord", "east", "xblock",
@@ -196,7 +198,9 @@ def resolve_setting(frame: pd.DataFrame, setting: Any = None,
 
 
 def _squash(name: Any) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+    """Lower-case letters and digits of a column name, accents dropped ("Länge" -> "lange")."""
+    plain = unicodedata.normalize("NFKD", str(name).lower())
+    return re.sub(r"[^a-z0-9]", "", plain)
 
 
 def _tokens(name: Any) -> set[str]:
@@ -418,6 +422,9 @@ def _location_share(s: pd.Series) -> float:
     if sample.empty:
         return 0.0
     _, _, empty, invalid, _ = _parse_location(sample)
+    # "35,149": one number written with a decimal comma, not a pair
+    invalid |= sample.astype("string").str.strip().str.fullmatch(r"[-+]?\d+,\d+") \
+        .fillna(False).to_numpy(dtype=bool)
     n = int((~empty).sum())
     return float((~invalid & ~empty).sum() / n) if n else 0.0
 

@@ -375,3 +375,29 @@ def test_a_german_export_with_decimal_commas_is_read_where_it_is(tmp_path):
     frame = frame.rename(columns={"Breite": "Wert1", "Länge": "Wert2"})
     with pytest.raises(hs.exceptions.InvalidInputError, match="no coordinate columns"):
         hs.read_incidents(frame)
+
+
+def test_german_offences_and_place_types_are_grouped(tmp_path):
+    """Delikt/Tatort columns and PKS-style terms (compounds, umlauts and 'ß')."""
+    from hotspot.ingest.vocabularies import offence_group, setting_group
+
+    terms = {"Raub": "robbery", "Straßenraub": "robbery", "Wohnungseinbruchdiebstahl":
+             "burglary", "Kfz-Diebstahl": "vehicle", "Diebstahl von Kraftfahrzeugen":
+             "vehicle", "Ladendiebstahl": "property", "Gefährliche Körperverletzung":
+             "violence", "Sachbeschädigung": "criminal_damage", "Rauschgiftdelikte": "drugs",
+             "Vergewaltigung": "sexual"}
+    assert list(offence_group(pd.Series(list(terms)))) == list(terms.values())
+    places = {"Straße": "street", "Öffentlicher Raum": "street", "Wohnung": "residence",
+              "Parkplatz": "car_park", "Geschäft": "commercial"}
+    assert list(setting_group(pd.Series(list(places)))) == list(places.values())
+    n = len(terms)
+    frame = pd.DataFrame({"Datum": ["01.03.2019"] * n, "Delikt": list(terms),
+                          "Tatort": (list(places) * 2)[:n],
+                          "Breite": np.linspace(52.50, 52.52, n),
+                          "Länge": np.linspace(13.38, 13.40, n)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inc = hs.read_incidents(frame)
+    assert hs.ingest_report(inc).detected["offence"] == "Delikt"
+    assert list(offence_group(inc["offence"].astype(str))) == list(terms.values())
+    assert str(inc["occurred_at"].dt.tz) == "Europe/Berlin"

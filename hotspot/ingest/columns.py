@@ -96,6 +96,7 @@ _OFFENCE = ["offence", "offense", "crime_type", "offense_type", "offence_type",
             "offence_subdivision", "offence_division", "anzsoc_subdivision", "anzsoc_division",
             "offence_group", "infraction", "nature_infraction", "type_infraction",
             "libelle_infraction", "qualification", "delito", "tipo_delito", "categoria_delito",
+            "delikt", "deliktsart", "straftat", "tatbestand", "misdrijf", "reato",
             "nibrs_description", "ucr_description", "statute_description", "charge",
             "type", "description"]
 _SETTING = ["premises_type", "premise_type", "premises", "premise", "premise_description",
@@ -199,7 +200,7 @@ def resolve_setting(frame: pd.DataFrame, setting: Any = None,
 
 def _squash(name: Any) -> str:
     """Lower-case letters and digits of a column name, accents dropped ("Länge" -> "lange")."""
-    plain = unicodedata.normalize("NFKD", str(name).lower())
+    plain = unicodedata.normalize("NFKD", str(name).casefold())
     return re.sub(r"[^a-z0-9]", "", plain)
 
 

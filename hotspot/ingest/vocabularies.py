@@ -84,8 +84,8 @@ class _Vocabulary:
 
 
 def _normalise(value: Any) -> str:
-    """Accents removed, lower case, '&' -> 'and', other punctuation -> one space."""
-    text = unicodedata.normalize("NFKD", str(value))
+    """Accents removed, case folded ('ß' -> 'ss'), '&' -> 'and', other punctuation -> a space."""
+    text = unicodedata.normalize("NFKD", str(value).casefold())
     text = text.encode("ascii", "ignore").decode("ascii").lower().replace("&", " and ")
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 

@@ -116,7 +116,7 @@ def test_evidence_reexports_and_version():
     assert evidence.offence_group is offence_group
     assert evidence.setting_group is setting_group
     assert set(evidence.SETTINGS) == set(SETTING_GROUPS)
-    assert vocabulary_version() == "2026.2"
+    assert vocabulary_version() == "2026.3"
 
 
 @pytest.mark.shared_data

@@ -118,7 +118,7 @@ def vocabulary_version() -> str:
     Examples
     --------
     >>> vocabulary_version()
-    '2026.2'
+    '2026.3'
     """
     return _load("offences").version
 
